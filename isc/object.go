@@ -1,0 +1,397 @@
+package isc
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Object is a JSON object that keeps its keys in the order the server sent them and every value
+// verbatim, including fields this code does not know. A full-object PUT is built from it, so a
+// field dropped here would be a field wiped in the tenant.
+//
+// Values are nil, bool, json.Number, string, []any or *Object — exactly what Decode produces.
+type Object struct {
+	keys []string
+	vals map[string]any
+}
+
+// NewObject returns an empty Object.
+func NewObject() *Object { return &Object{vals: map[string]any{}} }
+
+// Len is the number of keys.
+func (o *Object) Len() int {
+	if o == nil {
+		return 0
+	}
+	return len(o.keys)
+}
+
+// Keys returns the keys in order. The slice is a copy.
+func (o *Object) Keys() []string {
+	if o == nil {
+		return nil
+	}
+	return append([]string(nil), o.keys...)
+}
+
+// Get returns the value of key and whether it is present.
+func (o *Object) Get(key string) (any, bool) {
+	if o == nil {
+		return nil, false
+	}
+	v, ok := o.vals[key]
+	return v, ok
+}
+
+// String returns the value of key when it is a string, else "".
+func (o *Object) String(key string) string {
+	v, _ := o.Get(key)
+	s, _ := v.(string)
+	return s
+}
+
+// Object returns the value of key when it is a nested object, else nil.
+func (o *Object) Object(key string) *Object {
+	v, _ := o.Get(key)
+	m, _ := v.(*Object)
+	return m
+}
+
+// Set sets key to v, appending the key if it is new and keeping its place otherwise.
+func (o *Object) Set(key string, v any) {
+	if o.vals == nil {
+		o.vals = map[string]any{}
+	}
+	if _, ok := o.vals[key]; !ok {
+		o.keys = append(o.keys, key)
+	}
+	o.vals[key] = v
+}
+
+// Delete removes key.
+func (o *Object) Delete(key string) {
+	if o == nil {
+		return
+	}
+	if _, ok := o.vals[key]; !ok {
+		return
+	}
+	delete(o.vals, key)
+	for i, k := range o.keys {
+		if k == key {
+			o.keys = append(o.keys[:i:i], o.keys[i+1:]...)
+			break
+		}
+	}
+}
+
+// Clone returns a deep copy.
+func (o *Object) Clone() *Object {
+	if o == nil {
+		return nil
+	}
+	c := &Object{keys: append([]string(nil), o.keys...), vals: make(map[string]any, len(o.vals))}
+	for k, v := range o.vals {
+		c.vals[k] = CloneValue(v)
+	}
+	return c
+}
+
+// CloneValue deep-copies a value of the kinds an Object holds.
+func CloneValue(v any) any {
+	switch t := v.(type) {
+	case *Object:
+		return t.Clone()
+	case []any:
+		c := make([]any, len(t))
+		for i, e := range t {
+			c[i] = CloneValue(e)
+		}
+		return c
+	default:
+		return v
+	}
+}
+
+// ToMap converts the object to plain maps and slices (for comparison and rendering), losing the
+// key order but no value.
+func (o *Object) ToMap() map[string]any {
+	if o == nil {
+		return nil
+	}
+	m := make(map[string]any, len(o.keys))
+	for k, v := range o.vals {
+		m[k] = ToPlain(v)
+	}
+	return m
+}
+
+// ToPlain converts *Object values (at any depth) to map[string]any.
+func ToPlain(v any) any {
+	switch t := v.(type) {
+	case *Object:
+		return t.ToMap()
+	case []any:
+		c := make([]any, len(t))
+		for i, e := range t {
+			c[i] = ToPlain(e)
+		}
+		return c
+	default:
+		return v
+	}
+}
+
+// FromPlain converts map[string]any values (at any depth) to *Object with sorted keys; numbers
+// of Go numeric types become json.Number so that every Object holds one representation.
+func FromPlain(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		o := NewObject()
+		for _, k := range keys {
+			o.Set(k, FromPlain(t[k]))
+		}
+		return o
+	case []any:
+		c := make([]any, len(t))
+		for i, e := range t {
+			c[i] = FromPlain(e)
+		}
+		return c
+	case []string:
+		c := make([]any, len(t))
+		for i, e := range t {
+			c[i] = e
+		}
+		return c
+	case int:
+		return json.Number(fmt.Sprint(t))
+	case int64:
+		return json.Number(fmt.Sprint(t))
+	case float64:
+		b, _ := json.Marshal(t)
+		return json.Number(b)
+	default:
+		return v
+	}
+}
+
+// MarshalJSON writes the object with its keys in order.
+func (o *Object) MarshalJSON() ([]byte, error) {
+	if o == nil {
+		return []byte("null"), nil
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range o.keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		kb, err := json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(kb)
+		b.WriteByte(':')
+		vb, err := marshalValue(o.vals[k])
+		if err != nil {
+			return nil, fmt.Errorf("field %q: %w", k, err)
+		}
+		b.Write(vb)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+func marshalValue(v any) ([]byte, error) {
+	switch t := v.(type) {
+	case *Object:
+		return t.MarshalJSON()
+	case []any:
+		var b bytes.Buffer
+		b.WriteByte('[')
+		for i, e := range t {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			eb, err := marshalValue(e)
+			if err != nil {
+				return nil, err
+			}
+			b.Write(eb)
+		}
+		b.WriteByte(']')
+		return b.Bytes(), nil
+	default:
+		// json.Marshal escapes <, > and & by default; keep them so bytes round-trip.
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			return nil, err
+		}
+		return bytes.TrimRight(b.Bytes(), "\n"), nil
+	}
+}
+
+// UnmarshalJSON reads an object, keeping key order and numbers as json.Number.
+func (o *Object) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	v, err := decodeValue(dec, 0)
+	if err != nil {
+		return err
+	}
+	obj, ok := v.(*Object)
+	if !ok {
+		return errors.New("isc: JSON value is not an object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("isc: trailing data after JSON object")
+	}
+	*o = *obj
+	return nil
+}
+
+// maxDepth bounds nesting so that hostile input cannot exhaust the stack.
+const maxDepth = 200
+
+// DecodeValue reads one JSON value from data: *Object for objects, []any for arrays,
+// json.Number for numbers.
+func DecodeValue(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	v, err := decodeValue(dec, 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("isc: trailing data after JSON value")
+	}
+	return v, nil
+}
+
+// DecodeObjects reads a JSON array of objects (a list response).
+func DecodeObjects(data []byte) ([]*Object, error) {
+	v, err := DecodeValue(data)
+	if err != nil {
+		return nil, err
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, errors.New("isc: JSON value is not an array")
+	}
+	out := make([]*Object, 0, len(arr))
+	for i, e := range arr {
+		obj, ok := e.(*Object)
+		if !ok {
+			return nil, fmt.Errorf("isc: array element %d is not an object", i)
+		}
+		out = append(out, obj)
+	}
+	return out, nil
+}
+
+func decodeValue(dec *json.Decoder, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, errors.New("isc: JSON nested too deeply")
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fmt.Errorf("isc: decode JSON: %w", err)
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			o := NewObject()
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, fmt.Errorf("isc: decode JSON: %w", err)
+				}
+				k, ok := kt.(string)
+				if !ok {
+					return nil, errors.New("isc: decode JSON: object key is not a string")
+				}
+				v, err := decodeValue(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				o.Set(k, v)
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, fmt.Errorf("isc: decode JSON: %w", err)
+			}
+			return o, nil
+		case '[':
+			arr := []any{}
+			for dec.More() {
+				v, err := decodeValue(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				arr = append(arr, v)
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, fmt.Errorf("isc: decode JSON: %w", err)
+			}
+			return arr, nil
+		default:
+			return nil, fmt.Errorf("isc: decode JSON: unexpected %q", t)
+		}
+	default:
+		return t, nil
+	}
+}
+
+// Path returns the value at a dotted path such as "connectorAttributes.password".
+func (o *Object) Path(path string) (any, bool) {
+	cur := o
+	parts := strings.Split(path, ".")
+	for i, p := range parts {
+		v, ok := cur.Get(p)
+		if !ok {
+			return nil, false
+		}
+		if i == len(parts)-1 {
+			return v, true
+		}
+		next, ok := v.(*Object)
+		if !ok {
+			return nil, false
+		}
+		cur = next
+	}
+	return nil, false
+}
+
+// ScriptName derives a connector's scriptName from its name the way the tenant does: lower-case,
+// each run of characters other than ASCII letters and digits becomes "-", and leading and
+// trailing "-" are trimmed.
+func ScriptName(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			continue
+		}
+		dash = true
+	}
+	return b.String()
+}
