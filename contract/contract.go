@@ -1,0 +1,319 @@
+// Package contract checks, in tests, that every request sailsync sends is one the official ISC
+// OpenAPI document allows. It wraps a handler (normally the emulator) in a middleware that
+// validates each request with kin-openapi's openapi3filter and reports every violation through
+// the test's Errorf, so a client change that drifts from the published API fails the suite even
+// when the emulator is lenient.
+//
+// The document lives outside the module (../shared/api-specs next to the checkout, or
+// $SAILSYNC_API_SPECS). When it is absent, tests that need it skip with a message saying so.
+package contract
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+)
+
+// EnvSpecs names the environment variable that overrides where the API specs are found. It may
+// name the api-specs directory (the one holding bundled/) or the combined JSON file itself.
+const EnvSpecs = "SAILSYNC_API_SPECS"
+
+// specFile is the bundled v3+beta document's path below the api-specs directory.
+var specFile = filepath.Join("bundled", "isc-v3-beta.combined.json")
+
+// unvalidatedPaths are served by the tenant but not described by the document.
+var unvalidatedPaths = map[string]bool{
+	"/oauth/token": true,
+}
+
+// maxBody bounds how much of a request body the middleware buffers. Uploads in tests are small;
+// anything larger is a test bug, not a contract question.
+const maxBody = 64 << 20
+
+// Available reports the path of the combined OpenAPI document and whether it exists.
+func Available() (string, bool) {
+	path := locate()
+	if path == "" {
+		return "", false
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.IsDir() {
+		return path, false
+	}
+	return path, true
+}
+
+// Require returns the path of the combined OpenAPI document, or skips the test when it is
+// absent (a checkout without ../shared).
+func Require(t testing.TB) string {
+	t.Helper()
+	path, ok := Available()
+	if !ok {
+		where := path
+		if where == "" {
+			where = "../shared/api-specs (module root not found)"
+		}
+		t.Skipf("contract: official ISC OpenAPI document not found at %s; set %s to the api-specs directory to run the contract checks", where, EnvSpecs)
+	}
+	return path
+}
+
+func locate() string {
+	if env := os.Getenv(EnvSpecs); env != "" {
+		if st, err := os.Stat(env); err == nil && st.IsDir() {
+			return filepath.Join(env, specFile)
+		}
+		return env
+	}
+	var starts []string
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	// The source file's own directory works even when a test changes its working directory.
+	if _, file, _, ok := runtime.Caller(0); ok {
+		starts = append(starts, filepath.Dir(file))
+	}
+	first := ""
+	for _, dir := range starts {
+		root := moduleRoot(dir)
+		if root == "" {
+			continue
+		}
+		p := filepath.Join(filepath.Dir(root), "shared", "api-specs", specFile)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		if first == "" {
+			first = p
+		}
+	}
+	return first
+}
+
+func moduleRoot(dir string) string {
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+type loaded struct {
+	doc    *openapi3.T
+	router routers.Router
+	err    error
+}
+
+var (
+	loadOnce sync.Once
+	spec     loaded
+)
+
+// load parses the ~5 MB document once per test binary.
+func load(path string) (*loaded, error) {
+	loadOnce.Do(func() {
+		loader := openapi3.NewLoader()
+		// The combined file has every $ref resolved; nothing external must be fetched.
+		loader.IsExternalRefsAllowed = false
+		doc, err := loader.LoadFromFile(path)
+		if err != nil {
+			spec.err = fmt.Errorf("contract: load %s: %w", path, err)
+			return
+		}
+		// The document's only server is a fixed local mock address; test servers listen on
+		// random ports, so route on paths alone (every path carries its /v3 or /beta prefix).
+		doc.Servers = nil
+		for _, item := range doc.Paths.Map() {
+			item.Servers = nil
+		}
+		router, err := gorillamux.NewRouter(doc)
+		if err != nil {
+			spec.err = fmt.Errorf("contract: build router: %w", err)
+			return
+		}
+		spec.doc, spec.router = doc, router
+	})
+	if spec.err != nil {
+		return nil, spec.err
+	}
+	return &spec, nil
+}
+
+func init() {
+	// multipart/form-data is registered by openapi3filter itself; registering it here makes the
+	// dependency explicit (uploads must be checked part by part, field name "file" included).
+	// The file parts carry binary content types that decode as opaque strings.
+	openapi3filter.RegisterBodyDecoder("multipart/form-data", openapi3filter.MultipartBodyDecoder)
+	for _, ct := range []string{"application/java-archive", "application/zip", "application/x-java-archive"} {
+		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
+	}
+}
+
+// Middleware returns a handler that validates every request against the official document,
+// reports each violation with t.Errorf (method, path and the validator's message), and then
+// passes the request, body intact, to next. It skips the test when the document is absent and
+// fails it when the document cannot be loaded.
+func Middleware(t testing.TB, next http.Handler) http.Handler {
+	t.Helper()
+	path := Require(t)
+	s, err := load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !unvalidatedPaths[r.URL.Path] {
+			body, err := readBody(r)
+			if err != nil {
+				t.Errorf("contract: %s %s: read body: %v", r.Method, r.URL.Path, err)
+				http.Error(w, "contract middleware could not read the body", http.StatusBadRequest)
+				return
+			}
+			for _, problem := range s.check(r, body) {
+				t.Errorf("contract: %s %s violates the ISC OpenAPI document: %s", r.Method, r.URL.RequestURI(), problem)
+			}
+			if body != nil {
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				r.ContentLength = int64(len(body))
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	_ = r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxBody {
+		return nil, fmt.Errorf("body larger than %d bytes", maxBody)
+	}
+	return b, nil
+}
+
+// Check validates one request against the document and returns every problem found (nil when
+// the request conforms). The request's body is not consumed.
+func Check(t testing.TB, r *http.Request) []string {
+	t.Helper()
+	s, err := load(Require(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return []string{"read body: " + err.Error()}
+	}
+	if body != nil {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	return s.check(r, body)
+}
+
+func (s *loaded) check(r *http.Request, body []byte) []string {
+	// Validate a copy so that nothing the validator does to the request (it may rewrite the
+	// body) reaches the handler.
+	clone := r.Clone(context.Background())
+	if body != nil {
+		clone.Body = io.NopCloser(bytes.NewReader(body))
+		clone.ContentLength = int64(len(body))
+	} else {
+		clone.Body = http.NoBody
+	}
+	route, pathParams, err := s.router.FindRoute(clone)
+	if err != nil {
+		switch {
+		case errors.Is(err, routers.ErrMethodNotAllowed):
+			return []string{"method not allowed for this path"}
+		default:
+			return []string{"path not described by the document: " + err.Error()}
+		}
+	}
+	var problems []string
+	problems = append(problems, unknownQuery(route, clone)...)
+	input := &openapi3filter.RequestValidationInput{
+		Request:    clone,
+		PathParams: pathParams,
+		Route:      route,
+		Options: &openapi3filter.Options{
+			MultiError:          true,
+			ExcludeResponseBody: true,
+			// The tenant's PUT takes the whole object as GET returned it, id included (the
+			// documented example does exactly that); readOnly is advice for generated clients.
+			ExcludeReadOnlyValidations: true,
+			SkipSettingDefaults:        true,
+			// Authentication is the emulator's business (it answers 401 like the tenant).
+			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+		},
+	}
+	if err := openapi3filter.ValidateRequest(context.Background(), input); err != nil {
+		var me openapi3.MultiError
+		if errors.As(err, &me) {
+			for _, e := range me {
+				problems = append(problems, oneLine(e.Error()))
+			}
+		} else {
+			problems = append(problems, oneLine(err.Error()))
+		}
+	}
+	return problems
+}
+
+// unknownQuery reports query parameters the operation does not declare: openapi3filter ignores
+// them, but a misspelt parameter (filter= for filters=) is silently ignored by the tenant too,
+// which is exactly the kind of bug this check exists to catch.
+func unknownQuery(route *routers.Route, r *http.Request) []string {
+	declared := map[string]bool{}
+	for _, list := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
+		for _, p := range list {
+			if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+				declared[p.Value.Name] = true
+			}
+		}
+	}
+	var names []string
+	for name := range r.URL.Query() {
+		if !declared[name] {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		out = append(out, fmt.Sprintf("query parameter %q is not declared for this operation", n))
+	}
+	return out
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	// Schema errors embed the whole schema and value; the first lines say what is wrong.
+	lines := strings.Split(s, "\n")
+	if len(lines) > 4 {
+		lines = append(lines[:4], "…")
+	}
+	return strings.Join(lines, " | ")
+}
