@@ -1,18 +1,54 @@
 package main
 
 import (
-	"errors"
+	"context"
+	"io"
 
 	"github.com/spf13/cobra"
+
+	"github.com/sailsync/sailsync/diff"
 )
 
-// Placeholder until the drift command lands; replaced by its real options struct and run function.
+// driftOptions are the options of `sailsync drift`.
+type driftOptions struct {
+	Dir    string
+	Output string
+	Conn   connOptions
+
+	stdout, stderr io.Writer
+}
+
 func newDriftCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "drift",
-		Short: "drift (not built yet)",
+	opts := &driftOptions{}
+	cmd := &cobra.Command{
+		Use:   "drift [DIR]",
+		Short: "Report what changed in the tenant behind Git's back, and unmanaged sources (exit 0 in sync, 2 drift, 1 error)",
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("drift is not built yet")
+			opts.Dir = dirArg(args)
+			opts.stdout, opts.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			return runDrift(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github")
+	opts.Conn.bind(cmd.Flags())
+	return cmd
+}
+
+func runDrift(ctx context.Context, opts *driftOptions) error {
+	if err := checkOutput(opts.Output, "text", "json", "markdown", "github"); err != nil {
+		return err
+	}
+	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, Drift: true, stderr: opts.stderr})
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	if err := renderPlan(opts.stdout, plan, opts.Output, diff.TextOptions{Color: useColor(opts.stdout), Drift: true, RateLimit: sess.rate}); err != nil {
+		return err
+	}
+	if hasChanges(plan) || len(plan.Violations) > 0 {
+		return &exitCode{code: 2}
+	}
+	return nil
 }

@@ -1,18 +1,210 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/diff"
+	isync "github.com/sailsync/sailsync/sync"
 )
 
-// Placeholder until the plan command lands; replaced by its real options struct and run function.
+// planOptions are the options of `sailsync plan`.
+type planOptions struct {
+	Dir           string
+	Output        string
+	Out           string
+	RotateSecrets bool
+	Conn          connOptions
+
+	stdout, stderr io.Writer
+}
+
 func newPlanCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "plan",
-		Short: "plan (not built yet)",
+	opts := &planOptions{}
+	cmd := &cobra.Command{
+		Use:   "plan [DIR]",
+		Short: "Show what apply would change in the tenant (exit 0 no changes, 2 changes, 1 error or violation)",
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("plan is not built yet")
+			opts.Dir = dirArg(args)
+			opts.stdout, opts.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			return runPlan(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github")
+	cmd.Flags().StringVar(&opts.Out, "out", "", "write the plan to FILE for a later `apply --plan FILE`")
+	cmd.Flags().BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too (they are write-only and never compared)")
+	opts.Conn.bind(cmd.Flags())
+	return cmd
+}
+
+func dirArg(args []string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	return "."
+}
+
+// planRequest is what plan, drift and apply share to compute a plan.
+type planRequest struct {
+	Dir           string
+	Conn          *connOptions
+	RotateSecrets bool
+	Drift         bool
+	stderr        io.Writer
+}
+
+// computePlan loads the repository, connects, fetches what it declares and diffs. The session
+// is returned open (apply goes on using it); the caller closes it.
+func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan, *session, error) {
+	repo, err := loadRepo(req.Dir, req.stderr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sess, err := req.Conn.connect(ctx, req.stderr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	fo := isync.FetchOptions{Parallelism: req.Conn.Parallelism, AllSources: req.Drift}
+	if isTerminal(req.stderr) {
+		fo.Progress = func(done, total int) {
+			fmt.Fprintf(req.stderr, "\rReading the tenant: %d/%d requests", done, total)
+		}
+	}
+	live, err := isync.Fetch(ctx, sess.client, repo, fo)
+	if fo.Progress != nil {
+		fmt.Fprint(req.stderr, "\r\033[K")
+	}
+	if err != nil {
+		sess.close()
+		return nil, nil, nil, err
+	}
+	plan, err := diff.Compute(repo, live, diff.Options{Env: sess.env, RotateSecrets: req.RotateSecrets, Drift: req.Drift})
+	if err != nil {
+		sess.close()
+		return nil, nil, nil, err
+	}
+	return repo, plan, sess, nil
+}
+
+// loadRepo loads and validates a repository, printing its problems the way validate does.
+func loadRepo(dir string, stderr io.Writer) (*config.Repo, error) {
+	repo, err := config.Load(dir)
+	var problems config.Problems
+	if errors.As(err, &problems) {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, p.String())
+		}
+		return nil, &exitCode{code: 1, err: fmt.Errorf("%s is not valid: %d problems (run sailsync validate)", dir, len(problems))}
+	}
+	return repo, err
+}
+
+func runPlan(ctx context.Context, opts *planOptions) error {
+	if err := checkOutput(opts.Output, "text", "json", "markdown", "github"); err != nil {
+		return err
+	}
+	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, stderr: opts.stderr})
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	if err := renderPlan(opts.stdout, plan, opts.Output, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
+		return err
+	}
+	if opts.Out != "" {
+		if err := writePlanFile(opts.Out, plan); err != nil {
+			return err
+		}
+	}
+	switch {
+	case len(plan.Violations) > 0:
+		return &exitCode{code: 1}
+	case hasChanges(plan):
+		return &exitCode{code: 2}
+	}
+	return nil
+}
+
+func checkOutput(got string, allowed ...string) error {
+	for _, a := range allowed {
+		if got == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("--output %q: use one of %v", got, allowed)
+}
+
+// renderPlan writes the plan in the chosen format. With github, the markdown rendering also goes
+// to $GITHUB_STEP_SUMMARY when that is set, as GitHub Actions shows it on the run's page.
+func renderPlan(w io.Writer, plan *diff.Plan, output string, topts diff.TextOptions) error {
+	switch output {
+	case "json":
+		return diff.RenderJSON(w, plan)
+	case "markdown":
+		return diff.RenderMarkdown(w, plan)
+	case "github":
+		if err := diff.RenderGitHub(w, plan); err != nil {
+			return err
+		}
+		if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+			f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+			if err != nil {
+				return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
+			}
+			if err := diff.RenderMarkdown(f, plan); err != nil {
+				f.Close()
+				return err
+			}
+			return f.Close()
+		}
+		return nil
+	default:
+		return diff.RenderText(w, plan, topts)
+	}
+}
+
+func hasChanges(p *diff.Plan) bool {
+	for _, c := range p.Changes {
+		if c.Action != diff.ActionNoChange {
+			return true
+		}
+	}
+	return false
+}
+
+// writePlanFile saves the plan for `apply --plan`. The plan holds no secret values (sensitive
+// fields are masked when the plan is computed), only fingerprints of the live objects.
+func writePlanFile(path string, plan *diff.Plan) error {
+	b, err := json.MarshalIndent(plan, "", "  ")
+	if err != nil {
+		return fmt.Errorf("plan file: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("plan file: %w", err)
+	}
+	return nil
+}
+
+// readPlanFile loads a plan written by writePlanFile.
+func readPlanFile(path string) (*diff.Plan, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("plan file: %w", err)
+	}
+	var plan diff.Plan
+	if err := json.Unmarshal(b, &plan); err != nil {
+		return nil, fmt.Errorf("plan file %s: %w", path, err)
+	}
+	if plan.FormatVersion != diff.FormatVersion {
+		return nil, fmt.Errorf("plan file %s: format_version %d, this sailsync reads %d", path, plan.FormatVersion, diff.FormatVersion)
+	}
+	return &plan, nil
 }

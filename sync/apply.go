@@ -1,0 +1,529 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	gosync "sync"
+
+	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/diff"
+	"github.com/sailsync/sailsync/isc"
+)
+
+// Levels is the dependency order of an apply: connectors exist before the sources that use
+// them, and sources exist before their files and schemas are uploaded. An object waits only for
+// the objects it depends on, never for a whole level.
+var Levels = [][]config.Kind{
+	{config.KindConnector},
+	{config.KindSource},
+	{config.KindConnectorFile, config.KindEntitlementSchema},
+}
+
+// level returns the index of kind in Levels.
+func level(kind config.Kind) int {
+	for i, kinds := range Levels {
+		for _, k := range kinds {
+			if k == kind {
+				return i
+			}
+		}
+	}
+	return len(Levels)
+}
+
+// Status is the outcome of one object in an apply.
+type Status string
+
+// The outcomes of an apply.
+const (
+	StatusDone      Status = "done"
+	StatusFailed    Status = "failed"
+	StatusSkipped   Status = "skipped"
+	StatusStale     Status = "stale"
+	StatusCancelled Status = "cancelled"
+)
+
+// Result is what happened to one planned object.
+type Result struct {
+	Kind   config.Kind `json:"kind"`
+	Name   string      `json:"name"`
+	Source string      `json:"source,omitempty"`
+	Action diff.Action `json:"action"`
+	Status Status      `json:"status"`
+	// Message explains a failure, a skip (which dependency) or a stale object.
+	Message    string `json:"message,omitempty"`
+	HTTPStatus int    `json:"http_status,omitempty"`
+	DetailCode string `json:"detail_code,omitempty"`
+	TrackingID string `json:"tracking_id,omitempty"`
+}
+
+// Report is the outcome of an apply, one Result per planned change in plan order.
+type Report struct {
+	Results []Result `json:"results"`
+}
+
+// OK reports whether everything planned was done.
+func (r *Report) OK() bool {
+	for _, res := range r.Results {
+		if res.Status != StatusDone {
+			return false
+		}
+	}
+	return true
+}
+
+// Count returns how many results have status s.
+func (r *Report) Count(s Status) int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// ApplyOptions tune Apply.
+type ApplyOptions struct {
+	// Parallelism bounds concurrent objects; 0 means DefaultParallelism.
+	Parallelism int
+	// RotateSecrets sends declared secrets on update too (they are always sent on create).
+	RotateSecrets bool
+	// Env looks up ${env:…} references; nil means os.LookupEnv.
+	Env func(name string) (string, bool)
+	// Progress, when set, is called as each object finishes.
+	Progress func(Result)
+}
+
+// ErrViolations is returned when a plan with violations is applied: nothing is sent.
+var ErrViolations = errors.New("the plan has immutable-field violations: nothing was sent")
+
+// Apply carries out plan against the tenant. It returns an error only when nothing was sent
+// (violations, a plan made from other content); failures of single objects are in the Report.
+//
+// Cancelling ctx stops new requests from starting; requests in flight finish so that no write is
+// cut in half, and the objects not started are reported as cancelled.
+func Apply(ctx context.Context, c *isc.Client, repo *config.Repo, plan *diff.Plan, opts ApplyOptions) (*Report, error) {
+	if len(plan.Violations) > 0 {
+		return nil, ErrViolations
+	}
+	if plan.RepoHash != repo.Hash {
+		return nil, fmt.Errorf("the plan was made from other repository content (plan %.12s, repository %.12s): run plan again", plan.RepoHash, repo.Hash)
+	}
+	if opts.Env == nil {
+		opts.Env = os.LookupEnv
+	}
+	par := opts.Parallelism
+	if par <= 0 {
+		par = DefaultParallelism
+	}
+	a := &applier{
+		c: c, repo: repo, opts: opts,
+		// In-flight requests run on a context that the interrupt does not cancel.
+		reqCtx:      context.WithoutCancel(ctx),
+		stop:        ctx,
+		sem:         make(chan struct{}, par),
+		scriptNames: map[string]string{},
+		sourceIDs:   map[string]string{},
+	}
+	for _, ch := range plan.Changes {
+		if ch.Kind == config.KindSource && ch.LiveID != "" {
+			a.sourceIDs[ch.Name] = ch.LiveID
+		}
+	}
+	var tasks []*task
+	byKey := map[string]*task{}
+	for _, ch := range plan.Changes {
+		if ch.Action != diff.ActionCreate && ch.Action != diff.ActionUpdate {
+			continue
+		}
+		t := &task{change: ch, done: make(chan struct{})}
+		tasks = append(tasks, t)
+		byKey[ch.Key()] = t
+	}
+	// Start the lower levels first so that they get the request slots first.
+	launch := append([]*task(nil), tasks...)
+	sort.SliceStable(launch, func(i, j int) bool { return level(launch[i].change.Kind) < level(launch[j].change.Kind) })
+	for _, t := range tasks {
+		for _, key := range a.dependencies(t.change) {
+			dep, ok := byKey[key]
+			if !ok {
+				continue
+			}
+			// Only earlier levels can be waited for, so a wrong edge can never deadlock.
+			if level(dep.change.Kind) >= level(t.change.Kind) {
+				return nil, fmt.Errorf("%s %q cannot depend on %s %q", t.change.Kind, t.change.Name, dep.change.Kind, dep.change.Name)
+			}
+			t.deps = append(t.deps, dep)
+		}
+	}
+	var wg gosync.WaitGroup
+	for _, t := range launch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(t.done)
+			t.result = a.run(t)
+			if opts.Progress != nil {
+				opts.Progress(t.result)
+			}
+		}()
+	}
+	wg.Wait()
+	rep := &Report{}
+	for _, t := range tasks {
+		rep.Results = append(rep.Results, t.result)
+	}
+	return rep, nil
+}
+
+type task struct {
+	change diff.Change
+	deps   []*task
+	done   chan struct{}
+	result Result
+}
+
+type applier struct {
+	c      *isc.Client
+	repo   *config.Repo
+	opts   ApplyOptions
+	reqCtx context.Context
+	stop   context.Context
+	sem    chan struct{}
+
+	mu          gosync.Mutex
+	scriptNames map[string]string // connector name → scriptName the tenant returned
+	sourceIDs   map[string]string // source name → id
+}
+
+// dependencies returns the plan keys of the objects ch depends on: a source on the connector it
+// names with ${connector:…}, an upload on its source.
+func (a *applier) dependencies(ch diff.Change) []string {
+	switch ch.Kind {
+	case config.KindSource:
+		src := a.repo.Source(ch.Name)
+		if src == nil {
+			return nil
+		}
+		v, _ := src.Fields.Get("connector")
+		s, _ := v.(string)
+		refs, _ := config.Refs(s)
+		var keys []string
+		for _, r := range refs {
+			if r.Scheme == config.SchemeConnector {
+				keys = append(keys, diff.Change{Kind: config.KindConnector, Name: r.Name}.Key())
+			}
+		}
+		return keys
+	case config.KindEntitlementSchema, config.KindConnectorFile:
+		return []string{diff.Change{Kind: config.KindSource, Name: ch.Source}.Key()}
+	}
+	return nil
+}
+
+func (a *applier) run(t *task) Result {
+	ch := t.change
+	res := Result{Kind: ch.Kind, Name: ch.Name, Source: ch.Source, Action: ch.Action}
+	for _, dep := range t.deps {
+		<-dep.done
+		if dep.result.Status != StatusDone {
+			res.Status = StatusSkipped
+			res.Message = fmt.Sprintf("depends on %s %q, which was %s", dep.change.Kind, dep.change.Name, dep.result.Status)
+			return res
+		}
+	}
+	select {
+	case a.sem <- struct{}{}:
+	case <-a.stop.Done():
+		res.Status = StatusCancelled
+		res.Message = "not started: interrupted"
+		return res
+	}
+	defer func() { <-a.sem }()
+	if a.stop.Err() != nil {
+		res.Status = StatusCancelled
+		res.Message = "not started: interrupted"
+		return res
+	}
+	var err error
+	switch ch.Kind {
+	case config.KindConnector:
+		err = a.createConnector(ch)
+	case config.KindSource:
+		if ch.Action == diff.ActionCreate {
+			err = a.createSource(ch)
+		} else {
+			err = a.updateSource(ch)
+		}
+	case config.KindEntitlementSchema:
+		err = a.uploadSchema(ch)
+	case config.KindConnectorFile:
+		err = a.uploadConnectorFile(ch)
+	default:
+		err = fmt.Errorf("unknown kind %q", ch.Kind)
+	}
+	var stale *staleError
+	var apiErr *isc.APIError
+	switch {
+	case err == nil:
+		res.Status = StatusDone
+	case errors.As(err, &stale):
+		res.Status = StatusStale
+		res.Message = err.Error()
+	case errors.Is(err, errInterrupted):
+		res.Status = StatusCancelled
+		res.Message = err.Error()
+	default:
+		res.Status = StatusFailed
+		res.Message = err.Error()
+		if errors.As(err, &apiErr) {
+			res.HTTPStatus = apiErr.Status
+			res.DetailCode = apiErr.DetailCode
+			res.TrackingID = apiErr.TrackingID
+		}
+	}
+	return res
+}
+
+var errInterrupted = errors.New("interrupted before this object's next request: nothing more was sent for it")
+
+type staleError struct{ what string }
+
+func (e *staleError) Error() string {
+	return e.what + " changed in the tenant since the plan; run plan again"
+}
+
+// resolve expands the references of a declared value: connectors to the scriptName the tenant
+// returned (or will have), environment variables to their values.
+func (a *applier) resolve(r config.Ref) (string, error) {
+	switch r.Scheme {
+	case config.SchemeConnector:
+		a.mu.Lock()
+		sn, ok := a.scriptNames[r.Name]
+		a.mu.Unlock()
+		if ok {
+			return sn, nil
+		}
+		if conn := a.repo.Connector(r.Name); conn != nil {
+			return conn.ScriptName, nil
+		}
+		return "", fmt.Errorf("${connector:%s}: no such connector is declared", r.Name)
+	case config.SchemeEnv:
+		v, ok := a.opts.Env(r.Name)
+		if !ok {
+			return "", fmt.Errorf("environment variable %s is not set", r.Name)
+		}
+		return v, nil
+	}
+	return "", fmt.Errorf("unknown reference %s", r)
+}
+
+func (a *applier) resolveObject(o *isc.Object) (*isc.Object, error) {
+	v, err := config.ExpandValue(o, a.resolve)
+	if err != nil {
+		return nil, err
+	}
+	obj, ok := v.(*isc.Object)
+	if !ok {
+		return nil, errors.New("declared fields are not an object")
+	}
+	return obj, nil
+}
+
+func (a *applier) createConnector(ch diff.Change) error {
+	conn := a.repo.Connector(ch.Name)
+	if conn == nil {
+		return fmt.Errorf("connector %q is in the plan but not in the repository", ch.Name)
+	}
+	body, err := a.resolveObject(conn.Fields)
+	if err != nil {
+		return fmt.Errorf("connector %q: %w", ch.Name, err)
+	}
+	// scriptName is derived by the tenant, not sent: the create body has no such field.
+	body.Delete("scriptName")
+	created, err := a.c.CreateConnector(a.reqCtx, body)
+	if err != nil {
+		return fmt.Errorf("connector %q: create: %w", ch.Name, err)
+	}
+	sn := created.String("scriptName")
+	if sn == "" {
+		sn = conn.ScriptName
+	}
+	a.mu.Lock()
+	a.scriptNames[ch.Name] = sn
+	a.mu.Unlock()
+	return nil
+}
+
+func (a *applier) createSource(ch diff.Change) error {
+	src := a.repo.Source(ch.Name)
+	if src == nil {
+		return fmt.Errorf("source %q is in the plan but not in the repository", ch.Name)
+	}
+	body, err := a.resolveObject(src.Fields)
+	if err != nil {
+		return fmt.Errorf("source %q: %w", ch.Name, err)
+	}
+	opts := isc.CreateSourceOptions{ProvisionAsCsv: body.String("connector") == "delimited-file"}
+	created, err := a.c.CreateSource(a.reqCtx, body, opts)
+	if err != nil {
+		return fmt.Errorf("source %q: create: %w", ch.Name, err)
+	}
+	a.mu.Lock()
+	a.sourceIDs[ch.Name] = created.String("id")
+	a.mu.Unlock()
+	return nil
+}
+
+func (a *applier) updateSource(ch diff.Change) error {
+	src := a.repo.Source(ch.Name)
+	if src == nil {
+		return fmt.Errorf("source %q is in the plan but not in the repository", ch.Name)
+	}
+	fresh, err := a.c.GetSource(a.reqCtx, ch.LiveID)
+	if err != nil {
+		return fmt.Errorf("source %q: fresh read: %w", ch.Name, err)
+	}
+	if ch.Fingerprint == nil || diff.FingerprintOf(fresh).Hash != ch.Fingerprint.Hash {
+		return &staleError{what: fmt.Sprintf("source %q", ch.Name)}
+	}
+	body, err := Overlay(fresh, src.Fields, a.resolve, a.opts.RotateSecrets)
+	if err != nil {
+		return fmt.Errorf("source %q: %w", ch.Name, err)
+	}
+	if a.stop.Err() != nil {
+		return errInterrupted
+	}
+	if _, err := a.c.PutSource(a.reqCtx, ch.LiveID, body); err != nil {
+		return fmt.Errorf("source %q: update: %w", ch.Name, err)
+	}
+	return nil
+}
+
+// Overlay builds the body of a full-object PUT: the fresh live object with the declared fields
+// laid over it. connectorAttributes are merged key by key, so server-added keys and undeclared
+// attributes stay; every other undeclared or unknown field is sent back exactly as the tenant
+// returned it. A declared secret (an ${env:…} value) is sent only when rotate is set or the
+// tenant has no value for it; otherwise the tenant's cipher text is sent back, which keeps it.
+func Overlay(live, declared *isc.Object, resolve func(config.Ref) (string, error), rotate bool) (*isc.Object, error) {
+	body := live.Clone()
+	for _, k := range declared.Keys() {
+		dv, _ := declared.Get(k)
+		if k == "connectorAttributes" {
+			dattrs, ok := dv.(*isc.Object)
+			if !ok {
+				return nil, errors.New("connectorAttributes is not a mapping")
+			}
+			attrs := body.Object("connectorAttributes")
+			if attrs == nil {
+				attrs = isc.NewObject()
+			}
+			for _, ak := range dattrs.Keys() {
+				av, _ := dattrs.Get(ak)
+				if _, has := attrs.Get(ak); has && !rotate && config.IsSecret(av) {
+					continue
+				}
+				rv, err := config.ExpandValue(av, resolve)
+				if err != nil {
+					return nil, fmt.Errorf("connectorAttributes.%s: %w", ak, err)
+				}
+				attrs.Set(ak, rv)
+			}
+			body.Set(k, attrs)
+			continue
+		}
+		if _, has := body.Get(k); has && !rotate && config.IsSecret(dv) {
+			continue
+		}
+		rv, err := config.ExpandValue(dv, resolve)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		body.Set(k, rv)
+	}
+	return body, nil
+}
+
+func (a *applier) sourceID(name string) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	id, ok := a.sourceIDs[name]
+	if !ok || id == "" {
+		return "", fmt.Errorf("source %q has no id in the tenant", name)
+	}
+	return id, nil
+}
+
+func (a *applier) uploadSchema(ch diff.Change) error {
+	var es *config.EntitlementSchema
+	for _, s := range a.repo.Schemas {
+		if s.Source == ch.Source && s.Name == ch.Name {
+			es = s
+		}
+	}
+	if es == nil {
+		return fmt.Errorf("entitlement schema %q of source %q is in the plan but not in the repository", ch.Name, ch.Source)
+	}
+	id, err := a.sourceID(ch.Source)
+	if err != nil {
+		return err
+	}
+	up := isc.Upload{Name: ch.Name + ".csv", Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(TemplateCSV(es.Attributes))), nil
+	}}
+	if es.Template != nil {
+		p := es.Template.Path
+		up = isc.Upload{Name: filepath.Base(p), Open: func() (io.ReadCloser, error) { return os.Open(p) }}
+	}
+	if _, err := a.c.UploadEntitlementSchema(a.reqCtx, id, ch.Name, up); err != nil {
+		return fmt.Errorf("entitlement schema %q of source %q: upload: %w", ch.Name, ch.Source, err)
+	}
+	return nil
+}
+
+// TemplateCSV renders the header row of an entitlement schema template from attribute names,
+// quoting names as CSV requires.
+func TemplateCSV(attrs []string) string {
+	quoted := make([]string, len(attrs))
+	for i, n := range attrs {
+		if strings.ContainsAny(n, ",\"\r\n") {
+			n = `"` + strings.ReplaceAll(n, `"`, `""`) + `"`
+		}
+		quoted[i] = n
+	}
+	return strings.Join(quoted, ",") + "\n"
+}
+
+func (a *applier) uploadConnectorFile(ch diff.Change) error {
+	src := a.repo.Source(ch.Source)
+	if src == nil {
+		return fmt.Errorf("source %q is in the plan but not in the repository", ch.Source)
+	}
+	var file *config.File
+	for i := range src.ConnectorFiles {
+		if path.Base(filepath.ToSlash(src.ConnectorFiles[i].Rel)) == ch.Name {
+			file = &src.ConnectorFiles[i]
+		}
+	}
+	if file == nil {
+		return fmt.Errorf("connector file %q of source %q is not declared", ch.Name, ch.Source)
+	}
+	id, err := a.sourceID(ch.Source)
+	if err != nil {
+		return err
+	}
+	p := file.Path
+	up := isc.Upload{Name: ch.Name, Open: func() (io.ReadCloser, error) { return os.Open(p) }}
+	if _, err := a.c.UploadConnectorFile(a.reqCtx, id, up); err != nil {
+		return fmt.Errorf("connector file %q of source %q: upload: %w", ch.Name, ch.Source, err)
+	}
+	return nil
+}
