@@ -1,18 +1,81 @@
 package main
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	isync "github.com/sailsync/sailsync/sync"
 )
 
-// Placeholder until the export command lands; replaced by its real options struct and run function.
+// exportOptions are the options of `sailsync export`.
+type exportOptions struct {
+	Dir     string
+	Sources []string
+	Force   bool
+	Conn    connOptions
+
+	stdout, stderr io.Writer
+}
+
 func newExportCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "export",
-		Short: "export (not built yet)",
+	opts := &exportOptions{}
+	cmd := &cobra.Command{
+		Use:   "export [DIR]",
+		Short: "Write the tenant's sources, their entitlement schemas and custom connectors as a config repository",
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("export is not built yet")
+			opts.Dir = dirArg(args)
+			opts.stdout, opts.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			return runExport(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().StringArrayVar(&opts.Sources, "source", nil, "export only this source (repeatable)")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite files that already exist")
+	opts.Conn.bind(cmd.Flags())
+	return cmd
+}
+
+func runExport(ctx context.Context, opts *exportOptions) error {
+	sess, err := opts.Conn.connect(ctx, opts.stderr)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	exp, err := isync.Export(ctx, sess.client, isync.ExportOptions{Sources: opts.Sources, Parallelism: opts.Conn.Parallelism})
+	if err != nil {
+		return err
+	}
+	// Check every file first so that an export never leaves a half-overwritten repository.
+	if !opts.Force {
+		for _, f := range exp.Files {
+			if _, err := os.Stat(filepath.Join(opts.Dir, filepath.FromSlash(f.Path))); err == nil {
+				return fmt.Errorf("%s already exists: pass --force to overwrite", filepath.Join(opts.Dir, filepath.FromSlash(f.Path)))
+			}
+		}
+	}
+	for _, f := range exp.Files {
+		p := filepath.Join(opts.Dir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, f.Content, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintln(opts.stdout, "wrote", p)
+	}
+	if len(exp.EnvVars) > 0 {
+		fmt.Fprintln(opts.stdout, "\nSecrets the tenant only returns encrypted were replaced by references; set these before plan or apply:")
+		for _, v := range exp.EnvVars {
+			fmt.Fprintf(opts.stdout, "  %s  (source %q, connectorAttributes.%s)\n", v.Name, v.Source, v.Attribute)
+		}
+	}
+	for src, files := range exp.ConnectorFiles {
+		fmt.Fprintf(opts.stdout, "\nSource %q lists connector files the tenant cannot return (%v): add them to the repository and to connectorFiles to manage them.\n", src, files)
+	}
+	return nil
 }
