@@ -72,6 +72,9 @@ type Change struct {
 	LiveID string `json:"live_id,omitempty"`
 	// Fingerprint is the live object the change was computed against; nil for creates.
 	Fingerprint *Fingerprint `json:"fingerprint,omitempty"`
+	// Note is a one-line remark on the change for reviewers, e.g. which attributes a schema
+	// re-upload adds and removes, or what an unmanaged source is.
+	Note string `json:"note,omitempty"`
 }
 
 // Key identifies an object across the plan: kind, source (if any) and name.

@@ -1,0 +1,698 @@
+package diff
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/isc"
+)
+
+// Options tune Compute.
+type Options struct {
+	// Env looks up ${env:…} variables; nil means os.LookupEnv. Compute only checks that the
+	// variables a plan needs are set: values never enter a Plan.
+	Env func(name string) (string, bool)
+	// RotateSecrets plans secrets as (sensitive) updates for existing sources. Without it a secret
+	// is sent only when the source is created or the live source lacks the key.
+	RotateSecrets bool
+	// Drift reports unmanaged sources: live sources the repository does not declare.
+	Drift bool
+}
+
+// Rule texts carried by violations.
+const (
+	ruleConnector = "connectors are not updated by sailsync: no update endpoint is used"
+	ruleImmutable = "immutable: PUT /v3/sources/{id} rejects changes to %s (400)"
+)
+
+// immutableSourceFields are the fields PUT /v3/sources/{id} refuses to change (400).
+var immutableSourceFields = map[string]bool{
+	"id":               true,
+	"type":             true,
+	"authoritative":    true,
+	"connector":        true,
+	"connectorClass":   true,
+	"passwordPolicies": true,
+}
+
+const noteConnectorFiles = "connector files already listed on a source are not re-uploaded: the tenant cannot return their contents to compare"
+
+const noteNoUnmanaged = "unmanaged sources are not reported: the tenant's sources were not all listed"
+
+// MissingEnv is one use of an unset environment variable the plan needs.
+type MissingEnv struct {
+	Var  string
+	Kind config.Kind
+	Name string
+	// Path is the field holding the reference.
+	Path string
+	Pos  config.Pos
+}
+
+// MissingEnvError is returned by Compute when variables the plan would send are unset. It names
+// every variable and each field that needs it, never a value.
+type MissingEnvError struct {
+	Missing []MissingEnv
+}
+
+func (e *MissingEnvError) Error() string {
+	var vars []string
+	uses := map[string][]string{}
+	for _, m := range e.Missing {
+		if _, ok := uses[m.Var]; !ok {
+			vars = append(vars, m.Var)
+		}
+		uses[m.Var] = append(uses[m.Var], fmt.Sprintf("%s %q %s at %s", m.Kind, m.Name, m.Path, m.Pos))
+	}
+	parts := make([]string, len(vars))
+	for i, v := range vars {
+		parts[i] = v + " (needed by " + strings.Join(uses[v], "; ") + ")"
+	}
+	noun := "variable is"
+	if len(vars) > 1 {
+		noun = "variables are"
+	}
+	return fmt.Sprintf("%d environment %s unset or empty but needed for secrets this plan would send: %s",
+		len(vars), noun, strings.Join(parts, ", "))
+}
+
+// secretValue stands for a declared value holding ${env:…}: it is write-only, never compared,
+// and never shown. It keeps the variable names, never a value.
+type secretValue struct {
+	vars []string
+}
+
+// secretLeaf is where a secret sits in a declared object.
+type secretLeaf struct {
+	path []string
+	vars []string
+}
+
+// Compute compares the desired state with the live state and returns the plan. It fails when
+// a reference cannot be resolved or an environment variable the plan needs is unset
+// (*MissingEnvError).
+func Compute(repo *config.Repo, live *Live, opts Options) (*Plan, error) {
+	return compute(repo, live, opts, Rules)
+}
+
+func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, error) {
+	if repo == nil {
+		return nil, errors.New("diff: no repository")
+	}
+	if live == nil {
+		live = &Live{}
+	}
+	env := opts.Env
+	if env == nil {
+		env = os.LookupEnv
+	}
+	c := &computer{repo: repo, live: live, opts: opts, rules: rules}
+	p := &Plan{FormatVersion: FormatVersion, RepoHash: repo.Hash, Changes: []Change{}, Violations: []Violation{}}
+
+	var changes []planned
+	for _, con := range repo.Connectors {
+		pl, err := c.connector(con)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, pl)
+	}
+	for _, src := range repo.Sources {
+		pl, err := c.source(src)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, pl)
+	}
+	for _, s := range repo.Schemas {
+		changes = append(changes, c.schema(s))
+	}
+	listedFile := false
+	for _, src := range repo.Sources {
+		for _, f := range src.ConnectorFiles {
+			pl := c.connectorFile(src, f)
+			listedFile = listedFile || pl.change.Action == ActionNoChange
+			changes = append(changes, pl)
+		}
+	}
+	if opts.Drift {
+		if live.AllSourcesListed {
+			changes = append(changes, c.unmanaged()...)
+		} else {
+			p.Notes = append(p.Notes, noteNoUnmanaged)
+		}
+	}
+	if listedFile {
+		p.Notes = append(p.Notes, noteConnectorFiles)
+	}
+
+	sort.SliceStable(changes, func(i, j int) bool { return lessChange(changes[i].change, changes[j].change) })
+	var missing []MissingEnv
+	for _, pl := range changes {
+		p.Changes = append(p.Changes, pl.change)
+		p.Violations = append(p.Violations, pl.violations...)
+		for _, n := range pl.needs {
+			if v, ok := env(n.Var); !ok || v == "" {
+				missing = append(missing, n)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &MissingEnvError{Missing: missing}
+	}
+	p.Summary = summarize(p)
+	p.APICalls = EstimateCalls(p)
+	return p, nil
+}
+
+// planned is one change with what it brings to the plan.
+type planned struct {
+	change     Change
+	violations []Violation
+	// needs are the environment variables an apply of this change sends.
+	needs []MissingEnv
+}
+
+type computer struct {
+	repo  *config.Repo
+	live  *Live
+	opts  Options
+	rules []Rule
+}
+
+func level(k config.Kind) int {
+	switch k {
+	case config.KindConnector:
+		return 1
+	case config.KindSource:
+		return 2
+	default:
+		return 3
+	}
+}
+
+// lessChange orders the plan as apply runs it: by level, then (level 3) by owning source, then
+// by name and kind.
+func lessChange(a, b Change) bool {
+	if la, lb := level(a.Kind), level(b.Kind); la != lb {
+		return la < lb
+	}
+	if a.Source != b.Source {
+		return a.Source < b.Source
+	}
+	if a.Name != b.Name {
+		return a.Name < b.Name
+	}
+	return a.Kind < b.Kind
+}
+
+func (c *computer) connectorByName(name string) *config.Connector {
+	for _, con := range c.repo.Connectors {
+		if con.Name == name {
+			return con
+		}
+	}
+	return nil
+}
+
+// resolve expands ${connector:…} references in a declared object and replaces every value
+// holding ${env:…} with a secretValue. Secrets are recognised on the value as written, before any
+// expansion, so that an escaped "$${env:X}" stays a literal.
+func (c *computer) resolve(o *config.Object) (*isc.Object, []secretLeaf, error) {
+	var leaves []secretLeaf
+	var walk func(path []string, v any) (any, error)
+	walk = func(p []string, v any) (any, error) {
+		if _, isObj := v.(*isc.Object); !isObj && config.IsSecret(v) {
+			vars, err := envVars(v)
+			if err != nil {
+				return nil, err
+			}
+			leaves = append(leaves, secretLeaf{path: p, vars: vars})
+			return secretValue{vars: vars}, nil
+		}
+		switch t := v.(type) {
+		case *isc.Object:
+			out := isc.NewObject()
+			for _, k := range t.Keys() {
+				e, _ := t.Get(k)
+				x, err := walk(appendPath(p, k), e)
+				if err != nil {
+					return nil, err
+				}
+				out.Set(k, x)
+			}
+			return out, nil
+		default:
+			return config.ExpandValue(v, func(r config.Ref) (string, error) {
+				if r.Scheme != config.SchemeConnector {
+					return "", fmt.Errorf("unexpected reference %s", r)
+				}
+				con := c.connectorByName(r.Name)
+				if con == nil {
+					return "", fmt.Errorf("%s: no Connector named %q is declared", r, r.Name)
+				}
+				return con.ScriptName, nil
+			})
+		}
+	}
+	out := isc.NewObject()
+	for _, k := range o.Fields.Keys() {
+		v, _ := o.Fields.Get(k)
+		x, err := walk([]string{k}, v)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %s %q field %s: %w", o.PosOf(k), o.Kind, o.Name, k, err)
+		}
+		out.Set(k, x)
+	}
+	return out, leaves, nil
+}
+
+// envVars lists the ${env:…} variables in v.
+func envVars(v any) ([]string, error) {
+	var vars []string
+	var walk func(v any) error
+	walk = func(v any) error {
+		switch t := v.(type) {
+		case string:
+			refs, err := config.Refs(t)
+			if err != nil {
+				return err
+			}
+			for _, r := range refs {
+				if r.Scheme == config.SchemeEnv {
+					vars = append(vars, r.Name)
+				}
+			}
+		case []any:
+			for _, e := range t {
+				if err := walk(e); err != nil {
+					return err
+				}
+			}
+		case *isc.Object:
+			for _, k := range t.Keys() {
+				e, _ := t.Get(k)
+				if err := walk(e); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	err := walk(v)
+	return vars, err
+}
+
+func needsOf(o *config.Object, leaves []secretLeaf) []MissingEnv {
+	var out []MissingEnv
+	for _, l := range leaves {
+		p := strings.Join(l.path, ".")
+		for _, v := range l.vars {
+			out = append(out, MissingEnv{Var: v, Kind: o.Kind, Name: o.Name, Path: p, Pos: o.PosOf(p)})
+		}
+	}
+	return out
+}
+
+// createFields lists every declared field of an object to create: nested objects down to their
+// leaves, lists whole, secrets as Sensitive.
+func createFields(desired *isc.Object) []Field {
+	fields := []Field{}
+	var walk func(prefix string, o *isc.Object)
+	walk = func(prefix string, o *isc.Object) {
+		for _, k := range o.Keys() {
+			v, _ := o.Get(k)
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			switch t := v.(type) {
+			case secretValue:
+				fields = append(fields, Field{Path: p, Before: nil, After: Sensitive, Sensitive: true})
+			case *isc.Object:
+				if t.Len() > 0 {
+					walk(p, t)
+					continue
+				}
+				fields = append(fields, Field{Path: p, After: t})
+			default:
+				fields = append(fields, Field{Path: p, After: v})
+			}
+		}
+	}
+	walk("", desired)
+	return fields
+}
+
+// shown returns a desired value as it may be shown: secrets replaced by Sensitive.
+func shown(v any) any {
+	switch t := v.(type) {
+	case secretValue:
+		return Sensitive
+	case *isc.Object:
+		out := isc.NewObject()
+		for _, k := range t.Keys() {
+			e, _ := t.Get(k)
+			out.Set(k, shown(e))
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = shown(e)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+func getPath(o *isc.Object, segs []string) (any, bool) {
+	var cur any = o
+	for _, s := range segs {
+		obj, ok := cur.(*isc.Object)
+		if !ok {
+			return nil, false
+		}
+		cur, ok = obj.Get(s)
+		if !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// declaredOrder maps every declared path (objects walked to their leaves) to its rank in the
+// YAML, so that field changes are listed in the order the user wrote them.
+func declaredOrder(desired *isc.Object) map[string]int {
+	order := map[string]int{}
+	var walk func(prefix string, o *isc.Object)
+	walk = func(prefix string, o *isc.Object) {
+		for _, k := range o.Keys() {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			order[p] = len(order)
+			v, _ := o.Get(k)
+			if sub, ok := v.(*isc.Object); ok {
+				walk(p, sub)
+			}
+		}
+	}
+	walk("", desired)
+	return order
+}
+
+func sortFields(fields []Field, order map[string]int) {
+	rank := func(p string) int {
+		for q := p; q != ""; {
+			if r, ok := order[q]; ok {
+				return r
+			}
+			i := strings.LastIndexByte(q, '.')
+			if i < 0 {
+				break
+			}
+			q = q[:i]
+		}
+		return len(order)
+	}
+	sort.SliceStable(fields, func(i, j int) bool {
+		ri, rj := rank(fields[i].Path), rank(fields[j].Path)
+		if ri != rj {
+			return ri < rj
+		}
+		return fields[i].Path < fields[j].Path
+	})
+}
+
+// compare returns the declared fields of an existing object that differ from the live object.
+func (c *computer) compare(kind config.Kind, desired, live *isc.Object) []Field {
+	cmpn := &comparison{kind: kind, rules: c.rules}
+	d, l, _ := cmpn.project(nil, desired, live, true)
+	dm, _ := d.(map[string]any)
+	lm, _ := l.(map[string]any)
+	fields := []Field{}
+	for _, segs := range diffPaths(lm, dm) {
+		before, _ := getPath(live, segs)
+		after, _ := getPath(desired, segs)
+		fields = append(fields, Field{Path: strings.Join(segs, "."), Before: before, After: shown(after)})
+	}
+	return fields
+}
+
+func (c *computer) connector(con *config.Connector) (planned, error) {
+	desired, leaves, err := c.resolve(&con.Object)
+	if err != nil {
+		return planned{}, err
+	}
+	ch := Change{Kind: config.KindConnector, Name: con.Name, File: con.Doc.File, Line: con.Doc.Line, LiveID: con.ScriptName}
+	lv := c.live.Connectors[con.ScriptName]
+	if lv == nil {
+		ch.Action = ActionCreate
+		ch.Fields = createFields(desired)
+		return planned{change: ch, needs: needsOf(&con.Object, leaves)}, nil
+	}
+	fp := FingerprintOf(lv)
+	ch.Fingerprint = &fp
+	// Secrets of an existing connector are not compared: with no update endpoint nothing could
+	// be sent for them.
+	ch.Fields = c.compare(config.KindConnector, desired, lv)
+	sortFields(ch.Fields, declaredOrder(desired))
+	if len(ch.Fields) == 0 {
+		ch.Action = ActionNoChange
+		return planned{change: ch}, nil
+	}
+	ch.Action = ActionViolation
+	var vs []Violation
+	for i := range ch.Fields {
+		f := &ch.Fields[i]
+		f.Immutable = true
+		pos := con.PosOf(f.Path)
+		vs = append(vs, Violation{Kind: config.KindConnector, Name: con.Name, Path: f.Path, File: pos.File, Line: pos.Line,
+			Col: pos.Col, Live: f.Before, Desired: f.After, Rule: ruleConnector})
+	}
+	return planned{change: ch, violations: vs}, nil
+}
+
+func (c *computer) source(src *config.Source) (planned, error) {
+	desired, leaves, err := c.resolve(&src.Object)
+	if err != nil {
+		return planned{}, err
+	}
+	ch := Change{Kind: config.KindSource, Name: src.Name, File: src.Doc.File, Line: src.Doc.Line}
+	lv := c.live.Sources[src.Name]
+	if lv == nil {
+		ch.Action = ActionCreate
+		ch.Fields = createFields(desired)
+		return planned{change: ch, needs: needsOf(&src.Object, leaves)}, nil
+	}
+	ch.LiveID = lv.String("id")
+	fp := FingerprintOf(lv)
+	ch.Fingerprint = &fp
+	ch.Fields = c.compare(config.KindSource, desired, lv)
+	var sent []secretLeaf
+	for _, l := range leaves {
+		_, present := getPath(lv, l.path)
+		if present && !c.opts.RotateSecrets {
+			continue
+		}
+		sent = append(sent, l)
+		ch.Fields = append(ch.Fields, Field{Path: strings.Join(l.path, "."), Before: Sensitive, After: Sensitive, Sensitive: true})
+	}
+	sortFields(ch.Fields, declaredOrder(desired))
+
+	var vs []Violation
+	for i := range ch.Fields {
+		f := &ch.Fields[i]
+		top, _, _ := strings.Cut(f.Path, ".")
+		if f.Sensitive || !immutableSourceFields[top] {
+			continue
+		}
+		f.Immutable = true
+		pos := src.PosOf(f.Path)
+		vs = append(vs, Violation{Kind: config.KindSource, Name: src.Name, Path: f.Path, File: pos.File, Line: pos.Line,
+			Col: pos.Col, Live: f.Before, Desired: f.After, Rule: fmt.Sprintf(ruleImmutable, top)})
+	}
+	switch {
+	case len(vs) > 0:
+		// Never a delete-and-recreate: the user must decide what to do with the live source.
+		ch.Action = ActionViolation
+		return planned{change: ch, violations: vs}, nil
+	case len(ch.Fields) > 0:
+		ch.Action = ActionUpdate
+	default:
+		ch.Action = ActionNoChange
+	}
+	return planned{change: ch, needs: needsOf(&src.Object, sent)}, nil
+}
+
+// liveAttributeNames lists the attributes[].name of a live schema, in its order.
+func liveAttributeNames(schema *isc.Object) []string {
+	v, _ := schema.Get("attributes")
+	list, _ := v.([]any)
+	names := make([]string, 0, len(list))
+	for _, e := range list {
+		if o, ok := e.(*isc.Object); ok {
+			if n := o.String("name"); n != "" {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
+
+func stringsToAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+func (c *computer) schema(s *config.EntitlementSchema) planned {
+	ch := Change{Kind: config.KindEntitlementSchema, Name: s.Name, Source: s.Source, File: s.Doc.File, Line: s.Doc.Line}
+	declared := stringsToAny(s.Attributes)
+	var ls *isc.Object
+	if c.live.Sources[s.Source] != nil {
+		ls = c.live.Schemas[s.Source][s.Name]
+	}
+	if ls == nil {
+		ch.Action = ActionCreate
+		ch.Fields = []Field{{Path: "attributes", After: declared}}
+		return planned{change: ch}
+	}
+	ch.LiveID = ls.String("id")
+	fp := FingerprintOf(ls)
+	ch.Fingerprint = &fp
+	liveNames := liveAttributeNames(ls)
+	// The template's column order means nothing to the tenant: compare the names as sets.
+	added := setMinus(s.Attributes, liveNames)
+	removed := setMinus(liveNames, s.Attributes)
+	if len(added) == 0 && len(removed) == 0 {
+		ch.Action = ActionNoChange
+		ch.Fields = []Field{}
+		return planned{change: ch}
+	}
+	ch.Action = ActionUpdate
+	ch.Fields = []Field{{Path: "attributes", Before: stringsToAny(liveNames), After: declared}}
+	var notes []string
+	if len(added) > 0 {
+		notes = append(notes, "adds "+strings.Join(added, ", "))
+	}
+	if len(removed) > 0 {
+		notes = append(notes, "removes "+strings.Join(removed, ", "))
+	}
+	ch.Note = "re-upload: " + strings.Join(notes, "; ")
+	return planned{change: ch}
+}
+
+// setMinus returns the elements of a not in b, in a's order.
+func setMinus(a, b []string) []string {
+	in := make(map[string]bool, len(b))
+	for _, s := range b {
+		in[s] = true
+	}
+	var out []string
+	for _, s := range a {
+		if !in[s] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// listedConnectorFiles returns the base names in a live source's connectorAttributes.connector_files,
+// which the tenant keeps as a comma-separated string (a list is accepted too).
+func listedConnectorFiles(src *isc.Object) map[string]bool {
+	out := map[string]bool{}
+	v, ok := src.Path("connectorAttributes.connector_files")
+	if !ok {
+		return out
+	}
+	var names []string
+	switch t := v.(type) {
+	case string:
+		names = strings.Split(t, ",")
+	case []any:
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				names = append(names, s)
+			}
+		}
+	}
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n != "" {
+			out[path.Base(filepath.ToSlash(n))] = true
+		}
+	}
+	return out
+}
+
+func (c *computer) connectorFile(src *config.Source, f config.File) planned {
+	base := path.Base(filepath.ToSlash(f.Rel))
+	ch := Change{Kind: config.KindConnectorFile, Name: base, Source: src.Name, File: f.Pos.File, Line: f.Pos.Line, Fields: []Field{}}
+	lv := c.live.Sources[src.Name]
+	if lv != nil && listedConnectorFiles(lv)[base] {
+		ch.Action = ActionNoChange
+		return planned{change: ch}
+	}
+	ch.Action = ActionCreate
+	ch.Fields = []Field{{Path: "file", After: f.Rel}}
+	return planned{change: ch}
+}
+
+func (c *computer) unmanaged() []planned {
+	declared := map[string]bool{}
+	for _, s := range c.repo.Sources {
+		declared[s.Name] = true
+	}
+	var out []planned
+	for name, lv := range c.live.Sources {
+		if declared[name] || lv == nil {
+			continue
+		}
+		fp := FingerprintOf(lv)
+		ch := Change{Kind: config.KindSource, Name: name, Action: ActionUnmanaged, LiveID: lv.String("id"),
+			Fingerprint: &fp, Fields: []Field{}}
+		var what []string
+		if con := lv.String("connector"); con != "" {
+			what = append(what, "connector "+con)
+		}
+		if t := lv.String("type"); t != "" {
+			what = append(what, "type "+t)
+		}
+		ch.Note = "not declared in the repository"
+		if len(what) > 0 {
+			ch.Note += " (" + strings.Join(what, ", ") + ")"
+		}
+		out = append(out, planned{change: ch})
+	}
+	return out
+}
+
+func summarize(p *Plan) Summary {
+	var s Summary
+	for _, c := range p.Changes {
+		switch c.Action {
+		case ActionCreate:
+			s.Create++
+		case ActionUpdate:
+			s.Update++
+		case ActionNoChange:
+			s.NoChange++
+		case ActionUnmanaged:
+			s.Unmanaged++
+		}
+	}
+	s.Violations = len(p.Violations)
+	return s
+}

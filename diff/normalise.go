@@ -1,0 +1,345 @@
+package diff
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/isc"
+)
+
+// Rule is one normalisation rule: a difference between the YAML and the tenant that is not a
+// change. The rules are data (see Rules) so that each can be listed, documented and tested on its
+// own.
+type Rule struct {
+	// Name identifies the rule in tests and documentation.
+	Name string
+	// Description says what the rule does and why the tenant makes it necessary.
+	Description string
+	// Kinds limits the rule to some kinds of object; nil means every kind.
+	Kinds []config.Kind
+	// Ignore, when set, reports whether the key of the object at parent (path segments; list
+	// elements appear as "[i]") is left out of the comparison on both sides. declared tells
+	// whether the YAML declares the key.
+	Ignore func(parent []string, key string, declared bool) bool
+	// Normalize, when set, rewrites the pair of projected values at path (plain values:
+	// map[string]any, []any, json.Number, string, bool, nil) before they are compared. liveOK is
+	// false when the live object lacks the key.
+	Normalize func(path []string, desired, live any, liveOK bool) (d, l any, lok bool)
+}
+
+func (r Rule) appliesTo(k config.Kind) bool {
+	if len(r.Kinds) == 0 {
+		return true
+	}
+	for _, x := range r.Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// serverManagedFields are the source fields the tenant computes and the user cannot set. `id` is
+// deliberately not among them although the tenant assigns it: it is also immutable, and a declared
+// id that differs from the live one means the YAML names a different object — a violation to show,
+// not noise to hide.
+var serverManagedFields = map[string]bool{
+	"created":                   true,
+	"modified":                  true,
+	"healthy":                   true,
+	"status":                    true,
+	"since":                     true,
+	"connectorId":               true,
+	"connectorName":             true,
+	"connectionType":            true,
+	"connectorImplementationId": true,
+	// The API reference spells it both ways; the tool must not break on either.
+	"connectorImplementstionId": true,
+}
+
+// setLikeFields are the top-level list fields whose order carries no meaning, compared as sets:
+//   - features: the tenant returns a source's features in its own order (HR Database in the Acme
+//     example lists them reversed); the connector reads them as flags.
+//   - passwordPolicies: references to the policies a source belongs to, a membership with no
+//     order. It is immutable, so a false difference here would block every apply.
+//
+// Lists inside connectorAttributes are compared in order: connectors read some of them in order
+// (searchDNs are searched in the order given), and a reordering the user made on purpose must
+// show.
+var setLikeFields = map[string]bool{
+	"features":         true,
+	"passwordPolicies": true,
+}
+
+// Rules is the normalisation table applied to every comparison, in order. Each rule has its own
+// test proving that the plan changes without it.
+var Rules = []Rule{
+	{
+		Name: "server-managed fields ignored",
+		Description: "created, modified, healthy, status, since, connectorId, connectorName, connectionType and " +
+			"connectorImplementationId (also spelled connectorImplementstionId) are set by the tenant; they are " +
+			"not compared even when a YAML file (say, one exported from the tenant) declares them.",
+		Kinds: []config.Kind{config.KindSource},
+		Ignore: func(parent []string, key string, _ bool) bool {
+			return len(parent) == 0 && serverManagedFields[key]
+		},
+	},
+	{
+		Name: "server-added connectorAttributes keys ignored unless declared",
+		Description: "the tenant adds keys to connectorAttributes (cloudExternalId, healthy, since, cloudDisplayName, …); " +
+			"only the keys the YAML declares are compared, at every depth of connectorAttributes.",
+		Ignore: func(parent []string, _ string, declared bool) bool {
+			return !declared && len(parent) > 0 && parent[0] == "connectorAttributes"
+		},
+	},
+	{
+		Name: "declared-only comparison",
+		Description: "a field the YAML does not declare is not a change: undeclared live fields (accountCorrelationConfig, " +
+			"schemas, …) and undeclared keys of nested objects (owner.name, …) are left out.",
+		Ignore: func(parent []string, _ string, declared bool) bool {
+			return !declared && (len(parent) == 0 || parent[0] != "connectorAttributes")
+		},
+	},
+	{
+		Name:        "null, [] and missing are equal for lists",
+		Description: "the tenant omits empty lists or returns null for them; an empty declared list equals a null or missing one.",
+		Normalize: func(_ []string, d, l any, lok bool) (any, any, bool) {
+			_, dl := d.([]any)
+			_, ll := l.([]any)
+			if !dl && !ll {
+				return d, l, lok
+			}
+			if emptyList(d) && (!lok || emptyList(l)) {
+				return []any{}, []any{}, true
+			}
+			return d, l, lok
+		},
+	},
+	{
+		Name: "set-like lists compared without order",
+		Description: "features and passwordPolicies are sets: the tenant returns them in its own order. " +
+			"Lists inside connectorAttributes keep their order.",
+		Normalize: func(path []string, d, l any, lok bool) (any, any, bool) {
+			if len(path) != 1 || !setLikeFields[path[0]] {
+				return d, l, lok
+			}
+			return sortedList(d), sortedList(l), lok
+		},
+	},
+	{
+		Name:        "numbers by value",
+		Description: "numbers are compared by value: 10, 10.0 and 1e1 are equal (the YAML keeps the text written, the tenant its own).",
+		Normalize: func(_ []string, d, l any, lok bool) (any, any, bool) {
+			return canonicalNumbers(d), canonicalNumbers(l), lok
+		},
+	},
+}
+
+func emptyList(v any) bool {
+	if v == nil {
+		return true
+	}
+	l, ok := v.([]any)
+	return ok && len(l) == 0
+}
+
+// sortedList returns a copy of a list sorted by each element's canonical JSON; other values are
+// returned unchanged.
+func sortedList(v any) any {
+	l, ok := v.([]any)
+	if !ok {
+		return v
+	}
+	type keyed struct {
+		key string
+		v   any
+	}
+	ks := make([]keyed, len(l))
+	for i, e := range l {
+		ks[i] = keyed{key: string(canonicalJSON(e)), v: e}
+	}
+	sort.SliceStable(ks, func(i, j int) bool { return ks[i].key < ks[j].key })
+	out := make([]any, len(l))
+	for i, k := range ks {
+		out[i] = k.v
+	}
+	return out
+}
+
+// canonicalNumbers rewrites every json.Number in a plain value to one spelling per value.
+func canonicalNumbers(v any) any {
+	switch t := v.(type) {
+	case json.Number:
+		r, ok := new(big.Rat).SetString(string(t))
+		if !ok {
+			return t
+		}
+		return json.Number(r.RatString())
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = canonicalNumbers(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = canonicalNumbers(e)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// comparison holds one desired/live comparison under a rule table.
+type comparison struct {
+	kind  config.Kind
+	rules []Rule
+}
+
+func (c *comparison) ignored(parent []string, key string, declared bool) bool {
+	for _, r := range c.rules {
+		if r.Ignore != nil && r.appliesTo(c.kind) && r.Ignore(parent, key, declared) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *comparison) normalize(path []string, d, l any, lok bool) (any, any, bool) {
+	for _, r := range c.rules {
+		if r.Normalize != nil && r.appliesTo(c.kind) {
+			d, l, lok = r.Normalize(path, d, l, lok)
+		}
+	}
+	return d, l, lok
+}
+
+// project turns a desired value (resolved, secrets as secretValue) and the live value at the same
+// path into plain values ready for cmp, applying the rule table. Secrets are left out of both
+// sides: they are write-only and handled apart.
+func (c *comparison) project(path []string, d, l any, lok bool) (any, any, bool) {
+	var dp, lp any
+	lpok := lok
+	switch dv := d.(type) {
+	case *isc.Object:
+		lo, isObj := l.(*isc.Object)
+		dm := make(map[string]any, dv.Len())
+		var lm map[string]any
+		if lok && isObj {
+			lm = make(map[string]any, lo.Len())
+		}
+		for _, k := range dv.Keys() {
+			if c.ignored(path, k, true) {
+				continue
+			}
+			v, _ := dv.Get(k)
+			if _, secret := v.(secretValue); secret {
+				continue
+			}
+			var lv any
+			var lvok bool
+			if lm != nil {
+				lv, lvok = lo.Get(k)
+			}
+			a, b, bok := c.project(appendPath(path, k), v, lv, lvok)
+			dm[k] = a
+			if lm != nil && bok {
+				lm[k] = b
+			}
+		}
+		if lm != nil {
+			for _, k := range lo.Keys() {
+				if _, declared := dv.Get(k); declared || c.ignored(path, k, false) {
+					continue
+				}
+				lv, _ := lo.Get(k)
+				lm[k] = isc.ToPlain(lv)
+			}
+			dp, lp = dm, lm
+		} else {
+			dp, lp = dm, isc.ToPlain(l)
+		}
+	case []any:
+		ll, isList := l.([]any)
+		if lok && isList && len(ll) == len(dv) {
+			// Element by element, so that undeclared keys of objects inside lists are left out too.
+			dl := make([]any, len(dv))
+			pl := make([]any, len(dv))
+			for i := range dv {
+				a, b, _ := c.project(appendPath(path, fmt.Sprintf("[%d]", i)), dv[i], ll[i], true)
+				dl[i], pl[i] = a, b
+			}
+			dp, lp = dl, pl
+		} else {
+			dp, lp = isc.ToPlain(dv), isc.ToPlain(l)
+		}
+	default:
+		dp, lp = isc.ToPlain(d), isc.ToPlain(l)
+	}
+	return c.normalize(path, dp, lp, lpok)
+}
+
+func appendPath(path []string, seg string) []string {
+	out := make([]string, len(path), len(path)+1)
+	copy(out, path)
+	return append(out, seg)
+}
+
+// diffPaths compares the projections and returns the paths of the differing values. A difference
+// inside a list is reported at the list: a reviewer wants "features: [a b] → [a c]", not index
+// noise.
+func diffPaths(live, desired map[string]any) [][]string {
+	r := &pathReporter{seen: map[string]bool{}}
+	cmp.Equal(live, desired, cmp.Reporter(r))
+	return r.paths
+}
+
+// pathReporter is a cmp.Reporter collecting the path of every differing leaf.
+type pathReporter struct {
+	steps cmp.Path
+	paths [][]string
+	seen  map[string]bool
+}
+
+func (r *pathReporter) PushStep(ps cmp.PathStep) { r.steps = append(r.steps, ps) }
+
+func (r *pathReporter) PopStep() { r.steps = r.steps[:len(r.steps)-1] }
+
+func (r *pathReporter) Report(rs cmp.Result) {
+	if rs.Equal() {
+		return
+	}
+	var segs []string
+steps:
+	for _, st := range r.steps {
+		switch s := st.(type) {
+		case cmp.MapIndex:
+			k := s.Key()
+			if k.Kind() == reflect.String {
+				segs = append(segs, k.String())
+			} else {
+				segs = append(segs, fmt.Sprint(k.Interface()))
+			}
+		case cmp.SliceIndex:
+			break steps
+		}
+	}
+	if len(segs) == 0 {
+		return
+	}
+	key := strings.Join(segs, "\x00")
+	if r.seen[key] {
+		return
+	}
+	r.seen[key] = true
+	r.paths = append(r.paths, segs)
+}
