@@ -113,7 +113,7 @@ func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, 
 		env = os.LookupEnv
 	}
 	c := &computer{repo: repo, live: live, opts: opts, rules: rules}
-	p := &Plan{FormatVersion: FormatVersion, RepoHash: repo.Hash, Changes: []Change{}, Violations: []Violation{}}
+	p := &Plan{FormatVersion: FormatVersion, RepoHash: repo.Hash, Changes: []Change{}, Violations: []Violation{}, Drift: opts.Drift}
 
 	var changes []planned
 	for _, con := range repo.Connectors {

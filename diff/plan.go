@@ -53,6 +53,8 @@ type Plan struct {
 	Notes []string `json:"notes,omitempty"`
 	// APICalls estimates the requests an apply of this plan makes (fresh GETs included).
 	APICalls int `json:"api_calls"`
+	// Drift is true for a drift report (Options.Drift): unmanaged sources were looked for.
+	Drift bool `json:"drift,omitempty"`
 }
 
 // Change is one object in the plan. Objects with no change are kept (Action no-change) so that
@@ -63,10 +65,10 @@ type Change struct {
 	// file's base name.
 	Name string `json:"name"`
 	// Source is the owning source's name for EntitlementSchema and ConnectorFile.
-	Source string `json:"source,omitempty"`
-	Action Action `json:"action"`
-	File   string `json:"file,omitempty"`
-	Line   int    `json:"line,omitempty"`
+	Source string  `json:"source,omitempty"`
+	Action Action  `json:"action"`
+	File   string  `json:"file,omitempty"`
+	Line   int     `json:"line,omitempty"`
 	Fields []Field `json:"fields"`
 	// LiveID is the tenant's id of the object (sources, schemas), or scriptName for connectors.
 	LiveID string `json:"live_id,omitempty"`

@@ -1,0 +1,134 @@
+package diff
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+
+	"github.com/fatih/color"
+)
+
+// TextOptions tune RenderText.
+type TextOptions struct {
+	// Color turns on ANSI colours. The command decides (a terminal, no NO_COLOR); the renderer
+	// never looks at the environment or the global color.NoColor.
+	Color bool
+	// Drift renders a drift report: "Drift: …" summary, no apply cost.
+	Drift bool
+	// RateLimit is the client's limit in requests per 10 s, for the apply duration estimate;
+	// 0 means the documented 100.
+	RateLimit float64
+}
+
+// palette holds the colours of one rendering, each switched on or off explicitly.
+type palette struct {
+	create, update, violation, unmanaged, dim, bold *color.Color
+}
+
+func newPalette(on bool) palette {
+	mk := func(attrs ...color.Attribute) *color.Color {
+		c := color.New(attrs...)
+		if on {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+		return c
+	}
+	return palette{
+		create:    mk(color.FgGreen),
+		update:    mk(color.FgYellow),
+		violation: mk(color.FgRed, color.Bold),
+		unmanaged: mk(color.FgCyan),
+		dim:       mk(color.Faint),
+		bold:      mk(color.Bold),
+	}
+}
+
+func (pl palette) of(a Action) *color.Color {
+	switch a {
+	case ActionCreate:
+		return pl.create
+	case ActionUpdate:
+		return pl.update
+	case ActionViolation:
+		return pl.violation
+	default:
+		return pl.unmanaged
+	}
+}
+
+// RenderText writes the plan for a terminal or a log: one block per object to change
+// (`+ create`, `~ update`, `! violation`, `? unmanaged`) with its field changes, the violations
+// with their YAML position and rule, the notes, the summary line and what an apply costs.
+// Objects with no change are counted, not shown.
+func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
+	bw := bufio.NewWriter(w)
+	pl := newPalette(opts.Color)
+	drift := opts.Drift || p.Drift
+
+	for _, c := range p.Changes {
+		if c.Action == ActionNoChange {
+			continue
+		}
+		col := pl.of(c.Action)
+		header := col.Sprint(marker(c.Action)+" "+string(c.Action)) + " " + objectLabel(c.Kind, c.Name, c.Source)
+		if pos := position(c.File, c.Line); pos != "" {
+			header += " " + pl.dim.Sprint("("+pos+")")
+		} else if c.LiveID != "" {
+			header += " " + pl.dim.Sprint("(id "+c.LiveID+")")
+		}
+		fmt.Fprintln(bw, header)
+		for _, f := range c.Fields {
+			fmt.Fprintln(bw, "  "+textField(pl, c.Action, f))
+		}
+		if c.Note != "" {
+			fmt.Fprintln(bw, "    "+pl.dim.Sprint(c.Note))
+		}
+		fmt.Fprintln(bw)
+	}
+
+	if len(p.Violations) > 0 {
+		fmt.Fprintln(bw, pl.violation.Sprint("Violations:"))
+		for _, v := range p.Violations {
+			fmt.Fprintf(bw, "  %s %s: %s %s: live %s, desired %s\n", pl.violation.Sprint("!"),
+				fmt.Sprintf("%s:%d:%d", v.File, v.Line, v.Col), objectLabel(v.Kind, v.Name, ""), v.Path,
+				formatValue(v.Live), formatValue(v.Desired))
+			fmt.Fprintln(bw, "    "+v.Rule)
+		}
+		fmt.Fprintln(bw)
+	}
+
+	for _, n := range p.Notes {
+		fmt.Fprintln(bw, "Note: "+n)
+	}
+	if len(p.Notes) > 0 {
+		fmt.Fprintln(bw)
+	}
+
+	if !hasChanges(p) {
+		fmt.Fprintln(bw, noChanges)
+		return bw.Flush()
+	}
+	fmt.Fprintln(bw, pl.bold.Sprint(summaryLine(p, drift)))
+	if !drift {
+		fmt.Fprintln(bw, apiCallsLine(p, opts.RateLimit))
+	}
+	return bw.Flush()
+}
+
+// textField renders one field line: `+ path: value` for what is added, `~ path: old → new` for
+// what changes, `! path: old → new (immutable)` for what cannot change.
+func textField(pl palette, a Action, f Field) string {
+	switch {
+	case f.Immutable:
+		return pl.violation.Sprint("!") + " " + f.Path + ": " + fieldValue(f, f.Before) + " → " + fieldValue(f, f.After) + " " +
+			pl.violation.Sprint("(immutable)")
+	case f.Sensitive && a != ActionCreate:
+		return pl.update.Sprint("~") + " " + f.Path + ": " + Sensitive
+	case a == ActionCreate || f.Before == nil:
+		return pl.create.Sprint("+") + " " + f.Path + ": " + fieldValue(f, f.After)
+	default:
+		return pl.update.Sprint("~") + " " + f.Path + ": " + fieldValue(f, f.Before) + " → " + fieldValue(f, f.After)
+	}
+}
