@@ -1,0 +1,636 @@
+package config
+
+import (
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/schema"
+)
+
+// Size limits. They are far above what real files need and exist so that a mistake (a 1 GB
+// export committed by accident) or hostile input is refused before it is read into memory.
+const (
+	// MaxYAMLFileSize bounds each YAML file: 10 MiB.
+	MaxYAMLFileSize = 10 << 20
+	// MaxTemplateSize bounds an entitlement schema's CSV template: 1 MiB. Only its header row
+	// is used, but the whole file is uploaded.
+	MaxTemplateSize = 1 << 20
+	// MaxConnectorFileSize bounds one connectorFiles entry: 100 MiB, above any JDBC driver jar.
+	MaxConnectorFileSize = 100 << 20
+)
+
+// SettingsFile is the file at the repository root reserved for sailsync's settings; it is not
+// read as objects.
+const SettingsFile = "sailsync.yaml"
+
+// serverManaged lists the Source fields the tenant sets. They are rejected by the Source schema
+// (see schema/source.json); the list is kept here for callers that strip them from live objects.
+// connectorImplementstionId is the misspelling some API pages carry.
+var serverManaged = []string{"id", "created", "modified", "healthy", "status", "since", "connectorId",
+	"connectorName", "connectionType", "connectorImplementationId", "connectorImplementstionId"}
+
+// ServerManagedSourceFields returns the Source fields the tenant manages, which a config
+// repository may not declare.
+func ServerManagedSourceFields() []string { return append([]string(nil), serverManaged...) }
+
+// Load reads the config repository at dir. When the repository is invalid the error is
+// Problems, every problem found sorted by file, line and column; when it cannot be read at all
+// (dir missing, not a directory) the error is a wrapped error.
+func Load(dir string) (*Repo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("config repository %s: %w", dir, err)
+	}
+	root, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return nil, fmt.Errorf("config repository %s: %w", dir, err)
+	}
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("config repository %s: %w", dir, err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("config repository %s: not a directory", dir)
+	}
+	l := &loader{root: root, hashed: map[string]string{}}
+	files, err := l.walk()
+	if err != nil {
+		return nil, fmt.Errorf("config repository %s: %w", dir, err)
+	}
+	budget := MaxDocuments
+	var docs []*document
+	for _, f := range files {
+		data, ok := l.readYAML(f)
+		if !ok {
+			continue
+		}
+		docs = append(docs, parseFile(f.rel, data, l.add, &budget)...)
+	}
+	repo := &Repo{Dir: dir}
+	l.build(repo, docs)
+	l.checkRefs(repo)
+	if len(l.problems) > 0 {
+		sortProblems(l.problems)
+		return nil, l.problems
+	}
+	repo.Hash, err = l.hash()
+	if err != nil {
+		return nil, fmt.Errorf("config repository %s: %w", dir, err)
+	}
+	return repo, nil
+}
+
+func sortProblems(ps Problems) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.Pos.File != b.Pos.File {
+			return a.Pos.File < b.Pos.File
+		}
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line < b.Pos.Line
+		}
+		if a.Pos.Col != b.Pos.Col {
+			return a.Pos.Col < b.Pos.Col
+		}
+		return a.Message < b.Message
+	})
+}
+
+type loader struct {
+	root     string // absolute, symbolic links resolved
+	problems Problems
+	hashed   map[string]string // repository-relative slash path → path on disk, for Repo.Hash
+}
+
+func (l *loader) add(p Problem) { l.problems = append(l.problems, p) }
+
+type yamlFile struct {
+	rel  string // slash-separated, relative to the root
+	path string // on disk
+}
+
+// walk lists the YAML files: every *.yaml and *.yml below the root, skipping hidden files and
+// directories (.git, .github, tool configs such as .golangci.yml) and the settings file.
+// Symbolic links to directories are not followed; a symbolic link to a file is read only when it
+// resolves inside the repository.
+func (l *loader) walk() ([]yamlFile, error) {
+	var out []yamlFile
+	err := filepath.WalkDir(l.root, func(p string, d fs.DirEntry, err error) error {
+		rel, rerr := filepath.Rel(l.root, p)
+		if rerr != nil {
+			return rerr
+		}
+		rel = filepath.ToSlash(rel)
+		if err != nil {
+			if p == l.root {
+				return err
+			}
+			l.add(Problem{Pos: Pos{File: rel, Line: 1, Col: 1}, Message: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if p == l.root {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		ext := strings.ToLower(path.Ext(rel))
+		if ext != ".yaml" && ext != ".yml" {
+			return nil
+		}
+		if rel == SettingsFile || rel == "sailsync.yml" {
+			l.hashed[rel] = p
+			return nil
+		}
+		out = append(out, yamlFile{rel: rel, path: p})
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].rel < out[j].rel })
+	return out, err
+}
+
+// unwrapPath drops the path from a *fs.PathError: messages already name the file.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// readYAML reads one YAML file, refusing it before reading when it is too large or not a
+// regular file inside the repository.
+func (l *loader) readYAML(f yamlFile) ([]byte, bool) {
+	at := Pos{File: f.rel, Line: 1, Col: 1}
+	real, msg := l.inside(f.path)
+	if msg != "" {
+		l.add(Problem{Pos: at, Message: msg})
+		return nil, false
+	}
+	fh, err := os.Open(real)
+	if err != nil {
+		l.add(Problem{Pos: at, Message: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
+		return nil, false
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		l.add(Problem{Pos: at, Message: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
+		return nil, false
+	}
+	if !st.Mode().IsRegular() {
+		l.add(Problem{Pos: at, Message: "not a regular file"})
+		return nil, false
+	}
+	if st.Size() > MaxYAMLFileSize {
+		l.add(Problem{Pos: at, Message: fmt.Sprintf("the file is %s; a YAML file may be at most %s", size(st.Size()), size(MaxYAMLFileSize))})
+		return nil, false
+	}
+	// The file may grow between Stat and Read; the limit holds regardless.
+	data, err := io.ReadAll(io.LimitReader(fh, MaxYAMLFileSize+1))
+	if err != nil {
+		l.add(Problem{Pos: at, Message: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
+		return nil, false
+	}
+	if len(data) > MaxYAMLFileSize {
+		l.add(Problem{Pos: at, Message: fmt.Sprintf("the file is larger than %s, the limit for a YAML file", size(MaxYAMLFileSize))})
+		return nil, false
+	}
+	l.hashed[f.rel] = real
+	return data, true
+}
+
+// inside resolves symbolic links in p and checks that the result lies inside the repository. It
+// returns the resolved path, or a message saying what is wrong.
+func (l *loader) inside(p string) (string, string) {
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			if fi, lerr := os.Lstat(p); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+				return "", "is a symbolic link to a file that does not exist"
+			}
+			return "", "not found"
+		}
+		return "", fmt.Sprintf("cannot resolve: %v", unwrapPath(err))
+	}
+	rel, err := filepath.Rel(l.root, real)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return "", "is a symbolic link that leads outside the repository"
+	}
+	return real, ""
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	default:
+		return fmt.Sprintf("%d bytes", n)
+	}
+}
+
+// build turns documents into typed objects, validating each against its schema.
+func (l *loader) build(repo *Repo, docs []*document) {
+	for _, d := range docs {
+		d.doc = posOf(d.file, d.root)
+		kindPos, hasKind := d.keys["kind"]
+		if hasKind {
+			d.doc = kindPos
+		}
+		kv, _ := d.value.Get("kind")
+		ks, isString := kv.(string)
+		switch {
+		case !hasKind:
+			l.add(Problem{Pos: d.doc, Field: "kind", Message: "kind: missing: every document starts with kind: Connector, Source or EntitlementSchema"})
+			continue
+		case !isString || !knownKind(Kind(ks)):
+			l.add(Problem{Pos: d.positions["kind"], Field: "kind", Message: fmt.Sprintf("kind: unknown kind %s: use Connector, Source or EntitlementSchema", showValue(kv))})
+			continue
+		}
+		d.kind = Kind(ks)
+		if d.broken {
+			continue
+		}
+		valid := l.validate(d)
+		if !valid {
+			continue
+		}
+		obj := Object{Kind: d.kind, Name: d.value.String("name"), Doc: d.doc, Fields: d.value.Clone(), Positions: d.positions}
+		obj.Fields.Delete("kind")
+		switch d.kind {
+		case KindConnector:
+			c := &Connector{Object: obj, ScriptName: d.value.String("scriptName")}
+			if c.ScriptName == "" {
+				c.ScriptName = isc.ScriptName(c.Name)
+			}
+			if c.ScriptName == "" {
+				l.add(Problem{Pos: d.positions["name"], Field: "name", Message: fmt.Sprintf("name: %q has no letters or digits to derive a scriptName from: set scriptName", c.Name)})
+				continue
+			}
+			repo.Connectors = append(repo.Connectors, c)
+		case KindSource:
+			s := &Source{Object: obj}
+			s.Fields.Delete("connectorFiles")
+			if list, ok := d.value.Get("connectorFiles"); ok {
+				items, _ := list.([]any)
+				for i, it := range items {
+					rel, _ := it.(string)
+					n, _, _, _ := nodeAt(d.root, []string{"connectorFiles", strconv.Itoa(i)})
+					if f, ok := l.file(d.file, rel, posOf(d.file, n), "connectorFiles", MaxConnectorFileSize, "a connector file"); ok {
+						s.ConnectorFiles = append(s.ConnectorFiles, f)
+					}
+				}
+			}
+			repo.Sources = append(repo.Sources, s)
+		case KindEntitlementSchema:
+			es := &EntitlementSchema{Object: obj, Source: d.value.String("source")}
+			for _, k := range []string{"source", "template", "attributes"} {
+				es.Fields.Delete(k)
+			}
+			if rel, ok := d.value.Get("template"); ok {
+				r, _ := rel.(string)
+				if f, ok := l.file(d.file, r, d.positions["template"], "template", MaxTemplateSize, "a template"); ok {
+					es.Template = &f
+					es.Attributes = l.header(f)
+				}
+			} else if list, ok := d.value.Get("attributes"); ok {
+				items, _ := list.([]any)
+				for _, it := range items {
+					s, _ := it.(string)
+					es.Attributes = append(es.Attributes, s)
+				}
+			}
+			repo.Schemas = append(repo.Schemas, es)
+		}
+	}
+}
+
+func knownKind(k Kind) bool {
+	for _, x := range Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func showValue(v any) string {
+	switch t := v.(type) {
+	case string:
+		return strconv.Quote(t)
+	case nil:
+		return "null"
+	case *isc.Object:
+		return "(a mapping)"
+	case []any:
+		return "(a list)"
+	default:
+		return fmt.Sprint(t)
+	}
+}
+
+// validate checks a document against its kind's schema and reports each violation at the YAML
+// node it concerns.
+func (l *loader) validate(d *document) bool {
+	errs := schema.Validate(d.kind, isc.ToPlain(d.value))
+	for _, e := range errs {
+		node, key, matched, field := nodeAt(d.root, e.Path)
+		// The tokens not found in the YAML (a missing required field) still name the field.
+		for _, t := range e.Path[matched:] {
+			field = join(field, t)
+		}
+		at := node
+		if (e.Keyword == "additionalProperties" || e.Keyword == "not") && key != nil && matched == len(e.Path) {
+			at = key // an unknown or forbidden field: point at its name
+		}
+		msg := e.Message
+		if field != "" {
+			msg = field + ": " + msg
+		}
+		l.add(Problem{Pos: posOf(d.file, at), Field: field, Message: msg})
+	}
+	return len(errs) == 0
+}
+
+// file checks a file referenced from the YAML file yamlRel: relative, inside the repository after
+// resolving symbolic links, a regular file, within limit.
+func (l *loader) file(yamlRel, rel string, at Pos, field string, limit int64, what string) (File, bool) {
+	bad := func(msg string) (File, bool) {
+		l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %q %s", field, rel, msg)})
+		return File{}, false
+	}
+	if rel == "" {
+		return bad("is empty")
+	}
+	if filepath.IsAbs(rel) || strings.HasPrefix(rel, "/") || strings.HasPrefix(rel, `\`) || filepath.VolumeName(rel) != "" {
+		return bad("is an absolute path: write it relative to this file, inside the repository")
+	}
+	joined := filepath.Join(l.root, filepath.FromSlash(path.Dir(yamlRel)), filepath.FromSlash(rel))
+	lexical, err := filepath.Rel(l.root, joined)
+	if err != nil || lexical == ".." || strings.HasPrefix(lexical, ".."+string(filepath.Separator)) {
+		return bad("is outside the repository")
+	}
+	real, msg := l.inside(joined)
+	if msg != "" {
+		return bad(msg)
+	}
+	st, err := os.Stat(real)
+	if err != nil {
+		return bad(fmt.Sprintf("cannot be read: %v", unwrapPath(err)))
+	}
+	if !st.Mode().IsRegular() {
+		return bad("is not a regular file")
+	}
+	if st.Size() > limit {
+		return bad(fmt.Sprintf("is %s; %s may be at most %s", size(st.Size()), what, size(limit)))
+	}
+	relReal, _ := filepath.Rel(l.root, real)
+	l.hashed[filepath.ToSlash(relReal)] = real
+	return File{Rel: rel, Path: real, Pos: at}, true
+}
+
+// header reads the attribute names from a template's header row.
+func (l *loader) header(f File) []string {
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		l.add(Problem{Pos: f.Pos, Field: "template", Message: fmt.Sprintf("template: %q cannot be read: %v", f.Rel, unwrapPath(err))})
+		return nil
+	}
+	defer fh.Close()
+	names, err := ReadTemplateHeader(io.LimitReader(fh, MaxTemplateSize))
+	if err != nil {
+		l.add(Problem{Pos: f.Pos, Field: "template", Message: fmt.Sprintf("template: %q: %v", f.Rel, err)})
+		return nil
+	}
+	return names
+}
+
+// ReadTemplateHeader reads the header row of a CSV entitlement schema template: the attribute
+// names. A UTF-8 byte order mark is ignored; empty or repeated names are errors.
+func ReadTemplateHeader(r io.Reader) ([]string, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = false
+	rec, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, errors.New("is empty: its header row names the attributes")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("header row: %w", err)
+	}
+	if len(rec) > 0 {
+		rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
+	}
+	seen := map[string]bool{}
+	for i, name := range rec {
+		name = strings.TrimSpace(name)
+		rec[i] = name
+		if name == "" {
+			return nil, fmt.Errorf("column %d of the header row is empty", i+1)
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("the header row names %q twice", name)
+		}
+		seen[name] = true
+	}
+	return rec, nil
+}
+
+// checkRefs runs the checks across documents: duplicate names, ${…} references, schema sources.
+func (l *loader) checkRefs(repo *Repo) {
+	connectors := map[string]*Connector{}
+	scripts := map[string]*Connector{}
+	for _, c := range repo.Connectors {
+		if first, ok := connectors[c.Name]; ok {
+			l.dup(&c.Object, &first.Object, fmt.Sprintf("Connector %q", c.Name))
+			continue
+		}
+		connectors[c.Name] = c
+		if first, ok := scripts[c.ScriptName]; ok {
+			at := c.PosOf("scriptName")
+			l.add(Problem{Pos: at, Field: "name", Message: fmt.Sprintf("name: Connector %q has the scriptName %q of Connector %q declared at %s: set a different scriptName", c.Name, c.ScriptName, first.Name, first.PosOf("name"))})
+			continue
+		}
+		scripts[c.ScriptName] = c
+	}
+	sources := map[string]*Source{}
+	for _, s := range repo.Sources {
+		if first, ok := sources[s.Name]; ok {
+			l.dup(&s.Object, &first.Object, fmt.Sprintf("Source %q", s.Name))
+			continue
+		}
+		sources[s.Name] = s
+	}
+	schemas := map[[2]string]*EntitlementSchema{}
+	for _, es := range repo.Schemas {
+		key := [2]string{es.Source, es.Name}
+		if first, ok := schemas[key]; ok {
+			l.dup(&es.Object, &first.Object, fmt.Sprintf("EntitlementSchema %q of source %q", es.Name, es.Source))
+			continue
+		}
+		schemas[key] = es
+		if _, ok := sources[es.Source]; !ok {
+			l.add(Problem{Pos: es.PosOf("source"), Field: "source", Message: fmt.Sprintf("source: %q names no Source declared in this repository", es.Source)})
+		}
+	}
+	all := make([]*Object, 0, len(repo.Connectors)+len(repo.Sources)+len(repo.Schemas))
+	for _, c := range repo.Connectors {
+		all = append(all, &c.Object)
+	}
+	for _, s := range repo.Sources {
+		all = append(all, &s.Object)
+	}
+	for _, es := range repo.Schemas {
+		all = append(all, &es.Object)
+	}
+	for _, o := range all {
+		walkStrings(o.Fields, "", func(field, s string) {
+			refs, err := Refs(s)
+			at := o.PosOf(field)
+			if err != nil {
+				l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %v", field, err)})
+				return
+			}
+			if len(refs) > 0 && field == "name" {
+				l.add(Problem{Pos: at, Field: field, Message: "name: references are not allowed in a name: a name identifies the object in every tenant"})
+				return
+			}
+			for _, r := range refs {
+				if r.Scheme != SchemeConnector {
+					continue
+				}
+				if _, ok := connectors[r.Name]; !ok {
+					l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s names no Connector declared in this repository", field, r)})
+				}
+			}
+		})
+	}
+}
+
+// dup reports a second declaration, naming both places.
+func (l *loader) dup(second, first *Object, what string) {
+	l.add(Problem{Pos: second.PosOf("name"), Field: "name", Message: fmt.Sprintf("name: %s is declared twice: also at %s", what, first.PosOf("name"))})
+}
+
+// walkStrings calls fn for every string in v with its dotted field path (list elements share the
+// list's path).
+func walkStrings(v any, path string, fn func(field, s string)) {
+	switch t := v.(type) {
+	case string:
+		fn(path, t)
+	case []any:
+		for _, e := range t {
+			walkStrings(e, path, fn)
+		}
+	case *isc.Object:
+		for _, k := range t.Keys() {
+			e, _ := t.Get(k)
+			walkStrings(e, join(path, k), fn)
+		}
+	}
+}
+
+// hash is the SHA-256 over every file of the desired state, in path order, each framed by its
+// path and length so that moving bytes between files changes the hash.
+func (l *loader) hash() (string, error) {
+	rels := make([]string, 0, len(l.hashed))
+	for r := range l.hashed {
+		rels = append(rels, r)
+	}
+	sort.Strings(rels)
+	h := sha256.New()
+	for _, r := range rels {
+		fh, err := os.Open(l.hashed[r])
+		if err != nil {
+			return "", fmt.Errorf("hash %s: %w", r, err)
+		}
+		st, err := fh.Stat()
+		if err != nil {
+			fh.Close()
+			return "", fmt.Errorf("hash %s: %w", r, err)
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", r, st.Size())
+		_, err = io.Copy(h, io.LimitReader(fh, st.Size()))
+		fh.Close()
+		if err != nil {
+			return "", fmt.Errorf("hash %s: %w", r, err)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Connector returns the declared connector called name, or nil.
+func (r *Repo) Connector(name string) *Connector {
+	for _, c := range r.Connectors {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Source returns the declared source called name, or nil.
+func (r *Repo) Source(name string) *Source {
+	for _, s := range r.Sources {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// EnvVars returns the name of every ${env:…} reference in the repository, sorted and unique, so
+// that plan can report every missing variable at once.
+func (r *Repo) EnvVars() []string {
+	seen := map[string]bool{}
+	visit := func(o *Object) {
+		walkStrings(o.Fields, "", func(_, s string) {
+			refs, _ := Refs(s)
+			for _, ref := range refs {
+				if ref.Scheme == SchemeEnv {
+					seen[ref.Name] = true
+				}
+			}
+		})
+	}
+	for _, c := range r.Connectors {
+		visit(&c.Object)
+	}
+	for _, s := range r.Sources {
+		visit(&s.Object)
+	}
+	for _, es := range r.Schemas {
+		visit(&es.Object)
+	}
+	out := make([]string, 0, len(seen))
+	for n := range seen {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,303 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/sailsync/sailsync/isc"
+)
+
+// MaxDepth bounds how deeply mappings and sequences may nest in a document. Real sources nest
+// four or five levels (connectorAttributes.searchDNs[].searchDN); the bound keeps hostile input
+// from exhausting the stack of every recursive walk that follows the loader.
+const MaxDepth = 64
+
+// MaxDocuments bounds the documents of one repository, so that a small file of "---" lines
+// cannot turn into millions of objects to validate.
+const MaxDocuments = 10000
+
+// document is one YAML document of a file, converted.
+type document struct {
+	file  string     // repository-relative, slash-separated
+	root  *yaml.Node // the document's mapping
+	kind  Kind
+	doc   Pos // position of the kind key (or of the mapping when kind is missing)
+	value *isc.Object
+	// positions of values (by dotted path) and of the keys that hold them
+	positions map[string]Pos
+	keys      map[string]Pos
+	// broken is set when converting found a problem; such a document is not schema-validated,
+	// because errors about a half-converted value would only be noise.
+	broken bool
+}
+
+var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parseFile splits data into documents and converts each one. Problems go to add.
+func parseFile(file string, data []byte, add func(Problem), budget *int) (docs []*document) {
+	if !utf8.Valid(data) {
+		line, col := invalidUTF8At(data)
+		add(Problem{Pos: Pos{File: file, Line: line, Col: col}, Message: "the file is not valid UTF-8: save it as UTF-8"})
+		return nil
+	}
+	// yaml.v3 has had panics on malformed input in the past; a config file must never crash the
+	// tool, so a parser panic becomes a problem like any syntax error.
+	defer func() {
+		if r := recover(); r != nil {
+			add(Problem{Pos: Pos{File: file, Line: 1, Col: 1}, Message: fmt.Sprintf("the YAML parser failed on this file: %v", r)})
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return docs
+		}
+		if err != nil {
+			add(syntaxProblem(file, err))
+			return docs
+		}
+		if n.Kind != yaml.DocumentNode || len(n.Content) == 0 {
+			continue
+		}
+		root := n.Content[0]
+		if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+			continue // an empty document, e.g. after a trailing ---
+		}
+		if *budget <= 0 {
+			add(Problem{Pos: posOf(file, root), Message: fmt.Sprintf("too many documents: a repository holds at most %d", MaxDocuments)})
+			return docs
+		}
+		*budget--
+		if root.Kind != yaml.MappingNode {
+			add(Problem{Pos: posOf(file, root), Message: "a document must be a mapping of fields starting with kind: Connector, Source or EntitlementSchema"})
+			continue
+		}
+		d := &document{file: file, root: root, positions: map[string]Pos{}, keys: map[string]Pos{}}
+		c := converter{d: d, add: func(p Problem) { d.broken = true; add(p) }}
+		v, ok := c.value(root, "", 1)
+		obj, _ := v.(*isc.Object)
+		if !ok || obj == nil {
+			d.broken = true
+			obj = isc.NewObject()
+		}
+		d.value = obj
+		docs = append(docs, d)
+	}
+}
+
+func syntaxProblem(file string, err error) Problem {
+	msg := err.Error()
+	line := 1
+	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
+		if n, err := strconv.Atoi(m[1]); err == nil {
+			line = n
+		}
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	return Problem{Pos: Pos{File: file, Line: line, Col: 1}, Message: "YAML syntax error: " + msg}
+}
+
+// invalidUTF8At returns the 1-based line and column (in bytes) of the first invalid byte.
+func invalidUTF8At(data []byte) (int, int) {
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return line, col
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return line, col
+}
+
+func posOf(file string, n *yaml.Node) Pos { return Pos{File: file, Line: n.Line, Col: n.Column} }
+
+type converter struct {
+	d   *document
+	add func(Problem)
+}
+
+func (c *converter) problem(n *yaml.Node, field, msg string) {
+	if field != "" {
+		msg = field + ": " + msg
+	}
+	c.add(Problem{Pos: posOf(c.d.file, n), Field: field, Message: msg})
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// value converts a node to an Object value: *isc.Object, []any, string, json.Number, bool or nil.
+func (c *converter) value(n *yaml.Node, path string, depth int) (any, bool) {
+	if depth > MaxDepth {
+		c.problem(n, path, fmt.Sprintf("nested deeper than %d levels", MaxDepth))
+		return nil, false
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		// Aliases are rejected rather than expanded: expansion is how "billion laughs" documents
+		// blow up memory, and a value that lives in two places has no single file:line to report
+		// a diff or an error against. Objects are small; writing a value out costs little.
+		name := ""
+		if n.Alias != nil {
+			name = n.Alias.Anchor
+		}
+		c.problem(n, path, fmt.Sprintf("YAML aliases (*%s) are not supported: write the value out", name))
+		return nil, false
+	case yaml.ScalarNode:
+		v, err := scalar(n)
+		if err != nil {
+			c.problem(n, path, err.Error())
+			return nil, false
+		}
+		return v, true
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		ok := true
+		for _, e := range n.Content {
+			v, eok := c.value(e, path, depth+1)
+			ok = ok && eok
+			out = append(out, v)
+		}
+		return out, ok
+	case yaml.MappingNode:
+		obj := isc.NewObject()
+		ok := true
+		seen := map[string]*yaml.Node{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode {
+				c.problem(k, path, "a field name must be a plain string")
+				ok = false
+				continue
+			}
+			if k.ShortTag() == "!!merge" {
+				c.problem(k, path, "YAML merge keys (<<) are not supported: write the fields out")
+				ok = false
+				continue
+			}
+			key := k.Value
+			field := join(path, key)
+			if first, dup := seen[key]; dup {
+				c.problem(k, field, fmt.Sprintf("duplicate key: %s is already set at line %d", key, first.Line))
+				ok = false
+				continue
+			}
+			seen[key] = k
+			c.d.positions[field] = posOf(c.d.file, v)
+			c.d.keys[field] = posOf(c.d.file, k)
+			val, vok := c.value(v, field, depth+1)
+			ok = ok && vok
+			obj.Set(key, val)
+		}
+		return obj, ok
+	default:
+		c.problem(n, path, "unexpected YAML node")
+		return nil, false
+	}
+}
+
+var jsonNumberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+var leadingZeroRE = regexp.MustCompile(`^[-+]?0[0-9_]+$`)
+
+// scalar converts a scalar by its resolved tag. Numbers keep the literal written when it is a
+// valid JSON number, so that 10 and 10.0 stay what the user wrote.
+func scalar(n *yaml.Node) (any, error) {
+	switch tag := n.ShortTag(); tag {
+	case "!!str", "!!timestamp", "!!binary":
+		return n.Value, nil
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		switch strings.ToLower(n.Value) {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		}
+		return nil, fmt.Errorf("%q is not a boolean: write true or false", n.Value)
+	case "!!int":
+		lit := n.Value
+		if jsonNumberRE.MatchString(lit) {
+			return json.Number(lit), nil
+		}
+		if leadingZeroRE.MatchString(lit) {
+			return nil, fmt.Errorf("ambiguous number %s: YAML reads a leading 0 as octal; quote it if it is text, or drop the leading zeros", lit)
+		}
+		i, ok := new(big.Int).SetString(strings.ReplaceAll(lit, "_", ""), 0)
+		if !ok {
+			return nil, fmt.Errorf("%q is not an integer", lit)
+		}
+		return json.Number(i.String()), nil
+	case "!!float":
+		lit := n.Value
+		if jsonNumberRE.MatchString(lit) {
+			return json.Number(lit), nil
+		}
+		f, err := strconv.ParseFloat(strings.ReplaceAll(lit, "_", ""), 64)
+		if err != nil || f != f || f > 1e308 || f < -1e308 {
+			return nil, fmt.Errorf("%q is not a number JSON can carry: quote it if it is text", lit)
+		}
+		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
+	default:
+		return nil, fmt.Errorf("unsupported YAML tag %s: quote the value if it is text", tag)
+	}
+}
+
+// nodeAt follows JSON pointer tokens through a YAML tree. It returns the deepest node reached,
+// the key node holding it (nil for list elements and the root), how many tokens were matched and
+// the field path of the matched part ("searchDNs[0].searchDN").
+func nodeAt(root *yaml.Node, toks []string) (node, key *yaml.Node, matched int, field string) {
+	node = root
+	for _, t := range toks {
+		switch node.Kind {
+		case yaml.MappingNode:
+			found := false
+			for i := 0; i+1 < len(node.Content); i += 2 {
+				if node.Content[i].Value == t {
+					key, node = node.Content[i], node.Content[i+1]
+					found = true
+					break
+				}
+			}
+			if !found {
+				return node, key, matched, field
+			}
+			field = join(field, t)
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(t)
+			if err != nil || i < 0 || i >= len(node.Content) {
+				return node, key, matched, field
+			}
+			node, key = node.Content[i], nil
+			field += "[" + t + "]"
+		default:
+			return node, key, matched, field
+		}
+		matched++
+	}
+	return node, key, matched, field
+}
