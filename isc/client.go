@@ -1,0 +1,537 @@
+// Package isc is the REST client for SailPoint Identity Security Cloud: client-credentials auth
+// with refresh on 401, one rate limiter shared by every request, bounded retries that never
+// repeat a create blindly, paging, and typed API errors. Objects travel as *Object so that
+// every field the tenant sends survives a read-modify-write.
+package isc
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// maxBody bounds a response body; a list page of 250 sources is far below it.
+const maxBody = 64 << 20
+
+// Client talks to one tenant. It is safe for concurrent use; all its requests share one rate
+// limiter and one access token.
+type Client struct {
+	base       string // scheme://host
+	hc         *http.Client
+	timeout    time.Duration
+	maxRetries int
+	limiter    *rate.Limiter
+	tokens     *tokens
+
+	// Hooks and tunables, replaced by tests so that waits are observed rather than slept.
+	now          func() time.Time
+	sleep        func(ctx context.Context, d time.Duration) error
+	jitter       func(max time.Duration) time.Duration
+	backoffBase  time.Duration // first retry after a transient failure waits up to this
+	backoffMax   time.Duration
+	rlBackoff    time.Duration // 429 without Retry-After: first wait up to this
+	maxRLRetries int           // 429s tolerated per call (storms can last a while)
+	maxRetryWait time.Duration // a longer Retry-After is an error rather than a silent stall
+
+	pauseMu    sync.Mutex
+	pauseUntil time.Time // after a 429 every request waits, not only the one that got it
+
+	debug    io.Writer
+	debugMu  sync.Mutex
+	secretMu sync.RWMutex
+	secrets  []string
+
+	statsMu sync.Mutex
+	stats   Stats
+}
+
+// Stats counts the requests a Client made.
+type Stats struct {
+	// Requests is every HTTP request sent, retries and token requests included.
+	Requests int
+	// ByEndpoint counts requests by "METHOD /path/template", e.g. "GET /v3/sources/{id}/schemas".
+	ByEndpoint map[string]int
+	// RateLimited counts 429 answers.
+	RateLimited int
+	// Retries counts requests repeated after a failure (429, 401, transient errors).
+	Retries int
+}
+
+// rateSafety keeps the client a little under the configured rate: the tenant counts arrivals,
+// and network jitter can move two requests sent exactly one window apart into one window.
+const rateSafety = 0.98
+
+// New validates cfg and returns a client. It does not contact the tenant.
+func New(cfg Config) (*Client, error) {
+	u, err := checkBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(cfg.ClientID) == "" || cfg.ClientSecret == "" {
+		return nil, fmt.Errorf("no API credentials: set %s and %s (a personal access token or API client)", EnvClientID, EnvClientSecret)
+	}
+	hc, err := httpClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	per10s := cfg.RatePer10s
+	if per10s == 0 {
+		per10s = DefaultRatePer10s
+	}
+	if per10s < 0 {
+		return nil, fmt.Errorf("rate limit %v per 10 s: must be positive", cfg.RatePer10s)
+	}
+	c := &Client{
+		base:         u.String(),
+		timeout:      cfg.Timeout,
+		maxRetries:   cfg.MaxRetries,
+		now:          time.Now,
+		sleep:        sleepCtx,
+		jitter:       func(max time.Duration) time.Duration { return rand.N(max + 1) },
+		backoffBase:  500 * time.Millisecond,
+		backoffMax:   30 * time.Second,
+		rlBackoff:    2 * time.Second,
+		maxRLRetries: 20,
+		maxRetryWait: 10 * time.Minute,
+		debug:        cfg.Debug,
+		stats:        Stats{ByEndpoint: map[string]int{}},
+	}
+	if c.timeout <= 0 {
+		c.timeout = 60 * time.Second
+	}
+	if c.maxRetries <= 0 {
+		c.maxRetries = 5
+	}
+	// Burst 1: the tenant counts requests in a 10 s window, and a token bucket with burst b and
+	// rate r admits b + r·10s requests in any 10 s, so any burst above one token would overrun a
+	// window that a steady client exactly fills.
+	c.limiter = rate.NewLimiter(rate.Limit(per10s*rateSafety/10), 1)
+	c.remember(cfg.ClientSecret)
+	hc.Transport = &meteredTransport{c: c, next: hc.Transport}
+	c.hc = hc
+	c.tokens = newTokens(c.base, cfg, hc, c.timeout, func() time.Time { return c.now() }, c.logf, c.remember)
+	return c, nil
+}
+
+// Stats returns the counts so far (a copy).
+func (c *Client) Stats() Stats {
+	c.statsMu.Lock()
+	defer c.statsMu.Unlock()
+	s := c.stats
+	s.ByEndpoint = make(map[string]int, len(c.stats.ByEndpoint))
+	for k, v := range c.stats.ByEndpoint {
+		s.ByEndpoint[k] = v
+	}
+	return s
+}
+
+func (c *Client) count(f func(*Stats)) {
+	c.statsMu.Lock()
+	defer c.statsMu.Unlock()
+	f(&c.stats)
+}
+
+type endpointKey struct{}
+
+// meteredTransport counts every request and makes the token call wait for the shared rate
+// limiter and any 429 pause like the API calls do.
+type meteredTransport struct {
+	c    *Client
+	next http.RoundTripper
+}
+
+func (m *meteredTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx := r.Context()
+	key, _ := ctx.Value(endpointKey{}).(string)
+	if key == "" {
+		// The token call (API calls waited for their turn before their deadline started).
+		key = r.Method + " " + r.URL.Path
+		if err := m.c.waitTurn(ctx); err != nil {
+			if r.Body != nil {
+				_ = r.Body.Close()
+			}
+			return nil, err
+		}
+	}
+	m.c.count(func(s *Stats) {
+		s.Requests++
+		s.ByEndpoint[key]++
+	})
+	return m.next.RoundTrip(r)
+}
+
+// waitTurn waits out a 429 pause, then for the limiter.
+func (c *Client) waitTurn(ctx context.Context) error {
+	for {
+		c.pauseMu.Lock()
+		d := c.pauseUntil.Sub(c.now())
+		c.pauseMu.Unlock()
+		if d <= 0 {
+			break
+		}
+		if err := c.sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+	return c.limiter.Wait(ctx)
+}
+
+func (c *Client) pause(d time.Duration) {
+	c.pauseMu.Lock()
+	defer c.pauseMu.Unlock()
+	if until := c.now().Add(d); until.After(c.pauseUntil) {
+		c.pauseUntil = until
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// request is one API call; it may take several attempts.
+type request struct {
+	method string
+	path   string // escaped, e.g. /v3/sources/2c91…
+	tmpl   string // for stats and logs, e.g. /v3/sources/{id}
+	query  url.Values
+	body   []byte  // JSON body, re-sent on every attempt
+	upload *upload // multipart body, reopened on every attempt
+	// create marks a POST that creates an object: it is never repeated after an ambiguous
+	// failure; the caller looks the object up instead.
+	create bool
+	// decode checks and keeps a 2xx body; an error makes the attempt a failure like a 5xx
+	// (malformed or truncated body).
+	decode func(h http.Header, body []byte) error
+}
+
+type upload struct {
+	field string
+	f     Upload
+}
+
+// errAmbiguous wraps the failure of a create whose outcome is unknown.
+type errAmbiguous struct{ err error }
+
+func (e *errAmbiguous) Error() string { return e.err.Error() }
+func (e *errAmbiguous) Unwrap() error { return e.err }
+
+// attempt is the outcome of one try.
+type attempt struct {
+	status int
+	header http.Header
+	body   []byte
+	err    error // transport error, token failure or bad 2xx body
+	sent   bool  // the request may have reached the tenant
+	token  string
+}
+
+// do runs req with retries and returns nil once req.decode accepted a 2xx body.
+func (c *Client) do(ctx context.Context, req *request) error {
+	retries, rlRetries := 0, 0
+	reauthed := false
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%s %s: %w", req.method, req.tmpl, err)
+		}
+		start := c.now()
+		a := c.try(ctx, req)
+		elapsed := c.now().Sub(start)
+		if err := ctx.Err(); err != nil {
+			// Cancelled by the caller: never retried, whatever the attempt saw.
+			c.logf("isc: %s %s cancelled after %s", req.method, c.shown(req), elapsed.Round(time.Millisecond))
+			return fmt.Errorf("%s %s: %w", req.method, req.tmpl, err)
+		}
+		if a.err == nil {
+			c.logf("isc: %s %s %d %s", req.method, c.shown(req), a.status, elapsed.Round(time.Millisecond))
+		} else if a.status != 0 {
+			c.logf("isc: %s %s %d %s: %v", req.method, c.shown(req), a.status, elapsed.Round(time.Millisecond), c.redact(a.err.Error()))
+		} else {
+			c.logf("isc: %s %s failed after %s: %v", req.method, c.shown(req), elapsed.Round(time.Millisecond), c.redact(a.err.Error()))
+		}
+
+		var fail error
+		var wait time.Duration
+		var reason string
+		var tf *tokenFailure
+		switch {
+		case a.err == nil && a.status >= 200 && a.status < 300:
+			return nil
+		case errors.As(a.err, &tf):
+			if !tf.retryable {
+				return fmt.Errorf("%s %s: %w", req.method, req.tmpl, a.err)
+			}
+			if tf.status == http.StatusTooManyRequests {
+				c.count(func(s *Stats) { s.RateLimited++ })
+				rlRetries++
+				if rlRetries > c.maxRLRetries {
+					return fmt.Errorf("%s %s: still rate limited after %d retries: %w", req.method, req.tmpl, c.maxRLRetries, a.err)
+				}
+				wait = tf.retryIn
+				if wait == 0 {
+					wait = c.backoff(c.rlBackoff, rlRetries-1)
+				}
+				c.pause(wait)
+				reason = "token endpoint rate limited"
+				break
+			}
+			// The API request was not sent: no ambiguity even for a create.
+			fail, reason = a.err, "token request failed"
+		case isPermanent(a.err):
+			return withRequest(req, a.err)
+		case a.err != nil:
+			fail, reason = a.err, "transient failure"
+		case a.status == http.StatusTooManyRequests:
+			c.count(func(s *Stats) { s.RateLimited++ })
+			apiErr := newAPIError(req.method, req.path, a.status, a.header, a.body)
+			rlRetries++
+			if rlRetries > c.maxRLRetries {
+				return fmt.Errorf("still rate limited after %d retries: %w", c.maxRLRetries, apiErr)
+			}
+			d, ok := parseRetryAfter(a.header.Get("Retry-After"), c.now())
+			if !ok {
+				d = c.backoff(c.rlBackoff, rlRetries-1)
+			}
+			if d > c.maxRetryWait {
+				return fmt.Errorf("tenant asks to wait %s before retrying (more than %s): %w", d.Round(time.Second), c.maxRetryWait, apiErr)
+			}
+			wait, reason = d, "rate limited (429)"
+			// Hold every request, not only this one: the window is per client.
+			c.pause(d)
+		case a.status == http.StatusUnauthorized && !reauthed:
+			// A token the tenant no longer accepts (expired early, revoked): fetch a new one
+			// once. A 401 is a refusal, so even a create can safely be repeated.
+			reauthed = true
+			c.tokens.invalidate(a.token)
+			reason = "access token rejected (401), fetching a new one"
+		case retryableStatus(a.status):
+			fail, reason = newAPIError(req.method, req.path, a.status, a.header, a.body), "server error"
+		default:
+			return newAPIError(req.method, req.path, a.status, a.header, a.body)
+		}
+
+		if fail != nil {
+			if req.create && a.sent {
+				return &errAmbiguous{err: fail}
+			}
+			if retries >= c.maxRetries {
+				return fmt.Errorf("giving up after %d attempts: %w", retries+1, withRequest(req, fail))
+			}
+			wait = c.backoff(c.backoffBase, retries)
+			retries++
+		}
+		c.count(func(s *Stats) { s.Retries++ })
+		c.logf("isc: retrying %s %s in %s: %s", req.method, c.shown(req), wait.Round(time.Millisecond), reason)
+		if err := c.sleep(ctx, wait); err != nil {
+			return fmt.Errorf("%s %s: %w", req.method, req.tmpl, err)
+		}
+	}
+}
+
+// withRequest names the request in errors that do not already (APIError does).
+func withRequest(req *request, err error) error {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return err
+	}
+	return fmt.Errorf("%s %s: %w", req.method, req.path, err)
+}
+
+// backoff is exponential with full jitter: uniformly random up to base·2^n, capped.
+func (c *Client) backoff(base time.Duration, n int) time.Duration {
+	ceil := base
+	for i := 0; i < n && ceil < c.backoffMax; i++ {
+		ceil *= 2
+	}
+	ceil = min(ceil, c.backoffMax)
+	if ceil <= 0 {
+		return 0
+	}
+	return c.jitter(ceil)
+}
+
+// retryableStatus: server errors worth repeating (not 501 Not Implemented or 505).
+func retryableStatus(st int) bool {
+	return st >= 500 && st <= 599 && st != http.StatusNotImplemented && st != http.StatusHTTPVersionNotSupported
+}
+
+// try makes one attempt, waiting for its turn first.
+func (c *Client) try(ctx context.Context, req *request) attempt {
+	tok, err := c.tokens.token(ctx)
+	if err != nil {
+		return attempt{err: err}
+	}
+	// Wait for the rate limiter before the attempt's deadline starts: a queue is not a timeout.
+	if err := c.waitTurn(ctx); err != nil {
+		return attempt{err: err}
+	}
+	actx, cancel := context.WithTimeout(context.WithValue(ctx, endpointKey{}, req.method+" "+req.tmpl), c.timeout)
+	defer cancel()
+	u := c.base + req.path
+	if len(req.query) > 0 {
+		u += "?" + req.query.Encode()
+	}
+	var body io.Reader
+	var contentType string
+	switch {
+	case req.upload != nil:
+		rc, err := req.upload.f.Open()
+		if err != nil {
+			// A local problem (file gone): not the tenant's, not retried.
+			return attempt{status: 0, err: &localError{fmt.Errorf("open %s: %w", req.upload.f.Name, err)}}
+		}
+		pr, ct := multipartStream(req.upload.field, req.upload.f.Name, rc)
+		defer pr.Close()
+		body, contentType = pr, ct
+	case req.body != nil:
+		body, contentType = bytes.NewReader(req.body), "application/json"
+	}
+	hr, err := http.NewRequestWithContext(actx, req.method, u, body)
+	if err != nil {
+		return attempt{err: &localError{err}}
+	}
+	hr.Header.Set("Authorization", "Bearer "+tok)
+	hr.Header.Set("Accept", "application/json")
+	hr.Header.Set("User-Agent", "sailsync")
+	if contentType != "" {
+		hr.Header.Set("Content-Type", contentType)
+	}
+	resp, err := c.hc.Do(hr)
+	if err != nil {
+		if ctx.Err() == nil && actx.Err() != nil {
+			err = fmt.Errorf("no answer within %s: %w", c.timeout, err)
+		}
+		return attempt{err: transportError(err), sent: true, token: tok}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	a := attempt{status: resp.StatusCode, header: resp.Header, body: data, sent: true, token: tok}
+	if err != nil {
+		// Truncated (connection closed before Content-Length), or timed out mid-body.
+		a.err = fmt.Errorf("reading %d response: %w", resp.StatusCode, transportError(err))
+		return a
+	}
+	if len(data) > maxBody {
+		a.err = &localError{fmt.Errorf("response larger than %d MiB", maxBody>>20)}
+		return a
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return a
+	}
+	if ct := resp.Header.Get("Content-Type"); len(data) > 0 && ct != "" && !isJSON(ct) {
+		mt, _, _ := mime.ParseMediaType(ct)
+		a.err = fmt.Errorf("%d response with content type %q instead of JSON: %s", resp.StatusCode, sanitize(mt, 60), snippet(data, ct))
+		return a
+	}
+	if req.decode != nil {
+		if err := req.decode(resp.Header, data); err != nil {
+			a.err = fmt.Errorf("malformed %d response body: %w", resp.StatusCode, err)
+		}
+	}
+	return a
+}
+
+// localError is a failure on this side that another attempt cannot fix.
+type localError struct{ err error }
+
+func (e *localError) Error() string { return e.err.Error() }
+func (e *localError) Unwrap() error { return e.err }
+
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// transportError marks failures that retrying cannot fix (TLS verification, unknown host).
+func transportError(err error) error {
+	if permanentTransportError(err) {
+		return &permanentError{err}
+	}
+	return err
+}
+
+func isPermanent(err error) bool {
+	var le *localError
+	var pe *permanentError
+	return errors.As(err, &le) || errors.As(err, &pe)
+}
+
+func permanentTransportError(err error) bool {
+	var certErr *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &certErr), errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invalid):
+		return true
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return true
+	}
+	return false
+}
+
+// shown is the path with query as logged: the query holds filters and paging, never a secret.
+func (c *Client) shown(req *request) string {
+	if len(req.query) == 0 {
+		return req.path
+	}
+	return req.path + "?" + req.query.Encode()
+}
+
+// remember registers a value that must never appear in a log line or error.
+func (c *Client) remember(secret string) {
+	if len(secret) < 4 {
+		return
+	}
+	c.secretMu.Lock()
+	defer c.secretMu.Unlock()
+	c.secrets = append(c.secrets, secret)
+	// Longest first, so a secret containing another is replaced whole.
+	sort.Slice(c.secrets, func(i, j int) bool { return len(c.secrets[i]) > len(c.secrets[j]) })
+}
+
+func (c *Client) redact(s string) string {
+	c.secretMu.RLock()
+	defer c.secretMu.RUnlock()
+	for _, sec := range c.secrets {
+		s = strings.ReplaceAll(s, sec, "[REDACTED]")
+	}
+	return s
+}
+
+// logf writes one debug line. Only method, path, status, duration and reasons are ever passed;
+// redaction is the second line of defence.
+func (c *Client) logf(format string, args ...any) {
+	if c.debug == nil {
+		return
+	}
+	line := c.redact(fmt.Sprintf(format, args...))
+	c.debugMu.Lock()
+	defer c.debugMu.Unlock()
+	_, _ = io.WriteString(c.debug, strings.TrimRight(line, "\n")+"\n")
+}
