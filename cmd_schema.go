@@ -1,18 +1,69 @@
 package main
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/sailsync/sailsync/schema"
 )
 
-// Placeholder until the schema command lands; replaced by its real options struct and run function.
+// schemaOptions are the inputs of `sailsync schema`.
+type schemaOptions struct {
+	Kind   string // "" for the combined schema of every kind
+	Stdout io.Writer
+}
+
 func newSchemaCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "schema",
-		Short: "schema (not built yet)",
+	opts := schemaOptions{}
+	cmd := &cobra.Command{
+		Use:   "schema [KIND]",
+		Short: "Print the JSON Schema of config documents, for editors",
+		Long: `Schema prints the JSON Schema (draft-07) that validate checks documents against.
+
+Without KIND it prints one schema covering every kind (it dispatches on kind), which is what
+an editor needs for a whole repository:
+
+  sailsync schema > sailsync.schema.json
+
+and, at the top of a YAML file:
+
+  # yaml-language-server: $schema=../sailsync.schema.json
+
+KIND is one of: ` + strings.Join(schema.Kinds(), ", ") + `.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("schema is not built yet")
+			if len(args) == 1 {
+				opts.Kind = args[0]
+			}
+			opts.Stdout = cmd.OutOrStdout()
+			return runSchema(cmd.Context(), opts)
 		},
 	}
+	return cmd
+}
+
+func runSchema(_ context.Context, opts schemaOptions) error {
+	kind := opts.Kind
+	if kind != "" {
+		// Accept any capitalisation: the kind names are unambiguous.
+		found := false
+		for _, k := range schema.Kinds() {
+			if strings.EqualFold(k, kind) {
+				kind, found = k, true
+			}
+		}
+		if !found {
+			return fmt.Errorf("unknown kind %q: use one of %s", opts.Kind, strings.Join(schema.Kinds(), ", "))
+		}
+	}
+	b := schema.JSON(kind)
+	if b == nil {
+		return fmt.Errorf("schema for %q is missing from this build", kind)
+	}
+	_, err := opts.Stdout.Write(b)
+	return err
 }

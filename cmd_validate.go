@@ -1,18 +1,157 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"path"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/sailsync/sailsync/config"
 )
 
-// Placeholder until the validate command lands; replaced by its real options struct and run function.
+// validateOptions are the inputs of `sailsync validate`.
+type validateOptions struct {
+	Dir    string    // the config repository
+	Output string    // text, json or github
+	Stdout io.Writer // problems (text, github) or the JSON report
+	Stderr io.Writer // the one-line summary of text output
+}
+
 func newValidateCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "validate",
-		Short: "validate (not built yet)",
+	opts := validateOptions{Dir: ".", Output: "text"}
+	cmd := &cobra.Command{
+		Use:   "validate [DIR]",
+		Short: "Check a config repository (schemas, references, files) without contacting the tenant",
+		Long: `Validate loads the config repository in DIR (default: the current directory) and reports
+every problem at once, one per line as path:line:col: message, sorted.
+
+It needs no credentials and no secrets: ${env:NAME} references are checked for form only.
+
+Exit status: 0 valid, 1 invalid or unreadable.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("validate is not built yet")
+			if len(args) == 1 {
+				opts.Dir = args[0]
+			}
+			opts.Stdout = cmd.OutOrStdout()
+			opts.Stderr = cmd.ErrOrStderr()
+			return runValidate(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", opts.Output, "output format: text, json or github (workflow annotations)")
+	return cmd
+}
+
+// validateReport is the --output json document.
+type validateReport struct {
+	Valid    bool            `json:"valid"`
+	Dir      string          `json:"dir"`
+	Error    string          `json:"error,omitempty"`
+	Hash     string          `json:"hash,omitempty"`
+	Objects  *validateCounts `json:"objects,omitempty"`
+	Problems []reportProblem `json:"problems"`
+}
+
+type validateCounts struct {
+	Connectors         int `json:"connectors"`
+	Sources            int `json:"sources"`
+	EntitlementSchemas int `json:"entitlementSchemas"`
+}
+
+type reportProblem struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Col     int    `json:"col"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+func runValidate(_ context.Context, opts validateOptions) error {
+	switch opts.Output {
+	case "text", "json", "github":
+	default:
+		return fmt.Errorf("--output %q: use text, json or github", opts.Output)
+	}
+	repo, err := config.Load(opts.Dir)
+	var problems config.Problems
+	if err != nil && !errors.As(err, &problems) {
+		// Unreadable: not a list of problems but one error about the repository as a whole.
+		switch opts.Output {
+		case "json":
+			if werr := writeJSON(opts.Stdout, validateReport{Dir: opts.Dir, Error: err.Error(), Problems: []reportProblem{}}); werr != nil {
+				return werr
+			}
+			return &exitCode{code: 1}
+		case "github":
+			fmt.Fprintf(opts.Stdout, "::error::%s\n", escapeData(err.Error()))
+			return &exitCode{code: 1}
+		}
+		return err
+	}
+	// Positions are relative to the repository; shown relative to where the user pointed, so
+	// that editors and GitHub annotations find the files.
+	base := filepath.ToSlash(opts.Dir)
+	file := func(p config.Pos) string { return path.Join(base, p.File) }
+	switch opts.Output {
+	case "json":
+		rep := validateReport{Valid: len(problems) == 0, Dir: opts.Dir, Problems: make([]reportProblem, 0, len(problems))}
+		for _, p := range problems {
+			rep.Problems = append(rep.Problems, reportProblem{File: file(p.Pos), Line: p.Pos.Line, Col: p.Pos.Col, Field: p.Field, Message: p.Message})
+		}
+		if repo != nil {
+			rep.Hash = repo.Hash
+			rep.Objects = &validateCounts{Connectors: len(repo.Connectors), Sources: len(repo.Sources), EntitlementSchemas: len(repo.Schemas)}
+		}
+		if err := writeJSON(opts.Stdout, rep); err != nil {
+			return err
+		}
+	case "github":
+		for _, p := range problems {
+			fmt.Fprintf(opts.Stdout, "::error file=%s,line=%d,col=%d::%s\n", escapeProperty(file(p.Pos)), p.Pos.Line, p.Pos.Col, escapeData(p.Message))
+		}
+	default:
+		for _, p := range problems {
+			fmt.Fprintf(opts.Stdout, "%s:%d:%d: %s\n", file(p.Pos), p.Pos.Line, p.Pos.Col, p.Message)
+		}
+		if len(problems) > 0 {
+			fmt.Fprintf(opts.Stderr, "%s: %s\n", opts.Dir, plural(len(problems), "problem"))
+		} else {
+			fmt.Fprintf(opts.Stderr, "%s: valid: %s, %s, %s\n", opts.Dir, plural(len(repo.Connectors), "connector"),
+				plural(len(repo.Sources), "source"), plural(len(repo.Schemas), "entitlement schema"))
+		}
+	}
+	if len(problems) > 0 {
+		return &exitCode{code: 1}
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// escapeData escapes a workflow command's message as GitHub's toolkit does.
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// escapeProperty escapes a workflow command property (file=…), which also may not hold : or ,.
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }

@@ -472,8 +472,11 @@ func (l *loader) checkRefs(repo *Repo) {
 		}
 		connectors[c.Name] = c
 		if first, ok := scripts[c.ScriptName]; ok {
-			at := c.PosOf("scriptName")
-			l.add(Problem{Pos: at, Field: "name", Message: fmt.Sprintf("name: Connector %q has the scriptName %q of Connector %q declared at %s: set a different scriptName", c.Name, c.ScriptName, first.Name, first.PosOf("name"))})
+			field := "name"
+			if _, ok := c.Positions["scriptName"]; ok {
+				field = "scriptName"
+			}
+			l.add(Problem{Pos: c.PosOf(field), Field: field, Message: fmt.Sprintf("%s: Connector %q has the scriptName %q of Connector %q declared at %s: set a different scriptName", field, c.Name, c.ScriptName, first.Name, first.PosOf("name"))})
 			continue
 		}
 		scripts[c.ScriptName] = c

@@ -88,13 +88,31 @@ func parseFile(file string, data []byte, add func(Problem), budget *int) (docs [
 		c := converter{d: d, add: func(p Problem) { d.broken = true; add(p) }}
 		v, ok := c.value(root, "", 1)
 		obj, _ := v.(*isc.Object)
-		if !ok || obj == nil {
+		if !ok {
 			d.broken = true
+		}
+		if obj == nil {
 			obj = isc.NewObject()
 		}
 		d.value = obj
 		docs = append(docs, d)
 	}
+}
+
+// parserProblems are the errors yaml.v3's parser (as opposed to its scanner) reports. yaml.v3
+// v3.0.1 prints the 0-based line for these (and no line at all for line 0), so one is added.
+var parserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
 }
 
 func syntaxProblem(file string, err error) Problem {
@@ -105,6 +123,9 @@ func syntaxProblem(file string, err error) Problem {
 			line = n
 		}
 		msg = m[2]
+		if parserProblems[msg] {
+			line++
+		}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}

@@ -344,7 +344,7 @@ func explain(raw, doc any, ve *jsonschema.ValidationError) []Error {
 		for _, r := range req {
 			name, _ := r.(string)
 			if _, ok := obj[name]; !ok && name != "" {
-				out = append(out, Error{Path: append(append([]string(nil), inst...), name), Keyword: kw, Message: "is required"})
+				out = append(out, Error{Path: append(append([]string(nil), inst...), name), Keyword: kw, Message: "required field is missing"})
 			}
 		}
 		if len(out) > 0 {
