@@ -1,0 +1,155 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/sailsync/sailsync/isc"
+)
+
+// listFields are the V3ConnectorDto fields the list endpoint returns; GET by scriptName returns
+// the whole stored ConnectorDetail.
+var connectorListFields = []string{"name", "type", "scriptName", "className", "features", "directConnect", "connectorMetadata", "status"}
+
+// listConnectors is GET /v3/connectors: only RELEASED connectors, paged, filterable.
+func (e *Emulator) listConnectors(w http.ResponseWriter, r *http.Request) {
+	p, aerr := parsePage(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	var f filter
+	if s := r.URL.Query().Get("filters"); s != "" {
+		var err error
+		if f, err = parseFilter(s, connectorFilterFields); err != nil {
+			writeError(w, badRequest("Invalid filters parameter: "+err.Error()))
+			return
+		}
+	}
+	e.mu.Lock()
+	var all []*isc.Object
+	for _, c := range e.connectors {
+		if c.String("status") != "RELEASED" || (f != nil && !f.match(c)) {
+			continue
+		}
+		dto := isc.NewObject()
+		for _, k := range connectorListFields {
+			if v, ok := c.Get(k); ok {
+				dto.Set(k, isc.CloneValue(v))
+			}
+		}
+		all = append(all, dto)
+	}
+	e.mu.Unlock()
+	writeJSON(w, http.StatusOK, p.apply(w, all))
+}
+
+func (e *Emulator) getConnector(w http.ResponseWriter, scriptName string) {
+	e.mu.Lock()
+	c := e.connectorByScriptName(scriptName)
+	if c != nil {
+		c = c.Clone()
+	}
+	e.mu.Unlock()
+	if c == nil {
+		writeError(w, notFound(fmt.Sprintf("Connector %q was not found.", scriptName)))
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+// createConnector is POST /v3/connectors: name and className required, type defaults to
+// "custom "+name, scriptName derived from the name, duplicate names refused.
+func (e *Emulator) createConnector(w http.ResponseWriter, r *http.Request) {
+	body, aerr := readObject(w, r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	name := body.String("name")
+	if name == "" {
+		writeError(w, badRequest("Field 'name' is required."))
+		return
+	}
+	if body.String("className") == "" {
+		writeError(w, badRequest("Field 'className' is required."))
+		return
+	}
+	status := "DEVELOPMENT"
+	if v, ok := body.Get("status"); ok && v != nil {
+		s, _ := v.(string)
+		if s != "DEVELOPMENT" && s != "DEMO" && s != "RELEASED" {
+			writeError(w, badRequest(fmt.Sprintf("Field 'status' must be DEVELOPMENT, DEMO or RELEASED, not %v.", v)))
+			return
+		}
+		status = s
+	}
+	direct := true
+	if v, ok := body.Get("directConnect"); ok && v != nil {
+		b, isBool := v.(bool)
+		if !isBool {
+			writeError(w, badRequest("Field 'directConnect' must be a boolean."))
+			return
+		}
+		direct = b
+	}
+	typ := body.String("type")
+	if typ == "" {
+		typ = "custom " + name
+	}
+	script := isc.ScriptName(name)
+	if script == "" {
+		writeError(w, badRequest(fmt.Sprintf("Connector name %q has no letters or digits to derive a scriptName from.", name)))
+		return
+	}
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, c := range e.connectors {
+		if c.String("name") == name || c.String("scriptName") == script {
+			writeError(w, badRequest(fmt.Sprintf("A connector named %q already exists.", name)))
+			return
+		}
+	}
+	c := isc.NewObject()
+	c.Set("name", name)
+	c.Set("type", typ)
+	c.Set("className", body.String("className"))
+	c.Set("scriptName", script)
+	c.Set("applicationXml", "<?xml version='1.0' encoding='UTF-8'?>\n<!DOCTYPE Application PUBLIC \"sailpoint.dtd\" \"sailpoint.dtd\">\n<Application connector=\""+xmlEscape(body.String("className"))+"\" name=\""+xmlEscape(typ)+"\" type=\""+xmlEscape(typ)+"\"/>\n")
+	c.Set("s3Location", "custom-connector/"+script)
+	c.Set("uploadedFiles", []any{})
+	c.Set("fileUpload", false)
+	c.Set("directConnect", direct)
+	c.Set("features", []any{})
+	c.Set("connectorMetadata", isc.NewObject())
+	c.Set("status", status)
+	e.connectors = append(e.connectors, c)
+
+	dto := isc.NewObject()
+	for _, k := range connectorListFields {
+		if v, ok := c.Get(k); ok {
+			dto.Set(k, isc.CloneValue(v))
+		}
+	}
+	writeJSON(w, http.StatusOK, dto)
+}
+
+func xmlEscape(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '&':
+			out = append(out, "&amp;"...)
+		case '<':
+			out = append(out, "&lt;"...)
+		case '>':
+			out = append(out, "&gt;"...)
+		case '"':
+			out = append(out, "&quot;"...)
+		default:
+			out = append(out, s[i])
+		}
+	}
+	return string(out)
+}

@@ -1,0 +1,393 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+
+	"github.com/sailsync/sailsync/isc"
+)
+
+// immutableFields are the fields a PUT must not change (PUT /v3/sources/{id} description).
+var immutableFields = []string{"id", "type", "authoritative", "connector", "connectorClass", "passwordPolicies"}
+
+// serverFields are maintained by the tenant: a PUT cannot set them and need not send them.
+// "schemas" is kept by the server too, so that a PUT built from a source read before an
+// entitlement schema upload does not drop the new schema's reference.
+var serverFields = []string{
+	"created", "modified", "healthy", "status", "since", "connectorId", "connectorName",
+	"connectionType", "connectorImplementationId", "schemas",
+}
+
+// serverAttributes are the keys the tenant adds inside connectorAttributes.
+var serverAttributes = []string{"cloudExternalId", "cloudDisplayName", "healthy", "since"}
+
+var idPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+func (e *Emulator) listSources(w http.ResponseWriter, r *http.Request) {
+	p, aerr := parsePage(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	q := r.URL.Query()
+	var f filter
+	if s := q.Get("filters"); s != "" {
+		var err error
+		if f, err = parseFilter(s, sourceFilterFields); err != nil {
+			writeError(w, badRequest("Invalid filters parameter: "+err.Error()))
+			return
+		}
+	}
+	e.mu.Lock()
+	var all []*isc.Object
+	for _, s := range e.sources {
+		if f == nil || f.match(s) {
+			all = append(all, s.Clone())
+		}
+	}
+	e.mu.Unlock()
+	if s := q.Get("sorters"); s != "" {
+		if err := sortObjects(all, s, sourceSortFields); err != nil {
+			writeError(w, badRequest("Invalid sorters parameter: "+err.Error()))
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, p.apply(w, all))
+}
+
+func (e *Emulator) getSource(w http.ResponseWriter, id string) {
+	e.mu.Lock()
+	s := e.sourceByID(id)
+	if s != nil {
+		s = s.Clone()
+	}
+	e.mu.Unlock()
+	if s == nil {
+		writeError(w, notFound(fmt.Sprintf("Source %q was not found.", id)))
+		return
+	}
+	writeJSON(w, http.StatusOK, s)
+}
+
+// sourceByID returns the stored source (not a copy); the caller holds e.mu.
+func (e *Emulator) sourceByID(id string) *isc.Object {
+	for _, s := range e.sources {
+		if s.String("id") == id {
+			return s
+		}
+	}
+	return nil
+}
+
+// sourceByName returns the stored source (not a copy); the caller holds e.mu.
+func (e *Emulator) sourceByName(name string) *isc.Object {
+	for _, s := range e.sources {
+		if s.String("name") == name {
+			return s
+		}
+	}
+	return nil
+}
+
+func (e *Emulator) connectorByScriptName(name string) *isc.Object {
+	for _, c := range e.connectors {
+		if c.String("scriptName") == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func (e *Emulator) createSource(w http.ResponseWriter, r *http.Request) {
+	csv := false
+	if s := r.URL.Query().Get("provisionAsCsv"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			writeError(w, badRequest(fmt.Sprintf("provisionAsCsv must be true or false, not %q", s)))
+			return
+		}
+		csv = b
+	}
+	body, aerr := readObject(w, r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	e.mu.Lock()
+	created, aerr := e.create(body, csv)
+	e.mu.Unlock()
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	writeJSON(w, http.StatusCreated, created)
+}
+
+// checkSourceBody validates what both POST and PUT require.
+func checkSourceBody(body *isc.Object) *apiError {
+	if body.String("name") == "" {
+		return badRequest("Field 'name' is required.")
+	}
+	owner := body.Object("owner")
+	if owner == nil || owner.String("id") == "" {
+		return badRequest("Field 'owner' is required and must reference an identity by id.")
+	}
+	if t, ok := owner.Get("type"); ok && t != "IDENTITY" {
+		return badRequest(fmt.Sprintf("Field 'owner.type' must be IDENTITY, not %v.", t))
+	}
+	if body.String("connector") == "" {
+		return badRequest("Field 'connector' is required.")
+	}
+	if v, ok := body.Get("connectorAttributes"); ok && v != nil {
+		if _, isObj := v.(*isc.Object); !isObj {
+			return badRequest("Field 'connectorAttributes' must be an object.")
+		}
+	}
+	if v, ok := body.Get("deleteThreshold"); ok && v != nil {
+		n, isNum := v.(json.Number)
+		i, err := n.Int64()
+		if !isNum || err != nil || i < 0 || i > 100 {
+			return badRequest("Field 'deleteThreshold' must be an integer from 0 to 100.")
+		}
+	}
+	if v, ok := body.Get("authoritative"); ok && v != nil {
+		if _, isBool := v.(bool); !isBool {
+			return badRequest("Field 'authoritative' must be a boolean.")
+		}
+	}
+	if v, ok := body.Get("features"); ok && v != nil {
+		arr, isArr := v.([]any)
+		if !isArr {
+			return badRequest("Field 'features' must be an array of strings.")
+		}
+		for _, f := range arr {
+			if _, isStr := f.(string); !isStr {
+				return badRequest("Field 'features' must be an array of strings.")
+			}
+		}
+	}
+	return nil
+}
+
+// create adds a source the way POST /v3/sources does; the caller holds e.mu.
+func (e *Emulator) create(body *isc.Object, provisionAsCsv bool) (*isc.Object, *apiError) {
+	if aerr := checkSourceBody(body); aerr != nil {
+		return nil, aerr
+	}
+	name := body.String("name")
+	if e.sourceByName(name) != nil {
+		return nil, badRequest(fmt.Sprintf("A source named %q already exists.", name))
+	}
+	conn := e.connectorByScriptName(body.String("connector"))
+	if conn == nil {
+		return nil, badRequest(fmt.Sprintf("Connector %q does not exist.", body.String("connector")))
+	}
+	id := body.String("id")
+	if !idPattern.MatchString(id) || e.sourceByID(id) != nil {
+		id = newID()
+	}
+	now := e.stamp()
+
+	s := isc.NewObject()
+	s.Set("id", id)
+	for _, k := range body.Keys() {
+		if k == "id" || isServerField(k) {
+			continue
+		}
+		v, _ := body.Get(k)
+		s.Set(k, isc.CloneValue(v))
+	}
+	if provisionAsCsv {
+		s.Set("type", "DelimitedFile")
+	}
+	if s.String("type") == "" {
+		s.Set("type", conn.String("type"))
+	}
+	if s.String("connectorClass") == "" {
+		s.Set("connectorClass", conn.String("className"))
+	}
+	if _, ok := s.Get("authoritative"); !ok {
+		s.Set("authoritative", false)
+	}
+	attrs := s.Object("connectorAttributes")
+	if attrs == nil {
+		attrs = isc.NewObject()
+		s.Set("connectorAttributes", attrs)
+	}
+	protectSecrets(attrs, nil)
+	e.externalID++
+	attrs.Set("cloudExternalId", strconv.Itoa(e.externalID))
+	attrs.Set("cloudDisplayName", name)
+	attrs.Set("healthy", true)
+	attrs.Set("since", now)
+	if _, ok := s.Get("passwordPolicies"); !ok {
+		s.Set("passwordPolicies", nil)
+	}
+	s.Set("schemas", []any{})
+	s.Set("healthy", true)
+	s.Set("status", "SOURCE_STATE_HEALTHY")
+	s.Set("since", now)
+	s.Set("connectorId", conn.String("scriptName"))
+	s.Set("connectorName", conn.String("name"))
+	connType := "direct"
+	if direct, _ := conn.Get("directConnect"); direct == false || provisionAsCsv {
+		connType = "file"
+	}
+	s.Set("connectionType", connType)
+	s.Set("connectorImplementationId", conn.String("scriptName"))
+	s.Set("created", now)
+	s.Set("modified", now)
+	if _, ok := s.Get("credentialProviderEnabled"); !ok {
+		s.Set("credentialProviderEnabled", false)
+	}
+	if _, ok := s.Get("category"); !ok {
+		s.Set("category", nil)
+	}
+	e.sources = append(e.sources, s)
+	return s.Clone(), nil
+}
+
+func isServerField(k string) bool {
+	for _, f := range serverFields {
+		if f == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Emulator) putSource(w http.ResponseWriter, r *http.Request, id string) {
+	body, aerr := readObject(w, r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	e.mu.Lock()
+	updated, aerr := e.replace(id, body)
+	e.mu.Unlock()
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	writeJSON(w, http.StatusOK, updated)
+}
+
+// replace is PUT /v3/sources/{id}: the body replaces the stored source entirely, except that
+// immutable fields must not change and server-managed fields stay the server's. The caller
+// holds e.mu.
+func (e *Emulator) replace(id string, body *isc.Object) (*isc.Object, *apiError) {
+	stored := e.sourceByID(id)
+	if stored == nil {
+		return nil, notFound(fmt.Sprintf("Source %q was not found.", id))
+	}
+	if v, ok := body.Get("id"); ok && v != id {
+		return nil, immutableError("id")
+	}
+	for _, f := range immutableFields[1:] {
+		if !sameImmutable(f, stored, body) {
+			return nil, immutableError(f)
+		}
+	}
+	if aerr := checkSourceBody(body); aerr != nil {
+		return nil, aerr
+	}
+	if other := e.sourceByName(body.String("name")); other != nil && other != stored {
+		return nil, badRequest(fmt.Sprintf("A source named %q already exists.", body.String("name")))
+	}
+
+	s := isc.NewObject()
+	s.Set("id", id)
+	for _, k := range body.Keys() {
+		if k == "id" {
+			continue
+		}
+		v, _ := body.Get(k)
+		s.Set(k, isc.CloneValue(v))
+	}
+	for _, k := range serverFields {
+		if v, ok := stored.Get(k); ok {
+			s.Set(k, isc.CloneValue(v))
+		} else {
+			s.Delete(k)
+		}
+	}
+	attrs := s.Object("connectorAttributes")
+	if attrs == nil {
+		attrs = isc.NewObject()
+		s.Set("connectorAttributes", attrs)
+	}
+	storedAttrs := stored.Object("connectorAttributes")
+	protectSecrets(attrs, storedAttrs)
+	for _, k := range serverAttributes {
+		if _, ok := attrs.Get(k); !ok {
+			if v, ok := storedAttrs.Get(k); ok {
+				attrs.Set(k, isc.CloneValue(v))
+			}
+		}
+	}
+	s.Set("modified", e.stamp())
+	e.store(stored, s)
+	return s.Clone(), nil
+}
+
+// store replaces old with s in the source list, keeping its position.
+func (e *Emulator) store(old, s *isc.Object) {
+	for i, x := range e.sources {
+		if x == old {
+			e.sources[i] = s
+			return
+		}
+	}
+}
+
+func immutableError(field string) *apiError {
+	return badRequest(fmt.Sprintf("Illegal update attempt: field '%s' is immutable and cannot be changed.", field))
+}
+
+// sameImmutable compares an immutable field of the stored source with the PUT body. An absent
+// field is null (authoritative: false, its default); password policies compare as a set of
+// references by id, and null, absent and [] are the same "no policies".
+func sameImmutable(field string, stored, body *isc.Object) bool {
+	sv, _ := stored.Get(field)
+	bv, _ := body.Get(field)
+	switch field {
+	case "authoritative":
+		return (sv == true) == (bv == true)
+	case "passwordPolicies":
+		return equalStrings(refIDs(sv), refIDs(bv))
+	default:
+		return sv == bv
+	}
+}
+
+func refIDs(v any) []string {
+	arr, _ := v.([]any)
+	var ids []string
+	for _, e := range arr {
+		if o, ok := e.(*isc.Object); ok {
+			key := o.String("id")
+			if key == "" {
+				key = "name:" + o.String("name") // a reference by name only
+			}
+			ids = append(ids, key)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
