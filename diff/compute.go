@@ -334,7 +334,7 @@ func createFields(desired *isc.Object) []Field {
 			}
 			switch t := v.(type) {
 			case secretValue:
-				fields = append(fields, Field{Path: p, Before: nil, After: Sensitive, Sensitive: true})
+				fields = append(fields, Field{Path: p, Before: Sensitive, After: Sensitive, Sensitive: true})
 			case *isc.Object:
 				if t.Len() > 0 {
 					walk(p, t)
@@ -453,13 +453,14 @@ func (c *computer) connector(con *config.Connector) (planned, error) {
 	if err != nil {
 		return planned{}, err
 	}
-	ch := Change{Kind: config.KindConnector, Name: con.Name, File: con.Doc.File, Line: con.Doc.Line, LiveID: con.ScriptName}
+	ch := Change{Kind: config.KindConnector, Name: con.Name, File: con.Doc.File, Line: con.Doc.Line}
 	lv := c.live.Connectors[con.ScriptName]
 	if lv == nil {
 		ch.Action = ActionCreate
 		ch.Fields = createFields(desired)
 		return planned{change: ch, needs: needsOf(&con.Object, leaves)}, nil
 	}
+	ch.LiveID = con.ScriptName
 	fp := FingerprintOf(lv)
 	ch.Fingerprint = &fp
 	// Secrets of an existing connector are not compared: with no update endpoint nothing could

@@ -138,7 +138,7 @@ func plural(n int, one, many string) string {
 // bound), "3 min 22 s" from a minute on.
 func formatSeconds(secs float64) string {
 	if secs < 60 {
-		tenths := math.Ceil(secs*10 - 1e-9)
+		tenths := math.Max(0, math.Ceil(secs*10-1e-9))
 		return strconv.FormatFloat(tenths/10, 'f', -1, 64) + " s"
 	}
 	total := int(math.Ceil(secs - 1e-9))

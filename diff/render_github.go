@@ -23,7 +23,8 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 			continue
 		}
 		msg := string(c.Action) + " " + objectLabel(c.Kind, c.Name, c.Source)
-		if len(c.Fields) > 0 {
+		// For an update the changed fields are the news; for a create every declared field would be.
+		if c.Action == ActionUpdate && len(c.Fields) > 0 {
 			paths := make([]string, len(c.Fields))
 			for i, f := range c.Fields {
 				paths[i] = f.Path
