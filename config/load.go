@@ -160,7 +160,18 @@ func (l *loader) walk() ([]yamlFile, error) {
 			return nil
 		}
 		if rel == SettingsFile || rel == "sailsync.yml" {
-			l.hashed[rel] = p
+			// Not objects, but part of what a plan was made from: hashed, after the same checks.
+			at := Pos{File: rel, Line: 1, Col: 1}
+			real, msg := l.inside(p)
+			if msg != "" {
+				l.add(Problem{Pos: at, Message: msg})
+				return nil
+			}
+			if st, err := os.Stat(real); err != nil || !st.Mode().IsRegular() || st.Size() > MaxYAMLFileSize {
+				l.add(Problem{Pos: at, Message: fmt.Sprintf("must be a regular file of at most %s", size(MaxYAMLFileSize))})
+				return nil
+			}
+			l.hashed[rel] = real
 			return nil
 		}
 		out = append(out, yamlFile{rel: rel, path: p})
@@ -188,13 +199,8 @@ func (l *loader) readYAML(f yamlFile) ([]byte, bool) {
 		l.add(Problem{Pos: at, Message: msg})
 		return nil, false
 	}
-	fh, err := os.Open(real)
-	if err != nil {
-		l.add(Problem{Pos: at, Message: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
-		return nil, false
-	}
-	defer fh.Close()
-	st, err := fh.Stat()
+	// Stat before Open: opening a FIFO would block until something writes to it.
+	st, err := os.Stat(real)
 	if err != nil {
 		l.add(Problem{Pos: at, Message: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
 		return nil, false
@@ -207,6 +213,12 @@ func (l *loader) readYAML(f yamlFile) ([]byte, bool) {
 		l.add(Problem{Pos: at, Message: fmt.Sprintf("the file is %s; a YAML file may be at most %s", size(st.Size()), size(MaxYAMLFileSize))})
 		return nil, false
 	}
+	fh, err := os.Open(real)
+	if err != nil {
+		l.add(Problem{Pos: at, Message: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
+		return nil, false
+	}
+	defer fh.Close()
 	// The file may grow between Stat and Read; the limit holds regardless.
 	data, err := io.ReadAll(io.LimitReader(fh, MaxYAMLFileSize+1))
 	if err != nil {
