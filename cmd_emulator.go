@@ -1,18 +1,100 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/sailsync/sailsync/emulator"
+	"github.com/sailsync/sailsync/examples"
 )
 
-// Placeholder until the emulator command lands; replaced by its real options struct and run function.
+// emulatorOptions are the options of `sailsync emulator`.
+type emulatorOptions struct {
+	Addr      string
+	Seed      string
+	RateLimit int
+	Latency   time.Duration
+
+	stdout, stderr io.Writer
+}
+
 func newEmulatorCmd() *cobra.Command {
-	return &cobra.Command{
+	opts := &emulatorOptions{}
+	cmd := &cobra.Command{
 		Use:   "emulator",
-		Short: "emulator (not built yet)",
+		Short: "Serve an emulated ISC tenant (the Acme example, or --seed DIR) for trying sailsync without a tenant",
+		Long: `Serve an in-memory ISC tenant over HTTP with the same paths, bodies and status codes as a
+real one, seeded with the Acme example tenant (or --seed DIR: connectors/, sources/ and
+schemas/<source name>/ JSON files as the API returns them). It prints the environment to point
+sailsync at it and serves until interrupted; all changes are lost when it stops.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("emulator is not built yet")
+			opts.stdout, opts.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			return runEmulator(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:8787", "listen address (host:port; port 0 picks a free one)")
+	cmd.Flags().StringVar(&opts.Seed, "seed", "", "seed directory (default: the embedded Acme example tenant)")
+	cmd.Flags().IntVar(&opts.RateLimit, "rate-limit", 0, "answer 429 above this many requests per 10 s per client (0: no limit; the tenant's is 100)")
+	cmd.Flags().DurationVar(&opts.Latency, "latency", 0, "delay added to every request, e.g. 50ms")
+	return cmd
+}
+
+// runEmulator serves the emulator until ctx is done (Ctrl-C).
+func runEmulator(ctx context.Context, opts *emulatorOptions) error {
+	var seed fs.FS = examples.AcmeTenant
+	seedName := "the Acme example tenant"
+	if opts.Seed != "" {
+		st, err := os.Stat(opts.Seed)
+		if err != nil {
+			return fmt.Errorf("--seed: %w", err)
+		}
+		if !st.IsDir() {
+			return fmt.Errorf("--seed %s: not a directory", opts.Seed)
+		}
+		seed, seedName = os.DirFS(opts.Seed), opts.Seed
+	}
+	if opts.RateLimit < 0 {
+		return fmt.Errorf("--rate-limit %d: must be 0 or more", opts.RateLimit)
+	}
+	emu, err := emulator.New(emulator.Options{Seed: seed, RatePer10s: opts.RateLimit, Latency: opts.Latency})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return fmt.Errorf("emulator: %w", err)
+	}
+	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(opts.stdout, "# sailsync emulator: %s, serving on %s\n", seedName, base)
+	fmt.Fprintf(opts.stdout, "export SAIL_BASE_URL=%s\n", base)
+	fmt.Fprintf(opts.stdout, "export SAIL_CLIENT_ID=%s\n", emu.ClientID())
+	fmt.Fprintf(opts.stdout, "export SAIL_CLIENT_SECRET=%s\n", emu.ClientSecret())
+	fmt.Fprintf(opts.stdout, "# demo credentials of an in-memory tenant; press Ctrl-C to stop (changes are not kept)\n")
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("emulator: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("emulator: shutdown: %w", err)
+	}
+	fmt.Fprintln(opts.stderr, "emulator stopped")
+	return nil
 }
