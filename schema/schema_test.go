@@ -1,0 +1,177 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+	"gopkg.in/yaml.v3"
+)
+
+func TestSchemasCompile(t *testing.T) {
+	if err := Check(); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Kinds() {
+		var v map[string]any
+		if err := json.Unmarshal(JSON(k), &v); err != nil {
+			t.Errorf("%s: %v", k, err)
+		}
+	}
+	if JSON("Nothing") != nil {
+		t.Error("JSON of an unknown kind")
+	}
+}
+
+func source() map[string]any {
+	return map[string]any{
+		"kind": "Source", "name": "Corporate Directory", "connector": "active-directory",
+		"owner":           map[string]any{"type": "IDENTITY", "id": "2c91808568c529c60168cca6f90c1313", "name": "Amelia Ortiz"},
+		"cluster":         map[string]any{"type": "CLUSTER", "id": "2c9180866166b5b0016167c32ef31a66", "name": "Acme Primary VA Cluster"},
+		"deleteThreshold": json.Number("10"),
+		"features":        []any{"PROVISIONING", "SEARCH"},
+		"connectorAttributes": map[string]any{
+			"anything": []any{map[string]any{"goes": json.Number("1.5")}},
+		},
+		"managerCorrelationMapping": map[string]any{"accountAttribute": "manager", "identityAttributeName": "manager"},
+		"passwordPolicies":          nil,
+		"credentialProviderEnabled": false,
+		"category":                  "CredentialProvider",
+		"connectorFiles":            []any{"drivers/ojdbc8.jar"},
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		kind   string
+		mutate func(m map[string]any)
+		want   []string // "path: message"
+	}{
+		{"valid source", "Source", func(map[string]any) {}, nil},
+		{"owner type", "Source", func(m map[string]any) { m["owner"].(map[string]any)["type"] = "USER" }, []string{"owner/type: must be IDENTITY"}},
+		{"deleteThreshold range", "Source", func(m map[string]any) { m["deleteThreshold"] = json.Number("101") },
+			[]string{"deleteThreshold: must be between 0 and 100, not 101"}},
+		{"deleteThreshold negative", "Source", func(m map[string]any) { m["deleteThreshold"] = json.Number("-1") },
+			[]string{"deleteThreshold: must be between 0 and 100, not -1"}},
+		{"deleteThreshold fraction", "Source", func(m map[string]any) { m["deleteThreshold"] = json.Number("10.5") },
+			[]string{"deleteThreshold: must be an integer, not the number 10.5"}},
+		{"feature typo", "Source", func(m map[string]any) { m["features"] = []any{"SEARCH", "UNLOK"} },
+			[]string{`features/1: "UNLOK" is not one of the 33 allowed values (did you mean UNLOCK?)`}},
+		{"unknown field", "Source", func(m map[string]any) { m["descripton"] = "x" },
+			[]string{"descripton: unknown field (did you mean description?)"}},
+		{"server-managed", "Source", func(m map[string]any) { m["connectorImplementationId"] = "x"; m["healthy"] = true },
+			[]string{"connectorImplementationId: is managed by the tenant and cannot be declared: remove it",
+				"healthy: is managed by the tenant and cannot be declared: remove it"}},
+		{"missing required", "Source", func(m map[string]any) { delete(m, "owner"); delete(m, "connector") },
+			[]string{"connector: required field is missing", "owner: required field is missing"}},
+		{"reference types", "Source", func(m map[string]any) {
+			m["managementWorkgroup"] = map[string]any{"type": "WORKGROUP"}
+			m["accountCorrelationConfig"] = map[string]any{"type": "RULE"}
+			m["beforeProvisioningRule"] = map[string]any{"type": "RULE", "nmae": "x"}
+		}, []string{"accountCorrelationConfig/type: must be ACCOUNT_CORRELATION_CONFIG",
+			"beforeProvisioningRule/nmae: unknown field (did you mean name?)",
+			"managementWorkgroup/type: must be GOVERNANCE_GROUP"}},
+		{"connector status", "Connector", nil, nil},
+		{"entitlement schema both", "EntitlementSchema", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var doc map[string]any
+			switch tt.kind {
+			case "Source":
+				doc = source()
+				tt.mutate(doc)
+			case "Connector":
+				doc = map[string]any{"kind": "Connector", "name": "Acme HR", "className": "x", "status": "DEPRECATED"}
+				tt.want = []string{`status: must be one of DEVELOPMENT, DEMO, RELEASED, not "DEPRECATED"`}
+			case "EntitlementSchema":
+				doc = map[string]any{"kind": "EntitlementSchema", "source": "s", "name": "group", "template": "g.csv", "attributes": []any{"id"}}
+				tt.want = []string{": declare exactly one of template and attributes"}
+			}
+			var got []string
+			for _, e := range Validate(tt.kind, doc) {
+				got = append(got, strings.Join(e.Path, "/")+": "+e.Message)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestFeaturesMatchSpec compares the features enum with the official OpenAPI file when the
+// shared specs are checked out beside the repository (they are in the development setup).
+func TestFeaturesMatchSpec(t *testing.T) {
+	raw, err := os.ReadFile("../../shared/api-specs/idn/v3/schemas/SourceFeature.yaml")
+	if err != nil {
+		t.Skip("api-specs not available:", err)
+	}
+	var spec struct {
+		Items struct {
+			Enum []string `yaml:"enum"`
+		} `yaml:"items"`
+	}
+	if err := yaml.Unmarshal(raw, &spec); err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Properties struct {
+			Features struct {
+				Items struct {
+					Enum []string `json:"enum"`
+				} `json:"items"`
+			} `json:"features"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(JSON("Source"), &s); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Properties.Features.Items.Enum; !reflect.DeepEqual(got, spec.Items.Enum) || len(got) != 33 {
+		t.Errorf("features enum (%d) differs from the spec (%d):\n%v\n%v", len(got), len(spec.Items.Enum), got, spec.Items.Enum)
+	}
+}
+
+// TestCombinedSchema checks that the all-kinds schema an editor uses accepts and rejects the same
+// documents as the per-kind ones.
+func TestCombinedSchema(t *testing.T) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft7
+	if err := c.AddResource("sailsync.json", bytes.NewReader(JSON(""))); err != nil {
+		t.Fatal(err)
+	}
+	all, err := c.Compile("sailsync.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := []any{
+		source(),
+		map[string]any{"kind": "Connector", "name": "Acme HR", "className": "x", "status": "DEVELOPMENT"},
+		map[string]any{"kind": "EntitlementSchema", "source": "s", "name": "role", "attributes": []any{"id", "name"}},
+	}
+	for _, d := range good {
+		if err := all.Validate(d); err != nil {
+			t.Errorf("combined schema rejects a valid document: %v", err)
+		}
+	}
+	bad := source()
+	bad["deleteThreshold"] = json.Number("250")
+	for _, d := range []any{bad, map[string]any{"kind": "Sorce"}, map[string]any{"name": "no kind"},
+		map[string]any{"kind": "Connector", "name": "x", "className": "x", "status": "LIVE"}} {
+		if err := all.Validate(d); err == nil {
+			t.Errorf("combined schema accepts %v", d)
+		}
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	for in, want := range map[string]string{"descripton": "description", "PROVISONING": "PROVISIONING", "zzz": "", "nmae": "name"} {
+		if got := suggest(in, []string{"description", "name", "PROVISIONING"}); got != want {
+			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
