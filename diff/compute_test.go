@@ -106,9 +106,11 @@ func TestNormalisationRules(t *testing.T) {
 		{
 			rule:      "server-managed fields ignored",
 			kind:      config.KindSource,
-			desired:   `{` + base + `, "healthy": true, "status": "SOURCE_STATE_HEALTHY", "modified": "2024-01-01T00:00:00Z"}`,
-			live:      `{` + base + `, "healthy": false, "status": "SOURCE_STATE_ERROR_SOURCE", "modified": "2024-05-05T05:05:05Z"}`,
-			wantPaths: "healthy,status,modified",
+			desired: `{` + base + `, "healthy": true, "status": "SOURCE_STATE_HEALTHY", "modified": "2024-01-01T00:00:00Z",
+				"connectorImplementstionId": "jdbc"}`,
+			live: `{` + base + `, "healthy": false, "status": "SOURCE_STATE_ERROR_SOURCE", "modified": "2024-05-05T05:05:05Z",
+				"connectorImplementstionId": "jdbc-v2"}`,
+			wantPaths: "healthy,status,modified,connectorImplementstionId",
 		},
 		{
 			rule:      "server-added connectorAttributes keys ignored unless declared",
