@@ -104,8 +104,8 @@ func TestNormalisationRules(t *testing.T) {
 	base := `"name": "S", "connector": "jdbc", "type": "JDBC"`
 	cases := []tc{
 		{
-			rule:      "server-managed fields ignored",
-			kind:      config.KindSource,
+			rule: "server-managed fields ignored",
+			kind: config.KindSource,
 			desired: `{` + base + `, "healthy": true, "status": "SOURCE_STATE_HEALTHY", "modified": "2024-01-01T00:00:00Z",
 				"connectorImplementstionId": "jdbc"}`,
 			live: `{` + base + `, "healthy": false, "status": "SOURCE_STATE_ERROR_SOURCE", "modified": "2024-05-05T05:05:05Z",
