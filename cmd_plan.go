@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -200,7 +201,9 @@ func readPlanFile(path string) (*diff.Plan, error) {
 		return nil, fmt.Errorf("plan file: %w", err)
 	}
 	var plan diff.Plan
-	if err := json.Unmarshal(b, &plan); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&plan); err != nil {
 		return nil, fmt.Errorf("plan file %s: %w", path, err)
 	}
 	if plan.FormatVersion != diff.FormatVersion {

@@ -476,6 +476,25 @@ func (a *applier) uploadSchema(ch diff.Change) error {
 	if err != nil {
 		return err
 	}
+	if ch.Action == diff.ActionUpdate {
+		// A re-upload replaces the schema: make sure it is still the one the plan was shown.
+		fresh, err := a.c.ListSchemas(a.reqCtx, id)
+		if err != nil {
+			return fmt.Errorf("entitlement schema %q of source %q: fresh read: %w", ch.Name, ch.Source, err)
+		}
+		var cur *isc.Object
+		for _, o := range fresh {
+			if o.String("name") == ch.Name {
+				cur = o
+			}
+		}
+		if cur == nil || ch.Fingerprint == nil || diff.FingerprintOf(cur).Hash != ch.Fingerprint.Hash {
+			return &staleError{what: fmt.Sprintf("entitlement schema %q of source %q", ch.Name, ch.Source)}
+		}
+		if a.stop.Err() != nil {
+			return errInterrupted
+		}
+	}
 	up := isc.Upload{Name: ch.Name + ".csv", Open: func() (io.ReadCloser, error) {
 		return io.NopCloser(strings.NewReader(TemplateCSV(es.Attributes))), nil
 	}}

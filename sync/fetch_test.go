@@ -1,0 +1,102 @@
+package sync_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/contract"
+	"github.com/sailsync/sailsync/emulator"
+	"github.com/sailsync/sailsync/isc"
+	isync "github.com/sailsync/sailsync/sync"
+)
+
+const owner = "{type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313, name: Amelia Ortiz}"
+
+// seedSources adds n sources named prefix-0001… to the emulator.
+func seedSources(t *testing.T, emu *emulator.Emulator, prefix string, n int) {
+	t.Helper()
+	for i := 1; i <= n; i++ {
+		o := isc.NewObject()
+		o.Set("name", fmt.Sprintf("%s-%04d", prefix, i))
+		o.Set("description", "seeded")
+		owner := isc.NewObject()
+		owner.Set("type", "IDENTITY")
+		owner.Set("id", "2c91808568c529c60168cca6f90c1313")
+		owner.Set("name", "Amelia Ortiz")
+		o.Set("owner", owner)
+		o.Set("connector", "delimited-file")
+		o.Set("connectorClass", "sailpoint.connector.DelimitedFileConnector")
+		o.Set("type", "DelimitedFile")
+		if _, err := emu.AddSource(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// declare writes a repository declaring the named sources, each with one entitlement schema.
+func declare(t *testing.T, prefix string, n int, withSchemas bool) *config.Repo {
+	t.Helper()
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "---\nkind: Source\nname: %s-%04d\ndescription: declared\nowner: %s\nconnector: delimited-file\n", prefix, i, owner)
+		if withSchemas {
+			fmt.Fprintf(&b, "---\nkind: EntitlementSchema\nsource: %s-%04d\nname: group\nattributes: [id, name]\n", prefix, i)
+		}
+	}
+	return load(t, writeRepo(t, map[string]string{"sources.yaml": b.String()}))
+}
+
+// TestFetchMakesTheMinimumOfCalls counts the requests of a plan's fetch and holds them to the
+// fewest the API allows: the sources by whichever of the full paged list and name-filtered
+// lists is fewer calls, one schema list per declared source with schemas, one token.
+func TestFetchMakesTheMinimumOfCalls(t *testing.T) {
+	cases := []struct {
+		name              string
+		tenant, declared  int
+		schemas           bool
+		wantSourceListing int
+	}{
+		{"300 declared of 300, with schemas", 300, 300, true, 2}, // 2 pages of 250 beat 6 filters of 50
+		{"3 declared of 600", 600, 3, true, 1},                   // one name filter beats 3 pages
+		{"50 declared of 600, no schemas", 600, 50, false, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			emu, err := emulator.New(emulator.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seedSources(t, emu, "src", tc.tenant)
+			srv := httptest.NewServer(contract.Middleware(t, emu))
+			defer srv.Close()
+			c, err := isc.New(isc.Config{BaseURL: srv.URL, ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(), RatePer10s: 1e6})
+			if err != nil {
+				t.Fatal(err)
+			}
+			repo := declare(t, "src", tc.declared, tc.schemas)
+			live, err := isync.Fetch(context.Background(), c, repo, isync.FetchOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(live.Sources) < tc.declared {
+				t.Fatalf("fetched %d sources, want at least the %d declared", len(live.Sources), tc.declared)
+			}
+			want := tc.wantSourceListing
+			if tc.schemas {
+				want += tc.declared
+			}
+			st := c.Stats()
+			api := st.Requests - st.ByEndpoint["POST /oauth/token"]
+			if api != want {
+				t.Errorf("fetch made %d API requests %v, want the minimum %d", api, st.ByEndpoint, want)
+			}
+			if got := st.ByEndpoint["POST /oauth/token"]; got > 1 {
+				t.Errorf("%d token requests, want 1", got)
+			}
+		})
+	}
+}
