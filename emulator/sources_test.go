@@ -379,7 +379,7 @@ func TestPutReplacesWholeObject(t *testing.T) {
 	body := tn.do("GET", "/v3/sources/"+adID, nil).object(t)
 	body.Set("description", "Acme's forest")
 	body.Set("deleteThreshold", json.Number("10"))
-	body.Delete("managementWorkgroup")                           // full replace: gone
+	body.Delete("managementWorkgroup")                              // full replace: gone
 	body.Object("connectorAttributes").Delete("healthCheckTimeout") // gone too
 	body.Object("connectorAttributes").Delete("cloudExternalId")    // server-managed: kept
 	body.Set("created", "1999-01-01T00:00:00.000Z")                 // server-managed: ignored
