@@ -266,7 +266,10 @@ func (c *Client) do(ctx context.Context, req *request) error {
 			c.logf("isc: %s %s cancelled after %s", req.method, c.shown(req), elapsed.Round(time.Millisecond))
 			return fmt.Errorf("%s %s: %w", req.method, req.tmpl, err)
 		}
-		if a.err == nil {
+		if a.err == nil && a.status >= 400 {
+			ae := newAPIError(req.method, req.path, a.status, a.header, a.body)
+			c.logf("isc: %s %s %d %s%s", req.method, c.shown(req), a.status, elapsed.Round(time.Millisecond), c.redact(ae.detail()))
+		} else if a.err == nil {
 			c.logf("isc: %s %s %d %s", req.method, c.shown(req), a.status, elapsed.Round(time.Millisecond))
 		} else if a.status != 0 {
 			c.logf("isc: %s %s %d %s: %v", req.method, c.shown(req), a.status, elapsed.Round(time.Millisecond), c.redact(a.err.Error()))
@@ -424,6 +427,11 @@ func (c *Client) try(ctx context.Context, req *request) attempt {
 	if err != nil {
 		if ctx.Err() == nil && actx.Err() != nil {
 			err = fmt.Errorf("no answer within %s: %w", c.timeout, err)
+		}
+		// url.Error repeats method and URL, which every message here names already.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
 		}
 		return attempt{err: transportError(err), sent: true, token: tok}
 	}

@@ -729,7 +729,9 @@ func TestDebugLogHasNoSecrets(t *testing.T) {
 	}
 	var log strings.Builder
 	var logMu sync.Mutex
-	c, _ := e.client(t, func(cfg *isc.Config) { cfg.Debug = writerFunc(func(p []byte) { logMu.Lock(); log.Write(p); logMu.Unlock() }) })
+	c, _ := e.client(t, func(cfg *isc.Config) {
+		cfg.Debug = writerFunc(func(p []byte) { logMu.Lock(); log.Write(p); logMu.Unlock() })
+	})
 	ctx := context.Background()
 	src := newSource(t, "Debug Source")
 	e.emu.AddFault(emulator.Fault{Method: "POST", Path: "^/v3/sources$", Kind: emulator.FaultResetAfter, Times: 1})

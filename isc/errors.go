@@ -30,8 +30,12 @@ type APIError struct {
 // support asks for). It never contains a credential: the request path carries none and the
 // messages come from the tenant.
 func (e *APIError) Error() string {
+	return fmt.Sprintf("%s %s: %d %s%s", e.Method, e.Path, e.Status, http.StatusText(e.Status), e.detail())
+}
+
+// detail is everything after the status: detailCode, messages, causes, trackingId.
+func (e *APIError) detail() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.Status, http.StatusText(e.Status))
 	if e.DetailCode != "" && !strings.EqualFold(strings.TrimSpace(e.DetailCode), fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))) {
 		fmt.Fprintf(&b, " (%s)", e.DetailCode)
 	}
