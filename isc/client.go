@@ -390,7 +390,8 @@ func (c *Client) try(ctx context.Context, req *request) attempt {
 	}
 	// Wait for the rate limiter before the attempt's deadline starts: a queue is not a timeout.
 	if err := c.waitTurn(ctx); err != nil {
-		return attempt{err: err}
+		// Cancelled, or the caller's deadline comes before our turn: waiting again cannot help.
+		return attempt{err: &localError{err}}
 	}
 	actx, cancel := context.WithTimeout(context.WithValue(ctx, endpointKey{}, req.method+" "+req.tmpl), c.timeout)
 	defer cancel()

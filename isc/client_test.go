@@ -807,3 +807,39 @@ func TestCACertFileTrustsTenantBehindProxy(t *testing.T) {
 		t.Fatalf("with the CA: %v", err)
 	}
 }
+
+func TestConcurrentCallsShareOneTokenRefresh(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	c, _ := e.client(t)
+	ctx := context.Background()
+	sources := e.emu.Sources()
+	if _, err := c.ListConnectors(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.emu.ExpireTokens()
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for i := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := sources[i%len(sources)].String("id")
+			if _, err := c.GetSource(ctx, id); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// One token before, and the 401s of all goroutines answered by a single new one.
+	if n := e.attempts("POST", "/oauth/token"); n != 2 {
+		t.Errorf("%d token requests, want 2", n)
+	}
+	st := c.Stats()
+	if st.Requests != st.ByEndpoint["POST /oauth/token"]+st.ByEndpoint["GET /v3/connectors"]+st.ByEndpoint["GET /v3/sources/{id}"] {
+		t.Errorf("stats do not add up: %+v", st)
+	}
+}
