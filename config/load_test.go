@@ -226,7 +226,7 @@ func TestEmptyRepoAndSkippedFiles(t *testing.T) {
 	}
 }
 
-func write(t *testing.T, dir string, files map[string]string) {
+func write(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for name, body := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
