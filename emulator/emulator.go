@@ -8,11 +8,13 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"sync"
@@ -110,8 +112,11 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.mu.Unlock()
 	}()
 
-	if e.opts.Latency > 0 && !sleepCtx(r.Context(), e.opts.Latency) {
-		return
+	if e.opts.Latency > 0 {
+		bufferBody(r)
+		if !sleepCtx(r.Context(), e.opts.Latency) {
+			return
+		}
 	}
 	if f, ok := e.matchFault(r); ok {
 		entry.Fault = f.Kind.String()
@@ -166,6 +171,25 @@ func (s *statusWriter) Flush() {
 
 // Unwrap lets http.ResponseController reach the connection underneath.
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// bufferBody reads the request body before the emulator sleeps: the server notices a client
+// that went away (and cancels the request context) only once the body has been read to the end.
+func bufferBody(r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxUpload))
+	if err != nil {
+		// The client went away mid-body; the handler will see the same error reading it.
+		r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(data), errReader{err}))
+		return
+	}
+	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(data), r.Body))
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // sleepCtx sleeps d and reports whether it slept the whole time (false: the client went away).
 func sleepCtx(ctx context.Context, d time.Duration) bool {

@@ -151,6 +151,7 @@ func (e *Emulator) injectFault(w *statusWriter, r *http.Request, f Fault) bool {
 		resetConn(w.ResponseWriter)
 		return true
 	case FaultStall:
+		bufferBody(r)
 		// false when the client gave up: drop the request unprocessed (status 0 in the log).
 		return !sleepCtx(r.Context(), f.Stall)
 	case FaultMalformedJSON:
