@@ -118,7 +118,7 @@ func (e *Emulator) createSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.mu.Lock()
-	created, aerr := e.create(body, csv)
+	created, aerr := e.create(body, createOptions{provisionAsCsv: csv})
 	e.mu.Unlock()
 	if aerr != nil {
 		writeError(w, aerr)
@@ -173,8 +173,17 @@ func checkSourceBody(body *isc.Object) *apiError {
 	return nil
 }
 
+// createOptions vary how create treats a new source.
+type createOptions struct {
+	provisionAsCsv bool // the provisionAsCsv query parameter
+	// anyConnector accepts a connector the tenant does not have (AddSource, which tests use to
+	// fill an otherwise empty tenant); POST refuses it, so apply must create connectors first.
+	anyConnector bool
+}
+
 // create adds a source the way POST /v3/sources does; the caller holds e.mu.
-func (e *Emulator) create(body *isc.Object, provisionAsCsv bool) (*isc.Object, *apiError) {
+func (e *Emulator) create(body *isc.Object, opts createOptions) (*isc.Object, *apiError) {
+	provisionAsCsv := opts.provisionAsCsv
 	if aerr := checkSourceBody(body); aerr != nil {
 		return nil, aerr
 	}
@@ -183,8 +192,14 @@ func (e *Emulator) create(body *isc.Object, provisionAsCsv bool) (*isc.Object, *
 		return nil, badRequest(fmt.Sprintf("A source named %q already exists.", name))
 	}
 	conn := e.connectorByScriptName(body.String("connector"))
-	if conn == nil {
+	if conn == nil && !opts.anyConnector {
 		return nil, badRequest(fmt.Sprintf("Connector %q does not exist.", body.String("connector")))
+	}
+	if conn == nil {
+		conn = isc.NewObject()
+		conn.Set("scriptName", body.String("connector"))
+		conn.Set("name", body.String("connector"))
+		conn.Set("type", body.String("connector"))
 	}
 	id := body.String("id")
 	if !idPattern.MatchString(id) || e.sourceByID(id) != nil {

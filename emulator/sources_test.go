@@ -531,12 +531,20 @@ func TestStateAccessors(t *testing.T) {
 	if err := emu.UpdateSource("Nope", func(*isc.Object) {}); err == nil {
 		t.Error("UpdateSource of an unknown source succeeded")
 	}
-	if _, err := emu.AddSource(mustJSON(t, `{"name":"X","owner":{"type":"IDENTITY","id":"1"},"connector":"nope"}`)); err == nil || !strings.Contains(err.Error(), "nope") {
-		t.Errorf("AddSource with an unknown connector: %v", err)
+	if _, err := emu.AddSource(mustJSON(t, `{"name":"HR Database","owner":{"type":"IDENTITY","id":"1"},"connector":"jdbc"}`)); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("AddSource with a duplicate name: %v", err)
 	}
 	id := "0123456789abcdef0123456789abcdef"
 	added, err := emu.AddSource(mustJSON(t, `{"id":"`+id+`","name":"X","owner":{"type":"IDENTITY","id":"1"},"connector":"jdbc"}`))
-	if err != nil || added.String("id") != id {
-		t.Errorf("AddSource kept id %q, err %v", added.String("id"), err)
+	if err != nil || added.String("id") != id || added.String("connectorName") != "JDBC" {
+		t.Errorf("AddSource: id %q, connectorName %q, err %v", added.String("id"), added.String("connectorName"), err)
+	}
+	// An empty tenant can be filled directly, connector or not.
+	empty, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := empty.AddSource(mustJSON(t, `{"name":"Y","owner":{"type":"IDENTITY","id":"1"},"connector":"delimited-file"}`)); err != nil || s.String("connectorId") != "delimited-file" {
+		t.Errorf("AddSource to an empty tenant: %v", err)
 	}
 }

@@ -56,12 +56,12 @@ func (e *Emulator) UpdateSource(name string, mutate func(*isc.Object)) error {
 }
 
 // AddSource creates a source as POST /v3/sources would (server fields filled in, secrets
-// encrypted) and returns a copy. A 32-hex id in obj is kept when unused, so tests can control
-// list order by id; its connector must exist.
+// encrypted) and returns a copy. A 32-hex id in obj is kept when unused. Unlike POST, the
+// connector need not exist in the tenant, so that tests can fill an empty tenant directly.
 func (e *Emulator) AddSource(obj *isc.Object) (*isc.Object, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	s, aerr := e.create(obj.Clone(), false)
+	s, aerr := e.create(obj.Clone(), createOptions{anyConnector: true})
 	if aerr != nil {
 		return nil, fmt.Errorf("add source %q: %w", obj.String("name"), aerr)
 	}
