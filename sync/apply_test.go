@@ -215,6 +215,7 @@ func writeRepo(t *testing.T, files map[string]string) string {
 const adSource = `kind: Source
 name: Corporate Directory
 description: %s
+owner: {type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313, name: Amelia Ortiz}
 connector: active-directory
 connectorClass: sailpoint.connector.ADLDAPConnector
 type: Active Directory - Direct
