@@ -48,9 +48,12 @@ type Exported struct {
 }
 
 // exportDropped are the source fields the tenant manages; the config format does not allow them.
+// `schemas` is allowed but not exported: the tenant adds a reference there whenever a schema is
+// created, and the exported EntitlementSchema files already manage the schemas, so an exported
+// list would make the next plan after a schema upload remove the new schema's reference.
 var exportDropped = []string{
 	"id", "created", "modified", "healthy", "status", "since", "connectorId", "connectorName",
-	"connectionType", "connectorImplementationId", "connectorImplementstionId",
+	"connectionType", "connectorImplementationId", "connectorImplementstionId", "schemas",
 }
 
 // serverAddedAttributes are connectorAttributes keys the tenant adds by itself; exporting them
