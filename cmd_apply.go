@@ -94,9 +94,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	}
 	defer sess.close()
 
-	out := applyOutput{Plan: plan}
+	out := applyOutput{Plan: displayPlan(plan, opts.Dir)}
 	if opts.Output == "text" {
-		if err := diff.RenderText(opts.stdout, plan, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
+		if err := diff.RenderText(opts.stdout, out.Plan, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -117,7 +119,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		return err
 	}
 	defer sess.close()
-	if err := renderPlan(opts.stdout, plan, opts.Output, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
+	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
 		return err
 	}
 	if opts.Out != "" {
@@ -170,6 +172,32 @@ func renderPlan(w io.Writer, plan *diff.Plan, output string, topts diff.TextOpti
 	default:
 		return diff.RenderText(w, plan, topts)
 	}
+}
+
+// displayPlan returns the plan with file paths relative to where the user pointed rather than to
+// the repository root, as validate shows them, so that editors and GitHub annotations find the
+// files when the config repository is a subdirectory. Plan files keep repository-relative paths.
+func displayPlan(plan *diff.Plan, dir string) *diff.Plan {
+	base := filepath.ToSlash(dir)
+	if base == "" || base == "." {
+		return plan
+	}
+	p := *plan
+	p.Changes = make([]diff.Change, len(plan.Changes))
+	for i, c := range plan.Changes {
+		if c.File != "" {
+			c.File = path.Join(base, c.File)
+		}
+		p.Changes[i] = c
+	}
+	p.Violations = make([]diff.Violation, len(plan.Violations))
+	for i, v := range plan.Violations {
+		if v.File != "" {
+			v.File = path.Join(base, v.File)
+		}
+		p.Violations[i] = v
+	}
+	return &p
 }
 
 func hasChanges(p *diff.Plan) bool {
