@@ -69,7 +69,9 @@ func (o *connOptions) connect(ctx context.Context, stderr io.Writer) (*session, 
 	cfg.RatePer10s = rate
 	cfg.CACertFile = o.CACert
 	cfg.Timeout = o.Timeout
-	if o.Debug {
+	// SAILSYNC_DEBUG turns debugging on as --debug does; either way the lines go to the
+	// command's stderr.
+	if o.Debug || cfg.Debug != nil {
 		cfg.Debug = stderr
 	}
 	s := &session{rate: rate, env: os.LookupEnv, close: func() {}}
