@@ -117,6 +117,9 @@ func New(cfg Config) (*Client, error) {
 	if c.maxRetries <= 0 {
 		c.maxRetries = 5
 	}
+	if cfg.RetryBackoff > 0 {
+		c.backoffBase, c.rlBackoff = cfg.RetryBackoff, cfg.RetryBackoff
+	}
 	// Burst 1: the tenant counts requests in a 10 s window, and a token bucket with burst b and
 	// rate r admits b + r·10s requests in any 10 s, so any burst above one token would overrun a
 	// window that a steady client exactly fills.

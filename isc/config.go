@@ -35,6 +35,11 @@ type Config struct {
 	Timeout time.Duration
 	// MaxRetries bounds the retries of one call after transient failures; 0 means 5.
 	MaxRetries int
+	// RetryBackoff is the longest first wait before retrying a transient failure (5xx, reset,
+	// timeout) or a 429 without Retry-After; each further retry may wait twice as long (full
+	// jitter, capped at 30 s). 0 means 500 ms, and 2 s for 429s. A Retry-After is always obeyed
+	// as sent. Tests shorten it; a real tenant wants the default.
+	RetryBackoff time.Duration
 	// Debug receives one line per request (method, path, status, duration) and per retry (its
 	// reason); nil turns logging off. Credentials and bodies are never written.
 	Debug io.Writer
