@@ -102,8 +102,10 @@ func loadRepo(dir string, stderr io.Writer) (*config.Repo, error) {
 	repo, err := config.Load(dir)
 	var problems config.Problems
 	if errors.As(err, &problems) {
+		// Relative to where the user pointed, as validate prints them.
+		base := filepath.ToSlash(dir)
 		for _, p := range problems {
-			fmt.Fprintln(stderr, p.String())
+			fmt.Fprintf(stderr, "%s:%d:%d: %s\n", path.Join(base, p.Pos.File), p.Pos.Line, p.Pos.Col, p.Message)
 		}
 		return nil, &exitCode{code: 1, err: fmt.Errorf("%s is not valid: %d problems (run sailsync validate)", dir, len(problems))}
 	}
