@@ -1,0 +1,98 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sailsync/sailsync/diff"
+)
+
+// TestDriftAcme: the demo tenant has drifted from the example and holds a source the repository
+// does not declare: exit 2, and the unmanaged source is listed.
+func TestDriftAcme(t *testing.T) {
+	cleanEnv(t)
+	setSecrets(t)
+	stdout, stderr, code := runCLI(t, "", "drift", "examples/acme", "--emulator")
+	if code != 2 {
+		t.Fatalf("exit %d, want 2\nstderr: %s", code, stderr)
+	}
+	checkCLIGolden(t, "drift-acme.txt", stdout)
+	for _, want := range []string{`? unmanaged Source "Legacy Mainframe"`, "1 unmanaged"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("drift output lacks %q", want)
+		}
+	}
+	assertNoSecrets(t, stdout, stderr)
+
+	stdout, _, code = runCLI(t, "", "drift", "examples/acme", "--emulator", "-o", "json")
+	var p diff.Plan
+	if err := json.Unmarshal([]byte(stdout), &p); err != nil || code != 2 {
+		t.Fatalf("json: exit %d, %v", code, err)
+	}
+	var unmanaged []string
+	for _, c := range p.Changes {
+		if c.Action == diff.ActionUnmanaged {
+			unmanaged = append(unmanaged, c.Name)
+		}
+	}
+	if !p.Drift || p.Summary.Unmanaged != 1 || len(unmanaged) != 1 || unmanaged[0] != "Legacy Mainframe" {
+		t.Errorf("json: drift %v, summary %+v, unmanaged %v", p.Drift, p.Summary, unmanaged)
+	}
+}
+
+// TestDriftExitCodes: 0 in sync, 2 for drift (an unmanaged source alone is drift), 1 for errors.
+func TestDriftExitCodes(t *testing.T) {
+	t.Run("in sync", func(t *testing.T) {
+		cleanEnv(t)
+		startTenant(t)
+		dir := t.TempDir()
+		if _, stderr, code := runCLI(t, "", "export", dir); code != 0 {
+			t.Fatalf("export: exit %d: %s", code, stderr)
+		}
+		stdout, stderr, code := runCLI(t, "", "drift", dir)
+		if code != 0 || !strings.Contains(stdout, "No changes") {
+			t.Errorf("drift of an exported repository: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+		}
+	})
+	t.Run("unmanaged only", func(t *testing.T) {
+		cleanEnv(t)
+		startTenant(t)
+		dir := t.TempDir()
+		if _, stderr, code := runCLI(t, "", "export", dir, "--source", "Legacy Mainframe"); code != 0 {
+			t.Fatalf("export: exit %d: %s", code, stderr)
+		}
+		if stdout, _, code := runCLI(t, "", "plan", dir); code != 0 {
+			t.Fatalf("plan: exit %d, want 0:\n%s", code, stdout)
+		}
+		stdout, stderr, code := runCLI(t, "", "drift", dir)
+		if code != 2 {
+			t.Fatalf("drift: exit %d, want 2: %s", code, stderr)
+		}
+		for _, want := range []string{`? unmanaged Source "Corporate Directory"`, `? unmanaged Source "HR Database"`, "2 unmanaged"} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("drift output lacks %q:\n%s", want, stdout)
+			}
+		}
+		if strings.Contains(stdout, `"Legacy Mainframe"`) {
+			t.Errorf("the declared, unchanged source is reported:\n%s", stdout)
+		}
+	})
+	t.Run("invalid repository", func(t *testing.T) {
+		cleanEnv(t)
+		_, stderr, code := runCLI(t, "", "drift", filepath.Join("config", "testdata", "broken", "schema-violations"), "--emulator")
+		if code != 1 || !strings.Contains(stderr, "is not valid") {
+			t.Errorf("exit %d, want 1; stderr %s", code, stderr)
+		}
+	})
+	t.Run("credentials rejected", func(t *testing.T) {
+		cleanEnv(t)
+		_, url := startTenant(t)
+		t.Setenv("SAIL_CLIENT_ID", "nobody")
+		_, stderr, code := runCLI(t, "", "drift", "examples/acme", "--base-url", url)
+		if code != 1 || !strings.Contains(stderr, "401") {
+			t.Errorf("exit %d, want 1; stderr %s", code, stderr)
+		}
+	})
+}
