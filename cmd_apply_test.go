@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sailsync/sailsync/diff"
+	"github.com/sailsync/sailsync/emulator"
+	"github.com/sailsync/sailsync/isc"
+	isync "github.com/sailsync/sailsync/sync"
+)
+
+// fastRate lifts the client's rate limit so that the many commands of these tests do not wait
+// 100 ms between requests; the emulator does not rate-limit.
+const fastRate = "--rate-limit=10000/10s"
+
+const declaredDescription = "Acme's Active Directory forest (corp.acme.example): employees and contractors."
+
+// applyTenant starts an emulated tenant with every secret of the example set.
+func applyTenant(t *testing.T) *emulator.Emulator {
+	t.Helper()
+	cleanEnv(t)
+	setSecrets(t)
+	emu, _ := startTenant(t)
+	return emu
+}
+
+func description(t *testing.T, emu *emulator.Emulator, source string) string {
+	t.Helper()
+	s, ok := emu.SourceByName(source)
+	if !ok {
+		t.Fatalf("no source %q in the tenant", source)
+	}
+	return s.String("description")
+}
+
+// TestApplyRefusesWithoutTerminal: no terminal and no --auto-approve → exit 1 before anything
+// reaches the tenant.
+func TestApplyRefusesWithoutTerminal(t *testing.T) {
+	emu := applyTenant(t)
+	stdout, stderr, code := runCLI(t, "yes\n", "apply", "examples/acme", fastRate)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if !strings.Contains(stderr, "--auto-approve") {
+		t.Errorf("stderr does not say how to proceed: %q", stderr)
+	}
+	if stdout != "" {
+		t.Errorf("stdout: %q", stdout)
+	}
+	if log := emu.Log(); len(log) != 0 {
+		t.Errorf("%d requests sent, want none: %+v", len(log), log)
+	}
+}
+
+// TestApplyThenPlan: apply the example, then plan shows no changes and a second apply sends no
+// write request.
+func TestApplyThenPlan(t *testing.T) {
+	emu := applyTenant(t)
+	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate)
+	if code != 0 {
+		t.Fatalf("apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	checkCLIGolden(t, "apply-acme.txt", stdout)
+	assertNoSecrets(t, stdout, stderr)
+	for _, want := range []string{
+		`done      Connector "Acme HR" (create)`,
+		`done      Source "Acme HR Cloud" (create)`,
+		`done      Source "Corporate Directory" (update)`,
+		`done      EntitlementSchema "role" of source "Acme HR Cloud" (create)`,
+		`done      EntitlementSchema "group" of source "Corporate Directory" (update)`,
+		`done      ConnectorFile "ojdbc8.jar" of source "HR Database" (create)`,
+		"Apply: 6 done, 0 failed, 0 skipped, 0 stale, 0 cancelled.",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("apply report lacks %q", want)
+		}
+	}
+	if got := description(t, emu, "Corporate Directory"); got != declaredDescription {
+		t.Errorf("Corporate Directory description in the tenant: %q", got)
+	}
+	if got, ok := emu.Secret("Acme HR Cloud", "apiToken"); !ok || got != testSecrets["ACME_HR_TOKEN"] {
+		t.Errorf("Acme HR Cloud apiToken in the tenant: %q, %v", got, ok)
+	}
+
+	stdout, stderr, code = runCLI(t, "", "plan", "examples/acme", fastRate)
+	if code != 0 || !strings.Contains(stdout, "No changes") {
+		t.Fatalf("plan after apply: exit %d, want 0 with No changes\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+
+	emu.ResetLog()
+	stdout, stderr, code = runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate)
+	if code != 0 || !strings.Contains(stdout, "No changes") {
+		t.Fatalf("second apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	if w := writes(emu); len(w) != 0 {
+		t.Errorf("the second apply sent write requests: %v", w)
+	}
+	if strings.Contains(stdout, "Apply report") {
+		t.Errorf("a report for an apply with nothing to do:\n%s", stdout)
+	}
+}
+
+// TestApplyPlanFile: apply --plan applies exactly the saved plan; it refuses one made from other
+// repository content and reports objects changed in the tenant since as stale.
+func TestApplyPlanFile(t *testing.T) {
+	t.Run("applies", func(t *testing.T) {
+		emu := applyTenant(t)
+		file := filepath.Join(t.TempDir(), "plan.json")
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != 2 {
+			t.Fatalf("plan: exit %d: %s", code, stderr)
+		}
+		emu.ResetLog()
+		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
+		if code != 0 || !strings.Contains(stdout, "Apply: 6 done") {
+			t.Fatalf("apply --plan: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+		}
+		if got := description(t, emu, "Corporate Directory"); got != declaredDescription {
+			t.Errorf("description in the tenant: %q", got)
+		}
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", fastRate); code != 0 {
+			t.Errorf("plan after apply --plan: exit %d: %s", code, stderr)
+		}
+	})
+	t.Run("repository changed", func(t *testing.T) {
+		emu := applyTenant(t)
+		dir := copyDir(t, "examples/acme")
+		file := filepath.Join(t.TempDir(), "plan.json")
+		if _, stderr, code := runCLI(t, "", "plan", dir, "--out", file, fastRate); code != 2 {
+			t.Fatalf("plan: exit %d: %s", code, stderr)
+		}
+		yml := filepath.Join(dir, "sources", "corporate-directory.yaml")
+		b, err := os.ReadFile(yml)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(yml, bytes.Replace(b, []byte("deleteThreshold: 10"), []byte("deleteThreshold: 15"), 1), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		emu.ResetLog()
+		_, stderr, code := runCLI(t, "", "apply", dir, "--plan", file, "--auto-approve", fastRate)
+		if code != 1 || !strings.Contains(stderr, "other repository content") {
+			t.Errorf("exit %d, want 1 naming the content change; stderr %s", code, stderr)
+		}
+		if log := emu.Log(); len(log) != 0 {
+			t.Errorf("%d requests sent for a refused plan", len(log))
+		}
+	})
+	t.Run("tenant changed", func(t *testing.T) {
+		emu := applyTenant(t)
+		file := filepath.Join(t.TempDir(), "plan.json")
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != 2 {
+			t.Fatalf("plan: exit %d: %s", code, stderr)
+		}
+		if err := emu.UpdateSource("Corporate Directory", func(o *isc.Object) { o.Set("description", "edited in the UI") }); err != nil {
+			t.Fatal(err)
+		}
+		emu.ResetLog()
+		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\nstdout: %s\nstderr: %s", code, stdout, stderr)
+		}
+		if !strings.Contains(stdout, `stale     Source "Corporate Directory" (update)`) || !strings.Contains(stdout, `done      Source "Acme HR Cloud" (create)`) {
+			t.Errorf("report does not show the stale source and the rest done:\n%s", stdout)
+		}
+		for _, w := range writes(emu) {
+			if strings.HasPrefix(w, "PUT /v3/sources/") {
+				t.Errorf("a PUT was sent for the stale source: %s", w)
+			}
+		}
+		if got := description(t, emu, "Corporate Directory"); got != "edited in the UI" {
+			t.Errorf("the tenant's edit was overwritten: %q", got)
+		}
+	})
+	t.Run("unreadable plan file", func(t *testing.T) {
+		emu := applyTenant(t)
+		file := filepath.Join(t.TempDir(), "plan.json")
+		if err := os.WriteFile(file, []byte(`{"format_version": 99}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
+		if code != 1 || !strings.Contains(stderr, "format_version") {
+			t.Errorf("exit %d, stderr %s", code, stderr)
+		}
+		if len(emu.Log()) != 0 {
+			t.Error("requests sent for an unreadable plan file")
+		}
+	})
+}
+
+// TestApplyJSON: --output json writes one JSON document with the plan and the report, and
+// nothing else on stdout.
+func TestApplyJSON(t *testing.T) {
+	applyTenant(t)
+	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "-o", "json", fastRate)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var out struct {
+		Plan   *diff.Plan    `json:"plan"`
+		Report *isync.Report `json:"report"`
+		Error  string        `json:"error"`
+	}
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	if err := dec.Decode(&out); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, stdout)
+	}
+	if dec.More() {
+		t.Error("more than one JSON document on stdout")
+	}
+	if out.Plan == nil || out.Plan.Summary.Create != 4 || out.Plan.Summary.Update != 2 {
+		t.Errorf("plan: %+v", out.Plan)
+	}
+	if out.Report == nil || len(out.Report.Results) != 6 || !out.Report.OK() || out.Error != "" {
+		t.Errorf("report %+v, error %q", out.Report, out.Error)
+	}
+	assertNoSecrets(t, stdout, stderr)
+}
+
+// TestApplyViolation: a plan with a violation sends no write request and exits 1, in either
+// output format.
+func TestApplyViolation(t *testing.T) {
+	for _, output := range []string{"text", "json"} {
+		t.Run(output, func(t *testing.T) {
+			emu := applyTenant(t)
+			stdout, stderr, code := runCLI(t, "", "apply", "examples/acme-immutable", "--auto-approve", "-o", output, fastRate)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1", code)
+			}
+			if w := writes(emu); len(w) != 0 {
+				t.Errorf("write requests sent: %v", w)
+			}
+			if output == "json" {
+				var out applyOutput
+				if err := json.Unmarshal([]byte(stdout), &out); err != nil || out.Plan == nil || len(out.Plan.Violations) != 2 || out.Error == "" {
+					t.Errorf("json: %v\n%s", err, stdout)
+				}
+				return
+			}
+			if !strings.Contains(stderr, "violations: nothing was sent") || !strings.Contains(stdout, "2 violations") {
+				t.Errorf("stdout: %s\nstderr: %s", stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestApplyConfirmation: on a terminal apply asks, and only "yes" goes ahead.
+func TestApplyConfirmation(t *testing.T) {
+	for _, tc := range []struct {
+		answer  string
+		applied bool
+	}{
+		{"no\n", false},
+		{"y\n", false},
+		{"", false}, // end of input
+		{"yes\n", true},
+		{"  yes  \n", true},
+	} {
+		t.Run(strings.TrimSpace(tc.answer), func(t *testing.T) {
+			emu := applyTenant(t)
+			var stdout, stderr bytes.Buffer
+			opts := &applyOptions{
+				Dir: "examples/acme", Output: "text", Conn: defaultConn(),
+				stdin: strings.NewReader(tc.answer), stdout: &stdout, stderr: &stderr, interactive: true,
+			}
+			opts.Conn.RateLimit = "10000/10s"
+			err := runApply(context.Background(), opts)
+			if !strings.Contains(stderr.String(), "Apply these changes to the tenant? Only 'yes' is accepted") {
+				t.Errorf("no prompt on stderr: %q", stderr.String())
+			}
+			if !strings.Contains(stdout.String(), "Plan: 4 to create, 2 to update.") {
+				t.Errorf("the plan was not shown before the prompt:\n%s", stdout.String())
+			}
+			if !tc.applied {
+				if exitStatus(err, &stderr) != 1 || !strings.Contains(stderr.String(), "cancelled") {
+					t.Errorf("answer %q: err %v, want a cancellation", tc.answer, err)
+				}
+				if w := writes(emu); len(w) != 0 {
+					t.Errorf("answer %q: write requests sent: %v", tc.answer, w)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("answer %q: %v\n%s", tc.answer, err, stderr.String())
+			}
+			if got := description(t, emu, "Corporate Directory"); got != declaredDescription {
+				t.Errorf("not applied: description %q", got)
+			}
+		})
+	}
+}
