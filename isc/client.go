@@ -429,13 +429,14 @@ func (c *Client) try(ctx context.Context, req *request) attempt {
 	}
 	resp, err := c.hc.Do(hr)
 	if err != nil {
-		if ctx.Err() == nil && actx.Err() != nil {
-			err = fmt.Errorf("no answer within %s: %w", c.timeout, err)
-		}
-		// url.Error repeats method and URL, which every message here names already.
+		// url.Error repeats method and URL, which every message here names already. Unwrapped
+		// before the timeout is named, or the naming would be unwrapped away with it.
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
+		}
+		if ctx.Err() == nil && actx.Err() != nil {
+			err = fmt.Errorf("no answer within %s: %w", c.timeout, err)
 		}
 		return attempt{err: transportError(err), sent: true, token: tok}
 	}
