@@ -172,5 +172,6 @@ func tokenError(err error) error {
 	}
 	// Transport failures (reset, refused, malformed JSON in a 200). The error text of these
 	// carries no credential: the URL has none and the body is not included.
-	return &tokenFailure{msg: fmt.Sprintf("%v", err), retryable: !permanentTransportError(err), cause: err}
+	err = transportError(err)
+	return &tokenFailure{msg: fmt.Sprintf("%v", err), retryable: !isPermanent(err), cause: err}
 }

@@ -480,12 +480,22 @@ func (e *permanentError) Error() string { return e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
 
 // transportError marks failures that retrying cannot fix (TLS verification, unknown host).
+// A certificate failure also says what usually causes it and what to do.
 func transportError(err error) error {
-	if permanentTransportError(err) {
-		return &permanentError{err}
+	if !permanentTransportError(err) {
+		return err
 	}
-	return err
+	var certErr *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	if errors.As(err, &certErr) || errors.As(err, &unknownCA) {
+		err = fmt.Errorf("%w (%s)", err, certHint)
+	}
+	return &permanentError{err}
 }
+
+// certHint follows a certificate verification failure: behind a TLS-inspecting proxy the
+// tenant's certificate is re-signed by a CA only the company trusts.
+const certHint = "the tenant's certificate is not trusted; behind a TLS-inspecting proxy, trust the proxy's CA with --ca-cert FILE"
 
 func isPermanent(err error) bool {
 	var le *localError
