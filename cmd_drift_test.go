@@ -14,7 +14,7 @@ import (
 func TestDriftAcme(t *testing.T) {
 	cleanEnv(t)
 	setSecrets(t)
-	stdout, stderr, code := runCLI(t, "", "drift", "examples/acme", "--emulator")
+	stdout, stderr, code := runCLI(t, "", "drift", "examples/acme", "--emulator", fastRate)
 	if code != 2 {
 		t.Fatalf("exit %d, want 2\nstderr: %s", code, stderr)
 	}
@@ -26,7 +26,7 @@ func TestDriftAcme(t *testing.T) {
 	}
 	assertNoSecrets(t, stdout, stderr)
 
-	stdout, _, code = runCLI(t, "", "drift", "examples/acme", "--emulator", "-o", "json")
+	stdout, _, code = runCLI(t, "", "drift", "examples/acme", "--emulator", "-o", "json", fastRate)
 	var p diff.Plan
 	if err := json.Unmarshal([]byte(stdout), &p); err != nil || code != 2 {
 		t.Fatalf("json: exit %d, %v", code, err)
@@ -48,10 +48,10 @@ func TestDriftExitCodes(t *testing.T) {
 		cleanEnv(t)
 		startTenant(t)
 		dir := t.TempDir()
-		if _, stderr, code := runCLI(t, "", "export", dir); code != 0 {
+		if _, stderr, code := runCLI(t, "", "export", dir, fastRate); code != 0 {
 			t.Fatalf("export: exit %d: %s", code, stderr)
 		}
-		stdout, stderr, code := runCLI(t, "", "drift", dir)
+		stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate)
 		if code != 0 || !strings.Contains(stdout, "No changes") {
 			t.Errorf("drift of an exported repository: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
@@ -60,13 +60,13 @@ func TestDriftExitCodes(t *testing.T) {
 		cleanEnv(t)
 		startTenant(t)
 		dir := t.TempDir()
-		if _, stderr, code := runCLI(t, "", "export", dir, "--source", "Legacy Mainframe"); code != 0 {
+		if _, stderr, code := runCLI(t, "", "export", dir, "--source", "Legacy Mainframe", fastRate); code != 0 {
 			t.Fatalf("export: exit %d: %s", code, stderr)
 		}
-		if stdout, _, code := runCLI(t, "", "plan", dir); code != 0 {
+		if stdout, _, code := runCLI(t, "", "plan", dir, fastRate); code != 0 {
 			t.Fatalf("plan: exit %d, want 0:\n%s", code, stdout)
 		}
-		stdout, stderr, code := runCLI(t, "", "drift", dir)
+		stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate)
 		if code != 2 {
 			t.Fatalf("drift: exit %d, want 2: %s", code, stderr)
 		}
