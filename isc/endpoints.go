@@ -303,9 +303,69 @@ func (c *Client) create(ctx context.Context, req *request, lookup func(context.C
 	}
 }
 
-// list pages through a collection with limit/offset until a short page. The tenant pages a live
-// collection, so an object created or deleted meanwhile shifts later pages; when the total
-// count changes between pages the listing starts over, and objects are de-duplicated by id.
+// Page is one page of a listing.
+type Page struct {
+	Objects []*Object
+	// Total is the size of the whole (filtered) collection as the tenant reported it in
+	// X-Total-Count, or -1 when it did not.
+	Total int
+}
+
+// PageSize is the largest page the list endpoints return (and the size ListSourcesPage asks for).
+const PageSize = pageSize
+
+// ListSourcesPage returns one page of the sources matching filter ("" for all): up to PageSize
+// sources from offset, with the collection's size, so that a caller can request the remaining
+// pages at once instead of one after the other. Pages of a live collection can shift between
+// requests; a caller that reads several pages compares their Totals (ListSources does that
+// and starts over).
+func (c *Client) ListSourcesPage(ctx context.Context, filter string, offset int) (*Page, error) {
+	if offset < 0 {
+		return nil, fmt.Errorf("list sources: negative offset %d", offset)
+	}
+	q := url.Values{}
+	if filter != "" {
+		q.Set("filters", filter)
+	}
+	p, err := c.page(ctx, "/v3/sources", "/v3/sources", q, offset)
+	if err != nil {
+		return nil, fmt.Errorf("list sources: %w", err)
+	}
+	return p, nil
+}
+
+// page requests one page with count=true.
+func (c *Client) page(ctx context.Context, path, tmpl string, query url.Values, offset int) (*Page, error) {
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = v
+	}
+	q.Set("limit", strconv.Itoa(pageSize))
+	q.Set("offset", strconv.Itoa(offset))
+	q.Set("count", "true")
+	p := &Page{Total: -1}
+	req := &request{method: http.MethodGet, path: path, tmpl: tmpl, query: q, decode: func(h http.Header, b []byte) error {
+		objs, err := DecodeObjects(b)
+		if err != nil {
+			return err
+		}
+		p.Objects = objs
+		if n, err := strconv.Atoi(strings.TrimSpace(h.Get("X-Total-Count"))); err == nil && n >= 0 {
+			p.Total = n
+		}
+		return nil
+	}}
+	if err := c.do(ctx, req); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// list pages through a collection with limit/offset until the total the tenant reported is
+// reached (or, without a total, until a short page): a collection of exactly k·250 objects
+// costs k requests, not k+1. The tenant pages a live collection, so an object created or
+// deleted meanwhile shifts later pages; when the total count changes between pages the listing
+// starts over, and objects are de-duplicated by id.
 func (c *Client) list(ctx context.Context, path, tmpl string, query url.Values) ([]*Object, error) {
 	for restart := 0; ; restart++ {
 		var all []*Object
@@ -313,39 +373,20 @@ func (c *Client) list(ctx context.Context, path, tmpl string, query url.Values) 
 		total := -1
 		changed := false
 		for offset := 0; ; offset += pageSize {
-			q := url.Values{}
-			for k, v := range query {
-				q[k] = v
-			}
-			q.Set("limit", strconv.Itoa(pageSize))
-			q.Set("offset", strconv.Itoa(offset))
-			q.Set("count", "true")
-			var page []*Object
-			pageTotal := -1
-			req := &request{method: http.MethodGet, path: path, tmpl: tmpl, query: q, decode: func(h http.Header, b []byte) error {
-				objs, err := DecodeObjects(b)
-				if err != nil {
-					return err
-				}
-				page = objs
-				if n, err := strconv.Atoi(strings.TrimSpace(h.Get("X-Total-Count"))); err == nil {
-					pageTotal = n
-				}
-				return nil
-			}}
-			if err := c.do(ctx, req); err != nil {
+			p, err := c.page(ctx, path, tmpl, query, offset)
+			if err != nil {
 				return nil, err
 			}
 			if total < 0 {
-				total = pageTotal
-			} else if pageTotal >= 0 && pageTotal != total {
+				total = p.Total
+			} else if p.Total >= 0 && p.Total != total {
 				changed = true
 				if restart < maxListRestarts {
 					break
 				}
 			}
 			fresh := 0
-			for _, o := range page {
+			for _, o := range p.Objects {
 				key := o.String("id")
 				if key == "" {
 					key = o.String("scriptName")
@@ -359,7 +400,7 @@ func (c *Client) list(ctx context.Context, path, tmpl string, query url.Values) 
 				fresh++
 				all = append(all, o)
 			}
-			if len(page) < pageSize {
+			if len(p.Objects) < pageSize || (!changed && p.Total >= 0 && offset+len(p.Objects) >= p.Total) {
 				return all, nil
 			}
 			if fresh == 0 {
