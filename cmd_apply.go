@@ -72,11 +72,20 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		plan *diff.Plan
 		sess *session
 		err  error
+		// rotate is whether the plan being applied was made with --rotate-secrets.
+		rotate bool
 	)
 	if opts.PlanFile != "" {
-		if plan, err = readPlanFile(opts.PlanFile); err != nil {
+		var pf planFile
+		if pf, err = readPlanFile(opts.PlanFile); err != nil {
 			return err
 		}
+		// The plan decides which secrets are sent: it shows existing sources' secrets only when
+		// made with --rotate-secrets, and apply never sends what the plan did not show.
+		if opts.RotateSecrets && !pf.RotateSecrets {
+			return fmt.Errorf("plan file %s was made without --rotate-secrets, so it sends no secrets of existing sources: make the plan with --rotate-secrets instead", opts.PlanFile)
+		}
+		plan, rotate = pf.Plan, pf.RotateSecrets
 		if repo, err = loadRepo(opts.Dir, opts.stderr); err != nil {
 			return err
 		}
@@ -87,7 +96,8 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 			return err
 		}
 	} else {
-		repo, plan, sess, err = computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, stderr: opts.stderr})
+		rotate = opts.RotateSecrets
+		repo, plan, sess, err = computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: rotate, stderr: opts.stderr})
 		if err != nil {
 			return err
 		}
@@ -113,7 +123,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 			return opts.finish(out, errors.New("apply cancelled: nothing was sent"))
 		}
 	}
-	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, RotateSecrets: opts.RotateSecrets, Env: sess.env}
+	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, RotateSecrets: rotate, Env: sess.env}
 	if opts.Output == "text" && isTerminal(opts.stderr) {
 		aopts.Progress = func(r isync.Result) { fmt.Fprintf(opts.stderr, "%s\n", reportLine(r)) }
 	}

@@ -294,3 +294,50 @@ func TestApplyConfirmation(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyPlanFileSecrets: apply --plan sends secrets exactly as the plan showed them. A plan
+// made without --rotate-secrets does not show existing secrets, so apply must not send them even
+// when given --rotate-secrets; a plan made with it shows them, so apply sends them.
+func TestApplyPlanFileSecrets(t *testing.T) {
+	t.Run("plan without rotation", func(t *testing.T) {
+		emu := applyTenant(t)
+		before, ok := emu.Secret("Corporate Directory", "password")
+		if !ok || before == testSecrets["AD_BIND_PASSWORD"] {
+			t.Fatalf("seed password %q, %v", before, ok)
+		}
+		file := filepath.Join(t.TempDir(), "plan.json")
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != 2 {
+			t.Fatalf("plan: exit %d: %s", code, stderr)
+		}
+		emu.ResetLog()
+		_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--rotate-secrets", "--auto-approve", fastRate)
+		if code != 1 || !strings.Contains(stderr, "--rotate-secrets") {
+			t.Errorf("exit %d, want 1 naming --rotate-secrets; stderr %s", code, stderr)
+		}
+		if got, _ := emu.Secret("Corporate Directory", "password"); got != before {
+			t.Error("apply --plan sent a secret the plan did not show")
+		}
+		if len(emu.Log()) != 0 {
+			t.Errorf("requests sent: %v", emu.Log())
+		}
+	})
+	t.Run("plan with rotation", func(t *testing.T) {
+		emu := applyTenant(t)
+		file := filepath.Join(t.TempDir(), "plan.json")
+		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--rotate-secrets", "--out", file, fastRate)
+		if code != 2 || !strings.Contains(stdout, "~ connectorAttributes.password: (sensitive)") {
+			t.Fatalf("plan: exit %d: %s\n%s", code, stderr, stdout)
+		}
+		if stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate); code != 0 {
+			t.Fatalf("apply: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+		for _, tc := range []struct{ source, attr, env string }{
+			{"Corporate Directory", "password", "AD_BIND_PASSWORD"},
+			{"HR Database", "password", "HR_DB_PASSWORD"},
+		} {
+			if got, _ := emu.Secret(tc.source, tc.attr); got != testSecrets[tc.env] {
+				t.Errorf("%s %s not rotated as the plan showed", tc.source, tc.attr)
+			}
+		}
+	})
+}

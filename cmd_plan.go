@@ -125,7 +125,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		return err
 	}
 	if opts.Out != "" {
-		if err := writePlanFile(opts.Out, plan); err != nil {
+		if err := writePlanFile(opts.Out, planFile{Plan: plan, RotateSecrets: opts.RotateSecrets}); err != nil {
 			return err
 		}
 	}
@@ -211,10 +211,19 @@ func hasChanges(p *diff.Plan) bool {
 	return false
 }
 
+// planFile is the document `plan --out` writes: the plan, and the options it was computed with
+// that apply must honour to send exactly what the plan showed.
+type planFile struct {
+	*diff.Plan
+	// RotateSecrets records plan --rotate-secrets: only with it does the plan show the secrets of
+	// existing sources as updates, and only then may apply send them.
+	RotateSecrets bool `json:"rotate_secrets,omitempty"`
+}
+
 // writePlanFile saves the plan for `apply --plan`. The plan holds no secret values (sensitive
 // fields are masked when the plan is computed), only fingerprints of the live objects.
-func writePlanFile(path string, plan *diff.Plan) error {
-	b, err := json.MarshalIndent(plan, "", "  ")
+func writePlanFile(path string, pf planFile) error {
+	b, err := json.MarshalIndent(pf, "", "  ")
 	if err != nil {
 		return fmt.Errorf("plan file: %w", err)
 	}
@@ -225,19 +234,19 @@ func writePlanFile(path string, plan *diff.Plan) error {
 }
 
 // readPlanFile loads a plan written by writePlanFile.
-func readPlanFile(path string) (*diff.Plan, error) {
+func readPlanFile(path string) (planFile, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("plan file: %w", err)
+		return planFile{}, fmt.Errorf("plan file: %w", err)
 	}
-	var plan diff.Plan
+	pf := planFile{Plan: &diff.Plan{}}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	if err := dec.Decode(&plan); err != nil {
-		return nil, fmt.Errorf("plan file %s: %w", path, err)
+	if err := dec.Decode(&pf); err != nil {
+		return planFile{}, fmt.Errorf("plan file %s: %w", path, err)
 	}
-	if plan.FormatVersion != diff.FormatVersion {
-		return nil, fmt.Errorf("plan file %s: format_version %d, this sailsync reads %d", path, plan.FormatVersion, diff.FormatVersion)
+	if pf.FormatVersion != diff.FormatVersion {
+		return planFile{}, fmt.Errorf("plan file %s: format_version %d, this sailsync reads %d", path, pf.FormatVersion, diff.FormatVersion)
 	}
-	return &plan, nil
+	return pf, nil
 }

@@ -447,10 +447,14 @@ func TestPlanOutFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertNoSecrets(t, string(b))
-	p, err := readPlanFile(file)
+	pf, err := readPlanFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !pf.RotateSecrets {
+		t.Error("the plan file does not record --rotate-secrets")
+	}
+	p := pf.Plan
 	var withFingerprint int
 	for _, c := range p.Changes {
 		if c.Fingerprint != nil && c.Fingerprint.Hash != "" {
