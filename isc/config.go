@@ -159,10 +159,6 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// idleConnsPerHost is how many idle connections to the tenant are kept for reuse: more than
-// any --parallelism a user sets in practice.
-const idleConnsPerHost = 64
-
 // httpClient returns the client for API and token calls: the configured one or a fresh transport
 // (never http.DefaultTransport, which the CA option must not change), redirects refused (the API
 // does not redirect; following one could carry the bearer token or a body elsewhere).
@@ -176,7 +172,6 @@ func httpClient(cfg Config) (*http.Client, error) {
 		switch t := hc.Transport.(type) {
 		case nil:
 			tr = http.DefaultTransport.(*http.Transport).Clone()
-			tr.MaxIdleConnsPerHost = idleConnsPerHost
 		case *http.Transport:
 			tr = t.Clone()
 		default:
@@ -193,12 +188,7 @@ func httpClient(cfg Config) (*http.Client, error) {
 		hc.Transport = tr
 	}
 	if hc.Transport == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		// Every request goes to one host. The default keeps 2 idle connections per host, so with
-		// 8 requests in flight most requests would open (and TLS-handshake) a connection of their
-		// own and close it afterwards: a round trip or two added to each request.
-		tr.MaxIdleConnsPerHost = idleConnsPerHost
-		hc.Transport = tr
+		hc.Transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	// Per-attempt deadlines come from contexts; a client-wide timeout would cut long uploads.

@@ -3,16 +3,9 @@ package isc_test
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/sailsync/sailsync/emulator"
-	"github.com/sailsync/sailsync/isc"
 )
 
 // TestListStopsAtTheReportedTotal: a collection of exactly k·250 objects is listed in k
@@ -69,54 +62,5 @@ func TestListSourcesPageReportsTheTotal(t *testing.T) {
 	}
 	if _, err := c.ListSourcesPage(context.Background(), "", -1); err == nil {
 		t.Error("a negative offset was accepted")
-	}
-}
-
-// TestClientReusesConnections: with the client's own transport, requests in flight at once
-// keep their connections for the next requests instead of each opening (on a real tenant:
-// TLS-handshaking) one of its own.
-func TestClientReusesConnections(t *testing.T) {
-	emu, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(emu)
-	var mu sync.Mutex
-	opened := 0
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			mu.Lock()
-			opened++
-			mu.Unlock()
-		}
-	}
-	srv.Start()
-	defer srv.Close()
-	c, err := isc.New(isc.Config{BaseURL: srv.URL, ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(), RatePer10s: 1e6})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const parallel, rounds = 8, 20
-	g, ctx := errgroup.WithContext(context.Background())
-	for range parallel {
-		g.Go(func() error {
-			for range rounds {
-				if _, err := c.ListConnectors(ctx); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		t.Fatal(err)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	// At most one connection per request in flight, plus a few opened while another was on
-	// its way back to the idle pool; with the default 2 idle connections per host, most of the
-	// 160 requests would open one.
-	if opened > 2*parallel {
-		t.Errorf("%d connections opened for %d requests, %d at a time; want at most %d", opened, parallel*rounds, parallel, 2*parallel)
 	}
 }
