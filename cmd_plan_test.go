@@ -219,6 +219,18 @@ func TestPlanGolden(t *testing.T) {
 	}
 }
 
+// TestPlanEmulatorSeed: --emulator-seed DIR seeds the emulated tenant from a directory; the
+// example tenant's directory gives the same plan as the embedded copy.
+func TestPlanEmulatorSeed(t *testing.T) {
+	cleanEnv(t)
+	setSecrets(t)
+	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--emulator-seed", filepath.Join("examples", "acme-tenant"))
+	if code != 2 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	checkCLIGolden(t, "plan-acme.txt", stdout)
+}
+
 // TestPlanGitHubStepSummary: with --output github the markdown rendering is appended to
 // $GITHUB_STEP_SUMMARY (earlier steps' content kept), identical to --output markdown.
 func TestPlanGitHubStepSummary(t *testing.T) {
@@ -328,9 +340,12 @@ func TestPlanExitCodes(t *testing.T) {
 		{
 			name: "needed secret unset against a tenant",
 			setup: func(t *testing.T) []string {
-				startTenant(t)
+				_, url := startTenant(t)
+				if err := os.Unsetenv("SAIL_BASE_URL"); err != nil {
+					t.Fatal(err)
+				}
 				t.Setenv("HR_DB_PASSWORD", testSecrets["HR_DB_PASSWORD"])
-				return []string{"examples/acme"}
+				return []string{"examples/acme", "--base-url", url}
 			},
 			code:   1,
 			stderr: []string{"ACME_HR_TOKEN", "sources/acme-hr-cloud.yaml:15"},
@@ -362,6 +377,20 @@ func TestPlanExitCodes(t *testing.T) {
 			},
 			code:   1,
 			stderr: []string{"http://"},
+		},
+		{
+			name: "emulator seed missing",
+			setup: func(t *testing.T) []string {
+				return []string{"examples/acme", "--emulator", "--emulator-seed", filepath.Join(t.TempDir(), "nope")}
+			},
+			code:   1,
+			stderr: []string{"--emulator-seed", "no such file"},
+		},
+		{
+			name:   "emulator seed is a file",
+			setup:  func(t *testing.T) []string { return []string{"examples/acme", "--emulator", "--emulator-seed", "main.go"} },
+			code:   1,
+			stderr: []string{"--emulator-seed main.go: not a directory"},
 		},
 		{
 			name:   "unknown output",

@@ -101,6 +101,14 @@ func (o *connOptions) connect(ctx context.Context, stderr io.Writer) (*session, 
 func startEmulator(seedDir string) (*emulator.Emulator, string, func(), error) {
 	opts := emulator.Options{Seed: examples.AcmeTenant}
 	if seedDir != "" {
+		// A mistyped directory would otherwise seed an empty tenant and plan everything as new.
+		st, err := os.Stat(seedDir)
+		if err != nil {
+			return nil, "", nil, fmt.Errorf("--emulator-seed: %w", err)
+		}
+		if !st.IsDir() {
+			return nil, "", nil, fmt.Errorf("--emulator-seed %s: not a directory", seedDir)
+		}
 		opts.Seed = os.DirFS(seedDir)
 	}
 	emu, err := emulator.New(opts)
