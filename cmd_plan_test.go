@@ -387,8 +387,10 @@ func TestPlanExitCodes(t *testing.T) {
 			stderr: []string{"--emulator-seed", "no such file"},
 		},
 		{
-			name:   "emulator seed is a file",
-			setup:  func(t *testing.T) []string { return []string{"examples/acme", "--emulator", "--emulator-seed", "main.go"} },
+			name: "emulator seed is a file",
+			setup: func(t *testing.T) []string {
+				return []string{"examples/acme", "--emulator", "--emulator-seed", "main.go"}
+			},
 			code:   1,
 			stderr: []string{"--emulator-seed main.go: not a directory"},
 		},
