@@ -260,3 +260,39 @@ func TestExportThenAddSchema(t *testing.T) {
 		t.Errorf("plan after adding a schema to an export: exit %d, want 0\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 }
+
+// TestExportNameCollisions: names that make the same file name (case, punctuation) get files of
+// their own rather than overwriting each other, and the export still plans clean.
+func TestExportNameCollisions(t *testing.T) {
+	cleanEnv(t)
+	emu, _ := startTenant(t)
+	for _, name := range []string{"Legacy-Mainframe", "legacy mainframe"} {
+		src, ok := emu.SourceByName("Legacy Mainframe")
+		if !ok {
+			t.Fatal("no Legacy Mainframe in the seed")
+		}
+		src.Delete("id")
+		src.Set("name", name)
+		if _, err := emu.AddSource(src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
+	if code != 0 {
+		t.Fatalf("export: exit %d: %s", code, stderr)
+	}
+	if n := strings.Count(stdout, "wrote "); n != 6 {
+		t.Errorf("%d files written, want 6:\n%s", n, stdout)
+	}
+	if files := exportedFiles(t, dir); len(files) != 6 {
+		t.Errorf("%d files on disk, want 6: %v", len(files), files)
+	}
+	if _, stderr, code := runCLI(t, "", "validate", dir); code != 0 {
+		t.Fatalf("validate: exit %d: %s", code, stderr)
+	}
+	setExportedEnv(t, stdout)
+	if stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate); code != 0 {
+		t.Errorf("drift of the export: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}

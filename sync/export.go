@@ -193,6 +193,17 @@ func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, 
 	}
 
 	out := &Exported{ConnectorFiles: map[string][]string{}}
+	// Different names can make the same file name ("HR DB", "hr-db"); each object keeps a file
+	// of its own, numbered in name order, rather than overwriting another.
+	taken := map[string]bool{}
+	add := func(f ExportFile) {
+		base := strings.TrimSuffix(f.Path, ".yaml")
+		for n := 2; taken[strings.ToLower(f.Path)]; n++ {
+			f.Path = fmt.Sprintf("%s-%d.yaml", base, n)
+		}
+		taken[strings.ToLower(f.Path)] = true
+		out.Files = append(out.Files, f)
+	}
 	var snames []string
 	for sn := range custom {
 		snames = append(snames, sn)
@@ -203,14 +214,14 @@ func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, 
 		if err != nil {
 			return nil, err
 		}
-		out.Files = append(out.Files, f)
+		add(f)
 	}
 	for _, s := range sources {
 		f, vars, files, err := exportSource(s, custom)
 		if err != nil {
 			return nil, err
 		}
-		out.Files = append(out.Files, f)
+		add(f)
 		out.EnvVars = append(out.EnvVars, vars...)
 		if len(files) > 0 {
 			out.ConnectorFiles[s.String("name")] = files
@@ -223,7 +234,7 @@ func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, 
 			if err != nil {
 				return nil, err
 			}
-			out.Files = append(out.Files, f)
+			add(f)
 		}
 	}
 	return out, nil
