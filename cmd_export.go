@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"github.com/spf13/cobra"
 
@@ -74,8 +75,13 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 			fmt.Fprintf(opts.stdout, "  %s  (source %q, connectorAttributes.%s)\n", v.Name, v.Source, v.Attribute)
 		}
 	}
-	for src, files := range exp.ConnectorFiles {
-		fmt.Fprintf(opts.stdout, "\nSource %q lists connector files the tenant cannot return (%v): add them to the repository and to connectorFiles to manage them.\n", src, files)
+	srcs := make([]string, 0, len(exp.ConnectorFiles))
+	for src := range exp.ConnectorFiles {
+		srcs = append(srcs, src)
+	}
+	sort.Strings(srcs)
+	for _, src := range srcs {
+		fmt.Fprintf(opts.stdout, "\nSource %q lists connector files the tenant cannot return (%v): add them to the repository and to connectorFiles to manage them.\n", src, exp.ConnectorFiles[src])
 	}
 	return nil
 }

@@ -261,18 +261,20 @@ func TestExportThenAddSchema(t *testing.T) {
 	}
 }
 
-// TestExportNameCollisions: names that make the same file name (case, punctuation) get files of
-// their own rather than overwriting each other, and the export still plans clean.
+// TestExportNameCollisions: names that make the same file name or variable name (case,
+// punctuation) get files and variables of their own rather than overwriting or sharing, the
+// output lists them in a stable order, and the export still shows no drift.
 func TestExportNameCollisions(t *testing.T) {
 	cleanEnv(t)
 	emu, _ := startTenant(t)
-	for _, name := range []string{"Legacy-Mainframe", "legacy mainframe"} {
-		src, ok := emu.SourceByName("Legacy Mainframe")
+	for _, name := range []string{"hr database", "HR-Database"} {
+		src, ok := emu.SourceByName("HR Database")
 		if !ok {
-			t.Fatal("no Legacy Mainframe in the seed")
+			t.Fatal("no HR Database in the seed")
 		}
 		src.Delete("id")
 		src.Set("name", name)
+		src.Object("connectorAttributes").Set("connector_files", "ojdbc8.jar")
 		if _, err := emu.AddSource(src); err != nil {
 			t.Fatal(err)
 		}
@@ -282,16 +284,29 @@ func TestExportNameCollisions(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("export: exit %d: %s", code, stderr)
 	}
-	if n := strings.Count(stdout, "wrote "); n != 6 {
-		t.Errorf("%d files written, want 6:\n%s", n, stdout)
+	want := []string{
+		"schemas/corporate-directory-group.yaml",
+		"sources/corporate-directory.yaml",
+		"sources/hr-database-2.yaml",
+		"sources/hr-database-3.yaml",
+		"sources/hr-database.yaml",
+		"sources/legacy-mainframe.yaml",
 	}
-	if files := exportedFiles(t, dir); len(files) != 6 {
-		t.Errorf("%d files on disk, want 6: %v", len(files), files)
+	if files := exportedFiles(t, dir); strings.Join(files, " ") != strings.Join(want, " ") {
+		t.Errorf("files on disk %v, want %v", files, want)
+	}
+	vars := setExportedEnv(t, stdout)
+	wantVars := "CORPORATE_DIRECTORY_PASSWORD HR_DATABASE_PASSWORD HR_DATABASE_PASSWORD_2 HR_DATABASE_PASSWORD_3"
+	if strings.Join(vars, " ") != wantVars {
+		t.Errorf("variables %v, want %s", vars, wantVars)
+	}
+	first, second := strings.Index(stdout, `Source "HR-Database" lists connector files`), strings.Index(stdout, `Source "hr database" lists connector files`)
+	if first < 0 || second < first {
+		t.Errorf("connector-file notes missing or out of name order:\n%s", stdout)
 	}
 	if _, stderr, code := runCLI(t, "", "validate", dir); code != 0 {
 		t.Fatalf("validate: exit %d: %s", code, stderr)
 	}
-	setExportedEnv(t, stdout)
 	if stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate); code != 0 {
 		t.Errorf("drift of the export: exit %d\n%s\n%s", code, stdout, stderr)
 	}

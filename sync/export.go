@@ -196,6 +196,8 @@ func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, 
 	// Different names can make the same file name ("HR DB", "hr-db"); each object keeps a file
 	// of its own, numbered in name order, rather than overwriting another.
 	taken := map[string]bool{}
+	// Likewise variable names: two sources must not share one secret by accident.
+	envTaken := map[string]bool{}
 	add := func(f ExportFile) {
 		base := strings.TrimSuffix(f.Path, ".yaml")
 		for n := 2; taken[strings.ToLower(f.Path)]; n++ {
@@ -217,7 +219,7 @@ func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, 
 		add(f)
 	}
 	for _, s := range sources {
-		f, vars, files, err := exportSource(s, custom)
+		f, vars, files, err := exportSource(s, custom, envTaken)
 		if err != nil {
 			return nil, err
 		}
@@ -251,7 +253,7 @@ func exportConnector(o *isc.Object) (ExportFile, error) {
 	return yamlFile("connectors/"+slug(o.String("name"))+".yaml", doc)
 }
 
-func exportSource(s *isc.Object, custom map[string]*isc.Object) (ExportFile, []EnvVar, []string, error) {
+func exportSource(s *isc.Object, custom map[string]*isc.Object, envTaken map[string]bool) (ExportFile, []EnvVar, []string, error) {
 	name := s.String("name")
 	doc := isc.NewObject()
 	doc.Set("kind", "Source")
@@ -289,6 +291,10 @@ func exportSource(s *isc.Object, custom map[string]*isc.Object) (ExportFile, []E
 				continue
 			}
 			env := envName(name, k)
+			for n, base := 2, env; envTaken[env]; n++ {
+				env = fmt.Sprintf("%s_%d", base, n)
+			}
+			envTaken[env] = true
 			attrs.Set(k, "${env:"+env+"}")
 			vars = append(vars, EnvVar{Name: env, Source: name, Attribute: k})
 		}
