@@ -123,6 +123,18 @@ func TestApplyPlanFile(t *testing.T) {
 		if got := description(t, emu, "Corporate Directory"); got != declaredDescription {
 			t.Errorf("description in the tenant: %q", got)
 		}
+		// The plan's "apply: N requests" (the token included) is what the apply then sent.
+		pf, err := readPlanFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sent []string
+		for _, e := range emu.Log() {
+			sent = append(sent, e.Method+" "+e.Path)
+		}
+		if len(sent) != pf.APICalls {
+			t.Errorf("the plan announced %d requests, apply sent %d: %v", pf.APICalls, len(sent), sent)
+		}
 		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", fastRate); code != 0 {
 			t.Errorf("plan after apply --plan: exit %d: %s", code, stderr)
 		}
