@@ -9,8 +9,6 @@ import (
 	"strings"
 	gosync "sync"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/isc"
@@ -38,68 +36,203 @@ type FetchOptions struct {
 	Progress func(done, total int)
 }
 
-// Fetch reads what a plan of repo needs, in as few calls as the API allows: the sources (one
-// paged list, or name-filtered lists when those are fewer), the connectors (one paged list of
-// released ones plus a get for each declared connector the list does not show), and the schemas
-// of each declared source that has EntitlementSchemas.
+// Fetch reads what a plan of repo needs, in as few calls as the API allows, with up to
+// Parallelism requests in flight and no request waiting for another it does not depend on:
+//
+//   - the declared sources: with at most NamesPerFilter of them, one `name in (…)` list. With
+//     more, the first page of the full listing (which tells the tenant's size), then whichever
+//     is fewer calls: the remaining pages, all requested at once, or name-filtered lists of the
+//     declared sources that page did not hold;
+//   - the connectors: one listing of the RELEASED ones plus a GET for each declared connector it
+//     does not show (with a single declared connector, the GET alone);
+//   - the schemas of each declared source with EntitlementSchemas, requested as soon as the
+//     page holding that source arrives.
+//
+// So that the comparison with the minimum is exact: sailsync pays the minimum whenever the
+// listing is the cheaper way or at most NamesPerFilter sources are declared, and at most one
+// request more (the page that tells the tenant's size) when name filters win.
 func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOptions) (*diff.Live, error) {
 	par := opts.Parallelism
 	if par <= 0 {
 		par = DefaultParallelism
 	}
-	pr := &progress{fn: opts.Progress}
-	live := &diff.Live{
-		Sources:    map[string]*isc.Object{},
-		Schemas:    map[string]map[string]*isc.Object{},
-		Connectors: map[string]*isc.Object{},
+	f := &fetcher{
+		c: c, repo: repo, all: opts.AllSources,
+		live: &diff.Live{
+			Sources:    map[string]*isc.Object{},
+			Schemas:    map[string]map[string]*isc.Object{},
+			Connectors: map[string]*isc.Object{},
+		},
+		withSchemas:  map[string]bool{},
+		schemasAsked: map[string]bool{},
+		pr:           &progress{fn: opts.Progress},
 	}
-
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(par)
-	var mu gosync.Mutex
-
-	// Sources and connectors do not depend on each other.
-	sourceNames := make([]string, 0, len(repo.Sources))
+	for _, name := range sourcesWithSchemas(repo) {
+		f.withSchemas[name] = true
+	}
+	f.pool = newPool(ctx, par)
+	names := make([]string, 0, len(repo.Sources))
 	for _, s := range repo.Sources {
-		sourceNames = append(sourceNames, s.Name)
+		names = append(names, s.Name)
 	}
-	for _, call := range sourceCalls(sourceNames, opts.AllSources) {
-		pr.add(1)
-		g.Go(func() error {
-			objs, err := c.ListSources(gctx, call)
-			pr.done(1)
+	switch {
+	case opts.AllSources || len(names) > NamesPerFilter:
+		f.submit(func(ctx context.Context) error { return f.firstPage(ctx, names) })
+	case len(names) > 0:
+		f.filtered(names)
+	}
+	if len(repo.Connectors) > 0 {
+		f.connectors()
+	}
+	if err := f.pool.wait(); err != nil {
+		return nil, err
+	}
+	if f.shifted {
+		// The tenant's source list changed while it was paged: pages may have skipped a source.
+		if err := f.recover(ctx, par, names); err != nil {
+			return nil, err
+		}
+	}
+	f.live.AllSourcesListed = f.listedAll && !f.shifted
+	return f.live, nil
+}
+
+// fetcher is the state of one Fetch. live is written under mu only.
+type fetcher struct {
+	c    *isc.Client
+	repo *config.Repo
+	all  bool
+	pool *pool
+	pr   *progress
+
+	mu           gosync.Mutex
+	live         *diff.Live
+	withSchemas  map[string]bool // declared sources with EntitlementSchemas
+	schemasAsked map[string]bool
+	total        int  // the tenant's source count reported by the first page
+	listedAll    bool // the full listing was (or is being) read
+	shifted      bool // a page reported another total than the first
+}
+
+// submit runs task in the pool, counting it for the progress callback.
+func (f *fetcher) submit(task func(ctx context.Context) error) {
+	f.pr.add(1)
+	f.pool.submit(func(ctx context.Context) error {
+		err := task(ctx)
+		f.pr.done(1)
+		return err
+	})
+}
+
+// firstPage reads the first page of the full listing and decides how to read the rest.
+func (f *fetcher) firstPage(ctx context.Context, names []string) error {
+	p, err := f.c.ListSourcesPage(ctx, "", 0)
+	if err != nil {
+		return fmt.Errorf("list sources: %w", err)
+	}
+	f.mu.Lock()
+	f.total = p.Total
+	f.mu.Unlock()
+	f.addSources(p.Objects)
+	if len(p.Objects) < PageSize || (p.Total >= 0 && len(p.Objects) >= p.Total) {
+		f.mu.Lock()
+		f.listedAll = true
+		f.mu.Unlock()
+		return nil
+	}
+	if p.Total < 0 {
+		// No count: page on one after the other until a short page.
+		f.mu.Lock()
+		f.listedAll = true
+		f.mu.Unlock()
+		f.submit(func(ctx context.Context) error { return f.sequentialPages(ctx, PageSize) })
+		return nil
+	}
+	pages := (p.Total+PageSize-1)/PageSize - 1
+	missing := f.missing(names)
+	if !f.all && (len(missing)+NamesPerFilter-1)/NamesPerFilter < pages {
+		f.filtered(missing)
+		return nil
+	}
+	f.mu.Lock()
+	f.listedAll = true
+	f.mu.Unlock()
+	for i := 1; i <= pages; i++ {
+		offset := i * PageSize
+		f.submit(func(ctx context.Context) error {
+			p, err := f.c.ListSourcesPage(ctx, "", offset)
 			if err != nil {
 				return fmt.Errorf("list sources: %w", err)
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			for _, o := range objs {
-				live.Sources[o.String("name")] = o
+			f.mu.Lock()
+			if p.Total != f.total {
+				f.shifted = true
 			}
+			f.mu.Unlock()
+			f.addSources(p.Objects)
 			return nil
 		})
 	}
-	if len(repo.Connectors) > 0 {
-		g.Go(func() error { return fetchConnectors(gctx, c, repo, live, &mu, pr, par) })
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	live.AllSourcesListed = sourceCalls(sourceNames, opts.AllSources)[0] == ""
+	return nil
+}
 
-	// Schemas need the sources' ids.
-	g, gctx = errgroup.WithContext(ctx)
-	g.SetLimit(par)
-	for _, name := range sourcesWithSchemas(repo) {
-		src, ok := live.Sources[name]
-		if !ok {
-			continue
+// sequentialPages reads pages from offset until a short page (a tenant that does not count).
+func (f *fetcher) sequentialPages(ctx context.Context, offset int) error {
+	p, err := f.c.ListSourcesPage(ctx, "", offset)
+	if err != nil {
+		return fmt.Errorf("list sources: %w", err)
+	}
+	f.addSources(p.Objects)
+	if len(p.Objects) == PageSize {
+		f.submit(func(ctx context.Context) error { return f.sequentialPages(ctx, offset+PageSize) })
+	}
+	return nil
+}
+
+// filtered reads the named sources with `name in (…)` lists of NamesPerFilter names.
+func (f *fetcher) filtered(names []string) {
+	for _, filter := range nameFilters(names) {
+		f.submit(func(ctx context.Context) error {
+			objs, err := f.c.ListSources(ctx, filter)
+			if err != nil {
+				return fmt.Errorf("list sources: %w", err)
+			}
+			f.addSources(objs)
+			return nil
+		})
+	}
+}
+
+// missing returns the declared names not read yet.
+func (f *fetcher) missing(names []string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, n := range names {
+		if _, ok := f.live.Sources[n]; !ok {
+			out = append(out, n)
 		}
-		id := src.String("id")
-		pr.add(1)
-		g.Go(func() error {
-			objs, err := c.ListSchemas(gctx, id)
-			pr.done(1)
+	}
+	return out
+}
+
+// addSources records sources and asks for the schemas of the declared ones that have some.
+func (f *fetcher) addSources(objs []*isc.Object) {
+	var ask []*isc.Object
+	f.mu.Lock()
+	for _, o := range objs {
+		name := o.String("name")
+		f.live.Sources[name] = o
+		if f.withSchemas[name] && !f.schemasAsked[name] {
+			f.schemasAsked[name] = true
+			ask = append(ask, o)
+		}
+	}
+	f.mu.Unlock()
+	for _, o := range ask {
+		name, id := o.String("name"), o.String("id")
+		f.submit(func(ctx context.Context) error {
+			objs, err := f.c.ListSchemas(ctx, id)
 			if err != nil {
 				return fmt.Errorf("source %q: list schemas: %w", name, err)
 			}
@@ -107,75 +240,103 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 			for _, o := range objs {
 				m[o.String("name")] = o
 			}
-			mu.Lock()
-			live.Schemas[name] = m
-			mu.Unlock()
+			f.mu.Lock()
+			f.live.Schemas[name] = m
+			f.mu.Unlock()
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	return live, nil
 }
 
-// fetchConnectors lists the released connectors and gets each declared one the list does not
-// show (connectors in development are not listed). With a single declared connector the get
-// alone is cheaper than the list.
-func fetchConnectors(ctx context.Context, c *isc.Client, repo *config.Repo, live *diff.Live, mu *gosync.Mutex, pr *progress, par int) error {
-	if len(repo.Connectors) > 1 {
-		pr.add(1)
-		listed, err := c.ListConnectors(ctx)
-		pr.done(1)
-		if err != nil {
-			return fmt.Errorf("list connectors: %w", err)
-		}
-		mu.Lock()
-		for _, o := range listed {
-			live.Connectors[o.String("scriptName")] = o
-		}
-		mu.Unlock()
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(par)
-	for _, conn := range repo.Connectors {
-		mu.Lock()
-		_, found := live.Connectors[conn.ScriptName]
-		mu.Unlock()
-		if found {
-			continue
-		}
-		pr.add(1)
-		g.Go(func() error {
-			o, err := c.GetConnector(gctx, conn.ScriptName)
-			pr.done(1)
+// connectors lists the released connectors and gets each declared one the list does not show
+// (connectors in development are not listed). With a single declared connector the get alone
+// is cheaper than the list.
+func (f *fetcher) connectors() {
+	get := func(conn *config.Connector) {
+		f.submit(func(ctx context.Context) error {
+			o, err := f.c.GetConnector(ctx, conn.ScriptName)
 			if isc.IsNotFound(err) {
 				return nil
 			}
 			if err != nil {
 				return fmt.Errorf("connector %q: %w", conn.Name, err)
 			}
-			mu.Lock()
-			live.Connectors[conn.ScriptName] = o
-			mu.Unlock()
+			f.mu.Lock()
+			f.live.Connectors[conn.ScriptName] = o
+			f.mu.Unlock()
 			return nil
 		})
 	}
-	return g.Wait()
+	if len(f.repo.Connectors) == 1 {
+		get(f.repo.Connectors[0])
+		return
+	}
+	f.submit(func(ctx context.Context) error {
+		listed, err := f.c.ListConnectors(ctx)
+		if err != nil {
+			return fmt.Errorf("list connectors: %w", err)
+		}
+		f.mu.Lock()
+		for _, o := range listed {
+			f.live.Connectors[o.String("scriptName")] = o
+		}
+		var unlisted []*config.Connector
+		for _, conn := range f.repo.Connectors {
+			if _, ok := f.live.Connectors[conn.ScriptName]; !ok {
+				unlisted = append(unlisted, conn)
+			}
+		}
+		f.mu.Unlock()
+		for _, conn := range unlisted {
+			get(conn)
+		}
+		return nil
+	})
 }
 
-// useFilter reports whether name-filtered lists are the cheaper way to read n declared sources.
-// Without knowing the tenant's size, one filtered call is never beaten; beyond that the full
-// list is used, as a tenant rarely has more than NamesPerFilter × PageSize / NamesPerFilter
-// sources per declared chunk.
+// recover re-reads the sources after the listing shifted under concurrent pages: the whole
+// listing (paged one after the other, starting over on a change) when every source is
+// needed, else the declared sources not found, by name.
+func (f *fetcher) recover(ctx context.Context, par int, names []string) error {
+	f.pool = newPool(ctx, par)
+	if f.all {
+		f.submit(func(ctx context.Context) error {
+			objs, err := f.c.ListSources(ctx, "")
+			if err != nil {
+				return fmt.Errorf("list sources: %w", err)
+			}
+			f.mu.Lock()
+			f.live.Sources = map[string]*isc.Object{}
+			f.mu.Unlock()
+			f.addSources(objs)
+			return nil
+		})
+	} else if missing := f.missing(names); len(missing) > 0 {
+		f.filtered(missing)
+	}
+	if err := f.pool.wait(); err != nil {
+		return err
+	}
+	f.shifted = false
+	return nil
+}
+
+// useFilter reports whether name-filtered lists are the cheaper way to read n declared sources
+// before the tenant's size is known: one filtered call is never beaten.
 func useFilter(n int) bool { return n > 0 && n <= NamesPerFilter }
 
-// sourceCalls returns the filter of each list call that reads the declared sources; "" is the
-// unfiltered (paged) list.
+// sourceCalls returns the filter of each list call that reads the named sources when the
+// tenant's size is unknown: one name filter for at most NamesPerFilter names, else the
+// unfiltered listing (""). all asks for the unfiltered listing.
 func sourceCalls(names []string, all bool) []string {
 	if all || !useFilter(len(names)) {
 		return []string{""}
 	}
+	return nameFilters(names)
+}
+
+// nameFilters returns `name in (…)` filters of at most NamesPerFilter names each.
+func nameFilters(names []string) []string {
 	var calls []string
 	for i := 0; i < len(names); i += NamesPerFilter {
 		end := min(i+NamesPerFilter, len(names))
