@@ -23,8 +23,9 @@ import (
 const MaxDepth = 64
 
 // MaxDocuments bounds the documents of one repository, so that a small file of "---" lines
-// cannot turn into millions of objects to validate.
-const MaxDocuments = 10000
+// cannot turn into millions of objects to validate. A tenant of 10,000 sources with an
+// entitlement schema or two each is 20,000–30,000 documents, and must fit.
+const MaxDocuments = 50000
 
 // document is one YAML document of a file, converted.
 type document struct {
