@@ -194,6 +194,23 @@ func (c *Client) waitTurn(ctx context.Context) error {
 	return c.limiter.Wait(ctx)
 }
 
+// waitTurnInterruptible is waitTurn for an attempt not yet sent: the interrupt of ctx ends the
+// wait with ErrInterrupted.
+func (c *Client) waitTurnInterruptible(ctx context.Context) error {
+	ic, ok := ctx.Value(interruptKey{}).(context.Context)
+	if !ok {
+		return c.waitTurn(ctx)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(ic, cancel)()
+	err := c.waitTurn(wctx)
+	if err != nil && ctx.Err() == nil && ic.Err() != nil {
+		return ErrInterrupted
+	}
+	return err
+}
+
 func (c *Client) pause(d time.Duration) {
 	c.pauseMu.Lock()
 	defer c.pauseMu.Unlock()
@@ -350,12 +367,62 @@ func (c *Client) do(ctx context.Context, req *request) error {
 			wait = c.backoff(c.backoffBase, retries)
 			retries++
 		}
+		last := fail
+		if last == nil {
+			last = a.err
+		}
+		if last == nil {
+			last = newAPIError(req.method, req.path, a.status, a.header, a.body)
+		}
+		if interrupted(ctx) {
+			return notRetried(req, last)
+		}
 		c.count(func(s *Stats) { s.Retries++ })
 		c.logf("isc: retrying %s %s in %s: %s", req.method, c.shown(req), wait.Round(time.Millisecond), reason)
-		if err := c.sleep(ctx, wait); err != nil {
+		if err := c.waitInterruptible(ctx, wait); err != nil {
+			if interrupted(ctx) {
+				return notRetried(req, last)
+			}
 			return fmt.Errorf("%s %s: %w", req.method, req.tmpl, err)
 		}
 	}
+}
+
+// ErrInterrupted is wrapped by the error of a call that made no further attempt because the
+// interrupt of its context (WithInterrupt) ended.
+var ErrInterrupted = errors.New("interrupted: no further attempt made")
+
+type interruptKey struct{}
+
+// WithInterrupt returns ctx carrying interrupt. Requests made with it are never cut off by
+// interrupt (only ctx can cancel an attempt), but once interrupt is done no further attempt
+// starts: no retry, no lookup after a create whose outcome is unknown, no waiting out a backoff
+// or a 429 pause. Apply uses it so that Ctrl-C lets each write in flight finish and then stops.
+func WithInterrupt(ctx, interrupt context.Context) context.Context {
+	return context.WithValue(ctx, interruptKey{}, interrupt)
+}
+
+func interrupted(ctx context.Context) bool {
+	ic, ok := ctx.Value(interruptKey{}).(context.Context)
+	return ok && ic.Err() != nil
+}
+
+// waitInterruptible waits like waitTurn's sleeps do, ending early when ctx or its interrupt
+// ends.
+func (c *Client) waitInterruptible(ctx context.Context, d time.Duration) error {
+	if ic, ok := ctx.Value(interruptKey{}).(context.Context); ok {
+		wctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(ic, cancel)()
+		ctx = wctx
+	}
+	return c.sleep(ctx, d)
+}
+
+// notRetried is the error of a call whose last attempt failed with last and that was not
+// retried because of the interrupt.
+func notRetried(req *request, last error) error {
+	return fmt.Errorf("%w (%w)", withRequest(req, last), ErrInterrupted)
 }
 
 // withRequest names the request in errors that do not already (APIError does).
@@ -392,7 +459,7 @@ func (c *Client) try(ctx context.Context, req *request) attempt {
 		return attempt{err: err}
 	}
 	// Wait for the rate limiter before the attempt's deadline starts: a queue is not a timeout.
-	if err := c.waitTurn(ctx); err != nil {
+	if err := c.waitTurnInterruptible(ctx); err != nil {
 		// Cancelled, or the caller's deadline comes before our turn: waiting again cannot help.
 		return attempt{err: &localError{err}}
 	}

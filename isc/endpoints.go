@@ -282,6 +282,9 @@ func (c *Client) create(ctx context.Context, req *request, lookup func(context.C
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, fmt.Errorf("%w (outcome unknown; cancelled before it could be checked)", amb.err)
 		}
+		if interrupted(ctx) {
+			return nil, fmt.Errorf("%w (outcome unknown, not looked up: %w; the next plan shows whether it exists)", withRequest(req, amb.err), ErrInterrupted)
+		}
 		c.logf("isc: %s %s outcome unknown (%s); looking the object up before any retry", req.method, req.tmpl, c.redact(amb.err.Error()))
 		found, lerr := lookup(ctx)
 		if lerr != nil {
@@ -294,10 +297,16 @@ func (c *Client) create(ctx context.Context, req *request, lookup func(context.C
 		if n >= c.maxRetries {
 			return nil, fmt.Errorf("giving up after %d attempts: %w", n+1, withRequest(req, amb.err))
 		}
+		if interrupted(ctx) {
+			return nil, notRetried(req, amb.err)
+		}
 		wait := c.backoff(c.backoffBase, n)
 		c.count(func(s *Stats) { s.Retries++ })
 		c.logf("isc: retrying %s %s in %s: not created by the failed attempt", req.method, req.tmpl, wait)
-		if err := c.sleep(ctx, wait); err != nil {
+		if err := c.waitInterruptible(ctx, wait); err != nil {
+			if interrupted(ctx) {
+				return nil, notRetried(req, amb.err)
+			}
 			return nil, fmt.Errorf("%s %s: %w", req.method, req.tmpl, err)
 		}
 	}

@@ -126,8 +126,9 @@ func Apply(ctx context.Context, c *isc.Client, repo *config.Repo, plan *diff.Pla
 	}
 	a := &applier{
 		c: c, repo: repo, opts: opts,
-		// In-flight requests run on a context that the interrupt does not cancel.
-		reqCtx:      context.WithoutCancel(ctx),
+		// In-flight requests run on a context that the interrupt does not cancel; it only stops
+		// their retries (a retry is a new request).
+		reqCtx:      isc.WithInterrupt(context.WithoutCancel(ctx), ctx),
 		stop:        ctx,
 		sem:         make(chan struct{}, par),
 		scriptNames: map[string]string{},
@@ -278,17 +279,17 @@ func (a *applier) run(t *task) Result {
 	case errors.As(err, &stale):
 		res.Status = StatusStale
 		res.Message = err.Error()
-	case errors.Is(err, errInterrupted):
+	case errors.Is(err, errInterrupted), errors.Is(err, isc.ErrInterrupted):
 		res.Status = StatusCancelled
 		res.Message = err.Error()
 	default:
 		res.Status = StatusFailed
 		res.Message = err.Error()
-		if errors.As(err, &apiErr) {
-			res.HTTPStatus = apiErr.Status
-			res.DetailCode = apiErr.DetailCode
-			res.TrackingID = apiErr.TrackingID
-		}
+	}
+	if err != nil && errors.As(err, &apiErr) {
+		res.HTTPStatus = apiErr.Status
+		res.DetailCode = apiErr.DetailCode
+		res.TrackingID = apiErr.TrackingID
 	}
 	return res
 }
