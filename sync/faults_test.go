@@ -33,12 +33,17 @@ type faultFixture struct {
 	t    *testing.T
 	emu  *emulator.Emulator
 	c    *isc.Client
+	url  string
 	repo *config.Repo
 	// ids of the seeded sources by name.
 	ids map[string]string
 
 	hookMu gosync.Mutex
 	hook   func(r *http.Request) // called before the emulator serves each request
+
+	// inflight counts requests being served. A fault that hijacks the connection ends the
+	// client's attempt before the emulator has logged the request; checks of the log wait.
+	inflight gosync.WaitGroup
 }
 
 // faultClient is the client configuration of the suite: retries and backoff short enough that
@@ -72,6 +77,8 @@ func newFaultFixture(t *testing.T, timeout time.Duration) *faultFixture {
 		f.hookMu.Lock()
 		h := f.hook
 		f.hookMu.Unlock()
+		f.inflight.Add(1)
+		defer f.inflight.Done()
 		if h != nil {
 			h(r)
 		}
@@ -79,6 +86,7 @@ func newFaultFixture(t *testing.T, timeout time.Duration) *faultFixture {
 	})
 	srv := httptest.NewServer(contract.Middleware(t, hooked))
 	t.Cleanup(srv.Close)
+	f.url = srv.URL
 	f.c = faultClient(t, srv.URL, emu, timeout)
 	f.repo = load(t, "../examples/acme")
 	for _, s := range emu.Sources() {
@@ -108,6 +116,7 @@ func (f *faultFixture) plan() *diff.Plan {
 
 // logged returns the log entries whose method is method and whose path matches pathRE.
 func (f *faultFixture) logged(method, pathRE string) []emulator.LogEntry {
+	f.inflight.Wait()
 	re := regexp.MustCompile(pathRE)
 	var out []emulator.LogEntry
 	for _, e := range f.emu.Log() {
@@ -316,6 +325,7 @@ func TestFaults(t *testing.T) {
 			},
 			check: func(t *testing.T, f *faultFixture, _ time.Time) {
 				// One request at a time: after each 429 the next request waits the second out.
+				f.inflight.Wait()
 				log := f.emu.Log()
 				limited := 0
 				for i, e := range log {
@@ -342,6 +352,7 @@ func TestFaults(t *testing.T) {
 				f.emu.AddFault(emulator.Fault{Kind: emulator.FaultRateLimit, RetryAfter: retryDate.Format(http.TimeFormat), Times: 5})
 			},
 			check: func(t *testing.T, f *faultFixture, _ time.Time) {
+				f.inflight.Wait()
 				log := f.emu.Log()
 				first := -1
 				for i, e := range log {
@@ -785,6 +796,7 @@ func TestFaultInterruptMidApply(t *testing.T) {
 		t.Errorf("the upload that depends on the interrupted source: %s, want cancelled (not started after Ctrl-C)", status[keyGroup])
 	}
 	// No write was cut off, and each write belongs to an object reported done.
+	f.inflight.Wait()
 	writes := 0
 	for _, e := range f.emu.Log() {
 		if e.Method == "GET" || e.Path == "/oauth/token" {
@@ -800,4 +812,65 @@ func TestFaultInterruptMidApply(t *testing.T) {
 	}
 	f.verify(before, p, rep)
 	f.rerun(before)
+}
+
+// TestFaultInterruptStopsRetries: Ctrl-C arrives while a PUT is in flight, and the tenant
+// answers that PUT with an error that would normally be retried (a 500, a 429 asking for a long
+// wait). The attempt in flight finishes, but no further attempt is made and no wait is sat out:
+// a retry is a new request, and after Ctrl-C none starts.
+func TestFaultInterruptStopsRetries(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		fault emulator.Fault
+	}{
+		{"500", emulator.Fault{Kind: emulator.FaultStatus, Status: 500}},
+		{"429 with a long Retry-After", emulator.Fault{Kind: emulator.FaultRateLimit, RetryAfter: "300"}},
+		{"reset after a create was carried out", emulator.Fault{Kind: emulator.FaultResetAfter}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFaultFixture(t, 0)
+			p := f.plan()
+			before := f.emu.Sources()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			method, path := "PUT", "/v3/sources/"+f.ids["Corporate Directory"]
+			key := keyAD
+			if tc.fault.Kind == emulator.FaultResetAfter {
+				method, path, key = "POST", "/v3/connectors", keyConnector
+			}
+			fault := tc.fault
+			fault.Method, fault.Path = method, "^"+path+"$"
+			f.emu.AddFault(fault)
+			f.setHook(func(r *http.Request) {
+				if r.Method == method && r.URL.Path == path {
+					cancel()
+				}
+			})
+			f.emu.ResetLog()
+			rep, err := isync.Apply(ctx, f.c, f.repo, p, isync.ApplyOptions{Env: lookupEnv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(f.logged(method, "^"+path+"$")); n != 1 {
+				t.Errorf("%d %s requests, want only the one in flight at the interrupt", n, method)
+			}
+			for _, r := range rep.Results {
+				if resultKey(r) != key {
+					continue
+				}
+				if r.Status != isync.StatusCancelled || !strings.Contains(r.Message, "interrupted") {
+					t.Errorf("%s: %s (%s), want cancelled, saying it was interrupted", key, r.Status, r.Message)
+				}
+				if tc.fault.Kind == emulator.FaultStatus && (r.HTTPStatus != 500 || r.TrackingID == "") {
+					t.Errorf("%s: status %d, trackingId %q: the tenant's answer must stay in the report", key, r.HTTPStatus, r.TrackingID)
+				}
+			}
+			f.verify(before, p, rep)
+			// The interrupted process would exit here; the re-run is a new process, without the
+			// 429 pause this client still honours.
+			f.c = faultClient(t, f.url, f.emu, 0)
+			f.rerun(before)
+		})
+	}
 }
