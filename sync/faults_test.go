@@ -597,6 +597,9 @@ func TestFaults(t *testing.T) {
 			}
 			for _, r := range rep.Results {
 				k := resultKey(r)
+				if r.Status != isync.StatusDone {
+					t.Logf("%s %s: %s", r.Status, k, r.Message)
+				}
 				want, listed := tc.want[k]
 				if !listed {
 					want = isync.StatusDone
