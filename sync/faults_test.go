@@ -372,6 +372,29 @@ func TestFaults(t *testing.T) {
 			},
 		},
 		{
+			name: "429 storm on every request in flight and the token endpoint",
+			setup: func(f *faultFixture) {
+				// The token expires too, so the storm also meets the token request.
+				f.emu.ExpireTokens()
+				f.emu.AddFault(emulator.Fault{Path: "^/oauth/token$", Kind: emulator.FaultRateLimit, RetryAfter: "1", Times: 2})
+				f.emu.AddFault(emulator.Fault{Kind: emulator.FaultRateLimit, RetryAfter: "1", Times: 8})
+			},
+			check: func(t *testing.T, f *faultFixture, _ time.Time) {
+				tokens429 := 0
+				for _, e := range f.logged("POST", "^/oauth/token$") {
+					if e.Status == http.StatusTooManyRequests {
+						tokens429++
+					}
+				}
+				if tokens429 != 2 {
+					t.Errorf("%d token requests rate-limited, want the 2 injected", tokens429)
+				}
+				if st := f.c.Stats(); st.RateLimited < 10 {
+					t.Errorf("client counted %d 429s, want at least the 10 injected", st.RateLimited)
+				}
+			},
+		},
+		{
 			name: "500 on one source, permanent",
 			setup: func(f *faultFixture) {
 				f.emu.AddFault(emulator.Fault{Method: "PUT", Path: "^/v3/sources/" + f.ids["Corporate Directory"] + "$", Kind: emulator.FaultStatus, Status: 500})
