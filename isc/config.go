@@ -152,7 +152,9 @@ func checkBaseURL(raw string) (*url.URL, error) {
 
 func isLoopback(host string) bool {
 	h := strings.TrimSuffix(strings.ToLower(host), ".")
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+	// Only "localhost" itself: Go's resolver sends other *.localhost names to DNS, which may
+	// answer with any address, so plain http to them could leave the machine.
+	if h == "localhost" {
 		return true
 	}
 	ip := net.ParseIP(h)
