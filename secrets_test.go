@@ -302,6 +302,7 @@ func TestPlainHTTPRefused(t *testing.T) {
 		{"http://acme.api.identitynow.com", true},
 		{"http://192.168.10.20:8080", true},
 		{"http://localhost.attacker.example", true},
+		{"http://tenant.localhost", true}, // resolved through DNS, which may send it anywhere
 		{"http://127.0.0.1.nip.io", true},
 		{"http://[::ffff:10.0.0.1]", true},
 		{"http://127.0.0.1:8080", false},
