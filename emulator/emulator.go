@@ -47,6 +47,7 @@ type Emulator struct {
 
 	mu         sync.Mutex
 	sources    []*isc.Object            // in creation order, which is the default list order
+	sourceIdx  map[string]int           // "id:…" and "name:…" → position in sources
 	schemas    map[string][]*isc.Object // by source id
 	connectors []*isc.Object
 	tokens     map[string]token
@@ -81,6 +82,7 @@ func New(opts Options) (*Emulator, error) {
 	e := &Emulator{
 		opts:       opts,
 		schemas:    map[string][]*isc.Object{},
+		sourceIdx:  map[string]int{},
 		tokens:     map[string]token{},
 		rate:       map[string][]time.Time{},
 		externalID: 100000,

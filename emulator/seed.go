@@ -72,7 +72,7 @@ func (e *Emulator) loadSeed(seed fs.FS) error {
 		if n, err := strconv.Atoi(s.Object("connectorAttributes").String("cloudExternalId")); err == nil && n > e.externalID {
 			e.externalID = n // new sources get ids above the seed's
 		}
-		e.sources = append(e.sources, s)
+		e.appendSource(s)
 	}
 
 	dirs, err := fs.ReadDir(seed, "schemas")
