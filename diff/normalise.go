@@ -177,6 +177,10 @@ func sortedList(v any) any {
 func canonicalNumbers(v any) any {
 	switch t := v.(type) {
 	case json.Number:
+		if plainInteger(string(t)) {
+			// Already the canonical spelling; parsing it as a big.Rat was most of the rule's cost.
+			return t
+		}
 		r, ok := new(big.Rat).SetString(string(t))
 		if !ok {
 			return t
@@ -197,6 +201,21 @@ func canonicalNumbers(v any) any {
 	default:
 		return v
 	}
+}
+
+// plainInteger reports whether s is an integer as big.Rat.RatString writes it: an optional
+// minus and digits without leading zeros ("0", "25", "-3"; not "-0", "007" or "1e3").
+func plainInteger(s string) bool {
+	digits := strings.TrimPrefix(s, "-")
+	if digits == "" || (digits[0] == '0' && (len(digits) > 1 || len(s) > 1)) {
+		return false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // comparison holds one desired/live comparison under a rule table.
