@@ -269,16 +269,7 @@ const maxDepth = 200
 // DecodeValue reads one JSON value from data: *Object for objects, []any for arrays,
 // json.Number for numbers.
 func DecodeValue(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	v, err := decodeValue(dec, 0)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("isc: trailing data after JSON value")
-	}
-	return v, nil
+	return decodeFast(data)
 }
 
 // DecodeObjects reads a JSON array of objects (a list response).

@@ -1,0 +1,99 @@
+package isc
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
+
+// decodeTokens is the json.Decoder.Token decoder DecodeValue used before decodeFast: the
+// reference the fast decoder must agree with.
+func decodeTokens(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	v, err := decodeValue(dec, 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("isc: trailing data after JSON value")
+	}
+	return v, nil
+}
+
+func agree(t *testing.T, data []byte) {
+	t.Helper()
+	want, werr := decodeTokens(data)
+	got, gerr := decodeFast(data)
+	if (werr == nil) != (gerr == nil) {
+		t.Fatalf("%q: fast decoder error %v, reference error %v", data, gerr, werr)
+	}
+	if werr != nil {
+		return
+	}
+	wb, err := marshalValue(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gb, err := marshalValue(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(wb, gb) {
+		t.Fatalf("%q: fast decoder %s, reference %s", data, gb, wb)
+	}
+}
+
+var decodeCases = []string{
+	`{"a":1,"b":[true,null,"x"],"c":{"d":1.5e10}}`,
+	`[{"id":"2c91","connectorAttributes":{"password":"enc:v1:abc"}}]`,
+	`{"message":" Rate Limit Exceeded "}`,
+	`{"a":"<&>\u2028"}`, `{"a":"\ud83d\ude00 \/ \" \\ \n"}`, `"\ud800"`,
+	`{"a":1`, `{"a":1}{"b":2}`, `{} {}`, ` {"a" : [ 1 , 2 ] } `, "\t[]\n",
+	`[[[[[[[[[[]]]]]]]]]]`, strings.Repeat("[", 201) + strings.Repeat("]", 201), strings.Repeat("[", 200) + strings.Repeat("]", 200),
+	`{"dup":1,"dup":2}`, `12345678901234567890123456789`, `-0`, `0.5`, `1E+2`, `-1e-7`,
+	`01`, `[01]`, `1.`, `.5`, `-`, `1e`, `+1`, `[1,]`, `{"a":1,}`, `{,}`, `[,1]`, `{"a"}`, `{1:2}`,
+	"\"\xff\"", "\"a\x01b\"", "\"\x7f\"", `"abc`, `"\`, `"\q"`, `"\u12"`, `tru`, `nul`, `falsey`, `true false`,
+	``, `   `, `<html>`, `[{"name":"HR`, `{"a":[1,2`,
+}
+
+func TestDecodeFastAgreesWithTokens(t *testing.T) {
+	for _, c := range decodeCases {
+		agree(t, []byte(c))
+	}
+}
+
+func FuzzDecodeFastAgrees(f *testing.F) {
+	for _, c := range decodeCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { agree(t, data) })
+}
+
+func BenchmarkDecodeObjects(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteByte('[')
+	for i := range 250 {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString(`{"id":"2c9180835d191a86015d28455b4a2329","name":"Corporate Directory","description":"Corporate directory",
+		"owner":{"type":"IDENTITY","id":"2c91808568c529c60168cca6f90c1313","name":"Amelia Ortiz"},"deleteThreshold":25,"authoritative":false,
+		"features":["PROVISIONING","SYNC_PROVISIONING","AUTHENTICATE"],"connectorAttributes":{"host":"dc01.corp.acme.example","port":636,"useSSL":true,
+		"password":"2:ENC-PNXcigXahryljQ2XQjo9cQI/JFDPIGPGoDIqWfy9ZboSa0fVYleDALYbT6fD5A==","cloudExternalId":"62867"},
+		"healthy":true,"status":"SOURCE_STATE_HEALTHY","created":"2022-02-08T14:50:03.827Z","modified":"2025-03-10T16:05:44.102Z","category":null}`)
+	}
+	buf.WriteByte(']')
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		objs, err := DecodeObjects(data)
+		if err != nil || len(objs) != 250 {
+			b.Fatal(len(objs), err)
+		}
+	}
+}
