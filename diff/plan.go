@@ -30,7 +30,8 @@ const Sensitive = "(sensitive)"
 
 // Live is the live state fetched for a plan. Keys are names, as objects are identified by name.
 type Live struct {
-	// Sources holds every source the tenant listed (or every one fetched by name), by name.
+	// Sources holds the declared sources the tenant has, by name; with AllSourcesListed, every
+	// source of the tenant.
 	Sources map[string]*isc.Object
 	// AllSourcesListed is true when Sources holds every source of the tenant (needed to report
 	// unmanaged sources).
