@@ -11,9 +11,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/sailsync/sailsync/isc"
 	"github.com/sailsync/sailsync/schema"
@@ -69,15 +71,13 @@ func Load(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config repository %s: %w", dir, err)
 	}
-	budget := MaxDocuments
-	var docs []*document
+	var read []readFile
 	for _, f := range files {
-		data, ok := l.readYAML(f)
-		if !ok {
-			continue
+		if data, ok := l.readYAML(f); ok {
+			read = append(read, readFile{rel: f.rel, data: data})
 		}
-		docs = append(docs, parseFile(f.rel, data, l.add, &budget)...)
 	}
+	docs := l.parseAll(read)
 	repo := &Repo{Dir: dir}
 	l.build(repo, docs)
 	l.checkRefs(repo)
@@ -90,6 +90,68 @@ func Load(dir string) (*Repo, error) {
 		return nil, fmt.Errorf("config repository %s: %w", dir, err)
 	}
 	return repo, nil
+}
+
+type readFile struct {
+	rel  string
+	data []byte
+}
+
+// parseAll parses the files on every core: YAML parsing was half of loading a large
+// repository. The result is the sequential loop's: files are parsed independently, each within
+// the document budget, and merged in order; should the repository exceed the budget, it is
+// parsed again one file after the other so that the problems are exactly the sequential ones.
+func (l *loader) parseAll(files []readFile) []*document {
+	type parsed struct {
+		docs     []*document
+		problems []Problem
+	}
+	out := make([]parsed, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(files), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				budget := MaxDocuments
+				p := &out[i]
+				p.docs = parseFile(files[i].rel, files[i].data, func(pr Problem) { p.problems = append(p.problems, pr) }, &budget)
+				for _, d := range p.docs {
+					// Schema validation is pure and the other half of the work: done here too.
+					if k, ok := d.value.Get("kind"); ok && !d.broken {
+						if ks, isString := k.(string); isString && knownKind(Kind(ks)) {
+							d.schemaErrs, d.validated = schema.Validate(Kind(ks), isc.ToPlain(d.value)), true
+						}
+					}
+				}
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	total := 0
+	for _, p := range out {
+		total += len(p.docs)
+	}
+	if total > MaxDocuments || total == MaxDocuments && len(files) > 1 {
+		// At (or past) the budget: only the sequential loop says which document went over.
+		budget := MaxDocuments
+		var docs []*document
+		for _, f := range files {
+			docs = append(docs, parseFile(f.rel, f.data, l.add, &budget)...)
+		}
+		return docs
+	}
+	var docs []*document
+	for _, p := range out {
+		l.problems = append(l.problems, p.problems...)
+		docs = append(docs, p.docs...)
+	}
+	return docs
 }
 
 func sortProblems(ps Problems) {
@@ -369,7 +431,10 @@ func showValue(v any) string {
 // validate checks a document against its kind's schema and reports each violation at the YAML
 // node it concerns.
 func (l *loader) validate(d *document) bool {
-	errs := schema.Validate(d.kind, isc.ToPlain(d.value))
+	errs := d.schemaErrs
+	if !d.validated {
+		errs = schema.Validate(d.kind, isc.ToPlain(d.value))
+	}
 	for _, e := range errs {
 		node, key, matched, field := nodeAt(d.root, e.Path)
 		// The tokens not found in the YAML (a missing required field) still name the field.

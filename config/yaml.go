@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/schema"
 )
 
 // MaxDepth bounds how deeply mappings and sequences may nest in a document. Real sources nest
@@ -40,6 +41,9 @@ type document struct {
 	// broken is set when converting found a problem; such a document is not schema-validated,
 	// because errors about a half-converted value would only be noise.
 	broken bool
+	// schemaErrs are the schema violations, when validated (set by the parallel parse).
+	schemaErrs []schema.Error
+	validated  bool
 }
 
 var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
