@@ -1,0 +1,54 @@
+package main
+
+import "math"
+
+// The fewest requests the API allows for a scenario, computed from the scenario alone (never
+// from a client's counter). The API facts used: list pages hold at most 250 objects and report
+// the collection's size in X-Total-Count (count=true), so a listing of T objects is ceil(T/250)
+// pages; a `name in (…)` filter reads up to 50 sources per call (sailsync's bound, which keeps
+// the query string far below proxies' URL limits); GET /v3/connectors lists RELEASED connectors
+// only, so each declared connector that is not RELEASED needs its own GET; schemas are read per
+// source (GET /v3/sources/{id}/schemas, one call per source); PUT replaces the whole source and
+// the API has no ETags, so a safe update reads the object right before writing it.
+const (
+	pageSize       = 250
+	namesPerFilter = 50
+)
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// minimumFetch is the fewest requests that read what a plan needs: one token, the declared
+// sources by whichever of the full listing and name-filtered lists is fewer calls (as if the
+// tenant's size were known in advance: the strictest reading of "minimum"), the declared
+// connectors by whichever of one listing plus a GET per unlisted (not RELEASED) connector and
+// a GET per connector is fewer, and one schema list per declared source.
+func minimumFetch(declared, tenantSources, declaredConnectors, releasedConnectors, declaredReleased int) int {
+	calls := 1 // POST /oauth/token
+	if declared > 0 {
+		calls += min(max(1, ceilDiv(tenantSources, pageSize)), ceilDiv(declared, namesPerFilter))
+	}
+	if declaredConnectors > 0 {
+		listing := max(1, ceilDiv(releasedConnectors, pageSize)) + declaredConnectors - declaredReleased
+		calls += min(declaredConnectors, listing)
+	}
+	return calls + declared
+}
+
+// minimumApply is the fewest requests that apply sourceUpdates source updates and
+// schemaCreates entitlement schema uploads of new schemas: one token, for each update a read
+// of the current object (no ETags: a PUT built from an older read would silently undo a change
+// made meanwhile) and the PUT, for each new schema one upload.
+func minimumApply(sourceUpdates, schemaCreates int) int {
+	return 1 + 2*sourceUpdates + schemaCreates
+}
+
+// floorSeconds is the least wall time `calls` requests can take: limited by the rate
+// (requests per second) or, with `parallelism` requests in flight, by the latency of each.
+func floorSeconds(calls int, ratePerSecond float64, parallelism int, latencySeconds float64) float64 {
+	byRate := 0.0
+	if ratePerSecond > 0 && !math.IsInf(ratePerSecond, 1) {
+		byRate = float64(calls) / ratePerSecond
+	}
+	byLatency := float64(ceilDiv(calls, parallelism)) * latencySeconds
+	return max(byRate, byLatency)
+}
