@@ -41,7 +41,8 @@ type Options struct {
 }
 
 // Emulator is an in-memory tenant. It is an http.Handler (use it with httptest.NewServer) and is
-// safe for concurrent use: every piece of state sits behind one mutex.
+// safe for concurrent use: every piece of tenant state sits behind mu, and the request log
+// behind logMu.
 type Emulator struct {
 	opts Options
 
@@ -54,9 +55,14 @@ type Emulator struct {
 	rate       map[string][]time.Time // request times per client id within the current window
 	faults     []*faultEntry
 	nextFault  int
-	log        []LogEntry
 	lastStamp  time.Time
 	externalID int // the next cloudExternalId, unique per tenant like the real one
+
+	// The log has its own lock because a request is logged as its answer begins, and some
+	// handlers write their answer with mu held. Lock order: mu, then logMu.
+	logMu  sync.Mutex
+	log    []LogEntry
+	logGen uint64 // bumped by ResetLog; entries of requests from an older generation are dropped
 }
 
 type token struct {
@@ -102,17 +108,17 @@ func (e *Emulator) ClientID() string { return e.opts.ClientID }
 func (e *Emulator) ClientSecret() string { return e.opts.ClientSecret }
 
 // ServeHTTP answers one request: latency, then an injected fault if one matches, then the token
-// endpoint or authentication, rate limiting and the API itself. Every request is logged.
+// endpoint or authentication, rate limiting and the API itself. Every request is logged (see Log
+// for when its entry appears).
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	sw := &statusWriter{ResponseWriter: w}
-	entry := LogEntry{Time: start, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
-	defer func() {
-		entry.Status = sw.status
-		e.mu.Lock()
-		e.log = append(e.log, entry)
-		e.mu.Unlock()
-	}()
+	e.logMu.Lock()
+	gen := e.logGen
+	e.logMu.Unlock()
+	sw := &statusWriter{ResponseWriter: w, emu: e, gen: gen,
+		entry: LogEntry{Time: time.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}}
+	// Requests that end without any answer (the client gave up during a stall or the latency)
+	// are logged here; every other one was logged when its answer began.
+	defer sw.commit()
 
 	if e.opts.Latency > 0 {
 		bufferBody(r)
@@ -121,7 +127,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if f, ok := e.matchFault(r); ok {
-		entry.Fault = f.Kind.String()
+		sw.entry.Fault = f.Kind.String()
 		if e.injectFault(sw, r, f) {
 			return
 		}
@@ -145,15 +151,34 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	e.route(w, r)
 }
 
-// statusWriter remembers the status for the request log and passes Hijack through for faults.
+// statusWriter remembers the status for the request log, appends the request's entry to the log
+// before any of the answer reaches the connection, and passes Hijack through for faults. A fault
+// that takes the connection over calls commit itself before hijacking it. Like any
+// http.ResponseWriter it is used by the handler's goroutine only.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+
+	emu    *Emulator
+	gen    uint64 // the log generation the request arrived in (see ResetLog)
+	entry  LogEntry
+	logged bool
+}
+
+// commit appends the request's entry, with the status decided so far, to the log once.
+func (s *statusWriter) commit() {
+	if s.logged {
+		return
+	}
+	s.logged = true
+	s.entry.Status = s.status
+	s.emu.appendLog(s.gen, s.entry)
 }
 
 func (s *statusWriter) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
+		s.commit()
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
@@ -161,11 +186,16 @@ func (s *statusWriter) WriteHeader(code int) {
 func (s *statusWriter) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
+		s.commit()
 	}
 	return s.ResponseWriter.Write(b)
 }
 
 func (s *statusWriter) Flush() {
+	if s.status == 0 { // flushing sends the implicit 200 header
+		s.status = http.StatusOK
+		s.commit()
+	}
 	if f, ok := s.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}

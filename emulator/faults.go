@@ -142,12 +142,14 @@ func (e *Emulator) injectFault(w *statusWriter, r *http.Request, f Fault) bool {
 		}
 		return true
 	case FaultReset:
+		w.commit() // status 0: the tenant never answered
 		resetConn(w)
 		return true
 	case FaultResetAfter:
 		buf := &bufferWriter{header: http.Header{}}
 		e.serve(buf, r)
 		w.status = buf.status // the log shows what the tenant did, the client saw a reset
+		w.commit()            // before the reset: a retry must not be logged ahead of this attempt
 		resetConn(w.ResponseWriter)
 		return true
 	case FaultStall:
@@ -178,6 +180,7 @@ func (e *Emulator) injectFault(w *statusWriter, r *http.Request, f Fault) bool {
 		buf := &bufferWriter{header: http.Header{}}
 		e.serve(buf, r)
 		w.status = buf.status
+		w.commit() // before the cut answer: a retry must not be logged ahead of this attempt
 		writeTruncated(w.ResponseWriter, buf)
 		return true
 	case FaultRateLimit:
@@ -252,24 +255,46 @@ func (b *bufferWriter) Write(p []byte) (int, error) {
 
 // LogEntry is one request the emulator served.
 type LogEntry struct {
-	Time   time.Time
+	Time   time.Time // when the request was received
 	Method string
 	Path   string
 	Query  string // raw query string
-	Status int    // the status the tenant decided on; 0 when the connection was reset before any answer
+	Status int    // the status the tenant decided on; 0 when it never answered (FaultReset, or the client gave up first)
 	Fault  string // the injected fault's kind ("" for none)
 }
 
-// Log returns every request served so far, in the order they finished.
+// Log returns the requests served since the emulator started or the last ResetLog, in the order
+// the emulator answered them. A request's entry, with its final Status and Fault, is appended
+// before any of its answer reaches the connection — before the status line, and before the
+// connection is reset or cut by FaultReset, FaultResetAfter or FaultTruncated. So once a client
+// has seen the answer to a request, or seen its connection fail, that request is in the log, and
+// any request the client sends afterwards (a retry, the next call) comes after it. Requests
+// served concurrently appear in the order their answers began; Time is when each was received.
+// The one entry that can appear later is that of a request the client abandoned before any
+// answer (during Options.Latency or a FaultStall): it is appended, with Status 0, once the
+// emulator notices the client is gone, so a test counting such requests must first wait for the
+// emulator's handlers to return (for example by closing the httptest.Server).
 func (e *Emulator) Log() []LogEntry {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
 	return append([]LogEntry(nil), e.log...)
 }
 
-// ResetLog empties the request log.
+// ResetLog empties the request log. Requests received before it that are still being served are
+// never logged: afterwards the log holds only requests received after the last ResetLog, so a
+// slow request left over from an earlier step cannot turn up among the next step's entries.
 func (e *Emulator) ResetLog() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
 	e.log = nil
+	e.logGen++
+}
+
+// appendLog records one finished request, unless ResetLog was called since it arrived.
+func (e *Emulator) appendLog(gen uint64, entry LogEntry) {
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
+	if gen == e.logGen {
+		e.log = append(e.log, entry)
+	}
 }

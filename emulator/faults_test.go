@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptrace"
@@ -301,4 +302,99 @@ func TestConcurrentRequests(t *testing.T) {
 	if n := len(emu.Sources()); n != 3+8 {
 		t.Errorf("%d sources, want 11", n)
 	}
+}
+
+// TestLogEntryBeforeAnswer: a request is in the log, with its final status and fault, by the time
+// the client sees any answer — or sees its connection reset or cut. Without that, a client's
+// retry could be logged ahead of the attempt it retries (faults that take the connection over
+// used to log only after closing it). Each case runs a few times because the old bug was a race.
+func TestLogEntryBeforeAnswer(t *testing.T) {
+	emu := acme(t)
+	tn := raw(t, emu)
+	// Creates, not GETs or PUTs: the HTTP client silently resends an idempotent request whose
+	// reused connection was reset, which would log two attempts.
+	cases := []struct {
+		name   string
+		fault  *emulator.Fault
+		status int
+		broken bool // the client sees an error instead of an answer
+	}{
+		{"no fault", nil, 201, false},
+		{"status", &emulator.Fault{Kind: emulator.FaultStatus, Status: 502}, 502, false},
+		{"rate limit", &emulator.Fault{Kind: emulator.FaultRateLimit}, 429, false},
+		{"reset", &emulator.Fault{Kind: emulator.FaultReset}, 0, true},
+		{"reset after", &emulator.Fault{Kind: emulator.FaultResetAfter}, 201, true},
+		{"truncated", &emulator.Fault{Kind: emulator.FaultTruncated}, 201, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			wantFault := ""
+			if c.fault != nil {
+				wantFault = c.fault.Kind.String()
+			}
+			for i := 0; i < 10; i++ {
+				emu.ClearFaults()
+				if c.fault != nil {
+					emu.AddFault(*c.fault)
+				}
+				emu.ResetLog()
+				src := mustJSON(t, newSource)
+				src.Set("name", fmt.Sprintf("Log check %s %d", c.name, i))
+				_, err := tn.try(context.Background(), "POST", "/v3/sources", src)
+				if (err != nil) != c.broken {
+					t.Fatalf("attempt %d: err %v, want an error: %t", i, err, c.broken)
+				}
+				l := emu.Log()
+				if len(l) != 1 || l[0].Method != "POST" || l[0].Status != c.status || l[0].Fault != wantFault {
+					t.Fatalf("attempt %d: log right after the answer %+v, want one POST with status %d and fault %q", i, l, c.status, wantFault)
+				}
+			}
+		})
+	}
+	emu.ClearFaults()
+}
+
+// TestResetLogDropsRequestsInFlight: a request received before ResetLog that ends after it (here
+// abandoned during a stall) does not turn up in the emptied log among later requests.
+func TestResetLogDropsRequestsInFlight(t *testing.T) {
+	emu := acme(t)
+	reading := make(chan struct{})
+	var once sync.Once
+	// The emulator reads the body of a stalled request once it has received the request (and
+	// taken its place in the log's generation), before it starts waiting.
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "POST" && r.URL.Path == "/v3/sources" {
+			r.Body = &notifyBody{ReadCloser: r.Body, first: func() { once.Do(func() { close(reading) }) }}
+		}
+		emu.ServeHTTP(w, r)
+	})
+	tn := start(t, emu, h)
+	emu.AddFault(emulator.Fault{Method: "POST", Kind: emulator.FaultStall, Stall: time.Hour, Times: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := tn.try(ctx, "POST", "/v3/sources", mustJSON(t, newSource))
+		errc <- err
+	}()
+	<-reading
+	emu.ResetLog()
+	tn.do("GET", "/v3/connectors", nil)
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Errorf("stalled request: %v", err)
+	}
+	tn.srv.Close() // waits for the stalled handler to give up
+	if l := emu.Log(); len(l) != 1 || l[0].Path != "/v3/connectors" {
+		t.Errorf("log after ResetLog %+v, want only the GET sent after it", l)
+	}
+}
+
+type notifyBody struct {
+	io.ReadCloser
+	first func()
+}
+
+func (b *notifyBody) Read(p []byte) (int, error) {
+	b.first()
+	return b.ReadCloser.Read(p)
 }
