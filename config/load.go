@@ -124,6 +124,12 @@ func (l *loader) parseAll(files []readFile) []*document {
 							d.schemaErrs, d.validated = schema.Validate(Kind(ks), isc.ToPlain(d.value)), true
 						}
 					}
+					// The YAML tree is only needed to place schema errors and connector files:
+					// without those it is dropped now rather than when every file is parsed,
+					// as the trees of a large repository were half of the loader's peak memory.
+					if _, files := d.value.Get("connectorFiles"); d.validated && len(d.schemaErrs) == 0 && !files {
+						d.root = nil
+					}
 				}
 			}
 		}()
@@ -331,8 +337,8 @@ func size(n int64) string {
 // build turns documents into typed objects, validating each against its schema.
 func (l *loader) build(repo *Repo, docs []*document) {
 	for _, d := range docs {
-		d.doc = posOf(d.file, d.root)
-		kindPos, hasKind := d.keys["kind"]
+		d.doc = d.rootPos
+		kindPos, hasKind := d.kindKey, d.hasKindKey
 		if hasKind {
 			d.doc = kindPos
 		}
@@ -354,7 +360,9 @@ func (l *loader) build(repo *Repo, docs []*document) {
 		if !valid {
 			continue
 		}
-		obj := Object{Kind: d.kind, Name: d.value.String("name"), Doc: d.doc, Fields: d.value.Clone(), Positions: d.positions}
+		// The document's value becomes the object's fields (not a copy: nothing else holds it);
+		// fields read below are read before they are deleted.
+		obj := Object{Kind: d.kind, Name: d.value.String("name"), Doc: d.doc, Fields: d.value, Positions: d.positions}
 		obj.Fields.Delete("kind")
 		switch d.kind {
 		case KindConnector:
@@ -369,8 +377,9 @@ func (l *loader) build(repo *Repo, docs []*document) {
 			repo.Connectors = append(repo.Connectors, c)
 		case KindSource:
 			s := &Source{Object: obj}
+			list, ok := d.value.Get("connectorFiles")
 			s.Fields.Delete("connectorFiles")
-			if list, ok := d.value.Get("connectorFiles"); ok {
+			if ok {
 				items, _ := list.([]any)
 				for i, it := range items {
 					rel, _ := it.(string)
@@ -383,16 +392,18 @@ func (l *loader) build(repo *Repo, docs []*document) {
 			repo.Sources = append(repo.Sources, s)
 		case KindEntitlementSchema:
 			es := &EntitlementSchema{Object: obj, Source: d.value.String("source")}
+			tmpl, hasTemplate := d.value.Get("template")
+			list, hasList := d.value.Get("attributes")
 			for _, k := range []string{"source", "template", "attributes"} {
 				es.Fields.Delete(k)
 			}
-			if rel, ok := d.value.Get("template"); ok {
-				r, _ := rel.(string)
+			if hasTemplate {
+				r, _ := tmpl.(string)
 				if f, ok := l.file(d.file, r, d.positions["template"], "template", MaxTemplateSize, "a template"); ok {
 					es.Template = &f
 					es.Attributes = l.header(f)
 				}
-			} else if list, ok := d.value.Get("attributes"); ok {
+			} else if hasList {
 				items, _ := list.([]any)
 				for _, it := range items {
 					s, _ := it.(string)

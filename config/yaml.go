@@ -30,14 +30,18 @@ const MaxDocuments = 50000
 
 // document is one YAML document of a file, converted.
 type document struct {
-	file  string     // repository-relative, slash-separated
-	root  *yaml.Node // the document's mapping
-	kind  Kind
-	doc   Pos // position of the kind key (or of the mapping when kind is missing)
-	value *isc.Object
-	// positions of values (by dotted path) and of the keys that hold them
+	file string     // repository-relative, slash-separated
+	root *yaml.Node // the document's mapping; nil once nothing needs it (see parseAll)
+	// rootPos is the position of the document's mapping.
+	rootPos Pos
+	kind    Kind
+	doc     Pos // position of the kind key (or of the mapping when kind is missing)
+	value   *isc.Object
+	// positions of values (by dotted path)
 	positions map[string]Pos
-	keys      map[string]Pos
+	// kindKey is the position of the top-level kind key, when there is one.
+	kindKey    Pos
+	hasKindKey bool
 	// broken is set when converting found a problem; such a document is not schema-validated,
 	// because errors about a half-converted value would only be noise.
 	broken bool
@@ -89,7 +93,7 @@ func parseFile(file string, data []byte, add func(Problem), budget *int) (docs [
 			add(Problem{Pos: posOf(file, root), Message: "a document must be a mapping of fields starting with kind: Connector, Source or EntitlementSchema"})
 			continue
 		}
-		d := &document{file: file, root: root, positions: map[string]Pos{}, keys: map[string]Pos{}}
+		d := &document{file: file, root: root, rootPos: posOf(file, root), positions: map[string]Pos{}}
 		c := converter{d: d, add: func(p Problem) { d.broken = true; add(p) }}
 		v, ok := c.value(root, "", 1)
 		obj, _ := v.(*isc.Object)
@@ -210,7 +214,7 @@ func (c *converter) value(n *yaml.Node, path string, depth int) (any, bool) {
 		}
 		return out, ok
 	case yaml.MappingNode:
-		obj := isc.NewObject()
+		obj := isc.NewObjectSize(len(n.Content) / 2)
 		ok := true
 		seen := map[string]*yaml.Node{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -234,7 +238,9 @@ func (c *converter) value(n *yaml.Node, path string, depth int) (any, bool) {
 			}
 			seen[key] = k
 			c.d.positions[field] = posOf(c.d.file, v)
-			c.d.keys[field] = posOf(c.d.file, k)
+			if field == "kind" {
+				c.d.kindKey, c.d.hasKindKey = posOf(c.d.file, k), true
+			}
 			val, vok := c.value(v, field, depth+1)
 			ok = ok && vok
 			obj.Set(key, val)
