@@ -16,6 +16,14 @@ import (
 type decoder struct {
 	data []byte
 	pos  int
+	// pairs is a stack of the members of the objects being read: an object is built once its
+	// members are known, with its map sized at once instead of grown key by key.
+	pairs []pair
+}
+
+type pair struct {
+	key string
+	val any
 }
 
 func decodeFast(data []byte) (any, error) {
@@ -87,12 +95,13 @@ func (d *decoder) literal(lit string) error {
 
 func (d *decoder) object(depth int) (any, error) {
 	d.pos++ // {
-	o := NewObject()
 	d.space()
 	if d.pos < len(d.data) && d.data[d.pos] == '}' {
 		d.pos++
-		return o, nil
+		return NewObject(), nil
 	}
+	base := len(d.pairs)
+	defer func() { d.pairs = d.pairs[:base] }()
 	for {
 		d.space()
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
@@ -111,7 +120,7 @@ func (d *decoder) object(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		o.Set(k, v)
+		d.pairs = append(d.pairs, pair{k, v})
 		d.space()
 		if d.pos >= len(d.data) {
 			return nil, d.fail("")
@@ -121,6 +130,12 @@ func (d *decoder) object(depth int) (any, error) {
 			d.pos++
 		case '}':
 			d.pos++
+			members := d.pairs[base:]
+			o := NewObjectSize(len(members))
+			for i := range members {
+				o.Set(members[i].key, members[i].val)
+				members[i] = pair{} // the stack must not keep values alive
+			}
 			return o, nil
 		default:
 			return nil, d.fail("expected ',' or '}' in object")
