@@ -41,8 +41,8 @@ type faultFixture struct {
 	hookMu gosync.Mutex
 	hook   func(r *http.Request) // called before the emulator serves each request
 
-	// inflight counts requests being served. A fault that hijacks the connection ends the
-	// client's attempt before the emulator has logged the request; checks of the log wait.
+	// inflight counts requests being served. A request the client abandoned (a stall past its
+	// timeout) is logged only when its handler notices; checks of the log wait for those.
 	inflight gosync.WaitGroup
 }
 
