@@ -318,8 +318,72 @@ func appendPath(path []string, seg string) []string {
 // noise.
 func diffPaths(live, desired map[string]any) [][]string {
 	r := &pathReporter{seen: map[string]bool{}}
+	if live != nil && desired != nil {
+		// cmp walks by reflection, half of a source's comparison; most fields are equal, so cmp
+		// gets only the top-level fields that are not plainly equal. Its paths are the same:
+		// each starts at a top-level key and cmp visits the keys in sorted order either way.
+		lm, dm := map[string]any{}, map[string]any{}
+		for k, lv := range live {
+			if dv, ok := desired[k]; !ok || !plainEqual(lv, dv) {
+				lm[k] = lv
+				if ok {
+					dm[k] = dv
+				}
+			}
+		}
+		for k, dv := range desired {
+			if _, ok := live[k]; !ok {
+				dm[k] = dv
+			}
+		}
+		live, desired = lm, dm
+	}
 	cmp.Equal(live, desired, cmp.Reporter(r))
 	return r.paths
+}
+
+// plainEqual reports whether a and b are equal as cmp.Equal sees them (nil maps and slices
+// differ from empty ones), for the plain values a projection holds. Any other type is reported
+// unequal, which only leaves the decision to cmp.
+func plainEqual(a, b any) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case json.Number:
+		y, ok := b.(json.Number)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || (x == nil) != (y == nil) || len(x) != len(y) {
+			return false
+		}
+		for k, xv := range x {
+			yv, ok := y[k]
+			if !ok || !plainEqual(xv, yv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || (x == nil) != (y == nil) || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !plainEqual(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	default:
+		return false
+	}
 }
 
 // pathReporter is a cmp.Reporter collecting the path of every differing leaf.
