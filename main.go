@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 
 	"github.com/spf13/cobra"
 )
@@ -47,7 +50,39 @@ func newRootCmd() *cobra.Command {
 	return root
 }
 
+// gcFloor is the heap below which sailsync trades memory for less garbage collection.
+const gcFloor = 300 << 20
+
+// tuneGC makes the collector run less while the heap is small. A plan of 10,000 sources holds
+// 80-150 MB live and allocates ~1 GB; with the default GOGC=100 a fifth of its CPU time was
+// collection (measured: 4.0 s CPU, 360-380 MB peak RSS). With GOGC=200 under a limit of
+// gcFloor the heap may grow to 3x live but never past 300 MiB, and after each cycle the limit is
+// raised to twice the live heap when that is more, so a larger repository is collected as
+// under the default, never more often (measured at 10,000: 3.6 s CPU, 315 MB). GOGC or
+// GOMEMLIMIT set by the user win.
+func tuneGC() {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetGCPercent(200)
+	debug.SetMemoryLimit(gcFloor)
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var rearm func()
+	rearm = func() {
+		// A finalizer runs after the cycle that found its object unreachable: once per cycle.
+		runtime.SetFinalizer(new([32]byte), func(*[32]byte) {
+			metrics.Read(sample)
+			if sample[0].Value.Kind() == metrics.KindUint64 {
+				debug.SetMemoryLimit(max(gcFloor, 2*int64(sample[0].Value.Uint64())))
+			}
+			rearm()
+		})
+	}
+	rearm()
+}
+
 func main() {
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	err := newRootCmd().ExecuteContext(ctx)
