@@ -174,32 +174,73 @@ func sortedList(v any) any {
 }
 
 // canonicalNumbers rewrites every json.Number in a plain value to one spelling per value.
+// The rule runs at every level of a projection, so a list or map whose numbers are already
+// canonical is returned as it is rather than copied (copying made the rule quadratic in the
+// depth); a nil list or map still becomes an empty one, as a copy did.
 func canonicalNumbers(v any) any {
+	out, _ := canonicalNumbersChanged(v)
+	return out
+}
+
+// canonicalNumbersChanged is canonicalNumbers, also reporting whether the result differs from v.
+func canonicalNumbersChanged(v any) (any, bool) {
 	switch t := v.(type) {
 	case json.Number:
 		if plainInteger(string(t)) {
 			// Already the canonical spelling; parsing it as a big.Rat was most of the rule's cost.
-			return t
+			return t, false
 		}
 		r, ok := new(big.Rat).SetString(string(t))
 		if !ok {
-			return t
+			return t, false
 		}
-		return json.Number(r.RatString())
+		c := json.Number(r.RatString())
+		return c, c != t
 	case []any:
-		out := make([]any, len(t))
-		for i, e := range t {
-			out[i] = canonicalNumbers(e)
+		if t == nil {
+			return []any{}, true
 		}
-		return out
+		var out []any
+		for i, e := range t {
+			c, changed := canonicalNumbersChanged(e)
+			if changed && out == nil {
+				out = make([]any, len(t))
+				copy(out, t[:i])
+			}
+			if out != nil {
+				out[i] = c
+			}
+		}
+		if out == nil {
+			return t, false
+		}
+		return out, true
 	case map[string]any:
+		if t == nil {
+			return map[string]any{}, true
+		}
+		var changes map[string]any
+		for k, e := range t {
+			if c, changed := canonicalNumbersChanged(e); changed {
+				if changes == nil {
+					changes = map[string]any{}
+				}
+				changes[k] = c
+			}
+		}
+		if changes == nil {
+			return t, false
+		}
 		out := make(map[string]any, len(t))
 		for k, e := range t {
-			out[k] = canonicalNumbers(e)
+			out[k] = e
 		}
-		return out
+		for k, c := range changes {
+			out[k] = c
+		}
+		return out, true
 	default:
-		return v
+		return v, false
 	}
 }
 
