@@ -71,13 +71,7 @@ func Load(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config repository %s: %w", dir, err)
 	}
-	var read []readFile
-	for _, f := range files {
-		if data, ok := l.readYAML(f); ok {
-			read = append(read, readFile{rel: f.rel, data: data})
-		}
-	}
-	docs := l.parseAll(read)
+	docs := l.parseAll(files)
 	repo := &Repo{Dir: dir}
 	l.build(repo, docs)
 	l.checkRefs(repo)
@@ -92,17 +86,16 @@ func Load(dir string) (*Repo, error) {
 	return repo, nil
 }
 
-type readFile struct {
-	rel  string
-	data []byte
-}
-
-// parseAll parses the files on every core: YAML parsing was half of loading a large
-// repository. The result is the sequential loop's: files are parsed independently, each within
-// the document budget, and merged in order; should the repository exceed the budget, it is
-// parsed again one file after the other so that the problems are exactly the sequential ones.
-func (l *loader) parseAll(files []readFile) []*document {
+// parseAll reads and parses the files on every core: YAML parsing was half of loading a large
+// repository, and reading 20,000 files one after the other a tenth. The result is the sequential
+// loop's: files are read and parsed independently, each within the document budget, and merged
+// in order; should the repository exceed the budget, it is parsed again one file after the other
+// so that the problems are exactly the sequential ones.
+func (l *loader) parseAll(files []yamlFile) []*document {
 	type parsed struct {
+		data     []byte
+		real     string // the file resolved, for Repo.Hash
+		ok       bool   // the file was read: data holds it
 		docs     []*document
 		problems []Problem
 	}
@@ -114,9 +107,15 @@ func (l *loader) parseAll(files []readFile) []*document {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				budget := MaxDocuments
 				p := &out[i]
-				p.docs = parseFile(files[i].rel, files[i].data, func(pr Problem) { p.problems = append(p.problems, pr) }, &budget)
+				data, real, problem := l.readYAML(files[i])
+				if problem != nil {
+					p.problems = append(p.problems, *problem)
+					continue
+				}
+				p.data, p.real, p.ok = data, real, true
+				budget := MaxDocuments
+				p.docs = parseFile(files[i].rel, data, func(pr Problem) { p.problems = append(p.problems, pr) }, &budget)
 				for _, d := range p.docs {
 					// Schema validation is pure and the other half of the work: done here too.
 					if k, ok := d.value.Get("kind"); ok && !d.broken {
@@ -139,16 +138,27 @@ func (l *loader) parseAll(files []readFile) []*document {
 	}
 	close(next)
 	wg.Wait()
-	total := 0
-	for _, p := range out {
+	total, readable := 0, 0
+	for i, p := range out {
 		total += len(p.docs)
+		if p.ok {
+			readable++
+			l.hashed[files[i].rel] = p.real
+		}
 	}
-	if total > MaxDocuments || total == MaxDocuments && len(files) > 1 {
+	if total > MaxDocuments || total == MaxDocuments && readable > 1 {
 		// At (or past) the budget: only the sequential loop says which document went over.
 		budget := MaxDocuments
 		var docs []*document
-		for _, f := range files {
-			docs = append(docs, parseFile(f.rel, f.data, l.add, &budget)...)
+		for _, p := range out {
+			if !p.ok {
+				l.problems = append(l.problems, p.problems...) // the file's read problem
+			}
+		}
+		for i, p := range out {
+			if p.ok {
+				docs = append(docs, parseFile(files[i].rel, p.data, l.add, &budget)...)
+			}
 		}
 		return docs
 	}
@@ -259,46 +269,40 @@ func unwrapPath(err error) error {
 }
 
 // readYAML reads one YAML file, refusing it before reading when it is too large or not a
-// regular file inside the repository.
-func (l *loader) readYAML(f yamlFile) ([]byte, bool) {
+// regular file inside the repository. It only reads (the parse workers call it at once), so a
+// file it refuses comes back as a problem.
+func (l *loader) readYAML(f yamlFile) ([]byte, string, *Problem) {
 	at := Pos{File: f.rel, Line: 1, Col: 1}
+	bad := func(msg string) ([]byte, string, *Problem) { return nil, "", &Problem{Pos: at, Message: msg} }
 	real, msg := l.inside(f.path)
 	if msg != "" {
-		l.add(Problem{Pos: at, Message: msg})
-		return nil, false
+		return bad(msg)
 	}
 	// Stat before Open: opening a FIFO would block until something writes to it.
 	st, err := os.Stat(real)
 	if err != nil {
-		l.add(Problem{Pos: at, Message: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
-		return nil, false
+		return bad(fmt.Sprintf("cannot read: %v", unwrapPath(err)))
 	}
 	if !st.Mode().IsRegular() {
-		l.add(Problem{Pos: at, Message: "not a regular file"})
-		return nil, false
+		return bad("not a regular file")
 	}
 	if st.Size() > MaxYAMLFileSize {
-		l.add(Problem{Pos: at, Message: fmt.Sprintf("the file is %s; a YAML file may be at most %s", size(st.Size()), size(MaxYAMLFileSize))})
-		return nil, false
+		return bad(fmt.Sprintf("the file is %s; a YAML file may be at most %s", size(st.Size()), size(MaxYAMLFileSize)))
 	}
 	fh, err := os.Open(real)
 	if err != nil {
-		l.add(Problem{Pos: at, Message: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
-		return nil, false
+		return bad(fmt.Sprintf("cannot read: %v", unwrapPath(err)))
 	}
 	defer fh.Close()
 	// The file may grow between Stat and Read; the limit holds regardless.
 	data, err := io.ReadAll(io.LimitReader(fh, MaxYAMLFileSize+1))
 	if err != nil {
-		l.add(Problem{Pos: at, Message: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
-		return nil, false
+		return bad(fmt.Sprintf("cannot read: %v", unwrapPath(err)))
 	}
 	if len(data) > MaxYAMLFileSize {
-		l.add(Problem{Pos: at, Message: fmt.Sprintf("the file is larger than %s, the limit for a YAML file", size(MaxYAMLFileSize))})
-		return nil, false
+		return bad(fmt.Sprintf("the file is larger than %s, the limit for a YAML file", size(MaxYAMLFileSize)))
 	}
-	l.hashed[f.rel] = real
-	return data, true
+	return data, real, nil
 }
 
 // inside resolves symbolic links in p and checks that the result lies inside the repository. It
