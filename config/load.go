@@ -66,7 +66,7 @@ func Load(dir string) (*Repo, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("config repository %s: not a directory", dir)
 	}
-	l := &loader{root: root, hashed: map[string]string{}}
+	l := &loader{root: root, hashed: map[string]string{}, read: map[string][]byte{}}
 	files, err := l.walk()
 	if err != nil {
 		return nil, fmt.Errorf("config repository %s: %w", dir, err)
@@ -94,8 +94,7 @@ func Load(dir string) (*Repo, error) {
 func (l *loader) parseAll(files []yamlFile) []*document {
 	type parsed struct {
 		data     []byte
-		real     string // the file resolved, for Repo.Hash
-		ok       bool   // the file was read: data holds it
+		ok       bool // the file was read: data holds it
 		docs     []*document
 		problems []Problem
 	}
@@ -108,12 +107,12 @@ func (l *loader) parseAll(files []yamlFile) []*document {
 			defer wg.Done()
 			for i := range next {
 				p := &out[i]
-				data, real, problem := l.readYAML(files[i])
+				data, problem := l.readYAML(files[i])
 				if problem != nil {
 					p.problems = append(p.problems, *problem)
 					continue
 				}
-				p.data, p.real, p.ok = data, real, true
+				p.data, p.ok = data, true
 				budget := MaxDocuments
 				p.docs = parseFile(files[i].rel, data, func(pr Problem) { p.problems = append(p.problems, pr) }, &budget)
 				for _, d := range p.docs {
@@ -143,7 +142,8 @@ func (l *loader) parseAll(files []yamlFile) []*document {
 		total += len(p.docs)
 		if p.ok {
 			readable++
-			l.hashed[files[i].rel] = p.real
+			// Kept for Repo.Hash, which hashes what was parsed instead of reading every file again.
+			l.read[files[i].rel] = p.data
 		}
 	}
 	if total > MaxDocuments || total == MaxDocuments && readable > 1 {
@@ -189,7 +189,8 @@ func sortProblems(ps Problems) {
 type loader struct {
 	root     string // absolute, symbolic links resolved
 	problems Problems
-	hashed   map[string]string // repository-relative slash path → path on disk, for Repo.Hash
+	hashed   map[string]string // repository-relative slash path → path on disk of the settings and referenced files, for Repo.Hash
+	read     map[string][]byte // repository-relative slash path → the YAML file's bytes, for Repo.Hash
 }
 
 func (l *loader) add(p Problem) { l.problems = append(l.problems, p) }
@@ -271,9 +272,9 @@ func unwrapPath(err error) error {
 // readYAML reads one YAML file, refusing it before reading when it is too large or not a
 // regular file inside the repository. It only reads (the parse workers call it at once), so a
 // file it refuses comes back as a problem.
-func (l *loader) readYAML(f yamlFile) ([]byte, string, *Problem) {
+func (l *loader) readYAML(f yamlFile) ([]byte, *Problem) {
 	at := Pos{File: f.rel, Line: 1, Col: 1}
-	bad := func(msg string) ([]byte, string, *Problem) { return nil, "", &Problem{Pos: at, Message: msg} }
+	bad := func(msg string) ([]byte, *Problem) { return nil, &Problem{Pos: at, Message: msg} }
 	real, msg := l.inside(f.path)
 	if msg != "" {
 		return bad(msg)
@@ -302,7 +303,7 @@ func (l *loader) readYAML(f yamlFile) ([]byte, string, *Problem) {
 	if len(data) > MaxYAMLFileSize {
 		return bad(fmt.Sprintf("the file is larger than %s, the limit for a YAML file", size(MaxYAMLFileSize)))
 	}
-	return data, real, nil
+	return data, nil
 }
 
 // inside resolves symbolic links in p and checks that the result lies inside the repository. It
@@ -651,15 +652,27 @@ func walkStrings(v any, path string, fn func(field, s string)) {
 }
 
 // hash is the SHA-256 over every file of the desired state, in path order, each framed by its
-// path and length so that moving bytes between files changes the hash.
+// path and length so that moving bytes between files changes the hash. The YAML files are hashed
+// from the bytes that were parsed (reading them again cost as much as reading them the first
+// time); the other files (settings, connector files, templates) are read here.
 func (l *loader) hash() (string, error) {
-	rels := make([]string, 0, len(l.hashed))
-	for r := range l.hashed {
+	rels := make([]string, 0, len(l.hashed)+len(l.read))
+	for r := range l.read {
 		rels = append(rels, r)
+	}
+	for r := range l.hashed {
+		if _, read := l.read[r]; !read {
+			rels = append(rels, r)
+		}
 	}
 	sort.Strings(rels)
 	h := sha256.New()
 	for _, r := range rels {
+		if data, read := l.read[r]; read {
+			fmt.Fprintf(h, "%s\x00%d\x00", r, len(data))
+			h.Write(data)
+			continue
+		}
 		fh, err := os.Open(l.hashed[r])
 		if err != nil {
 			return "", fmt.Errorf("hash %s: %w", r, err)

@@ -1,8 +1,11 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -523,4 +526,64 @@ func TestReadTemplateHeader(t *testing.T) {
 			t.Errorf("%q: %v, %v; want %v", tt.in, got, err, tt.want)
 		}
 	}
+}
+
+// TestHashFromReadBytes pins Repo.Hash to the computation that read every file again from disk:
+// the YAML files are now hashed from the bytes the loader parsed, and a plan's repoHash must not
+// change because of it. The reference hashes every file of the repository (all of them are part
+// of the desired state here: YAML files, the settings file, a connector file and a template),
+// framed by path and length, in path order.
+func TestHashFromReadBytes(t *testing.T) {
+	dir := copyDir(t, "../examples/acme")
+	if err := os.WriteFile(filepath.Join(dir, SettingsFile), []byte("# settings\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, dir, want string }{
+		// The value the re-reading implementation gave for the example repository.
+		{"acme", "../examples/acme", "0db82240ea2016f0161735add203b18a91852cd2b1fba77dcb3a8c5d9339c859"},
+		{"acme with settings", dir, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := tc.want
+			if want == "" {
+				want = rereadHash(t, tc.dir)
+			}
+			if got := loadOK(t, tc.dir).Hash; got != want {
+				t.Errorf("hash %s, want %s", got, want)
+			}
+			if tc.want != "" {
+				if ref := rereadHash(t, tc.dir); ref != tc.want {
+					t.Errorf("reference hash %s, want %s", ref, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// rereadHash is the former Repo.Hash computation over every regular file below dir.
+func rereadHash(t *testing.T, dir string) string {
+	t.Helper()
+	var rels []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rels = append(rels, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(rels)
+	h := sha256.New()
+	for _, r := range rels {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(r)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", r, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
