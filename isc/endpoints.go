@@ -79,7 +79,7 @@ func (c *Client) CreateSource(ctx context.Context, body *Object, opts CreateSour
 		req.query = url.Values{"provisionAsCsv": {"true"}}
 	}
 	lookup := func(ctx context.Context) (*Object, error) {
-		found, err := c.ListSources(ctx, "name eq "+filterString(name))
+		found, err := c.ListSources(ctx, "name eq "+QuoteFilter(name))
 		if err != nil {
 			return nil, err
 		}
@@ -455,7 +455,8 @@ var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"", "\r", "", "\n"
 
 func escapeQuotes(s string) string { return quoteEscaper.Replace(s) }
 
-// filterString quotes a value for the tenant's filter syntax (name eq "…").
-func filterString(s string) string {
+// QuoteFilter quotes a value for the tenant's filter syntax (name eq "…", name in (…)), which
+// escapes quotes and backslashes with a backslash.
+func QuoteFilter(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }

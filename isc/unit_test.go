@@ -283,8 +283,8 @@ func TestBackoffBounded(t *testing.T) {
 }
 
 func TestFilterString(t *testing.T) {
-	if got := filterString(`HR "Prod" \ x`); got != `"HR \"Prod\" \\ x"` {
-		t.Errorf("filterString = %s", got)
+	if got := QuoteFilter(`HR "Prod" \ x`); got != `"HR \"Prod\" \\ x"` {
+		t.Errorf("QuoteFilter = %s", got)
 	}
 }
 

@@ -131,7 +131,7 @@ func (f *fetcher) submit(task func(ctx context.Context) error) {
 func (f *fetcher) firstPage(ctx context.Context, names []string) error {
 	p, err := f.c.ListSourcesPage(ctx, "", 0)
 	if err != nil {
-		return fmt.Errorf("list sources: %w", err)
+		return err
 	}
 	f.mu.Lock()
 	f.total = p.Total
@@ -165,7 +165,7 @@ func (f *fetcher) firstPage(ctx context.Context, names []string) error {
 		f.submit(func(ctx context.Context) error {
 			p, err := f.c.ListSourcesPage(ctx, "", offset)
 			if err != nil {
-				return fmt.Errorf("list sources: %w", err)
+				return err
 			}
 			f.mu.Lock()
 			if p.Total != f.total {
@@ -183,7 +183,7 @@ func (f *fetcher) firstPage(ctx context.Context, names []string) error {
 func (f *fetcher) sequentialPages(ctx context.Context, offset int) error {
 	p, err := f.c.ListSourcesPage(ctx, "", offset)
 	if err != nil {
-		return fmt.Errorf("list sources: %w", err)
+		return err
 	}
 	f.addSources(p.Objects)
 	if len(p.Objects) == PageSize {
@@ -198,7 +198,7 @@ func (f *fetcher) filtered(names []string) {
 		f.submit(func(ctx context.Context) error {
 			objs, err := f.c.ListSources(ctx, filter)
 			if err != nil {
-				return fmt.Errorf("list sources: %w", err)
+				return err
 			}
 			f.addSources(objs)
 			return nil
@@ -311,7 +311,7 @@ func (f *fetcher) recover(ctx context.Context, par int, names []string) error {
 		f.submit(func(ctx context.Context) error {
 			objs, err := f.c.ListSources(ctx, "")
 			if err != nil {
-				return fmt.Errorf("list sources: %w", err)
+				return err
 			}
 			f.mu.Lock()
 			f.live.Sources = map[string]*isc.Object{}
@@ -350,17 +350,11 @@ func nameFilters(names []string) []string {
 		end := min(i+NamesPerFilter, len(names))
 		quoted := make([]string, 0, end-i)
 		for _, n := range names[i:end] {
-			quoted = append(quoted, quoteFilter(n))
+			quoted = append(quoted, isc.QuoteFilter(n))
 		}
 		calls = append(calls, "name in ("+strings.Join(quoted, ",")+")")
 	}
 	return calls
-}
-
-// quoteFilter quotes a value for the ISC filter syntax, which escapes quotes and backslashes
-// with a backslash.
-func quoteFilter(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
 
 func sourcesWithSchemas(repo *config.Repo) []string {
