@@ -14,59 +14,21 @@ import (
 // CipherPrefix starts every cipher text the emulator returns, like the tenant's "2:ENC-…" values.
 const CipherPrefix = "2:ENC-"
 
-// secretSuffixes decide which connectorAttributes keys hold secrets: a key is secret when its
-// name, lower-cased with everything but letters and digits removed, ends with one of these
-// ("password", "bindPassword", "client_secret", "apiToken", "private_key", …). Ending rather
-// than containing keeps "tokenUrl" or "passwordPolicyName" plain. Keys listed in
-// connectorAttributes.encrypted (a comma-separated string or a list, as tenants store it) are
-// secret too.
-var secretSuffixes = []string{
-	"password", "passwd", "secret", "token", "apikey", "privatekey", "secretkey",
-	"passphrase", "credential", "credentials",
-}
-
 // IsSecretAttribute reports whether the emulator stores connectorAttributes key name encrypted,
-// given the names listed in connectorAttributes.encrypted.
+// given the names listed in connectorAttributes.encrypted: the tenant's rule, isc.IsSecretAttribute.
 func IsSecretAttribute(name string, encrypted []string) bool {
 	for _, n := range encrypted {
 		if n == name {
 			return true
 		}
 	}
-	var b strings.Builder
-	for _, r := range strings.ToLower(name) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-		}
-	}
-	norm := b.String()
-	for _, s := range secretSuffixes {
-		if strings.HasSuffix(norm, s) {
-			return true
-		}
-	}
-	return false
+	return isc.IsSecretAttribute(name, nil)
 }
 
 // encryptedNames reads connectorAttributes.encrypted.
 func encryptedNames(attrs *isc.Object) []string {
 	v, _ := attrs.Get("encrypted")
-	var out []string
-	switch t := v.(type) {
-	case string:
-		for _, s := range strings.Split(t, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, s)
-			}
-		}
-	case []any:
-		for _, e := range t {
-			if s, ok := e.(string); ok && strings.TrimSpace(s) != "" {
-				out = append(out, strings.TrimSpace(s))
-			}
-		}
-	}
-	return out
+	return isc.ListValue(v)
 }
 
 // The key is fixed so that cipher texts written into a seed directory decrypt in every run. It

@@ -63,37 +63,6 @@ var serverAddedAttributes = []string{
 	"healthy", "since", "status", "connector_files",
 }
 
-// secretAttributeWords mark connectorAttributes keys whose values the tenant encrypts.
-var secretAttributeWords = []string{"password", "secret", "token", "apikey", "api_key", "privatekey", "private_key", "passphrase", "credential"}
-
-// IsSecretAttribute reports whether the tenant stores the connectorAttributes key encrypted: a
-// password-like name, or a name listed in the source's `encrypted` attribute.
-func IsSecretAttribute(key string, attrs *isc.Object) bool {
-	lk := strings.ToLower(key)
-	for _, w := range secretAttributeWords {
-		if strings.Contains(lk, w) {
-			return true
-		}
-	}
-	var listed []string
-	switch v, _ := attrs.Get("encrypted"); t := v.(type) {
-	case string:
-		listed = strings.Split(t, ",")
-	case []any:
-		for _, e := range t {
-			if s, ok := e.(string); ok {
-				listed = append(listed, s)
-			}
-		}
-	}
-	for _, l := range listed {
-		if strings.TrimSpace(l) == key {
-			return true
-		}
-	}
-	return false
-}
-
 // Export reads the tenant's sources (all, or the named ones), their entitlement schemas and the
 // custom connectors they use, and renders them as config-repository YAML, one file per object.
 func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, error) {
@@ -272,18 +241,13 @@ func exportSource(s *isc.Object, custom map[string]*isc.Object, envTaken map[str
 	var vars []EnvVar
 	var files []string
 	if attrs := body.Object("connectorAttributes"); attrs != nil {
-		if cf := attrs.String("connector_files"); cf != "" {
-			for _, f := range strings.Split(cf, ",") {
-				if f = strings.TrimSpace(f); f != "" {
-					files = append(files, f)
-				}
-			}
-		}
+		cf, _ := attrs.Get("connector_files")
+		files = isc.ListValue(cf)
 		for _, k := range serverAddedAttributes {
 			attrs.Delete(k)
 		}
 		for _, k := range attrs.Keys() {
-			if !IsSecretAttribute(k, attrs) {
+			if !isc.IsSecretAttribute(k, attrs) {
 				continue
 			}
 			v, _ := attrs.Get(k)
