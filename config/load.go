@@ -556,6 +556,7 @@ func ReadTemplateHeader(r io.Reader) ([]string, error) {
 
 // checkRefs runs the checks across documents: duplicate names, ${…} references, schema sources.
 func (l *loader) checkRefs(repo *Repo) {
+	l.checkLiteralSecrets(repo)
 	connectors := map[string]*Connector{}
 	scripts := map[string]*Connector{}
 	for _, c := range repo.Connectors {
