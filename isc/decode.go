@@ -208,6 +208,14 @@ func (d *decoder) str() (string, error) {
 // number reads a number with the JSON grammar and keeps its spelling.
 func (d *decoder) number() (any, error) {
 	start := d.pos
+	if err := d.scanNumber(); err != nil {
+		return nil, err
+	}
+	return json.Number(d.data[start:d.pos]), nil
+}
+
+// scanNumber moves past a number with the JSON grammar.
+func (d *decoder) scanNumber() error {
 	digits := func() int {
 		n := 0
 		for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
@@ -223,12 +231,12 @@ func (d *decoder) number() (any, error) {
 	case d.pos < len(d.data) && d.data[d.pos] == '0':
 		d.pos++
 	case digits() == 0:
-		return nil, d.fail("invalid number")
+		return d.fail("invalid number")
 	}
 	if d.pos < len(d.data) && d.data[d.pos] == '.' {
 		d.pos++
 		if digits() == 0 {
-			return nil, d.fail("invalid number")
+			return d.fail("invalid number")
 		}
 	}
 	if d.pos < len(d.data) && (d.data[d.pos] == 'e' || d.data[d.pos] == 'E') {
@@ -237,8 +245,221 @@ func (d *decoder) number() (any, error) {
 			d.pos++
 		}
 		if digits() == 0 {
-			return nil, d.fail("invalid number")
+			return d.fail("invalid number")
 		}
 	}
-	return json.Number(d.data[start:d.pos]), nil
+	return nil
+}
+
+// DecodeObjectsKeep reads a JSON array of objects like DecodeObjects but returns only the
+// objects whose "name" keep accepts, and n, the length of the whole array (a page's length
+// decides the paging whether its objects are kept or not). A plan of 10,000 sources in a
+// tenant of 20,000 reads 10,000 sources it drops at once: they are scanned, not built. An
+// array DecodeObjects rejects is rejected with its error.
+func DecodeObjectsKeep(data []byte, keep func(name string) bool) (objs []*Object, n int, err error) {
+	d := &decoder{data: data}
+	objs, n, ok := d.keepArray(keep)
+	if !ok {
+		// Anything unusual at the top level: the full decoder gives the answer and its error.
+		all, err := DecodeObjects(data)
+		if err != nil {
+			return nil, 0, err
+		}
+		objs = all[:0:0]
+		for _, o := range all {
+			if keep(o.String("name")) {
+				objs = append(objs, o)
+			}
+		}
+		return objs, len(all), nil
+	}
+	return objs, n, nil
+}
+
+// keepArray reads the top-level array of objects, building the kept ones. It reports false
+// when the data is not a well-formed array of objects, leaving the error to the full decoder.
+func (d *decoder) keepArray(keep func(name string) bool) ([]*Object, int, bool) {
+	d.space()
+	if d.pos >= len(d.data) || d.data[d.pos] != '[' {
+		return nil, 0, false
+	}
+	d.pos++
+	objs := []*Object{}
+	n := 0
+	d.space()
+	if d.pos < len(d.data) && d.data[d.pos] == ']' {
+		d.pos++
+	} else {
+		for {
+			d.space()
+			if d.pos >= len(d.data) || d.data[d.pos] != '{' {
+				return nil, 0, false
+			}
+			start := d.pos
+			name, sure := d.skipObject(1)
+			if !sure || keep(name) {
+				// Build the object with the decoder (for an object the scan was not sure of,
+				// the decoder also finds its name and any error).
+				d.pos = start
+				v, err := d.value(1)
+				if err != nil {
+					return nil, 0, false
+				}
+				o, ok := v.(*Object)
+				if !ok {
+					return nil, 0, false
+				}
+				if sure || keep(o.String("name")) {
+					objs = append(objs, o)
+				}
+			}
+			n++
+			d.space()
+			if d.pos >= len(d.data) {
+				return nil, 0, false
+			}
+			if d.data[d.pos] == ',' {
+				d.pos++
+				continue
+			}
+			if d.data[d.pos] != ']' {
+				return nil, 0, false
+			}
+			d.pos++
+			break
+		}
+	}
+	d.space()
+	if d.pos < len(d.data) {
+		return nil, 0, false
+	}
+	return objs, n, true
+}
+
+// skipObject scans the object at d.pos without building it and returns its "name" member.
+// It reports false (not sure) for anything the decoder might read differently or reject: a
+// backslash in any string, a name that is not a string, or malformed JSON. The scan accepts
+// only what the decoder accepts, so an object it skips is one the decoder would have read.
+func (d *decoder) skipObject(depth int) (name string, sure bool) {
+	name, sure = "", true
+	d.pos++ // {
+	d.space()
+	if d.pos < len(d.data) && d.data[d.pos] == '}' {
+		d.pos++
+		return "", true
+	}
+	for {
+		d.space()
+		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+			return "", false
+		}
+		k, ok := d.skipString()
+		if !ok {
+			return "", false
+		}
+		d.space()
+		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+			return "", false
+		}
+		d.pos++
+		d.space()
+		if depth == 1 && string(k) == "name" {
+			if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+				return "", false
+			}
+			v, ok := d.skipString()
+			if !ok || !utf8.Valid(v) {
+				return "", false
+			}
+			name = string(v)
+		} else if !d.skipValue(depth + 1) {
+			return "", false
+		}
+		d.space()
+		if d.pos >= len(d.data) {
+			return "", false
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case '}':
+			d.pos++
+			return name, sure
+		default:
+			return "", false
+		}
+	}
+}
+
+// skipValue scans one value like value does, without building it.
+func (d *decoder) skipValue(depth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	d.space()
+	if d.pos >= len(d.data) {
+		return false
+	}
+	switch c := d.data[d.pos]; {
+	case c == '{':
+		_, ok := d.skipObject(depth)
+		return ok
+	case c == '[':
+		d.pos++
+		d.space()
+		if d.pos < len(d.data) && d.data[d.pos] == ']' {
+			d.pos++
+			return true
+		}
+		for {
+			if !d.skipValue(depth + 1) {
+				return false
+			}
+			d.space()
+			if d.pos >= len(d.data) {
+				return false
+			}
+			switch d.data[d.pos] {
+			case ',':
+				d.pos++
+			case ']':
+				d.pos++
+				return true
+			default:
+				return false
+			}
+		}
+	case c == '"':
+		_, ok := d.skipString()
+		return ok
+	case c == 't':
+		return d.literal("true") == nil
+	case c == 'f':
+		return d.literal("false") == nil
+	case c == 'n':
+		return d.literal("null") == nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		return d.scanNumber() == nil
+	default:
+		return false
+	}
+}
+
+// skipString scans a string without escapes and returns its bytes between the quotes.
+func (d *decoder) skipString() ([]byte, bool) {
+	d.pos++ // "
+	start := d.pos
+	for d.pos < len(d.data) {
+		switch c := d.data[d.pos]; {
+		case c == '"':
+			inner := d.data[start:d.pos]
+			d.pos++
+			return inner, true
+		case c == '\\' || c < 0x20:
+			return nil, false
+		default:
+			d.pos++
+		}
+	}
+	return nil, false
 }

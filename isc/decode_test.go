@@ -97,3 +97,64 @@ func BenchmarkDecodeObjects(b *testing.B) {
 		}
 	}
 }
+
+// agreeKeep checks DecodeObjectsKeep against DecodeObjects followed by the filter: same
+// error, same page length, the same objects.
+func agreeKeep(t *testing.T, data []byte) {
+	t.Helper()
+	keep := func(name string) bool { return strings.HasPrefix(name, "k") }
+	all, werr := DecodeObjects(data)
+	got, n, gerr := DecodeObjectsKeep(data, keep)
+	if (werr == nil) != (gerr == nil) || (werr != nil && werr.Error() != gerr.Error()) {
+		t.Fatalf("%q: DecodeObjectsKeep error %v, DecodeObjects error %v", data, gerr, werr)
+	}
+	if werr != nil {
+		return
+	}
+	want := []*Object{}
+	for _, o := range all {
+		if keep(o.String("name")) {
+			want = append(want, o)
+		}
+	}
+	if n != len(all) {
+		t.Fatalf("%q: length %d, want %d", data, n, len(all))
+	}
+	wb, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gb, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(wb, gb) {
+		t.Fatalf("%q: kept %s, want %s", data, gb, wb)
+	}
+}
+
+var keepCases = []string{
+	`[]`, ` [ ] `, `[{}]`, `[{"name":"keep"},{"name":"drop"}]`,
+	`[{"id":"1","name":"drop","x":{"name":"keep"}},{"x":[1,{"name":"k"}],"name":"kept"}]`,
+	`[{"name":"k\u0065ep"},{"name":"dr\u006fp"},{"n\u0061me":"keep"},{"name":"drop","d":"a\"b"}]`,
+	`[{"name":"drop","name":"keep"},{"name":"keep","name":"drop"},{"name":1},{"name":null},{"name":"keep","x":"` + "\xff" + `"}]`,
+	"[{\"name\":\"k\xff\"},{\"name\":\"\xffk\"}]",
+	`[{"name":"drop","x":01}]`, `[{"name":"drop","x":[1,]}]`, `[{"name":"drop","x":"\q"}]`, `[{"name":"drop","x":"a` + "\x01" + `"}]`,
+	`[{"name":"drop"},1]`, `[{"name":"drop"},[]]`, `[{"name":"drop"}`, `[{"name":"drop"}]x`, `[{"name":"drop"}] `, `{"name":"keep"}`,
+	`[{"name":"drop","x":` + strings.Repeat("[", 198) + strings.Repeat("]", 198) + `}]`,
+	`[{"name":"drop","x":` + strings.Repeat("[", 199) + strings.Repeat("]", 199) + `}]`,
+	`[{"name":"drop","x":tru}]`, `[{"name":"drop","x":-}]`, `[{"name":"drop","x":1e5,"y":-0.5,"z":true,"w":false,"v":null}]`,
+}
+
+func TestDecodeObjectsKeepAgrees(t *testing.T) {
+	for _, c := range append(keepCases, decodeCases...) {
+		agreeKeep(t, []byte(c))
+	}
+}
+
+func FuzzDecodeObjectsKeepAgrees(f *testing.F) {
+	for _, c := range append(keepCases, decodeCases...) {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { agreeKeep(t, data) })
+}

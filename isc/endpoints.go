@@ -315,6 +315,9 @@ func (c *Client) create(ctx context.Context, req *request, lookup func(context.C
 // Page is one page of a listing.
 type Page struct {
 	Objects []*Object
+	// Len is the number of objects the page held: len(Objects) unless a keep function left
+	// some out. The paging goes by it (a page shorter than PageSize is the last).
+	Len int
 	// Total is the size of the whole (filtered) collection as the tenant reported it in
 	// X-Total-Count, or -1 when it did not.
 	Total int
@@ -329,6 +332,14 @@ const PageSize = pageSize
 // requests; a caller that reads several pages compares their Totals (ListSources does that
 // and starts over).
 func (c *Client) ListSourcesPage(ctx context.Context, filter string, offset int) (*Page, error) {
+	return c.ListSourcesPageKeep(ctx, filter, offset, nil)
+}
+
+// ListSourcesPageKeep is ListSourcesPage returning only the sources whose name keep accepts
+// (all of them when keep is nil); Page.Len still counts every source of the page. A plan
+// needs only the declared sources of a tenant that may hold many more, and skipping the
+// others while reading the page saves building them.
+func (c *Client) ListSourcesPageKeep(ctx context.Context, filter string, offset int, keep func(name string) bool) (*Page, error) {
 	if offset < 0 {
 		return nil, fmt.Errorf("list sources: negative offset %d", offset)
 	}
@@ -336,15 +347,16 @@ func (c *Client) ListSourcesPage(ctx context.Context, filter string, offset int)
 	if filter != "" {
 		q.Set("filters", filter)
 	}
-	p, err := c.page(ctx, "/v3/sources", "/v3/sources", q, offset)
+	p, err := c.page(ctx, "/v3/sources", "/v3/sources", q, offset, keep)
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
 	return p, nil
 }
 
-// page requests one page with count=true.
-func (c *Client) page(ctx context.Context, path, tmpl string, query url.Values, offset int) (*Page, error) {
+// page requests one page with count=true, keeping the objects whose name keep accepts (all
+// of them when keep is nil).
+func (c *Client) page(ctx context.Context, path, tmpl string, query url.Values, offset int, keep func(name string) bool) (*Page, error) {
 	q := url.Values{}
 	for k, v := range query {
 		q[k] = v
@@ -354,11 +366,19 @@ func (c *Client) page(ctx context.Context, path, tmpl string, query url.Values, 
 	q.Set("count", "true")
 	p := &Page{Total: -1}
 	req := &request{method: http.MethodGet, path: path, tmpl: tmpl, query: q, decode: func(h http.Header, b []byte) error {
-		objs, err := DecodeObjects(b)
-		if err != nil {
-			return err
+		if keep != nil {
+			objs, n, err := DecodeObjectsKeep(b, keep)
+			if err != nil {
+				return err
+			}
+			p.Objects, p.Len = objs, n
+		} else {
+			objs, err := DecodeObjects(b)
+			if err != nil {
+				return err
+			}
+			p.Objects, p.Len = objs, len(objs)
 		}
-		p.Objects = objs
 		if n, err := strconv.Atoi(strings.TrimSpace(h.Get("X-Total-Count"))); err == nil && n >= 0 {
 			p.Total = n
 		}
@@ -382,7 +402,7 @@ func (c *Client) list(ctx context.Context, path, tmpl string, query url.Values) 
 		total := -1
 		changed := false
 		for offset := 0; ; offset += pageSize {
-			p, err := c.page(ctx, path, tmpl, query, offset)
+			p, err := c.page(ctx, path, tmpl, query, offset, nil)
 			if err != nil {
 				return nil, err
 			}

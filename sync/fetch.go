@@ -129,7 +129,7 @@ func (f *fetcher) submit(task func(ctx context.Context) error) {
 
 // firstPage reads the first page of the full listing and decides how to read the rest.
 func (f *fetcher) firstPage(ctx context.Context, names []string) error {
-	p, err := f.c.ListSourcesPage(ctx, "", 0)
+	p, err := f.page(ctx, 0)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (f *fetcher) firstPage(ctx context.Context, names []string) error {
 	f.total = p.Total
 	f.mu.Unlock()
 	f.addSources(p.Objects)
-	if len(p.Objects) < PageSize || (p.Total >= 0 && len(p.Objects) >= p.Total) {
+	if p.Len < PageSize || (p.Total >= 0 && p.Len >= p.Total) {
 		f.mu.Lock()
 		f.listedAll = true
 		f.mu.Unlock()
@@ -163,7 +163,7 @@ func (f *fetcher) firstPage(ctx context.Context, names []string) error {
 	for i := 1; i <= pages; i++ {
 		offset := i * PageSize
 		f.submit(func(ctx context.Context) error {
-			p, err := f.c.ListSourcesPage(ctx, "", offset)
+			p, err := f.page(ctx, offset)
 			if err != nil {
 				return err
 			}
@@ -179,14 +179,25 @@ func (f *fetcher) firstPage(ctx context.Context, names []string) error {
 	return nil
 }
 
+// page reads the page of the full listing at offset. Without AllSources it keeps only the
+// declared sources (addSources would drop the others): Page.Len still counts them all, and
+// the paging goes by it.
+func (f *fetcher) page(ctx context.Context, offset int) (*isc.Page, error) {
+	if f.all {
+		return f.c.ListSourcesPage(ctx, "", offset)
+	}
+	// declared is complete before the first task runs and only read afterwards.
+	return f.c.ListSourcesPageKeep(ctx, "", offset, func(name string) bool { return f.declared[name] })
+}
+
 // sequentialPages reads pages from offset until a short page (a tenant that does not count).
 func (f *fetcher) sequentialPages(ctx context.Context, offset int) error {
-	p, err := f.c.ListSourcesPage(ctx, "", offset)
+	p, err := f.page(ctx, offset)
 	if err != nil {
 		return err
 	}
 	f.addSources(p.Objects)
-	if len(p.Objects) == PageSize {
+	if p.Len == PageSize {
 		f.submit(func(ctx context.Context) error { return f.sequentialPages(ctx, offset+PageSize) })
 	}
 	return nil
