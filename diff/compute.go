@@ -270,7 +270,7 @@ func (c *computer) resolve(o *config.Object) (*isc.Object, []secretLeaf, error) 
 		}
 		switch t := v.(type) {
 		case *isc.Object:
-			out := isc.NewObject()
+			out := isc.NewObjectSize(t.Len())
 			for _, k := range t.Keys() {
 				e, _ := t.Get(k)
 				x, err := walk(appendPath(p, k), e)
@@ -293,7 +293,9 @@ func (c *computer) resolve(o *config.Object) (*isc.Object, []secretLeaf, error) 
 			})
 		}
 	}
-	out := isc.NewObject()
+	// Sized at once: a plan resolves every declared object, and growing maps key by key was
+	// half of it.
+	out := isc.NewObjectSize(o.Fields.Len())
 	for _, k := range o.Fields.Keys() {
 		v, _ := o.Fields.Get(k)
 		x, err := walk([]string{k}, v)
