@@ -368,6 +368,8 @@ func TestPlanExitCodes(t *testing.T) {
 				return []string{"examples/acme"}
 			},
 			code: 1,
+			// Reported once as a token failure, not against whichever request asked first.
+			stderr: []string{"sailsync: get access token: POST /oauth/token: 401"},
 		},
 		{
 			name: "plain http to a remote host",

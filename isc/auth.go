@@ -175,3 +175,11 @@ func tokenError(err error) error {
 	err = transportError(err)
 	return &tokenFailure{msg: fmt.Sprintf("%v", err), retryable: !isPermanent(err), cause: err}
 }
+
+// Authenticate gets an access token now, if the client holds no valid one. Callers about to
+// send many requests at once call it first, so that bad credentials are reported once, as what
+// they are, instead of against whichever request happened to ask for the token.
+func (c *Client) Authenticate(ctx context.Context) error {
+	_, err := c.tokens.token(ctx)
+	return err
+}

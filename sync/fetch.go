@@ -56,6 +56,9 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 	if par <= 0 {
 		par = DefaultParallelism
 	}
+	if err := c.Authenticate(ctx); err != nil {
+		return nil, err
+	}
 	f := &fetcher{
 		c: c, repo: repo, all: opts.AllSources,
 		live: &diff.Live{
