@@ -139,23 +139,7 @@ func defaultConn() connOptions {
 
 func checkCLIGolden(t *testing.T, name, got string) {
 	t.Helper()
-	golden := filepath.Join(cliGoldenDir, name)
-	if *update {
-		if err := os.MkdirAll(cliGoldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test -update rewrites it)\n--- got\n%s--- want\n%s", golden, got, want)
-	}
+	compareGolden(t, cliGoldenDir, name, got)
 }
 
 // copyDir copies the repository at src into a new temporary directory.

@@ -40,9 +40,15 @@ func validateOutput(t *testing.T, dir, output string) (stdout, stderr string, co
 
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	golden := filepath.Join(goldenDir, name)
+	compareGolden(t, goldenDir, name, got)
+}
+
+// compareGolden compares got with dir/name, or rewrites that file with -update.
+func compareGolden(t *testing.T, dir, name, got string) {
+	t.Helper()
+	golden := filepath.Join(dir, name)
 	if *update {
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {

@@ -61,21 +61,8 @@ func writeCanonical(b *bytes.Buffer, v any) {
 		}
 		b.WriteByte('}')
 	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeString(b, k)
-			b.WriteByte(':')
-			writeCanonical(b, t[k])
-		}
-		b.WriteByte('}')
+		// Plain values (a projection) hash as the Object they stand for; FromPlain keeps every value.
+		writeCanonical(b, isc.FromPlain(t))
 	case []any:
 		b.WriteByte('[')
 		for i, e := range t {

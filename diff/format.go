@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -57,21 +56,8 @@ func writeValue(b *strings.Builder, v any) {
 		}
 		b.WriteByte('}')
 	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(k)
-			b.WriteString(": ")
-			writeValue(b, t[k])
-		}
-		b.WriteByte('}')
+		// Plain values render as the Object they stand for, keys sorted (FromPlain's order).
+		writeValue(b, isc.FromPlain(t))
 	default:
 		enc, err := json.Marshal(t)
 		if err != nil {
