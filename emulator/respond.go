@@ -1,8 +1,6 @@
 package emulator
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -104,32 +102,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(body)
 }
 
-func marshal(v any) ([]byte, error) {
-	switch t := v.(type) {
-	case *isc.Object:
-		return t.MarshalJSON()
-	case []*isc.Object:
-		var b bytes.Buffer
-		b.WriteByte('[')
-		for i, o := range t {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			ob, err := o.MarshalJSON()
-			if err != nil {
-				return nil, err
-			}
-			b.Write(ob)
-		}
-		b.WriteByte(']')
-		return b.Bytes(), nil
-	default:
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(v); err != nil {
-			return nil, err
-		}
-		return bytes.TrimRight(b.Bytes(), "\n"), nil
-	}
-}
+func marshal(v any) ([]byte, error) { return isc.MarshalValue(v) }

@@ -219,6 +219,19 @@ func (o *Object) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// MarshalValue writes any value an Object holds (or a list of Objects) as JSON, keys in order
+// and <, > and & unescaped, so that bytes round-trip.
+func MarshalValue(v any) ([]byte, error) {
+	if list, ok := v.([]*Object); ok {
+		arr := make([]any, len(list))
+		for i, o := range list {
+			arr[i] = o
+		}
+		v = arr
+	}
+	return marshalValue(v)
+}
+
 func marshalValue(v any) ([]byte, error) {
 	switch t := v.(type) {
 	case *Object:
