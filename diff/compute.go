@@ -648,26 +648,9 @@ func setMinus(a, b []string) []string {
 // which the tenant keeps as a comma-separated string (a list is accepted too).
 func listedConnectorFiles(src *isc.Object) map[string]bool {
 	out := map[string]bool{}
-	v, ok := src.Path("connectorAttributes.connector_files")
-	if !ok {
-		return out
-	}
-	var names []string
-	switch t := v.(type) {
-	case string:
-		names = strings.Split(t, ",")
-	case []any:
-		for _, e := range t {
-			if s, ok := e.(string); ok {
-				names = append(names, s)
-			}
-		}
-	}
-	for _, n := range names {
-		n = strings.TrimSpace(n)
-		if n != "" {
-			out[path.Base(filepath.ToSlash(n))] = true
-		}
+	v, _ := src.Path("connectorAttributes.connector_files")
+	for _, n := range isc.ListValue(v) {
+		out[path.Base(filepath.ToSlash(n))] = true
 	}
 	return out
 }
