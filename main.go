@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 )
@@ -82,11 +83,37 @@ func tuneGC() {
 	rearm()
 }
 
+// startProfile writes a CPU profile to $SAILSYNC_CPUPROFILE when it is set. It is how the
+// figures of README "Performance" were found: the bench runs sailsync as a child process, where
+// `go test -cpuprofile` cannot reach.
+func startProfile() (stop func()) {
+	path := os.Getenv("SAILSYNC_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sailsync: cpu profile:", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "sailsync: cpu profile:", err)
+		_ = f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}
+}
+
 func main() {
 	tuneGC()
+	stopProfile := startProfile()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	err := newRootCmd().ExecuteContext(ctx)
+	stopProfile()
 	if err == nil {
 		return
 	}

@@ -26,6 +26,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +50,7 @@ type options struct {
 	json      bool
 	sailsync  string
 	serve     int
+	profile   string
 	settings
 }
 
@@ -64,6 +66,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of the table")
 	fs.StringVar(&o.sailsync, "sailsync", "", "sailsync binary for the cpu scenario (default: go build the module into a temporary directory)")
 	fs.IntVar(&o.serve, "serve", 0, "instead of measuring: write the cpu scenario's repository for N, serve its tenant (no latency, no limit), print the environment and wait for Ctrl-C; for profiling `sailsync plan` by hand")
+	fs.StringVar(&o.profile, "serve-cpuprofile", "", "with -serve: write the tenant's CPU profile to this file when it stops")
 	fs.IntVar(&o.rate, "rate", 1000, "requests per window, for the emulator and the client alike (the tenant's is 100 per 10 s)")
 	fs.DurationVar(&o.window, "window", 10*time.Second, "the emulator's rate window")
 	fs.DurationVar(&o.latency, "latency", 50*time.Millisecond, "latency the emulator adds to every request")
@@ -105,7 +108,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if o.serve > 0 {
-		if err := serve(ctx, o.serve, stdout); err != nil {
+		if err := serve(ctx, o.serve, o.profile, stdout); err != nil {
 			fmt.Fprintln(stderr, "bench:", err)
 			return 1
 		}
@@ -236,7 +239,8 @@ func measure(ctx context.Context, o *options, stderr io.Writer) (*results, error
 }
 
 // serve writes the cpu scenario's repository and serves its tenant until ctx is done.
-func serve(ctx context.Context, n int, stdout io.Writer) error {
+// A profile, when asked for, covers only the serving, not the seeding.
+func serve(ctx context.Context, n int, profile string, stdout io.Writer) error {
 	work, err := os.MkdirTemp("", "sailsync-bench-")
 	if err != nil {
 		return err
@@ -249,6 +253,17 @@ func serve(ctx context.Context, n int, stdout io.Writer) error {
 	defer ct.t.close()
 	fmt.Fprintf(stdout, "export SAIL_BASE_URL=%s SAIL_CLIENT_ID=%s SAIL_CLIENT_SECRET=%s\n", ct.t.srv.URL, ct.t.emu.ClientID(), ct.t.emu.ClientSecret())
 	fmt.Fprintf(stdout, "# repository: %s\n# sailsync plan %s --rate-limit 100000000\n", ct.repo, ct.repo)
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	<-ctx.Done()
 	return nil
 }

@@ -92,6 +92,12 @@ func writeError(w http.ResponseWriter, a *apiError) {
 // that bytes round-trip the way the tenant sends them.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := marshal(v)
+	writeBody(w, status, body, err)
+}
+
+// writeBody writes a body marshalled beforehand (under the lock, say), or a tenant fault when
+// marshalling failed.
+func writeBody(w http.ResponseWriter, status int, body []byte, err error) {
 	if err != nil {
 		// Only a value this package built can get here; answer like a tenant fault.
 		status = http.StatusInternalServerError

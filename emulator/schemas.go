@@ -45,7 +45,7 @@ func (e *Emulator) listSchemas(w http.ResponseWriter, r *http.Request, sourceID 
 		case types != "group" && len(names) > 0 && !contains(names, s.String("name")):
 			continue
 		}
-		out = append(out, s.Clone())
+		out = append(out, s) // written before the lock is released: no copy needed
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -59,7 +59,7 @@ func (e *Emulator) getSchema(w http.ResponseWriter, sourceID, schemaID string) {
 	}
 	for _, s := range e.schemas[sourceID] {
 		if s.String("id") == schemaID {
-			writeJSON(w, http.StatusOK, s.Clone())
+			writeJSON(w, http.StatusOK, s)
 			return
 		}
 	}

@@ -56,15 +56,12 @@ func (e *Emulator) listSources(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	// Only the page is copied: copying every source for each page made listing a large
-	// tenant quadratic.
-	page := p.apply(w, all)
-	out := make([]*isc.Object, len(page))
-	for i, s := range page {
-		out[i] = s.Clone()
-	}
+	// Only the page is written, and while the lock is held, instead of copying it to write
+	// after: copying every source for each page made listing a large tenant quadratic, and
+	// copying the page was a third of the emulator's time in the benchmark.
+	body, err := marshal(p.apply(w, all))
 	e.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	writeBody(w, http.StatusOK, body, err)
 }
 
 func (e *Emulator) getSource(w http.ResponseWriter, id string) {

@@ -34,11 +34,11 @@ func agree(t *testing.T, data []byte) {
 	if werr != nil {
 		return
 	}
-	wb, err := marshalValue(want)
+	wb, err := MarshalValue(want)
 	if err != nil {
 		t.Fatal(err)
 	}
-	gb, err := marshalValue(got)
+	gb, err := MarshalValue(got)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -174,7 +174,7 @@ func FuzzDecodeValue(f *testing.F) {
 		if err != nil {
 			return
 		}
-		first, err := marshalValue(v)
+		first, err := MarshalValue(v)
 		if err != nil {
 			t.Fatalf("decoded value does not marshal: %v", err)
 		}
@@ -182,7 +182,7 @@ func FuzzDecodeValue(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-decode of %s: %v", first, err)
 		}
-		second, err := marshalValue(v2)
+		second, err := MarshalValue(v2)
 		if err != nil {
 			t.Fatal(err)
 		}
