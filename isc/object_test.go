@@ -3,7 +3,9 @@ package isc
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -55,11 +57,12 @@ func TestObjectSetDeleteClone(t *testing.T) {
 	}
 	c := o.Clone()
 	c.Object("b").Set("nested", "v")
-	c.Set("c", append(c.vals["c"].([]any), "y"))
+	cv, _ := c.Get("c")
+	c.Set("c", append(cv.([]any), "y"))
 	if o.Object("b").Len() != 0 {
 		t.Error("Clone shares nested objects")
 	}
-	if len(o.vals["c"].([]any)) != 1 {
+	if ov, _ := o.Get("c"); len(ov.([]any)) != 1 {
 		t.Error("Clone shares arrays")
 	}
 	o.Delete("a")
@@ -190,4 +193,68 @@ func FuzzDecodeValue(f *testing.F) {
 			t.Fatalf("not stable:\n%s\n%s", first, second)
 		}
 	})
+}
+
+// TestObjectLarge crosses indexFrom both ways: lookups, order, Set of an existing key, Delete
+// and Clone must behave the same with the index as without it.
+func TestObjectLarge(t *testing.T) {
+	o := NewObject()
+	var want []string
+	for i := range 2 * indexFrom {
+		k := fmt.Sprintf("k%02d", i)
+		o.Set(k, i)
+		want = append(want, k)
+	}
+	if o.index == nil {
+		t.Fatalf("no index at %d keys", o.Len())
+	}
+	o.Set("k05", "again") // keeps its place
+	if v, ok := o.Get("k05"); !ok || v != "again" {
+		t.Errorf("Get(k05) = %v, %v", v, ok)
+	}
+	c := o.Clone()
+	for i := 2 * indexFrom; i > 0; i-- {
+		k := fmt.Sprintf("k%02d", i-1)
+		if i%2 == 0 {
+			o.Delete(k)
+			want = slices.DeleteFunc(want, func(s string) bool { return s == k })
+		}
+	}
+	if got := o.Keys(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after deletes Keys() = %v, want %v", got, want)
+	}
+	if o.index != nil {
+		t.Errorf("index kept at %d keys", o.Len())
+	}
+	for _, k := range want {
+		if _, ok := o.Get(k); !ok {
+			t.Errorf("Get(%s) lost after deletes", k)
+		}
+	}
+	if _, ok := o.Get("k00"); ok && !slices.Contains(want, "k00") {
+		t.Error("deleted key still found")
+	}
+	if c.Len() != 2*indexFrom {
+		t.Errorf("clone changed by deletes on the original: %d keys", c.Len())
+	}
+	for i := range 2 * indexFrom {
+		if _, ok := c.Get(fmt.Sprintf("k%02d", i)); !ok {
+			t.Errorf("clone lost k%02d", i)
+		}
+	}
+	var seen []string
+	for k := range c.All() {
+		seen = append(seen, k)
+		if len(seen) == 3 {
+			break
+		}
+	}
+	if !reflect.DeepEqual(seen, []string{"k00", "k01", "k02"}) {
+		t.Errorf("All() = %v", seen)
+	}
+	var zero Object
+	zero.Set("a", 1)
+	if v, ok := zero.Get("a"); !ok || v != 1 {
+		t.Error("the zero Object does not take Set")
+	}
 }
