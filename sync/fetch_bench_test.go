@@ -1,0 +1,72 @@
+package sync_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/emulator"
+	"github.com/sailsync/sailsync/isc"
+	isync "github.com/sailsync/sailsync/sync"
+)
+
+// BenchmarkFetch is a plan's fetch of 2,000 declared sources with entitlement schemas from a
+// tenant of 4,000 over HTTP: 16 listing pages (half of them of sources the repository does not
+// declare) and 2,000 schema lists. The emulator's work is in the figures too.
+func BenchmarkFetch(b *testing.B) {
+	const tenant, declared = 4000, 2000
+	emu, err := emulator.New(emulator.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 1; i <= tenant; i++ {
+		o := isc.NewObject()
+		o.Set("name", fmt.Sprintf("src-%04d", i))
+		o.Set("description", "seeded")
+		ow := isc.NewObject()
+		ow.Set("type", "IDENTITY")
+		ow.Set("id", "2c91808568c529c60168cca6f90c1313")
+		ow.Set("name", "Amelia Ortiz")
+		o.Set("owner", ow)
+		o.Set("connector", "delimited-file")
+		o.Set("connectorClass", "sailpoint.connector.DelimitedFileConnector")
+		o.Set("type", "DelimitedFile")
+		if _, err := emu.AddSource(o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var y strings.Builder
+	for i := 1; i <= declared; i++ {
+		fmt.Fprintf(&y, "---\nkind: Source\nname: src-%04d\ndescription: declared\nowner: %s\nconnector: delimited-file\n", i, owner)
+		fmt.Fprintf(&y, "---\nkind: EntitlementSchema\nsource: src-%04d\nname: group\nattributes: [id, name]\n", i)
+	}
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "sources.yaml"), []byte(y.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	repo, err := config.Load(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := isc.New(isc.Config{BaseURL: srv.URL, ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(), RatePer10s: 1e9})
+		if err != nil {
+			b.Fatal(err)
+		}
+		live, err := isync.Fetch(context.Background(), c, repo, isync.FetchOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(live.Sources) != declared || c.Stats().Requests != 1+tenant/isync.PageSize+declared {
+			b.Fatalf("%d sources, %d requests", len(live.Sources), c.Stats().Requests)
+		}
+	}
+}
