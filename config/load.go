@@ -198,6 +198,10 @@ func (l *loader) add(p Problem) { l.problems = append(l.problems, p) }
 type yamlFile struct {
 	rel  string // slash-separated, relative to the root
 	path string // on disk
+	// regular is set when the walk saw a regular file (not a symbolic link), which lies inside
+	// the repository by construction: the walk starts at the resolved root and does not follow
+	// links.
+	regular bool
 }
 
 // walk lists the YAML files: every *.yaml and *.yml below the root, skipping hidden files and
@@ -253,7 +257,7 @@ func (l *loader) walk() ([]yamlFile, error) {
 			l.hashed[rel] = real
 			return nil
 		}
-		out = append(out, yamlFile{rel: rel, path: p})
+		out = append(out, yamlFile{rel: rel, path: p, regular: d.Type().IsRegular()})
 		return nil
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].rel < out[j].rel })
@@ -273,6 +277,13 @@ func unwrapPath(err error) error {
 // regular file inside the repository. It only reads (the parse workers call it at once), so a
 // file it refuses comes back as a problem.
 func (l *loader) readYAML(f yamlFile) ([]byte, *Problem) {
+	if f.regular {
+		if data, ok := readRegular(f.path); ok {
+			return data, nil
+		}
+		// Anything unusual (the file changed since the walk, or is too large) takes the
+		// careful path below, which says what is wrong.
+	}
 	at := Pos{File: f.rel, Line: 1, Col: 1}
 	bad := func(msg string) ([]byte, *Problem) { return nil, &Problem{Pos: at, Message: msg} }
 	real, msg := l.inside(f.path)
@@ -304,6 +315,38 @@ func (l *loader) readYAML(f yamlFile) ([]byte, *Problem) {
 		return bad(fmt.Sprintf("the file is larger than %s, the limit for a YAML file", size(MaxYAMLFileSize)))
 	}
 	return data, nil
+}
+
+// readRegular reads a file the walk saw as a regular file in four system calls (open, fstat,
+// read, close) instead of the dozen of resolving every path component, a stat and a growing
+// read: for a repository of 10,000 files those calls were a tenth of loading. The open does not
+// follow a symbolic link nor block on a FIFO, so a file swapped since the walk is refused here
+// and handled by readYAML's careful path. ok is false whenever the data is not certainly the
+// whole of a regular file within the size limit.
+func readRegular(p string) (data []byte, ok bool) {
+	fh, err := os.OpenFile(p, os.O_RDONLY|openNoFollow, 0)
+	if err != nil {
+		return nil, false
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() > MaxYAMLFileSize {
+		return nil, false
+	}
+	// One byte more than the size, so that a file that grew since the fstat shows it.
+	buf := make([]byte, 0, st.Size()+1)
+	for {
+		n, err := fh.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		switch {
+		case errors.Is(err, io.EOF):
+			return buf, true
+		case err != nil:
+			return nil, false
+		case len(buf) == cap(buf):
+			return nil, false // larger than it was: let the careful path read it
+		}
+	}
 }
 
 // inside resolves symbolic links in p and checks that the result lies inside the repository. It

@@ -93,7 +93,7 @@ func parseFile(file string, data []byte, add func(Problem), budget *int) (docs [
 			add(Problem{Pos: posOf(file, root), Message: "a document must be a mapping of fields starting with kind: Connector, Source or EntitlementSchema"})
 			continue
 		}
-		d := &document{file: file, root: root, rootPos: posOf(file, root), positions: map[string]Pos{}}
+		d := &document{file: file, root: root, rootPos: posOf(file, root), positions: make(map[string]Pos, len(root.Content))}
 		c := converter{d: d, add: func(p Problem) { d.broken = true; add(p) }}
 		v, ok := c.value(root, "", 1)
 		obj, _ := v.(*isc.Object)
@@ -216,7 +216,19 @@ func (c *converter) value(n *yaml.Node, path string, depth int) (any, bool) {
 	case yaml.MappingNode:
 		obj := isc.NewObjectSize(len(n.Content) / 2)
 		ok := true
-		seen := map[string]*yaml.Node{}
+		// Duplicate keys are found in the object itself (a scan for small mappings, an index
+		// for large ones) rather than in a map of its own per mapping.
+		seen := func(key string) *yaml.Node {
+			if _, dup := obj.Get(key); !dup {
+				return nil
+			}
+			for j := 0; j+1 < len(n.Content); j += 2 {
+				if k := n.Content[j]; k.Kind == yaml.ScalarNode && k.Value == key {
+					return k
+				}
+			}
+			return nil
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
@@ -231,12 +243,11 @@ func (c *converter) value(n *yaml.Node, path string, depth int) (any, bool) {
 			}
 			key := k.Value
 			field := join(path, key)
-			if first, dup := seen[key]; dup {
+			if first := seen(key); first != nil {
 				c.problem(k, field, fmt.Sprintf("duplicate key: %s is already set at line %d", key, first.Line))
 				ok = false
 				continue
 			}
-			seen[key] = k
 			c.d.positions[field] = posOf(c.d.file, v)
 			if field == "kind" {
 				c.d.kindKey, c.d.hasKindKey = posOf(c.d.file, k), true
