@@ -649,6 +649,11 @@ func (l *loader) checkRefs(repo *Repo) {
 		all = append(all, &es.Object)
 	}
 	for _, o := range all {
+		if !anyString(o.Fields, func(s string) bool { return strings.Contains(s, "${") }) {
+			// Nearly every object holds no reference: a walk that builds no field paths
+			// settles that, instead of a path and a position lookup for every string.
+			continue
+		}
 		walkStrings(o.Fields, "", func(field, s string) {
 			refs, err := Refs(s)
 			at := o.PosOf(field)
@@ -677,6 +682,27 @@ func (l *loader) dup(second, first *Object, what string) {
 	l.add(Problem{Pos: second.PosOf("name"), Field: "name", Message: fmt.Sprintf("name: %s is declared twice: also at %s", what, first.PosOf("name"))})
 }
 
+// anyString reports whether pred holds for some string in v.
+func anyString(v any, pred func(string) bool) bool {
+	switch t := v.(type) {
+	case string:
+		return pred(t)
+	case []any:
+		for _, e := range t {
+			if anyString(e, pred) {
+				return true
+			}
+		}
+	case *isc.Object:
+		for _, e := range t.All() {
+			if anyString(e, pred) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // walkStrings calls fn for every string in v with its dotted field path (list elements share the
 // list's path).
 func walkStrings(v any, path string, fn func(field, s string)) {
@@ -688,8 +714,7 @@ func walkStrings(v any, path string, fn func(field, s string)) {
 			walkStrings(e, path, fn)
 		}
 	case *isc.Object:
-		for _, k := range t.Keys() {
-			e, _ := t.Get(k)
+		for k, e := range t.All() {
 			walkStrings(e, join(path, k), fn)
 		}
 	}
