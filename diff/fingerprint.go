@@ -5,7 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/sailsync/sailsync/isc"
@@ -17,65 +18,95 @@ import (
 // secrets included (they are not secrets), so even a change the tenant forgets to stamp in
 // `modified` is caught.
 func FingerprintOf(obj *isc.Object) Fingerprint {
-	b, ok := fingerprintBufs.Get().(*bytes.Buffer)
+	w, ok := canonicalWriters.Get().(*canonicalWriter)
 	if !ok {
-		b = new(bytes.Buffer)
+		w = new(canonicalWriter)
 	}
-	b.Reset()
-	writeCanonical(b, obj)
-	sum := sha256.Sum256(b.Bytes())
-	fingerprintBufs.Put(b)
+	w.b.Reset()
+	w.write(obj)
+	sum := sha256.Sum256(w.b.Bytes())
+	canonicalWriters.Put(w)
 	return Fingerprint{Modified: obj.String("modified"), Hash: hex.EncodeToString(sum[:])}
 }
 
-// fingerprintBufs holds the buffers FingerprintOf writes the canonical JSON into: a plan
-// fingerprints every live source, and growing a fresh buffer each time was a third of it.
-var fingerprintBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// canonicalWriters hold what FingerprintOf writes with: a plan fingerprints every live object,
+// and a fresh buffer and a copy of every object's keys each time were a third of it.
+var canonicalWriters = sync.Pool{New: func() any { return new(canonicalWriter) }}
 
 // canonicalJSON writes v with object keys sorted at every level, numbers as written and no
 // insignificant space, so that equal objects hash equally whatever order the server sent.
 func canonicalJSON(v any) []byte {
-	var b bytes.Buffer
-	writeCanonical(&b, v)
-	return b.Bytes()
+	var w canonicalWriter
+	w.write(v)
+	return w.b.Bytes()
 }
 
-func writeCanonical(b *bytes.Buffer, v any) {
+// canonicalWriter writes canonical JSON into b. fields is a stack of the members of the
+// objects being written, each object's sorted in place above its parent's.
+type canonicalWriter struct {
+	b      bytes.Buffer
+	fields []canonicalField
+}
+
+type canonicalField struct {
+	key string
+	v   any
+}
+
+func (w *canonicalWriter) write(v any) {
+	b := &w.b
 	switch t := v.(type) {
 	case *isc.Object:
 		if t == nil {
 			b.WriteString("null")
 			return
 		}
-		keys := t.Keys()
-		sort.Strings(keys)
+		start := len(w.fields)
+		for k, e := range t.All() {
+			w.fields = append(w.fields, canonicalField{key: k, v: e})
+		}
+		end := len(w.fields)
+		slices.SortFunc(w.fields[start:end], func(x, y canonicalField) int { return strings.Compare(x.key, y.key) })
 		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
+		for i := start; i < end; i++ {
+			if i > start {
 				b.WriteByte(',')
 			}
-			writeString(b, k)
+			// Indexed afresh each time: writing a member may grow (move) the stack.
+			f := w.fields[i]
+			writeString(b, f.key)
 			b.WriteByte(':')
-			e, _ := t.Get(k)
-			writeCanonical(b, e)
+			w.write(f.v)
 		}
 		b.WriteByte('}')
+		clear(w.fields[start:end]) // the pool must not keep the values alive
+		w.fields = w.fields[:start]
 	case map[string]any:
 		// Plain values (a projection) hash as the Object they stand for; FromPlain keeps every value.
-		writeCanonical(b, isc.FromPlain(t))
+		w.write(isc.FromPlain(t))
 	case []any:
 		b.WriteByte('[')
 		for i, e := range t {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			writeCanonical(b, e)
+			w.write(e)
 		}
 		b.WriteByte(']')
 	case json.Number:
 		b.WriteString(string(t))
 	case string:
 		writeString(b, t)
+	case bool:
+		// What json.Marshal writes, without its allocations: there are several booleans in
+		// every source.
+		if t {
+			b.WriteString("true")
+		} else {
+			b.WriteString("false")
+		}
+	case nil:
+		b.WriteString("null")
 	default:
 		enc, err := json.Marshal(t)
 		if err != nil {
