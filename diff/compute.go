@@ -2,7 +2,6 @@ package diff
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -293,16 +292,11 @@ func (c *computer) resolve(o *config.Object) (*isc.Object, []secretLeaf, error) 
 	// p is a stack shared by the whole walk; a leaf keeps a copy.
 	var walk func(path []string, v any) (any, error)
 	walk = func(p []string, v any) (any, error) {
-		switch t := v.(type) {
-		case nil, bool, json.Number:
-			// Nothing to expand and never a secret.
+		if !holdsRef(v) {
+			// No reference, so neither a secret nor anything to expand: v as it is, shared with
+			// the repository like live values are with the tenant's objects, rather than copied
+			// (copies of the declared objects were a sixth of a plan's allocations).
 			return v, nil
-		case string:
-			if !strings.Contains(t, "${") {
-				// No reference, so neither a secret nor anything to expand: v as it is, rather than
-				// the string boxed anew by ExpandValue (a third of resolve's allocations).
-				return v, nil
-			}
 		}
 		if _, isObj := v.(*isc.Object); !isObj && config.IsSecret(v) {
 			vars, err := envVars(v)
@@ -327,7 +321,10 @@ func (c *computer) resolve(o *config.Object) (*isc.Object, []secretLeaf, error) 
 			return config.ExpandValue(v, expandRef)
 		}
 	}
-	// Sized at once: a plan resolves every declared object, and growing maps key by key was
+	if o.Fields != nil && !holdsRef(o.Fields) {
+		return o.Fields, nil, nil
+	}
+	// Sized at once: a plan resolves every declared object, and growing it key by key was
 	// half of it.
 	out := isc.NewObjectSize(o.Fields.Len())
 	path := make([]string, 1, 8)
@@ -340,6 +337,28 @@ func (c *computer) resolve(o *config.Object) (*isc.Object, []secretLeaf, error) 
 		out.Set(k, x)
 	}
 	return out, leaves, nil
+}
+
+// holdsRef reports whether a declared value holds "${" anywhere: a reference, or an escaped
+// "$${" that expansion rewrites.
+func holdsRef(v any) bool {
+	switch t := v.(type) {
+	case string:
+		return strings.Contains(t, "${")
+	case []any:
+		for _, e := range t {
+			if holdsRef(e) {
+				return true
+			}
+		}
+	case *isc.Object:
+		for _, e := range t.All() {
+			if holdsRef(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // envVars lists the ${env:…} variables in v.
@@ -523,10 +542,10 @@ func (c *computer) compare(cmpn *comparison, desired, live *isc.Object) []Field 
 			continue
 		}
 		lv, lok := live.Get(k)
-		if lok && sameValue(v, lv) {
+		path[0] = k
+		if lok && cmpn.same(path, v, lv) {
 			continue
 		}
-		path[0] = k
 		a, b, bok := cmpn.project(path, v, lv, lok)
 		if dm == nil {
 			dm, lm = map[string]any{}, map[string]any{}
@@ -551,7 +570,13 @@ func (c *computer) compare(cmpn *comparison, desired, live *isc.Object) []Field 
 	d, l, _ := cmpn.normalize(nil, dm, lm, true)
 	dmn, _ := d.(map[string]any)
 	lmn, _ := l.(map[string]any)
-	for _, segs := range diffPaths(lmn, dmn) {
+	if dmn != nil && lmn != nil {
+		dropPlainlyEqual(lmn, dmn)
+		if len(dmn) == 0 && len(lmn) == 0 {
+			return fields
+		}
+	}
+	for _, segs := range cmpPaths(lmn, dmn) {
 		before, _ := getPath(live, segs)
 		after, _ := getPath(desired, segs)
 		fields = append(fields, Field{Path: strings.Join(segs, "."), Before: before, After: shown(after)})

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -387,12 +388,13 @@ func indexSegment(i int) string {
 	return "[" + strconv.Itoa(i) + "]"
 }
 
-// sameValue reports whether a resolved desired value and a live value are equal as the values
-// an isc.Object holds: same types, numbers as written, objects with the same keys in any order.
-// Equal values project to equal values (see Rule.Normalize), so such a field cannot differ and
-// is not projected at all. A secret or any other type is reported unequal, leaving the decision
-// to the comparison.
-func sameValue(d, l any) bool {
+// same reports whether the desired value d and the live value l at path project to equal
+// values, without projecting them: same types, numbers as written, and objects with the same
+// compared keys (declared keys the rules ignore left out on both sides, live keys the rules
+// ignore allowed on the live side). Equal values project to equal values (see Rule.Normalize),
+// so such a field cannot differ. A secret or any other type is reported not the same, leaving
+// the decision to the projection.
+func (c *comparison) same(path []string, d, l any) bool {
 	switch x := d.(type) {
 	case nil:
 		return l == nil
@@ -407,12 +409,20 @@ func sameValue(d, l any) bool {
 		return ok && x == y
 	case *isc.Object:
 		y, ok := l.(*isc.Object)
-		if !ok || x == nil || y == nil || x.Len() != y.Len() {
+		if !ok || x == nil || y == nil {
 			return false
 		}
 		for k, xv := range x.All() {
+			if c.ignored(path, k, true) {
+				continue
+			}
 			yv, ok := y.Get(k)
-			if !ok || !sameValue(xv, yv) {
+			if !ok || !c.same(append(path, k), xv, yv) {
+				return false
+			}
+		}
+		for k := range y.All() {
+			if _, declared := x.Get(k); !declared && !c.ignored(path, k, false) {
 				return false
 			}
 		}
@@ -423,7 +433,7 @@ func sameValue(d, l any) bool {
 			return false
 		}
 		for i := range x {
-			if !sameValue(x[i], y[i]) {
+			if !c.same(append(path, indexSegment(i)), x[i], y[i]) {
 				return false
 			}
 		}
@@ -437,11 +447,7 @@ func sameValue(d, l any) bool {
 // inside a list is reported at the list: a reviewer wants "features: [a b] → [a c]", not index
 // noise.
 func diffPaths(live, desired map[string]any) [][]string {
-	r := &pathReporter{seen: map[string]bool{}}
 	if live != nil && desired != nil {
-		// cmp walks by reflection, half of a source's comparison; most fields are equal, so cmp
-		// gets only the top-level fields that are not plainly equal. Its paths are the same:
-		// each starts at a top-level key and cmp visits the keys in sorted order either way.
 		lm, dm := map[string]any{}, map[string]any{}
 		for k, lv := range live {
 			if dv, ok := desired[k]; !ok || !plainEqual(lv, dv) {
@@ -458,8 +464,45 @@ func diffPaths(live, desired map[string]any) [][]string {
 		}
 		live, desired = lm, dm
 	}
-	cmp.Equal(live, desired, cmp.Reporter(r))
-	return r.paths
+	return cmpPaths(live, desired)
+}
+
+// dropPlainlyEqual removes from both projections the top-level fields that are plainly equal.
+// cmp walks by reflection, half of a source's comparison; most fields are equal, so cmp gets
+// only the top-level fields that are not plainly equal. Its paths are the same: each starts at
+// a top-level key and cmp visits the keys in sorted order either way.
+func dropPlainlyEqual(live, desired map[string]any) {
+	for k, lv := range live {
+		if dv, ok := desired[k]; ok && plainEqual(lv, dv) {
+			delete(live, k)
+			delete(desired, k)
+		}
+	}
+}
+
+// cmpPaths has go-cmp compare the projections and returns the paths its Reporter saw differ.
+func cmpPaths(live, desired map[string]any) [][]string {
+	r, ok := pathReporters.Get().(*pathReporter)
+	if !ok {
+		r = newPathReporter()
+	}
+	cmp.Equal(live, desired, r.option)
+	paths := r.paths
+	r.paths = nil
+	clear(r.seen)
+	r.steps = r.steps[:0]
+	pathReporters.Put(r)
+	return paths
+}
+
+// pathReporters are reused across comparisons with their cmp option: a reporter, its map, its
+// path stack and the option wrapping it were a tenth of a source's comparison.
+var pathReporters = sync.Pool{New: func() any { return newPathReporter() }}
+
+func newPathReporter() *pathReporter {
+	r := &pathReporter{seen: map[string]bool{}}
+	r.option = cmp.Reporter(r)
+	return r
 }
 
 // plainEqual reports whether a and b are equal as cmp.Equal sees them (nil maps and slices
@@ -511,6 +554,10 @@ type pathReporter struct {
 	steps cmp.Path
 	paths [][]string
 	seen  map[string]bool
+	// option is cmp.Reporter(r), made once.
+	option cmp.Option
+	// key is scratch for the key of a path in seen.
+	key []byte
 }
 
 func (r *pathReporter) PushStep(ps cmp.PathStep) { r.steps = append(r.steps, ps) }
@@ -539,10 +586,16 @@ steps:
 	if len(segs) == 0 {
 		return
 	}
-	key := strings.Join(segs, "\x00")
-	if r.seen[key] {
+	r.key = r.key[:0]
+	for i, sg := range segs {
+		if i > 0 {
+			r.key = append(r.key, 0)
+		}
+		r.key = append(r.key, sg...)
+	}
+	if r.seen[string(r.key)] {
 		return
 	}
-	r.seen[key] = true
+	r.seen[string(r.key)] = true
 	r.paths = append(r.paths, segs)
 }
