@@ -19,6 +19,12 @@ type decoder struct {
 	// pairs is a stack of the members of the objects being read: an object is built once its
 	// members are known, with its map sized at once instead of grown key by key.
 	pairs []pair
+	// elems is the same for the elements of the arrays being read.
+	elems []any
+	// keys holds the object keys read so far, by spelling (see key).
+	keys map[string]string
+	// strs holds short string values read so far, boxed, by spelling (see strValue).
+	strs map[string]any
 }
 
 type pair struct {
@@ -46,15 +52,21 @@ func (d *decoder) fail(what string) error {
 	return fmt.Errorf("isc: decode JSON: %s at offset %d", what, d.pos)
 }
 
+// space moves past whitespace. The scanning loops here work on locals and store d.pos once:
+// a loop that advanced d.pos itself wrote it back to memory at every byte, and skipString alone
+// was 40 % of DecodeObjectsKeep.
 func (d *decoder) space() {
-	for d.pos < len(d.data) {
-		switch d.data[d.pos] {
+	data, i := d.data, d.pos
+	for i < len(data) {
+		switch data[i] {
 		case ' ', '\t', '\n', '\r':
-			d.pos++
+			i++
 		default:
+			d.pos = i
 			return
 		}
 	}
+	d.pos = i
 }
 
 func (d *decoder) value(depth int) (any, error) {
@@ -71,7 +83,7 @@ func (d *decoder) value(depth int) (any, error) {
 	case c == '[':
 		return d.array(depth)
 	case c == '"':
-		return d.str()
+		return d.strValue()
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':
@@ -107,7 +119,7 @@ func (d *decoder) object(depth int) (any, error) {
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
 			return nil, d.fail("object key is not a string")
 		}
-		k, err := d.str()
+		k, err := d.key()
 		if err != nil {
 			return nil, err
 		}
@@ -145,18 +157,21 @@ func (d *decoder) object(depth int) (any, error) {
 
 func (d *decoder) array(depth int) (any, error) {
 	d.pos++ // [
-	arr := []any{}
 	d.space()
 	if d.pos < len(d.data) && d.data[d.pos] == ']' {
 		d.pos++
-		return arr, nil
+		return []any{}, nil
 	}
+	// Elements go on a stack shared by every array being read and are copied out once the
+	// array's length is known, instead of growing each array by appending.
+	base := len(d.elems)
+	defer func() { d.elems = d.elems[:base] }()
 	for {
 		v, err := d.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}
-		arr = append(arr, v)
+		d.elems = append(d.elems, v)
 		d.space()
 		if d.pos >= len(d.data) {
 			return nil, d.fail("")
@@ -166,6 +181,9 @@ func (d *decoder) array(depth int) (any, error) {
 			d.pos++
 		case ']':
 			d.pos++
+			arr := make([]any, len(d.elems)-base)
+			copy(arr, d.elems[base:])
+			clear(d.elems[base:]) // the stack must not keep values alive
 			return arr, nil
 		default:
 			return nil, d.fail("expected ',' or ']' in array")
@@ -175,34 +193,120 @@ func (d *decoder) array(depth int) (any, error) {
 
 // str reads a string at d.pos (a quote).
 func (d *decoder) str() (string, error) {
-	start := d.pos
-	d.pos++
-	plain := true
-	for d.pos < len(d.data) {
-		c := d.data[d.pos]
+	raw, plain, err := d.rawString()
+	if err != nil {
+		return "", err
+	}
+	if plain {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	return unquote(raw)
+}
+
+// key reads an object key at d.pos. The keys of a listing repeat in every object: each
+// spelling is allocated once per decoder (a page of 250 sources has ~30 keys per source).
+func (d *decoder) key() (string, error) {
+	raw, plain, err := d.rawString()
+	if err != nil {
+		return "", err
+	}
+	if !plain {
+		return unquote(raw)
+	}
+	inner := raw[1 : len(raw)-1]
+	if k, ok := d.keys[string(inner)]; ok {
+		return k, nil
+	}
+	k := string(inner)
+	if len(d.keys) < maxKeys {
+		if d.keys == nil {
+			d.keys = make(map[string]string)
+		}
+		d.keys[k] = k
+	}
+	return k, nil
+}
+
+// strValue reads a string value at d.pos. The sources of a page share most of their short
+// values (owner, cluster, connector, type, status, features): a value seen before in the
+// same document comes back as the same boxed string, sparing the string and its box.
+func (d *decoder) strValue() (any, error) {
+	raw, plain, err := d.rawString()
+	if err != nil {
+		return nil, err
+	}
+	if !plain {
+		return unquote(raw)
+	}
+	inner := raw[1 : len(raw)-1]
+	if len(inner) > maxInternedLen {
+		return string(inner), nil
+	}
+	if v, ok := d.strs[string(inner)]; ok {
+		return v, nil
+	}
+	s := string(inner)
+	var v any = s
+	if len(d.strs) < maxStrs {
+		if d.strs == nil {
+			d.strs = make(map[string]any)
+		}
+		d.strs[s] = v
+	}
+	return v, nil
+}
+
+// maxInternedLen and maxStrs bound the values strValue remembers.
+const (
+	maxInternedLen = 64
+	maxStrs        = 256
+)
+
+// maxKeys bounds the key spellings a decoder remembers, for a document whose keys are data.
+const maxKeys = 512
+
+// rawString moves past the string at d.pos (a quote) and returns it with its quotes. plain
+// means it holds no escape and is valid UTF-8: its bytes are its value.
+func (d *decoder) rawString() (raw []byte, plain bool, err error) {
+	data, start := d.data, d.pos
+	i := start + 1
+	plain = true
+	ascii := true
+	for i < len(data) {
+		c := data[i]
 		switch {
 		case c == '"':
-			d.pos++
-			raw := d.data[start:d.pos]
-			inner := raw[1 : len(raw)-1]
-			if plain && utf8.Valid(inner) {
-				return string(inner), nil
+			i++
+			d.pos = i
+			raw = data[start:i]
+			if plain && !ascii {
+				plain = utf8.Valid(raw[1 : len(raw)-1])
 			}
-			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return "", fmt.Errorf("isc: decode JSON: %w", err)
-			}
-			return s, nil
+			return raw, plain, nil
 		case c == '\\':
 			plain = false
-			d.pos += 2
+			i += 2
 		case c < 0x20:
-			return "", d.fail("invalid control character in string")
+			d.pos = i
+			return nil, false, d.fail("invalid control character in string")
 		default:
-			d.pos++
+			if c >= utf8.RuneSelf {
+				ascii = false
+			}
+			i++
 		}
 	}
-	return "", d.fail("")
+	d.pos = i
+	return nil, false, d.fail("")
+}
+
+// unquote reads a string with escapes or invalid UTF-8 as encoding/json does.
+func unquote(raw []byte) (string, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", fmt.Errorf("isc: decode JSON: %w", err)
+	}
+	return s, nil
 }
 
 // number reads a number with the JSON grammar and keeps its spelling.
@@ -276,7 +380,18 @@ func DecodeObjectsKeep(data []byte, keep func(name string) bool) (objs []*Object
 	return objs, n, nil
 }
 
-// keepArray reads the top-level array of objects, building the kept ones. It reports false
+// decodeObjects is DecodeObjects reading the objects straight into the result instead of an
+// []any copied afterwards.
+func decodeObjects(data []byte) ([]*Object, error) {
+	d := &decoder{data: data}
+	if objs, _, ok := d.keepArray(nil); ok {
+		return objs, nil
+	}
+	return DecodeObjects(data)
+}
+
+// keepArray reads the top-level array of objects, building the kept ones (all of them when
+// keep is nil). It reports false
 // when the data is not a well-formed array of objects, leaving the error to the full decoder.
 func (d *decoder) keepArray(keep func(name string) bool) ([]*Object, int, bool) {
 	d.space()
@@ -296,10 +411,13 @@ func (d *decoder) keepArray(keep func(name string) bool) ([]*Object, int, bool) 
 				return nil, 0, false
 			}
 			start := d.pos
-			name, sure := d.skipObject(1)
-			if !sure || keep(name) {
-				// Build the object with the decoder (for an object the scan was not sure of,
-				// the decoder also finds its name and any error).
+			build, accepted := true, ""
+			if keep != nil {
+				build, accepted = d.skipUnkept(keep)
+			}
+			if build {
+				// Build the object with the decoder, which also finds its final name (the
+				// scan stops at the first) and any error.
 				d.pos = start
 				v, err := d.value(1)
 				if err != nil {
@@ -309,7 +427,9 @@ func (d *decoder) keepArray(keep func(name string) bool) ([]*Object, int, bool) 
 				if !ok {
 					return nil, 0, false
 				}
-				if sure || keep(o.String("name")) {
+				// keep is asked again only when the name that counts is not the one it
+				// accepted (a lookup in a map of 10,000 names is not free).
+				if name := o.String("name"); keep == nil || (name == accepted && accepted != "") || keep(name) {
 					objs = append(objs, o)
 				}
 			}
@@ -336,57 +456,102 @@ func (d *decoder) keepArray(keep func(name string) bool) ([]*Object, int, bool) 
 	return objs, n, true
 }
 
-// skipObject scans the object at d.pos without building it and returns its "name" member.
-// It reports false (not sure) for anything the decoder might read differently or reject: a
-// backslash in any string, a name that is not a string, or malformed JSON. The scan accepts
-// only what the decoder accepts, so an object it skips is one the decoder would have read.
-func (d *decoder) skipObject(depth int) (name string, sure bool) {
-	name, sure = "", true
+// skipUnkept scans the top-level object at d.pos and reports whether it must be built: its
+// first "name" member is a string keep accepts, returned as accepted (the scan stops there,
+// and a kept object is built without being scanned to its end first), or the scan cannot be
+// sure of its name (a backslash in any string, a name that is not a string, a second name,
+// malformed JSON). An object it skips is one the decoder would have read and whose name keep
+// rejects: the scan accepts only what the decoder accepts.
+func (d *decoder) skipUnkept(keep func(name string) bool) (build bool, accepted string) {
 	d.pos++ // {
 	d.space()
 	if d.pos < len(d.data) && d.data[d.pos] == '}' {
 		d.pos++
-		return "", true
+		return keep(""), ""
 	}
+	named := false
 	for {
 		d.space()
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
-			return "", false
+			return true, ""
 		}
 		k, ok := d.skipString()
 		if !ok {
-			return "", false
+			return true, ""
 		}
 		d.space()
 		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
-			return "", false
+			return true, ""
 		}
 		d.pos++
 		d.space()
-		if depth == 1 && string(k) == "name" {
-			if d.pos >= len(d.data) || d.data[d.pos] != '"' {
-				return "", false
+		if string(k) == "name" {
+			if named || d.pos >= len(d.data) || d.data[d.pos] != '"' {
+				return true, ""
 			}
 			v, ok := d.skipString()
 			if !ok || !utf8.Valid(v) {
-				return "", false
+				return true, ""
 			}
-			name = string(v)
-		} else if !d.skipValue(depth + 1) {
-			return "", false
+			if name := string(v); keep(name) {
+				return true, name
+			}
+			named = true
+		} else if !d.skipValue(2) {
+			return true, ""
 		}
 		d.space()
 		if d.pos >= len(d.data) {
-			return "", false
+			return true, ""
 		}
 		switch d.data[d.pos] {
 		case ',':
 			d.pos++
 		case '}':
 			d.pos++
-			return name, sure
+			return !named && keep(""), ""
 		default:
-			return "", false
+			return true, ""
+		}
+	}
+}
+
+// skipObject scans a nested object like object reads it, without building it.
+func (d *decoder) skipObject(depth int) bool {
+	d.pos++ // {
+	d.space()
+	if d.pos < len(d.data) && d.data[d.pos] == '}' {
+		d.pos++
+		return true
+	}
+	for {
+		d.space()
+		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+			return false
+		}
+		if _, ok := d.skipString(); !ok {
+			return false
+		}
+		d.space()
+		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+			return false
+		}
+		d.pos++
+		if !d.skipValue(depth + 1) {
+			return false
+		}
+		d.space()
+		if d.pos >= len(d.data) {
+			return false
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case '}':
+			d.pos++
+			return true
+		default:
+			return false
 		}
 	}
 }
@@ -402,8 +567,7 @@ func (d *decoder) skipValue(depth int) bool {
 	}
 	switch c := d.data[d.pos]; {
 	case c == '{':
-		_, ok := d.skipObject(depth)
-		return ok
+		return d.skipObject(depth)
 	case c == '[':
 		d.pos++
 		d.space()
@@ -445,20 +609,17 @@ func (d *decoder) skipValue(depth int) bool {
 	}
 }
 
-// skipString scans a string without escapes and returns its bytes between the quotes.
+// skipString scans a string without escapes and returns its bytes between the quotes. On
+// failure d.pos is left anywhere: the caller gives up the scan.
 func (d *decoder) skipString() ([]byte, bool) {
-	d.pos++ // "
-	start := d.pos
-	for d.pos < len(d.data) {
-		switch c := d.data[d.pos]; {
+	data, start := d.data, d.pos+1
+	for i := start; i < len(data); i++ {
+		switch c := data[i]; {
 		case c == '"':
-			inner := d.data[start:d.pos]
-			d.pos++
-			return inner, true
+			d.pos = i + 1
+			return data[start:i], true
 		case c == '\\' || c < 0x20:
 			return nil, false
-		default:
-			d.pos++
 		}
 	}
 	return nil, false

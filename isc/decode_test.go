@@ -98,8 +98,17 @@ func BenchmarkDecodeObjects(b *testing.B) {
 	}
 }
 
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // agreeKeep checks DecodeObjectsKeep against DecodeObjects followed by the filter: same
-// error, same page length, the same objects.
+// error, same page length, the same objects; and decodeObjects against DecodeObjects.
 func agreeKeep(t *testing.T, data []byte) {
 	t.Helper()
 	keep := func(name string) bool { return strings.HasPrefix(name, "k") }
@@ -108,8 +117,15 @@ func agreeKeep(t *testing.T, data []byte) {
 	if (werr == nil) != (gerr == nil) || (werr != nil && werr.Error() != gerr.Error()) {
 		t.Fatalf("%q: DecodeObjectsKeep error %v, DecodeObjects error %v", data, gerr, werr)
 	}
+	direct, derr := decodeObjects(data)
+	if (werr == nil) != (derr == nil) || (werr != nil && werr.Error() != derr.Error()) {
+		t.Fatalf("%q: decodeObjects error %v, DecodeObjects error %v", data, derr, werr)
+	}
 	if werr != nil {
 		return
+	}
+	if ab, db := mustMarshal(t, all), mustMarshal(t, direct); !bytes.Equal(ab, db) || (all == nil) != (direct == nil) {
+		t.Fatalf("%q: decodeObjects %s, DecodeObjects %s", data, db, ab)
 	}
 	want := []*Object{}
 	for _, o := range all {

@@ -122,7 +122,7 @@ func (c *Client) ListSchemas(ctx context.Context, sourceID string) ([]*Object, e
 	req := &request{
 		method: http.MethodGet, path: "/v3/sources/" + url.PathEscape(sourceID) + "/schemas", tmpl: "/v3/sources/{id}/schemas",
 		decode: func(_ http.Header, b []byte) error {
-			objs, err := DecodeObjects(b)
+			objs, err := decodeObjects(b)
 			out = objs
 			return err
 		},
@@ -373,7 +373,7 @@ func (c *Client) page(ctx context.Context, path, tmpl string, query url.Values, 
 			}
 			p.Objects, p.Len = objs, n
 		} else {
-			objs, err := DecodeObjects(b)
+			objs, err := decodeObjects(b)
 			if err != nil {
 				return err
 			}

@@ -9,16 +9,17 @@ import (
 	"testing"
 )
 
-// benchSource is a source as the cpu scenario's tenant lists it.
+// benchSource is a source as the cpu scenario's tenant lists it, with timestamps that differ
+// from source to source like a real tenant's.
 const benchSource = `{"id":"326a701d021f19e1c4eb15c95cd%05d","name":"Bench Source %05d","description":"Bench source %d (created in the UI)",` +
 	`"owner":{"type":"IDENTITY","id":"2c91808568c529c60168cca6f90c1313","name":"Amelia Ortiz"},` +
 	`"cluster":{"type":"CLUSTER","id":"2c9180866166b5b0016167c32ef31a66","name":"Acme Primary VA Cluster"},` +
 	`"connector":"delimited-file","connectorClass":"sailpoint.connector.DelimitedFileConnector","type":"DelimitedFile",` +
 	`"authoritative":false,"deleteThreshold":10,"features":["DIRECT_PERMISSIONS","NO_RANDOM_ACCESS"],` +
-	`"connectorAttributes":{"file":"bench-%05d.csv","delimiter":",","hasHeader":true,"cloudExternalId":"1%05d","cloudDisplayName":"Bench Source %05d","healthy":true,"since":"2026-11-22T09:52:18.958Z"},` +
-	`"passwordPolicies":null,"schemas":[],"healthy":true,"status":"SOURCE_STATE_HEALTHY","since":"2026-11-22T09:52:18.958Z",` +
+	`"connectorAttributes":{"file":"bench-%05d.csv","delimiter":",","hasHeader":true,"cloudExternalId":"1%05d","cloudDisplayName":"Bench Source %05d","healthy":true,"since":"2026-11-22T09:%02d:%02d.%03dZ"},` +
+	`"passwordPolicies":null,"schemas":[],"healthy":true,"status":"SOURCE_STATE_HEALTHY","since":"2026-11-22T09:%02d:%02d.%03dZ",` +
 	`"connectorId":"delimited-file","connectorName":"delimited-file","connectionType":"direct","connectorImplementationId":"delimited-file",` +
-	`"created":"2026-11-22T09:52:18.958Z","modified":"2026-11-22T09:52:18.958Z","credentialProviderEnabled":false,"category":null}`
+	`"created":"2025-%02d-%02dT10:%02d:00.000Z","modified":"2026-11-22T09:%02d:%02d.%03dZ","credentialProviderEnabled":false,"category":null}`
 
 // benchPage is a listing page of 250 such sources, numbered from first.
 func benchPage(first int) []byte {
@@ -28,7 +29,8 @@ func benchPage(first int) []byte {
 		if i > first {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, benchSource, i, i, i, i, i, i)
+		m, sec, ms := i/60%60, i%60, i*7%1000
+		fmt.Fprintf(&b, benchSource, i, i, i, i, i, i, m, sec, ms, m, sec, ms, 1+i%12, 1+i%28, i%60, m, sec, ms)
 	}
 	b.WriteByte(']')
 	return []byte(b.String())
