@@ -29,8 +29,9 @@ type tokens struct {
 	remember func(secret string)
 
 	lock    chan struct{} // a mutex that a waiting caller can abandon when its context ends
-	mu      sync.Mutex    // guards cur and refreshAt
+	mu      sync.Mutex    // guards cur, bearer and refresh
 	cur     *oauth2.Token
+	bearer  string    // "Bearer " + cur.AccessToken, spelled once per token, not per request
 	refresh time.Time // when to fetch a new one ahead of expiry
 }
 
@@ -53,43 +54,51 @@ func newTokens(base string, cfg Config, hc *http.Client, timeout time.Duration, 
 	}
 }
 
-// valid returns the current token when it can still be used.
-func (t *tokens) valid() *oauth2.Token {
+// valid returns the current token and its Authorization header value when it can still be
+// used.
+func (t *tokens) valid() (*oauth2.Token, string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.cur == nil || t.cur.AccessToken == "" {
-		return nil
+		return nil, ""
 	}
 	if !t.refresh.IsZero() && !t.now().Before(t.refresh) {
-		return nil
+		return nil, ""
 	}
-	return t.cur
+	return t.cur, t.bearer
 }
 
 // token returns a usable access token, fetching one if needed. Concurrent callers share one
 // fetch.
 func (t *tokens) token(ctx context.Context) (string, error) {
-	if tok := t.valid(); tok != nil {
-		return tok.AccessToken, nil
+	tok, _, err := t.header(ctx)
+	return tok, err
+}
+
+// header returns a usable access token and the Authorization header value that sends it,
+// fetching a token if needed.
+func (t *tokens) header(ctx context.Context) (access, bearer string, err error) {
+	if tok, bearer := t.valid(); tok != nil {
+		return tok.AccessToken, bearer, nil
 	}
 	select {
 	case t.lock <- struct{}{}:
 	case <-ctx.Done():
-		return "", ctx.Err()
+		return "", "", ctx.Err()
 	}
 	defer func() { <-t.lock }()
-	if tok := t.valid(); tok != nil {
-		return tok.AccessToken, nil
+	if tok, bearer := t.valid(); tok != nil {
+		return tok.AccessToken, bearer, nil
 	}
 	start := t.now()
 	tctx, cancel := context.WithTimeout(context.WithValue(ctx, oauth2.HTTPClient, t.hc), t.timeout)
 	defer cancel()
 	tok, err := t.conf.Token(tctx)
 	if err != nil {
-		return "", tokenError(err)
+		return "", "", tokenError(err)
 	}
 	if tok.AccessToken == "" {
-		return "", &tokenFailure{msg: "token response has no access_token", retryable: true}
+		return "", "", &tokenFailure{msg: "token response has no access_token", retryable: true}
 	}
 	t.remember(tok.AccessToken)
 	var refresh time.Time
@@ -99,15 +108,16 @@ func (t *tokens) token(ctx context.Context) (string, error) {
 		life := tok.Expiry.Sub(start)
 		refresh = tok.Expiry.Add(-min(time.Minute, life/10))
 	}
+	bearer = "Bearer " + tok.AccessToken
 	t.mu.Lock()
-	t.cur, t.refresh = tok, refresh
+	t.cur, t.bearer, t.refresh = tok, bearer, refresh
 	t.mu.Unlock()
 	if refresh.IsZero() {
 		t.log("isc: new access token (no expires_in; kept until the API rejects it)")
 	} else {
 		t.log("isc: new access token, expires in %s", tok.Expiry.Sub(start).Round(time.Second))
 	}
-	return tok.AccessToken, nil
+	return tok.AccessToken, bearer, nil
 }
 
 // invalidate forgets access, if it is still the current token (another caller may already have

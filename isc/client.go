@@ -57,8 +57,14 @@ type Client struct {
 	secrets  []string
 
 	statsMu sync.Mutex
-	stats   Stats
+	stats   Stats // ByEndpoint left empty: see byEndpoint
+	// byEndpoint counts requests by method and path template; Stats() spells the keys. Kept
+	// apart so that counting a request does not build its "METHOD /template" string.
+	byEndpoint map[endpoint]int
 }
+
+// endpoint is a request's method and path template, e.g. GET and /v3/sources/{id}/schemas.
+type endpoint struct{ method, tmpl string }
 
 // Stats counts the requests a Client made.
 type Stats struct {
@@ -109,7 +115,7 @@ func New(cfg Config) (*Client, error) {
 		maxRLRetries: 20,
 		maxRetryWait: 10 * time.Minute,
 		debug:        cfg.Debug,
-		stats:        Stats{ByEndpoint: map[string]int{}},
+		byEndpoint:   map[endpoint]int{},
 	}
 	if c.timeout <= 0 {
 		c.timeout = 60 * time.Second
@@ -136,9 +142,9 @@ func (c *Client) Stats() Stats {
 	c.statsMu.Lock()
 	defer c.statsMu.Unlock()
 	s := c.stats
-	s.ByEndpoint = make(map[string]int, len(c.stats.ByEndpoint))
-	for k, v := range c.stats.ByEndpoint {
-		s.ByEndpoint[k] = v
+	s.ByEndpoint = make(map[string]int, len(c.byEndpoint))
+	for k, v := range c.byEndpoint {
+		s.ByEndpoint[k.method+" "+k.tmpl] += v
 	}
 	return s
 }
@@ -149,6 +155,7 @@ func (c *Client) count(f func(*Stats)) {
 	f(&c.stats)
 }
 
+// endpointKey carries the *request of an API call in its attempt's context.
 type endpointKey struct{}
 
 // meteredTransport counts every request and makes the token call wait for the shared rate
@@ -160,10 +167,12 @@ type meteredTransport struct {
 
 func (m *meteredTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	ctx := r.Context()
-	key, _ := ctx.Value(endpointKey{}).(string)
-	if key == "" {
+	var key endpoint
+	if req, ok := ctx.Value(endpointKey{}).(*request); ok {
+		key = endpoint{req.method, req.tmpl}
+	} else {
 		// The token call (API calls waited for their turn before their deadline started).
-		key = r.Method + " " + r.URL.Path
+		key = endpoint{r.Method, r.URL.Path}
 		if err := m.c.waitTurn(ctx); err != nil {
 			if r.Body != nil {
 				_ = r.Body.Close()
@@ -171,10 +180,10 @@ func (m *meteredTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
-	m.c.count(func(s *Stats) {
-		s.Requests++
-		s.ByEndpoint[key]++
-	})
+	m.c.statsMu.Lock()
+	m.c.stats.Requests++
+	m.c.byEndpoint[key]++
+	m.c.statsMu.Unlock()
 	return m.next.RoundTrip(r)
 }
 
@@ -278,33 +287,33 @@ func (c *Client) do(ctx context.Context, req *request) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("%s %s: %w", req.method, req.tmpl, err)
 		}
-		start := c.now()
+		var start time.Time
+		if c.debug != nil {
+			start = c.now()
+		}
 		a := c.try(ctx, req)
-		elapsed := c.now().Sub(start)
 		if err := ctx.Err(); err != nil {
 			// Cancelled by the caller: never retried, whatever the attempt saw.
-			c.logf("isc: %s %s cancelled after %s", req.method, c.shown(req), elapsed.Round(time.Millisecond))
+			if c.debug != nil {
+				c.logf("isc: %s %s cancelled after %s", req.method, c.shown(req), c.now().Sub(start).Round(time.Millisecond))
+			}
 			return fmt.Errorf("%s %s: %w", req.method, req.tmpl, err)
 		}
-		if a.err == nil && a.status >= 400 {
-			ae := newAPIError(req.method, req.path, a.status, a.header, a.body)
-			c.logf("isc: %s %s %d %s%s", req.method, c.shown(req), a.status, elapsed.Round(time.Millisecond), c.redact(ae.detail()))
-		} else if a.err == nil {
-			c.logf("isc: %s %s %d %s", req.method, c.shown(req), a.status, elapsed.Round(time.Millisecond))
-		} else if a.status != 0 {
-			c.logf("isc: %s %s %d %s: %v", req.method, c.shown(req), a.status, elapsed.Round(time.Millisecond), c.redact(a.err.Error()))
-		} else {
-			c.logf("isc: %s %s failed after %s: %v", req.method, c.shown(req), elapsed.Round(time.Millisecond), c.redact(a.err.Error()))
+		if c.debug != nil {
+			// Only with --debug: the arguments alone (the query encoded again, the values
+			// boxed) cost a request several allocations.
+			c.logAttempt(req, a, c.now().Sub(start))
 		}
 
 		var fail error
 		var wait time.Duration
 		var reason string
-		var tf *tokenFailure
-		switch {
-		case a.err == nil && a.status >= 200 && a.status < 300:
+		if a.err == nil && a.status >= 200 && a.status < 300 {
 			return nil
-		case errors.As(a.err, &tf):
+		}
+		tf := asTokenFailure(a.err)
+		switch {
+		case tf != nil:
 			if !tf.retryable {
 				return fmt.Errorf("%s %s: %w", req.method, req.tmpl, a.err)
 			}
@@ -378,13 +387,43 @@ func (c *Client) do(ctx context.Context, req *request) error {
 			return notRetried(req, last)
 		}
 		c.count(func(s *Stats) { s.Retries++ })
-		c.logf("isc: retrying %s %s in %s: %s", req.method, c.shown(req), wait.Round(time.Millisecond), reason)
+		if c.debug != nil {
+			c.logf("isc: retrying %s %s in %s: %s", req.method, c.shown(req), wait.Round(time.Millisecond), reason)
+		}
 		if err := c.waitInterruptible(ctx, wait); err != nil {
 			if interrupted(ctx) {
 				return notRetried(req, last)
 			}
 			return fmt.Errorf("%s %s: %w", req.method, req.tmpl, err)
 		}
+	}
+}
+
+// asTokenFailure returns the *tokenFailure in err's chain, or nil. A function of its own so
+// that the variable errors.As needs escapes only when there is an error to look into, not
+// on every attempt.
+func asTokenFailure(err error) *tokenFailure {
+	if err == nil {
+		return nil
+	}
+	var tf *tokenFailure
+	if errors.As(err, &tf) {
+		return tf
+	}
+	return nil
+}
+
+// logAttempt writes the debug line of one attempt.
+func (c *Client) logAttempt(req *request, a attempt, elapsed time.Duration) {
+	if a.err == nil && a.status >= 400 {
+		ae := newAPIError(req.method, req.path, a.status, a.header, a.body)
+		c.logf("isc: %s %s %d %s%s", req.method, c.shown(req), a.status, elapsed.Round(time.Millisecond), c.redact(ae.detail()))
+	} else if a.err == nil {
+		c.logf("isc: %s %s %d %s", req.method, c.shown(req), a.status, elapsed.Round(time.Millisecond))
+	} else if a.status != 0 {
+		c.logf("isc: %s %s %d %s: %v", req.method, c.shown(req), a.status, elapsed.Round(time.Millisecond), c.redact(a.err.Error()))
+	} else {
+		c.logf("isc: %s %s failed after %s: %v", req.method, c.shown(req), elapsed.Round(time.Millisecond), c.redact(a.err.Error()))
 	}
 }
 
@@ -454,7 +493,7 @@ func retryableStatus(st int) bool {
 
 // try makes one attempt, waiting for its turn first.
 func (c *Client) try(ctx context.Context, req *request) attempt {
-	tok, err := c.tokens.token(ctx)
+	tok, bearer, err := c.tokens.header(ctx)
 	if err != nil {
 		return attempt{err: err}
 	}
@@ -463,7 +502,7 @@ func (c *Client) try(ctx context.Context, req *request) attempt {
 		// Cancelled, or the caller's deadline comes before our turn: waiting again cannot help.
 		return attempt{err: &localError{err}}
 	}
-	actx, cancel := context.WithTimeout(context.WithValue(ctx, endpointKey{}, req.method+" "+req.tmpl), c.timeout)
+	actx, cancel := context.WithTimeout(context.WithValue(ctx, endpointKey{}, req), c.timeout)
 	defer cancel()
 	u := c.base + req.path
 	if len(req.query) > 0 {
@@ -488,13 +527,15 @@ func (c *Client) try(ctx context.Context, req *request) attempt {
 	if err != nil {
 		return attempt{err: &localError{err}}
 	}
-	hr.Header.Set("Authorization", "Bearer "+tok)
-	hr.Header.Set("Accept", "application/json")
-	hr.Header.Set("User-Agent", "sailsync")
+	// The keys are canonical already, and the values share one array: Header.Set
+	// canonicalised each key and allocated each value's slice.
+	vals := [...]string{bearer, "application/json", "sailsync", contentType}
+	h := hr.Header
+	h["Authorization"], h["Accept"], h["User-Agent"] = vals[0:1:1], vals[1:2:2], vals[2:3:3]
 	if contentType != "" {
-		hr.Header.Set("Content-Type", contentType)
+		h["Content-Type"] = vals[3:4:4]
 	}
-	resp, err := c.hc.Do(hr)
+	resp, err := c.send(hr)
 	if err != nil {
 		// url.Error repeats method and URL, which every message here names already. Unwrapped
 		// before the timeout is named, or the naming would be unwrapped away with it.
@@ -508,8 +549,26 @@ func (c *Client) try(ctx context.Context, req *request) attempt {
 		return attempt{err: transportError(err), sent: true, token: tok}
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	a := attempt{status: resp.StatusCode, header: resp.Header, body: data, sent: true, token: tok}
+	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
+	var data []byte
+	if ok {
+		// A 2xx body is read into a pooled buffer and given back once decoded: decode copies
+		// what it keeps, and do looks at no 2xx body (a.body stays nil).
+		buf := bodyPool.Get().(*[]byte)
+		data, err = readBody(resp.Body, resp.ContentLength, *buf)
+		defer func() {
+			if cap(data) <= maxPooled {
+				*buf = data[:0]
+				bodyPool.Put(buf)
+			}
+		}()
+	} else {
+		data, err = readBody(resp.Body, resp.ContentLength, nil)
+	}
+	a := attempt{status: resp.StatusCode, header: resp.Header, sent: true, token: tok}
+	if !ok {
+		a.body = data
+	}
 	if err != nil {
 		// Truncated (connection closed before Content-Length), or timed out mid-body.
 		a.err = fmt.Errorf("reading %d response: %w", resp.StatusCode, transportError(err))
@@ -519,10 +578,10 @@ func (c *Client) try(ctx context.Context, req *request) attempt {
 		a.err = &localError{fmt.Errorf("response larger than %d MiB", maxBody>>20)}
 		return a
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if !ok {
 		return a
 	}
-	if ct := resp.Header.Get("Content-Type"); len(data) > 0 && ct != "" && !isJSON(ct) {
+	if ct := resp.Header.Get("Content-Type"); len(data) > 0 && ct != "" && !jsonType(ct) {
 		mt, _, _ := mime.ParseMediaType(ct)
 		a.err = fmt.Errorf("%d response with content type %q instead of JSON: %s", resp.StatusCode, sanitize(mt, 60), snippet(data, ct))
 		return a
@@ -533,6 +592,72 @@ func (c *Client) try(ctx context.Context, req *request) attempt {
 		}
 	}
 	return a
+}
+
+// send sends one API request through the client's transport, as c.hc.Do would: redirects are
+// refused (CheckRedirect) and Client.Timeout is 0, so all that http.Client added was its
+// redirect bookkeeping, which copies every request's headers first (~9 allocations per
+// request). A client with a cookie jar (a caller's HTTPClient) still goes through Do.
+func (c *Client) send(hr *http.Request) (*http.Response, error) {
+	if c.hc.Jar != nil {
+		return c.hc.Do(hr)
+	}
+	resp, err := c.hc.Transport.RoundTrip(hr)
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			_ = resp.Body.Close()
+		}
+		return nil, err
+	}
+	if resp == nil {
+		return nil, fmt.Errorf("http: RoundTripper implementation (%T) returned a nil *Response with a nil error", c.hc.Transport)
+	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
+	}
+	return resp, nil
+}
+
+// bodyPool holds the buffers 2xx bodies are read into. io.ReadAll grew a new buffer for every
+// response: ~660 KB allocated for a listing page of 250 sources (~280 KB).
+var bodyPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooled is the largest buffer bodyPool keeps; a rare huge body is left to the collector.
+const maxPooled = 4 << 20
+
+// readBody reads r to its end like io.ReadAll(io.LimitReader(r, maxBody+1)) does (the same
+// bytes and errors), appending to buf[:0]. A known size up to maxPooled sizes the buffer at
+// once (a larger one may be a lie, and is read as it comes).
+func readBody(r io.Reader, size int64, buf []byte) ([]byte, error) {
+	b := buf[:0]
+	if size >= 0 && size <= maxPooled && int64(cap(b)) <= size {
+		// One byte more than the body: the read that sees the end needs room to be made.
+		b = make([]byte, 0, size+1)
+	}
+	lr := io.LimitedReader{R: r, N: maxBody + 1}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+	}
+}
+
+// jsonType is isJSON without parsing the spellings tenants send (mime.ParseMediaType
+// allocates).
+func jsonType(ct string) bool {
+	switch ct {
+	case "application/json", "application/json;charset=utf-8", "application/json; charset=utf-8", "application/json;charset=UTF-8", "application/json; charset=UTF-8":
+		return true
+	}
+	return isJSON(ct)
 }
 
 // localError is a failure on this side that another attempt cannot fix.
