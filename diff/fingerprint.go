@@ -30,7 +30,8 @@ func FingerprintOf(obj *isc.Object) Fingerprint {
 }
 
 // canonicalWriters hold what FingerprintOf writes with: a plan fingerprints every live object,
-// and a fresh buffer and a copy of every object's keys each time were a third of it.
+// and growing a fresh buffer each time was a third of it. The writer also keeps the stack the
+// members of objects are sorted on, in place of a sorted copy of each object's keys.
 var canonicalWriters = sync.Pool{New: func() any { return new(canonicalWriter) }}
 
 // canonicalJSON writes v with object keys sorted at every level, numbers as written and no

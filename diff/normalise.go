@@ -266,8 +266,8 @@ func plainInteger(s string) bool {
 }
 
 // comparison holds one desired/live comparison under a rule table, reduced to the rules that
-// apply to its kind: a plan compares thousands of objects of two kinds, and filtering the
-// table per field was a tenth of a source's comparison.
+// apply to its kind: a plan compares thousands of objects of two kinds, so the table is
+// filtered once per kind rather than for every field.
 type comparison struct {
 	ignores    []func(parent []string, key string, declared bool) bool
 	normalizes []func(path []string, desired, live any, liveOK bool) (d, l any, lok bool)
@@ -310,7 +310,7 @@ func (c *comparison) normalize(path []string, d, l any, lok bool) (any, any, boo
 // sides: they are write-only and handled apart.
 //
 // path is a stack: children append their segment in place, so its backing array is shared and
-// overwritten by siblings (a fresh slice per field was a sixth of a comparison's allocations).
+// overwritten by siblings (a fresh slice per field was a third of projection's allocations).
 func (c *comparison) project(path []string, d, l any, lok bool) (any, any, bool) {
 	var dp, lp any
 	lpok := lok
@@ -448,36 +448,39 @@ func (c *comparison) same(path []string, d, l any) bool {
 // noise.
 func diffPaths(live, desired map[string]any) [][]string {
 	if live != nil && desired != nil {
-		lm, dm := map[string]any{}, map[string]any{}
+		// cmp walks by reflection, half of a source's comparison; most fields are equal, so cmp
+		// gets only the top-level fields that are not plainly equal. Its paths are the same:
+		// each starts at a top-level key and cmp visits the keys in sorted order either way.
+		equal := 0
 		for k, lv := range live {
-			if dv, ok := desired[k]; !ok || !plainEqual(lv, dv) {
-				lm[k] = lv
-				if ok {
+			if dv, ok := desired[k]; ok && plainEqual(lv, dv) {
+				equal++
+			}
+		}
+		if equal == len(live) && equal == len(desired) {
+			return nil
+		}
+		if equal > 0 {
+			// Copied only when something is left out: compare hands over only the fields it
+			// found to differ, nearly always all differing still.
+			lm, dm := map[string]any{}, map[string]any{}
+			for k, lv := range live {
+				if dv, ok := desired[k]; !ok || !plainEqual(lv, dv) {
+					lm[k] = lv
+					if ok {
+						dm[k] = dv
+					}
+				}
+			}
+			for k, dv := range desired {
+				if _, ok := live[k]; !ok {
 					dm[k] = dv
 				}
 			}
+			live, desired = lm, dm
 		}
-		for k, dv := range desired {
-			if _, ok := live[k]; !ok {
-				dm[k] = dv
-			}
-		}
-		live, desired = lm, dm
 	}
 	return cmpPaths(live, desired)
-}
-
-// dropPlainlyEqual removes from both projections the top-level fields that are plainly equal.
-// cmp walks by reflection, half of a source's comparison; most fields are equal, so cmp gets
-// only the top-level fields that are not plainly equal. Its paths are the same: each starts at
-// a top-level key and cmp visits the keys in sorted order either way.
-func dropPlainlyEqual(live, desired map[string]any) {
-	for k, lv := range live {
-		if dv, ok := desired[k]; ok && plainEqual(lv, dv) {
-			delete(live, k)
-			delete(desired, k)
-		}
-	}
 }
 
 // cmpPaths has go-cmp compare the projections and returns the paths its Reporter saw differ.
