@@ -43,10 +43,15 @@ func (e *Emulator) listSources(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	e.mu.Lock()
-	var all []*isc.Object
-	for _, s := range e.sources {
-		if f == nil || f.match(s) {
-			all = append(all, s)
+	// Unfiltered and unsorted, a page is a slice of the stored list: gathering all sources for
+	// every page made listing a tenant quadratic in its size.
+	all := e.sources
+	if f != nil || q.Get("sorters") != "" {
+		all = nil
+		for _, s := range e.sources {
+			if f == nil || f.match(s) {
+				all = append(all, s)
+			}
 		}
 	}
 	if s := q.Get("sorters"); s != "" {
