@@ -191,18 +191,6 @@ func (d *decoder) array(depth int) (any, error) {
 	}
 }
 
-// str reads a string at d.pos (a quote).
-func (d *decoder) str() (string, error) {
-	raw, plain, err := d.rawString()
-	if err != nil {
-		return "", err
-	}
-	if plain {
-		return string(raw[1 : len(raw)-1]), nil
-	}
-	return unquote(raw)
-}
-
 // key reads an object key at d.pos. The keys of a listing repeat in every object: each
 // spelling is allocated once per decoder (a page of 250 sources has ~30 keys per source).
 func (d *decoder) key() (string, error) {
