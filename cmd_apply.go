@@ -169,6 +169,9 @@ func reportLine(r isync.Result) string {
 	if r.Message != "" {
 		line += ": " + r.Message
 	}
+	if r.Note != "" {
+		line += ": " + r.Note
+	}
 	return line
 }
 

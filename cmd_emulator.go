@@ -23,6 +23,10 @@ type emulatorOptions struct {
 	Seed      string
 	RateLimit int
 	Latency   time.Duration
+	// ScriptNameRule and FoldNames choose how the emulated tenant plays the API's undocumented
+	// parts (see emulator.Options).
+	ScriptNameRule string
+	FoldNames      bool
 
 	stdout, stderr io.Writer
 }
@@ -46,6 +50,8 @@ sailsync at it and serves until interrupted; all changes are lost when it stops.
 	cmd.Flags().StringVar(&opts.Seed, "seed", "", "seed directory (default: the embedded Acme example tenant)")
 	cmd.Flags().IntVar(&opts.RateLimit, "rate-limit", 0, "answer 429 above this many requests per 10 s per client (0: no limit; the tenant's is 100)")
 	cmd.Flags().DurationVar(&opts.Latency, "latency", 0, "delay added to every request, e.g. 50ms")
+	cmd.Flags().StringVar(&opts.ScriptNameRule, "scriptname-rule", "slug", "how a new connector's scriptName is derived from its name: slug (acme-hr), dash (one - per character) or suffix (an opaque suffix)")
+	cmd.Flags().BoolVar(&opts.FoldNames, "fold-connector-names", false, "compare connector names case-insensitively (\"acme hr\" is refused beside \"Acme HR\")")
 	return cmd
 }
 
@@ -66,7 +72,12 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 	if opts.RateLimit < 0 {
 		return fmt.Errorf("--rate-limit %d: must be 0 or more", opts.RateLimit)
 	}
-	emu, err := emulator.New(emulator.Options{Seed: seed, RatePer10s: opts.RateLimit, Latency: opts.Latency})
+	rule, err := emulator.ParseScriptNameRule(opts.ScriptNameRule)
+	if err != nil {
+		return fmt.Errorf("--scriptname-rule: %w", err)
+	}
+	emu, err := emulator.New(emulator.Options{Seed: seed, RatePer10s: opts.RateLimit, Latency: opts.Latency,
+		ScriptNameRule: rule, FoldConnectorNames: opts.FoldNames})
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func runApply(ctx context.Context, s settings, n int, repo *config.Repo) (measur
 		live.Schemas[src.Name] = m
 	}
 	for _, o := range t.emu.Connectors() {
-		live.Connectors[o.String("scriptName")] = o
+		live.Connectors[o.String("name")] = o
 	}
 	plan, err := diff.Compute(repo, live, diff.Options{Env: func(string) (string, bool) { return "", false }})
 	if err != nil {

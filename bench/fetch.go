@@ -145,11 +145,12 @@ func runNaive(ctx context.Context, s settings, n int, repo *config.Repo) (measur
 	}
 	for _, conn := range repo.Connectors {
 		g.Go(func() error {
-			o, err := c.GetConnector(gctx, conn.ScriptName)
+			// The tool's state holds each connector's scriptName; the bench tenant's is the slug.
+			o, err := c.GetConnector(gctx, isc.ScriptName(conn.Name))
 			if err != nil {
 				return err
 			}
-			results <- func() { live.Connectors[conn.ScriptName] = o }
+			results <- func() { live.Connectors[conn.Name] = o }
 			return nil
 		})
 	}
@@ -178,7 +179,7 @@ func checkLive(live *diff.Live, n int) error {
 		}
 	}
 	for i := 1; i <= connectorCount; i++ {
-		if _, ok := live.Connectors[isc.ScriptName(connectorName(i))]; !ok {
+		if _, ok := live.Connectors[connectorName(i)]; !ok {
 			return fmt.Errorf("the fetch did not read connector %q", connectorName(i))
 		}
 	}

@@ -414,15 +414,7 @@ func (l *loader) build(repo *Repo, docs []*document) {
 		obj.Fields.Delete("kind")
 		switch d.kind {
 		case KindConnector:
-			c := &Connector{Object: obj, ScriptName: d.value.String("scriptName")}
-			if c.ScriptName == "" {
-				c.ScriptName = isc.ScriptName(c.Name)
-			}
-			if c.ScriptName == "" {
-				l.add(Problem{Pos: d.positions["name"], Field: "name", Message: fmt.Sprintf("name: %q has no letters or digits to derive a scriptName from: set scriptName", c.Name)})
-				continue
-			}
-			repo.Connectors = append(repo.Connectors, c)
+			repo.Connectors = append(repo.Connectors, &Connector{Object: obj, PinnedScriptName: d.value.String("scriptName")})
 		case KindSource:
 			s := &Source{Object: obj}
 			list, ok := d.value.Get("connectorFiles")
@@ -608,15 +600,15 @@ func (l *loader) checkRefs(repo *Repo) {
 			continue
 		}
 		connectors[c.Name] = c
-		if first, ok := scripts[c.ScriptName]; ok {
-			field := "name"
-			if _, ok := c.Positions["scriptName"]; ok {
-				field = "scriptName"
-			}
-			l.add(Problem{Pos: c.PosOf(field), Field: field, Message: fmt.Sprintf("%s: Connector %q has the scriptName %q of Connector %q declared at %s: set a different scriptName", field, c.Name, c.ScriptName, first.Name, first.PosOf("name"))})
+		if c.PinnedScriptName == "" {
+			// The tenant's scriptName rule is undocumented: only pins can be compared offline.
 			continue
 		}
-		scripts[c.ScriptName] = c
+		if first, ok := scripts[c.PinnedScriptName]; ok {
+			l.add(Problem{Pos: c.PosOf("scriptName"), Field: "scriptName", Message: fmt.Sprintf("scriptName: Connector %q pins the scriptName %q of Connector %q declared at %s: set a different scriptName", c.Name, c.PinnedScriptName, first.Name, first.PosOf("name"))})
+			continue
+		}
+		scripts[c.PinnedScriptName] = c
 	}
 	sources := map[string]*Source{}
 	for _, s := range repo.Sources {

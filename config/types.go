@@ -78,8 +78,10 @@ func lastDot(s string) int {
 // Connector is a declared custom connector (POST /v3/connectors).
 type Connector struct {
 	Object
-	// ScriptName is the declared scriptName, or derived from Name as the tenant derives it.
-	ScriptName string
+	// PinnedScriptName is the declared `scriptName:`, or empty. The tenant derives a new
+	// connector's scriptName by an undocumented rule, so nothing else is assumed about it:
+	// connectors are found by name (see sync.Fetch) and the pin is only a hint and a check.
+	PinnedScriptName string
 }
 
 // Source is a declared ISC source.

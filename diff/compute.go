@@ -32,9 +32,18 @@ type Options struct {
 
 // Rule texts carried by violations.
 const (
-	ruleConnector = "connectors are not updated by sailsync: no update endpoint is used"
-	ruleImmutable = "immutable: PUT /v3/sources/{id} rejects changes to %s (400)"
+	ruleConnector   = "connectors are not updated by sailsync: no update endpoint is used"
+	ruleImmutable   = "immutable: PUT /v3/sources/{id} rejects changes to %s (400)"
+	ruleNoConnector = "POST /v3/sources refuses a connector the tenant does not have (400): name a connector of the tenant, " +
+		"or declare it as a Connector and write ${connector:NAME}"
 )
+
+// PendingScriptName stands for the scriptName of a declared connector that the tenant does
+// not have yet: the tenant chooses it on create by an undocumented rule, so a plan cannot
+// know it; apply uses the one the create returns.
+func PendingScriptName(connector string) string {
+	return fmt.Sprintf("(scriptName of Connector %q, known after create)", connector)
+}
 
 // immutableSourceFields are the fields PUT /v3/sources/{id} refuses to change (400).
 var immutableSourceFields = map[string]bool{
@@ -287,7 +296,10 @@ func (c *computer) resolve(o *config.Object) (*isc.Object, []secretLeaf, error) 
 		if con == nil {
 			return "", fmt.Errorf("%s: no Connector named %q is declared", r, r.Name)
 		}
-		return con.ScriptName, nil
+		if lv := c.live.Connectors[con.Name]; lv != nil {
+			return lv.String("scriptName"), nil
+		}
+		return PendingScriptName(con.Name), nil
 	}
 	// p is a stack shared by the whole walk; a leaf keeps a copy.
 	var walk func(path []string, v any) (any, error)
@@ -609,13 +621,13 @@ func (c *computer) connector(con *config.Connector) (planned, error) {
 		return planned{}, err
 	}
 	ch := Change{Kind: config.KindConnector, Name: con.Name, File: con.Doc.File, Line: con.Doc.Line}
-	lv := c.live.Connectors[con.ScriptName]
+	lv := c.live.Connectors[con.Name]
 	if lv == nil {
 		ch.Action = ActionCreate
 		ch.Fields = createFields(desired)
 		return planned{change: ch, needs: needsOf(&con.Object, leaves)}, nil
 	}
-	ch.LiveID = con.ScriptName
+	ch.LiveID = lv.String("scriptName")
 	fp := FingerprintOf(lv)
 	ch.Fingerprint = &fp
 	// Secrets of an existing connector are not compared: with no update endpoint nothing could
@@ -648,6 +660,15 @@ func (c *computer) source(src *config.Source) (planned, error) {
 	if lv == nil {
 		ch.Action = ActionCreate
 		ch.Fields = createFields(desired)
+		if conn := desired.String("connector"); c.live.MissingConnectors[conn] {
+			// What POST would refuse is reported here, at the field, instead of as a 400 in
+			// apply that also skips the source's schemas and files.
+			ch.Action = ActionViolation
+			pos := src.PosOf("connector")
+			v := Violation{Kind: config.KindSource, Name: src.Name, Path: "connector", File: pos.File, Line: pos.Line,
+				Col: pos.Col, Live: nil, Desired: conn, Rule: ruleNoConnector}
+			return planned{change: ch, violations: []Violation{v}}, nil
+		}
 		return planned{change: ch, needs: needsOf(&src.Object, leaves)}, nil
 	}
 	ch.LiveID = lv.String("id")

@@ -39,11 +39,12 @@ create ConnectorFile/HR Database/ojdbc8.jar [file]
 	if corp.File != "sources/corporate-directory.yaml" || corp.Line != 1 {
 		t.Errorf("Corporate Directory position: %s:%d", corp.File, corp.Line)
 	}
-	// ${connector:Acme HR} resolves to the declared connector's scriptName.
+	// ${connector:Acme HR} of a connector to be created: the tenant has not chosen its
+	// scriptName yet, and the plan does not guess it.
 	cloud := changeByKey(t, p, "Source/Acme HR Cloud")
 	for _, f := range cloud.Fields {
-		if f.Path == "connector" && f.After != "acme-hr" {
-			t.Errorf("connector resolved to %v, want acme-hr", f.After)
+		if f.Path == "connector" && f.After != PendingScriptName("Acme HR") {
+			t.Errorf("connector resolved to %v, want %q", f.After, PendingScriptName("Acme HR"))
 		}
 		if f.Path == "connectorAttributes.apiToken" && (!f.Sensitive || f.After != Sensitive) {
 			t.Errorf("apiToken field not sensitive: %+v", f)
@@ -279,7 +280,7 @@ func TestImmutableFields(t *testing.T) {
 
 func TestConnectors(t *testing.T) {
 	decl := `{"name": "Acme HR", "className": "sailpoint.connector.OpenConnectorAdapter", "type": "Acme HR", "directConnect": true, "status": "DEVELOPMENT"}`
-	repo := &config.Repo{Connectors: []*config.Connector{{Object: declare(t, config.KindConnector, "connectors/acme-hr.yaml", decl), ScriptName: "acme-hr"}}}
+	repo := &config.Repo{Connectors: []*config.Connector{{Object: declare(t, config.KindConnector, "connectors/acme-hr.yaml", decl)}}}
 
 	for _, c := range []struct {
 		name, live, action, paths string
@@ -292,7 +293,7 @@ func TestConnectors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			live := &Live{Connectors: map[string]*isc.Object{}}
 			if c.live != "" {
-				live.Connectors["acme-hr"] = liveObject(t, c.live)
+				live.Connectors["Acme HR"] = liveObject(t, c.live)
 			}
 			p, err := Compute(repo, live, Options{})
 			if err != nil {
@@ -313,6 +314,68 @@ func TestConnectors(t *testing.T) {
 					v.Kind != config.KindConnector || v.File != "connectors/acme-hr.yaml" || v.Line < 2 {
 					t.Errorf("violation %+v", v)
 				}
+			}
+		})
+	}
+}
+
+// TestConnectorReferences: ${connector:X} resolves to the scriptName the tenant gave X (found
+// by name, whatever its rule), a source to be created on a connector the tenant lacks is a
+// violation at its connector field, and nothing resolves to a guess.
+func TestConnectorReferences(t *testing.T) {
+	conn := `{"name": "Acme HR", "className": "sailpoint.connector.OpenConnectorAdapter"}`
+	liveConn := `{"name": "Acme HR", "scriptName": "acme-hr-5f3c9a1e", "className": "sailpoint.connector.OpenConnectorAdapter"}`
+	for _, c := range []struct {
+		name, connector, liveConn, liveSource string
+		missing                               []string
+		action, after                         string
+	}{
+		{"existing connector, new source", "${connector:Acme HR}", liveConn, "", nil, "create", "acme-hr-5f3c9a1e"},
+		{"existing connector and source", "${connector:Acme HR}", liveConn, `{"id": "s1", "name": "HR", "connector": "acme-hr-5f3c9a1e"}`, nil, "no-change", ""},
+		{"new connector", "${connector:Acme HR}", "", "", nil, "create", PendingScriptName("Acme HR")},
+		{"source on a guessed scriptName", "${connector:Acme HR}", "", `{"id": "s1", "name": "HR", "connector": "acme-hr"}`, nil, "violation", PendingScriptName("Acme HR")},
+		{"literal the tenant lacks", "no-such-connector", "", "", []string{"no-such-connector"}, "violation", "no-such-connector"},
+		{"literal the tenant has", "jdbc", "", "", []string{"other"}, "create", "jdbc"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			repo := &config.Repo{
+				Connectors: []*config.Connector{{Object: declare(t, config.KindConnector, "c.yaml", conn)}},
+				Sources:    []*config.Source{{Object: declare(t, config.KindSource, "s.yaml", `{"name": "HR", "connector": "`+c.connector+`"}`)}},
+			}
+			live := &Live{Connectors: map[string]*isc.Object{}, Sources: map[string]*isc.Object{}, MissingConnectors: map[string]bool{}}
+			if c.liveConn != "" {
+				live.Connectors["Acme HR"] = liveObject(t, c.liveConn)
+			}
+			if c.liveSource != "" {
+				live.Sources["HR"] = liveObject(t, c.liveSource)
+			}
+			for _, m := range c.missing {
+				live.MissingConnectors[m] = true
+			}
+			p, err := Compute(repo, live, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch := changeByKey(t, p, "Source/HR")
+			if string(ch.Action) != c.action {
+				t.Fatalf("action %s, want %s (%+v)", ch.Action, c.action, ch.Fields)
+			}
+			var after any
+			for _, f := range ch.Fields {
+				if f.Path == "connector" {
+					after = f.After
+				}
+			}
+			if c.after != "" && after != c.after {
+				t.Errorf("connector %v, want %q", after, c.after)
+			}
+			if c.action == "violation" {
+				if len(p.Violations) != 1 || p.Violations[0].Path != "connector" || p.Violations[0].File != "s.yaml" {
+					t.Errorf("violations %+v", p.Violations)
+				}
+			}
+			if cc := changeByKey(t, p, "Connector/Acme HR"); c.liveConn != "" && cc.LiveID != "acme-hr-5f3c9a1e" {
+				t.Errorf("connector LiveID %q, want the tenant's scriptName", cc.LiveID)
 			}
 		})
 	}

@@ -38,8 +38,13 @@ type Live struct {
 	AllSourcesListed bool
 	// Schemas holds the schemas of the declared sources that exist, by source name then schema name.
 	Schemas map[string]map[string]*isc.Object
-	// Connectors holds the connectors found, by scriptName.
+	// Connectors holds the declared connectors the tenant has, by declared name. They are found
+	// by name, never by a guessed scriptName (see sync.Fetch); the object's scriptName is the
+	// tenant's.
 	Connectors map[string]*isc.Object
+	// MissingConnectors holds the scriptNames that declared sources to be created name and that
+	// the tenant does not have (neither listed nor found by GET /v3/connectors/{scriptName}).
+	MissingConnectors map[string]bool
 }
 
 // Plan is the result of comparing a repository with a tenant.
@@ -71,7 +76,8 @@ type Change struct {
 	File   string  `json:"file,omitempty"`
 	Line   int     `json:"line,omitempty"`
 	Fields []Field `json:"fields"`
-	// LiveID is the tenant's id of the object (sources, schemas), or scriptName for connectors.
+	// LiveID is the tenant's id of the object (sources, schemas), or the scriptName the tenant
+	// gave a connector.
 	LiveID string `json:"live_id,omitempty"`
 	// Fingerprint is the live object the change was computed against; nil for creates.
 	Fingerprint *Fingerprint `json:"fingerprint,omitempty"`

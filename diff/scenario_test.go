@@ -86,7 +86,6 @@ func acmeRepo(t testing.TB, violation bool) *config.Repo {
 		Object: declare(t, config.KindConnector, "connectors/acme-hr.yaml", `{
 			"name": "Acme HR", "className": "sailpoint.connector.OpenConnectorAdapter", "type": "Acme HR",
 			"directConnect": true, "status": "DEVELOPMENT"}`),
-		ScriptName: "acme-hr",
 	})
 	repo.Sources = append(repo.Sources,
 		&config.Source{Object: declare(t, config.KindSource, "sources/corporate-directory.yaml", `{

@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/sailsync/sailsync/isc"
 )
@@ -59,7 +60,8 @@ func (e *Emulator) getConnector(w http.ResponseWriter, scriptName string) {
 }
 
 // createConnector is POST /v3/connectors: name and className required, type defaults to
-// "custom "+name, scriptName derived from the name, duplicate names refused.
+// "custom "+name, scriptName derived from the name by Options.ScriptNameRule (made unique),
+// duplicate names refused.
 func (e *Emulator) createConnector(w http.ResponseWriter, r *http.Request) {
 	body, aerr := readObject(w, r)
 	if aerr != nil {
@@ -97,19 +99,18 @@ func (e *Emulator) createConnector(w http.ResponseWriter, r *http.Request) {
 	if typ == "" {
 		typ = "custom " + name
 	}
-	script := isc.ScriptName(name)
-	if script == "" {
-		writeError(w, badRequest(fmt.Sprintf("Connector name %q has no letters or digits to derive a scriptName from.", name)))
-		return
-	}
-
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, c := range e.connectors {
-		if c.String("name") == name || c.String("scriptName") == script {
+		if e.sameConnectorName(c.String("name"), name) {
 			writeError(w, badRequest(fmt.Sprintf("A connector named %q already exists.", name)))
 			return
 		}
+	}
+	script := e.newScriptName(name)
+	if script == "" {
+		writeError(w, badRequest(fmt.Sprintf("Connector name %q has no letters or digits to derive a scriptName from.", name)))
+		return
 	}
 	c := isc.NewObject()
 	c.Set("name", name)
@@ -152,4 +153,28 @@ func xmlEscape(s string) string {
 		}
 	}
 	return string(out)
+}
+
+// sameConnectorName reports whether the tenant takes a and b for the same connector name.
+func (e *Emulator) sameConnectorName(a, b string) bool {
+	if e.opts.FoldConnectorNames {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
+// newScriptName derives a new connector's scriptName by the emulator's rule and makes it unique
+// the way "a url friendly unique scriptname" suggests: "-2", "-3", … after a taken one. The
+// caller holds e.mu.
+func (e *Emulator) newScriptName(name string) string {
+	e.connectorSeq++
+	base := e.opts.ScriptNameRule.derive(name, e.connectorSeq)
+	if base == "" || strings.Trim(base, "-") == "" {
+		return ""
+	}
+	script := base
+	for i := 2; e.connectorByScriptName(script) != nil; i++ {
+		script = fmt.Sprintf("%s-%d", base, i)
+	}
+	return script
 }

@@ -38,6 +38,11 @@ type Options struct {
 	RatePer10s             int           // 0 → no rate limiting; 100 = the documented limit (sliding window per client)
 	RateWindow             time.Duration // 0 → 10 s (benchmarks scale it)
 	Latency                time.Duration // added to every request
+	// ScriptNameRule is how a new connector's scriptName is derived ("" → ScriptNameSlug).
+	ScriptNameRule ScriptNameRule
+	// FoldConnectorNames makes connector names compare case-insensitively, so that "acme hr"
+	// is refused beside "Acme HR" (the API does not say how the tenant compares names).
+	FoldConnectorNames bool
 }
 
 // Emulator is an in-memory tenant. It is an http.Handler (use it with httptest.NewServer) and is
@@ -46,17 +51,18 @@ type Options struct {
 type Emulator struct {
 	opts Options
 
-	mu         sync.Mutex
-	sources    []*isc.Object            // in creation order, which is the default list order
-	sourceIdx  map[string]int           // "id:…" and "name:…" → position in sources
-	schemas    map[string][]*isc.Object // by source id
-	connectors []*isc.Object
-	tokens     map[string]token
-	rate       map[string][]time.Time // request times per client id within the current window
-	faults     []*faultEntry
-	nextFault  int
-	lastStamp  time.Time
-	externalID int // the next cloudExternalId, unique per tenant like the real one
+	mu           sync.Mutex
+	sources      []*isc.Object            // in creation order, which is the default list order
+	sourceIdx    map[string]int           // "id:…" and "name:…" → position in sources
+	schemas      map[string][]*isc.Object // by source id
+	connectors   []*isc.Object
+	tokens       map[string]token
+	rate         map[string][]time.Time // request times per client id within the current window
+	faults       []*faultEntry
+	nextFault    int
+	lastStamp    time.Time
+	externalID   int // the next cloudExternalId, unique per tenant like the real one
+	connectorSeq int // connectors created, for the suffix scriptName rule
 
 	// The log has its own lock because a request is logged as its answer begins, and some
 	// handlers write their answer with mu held. Lock order: mu, then logMu.
@@ -84,6 +90,9 @@ func New(opts Options) (*Emulator, error) {
 	}
 	if opts.RateWindow <= 0 {
 		opts.RateWindow = 10 * time.Second
+	}
+	if _, err := ParseScriptNameRule(string(opts.ScriptNameRule)); err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
 	}
 	e := &Emulator{
 		opts:       opts,

@@ -33,7 +33,7 @@ func (e *Emulator) loadSeed(seed fs.FS) error {
 			return fmt.Errorf("%s: connector without a name", f.file)
 		}
 		if c.String("scriptName") == "" {
-			c.Set("scriptName", isc.ScriptName(c.String("name")))
+			c.Set("scriptName", e.newScriptName(c.String("name")))
 		}
 		if e.connectorByScriptName(c.String("scriptName")) != nil {
 			return fmt.Errorf("%s: second connector with scriptName %q", f.file, c.String("scriptName"))

@@ -572,31 +572,50 @@ func TestCreateSourceAfterAmbiguousFailureMakesNoDuplicate(t *testing.T) {
 	}
 }
 
-func TestCreateConnectorAfterResetLooksUpByScriptName(t *testing.T) {
+// TestCreateConnectorAfterResetLooksUpByName: after a reset that hid the answer, the create
+// looks for the connector it made by name before it POSTs again, under every scriptName rule.
+// A RELEASED one is in the listing; one in development only under a derivable scriptName,
+// else the retry meets the duplicate name (an error, never a second connector).
+func TestCreateConnectorAfterResetLooksUpByName(t *testing.T) {
+	for _, rule := range emulator.ScriptNameRules {
+		for _, status := range []string{"RELEASED", "DEVELOPMENT"} {
+			t.Run(string(rule)+"/"+status, func(t *testing.T) {
+				e := newEnv(t, emulator.Options{ScriptNameRule: rule})
+				cl, _ := e.client(t)
+				e.emu.AddFault(emulator.Fault{Method: "POST", Path: "^/v3/connectors$", Kind: emulator.FaultResetAfter, Times: 1})
+				var body isc.Object
+				if err := body.UnmarshalJSON([]byte(`{"name":"Acme Custom REST","type":"Acme Custom REST","className":"sailpoint.connector.OpenConnectorAdapter","directConnect":true,"status":"` + status + `"}`)); err != nil {
+					t.Fatal(err)
+				}
+				before := len(e.emu.Connectors())
+				got, err := cl.CreateConnector(context.Background(), &body, "")
+				if n := len(e.emu.Connectors()); n != before+1 {
+					t.Fatalf("tenant has %d connectors, want %d", n, before+1)
+				}
+				if status == "DEVELOPMENT" && rule == emulator.ScriptNameSuffix {
+					if err == nil {
+						t.Fatalf("no error, yet the connector cannot have been found")
+					}
+					return
+				}
+				if n := e.attempts("GET", "/v3/connectors"); n != 1 {
+					t.Errorf("%d listings, want 1", n)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				stored, ok := e.emu.Connector(got.String("scriptName"))
+				if !ok || stored.String("name") != "Acme Custom REST" {
+					t.Fatalf("scriptName %q is not the connector the tenant stored", got.String("scriptName"))
+				}
+				if n := e.attempts("POST", "/v3/connectors"); n != 1 {
+					t.Errorf("%d POSTs, want 1", n)
+				}
+			})
+		}
+	}
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t)
-	e.emu.AddFault(emulator.Fault{Method: "POST", Path: "^/v3/connectors$", Kind: emulator.FaultResetAfter, Times: 1})
-	var body isc.Object
-	if err := body.UnmarshalJSON([]byte(`{"name":"Acme Custom REST","type":"Acme Custom REST","className":"sailpoint.connector.OpenConnectorAdapter","directConnect":true,"status":"RELEASED"}`)); err != nil {
-		t.Fatal(err)
-	}
-	before := len(e.emu.Connectors())
-	got, err := c.CreateConnector(context.Background(), &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.String("scriptName") != "acme-custom-rest" {
-		t.Fatalf("scriptName %q", got.String("scriptName"))
-	}
-	if n := len(e.emu.Connectors()); n != before+1 {
-		t.Fatalf("tenant has %d connectors, want %d", n, before+1)
-	}
-	if n := e.attempts("POST", "/v3/connectors"); n != 1 {
-		t.Errorf("%d POSTs, want 1", n)
-	}
-	if n := e.attempts("GET", "/v3/connectors/acme-custom-rest"); n != 1 {
-		t.Errorf("%d lookups by scriptName, want 1", n)
-	}
 	if _, err := c.GetConnector(context.Background(), "no-such-connector"); !isc.IsNotFound(err) {
 		t.Errorf("GetConnector(missing) err = %v, want 404", err)
 	}

@@ -197,9 +197,10 @@ func (c *Client) GetConnector(ctx context.Context, scriptName string) (*Object, 
 }
 
 // CreateConnector creates a custom connector (POST /v3/connectors). After an ambiguous failure
-// it first looks for the connector under the scriptName the tenant derives from the name, and
-// retries only if there is none.
-func (c *Client) CreateConnector(ctx context.Context, body *Object) (*Object, error) {
+// it looks for a connector of that name before retrying: in the listing (RELEASED ones), then
+// by pin (the scriptName the repository pins, may be "") and by the common guess at the
+// tenant's rule, each checked by the name the tenant returns.
+func (c *Client) CreateConnector(ctx context.Context, body *Object, pin string) (*Object, error) {
 	name := body.String("name")
 	if name == "" {
 		return nil, errors.New("create connector: no name")
@@ -210,18 +211,29 @@ func (c *Client) CreateConnector(ctx context.Context, body *Object) (*Object, er
 	}
 	req := &request{method: http.MethodPost, path: "/v3/connectors", tmpl: "/v3/connectors", body: data, create: true}
 	lookup := func(ctx context.Context) (*Object, error) {
-		obj, err := c.GetConnector(ctx, ScriptName(name))
-		if IsNotFound(err) {
-			return nil, nil
-		}
+		listed, err := c.ListConnectors(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if obj.String("name") != name {
-			// Another connector whose name derives the same scriptName: not ours.
-			return nil, nil
+		if o := MatchName(name, listed); o != nil {
+			return o, nil
 		}
-		return obj, nil
+		for _, sn := range []string{pin, ScriptName(name)} {
+			if sn == "" {
+				continue
+			}
+			obj, err := c.GetConnector(ctx, sn)
+			if IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if SameName(obj.String("name"), name) {
+				return obj, nil
+			}
+		}
+		return nil, nil
 	}
 	obj, err := c.create(ctx, req, lookup)
 	if err != nil {

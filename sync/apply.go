@@ -58,7 +58,11 @@ type Result struct {
 	Action diff.Action `json:"action"`
 	Status Status      `json:"status"`
 	// Message explains a failure, a skip (which dependency) or a stale object.
-	Message    string `json:"message,omitempty"`
+	Message string `json:"message,omitempty"`
+	// ScriptName is the scriptName the tenant gave a connector this apply created.
+	ScriptName string `json:"script_name,omitempty"`
+	// Note is advice on a done object, e.g. to pin a new connector's scriptName.
+	Note       string `json:"note,omitempty"`
 	HTTPStatus int    `json:"http_status,omitempty"`
 	DetailCode string `json:"detail_code,omitempty"`
 	TrackingID string `json:"tracking_id,omitempty"`
@@ -135,8 +139,13 @@ func Apply(ctx context.Context, c *isc.Client, repo *config.Repo, plan *diff.Pla
 		sourceIDs:   map[string]string{},
 	}
 	for _, ch := range plan.Changes {
-		if ch.Kind == config.KindSource && ch.LiveID != "" {
+		switch {
+		case ch.LiveID == "":
+		case ch.Kind == config.KindSource:
 			a.sourceIDs[ch.Name] = ch.LiveID
+		case ch.Kind == config.KindConnector:
+			// The scriptName the tenant has, found by name: never derived from the name.
+			a.scriptNames[ch.Name] = ch.LiveID
 		}
 	}
 	var tasks []*task
@@ -257,7 +266,7 @@ func (a *applier) run(t *task) Result {
 	var err error
 	switch ch.Kind {
 	case config.KindConnector:
-		err = a.createConnector(ch)
+		res.ScriptName, res.Note, err = a.createConnector(ch)
 	case config.KindSource:
 		if ch.Action == diff.ActionCreate {
 			err = a.createSource(ch)
@@ -314,7 +323,7 @@ func (a *applier) resolve(r config.Ref) (string, error) {
 			return sn, nil
 		}
 		if conn := a.repo.Connector(r.Name); conn != nil {
-			return conn.ScriptName, nil
+			return "", fmt.Errorf("${connector:%s}: the plan found no connector of that name in the tenant and this apply did not create it", r.Name)
 		}
 		return "", fmt.Errorf("${connector:%s}: no such connector is declared", r.Name)
 	case config.SchemeEnv:
@@ -339,29 +348,57 @@ func (a *applier) resolveObject(o *isc.Object) (*isc.Object, error) {
 	return obj, nil
 }
 
-func (a *applier) createConnector(ch diff.Change) error {
+// createConnector creates a connector and records the scriptName the tenant gave it, which is
+// what ${connector:…} resolves to from then on. It returns that scriptName and advice for the
+// report.
+func (a *applier) createConnector(ch diff.Change) (scriptName, note string, err error) {
 	conn := a.repo.Connector(ch.Name)
 	if conn == nil {
-		return fmt.Errorf("connector %q is in the plan but not in the repository", ch.Name)
+		return "", "", fmt.Errorf("connector %q is in the plan but not in the repository", ch.Name)
 	}
 	body, err := a.resolveObject(conn.Fields)
 	if err != nil {
-		return fmt.Errorf("connector %q: %w", ch.Name, err)
+		return "", "", fmt.Errorf("connector %q: %w", ch.Name, err)
 	}
-	// scriptName is derived by the tenant, not sent: the create body has no such field.
+	// The tenant chooses the scriptName: the create body has no such field.
 	body.Delete("scriptName")
-	created, err := a.c.CreateConnector(a.reqCtx, body)
+	created, err := a.c.CreateConnector(a.reqCtx, body, conn.PinnedScriptName)
+	var apiErr *isc.APIError
+	if errors.As(err, &apiErr) && apiErr.Status == 400 {
+		// The usual cause: a connector of that name exists, but the listing does not show it
+		// (not RELEASED) and no source names it, so plan could not find it.
+		pos := a.where(conn.PosOf("name"))
+		return "", "", fmt.Errorf("connector %q: create: %w; if a connector named %q already exists in the tenant, "+
+			"sailsync cannot find it (it is not RELEASED and no source uses it): pin it with `scriptName: <its scriptName>` at %s",
+			ch.Name, err, ch.Name, pos)
+	}
 	if err != nil {
-		return fmt.Errorf("connector %q: create: %w", ch.Name, err)
+		return "", "", fmt.Errorf("connector %q: create: %w", ch.Name, err)
 	}
 	sn := created.String("scriptName")
 	if sn == "" {
-		sn = conn.ScriptName
+		return "", "", fmt.Errorf("connector %q: created, but the tenant's answer has no scriptName: run plan again to find it", ch.Name)
 	}
 	a.mu.Lock()
 	a.scriptNames[ch.Name] = sn
 	a.mu.Unlock()
-	return nil
+	note = fmt.Sprintf("the tenant gave it scriptName %q", sn)
+	switch {
+	case conn.PinnedScriptName != "" && conn.PinnedScriptName != sn:
+		note += fmt.Sprintf("; the repository pins %q at %s: change the pin to %q", conn.PinnedScriptName, a.where(conn.PosOf("scriptName")), sn)
+	case conn.PinnedScriptName == "" && created.String("status") != "RELEASED":
+		note += fmt.Sprintf("; it is not RELEASED, so the connector listing does not show it: pin it with `scriptName: %s` at %s "+
+			"so that sailsync finds it while no source uses it", sn, a.where(conn.PosOf("name")))
+	}
+	return sn, note, nil
+}
+
+// where renders a position in the repository as the user wrote the repository's path.
+func (a *applier) where(pos config.Pos) string {
+	if a.repo.Dir != "" && a.repo.Dir != "." {
+		pos.File = path.Join(filepath.ToSlash(a.repo.Dir), pos.File)
+	}
+	return pos.String()
 }
 
 func (a *applier) createSource(ch diff.Change) error {

@@ -43,8 +43,10 @@ type FetchOptions struct {
 //     more, the first page of the full listing (which tells the tenant's size), then whichever
 //     is fewer calls: the remaining pages, all requested at once, or name-filtered lists of the
 //     declared sources that page did not hold;
-//   - the connectors: one listing of the RELEASED ones plus a GET for each declared connector it
-//     does not show (with a single declared connector, the GET alone);
+//   - the connectors, by name: one listing of the RELEASED ones, then a GET for each declared
+//     connector it does not show, by the scriptName a live source names for it, its pin or
+//     the common rule's guess (a single pinned connector: the GET of its pin alone); and a GET
+//     for each connector a source to be created names literally that the listing lacks;
 //   - the schemas of each declared source with EntitlementSchemas, requested as soon as the
 //     page holding that source arrives.
 //
@@ -65,10 +67,12 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 	f := &fetcher{
 		c: c, repo: repo, all: opts.AllSources,
 		live: &diff.Live{
-			Sources:    make(map[string]*isc.Object, len(repo.Sources)),
-			Schemas:    make(map[string]map[string]*isc.Object, len(withSchemas)),
-			Connectors: make(map[string]*isc.Object, len(repo.Connectors)),
+			Sources:           make(map[string]*isc.Object, len(repo.Sources)),
+			Schemas:           make(map[string]map[string]*isc.Object, len(withSchemas)),
+			Connectors:        make(map[string]*isc.Object, len(repo.Connectors)),
+			MissingConnectors: map[string]bool{},
 		},
+		known:        map[string]*isc.Object{},
 		declared:     make(map[string]bool, len(repo.Sources)),
 		withSchemas:  make(map[string]bool, len(withSchemas)),
 		schemasAsked: make(map[string]bool, len(withSchemas)),
@@ -101,6 +105,9 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 			return nil, err
 		}
 	}
+	if err := f.findConnectors(ctx, par); err != nil {
+		return nil, err
+	}
 	f.live.AllSourcesListed = f.listedAll && !f.shifted
 	return f.live, nil
 }
@@ -121,6 +128,9 @@ type fetcher struct {
 	total        int  // the tenant's source count reported by the first page
 	listedAll    bool // the full listing was (or is being) read
 	shifted      bool // a page reported another total than the first
+	listed       bool // the connector listing was read
+	// known holds every connector read, by scriptName; nil for a scriptName the tenant lacks.
+	known map[string]*isc.Object
 }
 
 // submit runs task in the pool, counting it for the progress callback.
@@ -273,50 +283,168 @@ func (f *fetcher) addSources(objs []*isc.Object) {
 	}
 }
 
-// connectors lists the released connectors and gets each declared one the list does not show
-// (connectors in development are not listed). With a single declared connector the get alone
-// is cheaper than the list.
+// connectors starts finding the declared connectors by name. The tenant's scriptName rule is
+// undocumented, so a connector is found by its name in the listing (RELEASED ones); a single
+// pinned connector is read by its pin alone when the pin holds that name. Whatever is still
+// missing is looked for by findConnectors once the sources are in.
 func (f *fetcher) connectors() {
-	get := func(conn *config.Connector) {
+	if len(f.repo.Connectors) == 1 && f.repo.Connectors[0].PinnedScriptName != "" {
+		conn := f.repo.Connectors[0]
 		f.submit(func(ctx context.Context) error {
-			o, err := f.c.GetConnector(ctx, conn.ScriptName)
-			if isc.IsNotFound(err) {
-				return nil
-			}
+			o, err := f.getConnector(ctx, conn.PinnedScriptName)
 			if err != nil {
 				return fmt.Errorf("connector %q: %w", conn.Name, err)
 			}
-			f.mu.Lock()
-			f.live.Connectors[conn.ScriptName] = o
-			f.mu.Unlock()
+			if o != nil && isc.SameName(o.String("name"), conn.Name) {
+				f.mu.Lock()
+				f.live.Connectors[conn.Name] = o
+				f.mu.Unlock()
+			}
+			return nil
+		})
+		return
+	}
+	f.submit(func(ctx context.Context) error { return f.listConnectors(ctx) })
+}
+
+// listConnectors reads the connector listing and matches the declared connectors by name; the
+// pinned ones it does not show are read by their pins at once.
+func (f *fetcher) listConnectors(ctx context.Context) error {
+	listed, err := f.c.ListConnectors(ctx)
+	if err != nil {
+		return fmt.Errorf("list connectors: %w", err)
+	}
+	var pinned []*config.Connector
+	f.mu.Lock()
+	f.listed = true
+	for _, o := range listed {
+		f.known[o.String("scriptName")] = o
+	}
+	for _, conn := range f.repo.Connectors {
+		if o := isc.MatchName(conn.Name, listed); o != nil {
+			f.live.Connectors[conn.Name] = o
+		} else if conn.PinnedScriptName != "" && f.known[conn.PinnedScriptName] == nil {
+			pinned = append(pinned, conn)
+		}
+	}
+	f.mu.Unlock()
+	for _, conn := range pinned {
+		f.submit(func(ctx context.Context) error {
+			o, err := f.getConnector(ctx, conn.PinnedScriptName)
+			if err != nil {
+				return fmt.Errorf("connector %q: %w", conn.Name, err)
+			}
+			if o != nil && isc.SameName(o.String("name"), conn.Name) {
+				f.mu.Lock()
+				f.live.Connectors[conn.Name] = o
+				f.mu.Unlock()
+			}
 			return nil
 		})
 	}
-	if len(f.repo.Connectors) == 1 {
-		get(f.repo.Connectors[0])
-		return
+	return nil
+}
+
+// getConnector reads a connector by scriptName, remembering the answer (nil: the tenant has
+// none) so that no scriptName is asked twice.
+func (f *fetcher) getConnector(ctx context.Context, scriptName string) (*isc.Object, error) {
+	f.mu.Lock()
+	o, asked := f.known[scriptName]
+	f.mu.Unlock()
+	if asked {
+		return o, nil
 	}
-	f.submit(func(ctx context.Context) error {
-		listed, err := f.c.ListConnectors(ctx)
-		if err != nil {
-			return fmt.Errorf("list connectors: %w", err)
+	o, err := f.c.GetConnector(ctx, scriptName)
+	if isc.IsNotFound(err) {
+		o, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	f.known[scriptName] = o
+	f.mu.Unlock()
+	return o, nil
+}
+
+// findConnectors runs once the sources are in. It looks for each declared connector not found
+// yet, in this order: the connector of a live source whose connectorName is the connector's
+// name (a source names both), the pin, and only then the scriptName the common rule derives
+// (a guess, checked by the name it returns). It also asks for each connector that a source to
+// be created names literally and the tenant did not show, so that plan, not apply, reports a
+// missing one.
+func (f *fetcher) findConnectors(ctx context.Context, par int) error {
+	if len(f.repo.Connectors) > 0 && !f.listed && len(f.live.Connectors) < len(f.repo.Connectors) {
+		// The single pin did not hold the connector: the listing may.
+		f.pool = newPool(ctx, par)
+		f.submit(f.listConnectors)
+		if err := f.pool.wait(); err != nil {
+			return err
 		}
-		f.mu.Lock()
-		for _, o := range listed {
-			f.live.Connectors[o.String("scriptName")] = o
+	}
+	// Decided before any task runs: the tasks write live.Connectors.
+	var missing []*config.Connector
+	for _, conn := range f.repo.Connectors {
+		if f.live.Connectors[conn.Name] == nil {
+			missing = append(missing, conn)
 		}
-		var unlisted []*config.Connector
-		for _, conn := range f.repo.Connectors {
-			if _, ok := f.live.Connectors[conn.ScriptName]; !ok {
-				unlisted = append(unlisted, conn)
+	}
+	f.pool = newPool(ctx, par)
+	for _, conn := range missing {
+		var candidates []string
+		for _, src := range f.live.Sources {
+			if isc.SameName(src.String("connectorName"), conn.Name) && src.String("connector") != "" {
+				candidates = append(candidates, src.String("connector"))
 			}
 		}
-		f.mu.Unlock()
-		for _, conn := range unlisted {
-			get(conn)
+		sort.Strings(candidates)
+		candidates = append(candidates, conn.PinnedScriptName, isc.ScriptName(conn.Name))
+		f.submit(func(ctx context.Context) error {
+			seen := map[string]bool{}
+			for _, sn := range candidates {
+				if sn == "" || seen[sn] {
+					continue
+				}
+				seen[sn] = true
+				o, err := f.getConnector(ctx, sn)
+				if err != nil {
+					return fmt.Errorf("connector %q: %w", conn.Name, err)
+				}
+				if o != nil && isc.SameName(o.String("name"), conn.Name) {
+					f.mu.Lock()
+					f.live.Connectors[conn.Name] = o
+					f.mu.Unlock()
+					return nil
+				}
+			}
+			return nil
+		})
+	}
+	asked := map[string]bool{}
+	for _, src := range f.repo.Sources {
+		if f.live.Sources[src.Name] != nil {
+			continue
 		}
-		return nil
-	})
+		v, _ := src.Fields.Get("connector")
+		sn, _ := v.(string)
+		if sn == "" || strings.Contains(sn, "${") || asked[sn] {
+			continue
+		}
+		asked[sn] = true
+		f.submit(func(ctx context.Context) error {
+			o, err := f.getConnector(ctx, sn)
+			if err != nil {
+				return fmt.Errorf("source %q: connector %s: %w", src.Name, sn, err)
+			}
+			if o == nil {
+				f.mu.Lock()
+				f.live.MissingConnectors[sn] = true
+				f.mu.Unlock()
+			}
+			return nil
+		})
+	}
+	return f.pool.wait()
 }
 
 // recover re-reads the sources after the listing shifted under concurrent pages: the whole

@@ -87,9 +87,10 @@ func TestFetchCallsByTenantSize(t *testing.T) {
 			if got := st.ByEndpoint["GET /v3/sources/{id}/schemas"]; got != tc.declared {
 				t.Errorf("%d schema lists, want one per declared source (%d)", got, tc.declared)
 			}
-			// One connector declared: its GET (a 404 here) is cheaper than the listing.
-			if st.ByEndpoint["GET /v3/connectors"] != 0 || st.ByEndpoint["GET /v3/connectors/{scriptName}"] != 1 {
-				t.Errorf("connector requests %v, want one GET", st.ByEndpoint)
+			// One connector declared, unpinned: found by name in the listing, else by the
+			// common guess (a 404 here). A scriptName is never assumed without the listing.
+			if st.ByEndpoint["GET /v3/connectors"] != 1 || st.ByEndpoint["GET /v3/connectors/{scriptName}"] != 1 {
+				t.Errorf("connector requests %v, want one listing and one GET", st.ByEndpoint)
 			}
 			api := st.Requests - st.ByEndpoint["POST /oauth/token"]
 			if n := len(calls); n != api || (n > 0 && calls[n-1] != api) {
@@ -99,46 +100,77 @@ func TestFetchCallsByTenantSize(t *testing.T) {
 	}
 }
 
-// TestFetchConnectorsListedAndUnlisted: several declared connectors cost one listing (RELEASED
-// only) plus a GET for each declared connector the listing does not show.
-func TestFetchConnectorsListedAndUnlisted(t *testing.T) {
-	seed := fstest.MapFS{}
-	for i, status := range []string{"RELEASED", "RELEASED", "DEVELOPMENT", "DEVELOPMENT", "DEVELOPMENT"} {
-		name := fmt.Sprintf("Custom %d", i)
-		seed[fmt.Sprintf("connectors/c%d.json", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(
-			`{"name":%q,"type":"custom %s","className":"sailpoint.connector.OpenConnectorAdapter","scriptName":%q,"directConnect":true,"status":%q}`,
-			name, name, isc.ScriptName(name), status))}
-	}
-	emu, err := emulator.New(emulator.Options{Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
-	c, err := isc.New(isc.Config{BaseURL: srv.URL, ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(), RatePer10s: 1e6})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	// Declared: one released, two in development, one the tenant lacks.
-	for _, name := range []string{"Custom 0", "Custom 2", "Custom 3", "Custom 9"} {
-		fmt.Fprintf(&b, "---\nkind: Connector\nname: %s\nclassName: sailpoint.connector.OpenConnectorAdapter\n", name)
-	}
-	repo := load(t, writeRepo(t, map[string]string{"connectors.yaml": b.String()}))
-	live, err := isync.Fetch(context.Background(), c, repo, isync.FetchOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, sn := range []string{"custom-0", "custom-2", "custom-3"} {
-		if live.Connectors[sn] == nil {
-			t.Errorf("connector %s not read", sn)
-		}
-	}
-	if live.Connectors["custom-9"] != nil {
-		t.Error("a connector the tenant lacks was found")
-	}
-	st := c.Stats()
-	if st.ByEndpoint["GET /v3/connectors"] != 1 || st.ByEndpoint["GET /v3/connectors/{scriptName}"] != 3 || st.ByEndpoint["GET /v3/sources"] != 0 {
-		t.Errorf("requests %v, want 1 listing and 3 GETs, no source listing", st.ByEndpoint)
+// TestFetchConnectorsByName finds declared connectors by name under every scriptName rule the
+// emulator plays: RELEASED ones in the listing, one in development through the live source that
+// uses it, a pinned one by its pin; an unused, unpinned one in development only when the common
+// guess happens to be the tenant's rule. Each GET is one the listing could not save.
+func TestFetchConnectorsByName(t *testing.T) {
+	for _, rule := range emulator.ScriptNameRules {
+		t.Run(string(rule), func(t *testing.T) {
+			seed := fstest.MapFS{}
+			for i, status := range []string{"RELEASED", "RELEASED", "DEVELOPMENT", "DEVELOPMENT", "DEVELOPMENT"} {
+				name := fmt.Sprintf("Custom %d", i)
+				seed[fmt.Sprintf("connectors/c%d.json", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(
+					`{"name":%q,"type":"custom %s","className":"sailpoint.connector.OpenConnectorAdapter","directConnect":true,"status":%q}`,
+					name, name, status))}
+			}
+			emu, err := emulator.New(emulator.Options{Seed: seed, ScriptNameRule: rule})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(emu)
+			defer srv.Close()
+			c, err := isc.New(isc.Config{BaseURL: srv.URL, ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(), RatePer10s: 1e6})
+			if err != nil {
+				t.Fatal(err)
+			}
+			script := map[string]string{}
+			for _, o := range emu.Connectors() {
+				script[o.String("name")] = o.String("scriptName")
+			}
+			// A live source uses Custom 2: it names the connector's scriptName and name.
+			var body isc.Object
+			if err := body.UnmarshalJSON([]byte(fmt.Sprintf(`{"name":"Uses Custom 2","owner":%s,"connector":%q}`, `{"type":"IDENTITY","id":"2c91808568c529c60168cca6f90c1313","name":"Amelia Ortiz"}`, script["Custom 2"]))); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.CreateSource(context.Background(), &body, isc.CreateSourceOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			for _, name := range []string{"Custom 0", "Custom 2", "Custom 3", "Custom 4", "Custom 9"} {
+				fmt.Fprintf(&b, "---\nkind: Connector\nname: %s\nclassName: sailpoint.connector.OpenConnectorAdapter\n", name)
+				if name == "Custom 3" {
+					fmt.Fprintf(&b, "scriptName: %s\n", script[name])
+				}
+			}
+			fmt.Fprintf(&b, "---\nkind: Source\nname: Uses Custom 2\nowner: %s\nconnector: ${connector:Custom 2}\n", owner)
+			repo := load(t, writeRepo(t, map[string]string{"repo.yaml": b.String()}))
+			before := c.Stats()
+			live, err := isync.Fetch(context.Background(), c, repo, isync.FetchOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"Custom 0", "Custom 2", "Custom 3"}
+			if rule == emulator.ScriptNameSlug || rule == emulator.ScriptNameDash {
+				want = append(want, "Custom 4") // the guess is right for these names
+			}
+			for _, name := range want {
+				o := live.Connectors[name]
+				if o == nil || o.String("scriptName") != script[name] {
+					t.Errorf("connector %q: found %v, want scriptName %q", name, o, script[name])
+				}
+			}
+			if len(live.Connectors) != len(want) {
+				t.Errorf("found %d connectors, want %d", len(live.Connectors), len(want))
+			}
+			st := c.Stats()
+			if n := st.ByEndpoint["GET /v3/connectors"] - before.ByEndpoint["GET /v3/connectors"]; n != 1 {
+				t.Errorf("%d listings, want 1", n)
+			}
+			// Custom 2 (its source's scriptName), 3 (pin), 4 and 9 (guesses): never one twice.
+			if n := st.ByEndpoint["GET /v3/connectors/{scriptName}"] - before.ByEndpoint["GET /v3/connectors/{scriptName}"]; n != 4 {
+				t.Errorf("%d GETs by scriptName, want 4", n)
+			}
+		})
 	}
 }
