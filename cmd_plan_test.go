@@ -103,7 +103,16 @@ func assertNoSecrets(t *testing.T, outputs ...string) {
 // persists across commands, unlike --emulator.
 func startTenant(t *testing.T) (*emulator.Emulator, string) {
 	t.Helper()
-	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant})
+	return startTenantWith(t, emulator.Options{})
+}
+
+// startTenantWith is startTenant with emulator options (the Acme seed unless opts names one).
+func startTenantWith(t *testing.T, opts emulator.Options) (*emulator.Emulator, string) {
+	t.Helper()
+	if opts.Seed == nil {
+		opts.Seed = examples.AcmeTenant
+	}
+	emu, err := emulator.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -666,7 +666,7 @@ func (c *computer) source(src *config.Source) (planned, error) {
 			ch.Action = ActionViolation
 			pos := src.PosOf("connector")
 			v := Violation{Kind: config.KindSource, Name: src.Name, Path: "connector", File: pos.File, Line: pos.Line,
-				Col: pos.Col, Live: nil, Desired: conn, Rule: ruleNoConnector}
+				Col: pos.Col, Live: "(no such connector)", Desired: conn, Rule: ruleNoConnector}
 			return planned{change: ch, violations: []Violation{v}}, nil
 		}
 		return planned{change: ch, needs: needsOf(&src.Object, leaves)}, nil
