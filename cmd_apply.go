@@ -95,6 +95,12 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		if sess, err = opts.Conn.connect(ctx, opts.stderr); err != nil {
 			return err
 		}
+		// Before any request: a plan is true only of the tenant it was computed against.
+		if t := sess.client.Tenant(); plan.Tenant != t {
+			sess.close()
+			return fmt.Errorf("plan file %s was made against tenant %s, but apply talks to %s: nothing was sent; run plan against %s",
+				opts.PlanFile, plan.Tenant, t, t)
+		}
 	} else {
 		rotate = opts.RotateSecrets
 		repo, plan, sess, err = computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: rotate, stderr: opts.stderr})
@@ -117,7 +123,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		return opts.finish(out, nil)
 	}
 	if !opts.AutoApprove {
-		fmt.Fprint(opts.stderr, "\nApply these changes to the tenant? Only 'yes' is accepted: ")
+		fmt.Fprintf(opts.stderr, "\nApply these changes to tenant %s? Only 'yes' is accepted: ", plan.Tenant)
 		answer, _ := bufio.NewReader(opts.stdin).ReadString('\n')
 		if strings.TrimSpace(answer) != "yes" {
 			return opts.finish(out, errors.New("apply cancelled: nothing was sent"))

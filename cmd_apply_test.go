@@ -189,6 +189,30 @@ func TestApplyPlanFile(t *testing.T) {
 			t.Errorf("the tenant's edit was overwritten: %q", got)
 		}
 	})
+	t.Run("another tenant", func(t *testing.T) {
+		// A plan saved against tenant A and applied to tenant B: refused before any request,
+		// naming both tenants; neither tenant hears a thing.
+		a := applyTenant(t)
+		aURL := os.Getenv("SAIL_BASE_URL")
+		file := filepath.Join(t.TempDir(), "plan.json")
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != 2 {
+			t.Fatalf("plan: exit %d: %s", code, stderr)
+		}
+		a.ResetLog()
+		b, bURL := startTenant(t)
+		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
+		if code != 1 || !strings.Contains(stderr, "made against tenant "+aURL) || !strings.Contains(stderr, "talks to "+bURL) {
+			t.Errorf("exit %d, want 1 naming both tenants\nstdout: %s\nstderr: %s", code, stdout, stderr)
+		}
+		if len(a.Log()) != 0 || len(b.Log()) != 0 {
+			t.Errorf("requests sent: %d to the plan's tenant, %d to the other", len(a.Log()), len(b.Log()))
+		}
+		// The same tenant under another spelling is the same tenant.
+		t.Setenv("SAIL_BASE_URL", strings.ToUpper(aURL)+"/")
+		if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate); code != 0 {
+			t.Errorf("apply to the plan's own tenant spelled differently: exit %d: %s", code, stderr)
+		}
+	})
 	t.Run("unreadable plan file", func(t *testing.T) {
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
@@ -282,7 +306,8 @@ func TestApplyConfirmation(t *testing.T) {
 			}
 			opts.Conn.RateLimit = "10000/10s"
 			err := runApply(context.Background(), opts)
-			if !strings.Contains(stderr.String(), "Apply these changes to the tenant? Only 'yes' is accepted") {
+			// The prompt names the tenant, so that nobody approves a plan for the wrong one.
+			if !strings.Contains(stderr.String(), "Apply these changes to tenant "+os.Getenv("SAIL_BASE_URL")+"? Only 'yes' is accepted") {
 				t.Errorf("no prompt on stderr: %q", stderr.String())
 			}
 			if !strings.Contains(stdout.String(), "Plan: 4 to create, 2 to update.") {

@@ -89,7 +89,7 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 		sess.close()
 		return nil, nil, nil, err
 	}
-	plan, err := diff.Compute(repo, live, diff.Options{Env: sess.env, RotateSecrets: req.RotateSecrets, Drift: req.Drift})
+	plan, err := diff.Compute(repo, live, diff.Options{Env: sess.env, RotateSecrets: req.RotateSecrets, Drift: req.Drift, Tenant: sess.client.Tenant()})
 	if err != nil {
 		sess.close()
 		return nil, nil, nil, err
@@ -247,6 +247,9 @@ func readPlanFile(path string) (planFile, error) {
 	}
 	if pf.FormatVersion != diff.FormatVersion {
 		return planFile{}, fmt.Errorf("plan file %s: format_version %d, this sailsync reads %d", path, pf.FormatVersion, diff.FormatVersion)
+	}
+	if pf.Tenant == "" {
+		return planFile{}, fmt.Errorf("plan file %s names no tenant, so it cannot be checked against the one apply talks to: run plan again", path)
 	}
 	return pf, nil
 }

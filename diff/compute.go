@@ -28,6 +28,8 @@ type Options struct {
 	RotateSecrets bool
 	// Drift reports unmanaged sources: live sources the repository does not declare.
 	Drift bool
+	// Tenant names the tenant live was read from; the plan records it (Plan.Tenant).
+	Tenant string
 }
 
 // Rule texts carried by violations.
@@ -128,7 +130,7 @@ func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, 
 	}
 	c := &computer{repo: repo, live: live, opts: opts,
 		sourceCmp: newComparison(config.KindSource, rules), connectorCmp: newComparison(config.KindConnector, rules)}
-	p := &Plan{FormatVersion: FormatVersion, RepoHash: repo.Hash, Changes: []Change{}, Violations: []Violation{}, Drift: opts.Drift}
+	p := &Plan{FormatVersion: FormatVersion, Tenant: opts.Tenant, RepoHash: repo.Hash, Changes: []Change{}, Violations: []Violation{}, Drift: opts.Drift}
 
 	nfiles := 0
 	for _, src := range repo.Sources {

@@ -10,7 +10,7 @@ import (
 )
 
 // FormatVersion is the version of the JSON plan format (plan --out, --output json).
-const FormatVersion = 1
+const FormatVersion = 2
 
 // Action is what a plan does with one object.
 type Action string
@@ -50,6 +50,9 @@ type Live struct {
 // Plan is the result of comparing a repository with a tenant.
 type Plan struct {
 	FormatVersion int `json:"format_version"`
+	// Tenant is the tenant the plan was computed against (isc.TenantOf of its base URL): a plan
+	// is only true of that tenant, and apply --plan refuses any other.
+	Tenant string `json:"tenant,omitempty"`
 	// RepoHash is config.Repo.Hash of the repository the plan was made from.
 	RepoHash   string      `json:"repo_hash"`
 	Changes    []Change    `json:"changes"`

@@ -41,6 +41,9 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 			fmt.Fprintf(bw, "::notice title=%s::%s\n", ghProperty(title), ghData(msg))
 		}
 	}
+	if p.Tenant != "" {
+		fmt.Fprintf(bw, "Tenant: %s\n", ghData(p.Tenant))
+	}
 	if !hasChanges(p) {
 		fmt.Fprintln(bw, noChanges)
 	} else {

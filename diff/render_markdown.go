@@ -18,6 +18,9 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 		title = "sailsync drift"
 	}
 	fmt.Fprintf(bw, "## %s\n\n", title)
+	if p.Tenant != "" {
+		fmt.Fprintf(bw, "Tenant: <code>%s</code>\n\n", mdEscape(p.Tenant))
+	}
 	if !hasChanges(p) {
 		fmt.Fprintln(bw, noChanges)
 		writeMarkdownNotes(bw, p)

@@ -66,6 +66,11 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
 	pl := newPalette(opts.Color)
 	drift := opts.Drift || p.Drift
+	if p.Tenant != "" {
+		// First, so that nobody reads a plan without seeing which tenant it is true of.
+		fmt.Fprintln(bw, pl.bold.Sprint("Tenant: ")+p.Tenant)
+		fmt.Fprintln(bw)
+	}
 
 	for _, c := range p.Changes {
 		if c.Action == ActionNoChange {

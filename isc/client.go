@@ -32,6 +32,7 @@ const maxBody = 64 << 20
 // limiter and one access token.
 type Client struct {
 	base       string // scheme://host
+	tenant     string // base as TenantOf normalises it
 	hc         *http.Client
 	timeout    time.Duration
 	maxRetries int
@@ -82,9 +83,16 @@ type Stats struct {
 // and network jitter can move two requests sent exactly one window apart into one window.
 const rateSafety = 0.98
 
+// Tenant is the tenant the client talks to, as TenantOf names it.
+func (c *Client) Tenant() string { return c.tenant }
+
 // New validates cfg and returns a client. It does not contact the tenant.
 func New(cfg Config) (*Client, error) {
 	u, err := checkBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	tenant, err := TenantOf(cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +112,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		base:         u.String(),
+		tenant:       tenant,
 		timeout:      cfg.Timeout,
 		maxRetries:   cfg.MaxRetries,
 		now:          time.Now,

@@ -150,6 +150,25 @@ func checkBaseURL(raw string) (*url.URL, error) {
 	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
 }
 
+// TenantOf returns the tenant a base URL names, normalised so that two spellings of one tenant
+// compare equal: scheme and host in lower case, no trailing dot, no default port, no slash.
+// Plans record it, and apply refuses a plan made for another tenant.
+func TenantOf(baseURL string) (string, error) {
+	u, err := checkBaseURL(baseURL)
+	if err != nil {
+		return "", err
+	}
+	host := strings.ToLower(u.Hostname())
+	host = strings.TrimSuffix(host, ".")
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]" // an IPv6 literal
+	}
+	if port := u.Port(); port != "" && !(u.Scheme == "https" && port == "443") && !(u.Scheme == "http" && port == "80") {
+		host += ":" + port
+	}
+	return strings.ToLower(u.Scheme) + "://" + host, nil
+}
+
 func isLoopback(host string) bool {
 	h := strings.TrimSuffix(strings.ToLower(host), ".")
 	// Only "localhost" itself: Go's resolver sends other *.localhost names to DNS, which may

@@ -111,6 +111,28 @@ func TestCheckBaseURL(t *testing.T) {
 	}
 }
 
+// TestTenantOf: spellings of one tenant name it alike, so that a plan's tenant check cannot be
+// fooled by case, a trailing slash or dot, or a default port; other tenants differ.
+func TestTenantOf(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"https://acme.api.identitynow.com", "https://acme.api.identitynow.com"},
+		{"HTTPS://Acme.API.identitynow.com/", "https://acme.api.identitynow.com"},
+		{"https://acme.api.identitynow.com.:443", "https://acme.api.identitynow.com"},
+		{"https://acme.api.identitynow.com:8443", "https://acme.api.identitynow.com:8443"},
+		{"http://127.0.0.1:8787", "http://127.0.0.1:8787"},
+		{"http://[::1]:80/", "http://[::1]"},
+		{"https://acme-sb.api.identitynow.com", "https://acme-sb.api.identitynow.com"},
+	} {
+		got, err := TenantOf(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("TenantOf(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+	if _, err := TenantOf("https://acme.api.identitynow.com/v3"); err == nil {
+		t.Error("TenantOf accepted a base URL with a version")
+	}
+}
+
 func TestNewRefusesPlainHTTPForRemoteHosts(t *testing.T) {
 	_, err := New(Config{BaseURL: "http://acme.api.identitynow.com", ClientID: "id", ClientSecret: "s3cret-value"})
 	if err == nil || !strings.Contains(err.Error(), "refusing plain http://") {
