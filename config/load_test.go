@@ -453,8 +453,8 @@ func TestSchemaErrorPositions(t *testing.T) {
   - PROVISIONING
   - SERCH
 schemas:
-  - {type: CONNECTOR_SCHEMA, name: account}
-  - {type: SCHEMA, name: group}
+  - {type: CONNECTOR_SCHEMA, name: account, id: s0}
+  - {type: SCHEMA, name: group, id: s1}
 passwordPolicies: null
 managerCorrelationMapping: {accountAttribute: manager, identityAttributeName: manager, accountAtribute: x}
 `})
