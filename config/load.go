@@ -116,16 +116,18 @@ func (l *loader) parseAll(files []yamlFile) []*document {
 				budget := MaxDocuments
 				p.docs = parseFile(files[i].rel, data, func(pr Problem) { p.problems = append(p.problems, pr) }, &budget)
 				for _, d := range p.docs {
-					// Schema validation is pure and the other half of the work: done here too.
-					if k, ok := d.value.Get("kind"); ok && !d.broken {
+					// Schema validation is pure and the other half of the work: done here too,
+					// also for a document with a conversion problem (see document.masked).
+					if k, ok := d.value.Get("kind"); ok {
 						if ks, isString := k.(string); isString && knownKind(Kind(ks)) {
 							d.schemaErrs, d.validated = schema.Validate(Kind(ks), isc.ToPlain(d.value)), true
 						}
 					}
-					// The YAML tree is only needed to place schema errors and connector files:
-					// without those it is dropped now rather than when every file is parsed,
-					// as the trees of a large repository were half of the loader's peak memory.
-					if _, files := d.value.Get("connectorFiles"); d.validated && len(d.schemaErrs) == 0 && !files {
+					// The YAML tree is only needed to place schema errors and connector files and
+					// to mask the errors of a broken document: without those it is dropped now
+					// rather than when every file is parsed, as the trees of a large repository
+					// were half of the loader's peak memory.
+					if _, files := d.value.Get("connectorFiles"); d.validated && len(d.schemaErrs) == 0 && !files && !d.broken {
 						d.root = nil
 					}
 				}
@@ -382,7 +384,11 @@ func size(n int64) string {
 	}
 }
 
-// build turns documents into typed objects, validating each against its schema.
+// build turns documents into typed objects, validating each against its schema. A document with
+// problems still becomes an object, so that the checks across documents (names, references,
+// secrets, files) run on it too: every problem is reported in one run, and a schema that refers
+// to an invalid Source is not told that the Source does not exist. Load returns no Repo when
+// there is any problem, so such objects never reach a caller.
 func (l *loader) build(repo *Repo, docs []*document) {
 	for _, d := range docs {
 		d.doc = d.rootPos
@@ -401,13 +407,7 @@ func (l *loader) build(repo *Repo, docs []*document) {
 			continue
 		}
 		d.kind = Kind(ks)
-		if d.broken {
-			continue
-		}
-		valid := l.validate(d)
-		if !valid {
-			continue
-		}
+		valid := l.validate(d) && !d.broken
 		// The document's value becomes the object's fields (not a copy: nothing else holds it);
 		// fields read below are read before they are deleted.
 		obj := Object{Kind: d.kind, Name: d.value.String("name"), Doc: d.doc, Fields: d.value, Positions: d.positions}
@@ -418,7 +418,7 @@ func (l *loader) build(repo *Repo, docs []*document) {
 			if c.ScriptName == "" {
 				c.ScriptName = isc.ScriptName(c.Name)
 			}
-			if c.ScriptName == "" {
+			if c.ScriptName == "" && c.Name != "" {
 				l.add(Problem{Pos: d.positions["name"], Field: "name", Message: fmt.Sprintf("name: %q has no letters or digits to derive a scriptName from: set scriptName", c.Name)})
 				continue
 			}
@@ -430,7 +430,10 @@ func (l *loader) build(repo *Repo, docs []*document) {
 			if ok {
 				items, _ := list.([]any)
 				for i, it := range items {
-					rel, _ := it.(string)
+					rel, isString := it.(string)
+					if !valid && (!isString || rel == "") {
+						continue // the schema error says what is wrong with it
+					}
 					n, _, _, _ := nodeAt(d.root, []string{"connectorFiles", strconv.Itoa(i)})
 					if f, ok := l.file(d.file, rel, posOf(d.file, n), "connectorFiles", MaxConnectorFileSize, "a connector file"); ok {
 						s.ConnectorFiles = append(s.ConnectorFiles, f)
@@ -445,13 +448,13 @@ func (l *loader) build(repo *Repo, docs []*document) {
 			for _, k := range []string{"source", "template", "attributes"} {
 				es.Fields.Delete(k)
 			}
-			if hasTemplate {
-				r, _ := tmpl.(string)
+			r, isString := tmpl.(string)
+			if hasTemplate && (valid || isString && r != "") {
 				if f, ok := l.file(d.file, r, d.positions["template"], "template", MaxTemplateSize, "a template"); ok {
 					es.Template = &f
 					es.Attributes = l.header(f)
 				}
-			} else if hasList {
+			} else if hasList && !hasTemplate {
 				items, _ := list.([]any)
 				for _, it := range items {
 					s, _ := it.(string)
@@ -488,13 +491,16 @@ func showValue(v any) string {
 }
 
 // validate checks a document against its kind's schema and reports each violation at the YAML
-// node it concerns.
+// node it concerns. It reports whether the document is valid.
 func (l *loader) validate(d *document) bool {
 	errs := d.schemaErrs
 	if !d.validated {
 		errs = schema.Validate(d.kind, isc.ToPlain(d.value))
 	}
 	for _, e := range errs {
+		if d.masked(e) {
+			continue
+		}
 		node, key, matched, field := nodeAt(d.root, e.Path)
 		// The tokens not found in the YAML (a missing required field) still name the field.
 		for _, t := range e.Path[matched:] {
@@ -603,6 +609,9 @@ func (l *loader) checkRefs(repo *Repo) {
 	connectors := map[string]*Connector{}
 	scripts := map[string]*Connector{}
 	for _, c := range repo.Connectors {
+		if c.Name == "" {
+			continue // an invalid name, reported by the schema
+		}
 		if first, ok := connectors[c.Name]; ok {
 			l.dup(&c.Object, &first.Object, fmt.Sprintf("Connector %q", c.Name))
 			continue
@@ -619,7 +628,14 @@ func (l *loader) checkRefs(repo *Repo) {
 		scripts[c.ScriptName] = c
 	}
 	sources := map[string]*Source{}
+	// unnamed is set when a Source's name could not be read: a schema's source may then name
+	// it, and "names no Source" would be wrong.
+	unnamed := false
 	for _, s := range repo.Sources {
+		if s.Name == "" {
+			unnamed = true
+			continue
+		}
 		if first, ok := sources[s.Name]; ok {
 			l.dup(&s.Object, &first.Object, fmt.Sprintf("Source %q", s.Name))
 			continue
@@ -628,13 +644,16 @@ func (l *loader) checkRefs(repo *Repo) {
 	}
 	schemas := map[[2]string]*EntitlementSchema{}
 	for _, es := range repo.Schemas {
+		if es.Source == "" || es.Name == "" {
+			continue // an invalid source or name, reported by the schema
+		}
 		key := [2]string{es.Source, es.Name}
 		if first, ok := schemas[key]; ok {
 			l.dup(&es.Object, &first.Object, fmt.Sprintf("EntitlementSchema %q of source %q", es.Name, es.Source))
 			continue
 		}
 		schemas[key] = es
-		if _, ok := sources[es.Source]; !ok {
+		if _, ok := sources[es.Source]; !ok && !unnamed {
 			l.add(Problem{Pos: es.PosOf("source"), Field: "source", Message: fmt.Sprintf("source: %q names no Source declared in this repository", es.Source)})
 		}
 	}
