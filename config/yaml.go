@@ -80,7 +80,7 @@ func parseFile(file string, data []byte, add func(Problem), budget *int) (docs [
 			return docs
 		}
 		if err != nil {
-			add(syntaxProblem(file, err))
+			add(syntaxProblem(file, data, err))
 			return docs
 		}
 		if n.Kind != yaml.DocumentNode || len(n.Content) == 0 {
@@ -130,9 +130,9 @@ var parserProblems = map[string]bool{
 	"found undefined tag handle":             true,
 }
 
-func syntaxProblem(file string, err error) Problem {
+func syntaxProblem(file string, data []byte, err error) Problem {
 	msg := err.Error()
-	line := 1
+	line, col := 1, 1
 	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
 		if n, err := strconv.Atoi(m[1]); err == nil {
 			line = n
@@ -144,7 +144,52 @@ func syntaxProblem(file string, err error) Problem {
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
-	return Problem{Pos: Pos{File: file, Line: line, Col: 1}, Message: "YAML syntax error: " + msg}
+	switch {
+	case strings.Contains(msg, "tab character"):
+		// yaml.v3 reports a tab that breaks the indentation at the line where the value around
+		// it starts, which can be lines above the tab: point at the tab itself.
+		if l, c, ok := indentTab(data, line, false); ok {
+			line, col = l, c
+		}
+		msg += " (YAML indents with spaces, not tabs)"
+	case msg == "found character that cannot start any token":
+		// Reported at the right line; when the character is a tab, say so and where.
+		if l, c, ok := indentTab(data, line, true); ok {
+			line, col = l, c
+			msg = "found a tab character where an indentation space is expected (YAML indents with spaces, not tabs)"
+		}
+	}
+	return Problem{Pos: Pos{File: file, Line: line, Col: col}, Message: "YAML syntax error: " + msg}
+}
+
+// indentTab finds the first tab in the indentation (the leading blanks) of line from or, unless
+// only is set, of a later line. Line and column are 1-based; the column counts characters.
+func indentTab(data []byte, from int, only bool) (line, col int, ok bool) {
+	line = 1
+	for len(data) > 0 {
+		end := bytes.IndexByte(data, '\n')
+		text := data
+		if end >= 0 {
+			text, data = data[:end], data[end+1:]
+		} else {
+			data = nil
+		}
+		if line >= from {
+			for i, b := range text {
+				if b == '\t' {
+					return line, utf8.RuneCount(text[:i]) + 1, true
+				}
+				if b != ' ' {
+					break
+				}
+			}
+			if only {
+				return 0, 0, false
+			}
+		}
+		line++
+	}
+	return 0, 0, false
 }
 
 // invalidUTF8At returns the 1-based line and column (in bytes) of the first invalid byte.
