@@ -33,8 +33,8 @@ const (
 	MaxConnectorFileSize = 100 << 20
 )
 
-// SettingsFile is the file at the repository root reserved for sailsync's settings; it is not
-// read as objects.
+// SettingsFile is the file at the repository root that holds sailsync's settings (see Settings);
+// it is not read as objects. sailsync.yml is reserved for it too.
 const SettingsFile = "sailsync.yaml"
 
 // serverManaged lists the Source fields the tenant sets. They are rejected by the Source schema
@@ -73,6 +73,7 @@ func Load(dir string) (*Repo, error) {
 	}
 	docs := l.parseAll(files)
 	repo := &Repo{Dir: dir}
+	l.loadSettings(repo)
 	l.build(repo, docs)
 	l.checkRefs(repo)
 	if len(l.problems) > 0 {
@@ -191,8 +192,9 @@ func sortProblems(ps Problems) {
 type loader struct {
 	root     string // absolute, symbolic links resolved
 	problems Problems
-	hashed   map[string]string // repository-relative slash path → path on disk of the settings and referenced files, for Repo.Hash
-	read     map[string][]byte // repository-relative slash path → the YAML file's bytes, for Repo.Hash
+	settings []yamlFile        // the settings file (sailsync.yaml, then sailsync.yml) when present
+	hashed   map[string]string // repository-relative slash path → path on disk of the referenced files, for Repo.Hash
+	read     map[string][]byte // repository-relative slash path → the YAML file's (and settings file's) bytes, for Repo.Hash
 }
 
 func (l *loader) add(p Problem) { l.problems = append(l.problems, p) }
@@ -207,7 +209,8 @@ type yamlFile struct {
 }
 
 // walk lists the YAML files: every *.yaml and *.yml below the root, skipping hidden files and
-// directories (.git, .github, tool configs such as .golangci.yml) and the settings file.
+// directories (.git, .github, tool configs such as .golangci.yml). The settings file is kept
+// apart, in l.settings.
 // Symbolic links to directories are not followed; a symbolic link to a file is read only when it
 // resolves inside the repository.
 func (l *loader) walk() ([]yamlFile, error) {
@@ -244,26 +247,30 @@ func (l *loader) walk() ([]yamlFile, error) {
 		if ext != ".yaml" && ext != ".yml" {
 			return nil
 		}
-		if rel == SettingsFile || rel == "sailsync.yml" {
-			// Not objects, but part of what a plan was made from: hashed, after the same checks.
-			at := Pos{File: rel, Line: 1, Col: 1}
-			real, msg := l.inside(p)
-			if msg != "" {
-				l.add(Problem{Pos: at, Message: msg})
+		f := yamlFile{rel: rel, path: p, regular: d.Type().IsRegular()}
+		for _, name := range settingsFiles {
+			if rel == name {
+				// Not objects, but settings: read by loadSettings, and hashed.
+				l.settings = append(l.settings, f)
 				return nil
 			}
-			if st, err := os.Stat(real); err != nil || !st.Mode().IsRegular() || st.Size() > MaxYAMLFileSize {
-				l.add(Problem{Pos: at, Message: fmt.Sprintf("must be a regular file of at most %s", size(MaxYAMLFileSize))})
-				return nil
-			}
-			l.hashed[rel] = real
-			return nil
 		}
-		out = append(out, yamlFile{rel: rel, path: p, regular: d.Type().IsRegular()})
+		out = append(out, f)
 		return nil
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].rel < out[j].rel })
+	sort.Slice(l.settings, func(i, j int) bool { return settingsRank(l.settings[i].rel) < settingsRank(l.settings[j].rel) })
 	return out, err
+}
+
+// settingsRank orders the settings files as settingsFiles lists them.
+func settingsRank(rel string) int {
+	for i, n := range settingsFiles {
+		if rel == n {
+			return i
+		}
+	}
+	return len(settingsFiles)
 }
 
 // unwrapPath drops the path from a *fs.PathError: messages already name the file.
@@ -497,10 +504,18 @@ func (l *loader) validate(d *document) bool {
 	if !d.validated {
 		errs = schema.Validate(d.kind, isc.ToPlain(d.value))
 	}
+	return placeSchemaErrors(d, errs, l.add) == 0
+}
+
+// placeSchemaErrors reports each schema error of d at the YAML node it concerns, leaving out
+// those masked by a conversion problem, and returns how many it reported.
+func placeSchemaErrors(d *document, errs []schema.Error, add func(Problem)) int {
+	n := 0
 	for _, e := range errs {
 		if d.masked(e) {
 			continue
 		}
+		n++
 		node, key, matched, field := nodeAt(d.root, e.Path)
 		// The tokens not found in the YAML (a missing required field) still name the field.
 		for _, t := range e.Path[matched:] {
@@ -514,9 +529,9 @@ func (l *loader) validate(d *document) bool {
 		if field != "" {
 			msg = field + ": " + msg
 		}
-		l.add(Problem{Pos: posOf(d.file, at), Field: field, Message: msg})
+		add(Problem{Pos: posOf(d.file, at), Field: field, Message: msg})
 	}
-	return len(errs) == 0
+	return n
 }
 
 // file checks a file referenced from the YAML file yamlRel: relative, inside the repository after

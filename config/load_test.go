@@ -219,7 +219,7 @@ func TestEmptyRepoAndSkippedFiles(t *testing.T) {
 	write(t, dir, map[string]string{
 		".github/workflows/ci.yml": "on: push\n",
 		".golangci.yml":            "linters: {}\n",
-		"sailsync.yaml":            "settings: {}\n",
+		"sailsync.yaml":            "# no settings yet\n{}\n",
 		"notes.txt":                "kind: nonsense",
 		"empty.yaml":               "# nothing yet\n---\n",
 	})
