@@ -205,3 +205,29 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingsSchema: the settings file's schema admits no key yet, so that a mistake in
+// sailsync.yaml is an error; later settings are added to settings.json.
+func TestSettingsSchema(t *testing.T) {
+	var v map[string]any
+	if err := json.Unmarshal(SettingsJSON(), &v); err != nil || v["additionalProperties"] != false {
+		t.Fatalf("settings.json: %v, additionalProperties %v", err, v["additionalProperties"])
+	}
+	tests := []struct {
+		doc  any
+		want []string
+	}{
+		{map[string]any{}, nil},
+		{map[string]any{"environments": map[string]any{}}, []string{"environments: unknown field"}},
+		{[]any{"x"}, []string{": must be an object, not a list"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, e := range ValidateSettings(tt.doc) {
+			got = append(got, strings.Join(e.Path, "/")+": "+e.Message)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%v: got %q, want %q", tt.doc, got, tt.want)
+		}
+	}
+}
