@@ -33,8 +33,8 @@ const (
 	MaxConnectorFileSize = 100 << 20
 )
 
-// SettingsFile is the file at the repository root reserved for sailsync's settings; it is not
-// read as objects.
+// SettingsFile is the file at the repository root that holds sailsync's settings (see Settings);
+// it is not read as objects. sailsync.yml is reserved for it too.
 const SettingsFile = "sailsync.yaml"
 
 // serverManaged lists the Source fields the tenant sets. They are rejected by the Source schema
@@ -73,6 +73,7 @@ func Load(dir string) (*Repo, error) {
 	}
 	docs := l.parseAll(files)
 	repo := &Repo{Dir: dir}
+	l.loadSettings(repo)
 	l.build(repo, docs)
 	l.checkRefs(repo)
 	if len(l.problems) > 0 {
@@ -116,16 +117,18 @@ func (l *loader) parseAll(files []yamlFile) []*document {
 				budget := MaxDocuments
 				p.docs = parseFile(files[i].rel, data, func(pr Problem) { p.problems = append(p.problems, pr) }, &budget)
 				for _, d := range p.docs {
-					// Schema validation is pure and the other half of the work: done here too.
-					if k, ok := d.value.Get("kind"); ok && !d.broken {
+					// Schema validation is pure and the other half of the work: done here too,
+					// also for a document with a conversion problem (see document.masked).
+					if k, ok := d.value.Get("kind"); ok {
 						if ks, isString := k.(string); isString && knownKind(Kind(ks)) {
 							d.schemaErrs, d.validated = schema.Validate(Kind(ks), isc.ToPlain(d.value)), true
 						}
 					}
-					// The YAML tree is only needed to place schema errors and connector files:
-					// without those it is dropped now rather than when every file is parsed,
-					// as the trees of a large repository were half of the loader's peak memory.
-					if _, files := d.value.Get("connectorFiles"); d.validated && len(d.schemaErrs) == 0 && !files {
+					// The YAML tree is only needed to place schema errors and connector files and
+					// to mask the errors of a broken document: without those it is dropped now
+					// rather than when every file is parsed, as the trees of a large repository
+					// were half of the loader's peak memory.
+					if _, files := d.value.Get("connectorFiles"); d.validated && len(d.schemaErrs) == 0 && !files && !d.broken {
 						d.root = nil
 					}
 				}
@@ -189,8 +192,9 @@ func sortProblems(ps Problems) {
 type loader struct {
 	root     string // absolute, symbolic links resolved
 	problems Problems
-	hashed   map[string]string // repository-relative slash path → path on disk of the settings and referenced files, for Repo.Hash
-	read     map[string][]byte // repository-relative slash path → the YAML file's bytes, for Repo.Hash
+	settings []yamlFile        // the settings file (sailsync.yaml, then sailsync.yml) when present
+	hashed   map[string]string // repository-relative slash path → path on disk of the referenced files, for Repo.Hash
+	read     map[string][]byte // repository-relative slash path → the YAML file's (and settings file's) bytes, for Repo.Hash
 }
 
 func (l *loader) add(p Problem) { l.problems = append(l.problems, p) }
@@ -205,7 +209,8 @@ type yamlFile struct {
 }
 
 // walk lists the YAML files: every *.yaml and *.yml below the root, skipping hidden files and
-// directories (.git, .github, tool configs such as .golangci.yml) and the settings file.
+// directories (.git, .github, tool configs such as .golangci.yml). The settings file is kept
+// apart, in l.settings.
 // Symbolic links to directories are not followed; a symbolic link to a file is read only when it
 // resolves inside the repository.
 func (l *loader) walk() ([]yamlFile, error) {
@@ -242,26 +247,30 @@ func (l *loader) walk() ([]yamlFile, error) {
 		if ext != ".yaml" && ext != ".yml" {
 			return nil
 		}
-		if rel == SettingsFile || rel == "sailsync.yml" {
-			// Not objects, but part of what a plan was made from: hashed, after the same checks.
-			at := Pos{File: rel, Line: 1, Col: 1}
-			real, msg := l.inside(p)
-			if msg != "" {
-				l.add(Problem{Pos: at, Message: msg})
+		f := yamlFile{rel: rel, path: p, regular: d.Type().IsRegular()}
+		for _, name := range settingsFiles {
+			if rel == name {
+				// Not objects, but settings: read by loadSettings, and hashed.
+				l.settings = append(l.settings, f)
 				return nil
 			}
-			if st, err := os.Stat(real); err != nil || !st.Mode().IsRegular() || st.Size() > MaxYAMLFileSize {
-				l.add(Problem{Pos: at, Message: fmt.Sprintf("must be a regular file of at most %s", size(MaxYAMLFileSize))})
-				return nil
-			}
-			l.hashed[rel] = real
-			return nil
 		}
-		out = append(out, yamlFile{rel: rel, path: p, regular: d.Type().IsRegular()})
+		out = append(out, f)
 		return nil
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].rel < out[j].rel })
+	sort.Slice(l.settings, func(i, j int) bool { return settingsRank(l.settings[i].rel) < settingsRank(l.settings[j].rel) })
 	return out, err
+}
+
+// settingsRank orders the settings files as settingsFiles lists them.
+func settingsRank(rel string) int {
+	for i, n := range settingsFiles {
+		if rel == n {
+			return i
+		}
+	}
+	return len(settingsFiles)
 }
 
 // unwrapPath drops the path from a *fs.PathError: messages already name the file.
@@ -382,7 +391,11 @@ func size(n int64) string {
 	}
 }
 
-// build turns documents into typed objects, validating each against its schema.
+// build turns documents into typed objects, validating each against its schema. A document with
+// problems still becomes an object, so that the checks across documents (names, references,
+// secrets, files) run on it too: every problem is reported in one run, and a schema that refers
+// to an invalid Source is not told that the Source does not exist. Load returns no Repo when
+// there is any problem, so such objects never reach a caller.
 func (l *loader) build(repo *Repo, docs []*document) {
 	for _, d := range docs {
 		d.doc = d.rootPos
@@ -401,13 +414,7 @@ func (l *loader) build(repo *Repo, docs []*document) {
 			continue
 		}
 		d.kind = Kind(ks)
-		if d.broken {
-			continue
-		}
-		valid := l.validate(d)
-		if !valid {
-			continue
-		}
+		valid := l.validate(d) && !d.broken
 		// The document's value becomes the object's fields (not a copy: nothing else holds it);
 		// fields read below are read before they are deleted.
 		obj := Object{Kind: d.kind, Name: d.value.String("name"), Doc: d.doc, Fields: d.value, Positions: d.positions}
@@ -422,7 +429,10 @@ func (l *loader) build(repo *Repo, docs []*document) {
 			if ok {
 				items, _ := list.([]any)
 				for i, it := range items {
-					rel, _ := it.(string)
+					rel, isString := it.(string)
+					if !valid && (!isString || rel == "") {
+						continue // the schema error says what is wrong with it
+					}
 					n, _, _, _ := nodeAt(d.root, []string{"connectorFiles", strconv.Itoa(i)})
 					if f, ok := l.file(d.file, rel, posOf(d.file, n), "connectorFiles", MaxConnectorFileSize, "a connector file"); ok {
 						s.ConnectorFiles = append(s.ConnectorFiles, f)
@@ -437,13 +447,13 @@ func (l *loader) build(repo *Repo, docs []*document) {
 			for _, k := range []string{"source", "template", "attributes"} {
 				es.Fields.Delete(k)
 			}
-			if hasTemplate {
-				r, _ := tmpl.(string)
+			r, isString := tmpl.(string)
+			if hasTemplate && (valid || isString && r != "") {
 				if f, ok := l.file(d.file, r, d.positions["template"], "template", MaxTemplateSize, "a template"); ok {
 					es.Template = &f
 					es.Attributes = l.header(f)
 				}
-			} else if hasList {
+			} else if hasList && !hasTemplate {
 				items, _ := list.([]any)
 				for _, it := range items {
 					s, _ := it.(string)
@@ -480,13 +490,24 @@ func showValue(v any) string {
 }
 
 // validate checks a document against its kind's schema and reports each violation at the YAML
-// node it concerns.
+// node it concerns. It reports whether the document is valid.
 func (l *loader) validate(d *document) bool {
 	errs := d.schemaErrs
 	if !d.validated {
 		errs = schema.Validate(d.kind, isc.ToPlain(d.value))
 	}
+	return placeSchemaErrors(d, errs, l.add) == 0
+}
+
+// placeSchemaErrors reports each schema error of d at the YAML node it concerns, leaving out
+// those masked by a conversion problem, and returns how many it reported.
+func placeSchemaErrors(d *document, errs []schema.Error, add func(Problem)) int {
+	n := 0
 	for _, e := range errs {
+		if d.masked(e) {
+			continue
+		}
+		n++
 		node, key, matched, field := nodeAt(d.root, e.Path)
 		// The tokens not found in the YAML (a missing required field) still name the field.
 		for _, t := range e.Path[matched:] {
@@ -500,9 +521,9 @@ func (l *loader) validate(d *document) bool {
 		if field != "" {
 			msg = field + ": " + msg
 		}
-		l.add(Problem{Pos: posOf(d.file, at), Field: field, Message: msg})
+		add(Problem{Pos: posOf(d.file, at), Field: field, Message: msg})
 	}
-	return len(errs) == 0
+	return n
 }
 
 // file checks a file referenced from the YAML file yamlRel: relative, inside the repository after
@@ -595,6 +616,9 @@ func (l *loader) checkRefs(repo *Repo) {
 	connectors := map[string]*Connector{}
 	scripts := map[string]*Connector{}
 	for _, c := range repo.Connectors {
+		if c.Name == "" {
+			continue // an invalid name, reported by the schema
+		}
 		if first, ok := connectors[c.Name]; ok {
 			l.dup(&c.Object, &first.Object, fmt.Sprintf("Connector %q", c.Name))
 			continue
@@ -611,7 +635,14 @@ func (l *loader) checkRefs(repo *Repo) {
 		scripts[c.PinnedScriptName] = c
 	}
 	sources := map[string]*Source{}
+	// unnamed is set when a Source's name could not be read: a schema's source may then name
+	// it, and "names no Source" would be wrong.
+	unnamed := false
 	for _, s := range repo.Sources {
+		if s.Name == "" {
+			unnamed = true
+			continue
+		}
 		if first, ok := sources[s.Name]; ok {
 			l.dup(&s.Object, &first.Object, fmt.Sprintf("Source %q", s.Name))
 			continue
@@ -620,13 +651,16 @@ func (l *loader) checkRefs(repo *Repo) {
 	}
 	schemas := map[[2]string]*EntitlementSchema{}
 	for _, es := range repo.Schemas {
+		if es.Source == "" || es.Name == "" {
+			continue // an invalid source or name, reported by the schema
+		}
 		key := [2]string{es.Source, es.Name}
 		if first, ok := schemas[key]; ok {
 			l.dup(&es.Object, &first.Object, fmt.Sprintf("EntitlementSchema %q of source %q", es.Name, es.Source))
 			continue
 		}
 		schemas[key] = es
-		if _, ok := sources[es.Source]; !ok {
+		if _, ok := sources[es.Source]; !ok && !unnamed {
 			l.add(Problem{Pos: es.PosOf("source"), Field: "source", Message: fmt.Sprintf("source: %q names no Source declared in this repository", es.Source)})
 		}
 	}

@@ -219,7 +219,7 @@ func TestEmptyRepoAndSkippedFiles(t *testing.T) {
 	write(t, dir, map[string]string{
 		".github/workflows/ci.yml": "on: push\n",
 		".golangci.yml":            "linters: {}\n",
-		"sailsync.yaml":            "settings: {}\n",
+		"sailsync.yaml":            "# no settings yet\n{}\n",
 		"notes.txt":                "kind: nonsense",
 		"empty.yaml":               "# nothing yet\n---\n",
 	})
@@ -453,8 +453,8 @@ func TestSchemaErrorPositions(t *testing.T) {
   - PROVISIONING
   - SERCH
 schemas:
-  - {type: CONNECTOR_SCHEMA, name: account}
-  - {type: SCHEMA, name: group}
+  - {type: CONNECTOR_SCHEMA, name: account, id: s0}
+  - {type: SCHEMA, name: group, id: s1}
 passwordPolicies: null
 managerCorrelationMapping: {accountAttribute: manager, identityAttributeName: manager, accountAtribute: x}
 `})

@@ -116,9 +116,11 @@ type EntitlementSchema struct {
 type Repo struct {
 	// Dir is the repository root as given.
 	Dir string
-	// Hash is a hex SHA-256 over every file that makes up the desired state (YAML, templates,
-	// connector files), so that a saved plan can be tied to the content it was made from.
-	Hash       string
+	// Hash is a hex SHA-256 over every file that makes up the desired state (YAML, the settings
+	// file, templates, connector files), so that a saved plan can be tied to the content it was made from.
+	Hash string
+	// Settings are read from the settings file, sailsync.yaml (empty when there is none).
+	Settings   Settings
 	Connectors []*Connector
 	Sources    []*Source
 	Schemas    []*EntitlementSchema

@@ -42,9 +42,15 @@ type document struct {
 	// kindKey is the position of the top-level kind key, when there is one.
 	kindKey    Pos
 	hasKindKey bool
-	// broken is set when converting found a problem; such a document is not schema-validated,
-	// because errors about a half-converted value would only be noise.
+	// broken is set when converting found a problem. Such a document is still schema-validated
+	// and checked, so that one bad value does not hide the document's other problems; only the
+	// schema errors that are about the values conversion dropped are left out (see masked).
 	broken bool
+	// brokenNodes are the YAML nodes whose value could not be converted (nil in value).
+	brokenNodes map[*yaml.Node]bool
+	// incomplete are the mappings a key of which was dropped (a merge key, a duplicate, a
+	// non-string key): a "required field is missing" there may be the dropped key's.
+	incomplete map[*yaml.Node]bool
 	// schemaErrs are the schema violations, when validated (set by the parallel parse).
 	schemaErrs []schema.Error
 	validated  bool
@@ -74,7 +80,7 @@ func parseFile(file string, data []byte, add func(Problem), budget *int) (docs [
 			return docs
 		}
 		if err != nil {
-			add(syntaxProblem(file, err))
+			add(syntaxProblem(file, data, err))
 			return docs
 		}
 		if n.Kind != yaml.DocumentNode || len(n.Content) == 0 {
@@ -124,9 +130,9 @@ var parserProblems = map[string]bool{
 	"found undefined tag handle":             true,
 }
 
-func syntaxProblem(file string, err error) Problem {
+func syntaxProblem(file string, data []byte, err error) Problem {
 	msg := err.Error()
-	line := 1
+	line, col := 1, 1
 	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
 		if n, err := strconv.Atoi(m[1]); err == nil {
 			line = n
@@ -138,7 +144,52 @@ func syntaxProblem(file string, err error) Problem {
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
-	return Problem{Pos: Pos{File: file, Line: line, Col: 1}, Message: "YAML syntax error: " + msg}
+	switch {
+	case strings.Contains(msg, "tab character"):
+		// yaml.v3 reports a tab that breaks the indentation at the line where the value around
+		// it starts, which can be lines above the tab: point at the tab itself.
+		if l, c, ok := indentTab(data, line, false); ok {
+			line, col = l, c
+		}
+		msg += " (YAML indents with spaces, not tabs)"
+	case msg == "found character that cannot start any token":
+		// Reported at the right line; when the character is a tab, say so and where.
+		if l, c, ok := indentTab(data, line, true); ok {
+			line, col = l, c
+			msg = "found a tab character where an indentation space is expected (YAML indents with spaces, not tabs)"
+		}
+	}
+	return Problem{Pos: Pos{File: file, Line: line, Col: col}, Message: "YAML syntax error: " + msg}
+}
+
+// indentTab finds the first tab in the indentation (the leading blanks) of line from or, unless
+// only is set, of a later line. Line and column are 1-based; the column counts characters.
+func indentTab(data []byte, from int, only bool) (line, col int, ok bool) {
+	line = 1
+	for len(data) > 0 {
+		end := bytes.IndexByte(data, '\n')
+		text := data
+		if end >= 0 {
+			text, data = data[:end], data[end+1:]
+		} else {
+			data = nil
+		}
+		if line >= from {
+			for i, b := range text {
+				if b == '\t' {
+					return line, utf8.RuneCount(text[:i]) + 1, true
+				}
+				if b != ' ' {
+					break
+				}
+			}
+			if only {
+				return 0, 0, false
+			}
+		}
+		line++
+	}
+	return 0, 0, false
 }
 
 // invalidUTF8At returns the 1-based line and column (in bytes) of the first invalid byte.
@@ -166,6 +217,23 @@ type converter struct {
 	add func(Problem)
 }
 
+// brokenAt records that n's value was dropped, so that schema errors about it are not reported
+// on top of the conversion problem.
+func (c *converter) brokenAt(n *yaml.Node) {
+	if c.d.brokenNodes == nil {
+		c.d.brokenNodes = map[*yaml.Node]bool{}
+	}
+	c.d.brokenNodes[n] = true
+}
+
+// incompleteAt records that a key of mapping n was dropped.
+func (c *converter) incompleteAt(n *yaml.Node) {
+	if c.d.incomplete == nil {
+		c.d.incomplete = map[*yaml.Node]bool{}
+	}
+	c.d.incomplete[n] = true
+}
+
 func (c *converter) problem(n *yaml.Node, field, msg string) {
 	if field != "" {
 		msg = field + ": " + msg
@@ -184,6 +252,7 @@ func join(path, key string) string {
 func (c *converter) value(n *yaml.Node, path string, depth int) (any, bool) {
 	if depth > MaxDepth {
 		c.problem(n, path, fmt.Sprintf("nested deeper than %d levels", MaxDepth))
+		c.brokenAt(n)
 		return nil, false
 	}
 	switch n.Kind {
@@ -196,11 +265,13 @@ func (c *converter) value(n *yaml.Node, path string, depth int) (any, bool) {
 			name = n.Alias.Anchor
 		}
 		c.problem(n, path, fmt.Sprintf("YAML aliases (*%s) are not supported: write the value out", name))
+		c.brokenAt(n)
 		return nil, false
 	case yaml.ScalarNode:
 		v, err := scalar(n)
 		if err != nil {
 			c.problem(n, path, err.Error())
+			c.brokenAt(n)
 			return nil, false
 		}
 		return v, true
@@ -233,11 +304,13 @@ func (c *converter) value(n *yaml.Node, path string, depth int) (any, bool) {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
 				c.problem(k, path, "a field name must be a plain string")
+				c.incompleteAt(n)
 				ok = false
 				continue
 			}
 			if k.ShortTag() == "!!merge" {
 				c.problem(k, path, "YAML merge keys (<<) are not supported: write the fields out")
+				c.incompleteAt(n)
 				ok = false
 				continue
 			}
@@ -245,6 +318,7 @@ func (c *converter) value(n *yaml.Node, path string, depth int) (any, bool) {
 			field := join(path, key)
 			if first := seen(key); first != nil {
 				c.problem(k, field, fmt.Sprintf("duplicate key: %s is already set at line %d", key, first.Line))
+				c.incompleteAt(n)
 				ok = false
 				continue
 			}
@@ -259,6 +333,7 @@ func (c *converter) value(n *yaml.Node, path string, depth int) (any, bool) {
 		return obj, ok
 	default:
 		c.problem(n, path, "unexpected YAML node")
+		c.brokenAt(n)
 		return nil, false
 	}
 }
@@ -343,4 +418,48 @@ func nodeAt(root *yaml.Node, toks []string) (node, key *yaml.Node, matched int, 
 		matched++
 	}
 	return node, key, matched, field
+}
+
+// masked reports whether the schema error e is only a consequence of a conversion problem already
+// reported: it concerns a value that was dropped (or lies inside one), it is a missing field of
+// a mapping that lost a key, or it judges a list or object as a whole (uniqueItems, oneOf, …)
+// that holds a dropped value. Errors about the presence of a key (unknown or forbidden fields)
+// stand whatever its value.
+func (d *document) masked(e schema.Error) bool {
+	if d.root == nil || !d.broken {
+		return false
+	}
+	node := d.root
+	for i := 0; ; i++ {
+		if d.brokenNodes[node] && e.Keyword != "additionalProperties" && e.Keyword != "not" {
+			return true
+		}
+		if i == len(e.Path) {
+			break
+		}
+		next, _, matched, _ := nodeAt(node, e.Path[i:i+1])
+		if matched == 0 {
+			// The last token is a missing field when the error is "required".
+			return e.Keyword == "required" && i == len(e.Path)-1 && d.incomplete[node]
+		}
+		node = next
+	}
+	switch e.Keyword {
+	case "uniqueItems", "oneOf", "anyOf", "allOf", "if", "then", "else", "contains", "dependencies":
+		return d.holdsBroken(node)
+	}
+	return false
+}
+
+// holdsBroken reports whether a dropped value lies inside n.
+func (d *document) holdsBroken(n *yaml.Node) bool {
+	if d.brokenNodes[n] {
+		return true
+	}
+	for _, c := range n.Content {
+		if d.holdsBroken(c) {
+			return true
+		}
+	}
+	return false
 }

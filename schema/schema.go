@@ -24,8 +24,12 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
-//go:embed connector.json source.json entitlement-schema.json
+//go:embed connector.json source.json entitlement-schema.json settings.json
 var files embed.FS
+
+// settingsFile is the schema of the settings file (sailsync.yaml). It is not a kind: the file
+// holds one mapping of settings, not documents dispatched on kind.
+const settingsFile = "settings.json"
 
 // kinds maps each kind to its embedded schema file, in documented order.
 var kinds = []struct{ kind, file string }{
@@ -143,7 +147,8 @@ func load() compiled {
 		state = compiled{schemas: map[string]*jsonschema.Schema{}, raw: map[string]any{}}
 		c := jsonschema.NewCompiler()
 		c.Draft = jsonschema.Draft7
-		for _, k := range kinds {
+		all := append(kinds[:len(kinds):len(kinds)], struct{ kind, file string }{"", settingsFile})
+		for _, k := range all {
 			raw, err := files.ReadFile(k.file)
 			if err != nil {
 				state.err = err
@@ -162,16 +167,25 @@ func load() compiled {
 				return
 			}
 		}
-		for _, k := range kinds {
+		for _, k := range all {
 			s, err := c.Compile(k.file)
 			if err != nil {
 				state.err = fmt.Errorf("schema %s: %w", k.file, err)
 				return
 			}
-			state.schemas[k.kind] = s
+			state.schemas[k.file] = s
 		}
 	})
 	return state
+}
+
+// SettingsJSON returns the schema of the settings file, sailsync.yaml, as indented JSON.
+func SettingsJSON() []byte {
+	b, err := files.ReadFile(settingsFile)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // Check compiles the embedded schemas; it fails only if the binary was built with a broken
@@ -182,14 +196,24 @@ func Check() error { return load().err }
 // against the schema of kind and returns every violation, ordered by path. It returns nil when
 // doc is valid.
 func Validate[K ~string](kind K, doc any) []Error {
+	file, ok := fileOf(string(kind))
+	if !ok {
+		return []Error{{Path: []string{"kind"}, Keyword: "enum", Message: fmt.Sprintf("unknown kind %q", string(kind))}}
+	}
+	return validate(file, doc)
+}
+
+// ValidateSettings checks the settings file's mapping (a plain JSON value, as for Validate)
+// against settings.json and returns every violation, ordered by path.
+func ValidateSettings(doc any) []Error { return validate(settingsFile, doc) }
+
+// validate checks doc against the embedded schema file.
+func validate(file string, doc any) []Error {
 	st := load()
 	if st.err != nil {
 		return []Error{{Message: "internal error: " + st.err.Error()}}
 	}
-	s, ok := st.schemas[string(kind)]
-	if !ok {
-		return []Error{{Path: []string{"kind"}, Keyword: "enum", Message: fmt.Sprintf("unknown kind %q", string(kind))}}
-	}
+	s := st.schemas[file]
 	err := s.Validate(doc)
 	if err == nil {
 		return nil
@@ -199,7 +223,6 @@ func Validate[K ~string](kind K, doc any) []Error {
 		// InvalidJSONTypeError or InfiniteLoopError: a caller bug or an unrepresentable value.
 		return []Error{{Message: err.Error()}}
 	}
-	file, _ := fileOf(string(kind))
 	var out []Error
 	seen := map[string]bool{}
 	collect(ve, func(leaf *jsonschema.ValidationError) {

@@ -70,12 +70,42 @@ func TestValidate(t *testing.T) {
 		{"missing required", "Source", func(m map[string]any) { delete(m, "owner"); delete(m, "connector") },
 			[]string{"connector: required field is missing", "owner: required field is missing"}},
 		{"reference types", "Source", func(m map[string]any) {
-			m["managementWorkgroup"] = map[string]any{"type": "WORKGROUP"}
-			m["accountCorrelationConfig"] = map[string]any{"type": "RULE"}
-			m["beforeProvisioningRule"] = map[string]any{"type": "RULE", "nmae": "x"}
+			m["managementWorkgroup"] = map[string]any{"type": "WORKGROUP", "id": "g"}
+			m["accountCorrelationConfig"] = map[string]any{"type": "RULE", "id": "c"}
+			m["beforeProvisioningRule"] = map[string]any{"type": "RULE", "id": "r", "nmae": "x"}
 		}, []string{"accountCorrelationConfig/type: must be ACCOUNT_CORRELATION_CONFIG",
 			"beforeProvisioningRule/nmae: unknown field (did you mean name?)",
 			"managementWorkgroup/type: must be GOVERNANCE_GROUP"}},
+		// The tenant refuses a source without an owner id (400); a null owner is no owner.
+		{"owner null", "Source", func(m map[string]any) { m["owner"] = nil }, []string{"owner: must be an object, not null"}},
+		{"owner empty", "Source", func(m map[string]any) { m["owner"] = map[string]any{} }, []string{"owner/id: required field is missing"}},
+		{"owner without id", "Source", func(m map[string]any) { m["owner"] = map[string]any{"type": "IDENTITY", "name": "Amelia Ortiz"} },
+			[]string{"owner/id: required field is missing"}},
+		{"owner empty id", "Source", func(m map[string]any) { m["owner"].(map[string]any)["id"] = "" }, []string{"owner/id: must not be empty"}},
+		{"owner id not a string", "Source", func(m map[string]any) { m["owner"].(map[string]any)["id"] = json.Number("7") },
+			[]string{"owner/id: must be a string, not the integer 7"}},
+		{"cluster without id", "Source", func(m map[string]any) { delete(m["cluster"].(map[string]any), "id") }, []string{"cluster/id: required field is missing"}},
+		// Every other reference may be null (no reference) but, when given, must carry an id.
+		{"references null", "Source", func(m map[string]any) {
+			for _, f := range []string{"cluster", "accountCorrelationConfig", "accountCorrelationRule", "managerCorrelationRule", "beforeProvisioningRule", "managementWorkgroup", "passwordPolicies"} {
+				m[f] = nil
+			}
+		}, nil},
+		{"references without id", "Source", func(m map[string]any) {
+			m["accountCorrelationConfig"] = map[string]any{"type": "ACCOUNT_CORRELATION_CONFIG", "name": "x"}
+			m["accountCorrelationRule"] = map[string]any{"type": "RULE"}
+			m["managerCorrelationRule"] = map[string]any{"name": "x"}
+			m["beforeProvisioningRule"] = map[string]any{}
+			m["managementWorkgroup"] = map[string]any{"type": "GOVERNANCE_GROUP"}
+			m["passwordPolicies"] = []any{map[string]any{"type": "PASSWORD_POLICY", "id": "p"}, map[string]any{"type": "PASSWORD_POLICY"}}
+			m["schemas"] = []any{map[string]any{"type": "CONNECTOR_SCHEMA", "name": "account"}}
+		}, []string{"accountCorrelationConfig/id: required field is missing",
+			"accountCorrelationRule/id: required field is missing",
+			"beforeProvisioningRule/id: required field is missing",
+			"managementWorkgroup/id: required field is missing",
+			"managerCorrelationRule/id: required field is missing",
+			"passwordPolicies/1/id: required field is missing",
+			"schemas/0/id: required field is missing"}},
 		{"connector status", "Connector", nil, nil},
 		{"entitlement schema both", "EntitlementSchema", nil, nil},
 	}
@@ -172,6 +202,32 @@ func TestSuggest(t *testing.T) {
 	for in, want := range map[string]string{"descripton": "description", "PROVISONING": "PROVISIONING", "zzz": "", "nmae": "name"} {
 		if got := suggest(in, []string{"description", "name", "PROVISIONING"}); got != want {
 			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestSettingsSchema: the settings file's schema admits no key yet, so that a mistake in
+// sailsync.yaml is an error; later settings are added to settings.json.
+func TestSettingsSchema(t *testing.T) {
+	var v map[string]any
+	if err := json.Unmarshal(SettingsJSON(), &v); err != nil || v["additionalProperties"] != false {
+		t.Fatalf("settings.json: %v, additionalProperties %v", err, v["additionalProperties"])
+	}
+	tests := []struct {
+		doc  any
+		want []string
+	}{
+		{map[string]any{}, nil},
+		{map[string]any{"environments": map[string]any{}}, []string{"environments: unknown field"}},
+		{[]any{"x"}, []string{": must be an object, not a list"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, e := range ValidateSettings(tt.doc) {
+			got = append(got, strings.Join(e.Path, "/")+": "+e.Message)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%v: got %q, want %q", tt.doc, got, tt.want)
 		}
 	}
 }
