@@ -45,7 +45,7 @@ func newApplyCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.PlanFile, "plan", "", "apply exactly the plan saved by `plan --out FILE`")
+	f.StringVar(&opts.PlanFile, "plan", "", "apply exactly the plan saved in `FILE` by 'plan --out'")
 	f.BoolVar(&opts.AutoApprove, "auto-approve", false, "do not ask for confirmation (required without a terminal)")
 	f.BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too")
 	f.StringVarP(&opts.Output, "output", "o", "text", "text or json")

@@ -42,7 +42,7 @@ func newPlanCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github")
-	cmd.Flags().StringVar(&opts.Out, "out", "", "write the plan to FILE for a later `apply --plan FILE`")
+	cmd.Flags().StringVar(&opts.Out, "out", "", "write the plan to `FILE` for a later 'apply --plan'")
 	cmd.Flags().BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too (they are write-only and never compared)")
 	opts.Conn.bind(cmd.Flags())
 	return cmd

@@ -150,10 +150,14 @@ func isTerminal(w any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// useColor decides colour output: only on a terminal, never with NO_COLOR set.
+// useColor decides colour output: only on a terminal, never with NO_COLOR set to a non-empty
+// value (no-color.org: an empty NO_COLOR does not disable colour).
 func useColor(w io.Writer) bool {
-	if _, set := os.LookupEnv("NO_COLOR"); set {
+	if noColor() {
 		return false
 	}
 	return isTerminal(w)
 }
+
+// noColor reports whether the user asked for no colour.
+func noColor() bool { return os.Getenv("NO_COLOR") != "" }

@@ -38,8 +38,11 @@ func newRootCmd() *cobra.Command {
 		Short:         "Keep an ISC tenant's sources, connectors and entitlement schemas as YAML in Git",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionString(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(
+		newVersionCmd(),
 		newValidateCmd(),
 		newSchemaCmd(),
 		newEmulatorCmd(),
