@@ -24,9 +24,15 @@ const declaredDescription = "Acme's Active Directory forest (corp.acme.example):
 // applyTenant starts an emulated tenant with every secret of the example set.
 func applyTenant(t *testing.T) *emulator.Emulator {
 	t.Helper()
+	return applyTenantWith(t, emulator.Options{})
+}
+
+// applyTenantWith is applyTenant with emulator options.
+func applyTenantWith(t *testing.T, opts emulator.Options) *emulator.Emulator {
+	t.Helper()
 	cleanEnv(t)
 	setSecrets(t)
-	emu, _ := startTenant(t)
+	emu, _ := startTenantWith(t, opts)
 	return emu
 }
 
@@ -59,17 +65,26 @@ func TestApplyRefusesWithoutTerminal(t *testing.T) {
 }
 
 // TestApplyThenPlan: apply the example, then plan shows no changes and a second apply sends no
-// write request.
+// write request, under every scriptName rule the emulator plays.
 func TestApplyThenPlan(t *testing.T) {
-	emu := applyTenant(t)
+	for _, rule := range emulator.ScriptNameRules {
+		t.Run(string(rule), func(t *testing.T) { applyThenPlan(t, rule) })
+	}
+}
+
+func applyThenPlan(t *testing.T, rule emulator.ScriptNameRule) {
+	emu := applyTenantWith(t, emulator.Options{ScriptNameRule: rule})
 	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate)
 	if code != 0 {
 		t.Fatalf("apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
-	checkCLIGolden(t, "apply-acme.txt", stdout)
+	if rule == emulator.ScriptNameSlug {
+		// The report names the scriptName the tenant chose, which differs per rule.
+		checkCLIGolden(t, "apply-acme.txt", stdout)
+	}
 	assertNoSecrets(t, stdout, stderr)
 	for _, want := range []string{
-		`done      Connector "Acme HR" (create)`,
+		`done      Connector "Acme HR" (create): the tenant gave it scriptName "`,
 		`done      Source "Acme HR Cloud" (create)`,
 		`done      Source "Corporate Directory" (update)`,
 		`done      EntitlementSchema "role" of source "Acme HR Cloud" (create)`,
