@@ -11,8 +11,8 @@ import (
 
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/emulator"
-	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/value"
 )
 
 // fastRate lifts the client's rate limit so that the many commands of these tests do not wait
@@ -184,7 +184,7 @@ func TestApplyPlanFile(t *testing.T) {
 		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != 2 {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
-		if err := emu.UpdateSource("Corporate Directory", func(o *isc.Object) { o.Set("description", "edited in the UI") }); err != nil {
+		if err := emu.UpdateSource("Corporate Directory", func(o *value.Object) { o.Set("description", "edited in the UI") }); err != nil {
 			t.Fatal(err)
 		}
 		emu.ResetLog()

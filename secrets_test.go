@@ -29,6 +29,7 @@ import (
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
 	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // The secrets of these tests: an API client whose secret is not the emulator's default, the
@@ -180,7 +181,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 			codes: []int{1},
 			setup: func() {
 				for _, name := range []string{"Corporate Directory", "HR Database"} {
-					if err := st.emu.UpdateSource(name, func(o *isc.Object) { o.Set("description", "edited in the UI") }); err != nil {
+					if err := st.emu.UpdateSource(name, func(o *value.Object) { o.Set("description", "edited in the UI") }); err != nil {
 						t.Fatal(err)
 					}
 				}

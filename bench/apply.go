@@ -7,8 +7,8 @@ import (
 
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
-	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/value"
 )
 
 // runApply times sync.Apply of the scenario's plan: N source updates (the description) and N
@@ -19,12 +19,12 @@ func runApply(ctx context.Context, s settings, n int, repo *config.Repo) (measur
 	if err != nil {
 		return measurement{}, 0, err
 	}
-	live := &diff.Live{Sources: map[string]*isc.Object{}, Schemas: map[string]map[string]*isc.Object{}, Connectors: map[string]*isc.Object{}}
+	live := &diff.Live{Sources: map[string]*value.Object{}, Schemas: map[string]map[string]*value.Object{}, Connectors: map[string]*value.Object{}}
 	for _, o := range t.emu.Sources() {
 		live.Sources[o.String("name")] = o
 	}
 	for _, src := range repo.Sources {
-		m := map[string]*isc.Object{}
+		m := map[string]*value.Object{}
 		for _, o := range t.emu.Schemas(src.Name) {
 			m[o.String("name")] = o
 		}

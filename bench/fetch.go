@@ -13,6 +13,7 @@ import (
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/value"
 )
 
 // measurement is one run of one scenario.
@@ -104,7 +105,7 @@ func runNaive(ctx context.Context, s settings, n int, repo *config.Repo) (measur
 		t.close()
 		return measurement{}, err
 	}
-	live := &diff.Live{Sources: map[string]*isc.Object{}, Schemas: map[string]map[string]*isc.Object{}, Connectors: map[string]*isc.Object{}}
+	live := &diff.Live{Sources: map[string]*value.Object{}, Schemas: map[string]map[string]*value.Object{}, Connectors: map[string]*value.Object{}}
 	results := make(chan func(), s.parallelism)
 	done := make(chan struct{})
 	go func() {
@@ -134,7 +135,7 @@ func runNaive(ctx context.Context, s settings, n int, repo *config.Repo) (measur
 				return err
 			}
 			results <- func() {
-				m := map[string]*isc.Object{}
+				m := map[string]*value.Object{}
 				for _, o := range objs {
 					m[o.String("name")] = o
 				}

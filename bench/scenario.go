@@ -11,6 +11,7 @@ import (
 
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // The scenario of issue 6: a tenant of 2N sources, a repository declaring N of them (each with
@@ -47,15 +48,15 @@ const (
 )
 
 // liveSource is source i as an admin created it in the tenant before the repository existed.
-func liveSource(i int) *isc.Object {
-	ref := func(typ, id, name string) *isc.Object {
-		o := isc.NewObject()
+func liveSource(i int) *value.Object {
+	ref := func(typ, id, name string) *value.Object {
+		o := value.NewObject()
 		o.Set("type", typ)
 		o.Set("id", id)
 		o.Set("name", name)
 		return o
 	}
-	o := isc.NewObject()
+	o := value.NewObject()
 	o.Set("name", sourceName(i))
 	o.Set("description", fmt.Sprintf("Bench source %d (created in the UI)", i))
 	o.Set("owner", ref("IDENTITY", ownerID, "Amelia Ortiz"))
@@ -66,7 +67,7 @@ func liveSource(i int) *isc.Object {
 	o.Set("authoritative", false)
 	o.Set("deleteThreshold", json.Number("10"))
 	o.Set("features", []any{"DIRECT_PERMISSIONS", "NO_RANDOM_ACCESS"})
-	attrs := isc.NewObject()
+	attrs := value.NewObject()
 	attrs.Set("file", fmt.Sprintf("bench-%05d.csv", i))
 	attrs.Set("delimiter", ",")
 	attrs.Set("hasHeader", true)
@@ -75,9 +76,9 @@ func liveSource(i int) *isc.Object {
 }
 
 // liveConnector is bench connector i as GET /v3/connectors/{scriptName} returns it.
-func liveConnector(i int) *isc.Object {
+func liveConnector(i int) *value.Object {
 	name := connectorName(i)
-	o := isc.NewObject()
+	o := value.NewObject()
 	o.Set("name", name)
 	o.Set("type", "custom "+name)
 	o.Set("className", "sailpoint.connector.OpenConnectorAdapter")
@@ -86,7 +87,7 @@ func liveConnector(i int) *isc.Object {
 	o.Set("fileUpload", false)
 	o.Set("directConnect", true)
 	o.Set("features", []any{})
-	o.Set("connectorMetadata", isc.NewObject())
+	o.Set("connectorMetadata", value.NewObject())
 	o.Set("status", connectorStatus(i))
 	return o
 }

@@ -17,8 +17,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/sailsync/sailsync/isc"
 	"github.com/sailsync/sailsync/schema"
+	"github.com/sailsync/sailsync/value"
 )
 
 // Size limits. They are far above what real files need and exist so that a mistake (a 1 GB
@@ -121,7 +121,7 @@ func (l *loader) parseAll(files []yamlFile) []*document {
 					// also for a document with a conversion problem (see document.masked).
 					if k, ok := d.value.Get("kind"); ok {
 						if ks, isString := k.(string); isString && knownKind(Kind(ks)) {
-							d.schemaErrs, d.validated = schema.Validate(Kind(ks), isc.ToPlain(d.value)), true
+							d.schemaErrs, d.validated = schema.Validate(Kind(ks), value.ToPlain(d.value)), true
 						}
 					}
 					// The YAML tree is only needed to place schema errors and connector files and
@@ -480,7 +480,7 @@ func showValue(v any) string {
 		return strconv.Quote(t)
 	case nil:
 		return "null"
-	case *isc.Object:
+	case *value.Object:
 		return "(a mapping)"
 	case []any:
 		return "(a list)"
@@ -494,7 +494,7 @@ func showValue(v any) string {
 func (l *loader) validate(d *document) bool {
 	errs := d.schemaErrs
 	if !d.validated {
-		errs = schema.Validate(d.kind, isc.ToPlain(d.value))
+		errs = schema.Validate(d.kind, value.ToPlain(d.value))
 	}
 	return placeSchemaErrors(d, errs, l.add) == 0
 }
@@ -719,7 +719,7 @@ func anyString(v any, pred func(string) bool) bool {
 				return true
 			}
 		}
-	case *isc.Object:
+	case *value.Object:
 		for _, e := range t.All() {
 			if anyString(e, pred) {
 				return true
@@ -739,7 +739,7 @@ func walkStrings(v any, path string, fn func(field, s string)) {
 		for _, e := range t {
 			walkStrings(e, path, fn)
 		}
-	case *isc.Object:
+	case *value.Object:
 		for k, e := range t.All() {
 			walkStrings(e, join(path, k), fn)
 		}

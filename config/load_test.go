@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 func loadOK(t *testing.T, dir string) *Repo {
@@ -79,7 +79,7 @@ func TestLoadAcme(t *testing.T) {
 	if !ok || len(list) != 1 {
 		t.Fatalf("searchDNs = %#v", dns)
 	}
-	if o, ok := list[0].(*isc.Object); !ok || o.String("iterateSearchFilter") != "(objectclass=person)" {
+	if o, ok := list[0].(*value.Object); !ok || o.String("iterateSearchFilter") != "(objectclass=person)" {
 		t.Errorf("searchDNs[0] = %#v", list[0])
 	}
 	for path, want := range map[string]Pos{
@@ -400,7 +400,7 @@ func TestEnvValueNotExpandedTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := got.(*isc.Object).Path("connectorAttributes.password"); v != "${connector:Acme HR}${env:HR_DB_PASSWORD}" {
+	if v, _ := got.(*value.Object).Path("connectorAttributes.password"); v != "${connector:Acme HR}${env:HR_DB_PASSWORD}" {
 		t.Errorf("password expanded to %#v", v)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // Ref is one ${scheme:name} reference inside a string value.
@@ -97,7 +97,7 @@ func validEnvName(s string) bool {
 	return s != ""
 }
 
-// ExpandValue expands references in every string of v (an Object value: string, []any, *isc.Object
+// ExpandValue expands references in every string of v (an Object value: string, []any, *value.Object
 // at any depth) and returns a new value; v is not modified.
 func ExpandValue(v any, resolve func(Ref) (string, error)) (any, error) {
 	switch t := v.(type) {
@@ -113,8 +113,8 @@ func ExpandValue(v any, resolve func(Ref) (string, error)) (any, error) {
 			out[i] = x
 		}
 		return out, nil
-	case *isc.Object:
-		out := isc.NewObject()
+	case *value.Object:
+		out := value.NewObject()
 		for _, k := range t.Keys() {
 			e, _ := t.Get(k)
 			x, err := ExpandValue(e, resolve)
@@ -146,7 +146,7 @@ func IsSecret(v any) bool {
 				return true
 			}
 		}
-	case *isc.Object:
+	case *value.Object:
 		for _, k := range t.Keys() {
 			e, _ := t.Get(k)
 			if IsSecret(e) {

@@ -3,8 +3,6 @@ package config
 import (
 	"fmt"
 	"strings"
-
-	"github.com/sailsync/sailsync/isc"
 )
 
 // checkLiteralSecrets reports connectorAttributes the tenant stores encrypted whose declared
@@ -17,7 +15,7 @@ func (l *loader) checkLiteralSecrets(repo *Repo) {
 		for _, k := range attrs.Keys() {
 			v, _ := attrs.Get(k)
 			str, ok := v.(string)
-			if !ok || strings.TrimSpace(str) == "" || !isc.IsSecretAttribute(k, attrs) || strings.Contains(str, "${") {
+			if !ok || strings.TrimSpace(str) == "" || !IsSecretAttribute(k, attrs) || strings.Contains(str, "${") {
 				continue
 			}
 			field := "connectorAttributes." + k

@@ -11,8 +11,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/sailsync/sailsync/isc"
 	"github.com/sailsync/sailsync/schema"
+	"github.com/sailsync/sailsync/value"
 )
 
 // Settings are the repository's settings, read from SettingsFile at the root. There are none
@@ -100,11 +100,11 @@ func parseSettings(file string, data []byte, add func(Problem)) (s Settings, ok 
 	d := &document{file: file, root: root, rootPos: posOf(file, root), positions: map[string]Pos{}}
 	c := converter{d: d, add: func(p Problem) { d.broken = true; report(p) }}
 	v, _ := c.value(root, "", 1)
-	obj, _ := v.(*isc.Object)
+	obj, _ := v.(*value.Object)
 	if obj == nil {
-		obj = isc.NewObject()
+		obj = value.NewObject()
 	}
-	plain := isc.ToPlain(obj)
+	plain := value.ToPlain(obj)
 	errs := schema.ValidateSettings(plain)
 	for i := range errs {
 		if errs[i].Keyword == "additionalProperties" {

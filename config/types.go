@@ -6,7 +6,7 @@ package config
 import (
 	"fmt"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // Kind is the kind of a declared object, the value of a document's `kind` key.
@@ -44,7 +44,7 @@ type Object struct {
 	// `kind` and sailsync's own keys (connectorFiles, template, attributes, source) removed.
 	// Strings may still hold ${env:…} and ${connector:…} references; see Expand.
 	// Numbers are json.Number with the exact text written in the YAML.
-	Fields *isc.Object
+	Fields *value.Object
 	// Positions maps a dotted field path ("description", "connectorAttributes.password",
 	// "features") to the position of its value in the YAML.
 	Positions map[string]Pos

@@ -14,8 +14,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/sailsync/sailsync/isc"
 	"github.com/sailsync/sailsync/schema"
+	"github.com/sailsync/sailsync/value"
 )
 
 // MaxDepth bounds how deeply mappings and sequences may nest in a document. Real sources nest
@@ -36,7 +36,7 @@ type document struct {
 	rootPos Pos
 	kind    Kind
 	doc     Pos // position of the kind key (or of the mapping when kind is missing)
-	value   *isc.Object
+	value   *value.Object
 	// positions of values (by dotted path)
 	positions map[string]Pos
 	// kindKey is the position of the top-level kind key, when there is one.
@@ -102,12 +102,12 @@ func parseFile(file string, data []byte, add func(Problem), budget *int) (docs [
 		d := &document{file: file, root: root, rootPos: posOf(file, root), positions: make(map[string]Pos, len(root.Content))}
 		c := converter{d: d, add: func(p Problem) { d.broken = true; add(p) }}
 		v, ok := c.value(root, "", 1)
-		obj, _ := v.(*isc.Object)
+		obj, _ := v.(*value.Object)
 		if !ok {
 			d.broken = true
 		}
 		if obj == nil {
-			obj = isc.NewObject()
+			obj = value.NewObject()
 		}
 		d.value = obj
 		docs = append(docs, d)
@@ -248,7 +248,7 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// value converts a node to an Object value: *isc.Object, []any, string, json.Number, bool or nil.
+// value converts a node to an Object value: *value.Object, []any, string, json.Number, bool or nil.
 func (c *converter) value(n *yaml.Node, path string, depth int) (any, bool) {
 	if depth > MaxDepth {
 		c.problem(n, path, fmt.Sprintf("nested deeper than %d levels", MaxDepth))
@@ -285,7 +285,7 @@ func (c *converter) value(n *yaml.Node, path string, depth int) (any, bool) {
 		}
 		return out, ok
 	case yaml.MappingNode:
-		obj := isc.NewObjectSize(len(n.Content) / 2)
+		obj := value.NewObjectSize(len(n.Content) / 2)
 		ok := true
 		// Duplicate keys are found in the object itself (a scan for small mappings, an index
 		// for large ones) rather than in a map of its own per mapping.

@@ -10,12 +10,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // compareWhole is the comparison compare stands for: both objects projected whole and the
 // projections handed to cmp whole.
-func compareWhole(cmpn *comparison, desired, live *isc.Object) []Field {
+func compareWhole(cmpn *comparison, desired, live *value.Object) []Field {
 	d, l, _ := cmpn.project(nil, desired, live, true)
 	dm, _ := d.(map[string]any)
 	lm, _ := l.(map[string]any)
@@ -78,8 +78,8 @@ func (g valueGen) value(depth int, secrets bool) any {
 	return g.object(genNestedKeys, depth-1, secrets)
 }
 
-func (g valueGen) object(keys []string, depth int, secrets bool) *isc.Object {
-	o := isc.NewObject()
+func (g valueGen) object(keys []string, depth int, secrets bool) *value.Object {
+	o := value.NewObject()
 	for _, k := range keys {
 		if g.r.IntN(2) == 0 {
 			o.Set(k, g.value(depth, secrets))
@@ -106,7 +106,7 @@ func (g valueGen) live(d any, keys []string, depth int) any {
 		}
 	}
 	switch t := d.(type) {
-	case *isc.Object:
+	case *value.Object:
 		return g.liveObject(t, keys, depth)
 	case []any:
 		l := make([]any, len(t))
@@ -125,8 +125,8 @@ func (g valueGen) live(d any, keys []string, depth int) any {
 	}
 }
 
-func (g valueGen) liveObject(t *isc.Object, keys []string, depth int) *isc.Object {
-	o := isc.NewObject()
+func (g valueGen) liveObject(t *value.Object, keys []string, depth int) *value.Object {
+	o := value.NewObject()
 	ks := t.Keys()
 	g.r.Shuffle(len(ks), func(i, j int) { ks[i], ks[j] = ks[j], ks[i] })
 	for _, k := range ks {

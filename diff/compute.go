@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // Options tune Compute.
@@ -288,7 +288,7 @@ func (c *computer) connectorByName(name string) *config.Connector {
 // resolve expands ${connector:…} references in a declared object and replaces every value
 // holding ${env:…} with a secretValue. Secrets are recognised on the value as written, before any
 // expansion, so that an escaped "$${env:X}" stays a literal.
-func (c *computer) resolve(o *config.Object) (*isc.Object, []secretLeaf, error) {
+func (c *computer) resolve(o *config.Object) (*value.Object, []secretLeaf, error) {
 	var leaves []secretLeaf
 	expandRef := func(r config.Ref) (string, error) {
 		if r.Scheme != config.SchemeConnector {
@@ -312,7 +312,7 @@ func (c *computer) resolve(o *config.Object) (*isc.Object, []secretLeaf, error) 
 			// (copies of the declared objects were a sixth of a plan's allocations).
 			return v, nil
 		}
-		if _, isObj := v.(*isc.Object); !isObj && config.IsSecret(v) {
+		if _, isObj := v.(*value.Object); !isObj && config.IsSecret(v) {
 			vars, err := envVars(v)
 			if err != nil {
 				return nil, err
@@ -321,8 +321,8 @@ func (c *computer) resolve(o *config.Object) (*isc.Object, []secretLeaf, error) 
 			return secretValue{vars: vars}, nil
 		}
 		switch t := v.(type) {
-		case *isc.Object:
-			out := isc.NewObjectSize(t.Len())
+		case *value.Object:
+			out := value.NewObjectSize(t.Len())
 			for k, e := range t.All() {
 				x, err := walk(append(p, k), e)
 				if err != nil {
@@ -340,7 +340,7 @@ func (c *computer) resolve(o *config.Object) (*isc.Object, []secretLeaf, error) 
 	}
 	// Sized at once: a plan resolves every declared object, and growing it key by key was
 	// half of it.
-	out := isc.NewObjectSize(o.Fields.Len())
+	out := value.NewObjectSize(o.Fields.Len())
 	path := make([]string, 1, 8)
 	for k, v := range o.Fields.All() {
 		path[0] = k
@@ -365,7 +365,7 @@ func holdsRef(v any) bool {
 				return true
 			}
 		}
-	case *isc.Object:
+	case *value.Object:
 		for _, e := range t.All() {
 			if holdsRef(e) {
 				return true
@@ -397,7 +397,7 @@ func envVars(v any) ([]string, error) {
 					return err
 				}
 			}
-		case *isc.Object:
+		case *value.Object:
 			for _, e := range t.All() {
 				if err := walk(e); err != nil {
 					return err
@@ -423,10 +423,10 @@ func needsOf(o *config.Object, leaves []secretLeaf) []MissingEnv {
 
 // createFields lists every declared field of an object to create: nested objects down to their
 // leaves, lists whole, secrets as Sensitive.
-func createFields(desired *isc.Object) []Field {
+func createFields(desired *value.Object) []Field {
 	fields := []Field{}
-	var walk func(prefix string, o *isc.Object)
-	walk = func(prefix string, o *isc.Object) {
+	var walk func(prefix string, o *value.Object)
+	walk = func(prefix string, o *value.Object) {
 		for k, v := range o.All() {
 			p := k
 			if prefix != "" {
@@ -435,7 +435,7 @@ func createFields(desired *isc.Object) []Field {
 			switch t := v.(type) {
 			case secretValue:
 				fields = append(fields, Field{Path: p, Before: Sensitive, After: Sensitive, Sensitive: true})
-			case *isc.Object:
+			case *value.Object:
 				if t.Len() > 0 {
 					walk(p, t)
 					continue
@@ -455,8 +455,8 @@ func shown(v any) any {
 	switch t := v.(type) {
 	case secretValue:
 		return Sensitive
-	case *isc.Object:
-		out := isc.NewObject()
+	case *value.Object:
+		out := value.NewObject()
 		for k, e := range t.All() {
 			out.Set(k, shown(e))
 		}
@@ -472,10 +472,10 @@ func shown(v any) any {
 	}
 }
 
-func getPath(o *isc.Object, segs []string) (any, bool) {
+func getPath(o *value.Object, segs []string) (any, bool) {
 	var cur any = o
 	for _, s := range segs {
-		obj, ok := cur.(*isc.Object)
+		obj, ok := cur.(*value.Object)
 		if !ok {
 			return nil, false
 		}
@@ -489,17 +489,17 @@ func getPath(o *isc.Object, segs []string) (any, bool) {
 
 // declaredOrder maps every declared path (objects walked to their leaves) to its rank in the
 // YAML, so that field changes are listed in the order the user wrote them.
-func declaredOrder(desired *isc.Object) map[string]int {
+func declaredOrder(desired *value.Object) map[string]int {
 	order := map[string]int{}
-	var walk func(prefix string, o *isc.Object)
-	walk = func(prefix string, o *isc.Object) {
+	var walk func(prefix string, o *value.Object)
+	walk = func(prefix string, o *value.Object) {
 		for k, v := range o.All() {
 			p := k
 			if prefix != "" {
 				p = prefix + "." + k
 			}
 			order[p] = len(order)
-			if sub, ok := v.(*isc.Object); ok {
+			if sub, ok := v.(*value.Object); ok {
 				walk(p, sub)
 			}
 		}
@@ -510,7 +510,7 @@ func declaredOrder(desired *isc.Object) map[string]int {
 
 // sortFields orders fields as desired declares them. With fewer than two fields there is
 // nothing to order, and most changes have one: the declared order is not computed for them.
-func sortFields(fields []Field, desired *isc.Object) {
+func sortFields(fields []Field, desired *value.Object) {
 	if len(fields) < 2 {
 		return
 	}
@@ -544,7 +544,7 @@ func sortFields(fields []Field, desired *isc.Object) {
 // neither projected nor handed to cmp, and cmp only sees the fields whose projections differ.
 // Most declared fields of a plan are unchanged; projecting every one of them was a third of
 // the time spent on a source.
-func (c *computer) compare(cmpn *comparison, desired, live *isc.Object) []Field {
+func (c *computer) compare(cmpn *comparison, desired, live *value.Object) []Field {
 	fields := []Field{}
 	var dm, lm map[string]any
 	var maps *projection
@@ -591,7 +591,7 @@ func (c *computer) compare(cmpn *comparison, desired, live *isc.Object) []Field 
 		if dm == nil {
 			newMaps()
 		}
-		lm[k] = isc.ToPlain(lv)
+		lm[k] = value.ToPlain(lv)
 	}
 	if dm == nil {
 		return fields
@@ -714,12 +714,12 @@ func (c *computer) source(src *config.Source) (planned, error) {
 }
 
 // liveAttributeNames lists the attributes[].name of a live schema, in its order.
-func liveAttributeNames(schema *isc.Object) []string {
+func liveAttributeNames(schema *value.Object) []string {
 	v, _ := schema.Get("attributes")
 	list, _ := v.([]any)
 	names := make([]string, 0, len(list))
 	for _, e := range list {
-		if o, ok := e.(*isc.Object); ok {
+		if o, ok := e.(*value.Object); ok {
 			if n := o.String("name"); n != "" {
 				names = append(names, n)
 			}
@@ -739,7 +739,7 @@ func stringsToAny(ss []string) []any {
 func (c *computer) schema(s *config.EntitlementSchema) planned {
 	ch := Change{Kind: config.KindEntitlementSchema, Name: s.Name, Source: s.Source, File: s.Doc.File, Line: s.Doc.Line}
 	declared := stringsToAny(s.Attributes)
-	var ls *isc.Object
+	var ls *value.Object
 	if c.live.Sources[s.Source] != nil {
 		ls = c.live.Schemas[s.Source][s.Name]
 	}
@@ -790,10 +790,10 @@ func setMinus(a, b []string) []string {
 
 // listedConnectorFiles returns the base names in a live source's connectorAttributes.connector_files,
 // which the tenant keeps as a comma-separated string (a list is accepted too).
-func listedConnectorFiles(src *isc.Object) map[string]bool {
+func listedConnectorFiles(src *value.Object) map[string]bool {
 	out := map[string]bool{}
 	v, _ := src.Path("connectorAttributes.connector_files")
-	for _, n := range isc.ListValue(v) {
+	for _, n := range value.StringList(v) {
 		out[path.Base(filepath.ToSlash(n))] = true
 	}
 	return out

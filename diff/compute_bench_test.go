@@ -9,7 +9,7 @@ import (
 
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // benchCase is a repository of n sources (each with one entitlement schema) and the live state
@@ -26,7 +26,7 @@ func newBenchCase(b *testing.B, n int) benchCase {
 	if err := os.MkdirAll(filepath.Join(dir, "sources"), 0o755); err != nil {
 		b.Fatal(err)
 	}
-	live := &diff.Live{Sources: map[string]*isc.Object{}, Schemas: map[string]map[string]*isc.Object{}, Connectors: map[string]*isc.Object{}, AllSourcesListed: true}
+	live := &diff.Live{Sources: map[string]*value.Object{}, Schemas: map[string]map[string]*value.Object{}, Connectors: map[string]*value.Object{}, AllSourcesListed: true}
 	for i := 1; i <= n; i++ {
 		name := fmt.Sprintf("Bench Source %05d", i)
 		doc := fmt.Sprintf(`kind: Source
@@ -52,7 +52,7 @@ attributes: [id, name, description]
 		if err := os.WriteFile(filepath.Join(dir, "sources", fmt.Sprintf("s%05d.yaml", i)), []byte(doc), 0o644); err != nil {
 			b.Fatal(err)
 		}
-		v, err := isc.DecodeValue([]byte(fmt.Sprintf(`{"id":"%032x","name":%q,"description":"Bench source %d (created in the UI)",
+		v, err := value.Decode([]byte(fmt.Sprintf(`{"id":"%032x","name":%q,"description":"Bench source %d (created in the UI)",
 			"owner":{"type":"IDENTITY","id":"2c91808568c529c60168cca6f90c1313","name":"Amelia Ortiz"},
 			"connector":"delimited-file","connectorClass":"sailpoint.connector.DelimitedFileConnector","type":"DelimitedFile",
 			"authoritative":false,"deleteThreshold":10,"features":["DIRECT_PERMISSIONS","NO_RANDOM_ACCESS"],
@@ -64,12 +64,12 @@ attributes: [id, name, description]
 		if err != nil {
 			b.Fatal(err)
 		}
-		o, ok := v.(*isc.Object)
+		o, ok := v.(*value.Object)
 		if !ok {
 			b.Fatal("not an object")
 		}
 		live.Sources[name] = o
-		live.Schemas[name] = map[string]*isc.Object{}
+		live.Schemas[name] = map[string]*value.Object{}
 	}
 	repo, err := config.Load(dir)
 	if err != nil {

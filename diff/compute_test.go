@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 func TestComputeAcme(t *testing.T) {
@@ -164,7 +164,7 @@ func TestNormalisationRules(t *testing.T) {
 			}
 			without := append(append([]Rule{}, Rules[:idx]...), Rules[idx+1:]...)
 			repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, c.kind, "s.yaml", c.desired)}}}
-			live := &Live{Sources: map[string]*isc.Object{"S": liveObject(t, c.live)}}
+			live := &Live{Sources: map[string]*value.Object{"S": liveObject(t, c.live)}}
 
 			p, err := compute(repo, live, Options{}, Rules)
 			if err != nil {
@@ -198,7 +198,7 @@ func TestNormalisationRules(t *testing.T) {
 func TestListsInsideObjects(t *testing.T) {
 	repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "s.yaml", `{"name": "S",
 		"connectorAttributes": {"searchDNs": [{"searchDN": "a"}, {"searchDN": "b"}]}}`)}}}
-	live := &Live{Sources: map[string]*isc.Object{"S": liveObject(t, `{"name": "S",
+	live := &Live{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S",
 		"connectorAttributes": {"searchDNs": [{"searchDN": "a", "scope": "SUB"}, {"searchDN": "b", "scope": "SUB"}]}}`)}}
 	p, err := Compute(repo, live, Options{})
 	if err != nil {
@@ -237,7 +237,7 @@ func TestImmutableFields(t *testing.T) {
 			desired := `{"name": "S", "description": "new", "` + c.field + `": ` + c.desired + `}`
 			live := `{"name": "S", "description": "old", "` + c.field + `": ` + c.live + `}`
 			repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "sources/s.yaml", desired)}}}
-			p, err := Compute(repo, &Live{Sources: map[string]*isc.Object{"S": liveObject(t, live)}}, Options{})
+			p, err := Compute(repo, &Live{Sources: map[string]*value.Object{"S": liveObject(t, live)}}, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -267,7 +267,7 @@ func TestImmutableFields(t *testing.T) {
 
 			// The same value live: no violation.
 			same := `{"name": "S", "description": "new", "` + c.field + `": ` + c.desired + `}`
-			p, err = Compute(repo, &Live{Sources: map[string]*isc.Object{"S": liveObject(t, same)}}, Options{})
+			p, err = Compute(repo, &Live{Sources: map[string]*value.Object{"S": liveObject(t, same)}}, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -291,7 +291,7 @@ func TestConnectors(t *testing.T) {
 		{"name and class", `{"name": "Acme HR v2", "scriptName": "acme-hr", "className": "x.Y", "type": "Acme HR", "directConnect": true, "status": "DEVELOPMENT"}`, "violation", "name,className"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			live := &Live{Connectors: map[string]*isc.Object{}}
+			live := &Live{Connectors: map[string]*value.Object{}}
 			if c.live != "" {
 				live.Connectors["Acme HR"] = liveObject(t, c.live)
 			}
@@ -342,7 +342,7 @@ func TestConnectorReferences(t *testing.T) {
 				Connectors: []*config.Connector{{Object: declare(t, config.KindConnector, "c.yaml", conn)}},
 				Sources:    []*config.Source{{Object: declare(t, config.KindSource, "s.yaml", `{"name": "HR", "connector": "`+c.connector+`"}`)}},
 			}
-			live := &Live{Connectors: map[string]*isc.Object{}, Sources: map[string]*isc.Object{}, MissingConnectors: map[string]bool{}}
+			live := &Live{Connectors: map[string]*value.Object{}, Sources: map[string]*value.Object{}, MissingConnectors: map[string]bool{}}
 			if c.liveConn != "" {
 				live.Connectors["Acme HR"] = liveObject(t, c.liveConn)
 			}
@@ -390,8 +390,8 @@ func TestSchemas(t *testing.T) {
 		}
 	}
 	liveSchema := liveObject(t, `{"id": "sch1", "name": "group", "attributes": [{"name": "id"}, {"name": "name"}, {"name": "memberOf"}]}`)
-	withSchema := &Live{Sources: map[string]*isc.Object{"S": liveObject(t, `{"name": "S", "id": "s1"}`)},
-		Schemas: map[string]map[string]*isc.Object{"S": {"group": liveSchema}}}
+	withSchema := &Live{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "id": "s1"}`)},
+		Schemas: map[string]map[string]*value.Object{"S": {"group": liveSchema}}}
 	for _, c := range []struct {
 		name   string
 		repo   *config.Repo
@@ -446,7 +446,7 @@ func TestConnectorFiles(t *testing.T) {
 		{"list", `{"connector_files": ["orai18n.jar", "ojdbc8.jar"]}`, "no-change,no-change", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			live := &Live{Sources: map[string]*isc.Object{"S": liveObject(t, `{"name": "S", "connectorAttributes": `+c.attrs+`}`)}}
+			live := &Live{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "connectorAttributes": `+c.attrs+`}`)}}
 			p, err := Compute(repo, live, Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -562,7 +562,7 @@ func TestNeededSecrets(t *testing.T) {
 	t.Run("violations send nothing", func(t *testing.T) {
 		repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "s.yaml",
 			`{"name": "S", "authoritative": true, "connectorAttributes": {"password": "${env:UNSET_PW}"}}`)}}}
-		live := &Live{Sources: map[string]*isc.Object{"S": liveObject(t, `{"name": "S", "authoritative": false, "connectorAttributes": {}}`)}}
+		live := &Live{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "authoritative": false, "connectorAttributes": {}}`)}}
 		p, err := Compute(repo, live, Options{Env: envFrom(nil)})
 		if err != nil || p.Changes[0].Action != ActionViolation {
 			t.Errorf("err %v", err)
@@ -582,7 +582,7 @@ func TestResolveErrors(t *testing.T) {
 func TestEscapedReferenceIsNotSecret(t *testing.T) {
 	repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "s.yaml",
 		`{"name": "S", "description": "literal $${env:X}"}`)}}}
-	live := &Live{Sources: map[string]*isc.Object{"S": liveObject(t, `{"name": "S", "description": "literal ${env:X}"}`)}}
+	live := &Live{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "description": "literal ${env:X}"}`)}}
 	p, err := Compute(repo, live, Options{Env: envFrom(nil)})
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // FingerprintOf identifies the version of a live object: its `modified` timestamp and a hash of
@@ -17,7 +17,7 @@ import (
 // the plan's to detect a change made since the plan. The hash covers the whole object, cipher-text
 // secrets included (they are not secrets), so even a change the tenant forgets to stamp in
 // `modified` is caught.
-func FingerprintOf(obj *isc.Object) Fingerprint {
+func FingerprintOf(obj *value.Object) Fingerprint {
 	w, ok := canonicalWriters.Get().(*canonicalWriter)
 	if !ok {
 		w = new(canonicalWriter)
@@ -57,7 +57,7 @@ type canonicalField struct {
 func (w *canonicalWriter) write(v any) {
 	b := &w.b
 	switch t := v.(type) {
-	case *isc.Object:
+	case *value.Object:
 		if t == nil {
 			b.WriteString("null")
 			return
@@ -84,7 +84,7 @@ func (w *canonicalWriter) write(v any) {
 		w.fields = w.fields[:start]
 	case map[string]any:
 		// Plain values (a projection) hash as the Object they stand for; FromPlain keeps every value.
-		w.write(isc.FromPlain(t))
+		w.write(value.FromPlain(t))
 	case []any:
 		b.WriteByte('[')
 		for i, e := range t {
@@ -111,7 +111,7 @@ func (w *canonicalWriter) write(v any) {
 	default:
 		enc, err := json.Marshal(t)
 		if err != nil {
-			// Only the kinds above come out of isc.Object; a value that cannot be marshalled still
+			// Only the kinds above come out of value.Object; a value that cannot be marshalled still
 			// contributes to the hash rather than being dropped.
 			writeString(b, "?"+err.Error())
 			return

@@ -3,13 +3,13 @@ package diff
 import (
 	"testing"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // BenchmarkFingerprintOf measures the fingerprint of one live source as the tenant returns it
 // (27 fields, nested owner and connectorAttributes): a plan takes one per live object.
 func BenchmarkFingerprintOf(b *testing.B) {
-	v, err := isc.DecodeValue([]byte(`{"id":"2c9180835d2e5168015d32f890ca1581","name":"Bench Source 00001","description":"Bench source 1 (created in the UI)",
+	v, err := value.Decode([]byte(`{"id":"2c9180835d2e5168015d32f890ca1581","name":"Bench Source 00001","description":"Bench source 1 (created in the UI)",
 		"owner":{"type":"IDENTITY","id":"2c91808568c529c60168cca6f90c1313","name":"Amelia Ortiz"},
 		"connector":"delimited-file","connectorClass":"sailpoint.connector.DelimitedFileConnector","type":"DelimitedFile",
 		"authoritative":false,"deleteThreshold":10,"features":["DIRECT_PERMISSIONS","NO_RANDOM_ACCESS"],
@@ -20,7 +20,7 @@ func BenchmarkFingerprintOf(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	o, ok := v.(*isc.Object)
+	o, ok := v.(*value.Object)
 	if !ok {
 		b.Fatal("not an object")
 	}

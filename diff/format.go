@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // DefaultRateLimit is the tenant's documented limit, requests per 10 s per client.
@@ -43,7 +43,7 @@ func writeValue(b *strings.Builder, v any) {
 			writeValue(b, e)
 		}
 		b.WriteByte(']')
-	case *isc.Object:
+	case *value.Object:
 		b.WriteByte('{')
 		for i, k := range t.Keys() {
 			if i > 0 {
@@ -57,7 +57,7 @@ func writeValue(b *strings.Builder, v any) {
 		b.WriteByte('}')
 	case map[string]any:
 		// Plain values render as the Object they stand for, keys sorted (FromPlain's order).
-		writeValue(b, isc.FromPlain(t))
+		writeValue(b, value.FromPlain(t))
 	default:
 		enc, err := json.Marshal(t)
 		if err != nil {

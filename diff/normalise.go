@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // Rule is one normalisation rule: a difference between the YAML and the tenant that is not a
@@ -315,8 +315,8 @@ func (c *comparison) project(path []string, d, l any, lok bool) (any, any, bool)
 	var dp, lp any
 	lpok := lok
 	switch dv := d.(type) {
-	case *isc.Object:
-		lo, isObj := l.(*isc.Object)
+	case *value.Object:
+		lo, isObj := l.(*value.Object)
 		dm := make(map[string]any, dv.Len())
 		var lm map[string]any
 		if lok && isObj {
@@ -345,11 +345,11 @@ func (c *comparison) project(path []string, d, l any, lok bool) (any, any, bool)
 				if _, declared := dv.Get(k); declared || c.ignored(path, k, false) {
 					continue
 				}
-				lm[k] = isc.ToPlain(lv)
+				lm[k] = value.ToPlain(lv)
 			}
 			dp, lp = dm, lm
 		} else {
-			dp, lp = dm, isc.ToPlain(l)
+			dp, lp = dm, value.ToPlain(l)
 		}
 	case []any:
 		ll, isList := l.([]any)
@@ -363,10 +363,10 @@ func (c *comparison) project(path []string, d, l any, lok bool) (any, any, bool)
 			}
 			dp, lp = dl, pl
 		} else {
-			dp, lp = isc.ToPlain(dv), isc.ToPlain(l)
+			dp, lp = value.ToPlain(dv), value.ToPlain(l)
 		}
 	default:
-		dp, lp = isc.ToPlain(d), isc.ToPlain(l)
+		dp, lp = value.ToPlain(d), value.ToPlain(l)
 	}
 	return c.normalize(path, dp, lp, lpok)
 }
@@ -407,8 +407,8 @@ func (c *comparison) same(path []string, d, l any) bool {
 	case bool:
 		y, ok := l.(bool)
 		return ok && x == y
-	case *isc.Object:
-		y, ok := l.(*isc.Object)
+	case *value.Object:
+		y, ok := l.(*value.Object)
 		if !ok || x == nil || y == nil {
 			return false
 		}

@@ -6,7 +6,7 @@ package diff
 
 import (
 	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // FormatVersion is the version of the JSON plan format (plan --out, --output json).
@@ -32,16 +32,16 @@ const Sensitive = "(sensitive)"
 type Live struct {
 	// Sources holds the declared sources the tenant has, by name; with AllSourcesListed, every
 	// source of the tenant.
-	Sources map[string]*isc.Object
+	Sources map[string]*value.Object
 	// AllSourcesListed is true when Sources holds every source of the tenant (needed to report
 	// unmanaged sources).
 	AllSourcesListed bool
 	// Schemas holds the schemas of the declared sources that exist, by source name then schema name.
-	Schemas map[string]map[string]*isc.Object
+	Schemas map[string]map[string]*value.Object
 	// Connectors holds the declared connectors the tenant has, by declared name. They are found
 	// by name, never by a guessed scriptName (see sync.Fetch); the object's scriptName is the
 	// tenant's.
-	Connectors map[string]*isc.Object
+	Connectors map[string]*value.Object
 	// MissingConnectors holds the scriptNames that declared sources to be created name and that
 	// the tenant does not have (neither listed nor found by GET /v3/connectors/{scriptName}).
 	MissingConnectors map[string]bool

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -80,7 +80,7 @@ func TestGolden(t *testing.T) {
 
 func TestRenderNoChanges(t *testing.T) {
 	repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "s.yaml", `{"name": "S", "description": "d"}`)}}}
-	live := &Live{Sources: map[string]*isc.Object{"S": liveObject(t, `{"name": "S", "description": "d", "id": "1"}`)}}
+	live := &Live{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "description": "d", "id": "1"}`)}}
 	p, err := Compute(repo, live, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // declare builds a declared object from JSON (key order kept), giving every key the position a
@@ -14,11 +14,11 @@ import (
 // indented by two, the value after "key: ".
 func declare(t testing.TB, kind config.Kind, file, jsonText string) config.Object {
 	t.Helper()
-	v, err := isc.DecodeValue([]byte(jsonText))
+	v, err := value.Decode([]byte(jsonText))
 	if err != nil {
 		t.Fatalf("declare %s: %v", file, err)
 	}
-	fields, ok := v.(*isc.Object)
+	fields, ok := v.(*value.Object)
 	if !ok {
 		t.Fatalf("declare %s: not an object", file)
 	}
@@ -30,8 +30,8 @@ func declare(t testing.TB, kind config.Kind, file, jsonText string) config.Objec
 		Positions: map[string]config.Pos{},
 	}
 	line := 1
-	var walk func(prefix string, indent int, obj *isc.Object)
-	walk = func(prefix string, indent int, obj *isc.Object) {
+	var walk func(prefix string, indent int, obj *value.Object)
+	walk = func(prefix string, indent int, obj *value.Object) {
 		for _, k := range obj.Keys() {
 			line++
 			p := k
@@ -40,7 +40,7 @@ func declare(t testing.TB, kind config.Kind, file, jsonText string) config.Objec
 			}
 			o.Positions[p] = config.Pos{File: file, Line: line, Col: indent + len(k) + 3}
 			e, _ := obj.Get(k)
-			if sub, ok := e.(*isc.Object); ok {
+			if sub, ok := e.(*value.Object); ok {
 				walk(p, indent+2, sub)
 			}
 		}
@@ -49,9 +49,9 @@ func declare(t testing.TB, kind config.Kind, file, jsonText string) config.Objec
 	return o
 }
 
-func liveObject(t testing.TB, jsonText string) *isc.Object {
+func liveObject(t testing.TB, jsonText string) *value.Object {
 	t.Helper()
-	var o isc.Object
+	var o value.Object
 	if err := o.UnmarshalJSON([]byte(jsonText)); err != nil {
 		t.Fatalf("live object: %v", err)
 	}
@@ -187,11 +187,11 @@ func acmeLive(t testing.TB) *Live {
 		"connectorClass": "sailpoint.connector.DelimitedFileConnector", "authoritative": false,
 		"created": "2021-04-01T12:00:00.000Z", "modified": "2022-09-09T12:00:00.000Z"}`)
 	return &Live{
-		Sources: map[string]*isc.Object{
+		Sources: map[string]*value.Object{
 			"Corporate Directory": corp, "HR Database": hr, "Contractor Feed": contractors, "Legacy Mainframe": legacy,
 		},
 		AllSourcesListed: true,
-		Schemas: map[string]map[string]*isc.Object{
+		Schemas: map[string]map[string]*value.Object{
 			"Corporate Directory": {
 				"account": liveObject(t, `{"id": "2c9180835d191a86015d28455b4b232a", "name": "account", "nativeObjectType": "User",
 					"attributes": [{"name": "sAMAccountName", "type": "STRING"}]}`),
@@ -201,7 +201,7 @@ func acmeLive(t testing.TB) *Live {
 			},
 			"HR Database": {},
 		},
-		Connectors: map[string]*isc.Object{
+		Connectors: map[string]*value.Object{
 			"active-directory": liveObject(t, `{"name": "Active Directory", "type": "Active Directory - Direct", "scriptName": "active-directory", "className": "sailpoint.connector.ADLDAPConnector", "status": "RELEASED"}`),
 			"jdbc":             liveObject(t, `{"name": "JDBC", "type": "JDBC", "scriptName": "jdbc", "className": "sailpoint.connector.JDBCConnector", "status": "RELEASED"}`),
 			"delimited-file":   liveObject(t, `{"name": "Delimited File", "type": "DelimitedFile", "scriptName": "delimited-file", "className": "sailpoint.connector.DelimitedFileConnector", "status": "RELEASED"}`),

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // expiredText is the tenant's documented 401 message; it answers unknown tokens too, because a
@@ -19,7 +19,7 @@ import (
 const expiredText = "JWT validation failed: JWT is expired"
 
 func writeAuthError(w http.ResponseWriter, status int, fields ...string) {
-	o := isc.NewObject()
+	o := value.NewObject()
 	for i := 0; i+1 < len(fields); i += 2 {
 		o.Set(fields[i], fields[i+1])
 	}
@@ -72,10 +72,10 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
 	e.tokens[tok] = token{clientID: id, expires: now.Add(e.opts.TokenLifetime)}
 	e.mu.Unlock()
 
-	o := isc.NewObject()
+	o := value.NewObject()
 	o.Set("access_token", tok)
 	o.Set("token_type", "bearer")
-	o.Set("expires_in", isc.FromPlain(int(math.Ceil(e.opts.TokenLifetime.Seconds()))))
+	o.Set("expires_in", value.FromPlain(int(math.Ceil(e.opts.TokenLifetime.Seconds()))))
 	o.Set("scope", "sp:scopes:all")
 	o.Set("tenant_id", "3b3d0e5a-0c6c-4f2f-9a7e-acme0emulator")
 	o.Set("pod", "emulator")
@@ -148,7 +148,7 @@ func (e *Emulator) allow(w http.ResponseWriter, clientID string) bool {
 
 func writeRateLimited(w http.ResponseWriter, retryAfter string) {
 	w.Header().Set("Retry-After", retryAfter)
-	o := isc.NewObject()
+	o := value.NewObject()
 	o.Set("message", " Rate Limit Exceeded ")
 	writeJSON(w, http.StatusTooManyRequests, o)
 }

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // listFields are the V3ConnectorDto fields the list endpoint returns; GET by scriptName returns
@@ -28,15 +28,15 @@ func (e *Emulator) listConnectors(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	e.mu.Lock()
-	var all []*isc.Object
+	var all []*value.Object
 	for _, c := range e.connectors {
 		if c.String("status") != "RELEASED" || (f != nil && !f.match(c)) {
 			continue
 		}
-		dto := isc.NewObject()
+		dto := value.NewObject()
 		for _, k := range connectorListFields {
 			if v, ok := c.Get(k); ok {
-				dto.Set(k, isc.CloneValue(v))
+				dto.Set(k, value.Clone(v))
 			}
 		}
 		all = append(all, dto)
@@ -112,7 +112,7 @@ func (e *Emulator) createConnector(w http.ResponseWriter, r *http.Request) {
 		writeError(w, badRequest(fmt.Sprintf("Connector name %q has no letters or digits to derive a scriptName from.", name)))
 		return
 	}
-	c := isc.NewObject()
+	c := value.NewObject()
 	c.Set("name", name)
 	c.Set("type", typ)
 	c.Set("className", body.String("className"))
@@ -123,14 +123,14 @@ func (e *Emulator) createConnector(w http.ResponseWriter, r *http.Request) {
 	c.Set("fileUpload", false)
 	c.Set("directConnect", direct)
 	c.Set("features", []any{})
-	c.Set("connectorMetadata", isc.NewObject())
+	c.Set("connectorMetadata", value.NewObject())
 	c.Set("status", status)
 	e.connectors = append(e.connectors, c)
 
-	dto := isc.NewObject()
+	dto := value.NewObject()
 	for _, k := range connectorListFields {
 		if v, ok := c.Get(k); ok {
-			dto.Set(k, isc.CloneValue(v))
+			dto.Set(k, value.Clone(v))
 		}
 	}
 	writeJSON(w, http.StatusOK, dto)

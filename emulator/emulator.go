@@ -20,7 +20,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // Default credentials of an emulator whose Options leave them empty. They are printed by
@@ -52,10 +52,10 @@ type Emulator struct {
 	opts Options
 
 	mu           sync.Mutex
-	sources      []*isc.Object            // in creation order, which is the default list order
-	sourceIdx    map[string]int           // "id:…" and "name:…" → position in sources
-	schemas      map[string][]*isc.Object // by source id
-	connectors   []*isc.Object
+	sources      []*value.Object            // in creation order, which is the default list order
+	sourceIdx    map[string]int             // "id:…" and "name:…" → position in sources
+	schemas      map[string][]*value.Object // by source id
+	connectors   []*value.Object
 	tokens       map[string]token
 	rate         map[string][]time.Time // request times per client id within the current window
 	faults       []*faultEntry
@@ -96,7 +96,7 @@ func New(opts Options) (*Emulator, error) {
 	}
 	e := &Emulator{
 		opts:       opts,
-		schemas:    map[string][]*isc.Object{},
+		schemas:    map[string][]*value.Object{},
 		sourceIdx:  map[string]int{},
 		tokens:     map[string]token{},
 		rate:       map[string][]time.Time{},

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/sailsync/sailsync/emulator"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 func TestFaultStatus(t *testing.T) {
@@ -293,7 +293,7 @@ func TestConcurrentRequests(t *testing.T) {
 		}(i)
 		go func() {
 			defer wg.Done()
-			_ = emu.UpdateSource("HR Database", func(o *isc.Object) { o.Set("description", "bumped") })
+			_ = emu.UpdateSource("HR Database", func(o *value.Object) { o.Set("description", "bumped") })
 			_ = emu.Sources()
 			_ = emu.Log()
 		}()

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // This file implements the subset of the V3 collection-parameter syntax the tenant documents for
@@ -56,7 +56,7 @@ var sourceSortFields = map[string]bool{
 }
 
 type filter interface {
-	match(o *isc.Object) bool
+	match(o *value.Object) bool
 }
 
 type andFilter struct{ l, r filter }
@@ -67,11 +67,11 @@ type cmpFilter struct {
 	values    []string // literal text (strings unquoted)
 }
 
-func (f andFilter) match(o *isc.Object) bool { return f.l.match(o) && f.r.match(o) }
-func (f orFilter) match(o *isc.Object) bool  { return f.l.match(o) || f.r.match(o) }
-func (f notFilter) match(o *isc.Object) bool { return !f.f.match(o) }
+func (f andFilter) match(o *value.Object) bool { return f.l.match(o) && f.r.match(o) }
+func (f orFilter) match(o *value.Object) bool  { return f.l.match(o) || f.r.match(o) }
+func (f notFilter) match(o *value.Object) bool { return !f.f.match(o) }
 
-func (f cmpFilter) match(o *isc.Object) bool {
+func (f cmpFilter) match(o *value.Object) bool {
 	v, present := o.Path(f.field)
 	if f.op == "isnull" {
 		return !present || v == nil
@@ -371,7 +371,7 @@ func contains(list []string, s string) bool {
 }
 
 // sortObjects applies a sorters value ("name,-created"); unsupported fields are an error.
-func sortObjects(objs []*isc.Object, sorters string, allowed map[string]bool) error {
+func sortObjects(objs []*value.Object, sorters string, allowed map[string]bool) error {
 	type key struct {
 		field string
 		desc  bool

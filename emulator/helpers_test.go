@@ -22,7 +22,7 @@ import (
 	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // Two kinds of test server: checked() wraps the emulator in the contract middleware (every
@@ -92,19 +92,19 @@ type response struct {
 	body   []byte
 }
 
-func (r response) object(t *testing.T) *isc.Object {
+func (r response) object(t *testing.T) *value.Object {
 	t.Helper()
-	v, err := isc.DecodeValue(r.body)
-	o, ok := v.(*isc.Object)
+	v, err := value.Decode(r.body)
+	o, ok := v.(*value.Object)
 	if err != nil || !ok {
 		t.Fatalf("want a JSON object, got %d %s", r.status, r.body)
 	}
 	return o
 }
 
-func (r response) objects(t *testing.T) []*isc.Object {
+func (r response) objects(t *testing.T) []*value.Object {
 	t.Helper()
-	objs, err := isc.DecodeObjects(r.body)
+	objs, err := value.DecodeObjects(r.body)
 	if err != nil {
 		t.Fatalf("want a JSON array of objects, got %d %s", r.status, r.body)
 	}
@@ -123,7 +123,7 @@ func (r response) errorCauses(t *testing.T) string {
 	var texts []string
 	causes, _ := o.Get("causes")
 	for _, c := range causes.([]any) {
-		texts = append(texts, c.(*isc.Object).String("text"))
+		texts = append(texts, c.(*value.Object).String("text"))
 	}
 	return strings.Join(texts, "; ")
 }
@@ -137,13 +137,13 @@ func (tn *tenant) do(method, path string, body any) response {
 	return r
 }
 
-// try sends a request; body is nil, an *isc.Object, or a prepared *upload.
+// try sends a request; body is nil, an *value.Object, or a prepared *upload.
 func (tn *tenant) try(ctx context.Context, method, path string, body any) (response, error) {
 	var rd io.Reader
 	ctype := ""
 	switch b := body.(type) {
 	case nil:
-	case *isc.Object:
+	case *value.Object:
 		data, err := b.MarshalJSON()
 		if err != nil {
 			return response{}, err
@@ -195,16 +195,16 @@ func multipartFile(t *testing.T, field, filename, content string) *upload {
 	return &upload{data: b.Bytes(), ctype: mw.FormDataContentType()}
 }
 
-func mustJSON(t *testing.T, s string) *isc.Object {
+func mustJSON(t *testing.T, s string) *value.Object {
 	t.Helper()
-	var o isc.Object
+	var o value.Object
 	if err := o.UnmarshalJSON([]byte(s)); err != nil {
 		t.Fatalf("bad test JSON: %v", err)
 	}
 	return &o
 }
 
-func source(t *testing.T, emu *emulator.Emulator, name string) *isc.Object {
+func source(t *testing.T, emu *emulator.Emulator, name string) *value.Object {
 	t.Helper()
 	s, ok := emu.SourceByName(name)
 	if !ok {

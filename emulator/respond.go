@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 const jsonContentType = "application/json;charset=utf-8"
@@ -64,15 +64,15 @@ func serverError(status int) *apiError {
 }
 
 // errorBody renders an ErrorResponseDto with a fresh trackingId.
-func errorBody(a *apiError) *isc.Object {
-	msg := func(text string) *isc.Object {
-		m := isc.NewObject()
+func errorBody(a *apiError) *value.Object {
+	msg := func(text string) *value.Object {
+		m := value.NewObject()
 		m.Set("locale", "en-US")
 		m.Set("localeOrigin", "DEFAULT")
 		m.Set("text", text)
 		return m
 	}
-	o := isc.NewObject()
+	o := value.NewObject()
 	o.Set("detailCode", a.detail)
 	o.Set("trackingId", newID())
 	o.Set("messages", []any{msg(a.text)})
@@ -88,7 +88,7 @@ func writeError(w http.ResponseWriter, a *apiError) {
 	writeJSON(w, a.status, errorBody(a))
 }
 
-// writeJSON writes v (an *isc.Object, []*isc.Object or a plain value) without HTML escaping so
+// writeJSON writes v (an *value.Object, []*value.Object or a plain value) without HTML escaping so
 // that bytes round-trip the way the tenant sends them.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := marshal(v)
@@ -108,4 +108,4 @@ func writeBody(w http.ResponseWriter, status int, body []byte, err error) {
 	_, _ = w.Write(body)
 }
 
-func marshal(v any) ([]byte, error) { return isc.MarshalValue(v) }
+func marshal(v any) ([]byte, error) { return value.Marshal(v) }

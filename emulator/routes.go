@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // route dispatches an authenticated API request. Paths follow the published document: sources,
@@ -129,12 +129,12 @@ func parsePage(r *http.Request) (page, *apiError) {
 }
 
 // apply cuts one page out of all and sets X-Total-Count when asked.
-func (p page) apply(w http.ResponseWriter, all []*isc.Object) []*isc.Object {
+func (p page) apply(w http.ResponseWriter, all []*value.Object) []*value.Object {
 	if p.count {
 		w.Header().Set("X-Total-Count", strconv.Itoa(len(all)))
 	}
 	if p.offset >= len(all) {
-		return []*isc.Object{}
+		return []*value.Object{}
 	}
 	end := min(len(all), p.offset+p.limit)
 	return all[p.offset:end]
@@ -144,16 +144,16 @@ func (p page) apply(w http.ResponseWriter, all []*isc.Object) []*isc.Object {
 const maxJSONBody = 8 << 20
 
 // readObject reads a JSON object request body.
-func readObject(w http.ResponseWriter, r *http.Request) (*isc.Object, *apiError) {
+func readObject(w http.ResponseWriter, r *http.Request) (*value.Object, *apiError) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
 	if err != nil {
 		return nil, badRequest("The request body could not be read: " + err.Error())
 	}
-	v, err := isc.DecodeValue(data)
+	v, err := value.Decode(data)
 	if err != nil {
 		return nil, badRequest("The request body is not valid JSON.")
 	}
-	o, ok := v.(*isc.Object)
+	o, ok := v.(*value.Object)
 	if !ok {
 		return nil, badRequest("The request body must be a JSON object.")
 	}

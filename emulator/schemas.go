@@ -12,7 +12,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // maxUpload bounds an uploaded file (connector jars are a few megabytes).
@@ -37,7 +37,7 @@ func (e *Emulator) listSchemas(w http.ResponseWriter, r *http.Request, sourceID 
 		writeError(w, notFound(fmt.Sprintf("Source %q was not found.", sourceID)))
 		return
 	}
-	out := []*isc.Object{}
+	out := []*value.Object{}
 	for _, s := range e.schemas[sourceID] {
 		switch {
 		case types == "group" && s.String("name") == "account":
@@ -164,12 +164,12 @@ func (e *Emulator) uploadEntitlementSchema(w http.ResponseWriter, r *http.Reques
 
 // putSchema creates or replaces an entitlement schema from template columns and keeps the
 // source's schema references in step. The caller holds e.mu.
-func (e *Emulator) putSchema(src *isc.Object, name string, cols []string) *isc.Object {
+func (e *Emulator) putSchema(src *value.Object, name string, cols []string) *value.Object {
 	sourceID := src.String("id")
 	now := e.stamp()
 	attrs := make([]any, 0, len(cols))
 	for _, c := range cols {
-		a := isc.NewObject()
+		a := value.NewObject()
 		a.Set("name", c)
 		a.Set("type", "STRING")
 		a.Set("description", "")
@@ -198,7 +198,7 @@ func (e *Emulator) putSchema(src *isc.Object, name string, cols []string) *isc.O
 			return s.Clone()
 		}
 	}
-	s := isc.NewObject()
+	s := value.NewObject()
 	s.Set("id", newID())
 	s.Set("name", name)
 	s.Set("nativeObjectType", name)
@@ -206,13 +206,13 @@ func (e *Emulator) putSchema(src *isc.Object, name string, cols []string) *isc.O
 	s.Set("displayAttribute", display)
 	s.Set("includePermissions", false)
 	s.Set("features", []any{})
-	s.Set("configuration", isc.NewObject())
+	s.Set("configuration", value.NewObject())
 	s.Set("attributes", attrs)
 	s.Set("created", now)
 	s.Set("modified", now)
 	e.schemas[sourceID] = append(e.schemas[sourceID], s)
 
-	ref := isc.NewObject()
+	ref := value.NewObject()
 	ref.Set("type", "CONNECTOR_SCHEMA")
 	ref.Set("id", s.String("id"))
 	ref.Set("name", name)
@@ -247,7 +247,7 @@ func (e *Emulator) uploadConnectorFile(w http.ResponseWriter, r *http.Request, s
 	updated := src.Clone()
 	attrs := updated.Object("connectorAttributes")
 	if attrs == nil {
-		attrs = isc.NewObject()
+		attrs = value.NewObject()
 		updated.Set("connectorAttributes", attrs)
 	}
 	var files []string

@@ -4,17 +4,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 const hrID = "2c9180845e3b1f0a015e3b8c7d9a0417"
 
-func attrNames(t *testing.T, schema *isc.Object) string {
+func attrNames(t *testing.T, schema *value.Object) string {
 	t.Helper()
 	v, _ := schema.Get("attributes")
 	var n []string
 	for _, a := range v.([]any) {
-		n = append(n, a.(*isc.Object).String("name"))
+		n = append(n, a.(*value.Object).String("name"))
 	}
 	return strings.Join(n, ",")
 }
@@ -75,7 +75,7 @@ func TestUploadEntitlementSchema(t *testing.T) {
 				t.Errorf("identity %q display %q", s.String("identityAttribute"), s.String("displayAttribute"))
 			}
 			a, _ := s.Get("attributes")
-			first := a.([]any)[0].(*isc.Object)
+			first := a.([]any)[0].(*value.Object)
 			if first.String("type") != "STRING" || first.String("description") != "" {
 				t.Errorf("attribute %s", mustMarshal(t, first))
 			}
@@ -104,7 +104,7 @@ func TestUploadEntitlementSchema(t *testing.T) {
 			}
 			hr := source(t, emu, "HR Database")
 			refs, _ := hr.Get("schemas")
-			if l := refs.([]any); len(l) != 1 || l[0].(*isc.Object).String("id") != role.String("id") || l[0].(*isc.Object).String("type") != "CONNECTOR_SCHEMA" {
+			if l := refs.([]any); len(l) != 1 || l[0].(*value.Object).String("id") != role.String("id") || l[0].(*value.Object).String("type") != "CONNECTOR_SCHEMA" {
 				t.Errorf("source schema refs %v", mustMarshal(t, hr))
 			}
 			// A PUT built from the source as read before the upload does not drop the reference.

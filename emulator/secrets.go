@@ -8,27 +8,47 @@ import (
 	"encoding/base64"
 	"strings"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // CipherPrefix starts every cipher text the emulator returns, like the tenant's "2:ENC-…" values.
 const CipherPrefix = "2:ENC-"
 
+// passwordLike are the endings of the connectorAttributes keys the tenant stores encrypted, as
+// the tenant states them: its own statement, not the client's, so that a test against the
+// emulator catches a client that guesses the rule wrong.
+var passwordLike = []string{
+	"password", "passwd", "secret", "token", "apikey", "privatekey", "secretkey",
+	"passphrase", "credential", "credentials",
+}
+
 // IsSecretAttribute reports whether the emulator stores connectorAttributes key name encrypted,
-// given the names listed in connectorAttributes.encrypted: the tenant's rule, isc.IsSecretAttribute.
+// given the names listed in connectorAttributes.encrypted: a listed name, or one whose letters
+// and digits, lower-cased, end in a password-like word ("bindPassword", "client_secret").
 func IsSecretAttribute(name string, encrypted []string) bool {
 	for _, n := range encrypted {
 		if n == name {
 			return true
 		}
 	}
-	return isc.IsSecretAttribute(name, nil)
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	for _, s := range passwordLike {
+		if strings.HasSuffix(b.String(), s) {
+			return true
+		}
+	}
+	return false
 }
 
 // encryptedNames reads connectorAttributes.encrypted.
-func encryptedNames(attrs *isc.Object) []string {
+func encryptedNames(attrs *value.Object) []string {
 	v, _ := attrs.Get("encrypted")
-	return isc.ListValue(v)
+	return value.StringList(v)
 }
 
 // The key is fixed so that cipher texts written into a seed directory decrypt in every run. It
@@ -81,7 +101,7 @@ func decrypt(text string) (string, bool) {
 // protectSecrets encrypts the secret values of attrs in place. A value equal to the stored one
 // (the cipher text the client read back) is kept; another cipher text of this tenant is kept as
 // is (copied from elsewhere); anything else is plain text and gets encrypted.
-func protectSecrets(attrs, stored *isc.Object) {
+func protectSecrets(attrs, stored *value.Object) {
 	if attrs == nil {
 		return
 	}

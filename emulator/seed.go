@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // A seed directory holds the tenant's objects as the API returns them:
@@ -109,7 +109,7 @@ func (e *Emulator) loadSeed(seed fs.FS) error {
 
 type seedObject struct {
 	file string
-	obj  *isc.Object
+	obj  *value.Object
 }
 
 // readSeedDir reads every *.json file of dir in name order; a missing dir is empty.
@@ -132,16 +132,16 @@ func readSeedDir(seed fs.FS, dir string) ([]seedObject, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", file, err)
 		}
-		v, err := isc.DecodeValue(data)
+		v, err := value.Decode(data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", file, err)
 		}
 		switch t := v.(type) {
-		case *isc.Object:
+		case *value.Object:
 			out = append(out, seedObject{file, t})
 		case []any:
 			for i, el := range t {
-				o, ok := el.(*isc.Object)
+				o, ok := el.(*value.Object)
 				if !ok {
 					return nil, fmt.Errorf("%s: element %d is not an object", file, i)
 				}

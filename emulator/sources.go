@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // immutableFields are the fields a PUT must not change (PUT /v3/sources/{id} description).
@@ -86,7 +86,7 @@ func (e *Emulator) getSource(w http.ResponseWriter, id string) {
 // sourceByID returns the stored source (not a copy); the caller holds e.mu. Lookups go through
 // an index so that a tenant of tens of thousands of sources (the benchmark's) answers each
 // request in constant time, as the real one does.
-func (e *Emulator) sourceByID(id string) *isc.Object {
+func (e *Emulator) sourceByID(id string) *value.Object {
 	if i, ok := e.sourceIdx["id:"+id]; ok {
 		return e.sources[i]
 	}
@@ -94,7 +94,7 @@ func (e *Emulator) sourceByID(id string) *isc.Object {
 }
 
 // sourceByName returns the stored source (not a copy); the caller holds e.mu.
-func (e *Emulator) sourceByName(name string) *isc.Object {
+func (e *Emulator) sourceByName(name string) *value.Object {
 	if i, ok := e.sourceIdx["name:"+name]; ok {
 		return e.sources[i]
 	}
@@ -102,13 +102,13 @@ func (e *Emulator) sourceByName(name string) *isc.Object {
 }
 
 // appendSource adds s at the end of the source list; the caller holds e.mu.
-func (e *Emulator) appendSource(s *isc.Object) {
+func (e *Emulator) appendSource(s *value.Object) {
 	e.sources = append(e.sources, s)
 	e.sourceIdx["id:"+s.String("id")] = len(e.sources) - 1
 	e.sourceIdx["name:"+s.String("name")] = len(e.sources) - 1
 }
 
-func (e *Emulator) connectorByScriptName(name string) *isc.Object {
+func (e *Emulator) connectorByScriptName(name string) *value.Object {
 	for _, c := range e.connectors {
 		if c.String("scriptName") == name {
 			return c
@@ -143,7 +143,7 @@ func (e *Emulator) createSource(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkSourceBody validates what both POST and PUT require.
-func checkSourceBody(body *isc.Object) *apiError {
+func checkSourceBody(body *value.Object) *apiError {
 	if body.String("name") == "" {
 		return badRequest("Field 'name' is required.")
 	}
@@ -158,7 +158,7 @@ func checkSourceBody(body *isc.Object) *apiError {
 		return badRequest("Field 'connector' is required.")
 	}
 	if v, ok := body.Get("connectorAttributes"); ok && v != nil {
-		if _, isObj := v.(*isc.Object); !isObj {
+		if _, isObj := v.(*value.Object); !isObj {
 			return badRequest("Field 'connectorAttributes' must be an object.")
 		}
 	}
@@ -197,7 +197,7 @@ type createOptions struct {
 }
 
 // create adds a source the way POST /v3/sources does; the caller holds e.mu.
-func (e *Emulator) create(body *isc.Object, opts createOptions) (*isc.Object, *apiError) {
+func (e *Emulator) create(body *value.Object, opts createOptions) (*value.Object, *apiError) {
 	provisionAsCsv := opts.provisionAsCsv
 	if aerr := checkSourceBody(body); aerr != nil {
 		return nil, aerr
@@ -211,7 +211,7 @@ func (e *Emulator) create(body *isc.Object, opts createOptions) (*isc.Object, *a
 		return nil, badRequest(fmt.Sprintf("Connector %q does not exist.", body.String("connector")))
 	}
 	if conn == nil {
-		conn = isc.NewObject()
+		conn = value.NewObject()
 		conn.Set("scriptName", body.String("connector"))
 		conn.Set("name", body.String("connector"))
 		conn.Set("type", body.String("connector"))
@@ -222,14 +222,14 @@ func (e *Emulator) create(body *isc.Object, opts createOptions) (*isc.Object, *a
 	}
 	now := e.stamp()
 
-	s := isc.NewObject()
+	s := value.NewObject()
 	s.Set("id", id)
 	for _, k := range body.Keys() {
 		if k == "id" || isServerField(k) {
 			continue
 		}
 		v, _ := body.Get(k)
-		s.Set(k, isc.CloneValue(v))
+		s.Set(k, value.Clone(v))
 	}
 	if provisionAsCsv {
 		s.Set("type", "DelimitedFile")
@@ -245,7 +245,7 @@ func (e *Emulator) create(body *isc.Object, opts createOptions) (*isc.Object, *a
 	}
 	attrs := s.Object("connectorAttributes")
 	if attrs == nil {
-		attrs = isc.NewObject()
+		attrs = value.NewObject()
 		s.Set("connectorAttributes", attrs)
 	}
 	protectSecrets(attrs, nil)
@@ -309,7 +309,7 @@ func (e *Emulator) putSource(w http.ResponseWriter, r *http.Request, id string) 
 // replace is PUT /v3/sources/{id}: the body replaces the stored source entirely, except that
 // immutable fields must not change and server-managed fields stay the server's. The caller
 // holds e.mu.
-func (e *Emulator) replace(id string, body *isc.Object) (*isc.Object, *apiError) {
+func (e *Emulator) replace(id string, body *value.Object) (*value.Object, *apiError) {
 	stored := e.sourceByID(id)
 	if stored == nil {
 		return nil, notFound(fmt.Sprintf("Source %q was not found.", id))
@@ -329,25 +329,25 @@ func (e *Emulator) replace(id string, body *isc.Object) (*isc.Object, *apiError)
 		return nil, badRequest(fmt.Sprintf("A source named %q already exists.", body.String("name")))
 	}
 
-	s := isc.NewObject()
+	s := value.NewObject()
 	s.Set("id", id)
 	for _, k := range body.Keys() {
 		if k == "id" {
 			continue
 		}
 		v, _ := body.Get(k)
-		s.Set(k, isc.CloneValue(v))
+		s.Set(k, value.Clone(v))
 	}
 	for _, k := range serverFields {
 		if v, ok := stored.Get(k); ok {
-			s.Set(k, isc.CloneValue(v))
+			s.Set(k, value.Clone(v))
 		} else {
 			s.Delete(k)
 		}
 	}
 	attrs := s.Object("connectorAttributes")
 	if attrs == nil {
-		attrs = isc.NewObject()
+		attrs = value.NewObject()
 		s.Set("connectorAttributes", attrs)
 	}
 	storedAttrs := stored.Object("connectorAttributes")
@@ -355,7 +355,7 @@ func (e *Emulator) replace(id string, body *isc.Object) (*isc.Object, *apiError)
 	for _, k := range serverAttributes {
 		if _, ok := attrs.Get(k); !ok {
 			if v, ok := storedAttrs.Get(k); ok {
-				attrs.Set(k, isc.CloneValue(v))
+				attrs.Set(k, value.Clone(v))
 			}
 		}
 	}
@@ -366,7 +366,7 @@ func (e *Emulator) replace(id string, body *isc.Object) (*isc.Object, *apiError)
 
 // store replaces old with s (same id, perhaps another name) in the source list, keeping its
 // position.
-func (e *Emulator) store(old, s *isc.Object) {
+func (e *Emulator) store(old, s *value.Object) {
 	i, ok := e.sourceIdx["id:"+old.String("id")]
 	if !ok || e.sources[i] != old {
 		return
@@ -383,7 +383,7 @@ func immutableError(field string) *apiError {
 // sameImmutable compares an immutable field of the stored source with the PUT body. An absent
 // field is null (authoritative: false, its default); password policies compare as a set of
 // references by id, and null, absent and [] are the same "no policies".
-func sameImmutable(field string, stored, body *isc.Object) bool {
+func sameImmutable(field string, stored, body *value.Object) bool {
 	sv, _ := stored.Get(field)
 	bv, _ := body.Get(field)
 	switch field {
@@ -400,7 +400,7 @@ func refIDs(v any) []string {
 	arr, _ := v.([]any)
 	var ids []string
 	for _, e := range arr {
-		if o, ok := e.(*isc.Object); ok {
+		if o, ok := e.(*value.Object); ok {
 			key := o.String("id")
 			if key == "" {
 				key = "name:" + o.String("name") // a reference by name only

@@ -10,12 +10,12 @@ import (
 	"testing/fstest"
 
 	"github.com/sailsync/sailsync/emulator"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 const adID = "2c9180835d191a86015d28455b4a2329"
 
-func names(objs []*isc.Object) string {
+func names(objs []*value.Object) string {
 	var n []string
 	for _, o := range objs {
 		n = append(n, o.String("name"))
@@ -132,7 +132,7 @@ func TestListSourcesPaging(t *testing.T) {
 		}
 	}
 	tn := checked(t, emu)
-	var all []*isc.Object
+	var all []*value.Object
 	for _, offset := range []int{0, 250, 500} {
 		r := tn.do("GET", "/v3/sources?limit=250&count=true&offset="+strconv.Itoa(offset), nil)
 		if r.status != 200 || r.header.Get("X-Total-Count") != "603" {
@@ -363,7 +363,7 @@ func TestPutImmutableFields(t *testing.T) {
 	}
 }
 
-func mustMarshal(t *testing.T, o *isc.Object) string {
+func mustMarshal(t *testing.T, o *value.Object) string {
 	t.Helper()
 	b, err := o.MarshalJSON()
 	if err != nil {
@@ -419,7 +419,7 @@ func TestPutReplacesWholeObject(t *testing.T) {
 		t.Errorf("second PUT: modified %s → %s", got.String("modified"), r2.String("modified"))
 	}
 	// Unknown id, duplicate name.
-	if r := tn.do("PUT", "/v3/sources/2c9180835d191a86015d28455b4a0000", func() *isc.Object { c := got.Clone(); c.Delete("id"); return c }()); r.status != 404 {
+	if r := tn.do("PUT", "/v3/sources/2c9180835d191a86015d28455b4a0000", func() *value.Object { c := got.Clone(); c.Delete("id"); return c }()); r.status != 404 {
 		t.Errorf("unknown id: %d", r.status)
 	}
 	dup := got.Clone()
@@ -432,9 +432,9 @@ func TestPutReplacesWholeObject(t *testing.T) {
 func TestSecretsRoundTrip(t *testing.T) {
 	emu := acme(t)
 	tn := checked(t, emu)
-	get := func() *isc.Object { return tn.do("GET", "/v3/sources/"+adID, nil).object(t) }
-	cipher := func(o *isc.Object) string { return o.Object("connectorAttributes").String("password") }
-	put := func(o *isc.Object) {
+	get := func() *value.Object { return tn.do("GET", "/v3/sources/"+adID, nil).object(t) }
+	cipher := func(o *value.Object) string { return o.Object("connectorAttributes").String("password") }
+	put := func(o *value.Object) {
 		t.Helper()
 		if r := tn.do("PUT", "/v3/sources/"+adID, o); r.status != 200 {
 			t.Fatalf("PUT: %d %s", r.status, r.body)
@@ -514,7 +514,7 @@ func TestStateAccessors(t *testing.T) {
 	if source(t, emu, "HR Database").String("description") == "changed on a copy" {
 		t.Fatal("SourceByName returns the stored object, not a copy")
 	}
-	err := emu.UpdateSource("HR Database", func(o *isc.Object) {
+	err := emu.UpdateSource("HR Database", func(o *value.Object) {
 		o.Set("deleteThreshold", json.Number("50"))
 		o.Object("connectorAttributes").Set("password", "ui-set")
 	})
@@ -528,7 +528,7 @@ func TestStateAccessors(t *testing.T) {
 	if p, _ := emu.Secret("HR Database", "password"); p != "ui-set" {
 		t.Errorf("UpdateSource did not encrypt the password: %q", p)
 	}
-	if err := emu.UpdateSource("Nope", func(*isc.Object) {}); err == nil {
+	if err := emu.UpdateSource("Nope", func(*value.Object) {}); err == nil {
 		t.Error("UpdateSource of an unknown source succeeded")
 	}
 	if _, err := emu.AddSource(mustJSON(t, `{"name":"HR Database","owner":{"type":"IDENTITY","id":"1"},"connector":"jdbc"}`)); err == nil || !strings.Contains(err.Error(), "already exists") {

@@ -3,14 +3,14 @@ package emulator
 import (
 	"fmt"
 
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // The accessors below let tests read and change the tenant directly. They return copies and are
 // safe for concurrent use with requests being served.
 
 // SourceByName returns a copy of the source named name.
-func (e *Emulator) SourceByName(name string) (*isc.Object, bool) {
+func (e *Emulator) SourceByName(name string) (*value.Object, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := e.sourceByName(name)
@@ -21,10 +21,10 @@ func (e *Emulator) SourceByName(name string) (*isc.Object, bool) {
 }
 
 // Sources returns copies of every source, in list order.
-func (e *Emulator) Sources() []*isc.Object {
+func (e *Emulator) Sources() []*value.Object {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make([]*isc.Object, len(e.sources))
+	out := make([]*value.Object, len(e.sources))
 	for i, s := range e.sources {
 		out[i] = s.Clone()
 	}
@@ -34,7 +34,7 @@ func (e *Emulator) Sources() []*isc.Object {
 // UpdateSource changes a source "behind Git's back", as an admin in the UI would: mutate gets a
 // copy, which then replaces the stored source with modified bumped and secrets encrypted. Unlike
 // PUT it may change immutable fields (an identity profile making a source authoritative).
-func (e *Emulator) UpdateSource(name string, mutate func(*isc.Object)) error {
+func (e *Emulator) UpdateSource(name string, mutate func(*value.Object)) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := e.sourceByName(name)
@@ -58,7 +58,7 @@ func (e *Emulator) UpdateSource(name string, mutate func(*isc.Object)) error {
 // AddSource creates a source as POST /v3/sources would (server fields filled in, secrets
 // encrypted) and returns a copy. A 32-hex id in obj is kept when unused. Unlike POST, the
 // connector need not exist in the tenant, so that tests can fill an empty tenant directly.
-func (e *Emulator) AddSource(obj *isc.Object) (*isc.Object, error) {
+func (e *Emulator) AddSource(obj *value.Object) (*value.Object, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s, aerr := e.create(obj.Clone(), createOptions{anyConnector: true})
@@ -69,7 +69,7 @@ func (e *Emulator) AddSource(obj *isc.Object) (*isc.Object, error) {
 }
 
 // Connector returns a copy of the connector with that scriptName, whatever its status.
-func (e *Emulator) Connector(scriptName string) (*isc.Object, bool) {
+func (e *Emulator) Connector(scriptName string) (*value.Object, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := e.connectorByScriptName(scriptName)
@@ -80,10 +80,10 @@ func (e *Emulator) Connector(scriptName string) (*isc.Object, bool) {
 }
 
 // Connectors returns copies of every connector, whatever its status.
-func (e *Emulator) Connectors() []*isc.Object {
+func (e *Emulator) Connectors() []*value.Object {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make([]*isc.Object, len(e.connectors))
+	out := make([]*value.Object, len(e.connectors))
 	for i, c := range e.connectors {
 		out[i] = c.Clone()
 	}
@@ -92,14 +92,14 @@ func (e *Emulator) Connectors() []*isc.Object {
 
 // Schemas returns copies of the schemas of the source named sourceName (nil when there is no
 // such source).
-func (e *Emulator) Schemas(sourceName string) []*isc.Object {
+func (e *Emulator) Schemas(sourceName string) []*value.Object {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := e.sourceByName(sourceName)
 	if s == nil {
 		return nil
 	}
-	var out []*isc.Object
+	var out []*value.Object
 	for _, sc := range e.schemas[s.String("id")] {
 		out = append(out, sc.Clone())
 	}

@@ -3,6 +3,7 @@ package isc
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/sailsync/sailsync/value"
 )
 
 // TestReadBodyLikeReadAll: readBody returns what io.ReadAll(io.LimitReader(r, maxBody+1))
@@ -69,8 +72,8 @@ func TestPooledBodiesNotKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	var got [][]*Object
-	var schemas [][]*Object
+	var got [][]*value.Object
+	var schemas [][]*value.Object
 	for round := range 2 {
 		for i := range pages {
 			keep := func(string) bool { return true }
@@ -90,7 +93,7 @@ func TestPooledBodiesNotKept(t *testing.T) {
 		}
 	}
 	for i, objs := range got {
-		want, _, err := DecodeObjectsKeep(pages[i%len(pages)], func(name string) bool { return i < len(pages) || strings.HasSuffix(name, "1") })
+		want, _, err := value.DecodeObjectsKeep(pages[i%len(pages)], func(name string) bool { return i < len(pages) || strings.HasSuffix(name, "1") })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,4 +104,13 @@ func TestPooledBodiesNotKept(t *testing.T) {
 			t.Fatalf("schemas %d: %s, want %s", i, g, w)
 		}
 	}
+}
+
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -1,6 +1,6 @@
 // Package isc is the REST client for SailPoint Identity Security Cloud: client-credentials auth
 // with refresh on 401, one rate limiter shared by every request, bounded retries that never
-// repeat a create blindly, paging, and typed API errors. Objects travel as *Object so that
+// repeat a create blindly, paging, and typed API errors. Objects travel as *value.Object so that
 // every field the tenant sends survives a read-modify-write.
 package isc
 

@@ -19,6 +19,7 @@ import (
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
 	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // env is an emulated tenant behind the contract middleware, over real HTTP.
@@ -170,9 +171,9 @@ func statuses(entries []emulator.LogEntry) []int {
 	return out
 }
 
-func newSource(t *testing.T, name string) *isc.Object {
+func newSource(t *testing.T, name string) *value.Object {
 	t.Helper()
-	var o isc.Object
+	var o value.Object
 	body := fmt.Sprintf(`{"name":%q,"description":"test source","owner":{"type":"IDENTITY","id":"2c91808568c529c60168cca6f90c1313","name":"Amelia Ortiz"},`+
 		`"connector":"delimited-file","connectorAttributes":{"delimiter":",","password":"plain-text-password-123"}}`, name)
 	if err := o.UnmarshalJSON([]byte(body)); err != nil {
@@ -181,7 +182,7 @@ func newSource(t *testing.T, name string) *isc.Object {
 	return &o
 }
 
-func anySource(t *testing.T, e *env) *isc.Object {
+func anySource(t *testing.T, e *env) *value.Object {
 	t.Helper()
 	all := e.emu.Sources()
 	if len(all) == 0 {
@@ -583,7 +584,7 @@ func TestCreateConnectorAfterResetLooksUpByName(t *testing.T) {
 				e := newEnv(t, emulator.Options{ScriptNameRule: rule})
 				cl, _ := e.client(t)
 				e.emu.AddFault(emulator.Fault{Method: "POST", Path: "^/v3/connectors$", Kind: emulator.FaultResetAfter, Times: 1})
-				var body isc.Object
+				var body value.Object
 				if err := body.UnmarshalJSON([]byte(`{"name":"Acme Custom REST","type":"Acme Custom REST","className":"sailpoint.connector.OpenConnectorAdapter","directConnect":true,"status":"` + status + `"}`)); err != nil {
 					t.Fatal(err)
 				}

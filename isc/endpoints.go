@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/sailsync/sailsync/value"
 )
 
 // pageSize is the documented maximum page of the list endpoints.
@@ -37,7 +39,7 @@ type CreateSourceOptions struct {
 
 // ListSources returns every source matching filter (the tenant's filter syntax, e.g.
 // `name in ("a","b")`; "" for all), paging through the results.
-func (c *Client) ListSources(ctx context.Context, filter string) ([]*Object, error) {
+func (c *Client) ListSources(ctx context.Context, filter string) ([]*value.Object, error) {
 	q := url.Values{}
 	if filter != "" {
 		q.Set("filters", filter)
@@ -50,7 +52,7 @@ func (c *Client) ListSources(ctx context.Context, filter string) ([]*Object, err
 }
 
 // GetSource returns one source.
-func (c *Client) GetSource(ctx context.Context, id string) (*Object, error) {
+func (c *Client) GetSource(ctx context.Context, id string) (*value.Object, error) {
 	if id == "" {
 		return nil, errors.New("get source: empty id")
 	}
@@ -65,7 +67,7 @@ func (c *Client) GetSource(ctx context.Context, id string) (*Object, error) {
 // an ambiguous failure (server error, connection lost, no or malformed answer) the source is
 // looked up by name, and the create is retried only if it does not exist; an existing one is
 // returned.
-func (c *Client) CreateSource(ctx context.Context, body *Object, opts CreateSourceOptions) (*Object, error) {
+func (c *Client) CreateSource(ctx context.Context, body *value.Object, opts CreateSourceOptions) (*value.Object, error) {
 	name := body.String("name")
 	if name == "" {
 		return nil, errors.New("create source: no name")
@@ -78,7 +80,7 @@ func (c *Client) CreateSource(ctx context.Context, body *Object, opts CreateSour
 	if opts.ProvisionAsCsv {
 		req.query = url.Values{"provisionAsCsv": {"true"}}
 	}
-	lookup := func(ctx context.Context) (*Object, error) {
+	lookup := func(ctx context.Context) (*value.Object, error) {
 		found, err := c.ListSources(ctx, "name eq "+QuoteFilter(name))
 		if err != nil {
 			return nil, err
@@ -98,7 +100,7 @@ func (c *Client) CreateSource(ctx context.Context, body *Object, opts CreateSour
 }
 
 // PutSource replaces a source with body (PUT /v3/sources/{id}: the whole object).
-func (c *Client) PutSource(ctx context.Context, id string, body *Object) (*Object, error) {
+func (c *Client) PutSource(ctx context.Context, id string, body *value.Object) (*value.Object, error) {
 	if id == "" {
 		return nil, errors.New("put source: empty id")
 	}
@@ -114,15 +116,15 @@ func (c *Client) PutSource(ctx context.Context, id string, body *Object) (*Objec
 }
 
 // ListSchemas returns the schemas of a source (GET /v3/sources/{id}/schemas; not paged).
-func (c *Client) ListSchemas(ctx context.Context, sourceID string) ([]*Object, error) {
+func (c *Client) ListSchemas(ctx context.Context, sourceID string) ([]*value.Object, error) {
 	if sourceID == "" {
 		return nil, errors.New("list schemas: empty source id")
 	}
-	var out []*Object
+	var out []*value.Object
 	req := &request{
 		method: http.MethodGet, path: "/v3/sources/" + url.PathEscape(sourceID) + "/schemas", tmpl: "/v3/sources/{id}/schemas",
 		decode: func(_ http.Header, b []byte) error {
-			objs, err := decodeObjects(b)
+			objs, err := value.DecodeObjects(b)
 			out = objs
 			return err
 		},
@@ -135,7 +137,7 @@ func (c *Client) ListSchemas(ctx context.Context, sourceID string) ([]*Object, e
 
 // UploadEntitlementSchema uploads an entitlement schema template (CSV) for a source, creating or
 // replacing the schema called schemaName, and returns the Schema.
-func (c *Client) UploadEntitlementSchema(ctx context.Context, sourceID, schemaName string, f Upload) (*Object, error) {
+func (c *Client) UploadEntitlementSchema(ctx context.Context, sourceID, schemaName string, f Upload) (*value.Object, error) {
 	if sourceID == "" || f.Open == nil {
 		return nil, errors.New("upload entitlement schema: empty source id or no file")
 	}
@@ -157,7 +159,7 @@ func (c *Client) UploadEntitlementSchema(ctx context.Context, sourceID, schemaNa
 
 // UploadConnectorFile uploads a supplemental connector file (e.g. a JDBC driver) to a source and
 // returns the Source. Uploading the same file again replaces it, so retries are safe.
-func (c *Client) UploadConnectorFile(ctx context.Context, sourceID string, f Upload) (*Object, error) {
+func (c *Client) UploadConnectorFile(ctx context.Context, sourceID string, f Upload) (*value.Object, error) {
 	if sourceID == "" || f.Open == nil {
 		return nil, errors.New("upload connector file: empty source id or no file")
 	}
@@ -175,7 +177,7 @@ func (c *Client) UploadConnectorFile(ctx context.Context, sourceID string, f Upl
 }
 
 // ListConnectors returns the tenant's connectors (GET /v3/connectors lists RELEASED ones only).
-func (c *Client) ListConnectors(ctx context.Context) ([]*Object, error) {
+func (c *Client) ListConnectors(ctx context.Context) ([]*value.Object, error) {
 	objs, err := c.list(ctx, "/v3/connectors", "/v3/connectors", url.Values{})
 	if err != nil {
 		return nil, fmt.Errorf("list connectors: %w", err)
@@ -185,7 +187,7 @@ func (c *Client) ListConnectors(ctx context.Context) ([]*Object, error) {
 
 // GetConnector returns a connector by scriptName, whatever its status. A missing connector is an
 // *APIError with Status 404 (see IsNotFound).
-func (c *Client) GetConnector(ctx context.Context, scriptName string) (*Object, error) {
+func (c *Client) GetConnector(ctx context.Context, scriptName string) (*value.Object, error) {
 	if scriptName == "" {
 		return nil, errors.New("get connector: empty scriptName")
 	}
@@ -200,7 +202,7 @@ func (c *Client) GetConnector(ctx context.Context, scriptName string) (*Object, 
 // it looks for a connector of that name before retrying: in the listing (RELEASED ones), then
 // by pin (the scriptName the repository pins, may be "") and by the common guess at the
 // tenant's rule, each checked by the name the tenant returns.
-func (c *Client) CreateConnector(ctx context.Context, body *Object, pin string) (*Object, error) {
+func (c *Client) CreateConnector(ctx context.Context, body *value.Object, pin string) (*value.Object, error) {
 	name := body.String("name")
 	if name == "" {
 		return nil, errors.New("create connector: no name")
@@ -210,7 +212,7 @@ func (c *Client) CreateConnector(ctx context.Context, body *Object, pin string) 
 		return nil, fmt.Errorf("create connector %q: %w", name, err)
 	}
 	req := &request{method: http.MethodPost, path: "/v3/connectors", tmpl: "/v3/connectors", body: data, create: true}
-	lookup := func(ctx context.Context) (*Object, error) {
+	lookup := func(ctx context.Context) (*value.Object, error) {
 		listed, err := c.ListConnectors(ctx)
 		if err != nil {
 			return nil, err
@@ -243,8 +245,8 @@ func (c *Client) CreateConnector(ctx context.Context, body *Object, pin string) 
 }
 
 // object runs req and decodes a single JSON object from the answer.
-func (c *Client) object(ctx context.Context, req *request) (*Object, error) {
-	var out *Object
+func (c *Client) object(ctx context.Context, req *request) (*value.Object, error) {
+	var out *value.Object
 	req.decode = func(_ http.Header, b []byte) error {
 		o, err := decodeObject(b)
 		out = o
@@ -256,12 +258,12 @@ func (c *Client) object(ctx context.Context, req *request) (*Object, error) {
 	return out, nil
 }
 
-func decodeObject(b []byte) (*Object, error) {
-	v, err := DecodeValue(b)
+func decodeObject(b []byte) (*value.Object, error) {
+	v, err := value.Decode(b)
 	if err != nil {
 		return nil, err
 	}
-	o, ok := v.(*Object)
+	o, ok := v.(*value.Object)
 	if !ok {
 		return nil, errors.New("isc: JSON value is not an object")
 	}
@@ -270,7 +272,7 @@ func decodeObject(b []byte) (*Object, error) {
 
 // create runs a create request; after an ambiguous failure it asks lookup whether the object
 // exists (created by the attempt that failed) and repeats the request only if it does not.
-func (c *Client) create(ctx context.Context, req *request, lookup func(context.Context) (*Object, error)) (*Object, error) {
+func (c *Client) create(ctx context.Context, req *request, lookup func(context.Context) (*value.Object, error)) (*value.Object, error) {
 	ambiguous := false
 	for n := 0; ; n++ {
 		obj, err := c.object(ctx, req)
@@ -326,7 +328,7 @@ func (c *Client) create(ctx context.Context, req *request, lookup func(context.C
 
 // Page is one page of a listing.
 type Page struct {
-	Objects []*Object
+	Objects []*value.Object
 	// Len is the number of objects the page held: len(Objects) unless a keep function left
 	// some out. The paging goes by it (a page shorter than PageSize is the last).
 	Len int
@@ -379,13 +381,13 @@ func (c *Client) page(ctx context.Context, path, tmpl string, query url.Values, 
 	p := &Page{Total: -1}
 	req := &request{method: http.MethodGet, path: path, tmpl: tmpl, query: q, decode: func(h http.Header, b []byte) error {
 		if keep != nil {
-			objs, n, err := DecodeObjectsKeep(b, keep)
+			objs, n, err := value.DecodeObjectsKeep(b, keep)
 			if err != nil {
 				return err
 			}
 			p.Objects, p.Len = objs, n
 		} else {
-			objs, err := decodeObjects(b)
+			objs, err := value.DecodeObjects(b)
 			if err != nil {
 				return err
 			}
@@ -407,9 +409,9 @@ func (c *Client) page(ctx context.Context, path, tmpl string, query url.Values, 
 // costs k requests, not k+1. The tenant pages a live collection, so an object created or
 // deleted meanwhile shifts later pages; when the total count changes between pages the listing
 // starts over, and objects are de-duplicated by id.
-func (c *Client) list(ctx context.Context, path, tmpl string, query url.Values) ([]*Object, error) {
+func (c *Client) list(ctx context.Context, path, tmpl string, query url.Values) ([]*value.Object, error) {
 	for restart := 0; ; restart++ {
-		var all []*Object
+		var all []*value.Object
 		seen := map[string]bool{}
 		total := -1
 		changed := false

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sailsync/sailsync/value"
 )
 
 // APIError is a non-success answer from the tenant, with the fields of ISC's error body. Every
@@ -64,8 +66,8 @@ func IsNotFound(err error) bool {
 func newAPIError(method, path string, status int, header http.Header, body []byte) *APIError {
 	e := &APIError{Status: status, Method: method, Path: path}
 	if isJSON(header.Get("Content-Type")) || (header.Get("Content-Type") == "" && looksLikeJSON(body)) {
-		if v, err := DecodeValue(body); err == nil {
-			if obj, ok := v.(*Object); ok {
+		if v, err := value.Decode(body); err == nil {
+			if obj, ok := v.(*value.Object); ok {
 				fillFromBody(e, obj)
 			}
 		}
@@ -86,7 +88,7 @@ func newAPIError(method, path string, status int, header http.Header, body []byt
 	return e
 }
 
-func fillFromBody(e *APIError, obj *Object) {
+func fillFromBody(e *APIError, obj *value.Object) {
 	e.DetailCode = sanitize(obj.String("detailCode"), 200)
 	e.TrackingID = sanitize(obj.String("trackingId"), 100)
 	e.Messages = messageTexts(obj, "messages")
@@ -101,7 +103,7 @@ func fillFromBody(e *APIError, obj *Object) {
 
 // messageTexts reads an array of ErrorMessageDto ({locale, localeOrigin, text}) or of plain
 // strings (the guide's "causes: […]" is not always objects).
-func messageTexts(obj *Object, key string) []string {
+func messageTexts(obj *value.Object, key string) []string {
 	v, _ := obj.Get(key)
 	arr, ok := v.([]any)
 	if !ok {
@@ -113,7 +115,7 @@ func messageTexts(obj *Object, key string) []string {
 		switch t := m.(type) {
 		case string:
 			s = t
-		case *Object:
+		case *value.Object:
 			s = t.String("text")
 		}
 		if s = sanitize(s, 500); s != "" {

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/sailsync/sailsync/value"
 )
 
 // benchSource is a source as the cpu scenario's tenant lists it, with timestamps that differ
@@ -60,7 +62,7 @@ func BenchmarkDecodeObjectsKeep(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				objs, n, err := DecodeObjectsKeep(data, func(name string) bool { return declared[name] })
+				objs, n, err := value.DecodeObjectsKeep(data, func(name string) bool { return declared[name] })
 				if err != nil || n != PageSize || len(objs) != tc.want {
 					b.Fatal(len(objs), n, err)
 				}

@@ -15,6 +15,7 @@ import (
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // Levels is the dependency order of an apply: connectors exist before the sources that use
@@ -336,12 +337,12 @@ func (a *applier) resolve(r config.Ref) (string, error) {
 	return "", fmt.Errorf("unknown reference %s", r)
 }
 
-func (a *applier) resolveObject(o *isc.Object) (*isc.Object, error) {
+func (a *applier) resolveObject(o *value.Object) (*value.Object, error) {
 	v, err := config.ExpandValue(o, a.resolve)
 	if err != nil {
 		return nil, err
 	}
-	obj, ok := v.(*isc.Object)
+	obj, ok := v.(*value.Object)
 	if !ok {
 		return nil, errors.New("declared fields are not an object")
 	}
@@ -451,18 +452,18 @@ func (a *applier) updateSource(ch diff.Change) error {
 // attributes stay; every other undeclared or unknown field is sent back exactly as the tenant
 // returned it. A declared secret (an ${env:…} value) is sent only when rotate is set or the
 // tenant has no value for it; otherwise the tenant's cipher text is sent back, which keeps it.
-func Overlay(live, declared *isc.Object, resolve func(config.Ref) (string, error), rotate bool) (*isc.Object, error) {
+func Overlay(live, declared *value.Object, resolve func(config.Ref) (string, error), rotate bool) (*value.Object, error) {
 	body := live.Clone()
 	for _, k := range declared.Keys() {
 		dv, _ := declared.Get(k)
 		if k == "connectorAttributes" {
-			dattrs, ok := dv.(*isc.Object)
+			dattrs, ok := dv.(*value.Object)
 			if !ok {
 				return nil, errors.New("connectorAttributes is not a mapping")
 			}
 			attrs := body.Object("connectorAttributes")
 			if attrs == nil {
-				attrs = isc.NewObject()
+				attrs = value.NewObject()
 			}
 			for _, ak := range dattrs.Keys() {
 				av, _ := dattrs.Get(ak)
@@ -520,7 +521,7 @@ func (a *applier) uploadSchema(ch diff.Change) error {
 		if err != nil {
 			return fmt.Errorf("entitlement schema %q of source %q: fresh read: %w", ch.Name, ch.Source, err)
 		}
-		var cur *isc.Object
+		var cur *value.Object
 		for _, o := range fresh {
 			if o.String("name") == ch.Name {
 				cur = o

@@ -17,6 +17,7 @@ import (
 	"github.com/sailsync/sailsync/examples"
 	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/value"
 )
 
 // testEnv holds the secrets the example repository references.
@@ -184,7 +185,7 @@ func TestApplyOrder(t *testing.T) {
 }
 
 // canonical renders an object as JSON with the given top-level keys removed.
-func canonical(t *testing.T, o *isc.Object, drop ...string) string {
+func canonical(t *testing.T, o *value.Object, drop ...string) string {
 	t.Helper()
 	c := o.Clone()
 	for _, k := range drop {
@@ -253,7 +254,7 @@ func TestApplyStaleObjectIsSkipped(t *testing.T) {
 	repo := load(t, "../examples/acme")
 	p := h.plan(repo)
 	// Someone edits the AD source in the UI between plan and apply.
-	if err := h.emu.UpdateSource("Corporate Directory", func(o *isc.Object) { o.Set("deleteThreshold", json.Number("40")) }); err != nil {
+	if err := h.emu.UpdateSource("Corporate Directory", func(o *value.Object) { o.Set("deleteThreshold", json.Number("40")) }); err != nil {
 		t.Fatal(err)
 	}
 	ad, _ := h.emu.SourceByName("Corporate Directory")

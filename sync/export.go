@@ -12,7 +12,9 @@ import (
 	"golang.org/x/sync/errgroup"
 	"gopkg.in/yaml.v3"
 
+	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // ExportOptions tune Export.
@@ -118,8 +120,8 @@ func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, 
 
 	var (
 		mu      gosync.Mutex
-		schemas = map[string][]*isc.Object{}
-		custom  = map[string]*isc.Object{}
+		schemas = map[string][]*value.Object{}
+		custom  = map[string]*value.Object{}
 		g, gctx = errgroup.WithContext(ctx)
 		asked   = map[string]bool{}
 	)
@@ -211,8 +213,8 @@ func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, 
 	return out, nil
 }
 
-func exportConnector(o *isc.Object) (ExportFile, error) {
-	doc := isc.NewObject()
+func exportConnector(o *value.Object) (ExportFile, error) {
+	doc := value.NewObject()
 	doc.Set("kind", "Connector")
 	for _, k := range []string{"name", "scriptName", "className", "type", "directConnect", "status"} {
 		if v, ok := o.Get(k); ok {
@@ -222,13 +224,13 @@ func exportConnector(o *isc.Object) (ExportFile, error) {
 	return yamlFile("connectors/"+slug(o.String("name"))+".yaml", doc)
 }
 
-func exportSource(s *isc.Object, custom map[string]*isc.Object, envTaken map[string]bool) (ExportFile, []EnvVar, []string, error) {
+func exportSource(s *value.Object, custom map[string]*value.Object, envTaken map[string]bool) (ExportFile, []EnvVar, []string, error) {
 	name := s.String("name")
-	doc := isc.NewObject()
+	doc := value.NewObject()
 	doc.Set("kind", "Source")
 	// Strings the tenant holds that look like references would be read back as references:
 	// escape them before this export writes references of its own.
-	body, ok := escapeRefs(s).(*isc.Object)
+	body, ok := escapeRefs(s).(*value.Object)
 	if !ok {
 		return ExportFile{}, nil, nil, fmt.Errorf("source %q is not an object", name)
 	}
@@ -242,12 +244,12 @@ func exportSource(s *isc.Object, custom map[string]*isc.Object, envTaken map[str
 	var files []string
 	if attrs := body.Object("connectorAttributes"); attrs != nil {
 		cf, _ := attrs.Get("connector_files")
-		files = isc.ListValue(cf)
+		files = value.StringList(cf)
 		for _, k := range serverAddedAttributes {
 			attrs.Delete(k)
 		}
 		for _, k := range attrs.Keys() {
-			if !isc.IsSecretAttribute(k, attrs) {
+			if !config.IsSecretAttribute(k, attrs) {
 				continue
 			}
 			v, _ := attrs.Get(k)
@@ -283,8 +285,8 @@ func escapeRefs(v any) any {
 			out[i] = escapeRefs(e)
 		}
 		return out
-	case *isc.Object:
-		out := isc.NewObject()
+	case *value.Object:
+		out := value.NewObject()
 		for _, k := range t.Keys() {
 			e, _ := t.Get(k)
 			out.Set(k, escapeRefs(e))
@@ -294,8 +296,8 @@ func escapeRefs(v any) any {
 	return v
 }
 
-func exportSchema(source string, sc *isc.Object) (ExportFile, error) {
-	doc := isc.NewObject()
+func exportSchema(source string, sc *value.Object) (ExportFile, error) {
+	doc := value.NewObject()
 	doc.Set("kind", "EntitlementSchema")
 	doc.Set("source", source)
 	doc.Set("name", sc.String("name"))
@@ -303,7 +305,7 @@ func exportSchema(source string, sc *isc.Object) (ExportFile, error) {
 	if list, ok := sc.Get("attributes"); ok {
 		if arr, ok := list.([]any); ok {
 			for _, a := range arr {
-				if ao, ok := a.(*isc.Object); ok && ao.String("name") != "" {
+				if ao, ok := a.(*value.Object); ok && ao.String("name") != "" {
 					attrs = append(attrs, ao.String("name"))
 				}
 			}
@@ -329,7 +331,7 @@ func slug(name string) string {
 	return "unnamed"
 }
 
-func yamlFile(p string, doc *isc.Object) (ExportFile, error) {
+func yamlFile(p string, doc *value.Object) (ExportFile, error) {
 	node, err := yamlNode(doc)
 	if err != nil {
 		return ExportFile{}, fmt.Errorf("%s: %w", p, err)
@@ -371,7 +373,7 @@ func yamlNode(v any) (*yaml.Node, error) {
 			n.Content = append(n.Content, c)
 		}
 		return n, nil
-	case *isc.Object:
+	case *value.Object:
 		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		for _, k := range t.Keys() {
 			e, _ := t.Get(k)

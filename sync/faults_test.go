@@ -19,6 +19,7 @@ import (
 	"github.com/sailsync/sailsync/examples"
 	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/value"
 )
 
 // The fault-injection suite: every fault the tenant or the network can throw at an apply, each
@@ -145,7 +146,7 @@ func resultKey(r isync.Result) string { return string(r.Kind) + "/" + r.Source +
 
 // verify checks the promises every fault case shares, given the sources as they were before the
 // apply and the report.
-func (f *faultFixture) verify(before []*isc.Object, p *diff.Plan, rep *isync.Report) {
+func (f *faultFixture) verify(before []*value.Object, p *diff.Plan, rep *isync.Report) {
 	t := f.t
 	t.Helper()
 	if len(rep.Results) != changed(p) {
@@ -203,10 +204,10 @@ func (f *faultFixture) noDuplicates() {
 // noFieldLost compares every source that existed before with the tenant's copy now: every
 // field is still there, and every field the repository does not declare (top level, and key by
 // key inside connectorAttributes) is byte for byte the same. Only modified may change freely.
-func (f *faultFixture) noFieldLost(before []*isc.Object) {
+func (f *faultFixture) noFieldLost(before []*value.Object) {
 	t := f.t
 	t.Helper()
-	now := map[string]*isc.Object{}
+	now := map[string]*value.Object{}
 	for _, s := range f.emu.Sources() {
 		now[s.String("id")] = s
 	}
@@ -217,7 +218,7 @@ func (f *faultFixture) noFieldLost(before []*isc.Object) {
 			t.Errorf("source %q is gone", name)
 			continue
 		}
-		declared := isc.NewObject()
+		declared := value.NewObject()
 		if src := f.repo.Source(name); src != nil {
 			declared = src.Fields
 		}
@@ -227,7 +228,7 @@ func (f *faultFixture) noFieldLost(before []*isc.Object) {
 
 // sameExcept reports fields of before that are missing from after, and undeclared fields whose
 // value changed. With top set, connectorAttributes is compared key by key.
-func sameExcept(t *testing.T, what string, before, after, declared *isc.Object, top bool) {
+func sameExcept(t *testing.T, what string, before, after, declared *value.Object, top bool) {
 	t.Helper()
 	for _, k := range before.Keys() {
 		if top && k == "modified" {
@@ -241,15 +242,15 @@ func sameExcept(t *testing.T, what string, before, after, declared *isc.Object, 
 		}
 		dv, isDeclared := declared.Get(k)
 		if top && k == "connectorAttributes" {
-			battrs, _ := bv.(*isc.Object)
-			aattrs, _ := av.(*isc.Object)
-			dattrs, _ := dv.(*isc.Object)
+			battrs, _ := bv.(*value.Object)
+			aattrs, _ := av.(*value.Object)
+			dattrs, _ := dv.(*value.Object)
 			if battrs == nil || aattrs == nil {
 				t.Errorf("%s: connectorAttributes is no longer an object", what)
 				continue
 			}
 			if dattrs == nil {
-				dattrs = isc.NewObject()
+				dattrs = value.NewObject()
 			}
 			sameExcept(t, what+" connectorAttributes", battrs, aattrs, dattrs, false)
 			continue
@@ -267,7 +268,7 @@ func sameExcept(t *testing.T, what string, before, after, declared *isc.Object, 
 
 // rerun clears the faults, plans and applies again, and requires the apply to finish the job
 // and the next plan to show no changes.
-func (f *faultFixture) rerun(before []*isc.Object) {
+func (f *faultFixture) rerun(before []*value.Object) {
 	t := f.t
 	t.Helper()
 	f.emu.ClearFaults()
@@ -673,10 +674,10 @@ func TestFaultListShiftsWhilePaging(t *testing.T) {
 			r.URL.RawQuery = q.Encode()
 			if q.Get("offset") == "250" {
 				once.Do(func() {
-					o := isc.NewObject()
+					o := value.NewObject()
 					o.Set("name", "aaa-late")
 					o.Set("description", "created in the UI while the plan was reading")
-					ow := isc.NewObject()
+					ow := value.NewObject()
 					ow.Set("type", "IDENTITY")
 					ow.Set("id", "2c91808568c529c60168cca6f90c1313")
 					ow.Set("name", "Amelia Ortiz")

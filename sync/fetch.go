@@ -12,6 +12,7 @@ import (
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 // PageSize is the largest page the list endpoints return.
@@ -67,12 +68,12 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 	f := &fetcher{
 		c: c, repo: repo, all: opts.AllSources,
 		live: &diff.Live{
-			Sources:           make(map[string]*isc.Object, len(repo.Sources)),
-			Schemas:           make(map[string]map[string]*isc.Object, len(withSchemas)),
-			Connectors:        make(map[string]*isc.Object, len(repo.Connectors)),
+			Sources:           make(map[string]*value.Object, len(repo.Sources)),
+			Schemas:           make(map[string]map[string]*value.Object, len(withSchemas)),
+			Connectors:        make(map[string]*value.Object, len(repo.Connectors)),
 			MissingConnectors: map[string]bool{},
 		},
-		known:        map[string]*isc.Object{},
+		known:        map[string]*value.Object{},
 		declared:     make(map[string]bool, len(repo.Sources)),
 		withSchemas:  make(map[string]bool, len(withSchemas)),
 		schemasAsked: make(map[string]bool, len(withSchemas)),
@@ -130,7 +131,7 @@ type fetcher struct {
 	shifted      bool // a page reported another total than the first
 	listed       bool // the connector listing was read
 	// known holds every connector read, by scriptName; nil for a scriptName the tenant lacks.
-	known map[string]*isc.Object
+	known map[string]*value.Object
 }
 
 // submit runs task in the pool, counting it for the progress callback.
@@ -247,8 +248,8 @@ func (f *fetcher) missing(names []string) []string {
 }
 
 // addSources records sources and asks for the schemas of the declared ones that have some.
-func (f *fetcher) addSources(objs []*isc.Object) {
-	var ask []*isc.Object
+func (f *fetcher) addSources(objs []*value.Object) {
+	var ask []*value.Object
 	f.mu.Lock()
 	for _, o := range objs {
 		name := o.String("name")
@@ -271,7 +272,7 @@ func (f *fetcher) addSources(objs []*isc.Object) {
 			if err != nil {
 				return fmt.Errorf("source %q: list schemas: %w", name, err)
 			}
-			m := make(map[string]*isc.Object, len(objs))
+			m := make(map[string]*value.Object, len(objs))
 			for _, o := range objs {
 				m[o.String("name")] = o
 			}
@@ -347,7 +348,7 @@ func (f *fetcher) listConnectors(ctx context.Context) error {
 
 // getConnector reads a connector by scriptName, remembering the answer (nil: the tenant has
 // none) so that no scriptName is asked twice.
-func (f *fetcher) getConnector(ctx context.Context, scriptName string) (*isc.Object, error) {
+func (f *fetcher) getConnector(ctx context.Context, scriptName string) (*value.Object, error) {
 	f.mu.Lock()
 	o, asked := f.known[scriptName]
 	f.mu.Unlock()
@@ -459,7 +460,7 @@ func (f *fetcher) recover(ctx context.Context, par int, names []string) error {
 				return err
 			}
 			f.mu.Lock()
-			f.live.Sources = map[string]*isc.Object{}
+			f.live.Sources = map[string]*value.Object{}
 			f.mu.Unlock()
 			f.addSources(objs)
 			return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/value"
 )
 
 // BenchmarkFetch is a plan's fetch of 2,000 declared sources with entitlement schemas from a
@@ -25,10 +26,10 @@ func BenchmarkFetch(b *testing.B) {
 		b.Fatal(err)
 	}
 	for i := 1; i <= tenant; i++ {
-		o := isc.NewObject()
+		o := value.NewObject()
 		o.Set("name", fmt.Sprintf("src-%04d", i))
 		o.Set("description", "seeded")
-		ow := isc.NewObject()
+		ow := value.NewObject()
 		ow.Set("type", "IDENTITY")
 		ow.Set("id", "2c91808568c529c60168cca6f90c1313")
 		ow.Set("name", "Amelia Ortiz")

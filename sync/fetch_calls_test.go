@@ -11,6 +11,7 @@ import (
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/value"
 )
 
 // TestFetchCallsByTenantSize holds the fetch to the fewest requests for tenants of several sizes:
@@ -129,7 +130,7 @@ func TestFetchConnectorsByName(t *testing.T) {
 				script[o.String("name")] = o.String("scriptName")
 			}
 			// A live source uses Custom 2: it names the connector's scriptName and name.
-			var body isc.Object
+			var body value.Object
 			if err := body.UnmarshalJSON([]byte(fmt.Sprintf(`{"name":"Uses Custom 2","owner":%s,"connector":%q}`, `{"type":"IDENTITY","id":"2c91808568c529c60168cca6f90c1313","name":"Amelia Ortiz"}`, script["Custom 2"]))); err != nil {
 				t.Fatal(err)
 			}

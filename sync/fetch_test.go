@@ -12,6 +12,7 @@ import (
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/value"
 )
 
 const owner = "{type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313, name: Amelia Ortiz}"
@@ -20,10 +21,10 @@ const owner = "{type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313, name: Amel
 func seedSources(t *testing.T, emu *emulator.Emulator, prefix string, n int) {
 	t.Helper()
 	for i := 1; i <= n; i++ {
-		o := isc.NewObject()
+		o := value.NewObject()
 		o.Set("name", fmt.Sprintf("%s-%04d", prefix, i))
 		o.Set("description", "seeded")
-		owner := isc.NewObject()
+		owner := value.NewObject()
 		owner.Set("type", "IDENTITY")
 		owner.Set("id", "2c91808568c529c60168cca6f90c1313")
 		owner.Set("name", "Amelia Ortiz")

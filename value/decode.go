@@ -1,4 +1,4 @@
-package isc
+package value
 
 import (
 	"encoding/json"
@@ -40,16 +40,16 @@ func decodeFast(data []byte) (any, error) {
 	}
 	d.space()
 	if d.pos < len(d.data) {
-		return nil, errors.New("isc: trailing data after JSON value")
+		return nil, errors.New("value: trailing data after JSON value")
 	}
 	return v, nil
 }
 
 func (d *decoder) fail(what string) error {
 	if d.pos >= len(d.data) {
-		return errors.New("isc: decode JSON: unexpected end of JSON input")
+		return errors.New("value: decode JSON: unexpected end of JSON input")
 	}
-	return fmt.Errorf("isc: decode JSON: %s at offset %d", what, d.pos)
+	return fmt.Errorf("value: decode JSON: %s at offset %d", what, d.pos)
 }
 
 // space moves past whitespace. The scanning loops here work on locals and store d.pos once:
@@ -71,7 +71,7 @@ func (d *decoder) space() {
 
 func (d *decoder) value(depth int) (any, error) {
 	if depth > maxDepth {
-		return nil, errors.New("isc: JSON nested too deeply")
+		return nil, errors.New("value: JSON nested too deeply")
 	}
 	d.space()
 	if d.pos >= len(d.data) {
@@ -292,7 +292,7 @@ func (d *decoder) rawString() (raw []byte, plain bool, err error) {
 func unquote(raw []byte) (string, error) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", fmt.Errorf("isc: decode JSON: %w", err)
+		return "", fmt.Errorf("value: decode JSON: %w", err)
 	}
 	return s, nil
 }

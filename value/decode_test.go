@@ -1,9 +1,10 @@
-package isc
+package value
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -24,6 +25,59 @@ func decodeTokens(data []byte) (any, error) {
 	return v, nil
 }
 
+func decodeValue(dec *json.Decoder, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, errors.New("value: JSON nested too deeply")
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fmt.Errorf("value: decode JSON: %w", err)
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			o := NewObject()
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, fmt.Errorf("value: decode JSON: %w", err)
+				}
+				k, ok := kt.(string)
+				if !ok {
+					return nil, errors.New("value: decode JSON: object key is not a string")
+				}
+				v, err := decodeValue(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				o.Set(k, v)
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, fmt.Errorf("value: decode JSON: %w", err)
+			}
+			return o, nil
+		case '[':
+			arr := []any{}
+			for dec.More() {
+				v, err := decodeValue(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				arr = append(arr, v)
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, fmt.Errorf("value: decode JSON: %w", err)
+			}
+			return arr, nil
+		default:
+			return nil, fmt.Errorf("value: decode JSON: unexpected %q", t)
+		}
+	default:
+		return t, nil
+	}
+}
+
 func agree(t *testing.T, data []byte) {
 	t.Helper()
 	want, werr := decodeTokens(data)
@@ -34,11 +88,11 @@ func agree(t *testing.T, data []byte) {
 	if werr != nil {
 		return
 	}
-	wb, err := MarshalValue(want)
+	wb, err := Marshal(want)
 	if err != nil {
 		t.Fatal(err)
 	}
-	gb, err := MarshalValue(got)
+	gb, err := Marshal(got)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package isc
+package value
 
 import (
 	"bytes"
@@ -49,14 +49,14 @@ func TestAppendValueMatchesEncodingJSON(t *testing.T) {
 		t.Errorf("object:\n got %s\nwant %s", got, want)
 	}
 	// The list form and nil values.
-	list, err := MarshalValue([]*Object{inner, nil})
+	list, err := Marshal([]*Object{inner, nil})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(list) != `[{"k\n":"v"},null]` {
 		t.Errorf("list: got %s", list)
 	}
-	if b, _ := MarshalValue([]any(nil)); string(b) != "[]" {
+	if b, _ := Marshal([]any(nil)); string(b) != "[]" {
 		t.Errorf("nil list: got %s, want []", b)
 	}
 	// An invalid number is an error, as it is for encoding/json, naming the field.

@@ -1,12 +1,14 @@
-package isc
+package config
 
 import (
 	"reflect"
 	"testing"
+
+	"github.com/sailsync/sailsync/value"
 )
 
 func TestIsSecretAttribute(t *testing.T) {
-	attrs := NewObject()
+	attrs := value.NewObject()
 	attrs.Set("encrypted", "pin, otp")
 	for name, want := range map[string]bool{
 		"password": true, "bindPassword": true, "client_secret": true, "apiToken": true,
@@ -33,8 +35,8 @@ func TestListValue(t *testing.T) {
 		{"", nil},
 	}
 	for _, c := range cases {
-		if got := ListValue(c.in); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("ListValue(%#v) = %#v, want %#v", c.in, got, c.want)
+		if got := value.StringList(c.in); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("value.StringList(%#v) = %#v, want %#v", c.in, got, c.want)
 		}
 	}
 }

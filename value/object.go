@@ -1,11 +1,10 @@
-package isc
+package value
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"sort"
 	"strconv"
@@ -164,7 +163,7 @@ func (o *Object) Clone() *Object {
 	}
 	c := &Object{keys: append([]string(nil), o.keys...), vals: make([]any, len(o.vals))}
 	for i, v := range o.vals {
-		c.vals[i] = CloneValue(v)
+		c.vals[i] = Clone(v)
 	}
 	if o.index != nil {
 		c.reindex()
@@ -173,14 +172,14 @@ func (o *Object) Clone() *Object {
 }
 
 // CloneValue deep-copies a value of the kinds an Object holds.
-func CloneValue(v any) any {
+func Clone(v any) any {
 	switch t := v.(type) {
 	case *Object:
 		return t.Clone()
 	case []any:
 		c := make([]any, len(t))
 		for i, e := range t {
-			c[i] = CloneValue(e)
+			c[i] = Clone(e)
 		}
 		return c
 	default:
@@ -263,7 +262,7 @@ func (o *Object) MarshalJSON() ([]byte, error) {
 
 // MarshalValue writes any value an Object holds (or a list of Objects) as JSON, keys in order
 // and <, > and & unescaped, so that bytes round-trip.
-func MarshalValue(v any) ([]byte, error) {
+func Marshal(v any) ([]byte, error) {
 	if list, ok := v.([]*Object); ok {
 		out := []byte{'['}
 		for i, o := range list {
@@ -393,18 +392,13 @@ func appendString(dst []byte, s string) []byte {
 
 // UnmarshalJSON reads an object, keeping key order and numbers as json.Number.
 func (o *Object) UnmarshalJSON(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	v, err := decodeValue(dec, 0)
+	v, err := Decode(data)
 	if err != nil {
 		return err
 	}
 	obj, ok := v.(*Object)
 	if !ok {
-		return errors.New("isc: JSON value is not an object")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("isc: trailing data after JSON object")
+		return errors.New("value: JSON value is not an object")
 	}
 	*o = *obj
 	return nil
@@ -413,84 +407,32 @@ func (o *Object) UnmarshalJSON(data []byte) error {
 // maxDepth bounds nesting so that hostile input cannot exhaust the stack.
 const maxDepth = 200
 
-// DecodeValue reads one JSON value from data: *Object for objects, []any for arrays,
-// json.Number for numbers.
-func DecodeValue(data []byte) (any, error) {
+// Decode reads one JSON value from data: *Object for objects, []any for arrays, json.Number
+// for numbers. It is the project's one JSON decoder: the client, the emulator, the plan file
+// reader and the tests all go through it.
+func Decode(data []byte) (any, error) {
 	return decodeFast(data)
 }
 
 // DecodeObjects reads a JSON array of objects (a list response).
 func DecodeObjects(data []byte) ([]*Object, error) {
-	v, err := DecodeValue(data)
+	v, err := Decode(data)
 	if err != nil {
 		return nil, err
 	}
 	arr, ok := v.([]any)
 	if !ok {
-		return nil, errors.New("isc: JSON value is not an array")
+		return nil, errors.New("value: JSON value is not an array")
 	}
 	out := make([]*Object, 0, len(arr))
 	for i, e := range arr {
 		obj, ok := e.(*Object)
 		if !ok {
-			return nil, fmt.Errorf("isc: array element %d is not an object", i)
+			return nil, fmt.Errorf("value: array element %d is not an object", i)
 		}
 		out = append(out, obj)
 	}
 	return out, nil
-}
-
-func decodeValue(dec *json.Decoder, depth int) (any, error) {
-	if depth > maxDepth {
-		return nil, errors.New("isc: JSON nested too deeply")
-	}
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, fmt.Errorf("isc: decode JSON: %w", err)
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			o := NewObject()
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, fmt.Errorf("isc: decode JSON: %w", err)
-				}
-				k, ok := kt.(string)
-				if !ok {
-					return nil, errors.New("isc: decode JSON: object key is not a string")
-				}
-				v, err := decodeValue(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				o.Set(k, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, fmt.Errorf("isc: decode JSON: %w", err)
-			}
-			return o, nil
-		case '[':
-			arr := []any{}
-			for dec.More() {
-				v, err := decodeValue(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				arr = append(arr, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, fmt.Errorf("isc: decode JSON: %w", err)
-			}
-			return arr, nil
-		default:
-			return nil, fmt.Errorf("isc: decode JSON: unexpected %q", t)
-		}
-	default:
-		return t, nil
-	}
 }
 
 // Path returns the value at a dotted path such as "connectorAttributes.password".
@@ -512,51 +454,4 @@ func (o *Object) Path(path string) (any, bool) {
 		cur = next
 	}
 	return nil, false
-}
-
-// ScriptName is the common guess at the scriptName a tenant derives from a connector's name:
-// lower-case, each run of characters other than ASCII letters and digits becomes "-", and
-// leading and trailing "-" are trimmed. The real rule is undocumented (some tenants add a
-// suffix), so a guess is only ever tried last and checked by the name the tenant returns.
-func ScriptName(name string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(name) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = false
-			b.WriteRune(r)
-			continue
-		}
-		dash = true
-	}
-	return b.String()
-}
-
-// SameName reports whether a tenant may take a and b for the same object name. The API does
-// not say how names compare; a tenant that compares case-insensitively refuses "acme hr" beside
-// "Acme HR", so sailsync treats them as one.
-func SameName(a, b string) bool { return a != "" && strings.EqualFold(a, b) }
-
-// MatchName returns the object of objs whose "name" is name, or else the only one that
-// SameName matches; nil when none or several do.
-func MatchName(name string, objs []*Object) *Object {
-	var fold *Object
-	folds := 0
-	for _, o := range objs {
-		n := o.String("name")
-		if n == name {
-			return o
-		}
-		if SameName(n, name) {
-			fold = o
-			folds++
-		}
-	}
-	if folds == 1 {
-		return fold
-	}
-	return nil
 }

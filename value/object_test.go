@@ -1,4 +1,4 @@
-package isc
+package value
 
 import (
 	"bytes"
@@ -118,7 +118,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"too deep", strings.Repeat("[", 300) + strings.Repeat("]", 300), "nested too deeply"},
 	}
 	for _, tt := range tests {
-		if _, err := DecodeValue([]byte(tt.in)); err == nil || !strings.Contains(err.Error(), tt.want) {
+		if _, err := Decode([]byte(tt.in)); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: DecodeValue error = %v, want %q", tt.name, err, tt.want)
 		}
 	}
@@ -135,23 +135,6 @@ func TestDecodeErrors(t *testing.T) {
 	var o Object
 	if err := json.Unmarshal([]byte(`[1]`), &o); err == nil {
 		t.Error("Unmarshal of an array into Object succeeded")
-	}
-}
-
-func TestScriptName(t *testing.T) {
-	tests := map[string]string{
-		"Custom JDBC":              "custom-jdbc",
-		"  Acme -- HR  (v2) ":      "acme-hr-v2",
-		"ACME_Web.Services":        "acme-web-services",
-		"Café Connector":           "caf-connector",
-		"123":                      "123",
-		"---":                      "",
-		"already-a-script-name-42": "already-a-script-name-42",
-	}
-	for in, want := range tests {
-		if got := ScriptName(in); got != want {
-			t.Errorf("ScriptName(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 
@@ -173,19 +156,19 @@ func FuzzDecodeValue(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		v, err := DecodeValue(data)
+		v, err := Decode(data)
 		if err != nil {
 			return
 		}
-		first, err := MarshalValue(v)
+		first, err := Marshal(v)
 		if err != nil {
 			t.Fatalf("decoded value does not marshal: %v", err)
 		}
-		v2, err := DecodeValue(first)
+		v2, err := Decode(first)
 		if err != nil {
 			t.Fatalf("re-decode of %s: %v", first, err)
 		}
-		second, err := MarshalValue(v2)
+		second, err := Marshal(v2)
 		if err != nil {
 			t.Fatal(err)
 		}

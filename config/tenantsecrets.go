@@ -1,6 +1,10 @@
-package isc
+package config
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/sailsync/sailsync/value"
+)
 
 // secretSuffixes decide which connectorAttributes keys the tenant stores encrypted: a key is
 // secret when its name, lower-cased with everything but letters and digits removed, ends with
@@ -14,10 +18,10 @@ var secretSuffixes = []string{
 // IsSecretAttribute reports whether the tenant stores connectorAttributes key name encrypted
 // (returning only cipher text): a password-like name, or a name listed in the attributes'
 // `encrypted` key. attrs may be nil.
-func IsSecretAttribute(name string, attrs *Object) bool {
+func IsSecretAttribute(name string, attrs *value.Object) bool {
 	if attrs != nil {
 		v, _ := attrs.Get("encrypted")
-		for _, n := range ListValue(v) {
+		for _, n := range value.StringList(v) {
 			if n == name {
 				return true
 			}
@@ -36,27 +40,4 @@ func IsSecretAttribute(name string, attrs *Object) bool {
 		}
 	}
 	return false
-}
-
-// ListValue reads an attribute the tenant keeps as a comma-separated string or as a list of
-// strings (connector_files, encrypted): the trimmed, non-empty entries in order.
-func ListValue(v any) []string {
-	var raw []string
-	switch t := v.(type) {
-	case string:
-		raw = strings.Split(t, ",")
-	case []any:
-		for _, e := range t {
-			if s, ok := e.(string); ok {
-				raw = append(raw, s)
-			}
-		}
-	}
-	var out []string
-	for _, s := range raw {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
