@@ -72,8 +72,6 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		plan *diff.Plan
 		sess *session
 		err  error
-		// rotate is whether the plan being applied was made with --rotate-secrets.
-		rotate bool
 	)
 	if opts.PlanFile != "" {
 		var pf planFile
@@ -85,7 +83,8 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		if opts.RotateSecrets && !pf.RotateSecrets {
 			return fmt.Errorf("plan file %s was made without --rotate-secrets, so it sends no secrets of existing sources: make the plan with --rotate-secrets instead", opts.PlanFile)
 		}
-		plan, rotate = pf.Plan, pf.RotateSecrets
+		// The plan's operations list the secrets they send: rotation is decided by the plan.
+		plan = pf.Plan
 		if repo, err = loadRepo(opts.Dir, opts.stderr); err != nil {
 			return err
 		}
@@ -102,8 +101,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 				opts.PlanFile, plan.Tenant, t, t)
 		}
 	} else {
-		rotate = opts.RotateSecrets
-		repo, plan, sess, err = computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: rotate, stderr: opts.stderr})
+		repo, plan, sess, err = computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, stderr: opts.stderr})
 		if err != nil {
 			return err
 		}
@@ -129,7 +127,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 			return opts.finish(out, errors.New("apply cancelled: nothing was sent"))
 		}
 	}
-	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, RotateSecrets: rotate, Env: sess.env}
+	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env}
 	if opts.Output == "text" && isTerminal(opts.stderr) {
 		aopts.Progress = func(r isync.Result) { fmt.Fprintf(opts.stderr, "%s\n", reportLine(r)) }
 	}

@@ -94,6 +94,7 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 		sess.close()
 		return nil, nil, nil, err
 	}
+	plan.APICalls = isync.EstimateCalls(plan)
 	return repo, plan, sess, nil
 }
 

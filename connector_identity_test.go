@@ -112,7 +112,7 @@ func TestConnectorHiddenFromSailsync(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("apply of a connector that exists unseen: exit %d, want 1\n%s", code, stdout)
 	}
-	if !strings.Contains(stdout, "pin it with `scriptName: <its scriptName>` at "+filepath.ToSlash(dir)+"/repo.yaml:2:7") {
+	if !strings.Contains(stdout, "pin it with `scriptName: <its scriptName>` at "+filepath.ToSlash(dir)+"/repo.yaml:1") {
 		t.Errorf("the failure does not say to pin scriptName:\n%s", stdout)
 	}
 	if w := writes(emu); len(w) != 1 || w[0] != "POST /v3/connectors" {

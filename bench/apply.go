@@ -42,6 +42,7 @@ func runApply(ctx context.Context, s settings, n int, repo *config.Repo) (measur
 		t.close()
 		return measurement{}, 0, fmt.Errorf("plan %+v, want %d updates and %d creates", plan.Summary, n, n)
 	}
+	plan.APICalls = isync.EstimateCalls(plan)
 	c, err := s.client(t)
 	if err != nil {
 		t.close()

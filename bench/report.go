@@ -44,7 +44,7 @@ type row struct {
 	// Floor is max(calls / rate, ceil(calls / parallelism) × latency) in seconds.
 	Floor     float64 `json:"floor_s"`
 	WallFloor float64 `json:"wall_over_floor"`
-	// PlanEstimate is diff.EstimateCalls of the applied plan (apply only).
+	// PlanEstimate is sync.EstimateCalls of the applied plan (apply only).
 	PlanEstimate int `json:"plan_estimate,omitempty"`
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -451,7 +452,7 @@ func (l *loader) build(repo *Repo, docs []*document) {
 			if hasTemplate && (valid || isString && r != "") {
 				if f, ok := l.file(d.file, r, d.positions["template"], "template", MaxTemplateSize, "a template"); ok {
 					es.Template = &f
-					es.Attributes = l.header(f)
+					es.TemplateData, es.Attributes = l.header(f)
 				}
 			} else if hasList && !hasTemplate {
 				items, _ := list.([]any)
@@ -560,23 +561,29 @@ func (l *loader) file(yamlRel, rel string, at Pos, field string, limit int64, wh
 	}
 	relReal, _ := filepath.Rel(l.root, real)
 	l.hashed[filepath.ToSlash(relReal)] = real
-	return File{Rel: rel, Path: real, Pos: at}, true
+	return File{Rel: rel, Path: real, Root: filepath.ToSlash(relReal), Pos: at}, true
 }
 
-// header reads the attribute names from a template's header row.
-func (l *loader) header(f File) []string {
+// header reads a template (at most MaxTemplateSize, checked before) and the attribute names
+// of its header row. The bytes are kept: the plan carries them as the upload's content.
+func (l *loader) header(f File) ([]byte, []string) {
 	fh, err := os.Open(f.Path)
 	if err != nil {
 		l.add(Problem{Pos: f.Pos, Field: "template", Message: fmt.Sprintf("template: %q cannot be read: %v", f.Rel, unwrapPath(err))})
-		return nil
+		return nil, nil
 	}
 	defer fh.Close()
-	names, err := ReadTemplateHeader(io.LimitReader(fh, MaxTemplateSize))
+	data, err := io.ReadAll(io.LimitReader(fh, MaxTemplateSize))
+	if err != nil {
+		l.add(Problem{Pos: f.Pos, Field: "template", Message: fmt.Sprintf("template: %q cannot be read: %v", f.Rel, unwrapPath(err))})
+		return nil, nil
+	}
+	names, err := ReadTemplateHeader(bytes.NewReader(data))
 	if err != nil {
 		l.add(Problem{Pos: f.Pos, Field: "template", Message: fmt.Sprintf("template: %q: %v", f.Rel, err)})
-		return nil
+		return nil, nil
 	}
-	return names
+	return data, names
 }
 
 // ReadTemplateHeader reads the header row of a CSV entitlement schema template: the attribute

@@ -97,6 +97,9 @@ type File struct {
 	Rel string
 	// Path is the resolved path on disk (absolute), checked to lie inside the repository.
 	Path string
+	// Root is the resolved path relative to the repository root, slash-separated: how a plan
+	// names the file, wherever the repository is checked out.
+	Root string
 	// Pos is the position of the reference in the YAML.
 	Pos Pos
 }
@@ -108,6 +111,8 @@ type EntitlementSchema struct {
 	Source string
 	// Template is the CSV template file; nil when Attributes were declared instead.
 	Template *File
+	// TemplateData is the template's content, uploaded as it is.
+	TemplateData []byte
 	// Attributes are the attribute names: the template's header row, or the declared list.
 	Attributes []string
 }

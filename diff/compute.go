@@ -206,7 +206,6 @@ func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, 
 		return nil, &MissingEnvError{Missing: missing}
 	}
 	p.Summary = summarize(p)
-	p.APICalls = EstimateCalls(p)
 	return p, nil
 }
 
@@ -627,6 +626,10 @@ func (c *computer) connector(con *config.Connector) (planned, error) {
 	if lv == nil {
 		ch.Action = ActionCreate
 		ch.Fields = createFields(desired)
+		body := con.Fields.Clone()
+		// The tenant chooses the scriptName: the create body has no such field.
+		body.Delete("scriptName")
+		ch.Op = &Operation{Body: body, Secrets: leafPaths(leaves), Pin: con.PinnedScriptName}
 		return planned{change: ch, needs: needsOf(&con.Object, leaves)}, nil
 	}
 	ch.LiveID = lv.String("scriptName")
@@ -671,6 +674,7 @@ func (c *computer) source(src *config.Source) (planned, error) {
 				Col: pos.Col, Live: "(no such connector)", Desired: conn, Rule: ruleNoConnector}
 			return planned{change: ch, violations: []Violation{v}}, nil
 		}
+		ch.Op = &Operation{Deps: c.sourceDeps(src), Body: src.Fields, Secrets: leafPaths(leaves)}
 		return planned{change: ch, needs: needsOf(&src.Object, leaves)}, nil
 	}
 	ch.LiveID = lv.String("id")
@@ -707,6 +711,7 @@ func (c *computer) source(src *config.Source) (planned, error) {
 		return planned{change: ch, violations: vs}, nil
 	case len(ch.Fields) > 0:
 		ch.Action = ActionUpdate
+		ch.Op = &Operation{Deps: c.sourceDeps(src), Body: src.Fields, Secrets: leafPaths(sent)}
 	default:
 		ch.Action = ActionNoChange
 	}
@@ -746,6 +751,7 @@ func (c *computer) schema(s *config.EntitlementSchema) planned {
 	if ls == nil {
 		ch.Action = ActionCreate
 		ch.Fields = []Field{{Path: "attributes", After: declared}}
+		ch.Op = schemaUpload(s)
 		return planned{change: ch}
 	}
 	ch.LiveID = ls.String("id")
@@ -770,7 +776,54 @@ func (c *computer) schema(s *config.EntitlementSchema) planned {
 		notes = append(notes, "removes "+strings.Join(removed, ", "))
 	}
 	ch.Note = "re-upload: " + strings.Join(notes, "; ")
+	ch.Op = schemaUpload(s)
 	return planned{change: ch}
+}
+
+// schemaUpload is the operation that uploads a schema: its template as written, or a header
+// row rendered from its attributes.
+func schemaUpload(s *config.EntitlementSchema) *Operation {
+	up := &Upload{Name: s.Name + ".csv", Content: TemplateCSV(s.Attributes)}
+	if s.Template != nil {
+		up = &Upload{Name: path.Base(filepath.ToSlash(s.Template.Path)), Content: string(s.TemplateData)}
+	}
+	return &Operation{Deps: []string{Change{Kind: config.KindSource, Name: s.Source}.Key()}, Upload: up}
+}
+
+// TemplateCSV renders the header row of an entitlement schema template from attribute names,
+// quoting names as CSV requires.
+func TemplateCSV(attrs []string) string {
+	quoted := make([]string, len(attrs))
+	for i, n := range attrs {
+		if strings.ContainsAny(n, ",\"\r\n") {
+			n = `"` + strings.ReplaceAll(n, `"`, `""`) + `"`
+		}
+		quoted[i] = n
+	}
+	return strings.Join(quoted, ",") + "\n"
+}
+
+// sourceDeps are the keys of the connectors a source names with ${connector:…}.
+func (c *computer) sourceDeps(src *config.Source) []string {
+	v, _ := src.Fields.Get("connector")
+	s, _ := v.(string)
+	refs, _ := config.Refs(s)
+	var keys []string
+	for _, r := range refs {
+		if r.Scheme == config.SchemeConnector {
+			keys = append(keys, Change{Kind: config.KindConnector, Name: r.Name}.Key())
+		}
+	}
+	return keys
+}
+
+// leafPaths are the dotted paths of secret leaves.
+func leafPaths(leaves []secretLeaf) []string {
+	var out []string
+	for _, l := range leaves {
+		out = append(out, strings.Join(l.path, "."))
+	}
+	return out
 }
 
 // setMinus returns the elements of a not in b, in a's order.
@@ -809,6 +862,7 @@ func (c *computer) connectorFile(src *config.Source, f config.File) planned {
 	}
 	ch.Action = ActionCreate
 	ch.Fields = []Field{{Path: "file", After: f.Rel}}
+	ch.Op = &Operation{Deps: []string{Change{Kind: config.KindSource, Name: src.Name}.Key()}, Upload: &Upload{Name: base, Path: f.Root}}
 	return planned{change: ch}
 }
 

@@ -74,21 +74,10 @@ create ConnectorFile/HR Database/ojdbc8.jar [file]
 	if p.Summary != wantSum {
 		t.Errorf("summary %+v, want %+v", p.Summary, wantSum)
 	}
-	if p.APICalls != 0 {
-		t.Errorf("a plan with a violation is not applied: api calls %d", p.APICalls)
-	}
 	if p.RepoHash != acmeRepo(t, false).Hash || p.FormatVersion != FormatVersion {
 		t.Errorf("repo hash %q format %d", p.RepoHash, p.FormatVersion)
 	}
 
-	// Without the violation: 4 creates (1 call each), a source update (2), a schema update (2), a token.
-	p, err = Compute(acmeRepo(t, false), acmeLive(t), Options{Env: envFrom(scenarioEnv)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.APICalls != 9 {
-		t.Errorf("api calls %d, want 9", p.APICalls)
-	}
 }
 
 // TestNormalisationRules proves that every rule in the table matters: each case is equal under
@@ -420,8 +409,8 @@ func TestSchemas(t *testing.T) {
 				if formatValue(ch.Fields[0].Before) != `["id", "name", "memberOf"]` || formatValue(ch.Fields[0].After) != `["id", "name", "displayName"]` {
 					t.Errorf("fields %+v", ch.Fields)
 				}
-				if p.APICalls != 3 {
-					t.Errorf("schema update calls %d, want 3 (token, fresh GET, upload)", p.APICalls)
+				if ch.Op == nil || ch.Op.Upload == nil || ch.Op.Upload.Content != "id,name,displayName\n" || len(ch.Op.Deps) != 1 || ch.Op.Deps[0] != "Source/S" {
+					t.Errorf("schema update operation %+v", ch.Op)
 				}
 			}
 		})
@@ -492,8 +481,10 @@ func TestUnmanaged(t *testing.T) {
 	if p.Summary.Unmanaged != 2 || !p.Drift {
 		t.Errorf("summary %+v drift %v", p.Summary, p.Drift)
 	}
-	if p.APICalls != 9 {
-		t.Errorf("unmanaged sources cost apply nothing: %d", p.APICalls)
+	for _, ch := range p.Changes {
+		if ch.Action == ActionUnmanaged && ch.Op != nil {
+			t.Errorf("unmanaged source %q has an operation: apply never touches it", ch.Name)
+		}
 	}
 
 	// Not in a plan; not when the sources were fetched by name.
@@ -589,34 +580,6 @@ func TestEscapedReferenceIsNotSecret(t *testing.T) {
 	}
 	if p.Changes[0].Action != ActionNoChange {
 		t.Errorf("%s", describe(p))
-	}
-}
-
-func TestEstimateCalls(t *testing.T) {
-	ch := func(k config.Kind, a Action) Change { return Change{Kind: k, Action: a} }
-	for _, c := range []struct {
-		name    string
-		changes []Change
-		viol    int
-		want    int
-	}{
-		{"nothing", []Change{ch(config.KindSource, ActionNoChange), ch(config.KindSource, ActionUnmanaged)}, 0, 0},
-		{"connector create", []Change{ch(config.KindConnector, ActionCreate)}, 0, 2},
-		{"source create", []Change{ch(config.KindSource, ActionCreate)}, 0, 2},
-		{"source update", []Change{ch(config.KindSource, ActionUpdate)}, 0, 3},
-		{"schema create", []Change{ch(config.KindEntitlementSchema, ActionCreate)}, 0, 2},
-		{"schema update", []Change{ch(config.KindEntitlementSchema, ActionUpdate)}, 0, 3},
-		{"connector file", []Change{ch(config.KindConnectorFile, ActionCreate)}, 0, 2},
-		{"mixed", []Change{ch(config.KindConnector, ActionCreate), ch(config.KindSource, ActionUpdate), ch(config.KindSource, ActionUpdate),
-			ch(config.KindSource, ActionNoChange), ch(config.KindEntitlementSchema, ActionUpdate), ch(config.KindConnectorFile, ActionCreate)}, 0, 9},
-		{"violation blocks", []Change{ch(config.KindSource, ActionCreate), ch(config.KindSource, ActionViolation)}, 1, 0},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			p := &Plan{Changes: c.changes, Violations: make([]Violation, c.viol)}
-			if got := EstimateCalls(p); got != c.want {
-				t.Errorf("EstimateCalls = %d, want %d", got, c.want)
-			}
-		})
 	}
 }
 

@@ -60,7 +60,8 @@ type Plan struct {
 	Summary    Summary     `json:"summary"`
 	// Notes are remarks shown once (e.g. that connector-file contents cannot be read back).
 	Notes []string `json:"notes,omitempty"`
-	// APICalls estimates the requests an apply of this plan makes (fresh GETs included).
+	// APICalls estimates the requests an apply of this plan makes (fresh GETs included): set by
+	// sync.EstimateCalls, beside the executor it predicts.
 	APICalls int `json:"api_calls"`
 	// Drift is true for a drift report (Options.Drift): unmanaged sources were looked for.
 	Drift bool `json:"drift,omitempty"`
@@ -87,6 +88,39 @@ type Change struct {
 	// Note is a one-line remark on the change for reviewers, e.g. which attributes a schema
 	// re-upload adds and removes, or what an unmanaged source is.
 	Note string `json:"note,omitempty"`
+	// Op is what apply sends for a create or an update: the contract of apply, which executes
+	// it and nothing else. Nil for no-change, violation and unmanaged.
+	Op *Operation `json:"op,omitempty"`
+}
+
+// Operation is one write of an apply. Its body keeps references symbolic (${connector:…},
+// ${env:…}, $${ escapes): apply expands them at send time, in one place, so a plan holds no
+// secret and no scriptName the tenant has not chosen yet.
+type Operation struct {
+	// Deps are the keys (Change.Key) of the changes this one waits for: a source on the
+	// connector it names, an upload on its source. Keys not in the plan's writes are done.
+	Deps []string `json:"deps,omitempty"`
+	// Body is the object to send: for a create the whole body, for a source update the
+	// declared fields that apply lays over a fresh GET of the object (a full-object PUT).
+	Body *value.Object `json:"body,omitempty"`
+	// Secrets are the dotted paths of Body's ${env:…} values that are sent. A declared secret
+	// not listed is not sent: the tenant's cipher text goes back and keeps it.
+	Secrets []string `json:"secrets,omitempty"`
+	// Pin is a connector create's declared scriptName, for the report's advice.
+	Pin string `json:"pin,omitempty"`
+	// Upload is the file of an entitlement schema or connector file upload.
+	Upload *Upload `json:"upload,omitempty"`
+}
+
+// Upload is a file an operation sends as multipart field "file".
+type Upload struct {
+	// Name is the file name sent.
+	Name string `json:"name"`
+	// Content is the file itself, for schema templates (at most config.MaxTemplateSize).
+	Content string `json:"content,omitempty"`
+	// Path names a connector file relative to the repository root (slash-separated): such
+	// files can be large, so apply reads it from the repository.
+	Path string `json:"path,omitempty"`
 }
 
 // Key identifies an object across the plan: kind, source (if any) and name.

@@ -66,6 +66,11 @@ func TestGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if !s.violation {
+			// What sync.EstimateCalls gives this plan (held there against a real apply); the
+			// renderers only print it.
+			p.APICalls = 9
+		}
 		for _, r := range renderers {
 			t.Run(s.name+"/"+r.name, func(t *testing.T) {
 				var b bytes.Buffer

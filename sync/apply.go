@@ -99,8 +99,9 @@ func (r *Report) Count(s Status) int {
 type ApplyOptions struct {
 	// Parallelism bounds concurrent objects; 0 means DefaultParallelism.
 	Parallelism int
-	// RotateSecrets sends declared secrets on update too (they are always sent on create).
-	RotateSecrets bool
+	// Dir is the repository root that connector-file uploads are read from (Upload.Path).
+	// Everything else an apply sends is in the plan.
+	Dir string
 	// Env looks up ${env:…} references; nil means os.LookupEnv.
 	Env func(name string) (string, bool)
 	// Progress, when set, is called as each object finishes.
@@ -110,8 +111,10 @@ type ApplyOptions struct {
 // ErrViolations is returned when a plan with violations is applied: nothing is sent.
 var ErrViolations = errors.New("the plan has immutable-field violations: nothing was sent")
 
-// Apply carries out plan against the tenant. It returns an error only when nothing was sent
-// (violations, a plan made from other content); failures of single objects are in the Report.
+// Apply carries out plan's operations against the tenant, and nothing else: the plan is the
+// contract, and the repository (may be nil) is only checked to be the one the plan was made
+// from. It returns an error only when nothing was sent (violations, a plan made from other
+// content); failures of single objects are in the Report.
 //
 // Cancelling ctx stops new requests from starting; requests in flight finish so that no write is
 // cut in half, and the objects not started are reported as cancelled.
@@ -119,18 +122,21 @@ func Apply(ctx context.Context, c *isc.Client, repo *config.Repo, plan *diff.Pla
 	if len(plan.Violations) > 0 {
 		return nil, ErrViolations
 	}
-	if plan.RepoHash != repo.Hash {
+	if repo != nil && plan.RepoHash != repo.Hash {
 		return nil, fmt.Errorf("the plan was made from other repository content (plan %.12s, repository %.12s): run plan again", plan.RepoHash, repo.Hash)
 	}
 	if opts.Env == nil {
 		opts.Env = os.LookupEnv
+	}
+	if opts.Dir == "" && repo != nil {
+		opts.Dir = repo.Dir
 	}
 	par := opts.Parallelism
 	if par <= 0 {
 		par = DefaultParallelism
 	}
 	a := &applier{
-		c: c, repo: repo, opts: opts,
+		c: c, opts: opts,
 		// In-flight requests run on a context that the interrupt does not cancel; it only stops
 		// their retries (a retry is a new request).
 		reqCtx:      isc.WithInterrupt(context.WithoutCancel(ctx), ctx),
@@ -155,6 +161,9 @@ func Apply(ctx context.Context, c *isc.Client, repo *config.Repo, plan *diff.Pla
 		if ch.Action != diff.ActionCreate && ch.Action != diff.ActionUpdate {
 			continue
 		}
+		if ch.Op == nil {
+			return nil, fmt.Errorf("%s %q: the plan has no operation for its %s: run plan again", ch.Kind, ch.Name, ch.Action)
+		}
 		t := &task{change: ch, done: make(chan struct{})}
 		tasks = append(tasks, t)
 		byKey[ch.Key()] = t
@@ -163,7 +172,7 @@ func Apply(ctx context.Context, c *isc.Client, repo *config.Repo, plan *diff.Pla
 	launch := append([]*task(nil), tasks...)
 	sort.SliceStable(launch, func(i, j int) bool { return level(launch[i].change.Kind) < level(launch[j].change.Kind) })
 	for _, t := range tasks {
-		for _, key := range a.dependencies(t.change) {
+		for _, key := range t.change.Op.Deps {
 			dep, ok := byKey[key]
 			if !ok {
 				continue
@@ -204,7 +213,6 @@ type task struct {
 
 type applier struct {
 	c      *isc.Client
-	repo   *config.Repo
 	opts   ApplyOptions
 	reqCtx context.Context
 	stop   context.Context
@@ -213,31 +221,6 @@ type applier struct {
 	mu          gosync.Mutex
 	scriptNames map[string]string // connector name → scriptName the tenant returned
 	sourceIDs   map[string]string // source name → id
-}
-
-// dependencies returns the plan keys of the objects ch depends on: a source on the connector it
-// names with ${connector:…}, an upload on its source.
-func (a *applier) dependencies(ch diff.Change) []string {
-	switch ch.Kind {
-	case config.KindSource:
-		src := a.repo.Source(ch.Name)
-		if src == nil {
-			return nil
-		}
-		v, _ := src.Fields.Get("connector")
-		s, _ := v.(string)
-		refs, _ := config.Refs(s)
-		var keys []string
-		for _, r := range refs {
-			if r.Scheme == config.SchemeConnector {
-				keys = append(keys, diff.Change{Kind: config.KindConnector, Name: r.Name}.Key())
-			}
-		}
-		return keys
-	case config.KindEntitlementSchema, config.KindConnectorFile:
-		return []string{diff.Change{Kind: config.KindSource, Name: ch.Source}.Key()}
-	}
-	return nil
 }
 
 func (a *applier) run(t *task) Result {
@@ -323,10 +306,7 @@ func (a *applier) resolve(r config.Ref) (string, error) {
 		if ok {
 			return sn, nil
 		}
-		if conn := a.repo.Connector(r.Name); conn != nil {
-			return "", fmt.Errorf("${connector:%s}: the plan found no connector of that name in the tenant and this apply did not create it", r.Name)
-		}
-		return "", fmt.Errorf("${connector:%s}: no such connector is declared", r.Name)
+		return "", fmt.Errorf("${connector:%s}: the plan found no connector of that name in the tenant and this apply did not create it", r.Name)
 	case config.SchemeEnv:
 		v, ok := a.opts.Env(r.Name)
 		if !ok {
@@ -353,25 +333,19 @@ func (a *applier) resolveObject(o *value.Object) (*value.Object, error) {
 // what ${connector:…} resolves to from then on. It returns that scriptName and advice for the
 // report.
 func (a *applier) createConnector(ch diff.Change) (scriptName, note string, err error) {
-	conn := a.repo.Connector(ch.Name)
-	if conn == nil {
-		return "", "", fmt.Errorf("connector %q is in the plan but not in the repository", ch.Name)
-	}
-	body, err := a.resolveObject(conn.Fields)
+	body, err := a.resolveObject(ch.Op.Body)
 	if err != nil {
 		return "", "", fmt.Errorf("connector %q: %w", ch.Name, err)
 	}
-	// The tenant chooses the scriptName: the create body has no such field.
-	body.Delete("scriptName")
-	created, err := a.c.CreateConnector(a.reqCtx, body, conn.PinnedScriptName)
+	pin := ch.Op.Pin
+	created, err := a.c.CreateConnector(a.reqCtx, body, pin)
 	var apiErr *isc.APIError
 	if errors.As(err, &apiErr) && apiErr.Status == 400 {
 		// The usual cause: a connector of that name exists, but the listing does not show it
 		// (not RELEASED) and no source names it, so plan could not find it.
-		pos := a.where(conn.PosOf("name"))
 		return "", "", fmt.Errorf("connector %q: create: %w; if a connector named %q already exists in the tenant, "+
 			"sailsync cannot find it (it is not RELEASED and no source uses it): pin it with `scriptName: <its scriptName>` at %s",
-			ch.Name, err, ch.Name, pos)
+			ch.Name, err, ch.Name, a.where(ch))
 	}
 	if err != nil {
 		return "", "", fmt.Errorf("connector %q: create: %w", ch.Name, err)
@@ -385,29 +359,26 @@ func (a *applier) createConnector(ch diff.Change) (scriptName, note string, err 
 	a.mu.Unlock()
 	note = fmt.Sprintf("the tenant gave it scriptName %q", sn)
 	switch {
-	case conn.PinnedScriptName != "" && conn.PinnedScriptName != sn:
-		note += fmt.Sprintf("; the repository pins %q at %s: change the pin to %q", conn.PinnedScriptName, a.where(conn.PosOf("scriptName")), sn)
-	case conn.PinnedScriptName == "" && created.String("status") != "RELEASED":
+	case pin != "" && pin != sn:
+		note += fmt.Sprintf("; the repository pins %q at %s: change the pin to %q", pin, a.where(ch), sn)
+	case pin == "" && created.String("status") != "RELEASED":
 		note += fmt.Sprintf("; it is not RELEASED, so the connector listing does not show it: pin it with `scriptName: %s` at %s "+
-			"so that sailsync finds it while no source uses it", sn, a.where(conn.PosOf("name")))
+			"so that sailsync finds it while no source uses it", sn, a.where(ch))
 	}
 	return sn, note, nil
 }
 
-// where renders a position in the repository as the user wrote the repository's path.
-func (a *applier) where(pos config.Pos) string {
-	if a.repo.Dir != "" && a.repo.Dir != "." {
-		pos.File = path.Join(filepath.ToSlash(a.repo.Dir), pos.File)
+// where renders the position of a change's document as the user wrote the repository's path.
+func (a *applier) where(ch diff.Change) string {
+	file := ch.File
+	if a.opts.Dir != "" && a.opts.Dir != "." {
+		file = path.Join(filepath.ToSlash(a.opts.Dir), file)
 	}
-	return pos.String()
+	return fmt.Sprintf("%s:%d", file, ch.Line)
 }
 
 func (a *applier) createSource(ch diff.Change) error {
-	src := a.repo.Source(ch.Name)
-	if src == nil {
-		return fmt.Errorf("source %q is in the plan but not in the repository", ch.Name)
-	}
-	body, err := a.resolveObject(src.Fields)
+	body, err := a.resolveObject(ch.Op.Body)
 	if err != nil {
 		return fmt.Errorf("source %q: %w", ch.Name, err)
 	}
@@ -423,10 +394,6 @@ func (a *applier) createSource(ch diff.Change) error {
 }
 
 func (a *applier) updateSource(ch diff.Change) error {
-	src := a.repo.Source(ch.Name)
-	if src == nil {
-		return fmt.Errorf("source %q is in the plan but not in the repository", ch.Name)
-	}
 	fresh, err := a.c.GetSource(a.reqCtx, ch.LiveID)
 	if err != nil {
 		return fmt.Errorf("source %q: fresh read: %w", ch.Name, err)
@@ -434,7 +401,11 @@ func (a *applier) updateSource(ch diff.Change) error {
 	if ch.Fingerprint == nil || diff.FingerprintOf(fresh).Hash != ch.Fingerprint.Hash {
 		return &staleError{what: fmt.Sprintf("source %q", ch.Name)}
 	}
-	body, err := Overlay(fresh, src.Fields, a.resolve, a.opts.RotateSecrets)
+	send := make(map[string]bool, len(ch.Op.Secrets))
+	for _, p := range ch.Op.Secrets {
+		send[p] = true
+	}
+	body, err := Overlay(fresh, ch.Op.Body, a.resolve, func(path string) bool { return send[path] })
 	if err != nil {
 		return fmt.Errorf("source %q: %w", ch.Name, err)
 	}
@@ -450,9 +421,10 @@ func (a *applier) updateSource(ch diff.Change) error {
 // Overlay builds the body of a full-object PUT: the fresh live object with the declared fields
 // laid over it. connectorAttributes are merged key by key, so server-added keys and undeclared
 // attributes stay; every other undeclared or unknown field is sent back exactly as the tenant
-// returned it. A declared secret (an ${env:…} value) is sent only when rotate is set or the
-// tenant has no value for it; otherwise the tenant's cipher text is sent back, which keeps it.
-func Overlay(live, declared *value.Object, resolve func(config.Ref) (string, error), rotate bool) (*value.Object, error) {
+// returned it. A declared secret (an ${env:…} value) is sent only when send(path) says so (the
+// plan lists the secrets it sends) or the tenant has no value for it; otherwise the tenant's
+// cipher text is sent back, which keeps it.
+func Overlay(live, declared *value.Object, resolve func(config.Ref) (string, error), send func(path string) bool) (*value.Object, error) {
 	body := live.Clone()
 	for _, k := range declared.Keys() {
 		dv, _ := declared.Get(k)
@@ -467,7 +439,7 @@ func Overlay(live, declared *value.Object, resolve func(config.Ref) (string, err
 			}
 			for _, ak := range dattrs.Keys() {
 				av, _ := dattrs.Get(ak)
-				if _, has := attrs.Get(ak); has && !rotate && config.IsSecret(av) {
+				if _, has := attrs.Get(ak); has && !send(k+"."+ak) && config.IsSecret(av) {
 					continue
 				}
 				rv, err := config.ExpandValue(av, resolve)
@@ -479,7 +451,7 @@ func Overlay(live, declared *value.Object, resolve func(config.Ref) (string, err
 			body.Set(k, attrs)
 			continue
 		}
-		if _, has := body.Get(k); has && !rotate && config.IsSecret(dv) {
+		if _, has := body.Get(k); has && !send(k) && config.IsSecret(dv) {
 			continue
 		}
 		rv, err := config.ExpandValue(dv, resolve)
@@ -502,14 +474,8 @@ func (a *applier) sourceID(name string) (string, error) {
 }
 
 func (a *applier) uploadSchema(ch diff.Change) error {
-	var es *config.EntitlementSchema
-	for _, s := range a.repo.Schemas {
-		if s.Source == ch.Source && s.Name == ch.Name {
-			es = s
-		}
-	}
-	if es == nil {
-		return fmt.Errorf("entitlement schema %q of source %q is in the plan but not in the repository", ch.Name, ch.Source)
+	if ch.Op.Upload == nil {
+		return fmt.Errorf("entitlement schema %q of source %q: the plan has no file to upload", ch.Name, ch.Source)
 	}
 	id, err := a.sourceID(ch.Source)
 	if err != nil {
@@ -534,52 +500,31 @@ func (a *applier) uploadSchema(ch diff.Change) error {
 			return errInterrupted
 		}
 	}
-	up := isc.Upload{Name: ch.Name + ".csv", Open: func() (io.ReadCloser, error) {
-		return io.NopCloser(strings.NewReader(TemplateCSV(es.Attributes))), nil
+	content := ch.Op.Upload.Content
+	up := isc.Upload{Name: ch.Op.Upload.Name, Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(content)), nil
 	}}
-	if es.Template != nil {
-		p := es.Template.Path
-		up = isc.Upload{Name: filepath.Base(p), Open: func() (io.ReadCloser, error) { return os.Open(p) }}
-	}
 	if _, err := a.c.UploadEntitlementSchema(a.reqCtx, id, ch.Name, up); err != nil {
 		return fmt.Errorf("entitlement schema %q of source %q: upload: %w", ch.Name, ch.Source, err)
 	}
 	return nil
 }
 
-// TemplateCSV renders the header row of an entitlement schema template from attribute names,
-// quoting names as CSV requires.
-func TemplateCSV(attrs []string) string {
-	quoted := make([]string, len(attrs))
-	for i, n := range attrs {
-		if strings.ContainsAny(n, ",\"\r\n") {
-			n = `"` + strings.ReplaceAll(n, `"`, `""`) + `"`
-		}
-		quoted[i] = n
-	}
-	return strings.Join(quoted, ",") + "\n"
-}
-
 func (a *applier) uploadConnectorFile(ch diff.Change) error {
-	src := a.repo.Source(ch.Source)
-	if src == nil {
-		return fmt.Errorf("source %q is in the plan but not in the repository", ch.Source)
-	}
-	var file *config.File
-	for i := range src.ConnectorFiles {
-		if path.Base(filepath.ToSlash(src.ConnectorFiles[i].Rel)) == ch.Name {
-			file = &src.ConnectorFiles[i]
-		}
-	}
-	if file == nil {
-		return fmt.Errorf("connector file %q of source %q is not declared", ch.Name, ch.Source)
+	if ch.Op.Upload == nil || ch.Op.Upload.Path == "" {
+		return fmt.Errorf("connector file %q of source %q: the plan names no file to upload", ch.Name, ch.Source)
 	}
 	id, err := a.sourceID(ch.Source)
 	if err != nil {
 		return err
 	}
-	p := file.Path
-	up := isc.Upload{Name: ch.Name, Open: func() (io.ReadCloser, error) { return os.Open(p) }}
+	// The plan names the file inside the repository; a path leaving it is not one sailsync wrote.
+	rel := path.Clean(ch.Op.Upload.Path)
+	if !filepath.IsLocal(filepath.FromSlash(rel)) {
+		return fmt.Errorf("connector file %q of source %q: %q is not a path inside the repository", ch.Name, ch.Source, ch.Op.Upload.Path)
+	}
+	p := filepath.Join(a.opts.Dir, filepath.FromSlash(rel))
+	up := isc.Upload{Name: ch.Op.Upload.Name, Open: func() (io.ReadCloser, error) { return os.Open(p) }}
 	if _, err := a.c.UploadConnectorFile(a.reqCtx, id, up); err != nil {
 		return fmt.Errorf("connector file %q of source %q: upload: %w", ch.Name, ch.Source, err)
 	}

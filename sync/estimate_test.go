@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/emulator"
@@ -42,6 +43,7 @@ func TestPlanEstimateIsTheApplysRequestCount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.APICalls = isync.EstimateCalls(p)
 	kinds := map[string]bool{}
 	for _, ch := range p.Changes {
 		if ch.Action != diff.ActionNoChange {
@@ -55,7 +57,7 @@ func TestPlanEstimateIsTheApplysRequestCount(t *testing.T) {
 	}
 	// A client of its own, as `apply --plan FILE` has: its token is one of the requests.
 	emu.ResetLog()
-	rep, err := isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{Env: lookupEnv})
+	rep, err := isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{Env: lookupEnv, Dir: "../examples/acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,5 +75,33 @@ func TestPlanEstimateIsTheApplysRequestCount(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("plan text lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+func TestEstimateCalls(t *testing.T) {
+	ch := func(k config.Kind, a diff.Action) diff.Change { return diff.Change{Kind: k, Action: a} }
+	for _, c := range []struct {
+		name    string
+		changes []diff.Change
+		viol    int
+		want    int
+	}{
+		{"nothing", []diff.Change{ch(config.KindSource, diff.ActionNoChange), ch(config.KindSource, diff.ActionUnmanaged)}, 0, 0},
+		{"connector create", []diff.Change{ch(config.KindConnector, diff.ActionCreate)}, 0, 2},
+		{"source create", []diff.Change{ch(config.KindSource, diff.ActionCreate)}, 0, 2},
+		{"source update", []diff.Change{ch(config.KindSource, diff.ActionUpdate)}, 0, 3},
+		{"schema create", []diff.Change{ch(config.KindEntitlementSchema, diff.ActionCreate)}, 0, 2},
+		{"schema update", []diff.Change{ch(config.KindEntitlementSchema, diff.ActionUpdate)}, 0, 3},
+		{"connector file", []diff.Change{ch(config.KindConnectorFile, diff.ActionCreate)}, 0, 2},
+		{"mixed", []diff.Change{ch(config.KindConnector, diff.ActionCreate), ch(config.KindSource, diff.ActionUpdate), ch(config.KindSource, diff.ActionUpdate),
+			ch(config.KindSource, diff.ActionNoChange), ch(config.KindEntitlementSchema, diff.ActionUpdate), ch(config.KindConnectorFile, diff.ActionCreate)}, 0, 9},
+		{"violation blocks", []diff.Change{ch(config.KindSource, diff.ActionCreate), ch(config.KindSource, diff.ActionViolation)}, 1, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := &diff.Plan{Changes: c.changes, Violations: make([]diff.Violation, c.viol)}
+			if got := isync.EstimateCalls(p); got != c.want {
+				t.Errorf("EstimateCalls = %d, want %d", got, c.want)
+			}
+		})
 	}
 }

@@ -1,8 +1,11 @@
-package diff
+package sync
 
-import "github.com/sailsync/sailsync/config"
+import (
+	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/diff"
+)
 
-// EstimateCalls is the number of requests an apply of p makes when every request succeeds the
+// EstimateCalls is the number of requests Apply makes for p when every request succeeds the
 // first time (retries come on top). Apply makes exactly these calls:
 //
 //	change                          requests
@@ -16,16 +19,16 @@ import "github.com/sailsync/sailsync/config"
 //	token                           1  POST /oauth/token, once, when any request above is made
 //
 // A plan with any violation is not applied at all: 0.
-func EstimateCalls(p *Plan) int {
+func EstimateCalls(p *diff.Plan) int {
 	if p == nil || len(p.Violations) > 0 {
 		return 0
 	}
 	n := 0
 	for _, c := range p.Changes {
 		switch c.Action {
-		case ActionCreate:
+		case diff.ActionCreate:
 			n++
-		case ActionUpdate:
+		case diff.ActionUpdate:
 			switch c.Kind {
 			case config.KindSource, config.KindEntitlementSchema:
 				n += 2
