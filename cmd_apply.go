@@ -48,7 +48,7 @@ func newApplyCmd() *cobra.Command {
 	f.StringVar(&opts.PlanFile, "plan", "", "apply exactly the plan saved by `plan --out FILE`")
 	f.BoolVar(&opts.AutoApprove, "auto-approve", false, "do not ask for confirmation (required without a terminal)")
 	f.BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too")
-	f.StringVarP(&opts.Output, "output", "o", "text", "text or json")
+	f.StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github (markdown and github also write the report to $GITHUB_STEP_SUMMARY)")
 	opts.Conn.bind(f)
 	return cmd
 }
@@ -61,7 +61,7 @@ type applyOutput struct {
 }
 
 func runApply(ctx context.Context, opts *applyOptions) error {
-	if err := checkOutput(opts.Output, "text", "json"); err != nil {
+	if err := checkOutput(opts.Output, "text", "json", "markdown", "github"); err != nil {
 		return err
 	}
 	if !opts.AutoApprove && !opts.interactive {
@@ -75,38 +75,45 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		// rotate is whether the plan being applied was made with --rotate-secrets.
 		rotate bool
 	)
+	fail := func(err error) error { return reportFailure(opts.stdout, opts.Output, "apply", opts.Dir, err) }
 	if opts.PlanFile != "" {
 		var pf planFile
 		if pf, err = readPlanFile(opts.PlanFile); err != nil {
-			return err
+			return fail(err)
 		}
 		// The plan decides which secrets are sent: it shows existing sources' secrets only when
 		// made with --rotate-secrets, and apply never sends what the plan did not show.
 		if opts.RotateSecrets && !pf.RotateSecrets {
-			return fmt.Errorf("plan file %s was made without --rotate-secrets, so it sends no secrets of existing sources: make the plan with --rotate-secrets instead", opts.PlanFile)
+			return fail(fmt.Errorf("plan file %s was made without --rotate-secrets, so it sends no secrets of existing sources: make the plan with --rotate-secrets instead", opts.PlanFile))
 		}
 		plan, rotate = pf.Plan, pf.RotateSecrets
 		if repo, err = loadRepo(opts.Dir, opts.stderr); err != nil {
-			return err
+			return fail(err)
 		}
 		if plan.RepoHash != repo.Hash {
-			return fmt.Errorf("plan file %s was made from other repository content than %s: run plan again", opts.PlanFile, opts.Dir)
+			return fail(fmt.Errorf("plan file %s was made from other repository content than %s: run plan again", opts.PlanFile, opts.Dir))
 		}
 		if sess, err = opts.Conn.connect(ctx, opts.stderr); err != nil {
-			return err
+			return fail(err)
 		}
 	} else {
 		rotate = opts.RotateSecrets
 		repo, plan, sess, err = computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: rotate, stderr: opts.stderr})
 		if err != nil {
-			return err
+			return fail(err)
 		}
 	}
 	defer sess.close()
 
 	out := applyOutput{Plan: displayPlan(plan, opts.Dir)}
-	if opts.Output == "text" {
+	switch opts.Output {
+	case "text":
 		if err := diff.RenderText(opts.stdout, out.Plan, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
+			return err
+		}
+	case "github":
+		// The plan's annotations (violations on their lines) first; the report follows in finish.
+		if err := diff.RenderGitHub(opts.stdout, out.Plan); err != nil {
 			return err
 		}
 	}
@@ -141,9 +148,19 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	return opts.finish(out, nil)
 }
 
-// finish writes the JSON document (with --output json) and turns err into the exit status.
+// finish writes the report in the machine formats (the JSON document; github annotations or
+// markdown, each also to the step summary) and turns err into the exit status.
 func (opts *applyOptions) finish(out applyOutput, err error) error {
-	if opts.Output == "json" {
+	var shown error // what failed, as the report says it
+	if err != nil {
+		shown = err
+		var ec *exitCode
+		if errors.As(err, &ec) && ec.err == nil {
+			shown = nil
+		}
+	}
+	switch opts.Output {
+	case "json":
 		if err != nil {
 			out.Error = err.Error()
 		}
@@ -152,6 +169,15 @@ func (opts *applyOptions) finish(out applyOutput, err error) error {
 		if encErr := enc.Encode(out); encErr != nil {
 			return encErr
 		}
+	case "github":
+		if rerr := renderApplyGitHub(opts.stdout, out.Plan, out.Report, shown); rerr != nil {
+			return rerr
+		}
+	case "markdown":
+		if rerr := renderApplyMarkdown(opts.stdout, out.Plan, out.Report, shown); rerr != nil {
+			return rerr
+		}
+		appendStepSummary(opts.stderr, func(f io.Writer) error { return renderApplyMarkdown(f, out.Plan, out.Report, shown) })
 	}
 	var ec *exitCode
 	if err != nil && !errors.As(err, &ec) {
@@ -177,7 +203,12 @@ func renderReport(w io.Writer, rep *isync.Report) {
 	for _, r := range rep.Results {
 		fmt.Fprintln(w, "  "+reportLine(r))
 	}
-	fmt.Fprintf(w, "Apply: %d done, %d failed, %d skipped, %d stale, %d cancelled.\n",
+	fmt.Fprintln(w, reportTotals(rep))
+}
+
+// reportTotals is the report's one-line count of each status.
+func reportTotals(rep *isync.Report) string {
+	return fmt.Sprintf("Apply: %d done, %d failed, %d skipped, %d stale, %d cancelled.",
 		rep.Count(isync.StatusDone), rep.Count(isync.StatusFailed), rep.Count(isync.StatusSkipped),
 		rep.Count(isync.StatusStale), rep.Count(isync.StatusCancelled))
 }

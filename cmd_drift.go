@@ -41,7 +41,7 @@ func runDrift(ctx context.Context, opts *driftOptions) error {
 	}
 	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, Drift: true, stderr: opts.stderr})
 	if err != nil {
-		return err
+		return reportFailure(opts.stdout, opts.Output, "drift", opts.Dir, err)
 	}
 	defer sess.close()
 	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout), Drift: true, RateLimit: sess.rate}); err != nil {

@@ -107,7 +107,7 @@ func loadRepo(dir string, stderr io.Writer) (*config.Repo, error) {
 		for _, p := range problems {
 			fmt.Fprintf(stderr, "%s:%d:%d: %s\n", path.Join(base, p.Pos.File), p.Pos.Line, p.Pos.Col, p.Message)
 		}
-		return nil, &exitCode{code: 1, err: fmt.Errorf("%s is not valid: %d problems (run sailsync validate)", dir, len(problems))}
+		return nil, &exitCode{code: 1, err: &invalidRepo{dir: dir, problems: problems}}
 	}
 	return repo, err
 }
@@ -118,7 +118,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	}
 	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, stderr: opts.stderr})
 	if err != nil {
-		return err
+		return reportFailure(opts.stdout, opts.Output, "plan", opts.Dir, err)
 	}
 	defer sess.close()
 	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
@@ -148,7 +148,8 @@ func checkOutput(got string, allowed ...string) error {
 }
 
 // renderPlan writes the plan in the chosen format. With github, the markdown rendering also goes
-// to $GITHUB_STEP_SUMMARY when that is set, as GitHub Actions shows it on the run's page.
+// to $GITHUB_STEP_SUMMARY when that is set, as GitHub Actions shows it on the run's page; a
+// summary that cannot be written is a warning, not a failed plan.
 func renderPlan(w io.Writer, plan *diff.Plan, output string, topts diff.TextOptions) error {
 	switch output {
 	case "json":
@@ -159,17 +160,7 @@ func renderPlan(w io.Writer, plan *diff.Plan, output string, topts diff.TextOpti
 		if err := diff.RenderGitHub(w, plan); err != nil {
 			return err
 		}
-		if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
-			f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-			if err != nil {
-				return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
-			}
-			if err := diff.RenderMarkdown(f, plan); err != nil {
-				f.Close()
-				return err
-			}
-			return f.Close()
-		}
+		appendStepSummary(w, func(f io.Writer) error { return diff.RenderMarkdown(f, plan) })
 		return nil
 	default:
 		return diff.RenderText(w, plan, topts)

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sailsync/sailsync/diff"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -153,11 +155,11 @@ func TestValidateOutputs(t *testing.T) {
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 func TestEscapeGitHub(t *testing.T) {
-	if got := escapeData("a%b\nc\r"); got != "a%25b%0Ac%0D" {
-		t.Errorf("escapeData: %q", got)
+	if got := diff.GitHubData("a%b\nc\r"); got != "a%25b%0Ac%0D" {
+		t.Errorf("GitHubData: %q", got)
 	}
-	if got := escapeProperty("a:b,c"); got != "a%3Ab%2Cc" {
-		t.Errorf("escapeProperty: %q", got)
+	if got := diff.GitHubProperty("a:b,c"); got != "a%3Ab%2Cc" {
+		t.Errorf("GitHubProperty: %q", got)
 	}
 }
 

@@ -58,3 +58,9 @@ func ghData(s string) string {
 func ghProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
+
+// GitHubData escapes a workflow command's message; the CLI's own annotations use it too.
+func GitHubData(s string) string { return ghData(s) }
+
+// GitHubProperty escapes a workflow command's property value (file, title).
+func GitHubProperty(s string) string { return ghProperty(s) }

@@ -145,3 +145,7 @@ var mdEscaper = strings.NewReplacer(
 func mdEscape(s string) string {
 	return mdEscaper.Replace(s)
 }
+
+// MarkdownEscape makes text safe inside HTML and table cells of a GitHub comment or step
+// summary; the CLI's own markdown (the apply report) uses it too.
+func MarkdownEscape(s string) string { return mdEscape(s) }

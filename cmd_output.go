@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+
+	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/diff"
+	isync "github.com/sailsync/sailsync/sync"
+)
+
+// maxAnnotations is how many annotations of one level GitHub shows per step; more are dropped
+// silently, so sailsync emits at most this many and says how many it left out.
+const maxAnnotations = 10
+
+// invalidRepo is loadRepo's error for a repository with validation problems: the problems travel
+// with it, so that --output github and json can report each one with its file and line.
+type invalidRepo struct {
+	dir      string
+	problems config.Problems
+}
+
+func (e *invalidRepo) Error() string {
+	return fmt.Sprintf("%s is not valid: %d problems (run sailsync validate)", e.dir, len(e.problems))
+}
+
+// appendStepSummary appends what render writes to $GITHUB_STEP_SUMMARY when it is set. A step
+// summary that cannot be written is a warning annotation on w, never a failed command: the plan
+// or apply itself succeeded.
+func appendStepSummary(w io.Writer, render func(io.Writer) error) {
+	p := os.Getenv("GITHUB_STEP_SUMMARY")
+	if p == "" {
+		return
+	}
+	f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err == nil {
+		err = render(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(w, "::warning title=%s::%s\n", diff.GitHubProperty("sailsync"),
+			diff.GitHubData("cannot write the step summary ($GITHUB_STEP_SUMMARY): "+err.Error()))
+	}
+}
+
+// failureJSON is the --output json document of a plan, drift or apply that failed before it had
+// a plan: the error, and the validation problems when that is what failed.
+type failureJSON struct {
+	FormatVersion int             `json:"format_version"`
+	Error         string          `json:"error"`
+	Problems      []reportProblem `json:"problems"`
+}
+
+// reportFailure writes err in the machine formats (github: ::error annotations, each validation
+// problem on its file and line, and the step summary saying what failed; json: a document
+// carrying them) and returns err, which main prints on stderr as for text output.
+func reportFailure(w io.Writer, output, command, dir string, err error) error {
+	var inv *invalidRepo
+	var problems []reportProblem
+	if errors.As(err, &inv) {
+		base := filepath.ToSlash(dir)
+		for _, p := range inv.problems {
+			problems = append(problems, reportProblem{File: path.Join(base, p.Pos.File), Line: p.Pos.Line, Col: p.Pos.Col, Field: p.Field, Message: p.Message})
+		}
+	}
+	msg := err.Error()
+	switch output {
+	case "json":
+		doc := failureJSON{FormatVersion: diff.FormatVersion, Error: msg, Problems: problems}
+		if doc.Problems == nil {
+			doc.Problems = []reportProblem{}
+		}
+		if werr := writeJSON(w, doc); werr != nil {
+			return werr
+		}
+	case "github":
+		bw := bufio.NewWriter(w)
+		title := diff.GitHubProperty("sailsync " + command + " failed")
+		for i, p := range problems {
+			if i == maxAnnotations {
+				fmt.Fprintf(bw, "::error title=%s::%s\n", title, diff.GitHubData(fmt.Sprintf("%d more problems not annotated (GitHub shows %d per step); run sailsync validate for all", len(problems)-i, maxAnnotations)))
+				break
+			}
+			fmt.Fprintf(bw, "::error file=%s,line=%d,col=%d,title=%s::%s\n", diff.GitHubProperty(p.File), p.Line, p.Col, title, diff.GitHubData(p.Message))
+		}
+		if len(problems) == 0 {
+			fmt.Fprintf(bw, "::error title=%s::%s\n", title, diff.GitHubData(msg))
+		}
+		if werr := bw.Flush(); werr != nil {
+			return werr
+		}
+		appendStepSummary(w, func(f io.Writer) error {
+			sw := bufio.NewWriter(f)
+			fmt.Fprintf(sw, "## sailsync %s failed\n\n%s\n\n", command, diff.MarkdownEscape(msg))
+			for i, p := range problems {
+				if i == maxAnnotations {
+					fmt.Fprintf(sw, "- … and %d more problems (run sailsync validate)\n", len(problems)-i)
+					break
+				}
+				fmt.Fprintf(sw, "- <code>%s</code> %s\n", diff.MarkdownEscape(fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)), diff.MarkdownEscape(p.Message))
+			}
+			return sw.Flush()
+		})
+	}
+	return err
+}
+
+// renderApplyGitHub writes apply's annotations: the plan's, then an ::error per object that was
+// not done (at most maxAnnotations, then how many were left out), then the step summary (the
+// plan and the report in markdown).
+func renderApplyGitHub(w io.Writer, plan *diff.Plan, rep *isync.Report, failure error) error {
+	bw := bufio.NewWriter(w)
+	if rep != nil {
+		n := 0
+		for _, r := range rep.Results {
+			if r.Status == isync.StatusDone {
+				continue
+			}
+			if n == maxAnnotations {
+				fmt.Fprintf(bw, "::error title=%s::%s\n", diff.GitHubProperty("sailsync apply"),
+					diff.GitHubData(fmt.Sprintf("%d more objects not done (GitHub shows %d annotations per step); see the step summary", countNotDone(rep)-n, maxAnnotations)))
+				break
+			}
+			fmt.Fprintf(bw, "::error title=%s::%s\n", diff.GitHubProperty("sailsync apply: "+string(r.Status)), diff.GitHubData(reportLine(r)))
+			n++
+		}
+	}
+	if failure != nil {
+		fmt.Fprintf(bw, "::error title=%s::%s\n", diff.GitHubProperty("sailsync apply failed"), diff.GitHubData(failure.Error()))
+	}
+	if rep != nil {
+		fmt.Fprintln(bw, reportTotals(rep))
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	appendStepSummary(w, func(f io.Writer) error { return renderApplyMarkdown(f, plan, rep, failure) })
+	return nil
+}
+
+func countNotDone(rep *isync.Report) int {
+	return len(rep.Results) - rep.Count(isync.StatusDone)
+}
+
+// renderApplyMarkdown writes the plan and the apply report as markdown, every value escaped.
+func renderApplyMarkdown(w io.Writer, plan *diff.Plan, rep *isync.Report, failure error) error {
+	if err := diff.RenderMarkdown(w, plan); err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	fmt.Fprint(bw, "\n## sailsync apply\n\n")
+	if failure != nil {
+		fmt.Fprintf(bw, "**Apply failed:** %s\n\n", diff.MarkdownEscape(failure.Error()))
+	}
+	if rep != nil && len(rep.Results) > 0 {
+		fmt.Fprintf(bw, "**%s**\n\n", diff.MarkdownEscape(reportTotals(rep)))
+		fmt.Fprintln(bw, "| Status | Object | Action | Message |")
+		fmt.Fprintln(bw, "| --- | --- | --- | --- |")
+		for _, r := range rep.Results {
+			what := fmt.Sprintf("%s %s", r.Kind, r.Name)
+			if r.Source != "" {
+				what += " of source " + r.Source
+			}
+			fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", diff.MarkdownEscape(string(r.Status)), diff.MarkdownEscape(what),
+				diff.MarkdownEscape(string(r.Action)), diff.MarkdownEscape(r.Message))
+		}
+		fmt.Fprintln(bw)
+	}
+	return bw.Flush()
+}
