@@ -108,7 +108,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	out := applyOutput{Plan: displayPlan(plan, opts.Dir)}
 	switch opts.Output {
 	case "text":
-		if err := diff.RenderText(opts.stdout, out.Plan, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
+		if err := diff.RenderText(opts.stdout, out.Plan, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate, Tenant: sess.tenant}); err != nil {
 			return err
 		}
 	case "github":

@@ -44,7 +44,7 @@ func runDrift(ctx context.Context, opts *driftOptions) error {
 		return reportFailure(opts.stdout, opts.Output, "drift", opts.Dir, err)
 	}
 	defer sess.close()
-	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout), Drift: true, RateLimit: sess.rate}); err != nil {
+	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout), Drift: true, RateLimit: sess.rate, Tenant: sess.tenant}); err != nil {
 		return err
 	}
 	if hasChanges(plan) || len(plan.Violations) > 0 {

@@ -14,10 +14,6 @@ import (
 	isync "github.com/sailsync/sailsync/sync"
 )
 
-// maxAnnotations is how many annotations of one level GitHub shows per step; more are dropped
-// silently, so sailsync emits at most this many and says how many it left out.
-const maxAnnotations = 10
-
 // invalidRepo is loadRepo's error for a repository with validation problems: the problems travel
 // with it, so that --output github and json can report each one with its file and line.
 type invalidRepo struct {
@@ -82,17 +78,15 @@ func reportFailure(w io.Writer, output, command, dir string, err error) error {
 		}
 	case "github":
 		bw := bufio.NewWriter(w)
-		title := diff.GitHubProperty("sailsync " + command + " failed")
-		for i, p := range problems {
-			if i == maxAnnotations {
-				fmt.Fprintf(bw, "::error title=%s::%s\n", title, diff.GitHubData(fmt.Sprintf("%d more problems not annotated (GitHub shows %d per step); run sailsync validate for all", len(problems)-i, maxAnnotations)))
-				break
-			}
-			fmt.Fprintf(bw, "::error file=%s,line=%d,col=%d,title=%s::%s\n", diff.GitHubProperty(p.File), p.Line, p.Col, title, diff.GitHubData(p.Message))
+		title := "sailsync " + command + " failed"
+		var list []diff.Annotation
+		for _, p := range problems {
+			list = append(list, diff.Annotation{File: p.File, Line: p.Line, Col: p.Col, Title: title, Message: p.Message})
 		}
-		if len(problems) == 0 {
-			fmt.Fprintf(bw, "::error title=%s::%s\n", title, diff.GitHubData(msg))
+		if len(list) == 0 {
+			list = append(list, diff.Annotation{Title: title, Message: msg})
 		}
+		diff.WriteAnnotations(bw, "error", list, "problems")
 		if werr := bw.Flush(); werr != nil {
 			return werr
 		}
@@ -100,7 +94,7 @@ func reportFailure(w io.Writer, output, command, dir string, err error) error {
 			sw := bufio.NewWriter(f)
 			fmt.Fprintf(sw, "## sailsync %s failed\n\n%s\n\n", command, diff.MarkdownEscape(msg))
 			for i, p := range problems {
-				if i == maxAnnotations {
+				if i == diff.MaxAnnotations {
 					fmt.Fprintf(sw, "- … and %d more problems (run sailsync validate)\n", len(problems)-i)
 					break
 				}
@@ -112,29 +106,23 @@ func reportFailure(w io.Writer, output, command, dir string, err error) error {
 	return err
 }
 
-// renderApplyGitHub writes apply's annotations: the plan's, then an ::error per object that was
-// not done (at most maxAnnotations, then how many were left out), then the step summary (the
-// plan and the report in markdown).
+// renderApplyGitHub writes apply's annotations (what failed, then an ::error per object that was
+// not done, capped as diff.WriteAnnotations does), the totals, and the step summary (the plan and
+// the report in markdown).
 func renderApplyGitHub(w io.Writer, plan *diff.Plan, rep *isync.Report, failure error) error {
 	bw := bufio.NewWriter(w)
+	var list []diff.Annotation
 	if rep != nil {
-		n := 0
 		for _, r := range rep.Results {
-			if r.Status == isync.StatusDone {
-				continue
+			if r.Status != isync.StatusDone {
+				list = append(list, diff.Annotation{Title: "sailsync apply: " + string(r.Status), Message: reportLine(r)})
 			}
-			if n == maxAnnotations {
-				fmt.Fprintf(bw, "::error title=%s::%s\n", diff.GitHubProperty("sailsync apply"),
-					diff.GitHubData(fmt.Sprintf("%d more objects not done (GitHub shows %d annotations per step); see the step summary", countNotDone(rep)-n, maxAnnotations)))
-				break
-			}
-			fmt.Fprintf(bw, "::error title=%s::%s\n", diff.GitHubProperty("sailsync apply: "+string(r.Status)), diff.GitHubData(reportLine(r)))
-			n++
 		}
 	}
 	if failure != nil {
-		fmt.Fprintf(bw, "::error title=%s::%s\n", diff.GitHubProperty("sailsync apply failed"), diff.GitHubData(failure.Error()))
+		list = append([]diff.Annotation{{Title: "sailsync apply failed", Message: failure.Error()}}, list...)
 	}
+	diff.WriteAnnotations(bw, "error", list, "objects not done")
 	if rep != nil {
 		fmt.Fprintln(bw, reportTotals(rep))
 	}
@@ -143,10 +131,6 @@ func renderApplyGitHub(w io.Writer, plan *diff.Plan, rep *isync.Report, failure 
 	}
 	appendStepSummary(w, func(f io.Writer) error { return renderApplyMarkdown(f, plan, rep, failure) })
 	return nil
-}
-
-func countNotDone(rep *isync.Report) int {
-	return len(rep.Results) - rep.Count(isync.StatusDone)
 }
 
 // renderApplyMarkdown writes the plan and the apply report as markdown, every value escaped.

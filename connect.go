@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"sync"
 	"time"
@@ -48,8 +49,10 @@ type session struct {
 	// rate is the client's limit in requests per 10 s, for the plan's duration estimate.
 	rate float64
 	// env looks up ${env:…} references.
-	env   func(string) (string, bool)
-	close func()
+	env func(string) (string, bool)
+	// tenant names the tenant for reports: the base URL's host, or the built-in emulator.
+	tenant string
+	close  func()
 }
 
 // connect opens a session. With --emulator an emulated tenant is started on a loopback port for
@@ -83,6 +86,7 @@ func (o *connOptions) connect(ctx context.Context, stderr io.Writer) (*session, 
 		s.close = stop
 		cfg.BaseURL, cfg.ClientID, cfg.ClientSecret = url, emu.ClientID(), emu.ClientSecret()
 		s.env = demoEnv(stderr)
+		s.tenant = "the built-in emulator"
 	}
 	if cfg.BaseURL == "" {
 		s.close()
@@ -94,6 +98,12 @@ func (o *connOptions) connect(ctx context.Context, stderr io.Writer) (*session, 
 		return nil, err
 	}
 	s.client = c
+	if s.tenant == "" {
+		// isc.New accepted the URL; only its host is shown (never a user:password@ part).
+		if u, err := neturl.Parse(cfg.BaseURL); err == nil {
+			s.tenant = u.Host
+		}
+	}
 	return s, nil
 }
 
