@@ -34,9 +34,10 @@ type applyOptions struct {
 func newApplyCmd() *cobra.Command {
 	opts := &applyOptions{}
 	cmd := &cobra.Command{
-		Use:   "apply [DIR]",
-		Short: "Apply the plan to the tenant in dependency order (exit 0 only if everything planned was done)",
-		Args:  cobra.MaximumNArgs(1),
+		Use:               "apply [DIR]",
+		Short:             "Apply the plan to the tenant in dependency order (exit 0 only if everything planned was done)",
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = dirArg(args)
 			opts.stdin, opts.stdout, opts.stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
@@ -49,6 +50,7 @@ func newApplyCmd() *cobra.Command {
 	f.BoolVar(&opts.AutoApprove, "auto-approve", false, "do not ask for confirmation (required without a terminal)")
 	f.BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too")
 	f.StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github (markdown and github also write the report to $GITHUB_STEP_SUMMARY)")
+	completeOutput(cmd, "text", "json", "markdown", "github")
 	opts.Conn.bind(f)
 	return cmd
 }

@@ -46,6 +46,7 @@ sailsync at it and serves until interrupted; all changes are lost when it stops.
 	cmd.Flags().StringVar(&opts.Seed, "seed", "", "seed directory (default: the embedded Acme example tenant)")
 	cmd.Flags().IntVar(&opts.RateLimit, "rate-limit", 0, "answer 429 above this many requests per 10 s per client (0: no limit; the tenant's is 100)")
 	cmd.Flags().DurationVar(&opts.Latency, "latency", 0, "delay added to every request, e.g. 50ms")
+	_ = cmd.MarkFlagDirname("seed") // completion offers directories; the flag exists
 	return cmd
 }
 
@@ -62,6 +63,9 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 			return fmt.Errorf("--seed %s: not a directory", opts.Seed)
 		}
 		seed, seedName = os.DirFS(opts.Seed), opts.Seed
+		if err := emulator.CheckSeedDir(seed); err != nil {
+			return fmt.Errorf("--seed %s: %w", opts.Seed, err)
+		}
 	}
 	if opts.RateLimit < 0 {
 		return fmt.Errorf("--rate-limit %d: must be 0 or more", opts.RateLimit)

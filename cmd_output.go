@@ -9,6 +9,8 @@ import (
 	"path"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
 	isync "github.com/sailsync/sailsync/sync"
@@ -158,4 +160,18 @@ func renderApplyMarkdown(w io.Writer, plan *diff.Plan, rep *isync.Report, failur
 		fmt.Fprintln(bw)
 	}
 	return bw.Flush()
+}
+
+// completeOutput offers the values of a command's --output flag to shell completion.
+func completeOutput(cmd *cobra.Command, values ...string) {
+	// The flag is bound just before; registering can only fail for a missing flag.
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// completeDir completes a command's [DIR] argument with directories only.
+func completeDir(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return nil, cobra.ShellCompDirectiveFilterDirs
 }

@@ -32,9 +32,10 @@ type planOptions struct {
 func newPlanCmd() *cobra.Command {
 	opts := &planOptions{}
 	cmd := &cobra.Command{
-		Use:   "plan [DIR]",
-		Short: "Show what apply would change in the tenant (exit 0 no changes, 2 changes, 1 error or violation)",
-		Args:  cobra.MaximumNArgs(1),
+		Use:               "plan [DIR]",
+		Short:             "Show what apply would change in the tenant (exit 0 no changes, 2 changes, 1 error or violation)",
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = dirArg(args)
 			opts.stdout, opts.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
@@ -42,6 +43,7 @@ func newPlanCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github")
+	completeOutput(cmd, "text", "json", "markdown", "github")
 	cmd.Flags().StringVar(&opts.Out, "out", "", "write the plan to FILE for a later `apply --plan FILE`")
 	cmd.Flags().BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too (they are write-only and never compared)")
 	opts.Conn.bind(cmd.Flags())

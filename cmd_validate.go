@@ -34,7 +34,8 @@ every problem at once, one per line as path:line:col: message, sorted.
 It needs no credentials and no secrets: ${env:NAME} references are checked for form only.
 
 Exit status: 0 valid, 1 invalid or unreadable.`,
-		Args: cobra.MaximumNArgs(1),
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Dir = args[0]
@@ -45,6 +46,7 @@ Exit status: 0 valid, 1 invalid or unreadable.`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", opts.Output, "output format: text, json or github (workflow annotations)")
+	completeOutput(cmd, "text", "json", "github")
 	return cmd
 }
 
