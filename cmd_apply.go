@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -29,6 +30,8 @@ type applyOptions struct {
 	stdout, stderr io.Writer
 	// interactive is true when a person can answer the confirmation prompt.
 	interactive bool
+	// progressEvery overrides how often an apply without a terminal reports progress (tests).
+	progressEvery time.Duration
 }
 
 func newApplyCmd() *cobra.Command {
@@ -132,11 +135,14 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 			return opts.finish(out, errors.New("apply cancelled: nothing was sent"))
 		}
 	}
-	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, RotateSecrets: rotate, Env: sess.env}
-	if opts.Output == "text" && isTerminal(opts.stderr) {
-		aopts.Progress = func(r isync.Result) { fmt.Fprintf(opts.stderr, "%s\n", reportLine(r)) }
+	every := opts.progressEvery
+	if every == 0 {
+		every = progressEvery
 	}
+	progress := newApplyProgress(opts.stderr, isTerminal(opts.stderr), plan, every)
+	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, RotateSecrets: rotate, Env: sess.env, Progress: progress.result}
 	report, err := isync.Apply(ctx, sess.client, repo, plan, aopts)
+	progress.stop()
 	if err != nil {
 		return opts.finish(out, err)
 	}
@@ -145,6 +151,11 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		renderReport(opts.stdout, report)
 	}
 	if !report.OK() {
+		if ctx.Err() != nil && report.Count(isync.StatusFailed) == 0 {
+			// Interrupted, nothing failed: there is nothing to fix, only work left to do.
+			return opts.finish(out, &exitCode{code: 1, err: fmt.Errorf("stopped: %d done, %d not started; run apply again to finish",
+				report.Count(isync.StatusDone), len(report.Results)-report.Count(isync.StatusDone))})
+		}
 		return opts.finish(out, &exitCode{code: 1, err: errors.New("not everything planned was done; fix the failures and run apply again")})
 	}
 	return opts.finish(out, nil)
