@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -29,14 +30,17 @@ type applyOptions struct {
 	stdout, stderr io.Writer
 	// interactive is true when a person can answer the confirmation prompt.
 	interactive bool
+	// progressEvery overrides how often an apply without a terminal reports progress (tests).
+	progressEvery time.Duration
 }
 
 func newApplyCmd() *cobra.Command {
 	opts := &applyOptions{}
 	cmd := &cobra.Command{
-		Use:   "apply [DIR]",
-		Short: "Apply the plan to the tenant in dependency order (exit 0 only if everything planned was done)",
-		Args:  cobra.MaximumNArgs(1),
+		Use:               "apply [DIR]",
+		Short:             "Apply the plan to the tenant in dependency order (exit 0 only if everything planned was done)",
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = dirArg(args)
 			opts.stdin, opts.stdout, opts.stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
@@ -48,7 +52,8 @@ func newApplyCmd() *cobra.Command {
 	f.StringVar(&opts.PlanFile, "plan", "", "apply exactly the plan saved in `FILE` by 'plan --out'")
 	f.BoolVar(&opts.AutoApprove, "auto-approve", false, "do not ask for confirmation (required without a terminal)")
 	f.BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too")
-	f.StringVarP(&opts.Output, "output", "o", "text", "text or json")
+	f.StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github (markdown and github also write the report to $GITHUB_STEP_SUMMARY)")
+	completeOutput(cmd, "text", "json", "markdown", "github")
 	opts.Conn.bind(f)
 	return cmd
 }
@@ -61,7 +66,7 @@ type applyOutput struct {
 }
 
 func runApply(ctx context.Context, opts *applyOptions) error {
-	if err := checkOutput(opts.Output, "text", "json"); err != nil {
+	if err := checkOutput(opts.Output, "text", "json", "markdown", "github"); err != nil {
 		return err
 	}
 	if !opts.AutoApprove && !opts.interactive {
@@ -73,44 +78,51 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		sess *session
 		err  error
 	)
+	fail := func(err error) error { return reportFailure(opts.stdout, opts.Output, "apply", opts.Dir, err) }
 	if opts.PlanFile != "" {
 		var pf planFile
 		if pf, err = readPlanFile(opts.PlanFile); err != nil {
-			return err
+			return fail(err)
 		}
 		// The plan decides which secrets are sent: it shows existing sources' secrets only when
 		// made with --rotate-secrets, and apply never sends what the plan did not show.
 		if opts.RotateSecrets && !pf.RotateSecrets {
-			return fmt.Errorf("plan file %s was made without --rotate-secrets, so it sends no secrets of existing sources: make the plan with --rotate-secrets instead", opts.PlanFile)
+			return fail(fmt.Errorf("plan file %s was made without --rotate-secrets, so it sends no secrets of existing sources: make the plan with --rotate-secrets instead", opts.PlanFile))
 		}
 		// The plan's operations list the secrets they send: rotation is decided by the plan.
 		plan = pf.Plan
 		if repo, err = loadRepo(opts.Dir, opts.stderr); err != nil {
-			return err
+			return fail(err)
 		}
 		if plan.RepoHash != repo.Hash {
-			return fmt.Errorf("plan file %s was made from other repository content than %s: run plan again", opts.PlanFile, opts.Dir)
+			return fail(fmt.Errorf("plan file %s was made from other repository content than %s: run plan again", opts.PlanFile, opts.Dir))
 		}
 		if sess, err = opts.Conn.connect(ctx, opts.stderr); err != nil {
-			return err
+			return fail(err)
 		}
 		// Before any request: a plan is true only of the tenant it was computed against.
 		if t := sess.client.Tenant(); plan.Tenant != t {
 			sess.close()
-			return fmt.Errorf("plan file %s was made against tenant %s, but apply talks to %s: nothing was sent; run plan against %s",
-				opts.PlanFile, plan.Tenant, t, t)
+			return fail(fmt.Errorf("plan file %s was made against tenant %s, but apply talks to %s: nothing was sent; run plan against %s",
+				opts.PlanFile, plan.Tenant, t, t))
 		}
 	} else {
 		repo, plan, sess, err = computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, stderr: opts.stderr})
 		if err != nil {
-			return err
+			return fail(err)
 		}
 	}
 	defer sess.close()
 
 	out := applyOutput{Plan: displayPlan(plan, opts.Dir)}
-	if opts.Output == "text" {
+	switch opts.Output {
+	case "text":
 		if err := diff.RenderText(opts.stdout, out.Plan, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
+			return err
+		}
+	case "github":
+		// The plan's annotations (violations on their lines) first; the report follows in finish.
+		if err := diff.RenderGitHub(opts.stdout, out.Plan); err != nil {
 			return err
 		}
 	}
@@ -127,11 +139,14 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 			return opts.finish(out, errors.New("apply cancelled: nothing was sent"))
 		}
 	}
-	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env}
-	if opts.Output == "text" && isTerminal(opts.stderr) {
-		aopts.Progress = func(r isync.Result) { fmt.Fprintf(opts.stderr, "%s\n", reportLine(r)) }
+	every := opts.progressEvery
+	if every == 0 {
+		every = progressEvery
 	}
+	progress := newApplyProgress(opts.stderr, isTerminal(opts.stderr), plan, every)
+	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env, Progress: progress.result}
 	report, err := isync.Apply(ctx, sess.client, repo, plan, aopts)
+	progress.stop()
 	if err != nil {
 		return opts.finish(out, err)
 	}
@@ -140,14 +155,29 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		renderReport(opts.stdout, report)
 	}
 	if !report.OK() {
+		if ctx.Err() != nil && report.Count(isync.StatusFailed) == 0 {
+			// Interrupted, nothing failed: there is nothing to fix, only work left to do.
+			return opts.finish(out, &exitCode{code: 1, err: fmt.Errorf("stopped: %d done, %d not started; run apply again to finish",
+				report.Count(isync.StatusDone), len(report.Results)-report.Count(isync.StatusDone))})
+		}
 		return opts.finish(out, &exitCode{code: 1, err: errors.New("not everything planned was done; fix the failures and run apply again")})
 	}
 	return opts.finish(out, nil)
 }
 
-// finish writes the JSON document (with --output json) and turns err into the exit status.
+// finish writes the report in the machine formats (the JSON document; github annotations or
+// markdown, each also to the step summary) and turns err into the exit status.
 func (opts *applyOptions) finish(out applyOutput, err error) error {
-	if opts.Output == "json" {
+	var shown error // what failed, as the report says it
+	if err != nil {
+		shown = err
+		var ec *exitCode
+		if errors.As(err, &ec) && ec.err == nil {
+			shown = nil
+		}
+	}
+	switch opts.Output {
+	case "json":
 		if err != nil {
 			out.Error = err.Error()
 		}
@@ -156,6 +186,15 @@ func (opts *applyOptions) finish(out applyOutput, err error) error {
 		if encErr := enc.Encode(out); encErr != nil {
 			return encErr
 		}
+	case "github":
+		if rerr := renderApplyGitHub(opts.stdout, out.Plan, out.Report, shown); rerr != nil {
+			return rerr
+		}
+	case "markdown":
+		if rerr := renderApplyMarkdown(opts.stdout, out.Plan, out.Report, shown); rerr != nil {
+			return rerr
+		}
+		appendStepSummary(opts.stderr, func(f io.Writer) error { return renderApplyMarkdown(f, out.Plan, out.Report, shown) })
 	}
 	var ec *exitCode
 	if err != nil && !errors.As(err, &ec) {
@@ -184,7 +223,12 @@ func renderReport(w io.Writer, rep *isync.Report) {
 	for _, r := range rep.Results {
 		fmt.Fprintln(w, "  "+reportLine(r))
 	}
-	fmt.Fprintf(w, "Apply: %d done, %d failed, %d skipped, %d stale, %d cancelled.\n",
+	fmt.Fprintln(w, reportTotals(rep))
+}
+
+// reportTotals is the report's one-line count of each status.
+func reportTotals(rep *isync.Report) string {
+	return fmt.Sprintf("Apply: %d done, %d failed, %d skipped, %d stale, %d cancelled.",
 		rep.Count(isync.StatusDone), rep.Count(isync.StatusFailed), rep.Count(isync.StatusSkipped),
 		rep.Count(isync.StatusStale), rep.Count(isync.StatusCancelled))
 }

@@ -4,13 +4,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/emulator"
+	"github.com/sailsync/sailsync/examples"
 	isync "github.com/sailsync/sailsync/sync"
 	"github.com/sailsync/sailsync/value"
 )
@@ -392,4 +400,80 @@ func TestApplyPlanFileSecrets(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestApplyProgress: without a terminal, apply says how far it is on stderr at the end of each
+// level and every progressEvery, so that a long apply is never silent in a CI log.
+func TestApplyProgress(t *testing.T) {
+	cleanEnv(t)
+	setSecrets(t)
+	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant, Latency: 30 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(contract.Middleware(t, emu))
+	defer srv.Close()
+	t.Setenv("SAIL_BASE_URL", srv.URL)
+	t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
+	t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
+	var stdout, stderr bytes.Buffer
+	opts := &applyOptions{Dir: "examples/acme", AutoApprove: true, Output: "text", Conn: defaultConn(),
+		stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, progressEvery: 10 * time.Millisecond}
+	opts.Conn.Parallelism = 1 // one request at a time: the apply takes long enough to tick
+	if err := runApply(context.Background(), opts); err != nil {
+		t.Fatalf("apply: %v\n%s", err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	// The three levels: 1 connector, 2 sources, 3 uploads.
+	for _, want := range []string{"applied 1 of 6, 0 failed", "applied 3 of 6, 0 failed", "applied 6 of 6, 0 failed"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("stderr lacks the level line %q:\n%s", want, stderr.String())
+		}
+	}
+	if len(lines) <= 3 {
+		t.Errorf("no periodic line besides the level lines:\n%s", stderr.String())
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "applied ") {
+			t.Errorf("unexpected stderr line %q", l)
+		}
+	}
+}
+
+// TestApplyInterruptedSaysStopped: an apply interrupted with nothing failed says what was done
+// and what was not started, and that a re-run finishes the job, not "fix the failures".
+func TestApplyInterruptedSaysStopped(t *testing.T) {
+	cleanEnv(t)
+	setSecrets(t)
+	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var once sync.Once
+	// Ctrl-C arrives as the first write reaches the tenant: that write finishes, nothing else starts.
+	hooked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.URL.Path != "/oauth/token" {
+			once.Do(cancel)
+		}
+		emu.ServeHTTP(w, r)
+	})
+	srv := httptest.NewServer(contract.Middleware(t, hooked))
+	defer srv.Close()
+	t.Setenv("SAIL_BASE_URL", srv.URL)
+	t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
+	t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
+	var stdout, stderr bytes.Buffer
+	opts := &applyOptions{Dir: "examples/acme", AutoApprove: true, Output: "text", Conn: defaultConn(),
+		stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr}
+	opts.Conn.Parallelism = 1
+	err = runApply(ctx, opts)
+	var ec *exitCode
+	if !errors.As(err, &ec) || ec.code != 1 || ec.err == nil {
+		t.Fatalf("err %v, want exit 1 with a message", err)
+	}
+	if got, want := ec.err.Error(), "stopped: 1 done, 5 not started; run apply again to finish"; got != want {
+		t.Errorf("message %q, want %q\nstdout:\n%s", got, want, stdout.String())
+	}
 }

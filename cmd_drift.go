@@ -21,9 +21,10 @@ type driftOptions struct {
 func newDriftCmd() *cobra.Command {
 	opts := &driftOptions{}
 	cmd := &cobra.Command{
-		Use:   "drift [DIR]",
-		Short: "Report what changed in the tenant behind Git's back, and unmanaged sources (exit 0 in sync, 2 drift, 1 error)",
-		Args:  cobra.MaximumNArgs(1),
+		Use:               "drift [DIR]",
+		Short:             "Report what changed in the tenant behind Git's back, and unmanaged sources (exit 0 in sync, 2 drift, 1 error)",
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = dirArg(args)
 			opts.stdout, opts.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
@@ -31,6 +32,7 @@ func newDriftCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github")
+	completeOutput(cmd, "text", "json", "markdown", "github")
 	opts.Conn.bind(cmd.Flags())
 	return cmd
 }
@@ -41,7 +43,7 @@ func runDrift(ctx context.Context, opts *driftOptions) error {
 	}
 	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, Drift: true, stderr: opts.stderr})
 	if err != nil {
-		return err
+		return reportFailure(opts.stdout, opts.Output, "drift", opts.Dir, err)
 	}
 	defer sess.close()
 	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout), Drift: true, RateLimit: sess.rate}); err != nil {

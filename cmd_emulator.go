@@ -52,6 +52,7 @@ sailsync at it and serves until interrupted; all changes are lost when it stops.
 	cmd.Flags().DurationVar(&opts.Latency, "latency", 0, "delay added to every request, e.g. 50ms")
 	cmd.Flags().StringVar(&opts.ScriptNameRule, "scriptname-rule", "slug", "how a new connector's scriptName is derived from its name: slug (acme-hr), dash (one - per character) or suffix (an opaque suffix)")
 	cmd.Flags().BoolVar(&opts.FoldNames, "fold-connector-names", false, "compare connector names case-insensitively (\"acme hr\" is refused beside \"Acme HR\")")
+	_ = cmd.MarkFlagDirname("seed") // completion offers directories; the flag exists
 	return cmd
 }
 
@@ -68,6 +69,9 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 			return fmt.Errorf("--seed %s: not a directory", opts.Seed)
 		}
 		seed, seedName = os.DirFS(opts.Seed), opts.Seed
+		if err := emulator.CheckSeedDir(seed); err != nil {
+			return fmt.Errorf("--seed %s: %w", opts.Seed, err)
+		}
 	}
 	if opts.RateLimit < 0 {
 		return fmt.Errorf("--rate-limit %d: must be 0 or more", opts.RateLimit)

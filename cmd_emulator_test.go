@@ -6,8 +6,16 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/sailsync/sailsync/emulator"
 )
@@ -100,6 +108,127 @@ func TestEmulatorCommandErrors(t *testing.T) {
 			_, stderr, code := runCLI(t, "", tc.args...)
 			if code != 1 || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, stderr %q; want 1 mentioning %q", code, stderr, tc.want)
+			}
+		})
+	}
+}
+
+// TestEmulatorStopsOnSignal runs `sailsync emulator` as a process (the test binary standing in,
+// see TestMain) and stops it with SIGTERM, as containers and CI runners do, and with SIGINT:
+// both shut the server down cleanly and exit 0.
+func TestEmulatorStopsOnSignal(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "sailsync")
+	if err := os.Symlink(self, bin); err != nil {
+		t.Fatal(err)
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd := exec.Command(bin, "emulator", "--addr", "127.0.0.1:0")
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			sc := bufio.NewScanner(stdout)
+			base := ""
+			for base == "" && sc.Scan() {
+				if v, ok := strings.CutPrefix(sc.Text(), "export SAIL_BASE_URL="); ok {
+					base = v
+				}
+			}
+			go func() { _, _ = io.Copy(io.Discard, stdout) }()
+			if base == "" {
+				_ = cmd.Process.Kill()
+				t.Fatalf("no SAIL_BASE_URL line; stderr: %s", stderr.String())
+			}
+			if resp, err := http.Get(base + "/v3/sources"); err != nil {
+				t.Fatalf("emulator not serving: %v", err)
+			} else {
+				resp.Body.Close()
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("exit: %v; stderr: %s", err, stderr.String())
+				}
+			case <-time.After(10 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatalf("still running 10 s after %v", sig)
+			}
+			if !strings.Contains(stderr.String(), "emulator stopped") {
+				t.Errorf("stderr %q, want the clean-stop line", stderr.String())
+			}
+			if _, err := http.Get(base + "/v3/sources"); err == nil {
+				t.Error("still serving after it exited")
+			}
+		})
+	}
+}
+
+// TestEmulatorSeedNotASeed: --seed and --emulator-seed refuse a directory that is not a seed
+// (a config repository, a directory of other files) instead of serving an empty tenant.
+func TestEmulatorSeedNotASeed(t *testing.T) {
+	cleanEnv(t)
+	other := t.TempDir()
+	if err := os.WriteFile(filepath.Join(other, "notes.txt"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"config repository as --seed", []string{"emulator", "--addr", "127.0.0.1:0", "--seed", "examples/acme"}, "--seed examples/acme: not a seed: it holds YAML"},
+		{"other files as --seed", []string{"emulator", "--addr", "127.0.0.1:0", "--seed", other}, "not a seed: no JSON objects"},
+		{"config repository as --emulator-seed", []string{"plan", "examples/acme", "--emulator", "--emulator-seed", "examples/acme"}, "--emulator-seed examples/acme: not a seed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := runCLI(t, "", tt.args...)
+			if code != 1 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, tt.want)
+			}
+		})
+	}
+}
+
+// TestCompletion: shell completion offers each command's --output values, the kind names of
+// `schema`, and directories for [DIR].
+func TestCompletion(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"plan", "--output", ""}, []string{"text", "json", "markdown", "github"}},
+		{[]string{"apply", "-o", ""}, []string{"text", "json", "markdown", "github"}},
+		{[]string{"validate", "--output", ""}, []string{"text", "json", "github"}},
+		{[]string{"schema", ""}, []string{"Connector", "Source", "EntitlementSchema"}},
+		{[]string{"plan", ""}, []string{":" + itoa(int(cobra.ShellCompDirectiveFilterDirs))}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			stdout, stderr, code := runCLI(t, "", append([]string{cobra.ShellCompRequestCmd}, tt.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(stdout), "\n")
+			for _, w := range tt.want {
+				if !slices.Contains(lines, w) {
+					t.Errorf("completions %q lack %q", lines, w)
+				}
 			}
 		})
 	}

@@ -26,9 +26,10 @@ type exportOptions struct {
 func newExportCmd() *cobra.Command {
 	opts := &exportOptions{}
 	cmd := &cobra.Command{
-		Use:   "export [DIR]",
-		Short: "Write the tenant's sources, their entitlement schemas and custom connectors as a config repository",
-		Args:  cobra.MaximumNArgs(1),
+		Use:               "export [DIR]",
+		Short:             "Write the tenant's sources, their entitlement schemas and custom connectors as a config repository",
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = dirArg(args)
 			opts.stdout, opts.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()

@@ -32,9 +32,10 @@ type planOptions struct {
 func newPlanCmd() *cobra.Command {
 	opts := &planOptions{}
 	cmd := &cobra.Command{
-		Use:   "plan [DIR]",
-		Short: "Show what apply would change in the tenant (exit 0 no changes, 2 changes, 1 error or violation)",
-		Args:  cobra.MaximumNArgs(1),
+		Use:               "plan [DIR]",
+		Short:             "Show what apply would change in the tenant (exit 0 no changes, 2 changes, 1 error or violation)",
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = dirArg(args)
 			opts.stdout, opts.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
@@ -42,6 +43,7 @@ func newPlanCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github")
+	completeOutput(cmd, "text", "json", "markdown", "github")
 	cmd.Flags().StringVar(&opts.Out, "out", "", "write the plan to `FILE` for a later 'apply --plan'")
 	cmd.Flags().BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too (they are write-only and never compared)")
 	opts.Conn.bind(cmd.Flags())
@@ -108,7 +110,7 @@ func loadRepo(dir string, stderr io.Writer) (*config.Repo, error) {
 		for _, p := range problems {
 			fmt.Fprintf(stderr, "%s:%d:%d: %s\n", path.Join(base, p.Pos.File), p.Pos.Line, p.Pos.Col, p.Message)
 		}
-		return nil, &exitCode{code: 1, err: fmt.Errorf("%s is not valid: %d problems (run sailsync validate)", dir, len(problems))}
+		return nil, &exitCode{code: 1, err: &invalidRepo{dir: dir, problems: problems}}
 	}
 	return repo, err
 }
@@ -119,7 +121,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	}
 	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, stderr: opts.stderr})
 	if err != nil {
-		return err
+		return reportFailure(opts.stdout, opts.Output, "plan", opts.Dir, err)
 	}
 	defer sess.close()
 	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
@@ -149,7 +151,8 @@ func checkOutput(got string, allowed ...string) error {
 }
 
 // renderPlan writes the plan in the chosen format. With github, the markdown rendering also goes
-// to $GITHUB_STEP_SUMMARY when that is set, as GitHub Actions shows it on the run's page.
+// to $GITHUB_STEP_SUMMARY when that is set, as GitHub Actions shows it on the run's page; a
+// summary that cannot be written is a warning, not a failed plan.
 func renderPlan(w io.Writer, plan *diff.Plan, output string, topts diff.TextOptions) error {
 	switch output {
 	case "json":
@@ -160,17 +163,7 @@ func renderPlan(w io.Writer, plan *diff.Plan, output string, topts diff.TextOpti
 		if err := diff.RenderGitHub(w, plan); err != nil {
 			return err
 		}
-		if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
-			f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-			if err != nil {
-				return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
-			}
-			if err := diff.RenderMarkdown(f, plan); err != nil {
-				f.Close()
-				return err
-			}
-			return f.Close()
-		}
+		appendStepSummary(w, func(f io.Writer) error { return diff.RenderMarkdown(f, plan) })
 		return nil
 	default:
 		return diff.RenderText(w, plan, topts)

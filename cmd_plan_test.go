@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -146,9 +147,12 @@ func defaultConn() connOptions {
 	return c
 }
 
+// loopbackPort matches a test server's address, which changes from run to run.
+var loopbackPort = regexp.MustCompile(`127\.0\.0\.1:[0-9]+`)
+
 func checkCLIGolden(t *testing.T, name, got string) {
 	t.Helper()
-	compareGolden(t, cliGoldenDir, name, got)
+	compareGolden(t, cliGoldenDir, name, loopbackPort.ReplaceAllString(got, "127.0.0.1:PORT"))
 }
 
 // copyDir copies the repository at src into a new temporary directory.

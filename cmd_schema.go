@@ -34,7 +34,8 @@ and, at the top of a YAML file:
   # yaml-language-server: $schema=../sailsync.schema.json
 
 KIND is one of: ` + strings.Join(schema.Kinds(), ", ") + `.`,
-		Args: cobra.MaximumNArgs(1),
+		Args:      cobra.MaximumNArgs(1),
+		ValidArgs: schema.Kinds(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Kind = args[0]

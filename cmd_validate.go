@@ -8,11 +8,11 @@ import (
 	"io"
 	"path"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/diff"
 )
 
 // validateOptions are the inputs of `sailsync validate`.
@@ -34,7 +34,8 @@ every problem at once, one per line as path:line:col: message, sorted.
 It needs no credentials and no secrets: ${env:NAME} references are checked for form only.
 
 Exit status: 0 valid, 1 invalid or unreadable.`,
-		Args: cobra.MaximumNArgs(1),
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Dir = args[0]
@@ -45,6 +46,7 @@ Exit status: 0 valid, 1 invalid or unreadable.`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", opts.Output, "output format: text, json or github (workflow annotations)")
+	completeOutput(cmd, "text", "json", "github")
 	return cmd
 }
 
@@ -89,7 +91,7 @@ func runValidate(_ context.Context, opts validateOptions) error {
 			}
 			return &exitCode{code: 1}
 		case "github":
-			fmt.Fprintf(opts.Stdout, "::error::%s\n", escapeData(err.Error()))
+			fmt.Fprintf(opts.Stdout, "::error::%s\n", diff.GitHubData(err.Error()))
 			return &exitCode{code: 1}
 		}
 		return err
@@ -113,7 +115,7 @@ func runValidate(_ context.Context, opts validateOptions) error {
 		}
 	case "github":
 		for _, p := range problems {
-			fmt.Fprintf(opts.Stdout, "::error file=%s,line=%d,col=%d::%s\n", escapeProperty(file(p.Pos)), p.Pos.Line, p.Pos.Col, escapeData(p.Message))
+			fmt.Fprintf(opts.Stdout, "::error file=%s,line=%d,col=%d::%s\n", diff.GitHubProperty(file(p.Pos)), p.Pos.Line, p.Pos.Col, diff.GitHubData(p.Message))
 		}
 	default:
 		for _, p := range problems {
@@ -144,14 +146,4 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
-}
-
-// escapeData escapes a workflow command's message as GitHub's toolkit does.
-func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-// escapeProperty escapes a workflow command property (file=…), which also may not hold : or ,.
-func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }

@@ -110,6 +110,9 @@ func startEmulator(seedDir string) (*emulator.Emulator, string, func(), error) {
 			return nil, "", nil, fmt.Errorf("--emulator-seed %s: not a directory", seedDir)
 		}
 		opts.Seed = os.DirFS(seedDir)
+		if err := emulator.CheckSeedDir(opts.Seed); err != nil {
+			return nil, "", nil, fmt.Errorf("--emulator-seed %s: %w", seedDir, err)
+		}
 	}
 	emu, err := emulator.New(opts)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -115,7 +116,9 @@ func startProfile() (stop func()) {
 func main() {
 	tuneGC()
 	stopProfile := startProfile()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM (what containers and CI runners send to stop a job) stops as cleanly as Ctrl-C: an
+	// apply finishes the requests in flight, the emulator shuts its server down.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := newRootCmd().ExecuteContext(ctx)
 	stopProfile()

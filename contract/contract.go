@@ -4,8 +4,9 @@
 // the test's Errorf, so a client change that drifts from the published API fails the suite even
 // when the emulator is lenient.
 //
-// The document lives outside the module (../shared/api-specs next to the checkout, or
-// $SAILSYNC_API_SPECS). When it is absent, tests that need it skip with a message saying so.
+// The document is the trimmed copy in testdata/ (the paths sailsync and its emulator use, cut
+// from SailPoint's published document by contract/trim), so the checks run on every clone and
+// never skip; $SAILSYNC_API_SPECS points them at another copy, e.g. the whole document.
 package contract
 
 import (
@@ -29,12 +30,15 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
-// EnvSpecs names the environment variable that overrides where the API specs are found. It may
-// name the api-specs directory (the one holding bundled/) or the combined JSON file itself.
+// EnvSpecs names the environment variable that overrides which document is used. It may name
+// the api-specs directory (the one holding bundled/) or a JSON document itself.
 const EnvSpecs = "SAILSYNC_API_SPECS"
 
-// specFile is the bundled v3+beta document's path below the api-specs directory.
+// specFile is the bundled v3+beta document's path below an api-specs directory.
 var specFile = filepath.Join("bundled", "isc-v3-beta.combined.json")
+
+// trimmedFile is the committed trimmed document, relative to this package's directory.
+var trimmedFile = filepath.Join("testdata", "isc-v3-beta.trimmed.json")
 
 // unvalidatedPaths are served by the tenant but not described by the document.
 var unvalidatedPaths = map[string]bool{
@@ -45,7 +49,7 @@ var unvalidatedPaths = map[string]bool{
 // anything larger is a test bug, not a contract question.
 const maxBody = 64 << 20
 
-// Available reports the path of the combined OpenAPI document and whether it exists.
+// Available reports the path of the OpenAPI document the checks use and whether it exists.
 func Available() (string, bool) {
 	path := locate()
 	if path == "" {
@@ -58,17 +62,14 @@ func Available() (string, bool) {
 	return path, true
 }
 
-// Require returns the path of the combined OpenAPI document, or skips the test when it is
-// absent (a checkout without ../shared).
+// Require returns the path of the OpenAPI document and fails the test when it is absent: the
+// trimmed copy is part of the repository, so a missing document is a broken checkout or a
+// wrong $SAILSYNC_API_SPECS, never a reason to skip the contract checks.
 func Require(t testing.TB) string {
 	t.Helper()
 	path, ok := Available()
 	if !ok {
-		where := path
-		if where == "" {
-			where = "../shared/api-specs (module root not found)"
-		}
-		t.Skipf("contract: official ISC OpenAPI document not found at %s; set %s to the api-specs directory to run the contract checks", where, EnvSpecs)
+		t.Fatalf("contract: OpenAPI document not found at %q (the committed copy is contract/%s; %s overrides it)", path, trimmedFile, EnvSpecs)
 	}
 	return path
 }
@@ -80,42 +81,11 @@ func locate() string {
 		}
 		return env
 	}
-	var starts []string
-	if wd, err := os.Getwd(); err == nil {
-		starts = append(starts, wd)
-	}
-	// The source file's own directory works even when a test changes its working directory.
+	// The source file's own directory works whatever the test's working directory is.
 	if _, file, _, ok := runtime.Caller(0); ok {
-		starts = append(starts, filepath.Dir(file))
+		return filepath.Join(filepath.Dir(file), trimmedFile)
 	}
-	first := ""
-	for _, dir := range starts {
-		root := moduleRoot(dir)
-		if root == "" {
-			continue
-		}
-		p := filepath.Join(filepath.Dir(root), "shared", "api-specs", specFile)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		if first == "" {
-			first = p
-		}
-	}
-	return first
-}
-
-func moduleRoot(dir string) string {
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	return ""
 }
 
 type loaded struct {
@@ -129,7 +99,7 @@ var (
 	spec     loaded
 )
 
-// load parses the ~5 MB document once per test binary.
+// load parses the document once per test binary.
 func load(path string) (*loaded, error) {
 	loadOnce.Do(func() {
 		loader := openapi3.NewLoader()

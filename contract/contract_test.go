@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -149,18 +150,26 @@ func urlq(s string) string {
 	return r.Replace(s)
 }
 
-func TestRequireSkipsWithoutDocument(t *testing.T) {
-	t.Setenv(EnvSpecs, t.TempDir()+"/missing")
-	if path, ok := Available(); ok {
-		t.Fatalf("Available() = %q, true for a missing file", path)
+func TestAvailable(t *testing.T) {
+	tests := []struct {
+		name string
+		env  string // "" leaves SAILSYNC_API_SPECS unset
+		want bool
+	}{
+		{name: "the committed trimmed copy by default", want: true},
+		{name: "a missing override", env: t.TempDir() + "/missing", want: false},
+		{name: "an api-specs directory without bundled/", env: t.TempDir(), want: false},
 	}
-	skipped := false
-	// Require calls SkipNow (runtime.Goexit); run it in a subtest to observe the skip.
-	t.Run("inner", func(t *testing.T) {
-		defer func() { skipped = t.Skipped() }()
-		Require(t)
-	})
-	if !skipped {
-		t.Fatal("Require did not skip when the document is absent")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(EnvSpecs, tt.env)
+			path, ok := Available()
+			if ok != tt.want {
+				t.Fatalf("Available() = %q, %v; want %v", path, ok, tt.want)
+			}
+			if tt.env == "" && filepath.Base(path) != "isc-v3-beta.trimmed.json" {
+				t.Errorf("default document is %q, want the trimmed copy", path)
+			}
+		})
 	}
 }

@@ -691,6 +691,10 @@ func (c *computer) source(src *config.Source) (planned, error) {
 		ch.Fields = append(ch.Fields, Field{Path: strings.Join(l.path, "."), Before: Sensitive, After: Sensitive, Sensitive: true})
 	}
 	sortFields(ch.Fields, desired)
+	for i := range ch.Fields {
+		// Where the changed value is written, so that an annotation lands on it.
+		ch.Fields[i].Line = src.PosOf(ch.Fields[i].Path).Line
+	}
 
 	var vs []Violation
 	for i := range ch.Fields {
@@ -767,7 +771,13 @@ func (c *computer) schema(s *config.EntitlementSchema) planned {
 		return planned{change: ch}
 	}
 	ch.Action = ActionUpdate
-	ch.Fields = []Field{{Path: "attributes", Before: stringsToAny(liveNames), After: declared}}
+	// The attributes are declared by the list or by the template's path: either line is where
+	// the change is made.
+	where := "attributes"
+	if s.Template != nil {
+		where = "template"
+	}
+	ch.Fields = []Field{{Path: "attributes", Before: stringsToAny(liveNames), After: declared, Line: s.PosOf(where).Line}}
 	var notes []string
 	if len(added) > 0 {
 		notes = append(notes, "adds "+strings.Join(added, ", "))

@@ -141,6 +141,9 @@ type Field struct {
 	Immutable bool `json:"immutable"`
 	// Sensitive marks a secret: Before and After are both Sensitive, never the value.
 	Sensitive bool `json:"sensitive"`
+	// Line is the YAML line of the declared value of an updated field (0 when not known), where
+	// a GitHub annotation of the update points.
+	Line int `json:"line,omitempty"`
 }
 
 // Violation is a declared value the tenant cannot accept: an immutable field that differs.

@@ -7,22 +7,86 @@ import (
 	"strings"
 )
 
+// MaxAnnotations is how many annotations of one level (error, warning, notice) GitHub shows per
+// step; it drops the rest silently, so sailsync writes at most this many of each.
+const MaxAnnotations = 10
+
+// Annotation is one GitHub workflow annotation. File is empty for one not tied to a file.
+type Annotation struct {
+	File      string
+	Line, Col int
+	Title     string
+	Message   string
+}
+
+// WriteAnnotations writes list as `::level …` workflow commands, escaped. Beyond MaxAnnotations
+// the last annotation says how many more `what` there are, and those are written as plain log
+// lines, so that the job's log still has every one.
+func WriteAnnotations(w io.Writer, level string, list []Annotation, what string) {
+	shown := list
+	if len(list) > MaxAnnotations {
+		shown = list[:MaxAnnotations-1]
+	}
+	for _, a := range shown {
+		fmt.Fprintf(w, "::%s %s::%s\n", level, a.properties(), ghData(a.Message))
+	}
+	if len(shown) == len(list) {
+		return
+	}
+	rest := list[len(shown):]
+	more := Annotation{Title: "sailsync", Message: fmt.Sprintf("… and %d more %s, not annotated (GitHub shows %d per step): see the step summary and the log",
+		len(rest), what, MaxAnnotations)}
+	fmt.Fprintf(w, "::%s %s::%s\n", level, more.properties(), ghData(more.Message))
+	for _, a := range rest {
+		line := a.Message
+		if a.File != "" {
+			line = fmt.Sprintf("%s:%d: %s", a.File, a.Line, a.Message)
+		}
+		// A plain line: a leading "::" would make the runner read it as a command.
+		fmt.Fprintln(w, strings.ReplaceAll(oneLine(line), "::", ": :"))
+	}
+}
+
+func (a Annotation) properties() string {
+	var props []string
+	if a.File != "" {
+		props = append(props, "file="+ghProperty(a.File))
+		if a.Line > 0 {
+			props = append(props, fmt.Sprintf("line=%d", a.Line))
+		}
+		if a.Col > 0 {
+			props = append(props, fmt.Sprintf("col=%d", a.Col))
+		}
+	}
+	if a.Title != "" {
+		props = append(props, "title="+ghProperty(a.Title))
+	}
+	return strings.Join(props, ",")
+}
+
+// oneLine keeps a plain log line on one line.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+}
+
 // RenderGitHub writes GitHub Actions workflow commands: an ::error annotation on the YAML
-// position of every violation and a ::notice per object to change, then the summary line. The
+// position of every violation, then a ::notice per object to change (an update's on the line of
+// its first changed field), each level capped at MaxAnnotations, then the summary line. The
 // command writes the markdown rendering to $GITHUB_STEP_SUMMARY itself.
 func RenderGitHub(w io.Writer, p *Plan) error {
 	bw := bufio.NewWriter(w)
+	var errs, notices []Annotation
 	for _, v := range p.Violations {
 		msg := fmt.Sprintf("%s %s: live %s, desired %s. %s", objectLabel(v.Kind, v.Name, ""), v.Path,
 			formatValue(v.Live), formatValue(v.Desired), v.Rule)
-		fmt.Fprintf(bw, "::error file=%s,line=%d,col=%d,title=%s::%s\n",
-			ghProperty(v.File), v.Line, v.Col, ghProperty("Immutable field"), ghData(msg))
+		errs = append(errs, Annotation{File: v.File, Line: v.Line, Col: v.Col, Title: "Immutable field", Message: msg})
 	}
 	for _, c := range p.Changes {
 		if c.Action == ActionNoChange || c.Action == ActionViolation {
 			continue
 		}
 		msg := string(c.Action) + " " + objectLabel(c.Kind, c.Name, c.Source)
+		line := c.Line
 		// For an update the changed fields are the news; for a create every declared field would be.
 		if c.Action == ActionUpdate && len(c.Fields) > 0 {
 			paths := make([]string, len(c.Fields))
@@ -30,17 +94,21 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 				paths[i] = f.Path
 			}
 			msg += ": " + strings.Join(paths, ", ")
+			if l := firstFieldLine(c.Fields); l > 0 {
+				line = l
+			}
 		}
 		if c.Note != "" {
 			msg += " (" + c.Note + ")"
 		}
-		title := "sailsync " + string(c.Action)
+		a := Annotation{Title: "sailsync " + string(c.Action), Message: msg}
 		if c.File != "" {
-			fmt.Fprintf(bw, "::notice file=%s,line=%d,title=%s::%s\n", ghProperty(c.File), c.Line, ghProperty(title), ghData(msg))
-		} else {
-			fmt.Fprintf(bw, "::notice title=%s::%s\n", ghProperty(title), ghData(msg))
+			a.File, a.Line = c.File, line
 		}
+		notices = append(notices, a)
 	}
+	WriteAnnotations(bw, "error", errs, "violations")
+	WriteAnnotations(bw, "notice", notices, "objects to change")
 	if p.Tenant != "" {
 		fmt.Fprintf(bw, "Tenant: %s\n", ghData(p.Tenant))
 	}
@@ -52,6 +120,17 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 	return bw.Flush()
 }
 
+// firstFieldLine is the smallest known line of the changed fields: the first one in the file.
+func firstFieldLine(fields []Field) int {
+	line := 0
+	for _, f := range fields {
+		if f.Line > 0 && (line == 0 || f.Line < line) {
+			line = f.Line
+		}
+	}
+	return line
+}
+
 // ghData escapes a workflow command's message as the runner expects.
 func ghData(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
@@ -61,3 +140,9 @@ func ghData(s string) string {
 func ghProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
+
+// GitHubData escapes a workflow command's message; the CLI's own annotations use it too.
+func GitHubData(s string) string { return ghData(s) }
+
+// GitHubProperty escapes a workflow command's property value (file, title).
+func GitHubProperty(s string) string { return ghProperty(s) }

@@ -7,28 +7,42 @@ import (
 	"strings"
 )
 
-// RenderMarkdown writes the plan as a pull-request comment: a heading, the summary table, the
-// violations first, then one collapsible <details> per object to change with a ```diff block
-// (`- before`, `+ after`). Every value is HTML-escaped and fenced so that no YAML content can
-// break out of the comment's layout.
+// MarkdownBudget is RenderMarkdown's size limit in bytes: safely under the 65,536 characters
+// GitHub allows in a pull-request comment, leaving room for what a CI job puts around the plan
+// (a heading, a marker, a link to the log).
+const MarkdownBudget = 60000
+
+// RenderMarkdown writes the plan as a pull-request comment within MarkdownBudget; see
+// RenderMarkdownBudget.
 func RenderMarkdown(w io.Writer, p *Plan) error {
-	bw := bufio.NewWriter(w)
+	return RenderMarkdownBudget(w, p, MarkdownBudget)
+}
+
+// RenderMarkdownBudget writes the plan as a pull-request comment: a heading, the summary table,
+// the violations, then one collapsible <details> per object to change with a ```diff block
+// (`- before`, `+ after`). Every value is HTML-escaped and fenced so that no YAML content can
+// break out of the comment's layout. The summary and the violations are always written whole;
+// objects follow while the output stays within budget bytes, then a line says how many more
+// there are and where the full plan is.
+func RenderMarkdownBudget(w io.Writer, p *Plan, budget int) error {
+	var head, tail strings.Builder
 	title := "sailsync plan"
 	if p.Drift {
 		title = "sailsync drift"
 	}
-	fmt.Fprintf(bw, "## %s\n\n", title)
+	fmt.Fprintf(&head, "## %s\n\n", title)
 	if p.Tenant != "" {
-		fmt.Fprintf(bw, "Tenant: <code>%s</code>\n\n", mdEscape(p.Tenant))
+		fmt.Fprintf(&head, "Tenant: <code>%s</code>\n\n", mdEscape(p.Tenant))
 	}
 	if !hasChanges(p) {
-		fmt.Fprintln(bw, noChanges)
-		writeMarkdownNotes(bw, p)
-		return bw.Flush()
+		fmt.Fprintln(&head, noChanges)
+		writeMarkdownNotes(&head, p)
+		_, err := io.WriteString(w, head.String())
+		return err
 	}
-	fmt.Fprintf(bw, "**%s**\n\n", summaryLine(p, p.Drift))
-	fmt.Fprintln(bw, "| Action | Objects |")
-	fmt.Fprintln(bw, "| --- | ---: |")
+	fmt.Fprintf(&head, "**%s**\n\n", summaryLine(p, p.Drift))
+	fmt.Fprintln(&head, "| Action | Objects |")
+	fmt.Fprintln(&head, "| --- | ---: |")
 	rows := []struct {
 		label string
 		n     int
@@ -42,60 +56,105 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 	}
 	for _, r := range rows {
 		if r.show {
-			fmt.Fprintf(bw, "| %s | %s |\n", r.label, thousands(r.n))
+			fmt.Fprintf(&head, "| %s | %s |\n", r.label, thousands(r.n))
 		}
 	}
-	fmt.Fprintln(bw)
+	fmt.Fprintln(&head)
 
 	if len(p.Violations) > 0 {
-		fmt.Fprintln(bw, "### Violations")
-		fmt.Fprintln(bw)
-		fmt.Fprintln(bw, "Nothing is applied while the plan has violations.")
-		fmt.Fprintln(bw)
+		fmt.Fprintln(&head, "### Violations")
+		fmt.Fprintln(&head)
+		fmt.Fprintln(&head, "Nothing is applied while the plan has violations.")
+		fmt.Fprintln(&head)
 		for _, v := range p.Violations {
-			fmt.Fprintf(bw, "- <code>%s</code> %s <b>%s</b> <code>%s</code>: live <code>%s</code>, desired <code>%s</code> — %s\n",
+			fmt.Fprintf(&head, "- <code>%s</code> %s <b>%s</b> <code>%s</code>: live <code>%s</code>, desired <code>%s</code> — %s\n",
 				mdEscape(fmt.Sprintf("%s:%d:%d", v.File, v.Line, v.Col)), mdEscape(string(v.Kind)), mdEscape(v.Name),
 				mdEscape(v.Path), mdEscape(formatValue(v.Live)), mdEscape(formatValue(v.Desired)), mdEscape(v.Rule))
 		}
-		fmt.Fprintln(bw)
+		fmt.Fprintln(&head)
+	}
+	fmt.Fprintln(&head, "### Changes")
+	fmt.Fprintln(&head)
+
+	writeMarkdownNotes(&tail, p)
+	if !p.Drift {
+		fmt.Fprintln(&tail, mdEscape(apiCallsLine(p, DefaultRateLimit)))
 	}
 
-	fmt.Fprintln(bw, "### Changes")
-	fmt.Fprintln(bw)
-	for _, c := range p.Changes {
+	bw := bufio.NewWriter(w)
+	bw.WriteString(head.String())
+	size := head.Len() + tail.Len()
+	var block strings.Builder
+	left := 0
+	for i, c := range p.Changes {
 		if c.Action == ActionNoChange {
 			continue
 		}
-		summary := fmt.Sprintf("<code>%s %s</code> %s <b>%s</b>", marker(c.Action), c.Action, mdEscape(string(c.Kind)), mdEscape(c.Name))
-		if c.Source != "" {
-			summary += " of Source <b>" + mdEscape(c.Source) + "</b>"
+		if left > 0 {
+			left++
+			continue
 		}
-		if pos := position(c.File, c.Line); pos != "" {
-			summary += " (<code>" + mdEscape(pos) + "</code>)"
+		block.Reset()
+		markdownObject(&block, c)
+		// Room for the object and, unless it is the last, for the "… and N more" line.
+		need := block.Len()
+		if hasChangeAfter(p.Changes[i+1:]) {
+			need += len(moreObjects(len(p.Changes)))
 		}
-		fmt.Fprintf(bw, "<details><summary>%s</summary>\n\n", summary)
-		var lines []string
-		for _, f := range c.Fields {
-			lines = append(lines, diffLines(c.Action, f)...)
+		if size+need > budget {
+			left = 1
+			continue
 		}
-		if c.Note != "" {
-			lines = append(lines, "# "+c.Note)
-		}
-		if len(lines) > 0 {
-			body := strings.Join(lines, "\n")
-			fence := codeFence(body)
-			fmt.Fprintf(bw, "%sdiff\n%s\n%s\n\n", fence, body, fence)
-		}
-		fmt.Fprint(bw, "</details>\n\n")
+		bw.WriteString(block.String())
+		size += block.Len()
 	}
-	writeMarkdownNotes(bw, p)
-	if !p.Drift {
-		fmt.Fprintln(bw, mdEscape(apiCallsLine(p, DefaultRateLimit)))
+	if left > 0 {
+		bw.WriteString(moreObjects(left))
 	}
+	bw.WriteString(tail.String())
 	return bw.Flush()
 }
 
-func writeMarkdownNotes(bw *bufio.Writer, p *Plan) {
+// markdownObject writes one object to change as a collapsed <details> block.
+func markdownObject(bw *strings.Builder, c Change) {
+	summary := fmt.Sprintf("<code>%s %s</code> %s <b>%s</b>", marker(c.Action), c.Action, mdEscape(string(c.Kind)), mdEscape(c.Name))
+	if c.Source != "" {
+		summary += " of Source <b>" + mdEscape(c.Source) + "</b>"
+	}
+	if pos := position(c.File, c.Line); pos != "" {
+		summary += " (<code>" + mdEscape(pos) + "</code>)"
+	}
+	fmt.Fprintf(bw, "<details><summary>%s</summary>\n\n", summary)
+	var lines []string
+	for _, f := range c.Fields {
+		lines = append(lines, diffLines(c.Action, f)...)
+	}
+	if c.Note != "" {
+		lines = append(lines, "# "+c.Note)
+	}
+	if len(lines) > 0 {
+		body := strings.Join(lines, "\n")
+		fence := codeFence(body)
+		fmt.Fprintf(bw, "%sdiff\n%s\n%s\n\n", fence, body, fence)
+	}
+	fmt.Fprint(bw, "</details>\n\n")
+}
+
+func hasChangeAfter(cs []Change) bool {
+	for _, c := range cs {
+		if c.Action != ActionNoChange {
+			return true
+		}
+	}
+	return false
+}
+
+// moreObjects is the line that stands for the n objects left out of a comment.
+func moreObjects(n int) string {
+	return fmt.Sprintf("**… and %s more objects** (full plan: the job's log / artifact)\n\n", thousands(n))
+}
+
+func writeMarkdownNotes(bw io.Writer, p *Plan) {
 	for _, n := range p.Notes {
 		fmt.Fprintf(bw, "> %s\n\n", mdEscape(n))
 	}
@@ -148,3 +207,7 @@ var mdEscaper = strings.NewReplacer(
 func mdEscape(s string) string {
 	return mdEscaper.Replace(s)
 }
+
+// MarkdownEscape makes text safe inside HTML and table cells of a GitHub comment or step
+// summary; the CLI's own markdown (the apply report) uses it too.
+func MarkdownEscape(s string) string { return mdEscape(s) }

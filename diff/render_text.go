@@ -58,19 +58,25 @@ func (pl palette) of(a Action) *color.Color {
 	}
 }
 
-// RenderText writes the plan for a terminal or a log: one block per object to change
-// (`+ create`, `~ update`, `! violation`, `? unmanaged`) with its field changes, the violations
-// with their YAML position and rule, the notes, the summary line and what an apply costs.
-// Objects with no change are counted, not shown.
+// RenderText writes the plan for a terminal or a log: the summary line and the tenant first (a
+// long plan's end may be far below), one block per object to change (`+ create`, `~ update`,
+// `! violation`, `? unmanaged`) with its field changes, the violations with their YAML position
+// and rule, the notes, the summary line again and what an apply costs. Objects with no change
+// are counted, not shown.
 func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
 	pl := newPalette(opts.Color)
 	drift := opts.Drift || p.Drift
+	first := noChanges
+	if hasChanges(p) {
+		first = pl.bold.Sprint(summaryLine(p, drift))
+	}
 	if p.Tenant != "" {
 		// First, so that nobody reads a plan without seeing which tenant it is true of.
-		fmt.Fprintln(bw, pl.bold.Sprint("Tenant: ")+p.Tenant)
-		fmt.Fprintln(bw)
+		first += " Tenant: " + p.Tenant
 	}
+	fmt.Fprintln(bw, first)
+	fmt.Fprintln(bw)
 
 	for _, c := range p.Changes {
 		if c.Action == ActionNoChange {
@@ -112,8 +118,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 	}
 
 	if !hasChanges(p) {
-		fmt.Fprintln(bw, noChanges)
-		return bw.Flush()
+		return bw.Flush() // the first line said it all
 	}
 	fmt.Fprintln(bw, pl.bold.Sprint(summaryLine(p, drift)))
 	if !drift {

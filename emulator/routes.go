@@ -37,6 +37,10 @@ func (e *Emulator) route(w http.ResponseWriter, r *http.Request) {
 			e.getSource(w, seg[1])
 		case http.MethodPut:
 			e.putSource(w, r, seg[1])
+		case http.MethodPatch:
+			e.patchSource(w, r, seg[1])
+		case http.MethodDelete:
+			e.deleteSource(w, seg[1])
 		default:
 			writeError(w, methodNotAllowed(method))
 		}

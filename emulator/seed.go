@@ -153,3 +153,42 @@ func readSeedDir(seed fs.FS, dir string) ([]seedObject, error) {
 	}
 	return out, nil
 }
+
+// CheckSeedDir reports whether seed looks like a seed directory: an empty directory (an empty
+// tenant) or one with JSON objects in connectors/, sources/ or schemas/<source>/. A directory
+// with files but none of those, such as a config repository of YAML, would otherwise start an
+// empty tenant against which every object plans as new.
+func CheckSeedDir(seed fs.FS) error {
+	entries, err := fs.ReadDir(seed, ".")
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	dirs := []string{"connectors", "sources"}
+	if subs, err := fs.ReadDir(seed, "schemas"); err == nil {
+		for _, d := range subs {
+			if d.IsDir() {
+				dirs = append(dirs, path.Join("schemas", d.Name()))
+			}
+		}
+	}
+	yaml := false
+	for _, dir := range append(dirs, ".") {
+		files, _ := fs.ReadDir(seed, dir)
+		for _, f := range files {
+			switch {
+			case f.IsDir():
+			case strings.HasSuffix(f.Name(), ".json") && dir != ".":
+				return nil
+			case strings.HasSuffix(f.Name(), ".yaml") || strings.HasSuffix(f.Name(), ".yml"):
+				yaml = true
+			}
+		}
+	}
+	if yaml {
+		return errors.New("not a seed: it holds YAML but no JSON objects in connectors/, sources/ or schemas/<source>/ (a config repository is not a seed; see examples/acme-tenant)")
+	}
+	return errors.New("not a seed: no JSON objects in connectors/, sources/ or schemas/<source>/ (see examples/acme-tenant)")
+}

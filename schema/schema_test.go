@@ -9,7 +9,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
-	"gopkg.in/yaml.v3"
+
+	"github.com/sailsync/sailsync/contract"
 )
 
 func TestSchemasCompile(t *testing.T) {
@@ -134,21 +135,28 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// TestFeaturesMatchSpec compares the features enum with the official OpenAPI file when the
-// shared specs are checked out beside the repository (they are in the development setup).
+// TestFeaturesMatchSpec compares the features enum with the official OpenAPI document's
+// SourceFeature (the contract package's copy, so it runs on every clone).
 func TestFeaturesMatchSpec(t *testing.T) {
-	raw, err := os.ReadFile("../../shared/api-specs/idn/v3/schemas/SourceFeature.yaml")
+	raw, err := os.ReadFile(contract.Require(t))
 	if err != nil {
-		t.Skip("api-specs not available:", err)
-	}
-	var spec struct {
-		Items struct {
-			Enum []string `yaml:"enum"`
-		} `yaml:"items"`
-	}
-	if err := yaml.Unmarshal(raw, &spec); err != nil {
 		t.Fatal(err)
 	}
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				SourceFeature struct {
+					Items struct {
+						Enum []string `json:"enum"`
+					} `json:"items"`
+				} `json:"SourceFeature"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	spec := doc.Components.Schemas.SourceFeature
 	var s struct {
 		Properties struct {
 			Features struct {

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# The shell part of the sailsync GitHub Action (action.yml at the repository root), kept in a
+# file so that a Go test (action_test.go) runs it against the emulator with a fake gh.
+#
+# It runs one sailsync command with --output github (annotations in the log, the report in the
+# step summary), keeps ONE pull-request comment up to date (found again by a hidden marker), with
+# drift keeps ONE issue open while drift persists and closes it when in sync, and fails the step
+# only on errors and violations (exit 1), not on "there are changes" (exit 2).
+#
+# Inputs come as SAILSYNC_* variables (see action.yml); gh reads GH_TOKEN.
+set -uo pipefail
+
+cmd=${SAILSYNC_COMMAND:-plan}
+dir=${SAILSYNC_DIRECTORY:-.}
+envname=${SAILSYNC_ENVIRONMENT:-}
+bin=${SAILSYNC_BIN:-sailsync}
+repo=${GITHUB_REPOSITORY:-}
+pr=${SAILSYNC_PR:-}
+
+case "$cmd" in
+plan | drift | apply) ;;
+*)
+	echo "::error title=sailsync::command must be plan, drift or apply, not ${cmd//[$'\r\n%']/_}"
+	exit 1
+	;;
+esac
+
+# One marker per command, environment and directory: a repository with two tenants or two config
+# directories gets one comment for each, never one per push. Only [A-Za-z0-9._/-] go into it, so
+# it can be quoted into a jq string as it is.
+key="$cmd ${envname:-default} $dir"
+marker="<!-- sailsync-action: ${key//[^A-Za-z0-9._\/ -]/_} -->"
+
+tmp=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/sailsync.XXXXXX")
+report="$tmp/report.md"
+body="$tmp/body.md"
+: >"$report"
+
+output() { # name value: a step output, when the runner asked for them
+	if [ -n "${GITHUB_OUTPUT:-}" ]; then
+		printf '%s=%s\n' "$1" "$2" >>"$GITHUB_OUTPUT" || echo "::warning title=sailsync::cannot write GITHUB_OUTPUT"
+	fi
+}
+
+summary() { # file: append to the real step summary; a summary that cannot be written is a warning
+	if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+		cat "$1" >>"$GITHUB_STEP_SUMMARY" 2>/dev/null || echo "::warning title=sailsync::cannot write the step summary (GITHUB_STEP_SUMMARY)"
+	fi
+}
+
+# base-ref: a plan runs only when the pull request changed something under the directory.
+if [ -n "${SAILSYNC_BASE_REF:-}" ] && [ "$cmd" = plan ]; then
+	base=""
+	for ref in "origin/$SAILSYNC_BASE_REF" "$SAILSYNC_BASE_REF"; do
+		if git rev-parse --verify -q "$ref^{commit}" >/dev/null 2>&1; then
+			base=$ref
+			break
+		fi
+	done
+	if [ -z "$base" ]; then
+		echo "::warning title=sailsync::base ref $SAILSYNC_BASE_REF not found (check out with fetch-depth: 0); planning anyway"
+	elif git diff --quiet "$base...HEAD" -- "$dir"; then
+		printf '%s\n### sailsync %s\n\nNothing under `%s` changed since `%s`: no plan needed.\n' "$marker" "$cmd" "$dir" "$SAILSYNC_BASE_REF" >"$body"
+		summary "$body"
+		output exit-code 0
+		output changes false
+		output skipped true
+		exit 0
+	fi
+fi
+
+args=("$cmd" "$dir" --output github)
+if [ "$cmd" = apply ]; then
+	args+=(--auto-approve)
+fi
+read -r -a extra <<<"${SAILSYNC_FLAGS:-}"
+
+# The command writes its markdown report to the step summary; point it at a file of ours so the
+# same report also becomes the comment or issue, from one run against the tenant.
+GITHUB_STEP_SUMMARY="$report" "$bin" "${args[@]}" "${extra[@]}"
+code=$?
+
+title="sailsync $cmd"
+if [ -n "$envname" ]; then
+	title="$title: $envname"
+fi
+{
+	echo "$marker"
+	echo "### $title"
+	echo
+	if [ -s "$report" ]; then
+		cat "$report"
+	else
+		echo "sailsync $cmd failed (exit $code) before it had a report: see the job log."
+	fi
+	if [ -n "${GITHUB_RUN_ID:-}" ] && [ -n "$repo" ]; then
+		echo
+		echo "Full output: [the job's log](${GITHUB_SERVER_URL:-https://github.com}/$repo/actions/runs/$GITHUB_RUN_ID)."
+	fi
+} >"$body"
+summary "$body"
+
+changes=false
+if [ "$code" -eq 2 ]; then
+	changes=true
+fi
+output exit-code "$code"
+output changes "$changes"
+output report "$body"
+
+# first_match LIST_PATH FIELD: the FIELD (id or number) of the first item whose body has the marker.
+first_match() {
+	gh api --paginate "$1" --jq ".[] | select(.body | contains(\"$marker\")) | .$2" | head -n 1
+}
+
+if [ "${SAILSYNC_COMMENT:-true}" = true ] && [ -n "$pr" ] && [ -n "$repo" ]; then
+	id=$(first_match "repos/$repo/issues/$pr/comments?per_page=100" id) || id=""
+	if [ -n "$id" ]; then
+		gh api -X PATCH "repos/$repo/issues/comments/$id" -F "body=@$body" >/dev/null ||
+			echo "::warning title=sailsync::could not update the pull-request comment"
+	else
+		gh api -X POST "repos/$repo/issues/$pr/comments" -F "body=@$body" >/dev/null ||
+			echo "::warning title=sailsync::could not comment on the pull request"
+	fi
+fi
+
+if [ "${SAILSYNC_DRIFT_ISSUE:-false}" = true ] && [ "$cmd" = drift ] && [ -n "$repo" ] && [ "$code" -ne 1 ]; then
+	number=$(first_match "repos/$repo/issues?state=open&per_page=100" number) || number=""
+	if [ "$code" -eq 2 ] && [ -n "$number" ]; then
+		gh api -X PATCH "repos/$repo/issues/$number" -F "body=@$body" >/dev/null ||
+			echo "::warning title=sailsync::could not update drift issue #$number"
+	elif [ "$code" -eq 2 ]; then
+		gh api -X POST "repos/$repo/issues" -f "title=$title: the tenant has drifted" -F "body=@$body" >/dev/null ||
+			echo "::warning title=sailsync::could not open a drift issue"
+	elif [ -n "$number" ]; then
+		gh api -X POST "repos/$repo/issues/$number/comments" -f "body=In sync again: sailsync drift found no drift." >/dev/null &&
+			gh api -X PATCH "repos/$repo/issues/$number" -f state=closed >/dev/null ||
+			echo "::warning title=sailsync::could not close drift issue #$number"
+	fi
+fi
+
+if [ "$code" -ne 0 ] && [ "$code" -ne 2 ]; then
+	exit "$code"
+fi
+exit 0
