@@ -38,16 +38,6 @@ const (
 // it is not read as objects. sailsync.yml is reserved for it too.
 const SettingsFile = "sailsync.yaml"
 
-// serverManaged lists the Source fields the tenant sets. They are rejected by the Source schema
-// (see schema/source.json); the list is kept here for callers that strip them from live objects.
-// connectorImplementstionId is the misspelling some API pages carry.
-var serverManaged = []string{"id", "created", "modified", "healthy", "status", "since", "connectorId",
-	"connectorName", "connectionType", "connectorImplementationId", "connectorImplementstionId"}
-
-// ServerManagedSourceFields returns the Source fields the tenant manages, which a config
-// repository may not declare.
-func ServerManagedSourceFields() []string { return append([]string(nil), serverManaged...) }
-
 // Load reads the config repository at dir. When the repository is invalid the error is
 // Problems, every problem found sorted by file, line and column; when it cannot be read at all
 // (dir missing, not a directory) the error is a wrapped error.
@@ -408,10 +398,10 @@ func (l *loader) build(repo *Repo, docs []*document) {
 		ks, isString := kv.(string)
 		switch {
 		case !hasKind:
-			l.add(Problem{Pos: d.doc, Field: "kind", Message: "kind: missing: every document starts with kind: Connector, Source or EntitlementSchema"})
+			l.add(Problem{Pos: d.doc, Field: "kind", Message: "kind: missing: every document starts with kind: " + userKindList()})
 			continue
 		case !isString || !knownKind(Kind(ks)):
-			l.add(Problem{Pos: d.positions["kind"], Field: "kind", Message: fmt.Sprintf("kind: unknown kind %s: use Connector, Source or EntitlementSchema", showValue(kv))})
+			l.add(Problem{Pos: d.positions["kind"], Field: "kind", Message: fmt.Sprintf("kind: unknown kind %s: use %s", showValue(kv), userKindList())})
 			continue
 		}
 		d.kind = Kind(ks)
@@ -464,15 +454,6 @@ func (l *loader) build(repo *Repo, docs []*document) {
 			repo.Schemas = append(repo.Schemas, es)
 		}
 	}
-}
-
-func knownKind(k Kind) bool {
-	for _, x := range Kinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
 
 func showValue(v any) string {

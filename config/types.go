@@ -9,21 +9,6 @@ import (
 	"github.com/sailsync/sailsync/value"
 )
 
-// Kind is the kind of a declared object, the value of a document's `kind` key.
-type Kind string
-
-// The kinds a config repository can declare. ConnectorFile is not written by users: it is the
-// plan's name for one `connectorFiles` entry of a Source, applied after the source exists.
-const (
-	KindConnector         Kind = "Connector"
-	KindSource            Kind = "Source"
-	KindEntitlementSchema Kind = "EntitlementSchema"
-	KindConnectorFile     Kind = "ConnectorFile"
-)
-
-// Kinds lists the kinds users may declare, in the order they are documented.
-var Kinds = []Kind{KindConnector, KindSource, KindEntitlementSchema}
-
 // Pos is a position in a YAML file. File is relative to the repository root, slash-separated.
 type Pos struct {
 	File string `json:"file"`

@@ -96,7 +96,7 @@ func parseFile(file string, data []byte, add func(Problem), budget *int) (docs [
 		}
 		*budget--
 		if root.Kind != yaml.MappingNode {
-			add(Problem{Pos: posOf(file, root), Message: "a document must be a mapping of fields starting with kind: Connector, Source or EntitlementSchema"})
+			add(Problem{Pos: posOf(file, root), Message: "a document must be a mapping of fields starting with kind: " + userKindList()})
 			continue
 		}
 		d := &document{file: file, root: root, rootPos: posOf(file, root), positions: make(map[string]Pos, len(root.Content))}

@@ -47,15 +47,12 @@ func PendingScriptName(connector string) string {
 	return fmt.Sprintf("(scriptName of Connector %q, known after create)", connector)
 }
 
-// immutableSourceFields are the fields PUT /v3/sources/{id} refuses to change (400).
-var immutableSourceFields = map[string]bool{
-	"id":               true,
-	"type":             true,
-	"authoritative":    true,
-	"connector":        true,
-	"connectorClass":   true,
-	"passwordPolicies": true,
-}
+// immutableSourceFields are the fields PUT /v3/sources/{id} refuses to change (400), from
+// config's kind table.
+var immutableSourceFields = func() map[string]bool {
+	s, _ := config.KindInfo(config.KindSource)
+	return setOf(s.Immutable)
+}()
 
 const noteConnectorFiles = "connector files already listed on a source are not re-uploaded: the tenant cannot return their contents to compare"
 
@@ -249,16 +246,8 @@ type computer struct {
 	sourceCmp, connectorCmp *comparison
 }
 
-func level(k config.Kind) int {
-	switch k {
-	case config.KindConnector:
-		return 1
-	case config.KindSource:
-		return 2
-	default:
-		return 3
-	}
-}
+// level is k's dependency level in config's kind table.
+func level(k config.Kind) int { return config.Level(k) }
 
 // cmpChange orders the plan as apply runs it: by level, then (level 3) by owning source, then
 // by name and kind.

@@ -3,6 +3,7 @@ package diff
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
 	"reflect"
 	"sort"
@@ -52,36 +53,50 @@ func (r Rule) appliesTo(k config.Kind) bool {
 	return false
 }
 
-// serverManagedFields are the source fields the tenant computes and the user cannot set. `id` is
-// deliberately not among them although the tenant assigns it: it is also immutable, and a declared
-// id that differs from the live one means the YAML names a different object — a violation to show,
-// not noise to hide.
-var serverManagedFields = map[string]bool{
-	"created":                   true,
-	"modified":                  true,
-	"healthy":                   true,
-	"status":                    true,
-	"since":                     true,
-	"connectorId":               true,
-	"connectorName":             true,
-	"connectionType":            true,
-	"connectorImplementationId": true,
-	// The API reference spells it both ways; the tool must not break on either.
-	"connectorImplementstionId": true,
+// serverManagedFields are the fields the tenant sets and a comparison ignores, and
+// serverManagedKinds the kinds that have any: config's kind table decides which (not `id`,
+// which is also immutable: a declared id that differs is a violation to show, not noise).
+var serverManagedFields, serverManagedKinds = fieldsOfKinds(config.KindSpec.IgnoredInComparison)
+
+// setLikeFields are the top-level list fields whose order carries no meaning, compared as sets
+// (config's kind table says which and why). Lists inside connectorAttributes are compared in
+// order: connectors read some of them in order (searchDNs are searched in the order given), and
+// a reordering the user made on purpose must show.
+var setLikeFields, setLikeKinds = fieldsOfKinds(func(s config.KindSpec) []string { return s.SetLike })
+
+// fieldsOfKinds gathers one list of fields of every kind in the table, with the kinds that have
+// any. A rule's functions do not see the kind, so the rule is limited to those kinds and checks
+// the union: exact while no two kinds list different fields of the same name.
+func fieldsOfKinds(list func(config.KindSpec) []string) (map[string]bool, []config.Kind) {
+	fields := map[string]bool{}
+	var ks []config.Kind
+	for _, k := range config.AllKinds() {
+		s, _ := config.KindInfo(k)
+		if l := list(s); len(l) > 0 {
+			ks = append(ks, k)
+			maps.Copy(fields, setOf(l))
+		}
+	}
+	return fields, ks
 }
 
-// setLikeFields are the top-level list fields whose order carries no meaning, compared as sets:
-//   - features: the tenant returns a source's features in its own order (HR Database in the Acme
-//     example lists them reversed); the connector reads them as flags.
-//   - passwordPolicies: references to the policies a source belongs to, a membership with no
-//     order. It is immutable, so a false difference here would block every apply.
-//
-// Lists inside connectorAttributes are compared in order: connectors read some of them in order
-// (searchDNs are searched in the order given), and a reordering the user made on purpose must
-// show.
-var setLikeFields = map[string]bool{
-	"features":         true,
-	"passwordPolicies": true,
+// setOf turns a list of fields into a set.
+func setOf(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, f := range list {
+		m[f] = true
+	}
+	return m
+}
+
+// fieldNames lists a set of fields for a rule's description, sorted.
+func fieldNames(fields map[string]bool) string {
+	names := make([]string, 0, len(fields))
+	for f := range fields {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
 }
 
 // Rules is the normalisation table applied to every comparison, in order. Each rule has its own
@@ -89,10 +104,9 @@ var setLikeFields = map[string]bool{
 var Rules = []Rule{
 	{
 		Name: "server-managed fields ignored",
-		Description: "created, modified, healthy, status, since, connectorId, connectorName, connectionType and " +
-			"connectorImplementationId (also spelled connectorImplementstionId) are set by the tenant; they are " +
+		Description: fieldNames(serverManagedFields) + " are set by the tenant; they are " +
 			"not compared even when a YAML file (say, one exported from the tenant) declares them.",
-		Kinds: []config.Kind{config.KindSource},
+		Kinds: serverManagedKinds,
 		Ignore: func(parent []string, key string, _ bool) bool {
 			return len(parent) == 0 && serverManagedFields[key]
 		},
@@ -130,8 +144,9 @@ var Rules = []Rule{
 	},
 	{
 		Name: "set-like lists compared without order",
-		Description: "features and passwordPolicies are sets: the tenant returns them in its own order. " +
+		Description: fieldNames(setLikeFields) + " are sets: the tenant returns them in its own order. " +
 			"Lists inside connectorAttributes keep their order.",
+		Kinds: setLikeKinds,
 		Normalize: func(path []string, d, l any, lok bool) (any, any, bool) {
 			if len(path) != 1 || !setLikeFields[path[0]] {
 				return d, l, lok

@@ -22,6 +22,14 @@ var serverFields = []string{
 	"connectionType", "connectorImplementationId", "schemas",
 }
 
+// ImmutableSourceFields returns the fields a source PUT must not change. Exported so that a
+// test holds the client's statement of the tenant's rules (config's kind table) to this one.
+func ImmutableSourceFields() []string { return append([]string(nil), immutableFields...) }
+
+// ServerSourceFields returns the fields the tenant maintains on a source (a PUT cannot set
+// them); with `id`, which it assigns, they are what it manages. Exported for the same test.
+func ServerSourceFields() []string { return append([]string(nil), serverFields...) }
+
 // serverAttributes are the keys the tenant adds inside connectorAttributes.
 var serverAttributes = []string{"cloudExternalId", "cloudDisplayName", "healthy", "since"}
 

@@ -18,14 +18,10 @@ import (
 	"github.com/sailsync/sailsync/value"
 )
 
-// Levels is the dependency order of an apply: connectors exist before the sources that use
+// Levels is the dependency order of an apply, from config's kind table: connectors exist before the sources that use
 // them, and sources exist before their files and schemas are uploaded. An object waits only for
 // the objects it depends on, never for a whole level.
-var Levels = [][]config.Kind{
-	{config.KindConnector},
-	{config.KindSource},
-	{config.KindConnectorFile, config.KindEntitlementSchema},
-}
+var Levels = config.Levels()
 
 // level returns the index of kind in Levels.
 func level(kind config.Kind) int {

@@ -49,13 +49,13 @@ type Exported struct {
 	ConnectorFiles map[string][]string
 }
 
-// exportDropped are the source fields the tenant manages; the config format does not allow them.
-// `schemas` is allowed but not exported: the tenant adds a reference there whenever a schema is
-// created, and the exported EntitlementSchema files already manage the schemas, so an exported
-// list would make the next plan after a schema upload remove the new schema's reference.
-var exportDropped = []string{
-	"id", "created", "modified", "healthy", "status", "since", "connectorId", "connectorName",
-	"connectionType", "connectorImplementationId", "connectorImplementstionId", "schemas",
+// exportDropped are the source fields export leaves out: those the tenant manages, which the
+// config format does not allow, and `schemas`, which the tenant keeps (config's kind table).
+var exportDropped = sourceNotExported()
+
+func sourceNotExported() []string {
+	s, _ := config.KindInfo(config.KindSource)
+	return s.NotExported()
 }
 
 // serverAddedAttributes are connectorAttributes keys the tenant adds by itself; exporting them

@@ -1,0 +1,207 @@
+package config
+
+import (
+	"slices"
+	"strings"
+)
+
+// Kind is the kind of a declared object, the value of a document's `kind` key.
+type Kind string
+
+// The kinds sailsync knows; the table below holds what it knows about each. ConnectorFile is
+// not written by users: it is the plan's name for one `connectorFiles` entry of a Source.
+const (
+	KindConnector         Kind = "Connector"
+	KindSource            Kind = "Source"
+	KindEntitlementSchema Kind = "EntitlementSchema"
+	KindConnectorFile     Kind = "ConnectorFile"
+)
+
+// KindSpec is what sailsync knows about one kind as data. Every list of kinds or of fields that
+// other packages use (the loader's kind check, diff's normalisation rules and immutable check,
+// export's dropped fields, apply's dependency levels) is derived from the table below, so that
+// they cannot disagree; kinds_test.go holds them to it.
+type KindSpec struct {
+	// Kind is the kind's name, the value of a document's `kind` key.
+	Kind Kind
+	// Declared tells whether users write the kind in YAML; an undeclared kind (ConnectorFile) is
+	// a step of the plan derived from another kind's fields.
+	Declared bool
+	// Level is the dependency level, from 0: an object may depend only on objects of lower levels
+	// (a source on its connector, a schema on its source), so a plan and an apply run by level.
+	Level int
+	// Schema is the kind's JSON Schema file in schema/ (empty for an undeclared kind).
+	Schema string
+	// Identity are the fields that name an object of the kind within a tenant, ids differing
+	// between tenants: "name", or "source" and "name" for objects that belong to a source.
+	Identity []string
+	// Immutable are the fields the tenant refuses to change once the object exists (400): plan
+	// reports a difference in one as a violation instead of sending it.
+	Immutable []string
+	// ServerManaged are the fields the tenant sets itself: the schema forbids declaring them,
+	// export drops them, and a comparison ignores them unless they are also Immutable.
+	ServerManaged []string
+	// TenantKept are fields users may declare but the tenant maintains as well: export leaves them
+	// out so that the next plan does not take back what the tenant added.
+	TenantKept []string
+	// SetLike are the top-level list fields whose order carries no meaning: compared as sets.
+	SetLike []string
+	// Doc says in a line what the kind is.
+	Doc string
+}
+
+// kinds is the table of kinds, in documented order (user kinds first). Where the copies this
+// table replaced disagreed, it decides:
+//   - `id` is server-managed and immutable: forbidden in YAML and dropped on export like the other
+//     server fields, but not ignored in a comparison, since a declared id that differs names
+//     another object, a violation to show (normalise left it out, the other copies had it).
+//   - connectorImplementstionId, the API reference's misspelling, stays server-managed on the
+//     client side (forbidden, ignored, dropped) so that a tenant answering with either spelling
+//     works; the emulator, being the tenant, has only the correct spelling.
+//   - `schemas` is not server-managed (users may declare it, as README says) but TenantKept: the
+//     tenant adds a reference whenever an entitlement schema is uploaded and keeps it across a
+//     PUT (the emulator's serverFields), so export leaves it out (export dropped it, the
+//     loader, the schema and normalise allowed it).
+//   - set-like fields are per kind (only Source has any); normalise had applied them to every
+//     kind, which is the same while no other kind declares a field of those names.
+//
+// A new kind (declared, with its own endpoint) touches 18 files besides tests, counted on this
+// table's commit: this file (constant and row), schema/<kind>.json and schema/schema.go's list,
+// emulator/<kind>.go, an example in examples/acme, README.md — the 6 of the goal — and, until a
+// per-kind handler interface exists (issue 12, section 2), the per-kind code in config/types.go
+// and load.go, diff/plan.go (live state), compute.go and estimate.go, sync/fetch.go, apply.go
+// and export.go, isc/endpoints.go, emulator/routes.go and emulator.go, and cmd_validate.go's
+// counts. Before the table it was 20 (diff/normalise.go and config/yaml.go too) and 14 places in
+// the files above that listed kinds or fields now derive from this table.
+var kinds = []KindSpec{
+	{
+		Kind: KindConnector, Declared: true, Level: 0, Schema: "connector.json",
+		Identity: []string{"name"},
+		Doc:      "a custom connector (POST /v3/connectors); connectors are created, never updated",
+	},
+	{
+		Kind: KindSource, Declared: true, Level: 1, Schema: "source.json",
+		Identity: []string{"name"},
+		// PUT /v3/sources/{id} answers 400 to a change of these.
+		Immutable: []string{"id", "type", "authoritative", "connector", "connectorClass", "passwordPolicies"},
+		ServerManaged: []string{"id", "created", "modified", "healthy", "status", "since", "connectorId",
+			"connectorName", "connectionType", "connectorImplementationId", "connectorImplementstionId"},
+		TenantKept: []string{"schemas"},
+		// features: the tenant returns them in its own order; passwordPolicies: a membership.
+		SetLike: []string{"features", "passwordPolicies"},
+		Doc:     "an ISC source (/v3/sources), updated by a full-object PUT",
+	},
+	{
+		Kind: KindEntitlementSchema, Declared: true, Level: 2, Schema: "entitlement-schema.json",
+		Identity: []string{"source", "name"},
+		Doc:      "an entitlement schema of a declared source, uploaded as a CSV template",
+	},
+	{
+		Kind: KindConnectorFile, Level: 2,
+		Identity: []string{"source", "name"},
+		Doc:      "one connectorFiles entry of a Source, uploaded after the source exists",
+	},
+}
+
+// KindInfo returns the table row of kind k, and false for a kind not in the table. The row's
+// lists are copies: the table itself cannot be changed through them.
+func KindInfo(k Kind) (KindSpec, bool) {
+	if r := row(k); r != nil {
+		s := *r
+		s.Identity = slices.Clone(s.Identity)
+		s.Immutable = slices.Clone(s.Immutable)
+		s.ServerManaged = slices.Clone(s.ServerManaged)
+		s.TenantKept = slices.Clone(s.TenantKept)
+		s.SetLike = slices.Clone(s.SetLike)
+		return s, true
+	}
+	return KindSpec{}, false
+}
+
+// row is the table row of k, or nil: the loader asks once per document, so without copies.
+func row(k Kind) *KindSpec {
+	for i := range kinds {
+		if kinds[i].Kind == k {
+			return &kinds[i]
+		}
+	}
+	return nil
+}
+
+// AllKinds returns every kind of the table, in table order.
+func AllKinds() []Kind {
+	out := make([]Kind, len(kinds))
+	for i, s := range kinds {
+		out[i] = s.Kind
+	}
+	return out
+}
+
+// UserKinds returns the kinds users may declare, in documented order.
+func UserKinds() []Kind {
+	var out []Kind
+	for _, s := range kinds {
+		if s.Declared {
+			out = append(out, s.Kind)
+		}
+	}
+	return out
+}
+
+// Levels returns the kinds grouped by dependency level, lowest first; within a level, in table
+// order (which carries no meaning: an object waits for its own dependencies only).
+func Levels() [][]Kind {
+	var out [][]Kind
+	for _, s := range kinds {
+		for len(out) <= s.Level {
+			out = append(out, nil)
+		}
+		out[s.Level] = append(out[s.Level], s.Kind)
+	}
+	return out
+}
+
+// Level returns the dependency level of k; a kind not in the table comes after every level.
+func Level(k Kind) int {
+	if r := row(k); r != nil {
+		return r.Level
+	}
+	return len(Levels())
+}
+
+// IgnoredInComparison returns the server-managed fields of the kind that a comparison leaves
+// out on both sides: all but the immutable ones (see the table's note on `id`).
+func (s KindSpec) IgnoredInComparison() []string {
+	var out []string
+	for _, f := range s.ServerManaged {
+		if !slices.Contains(s.Immutable, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// NotExported returns the fields export leaves out of the kind's objects: the server-managed
+// ones, which the schema forbids, and those the tenant keeps.
+func (s KindSpec) NotExported() []string {
+	return append(slices.Clone(s.ServerManaged), s.TenantKept...)
+}
+
+// userKindList names the user kinds for messages: "Connector, Source or EntitlementSchema".
+func userKindList() string {
+	ks := UserKinds()
+	names := make([]string, len(ks))
+	for i, k := range ks {
+		names[i] = string(k)
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// knownKind reports whether users may declare k.
+func knownKind(k Kind) bool {
+	r := row(k)
+	return r != nil && r.Declared
+}
