@@ -680,6 +680,12 @@ func (l *loader) checkRefs(repo *Repo) {
 				return
 			}
 			for _, r := range refs {
+				if r.Scheme == SchemeEnv {
+					if msg := envRefProblem(o, field, r); msg != "" {
+						l.add(Problem{Pos: at, Field: field, Message: field + ": " + msg})
+					}
+					continue
+				}
 				if r.Scheme != SchemeConnector {
 					continue
 				}
