@@ -84,28 +84,39 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		if pf, err = readPlanFile(opts.PlanFile); err != nil {
 			return fail(err)
 		}
-		// The plan decides which secrets are sent: it shows existing sources' secrets only when
-		// made with --rotate-secrets, and apply never sends what the plan did not show.
-		if opts.RotateSecrets && !pf.RotateSecrets {
-			return fail(fmt.Errorf("plan file %s was made without --rotate-secrets, so it sends no secrets of existing sources: make the plan with --rotate-secrets instead", opts.PlanFile))
+		// The plan decides which secrets are sent, and a flag recorded in it must be given again:
+		// a file edited to rotate secrets sends nothing the command line did not ask for.
+		if opts.RotateSecrets != pf.RotateSecrets {
+			return fail(fmt.Errorf("plan file %s was made %s --rotate-secrets, and apply was run %s it: give apply the flags the plan was made with (or make the plan again)",
+				opts.PlanFile, withOrWithout(pf.RotateSecrets), withOrWithout(opts.RotateSecrets)))
 		}
-		// The plan's operations list the secrets they send: rotation is decided by the plan.
-		plan = pf.Plan
 		if repo, err = loadRepo(opts.Dir, opts.stderr); err != nil {
 			return fail(err)
 		}
-		if plan.RepoHash != repo.Hash {
+		if pf.RepoHash != repo.Hash {
 			return fail(fmt.Errorf("plan file %s was made from other repository content than %s: run plan again", opts.PlanFile, opts.Dir))
 		}
 		if sess, err = opts.Conn.connect(ctx, opts.stderr); err != nil {
 			return fail(err)
 		}
 		// Before any request: a plan is true only of the tenant it was computed against.
-		if t := sess.client.Tenant(); plan.Tenant != t {
+		if t := sess.client.Tenant(); pf.Tenant != t {
 			sess.close()
 			return fail(fmt.Errorf("plan file %s was made against tenant %s, but apply talks to %s: nothing was sent; run plan against %s",
-				opts.PlanFile, plan.Tenant, t, t))
+				opts.PlanFile, pf.Tenant, t, t))
 		}
+		// The file is only a record of what was reviewed: what is sent is recomputed from the
+		// repository and the tenant now, and must be exactly what the file holds.
+		fresh, err := planWith(ctx, repo, sess, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: pf.RotateSecrets, stderr: opts.stderr})
+		if err != nil {
+			sess.close()
+			return fail(err)
+		}
+		if plan, err = diff.Confirm(pf.Plan, fresh); err != nil {
+			sess.close()
+			return fail(fmt.Errorf("plan file %s: %w: nothing was sent", opts.PlanFile, err))
+		}
+		plan.APICalls = isync.EstimateCalls(plan)
 	} else {
 		repo, plan, sess, err = computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, stderr: opts.stderr})
 		if err != nil {
@@ -231,4 +242,11 @@ func reportTotals(rep *isync.Report) string {
 	return fmt.Sprintf("Apply: %d done, %d failed, %d skipped, %d stale, %d cancelled.",
 		rep.Count(isync.StatusDone), rep.Count(isync.StatusFailed), rep.Count(isync.StatusSkipped),
 		rep.Count(isync.StatusStale), rep.Count(isync.StatusCancelled))
+}
+
+func withOrWithout(b bool) string {
+	if b {
+		return "with"
+	}
+	return "without"
 }

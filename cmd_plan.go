@@ -77,6 +77,16 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	plan, err := planWith(ctx, repo, sess, req)
+	if err != nil {
+		sess.close()
+		return nil, nil, nil, err
+	}
+	return repo, plan, sess, nil
+}
+
+// planWith fetches what repo declares over an open session and diffs: the reads of a plan.
+func planWith(ctx context.Context, repo *config.Repo, sess *session, req planRequest) (*diff.Plan, error) {
 	fo := isync.FetchOptions{Parallelism: req.Conn.Parallelism, AllSources: req.Drift}
 	if isTerminal(req.stderr) {
 		fo.Progress = func(done, total int) {
@@ -88,16 +98,14 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 		fmt.Fprint(req.stderr, "\r\033[K")
 	}
 	if err != nil {
-		sess.close()
-		return nil, nil, nil, err
+		return nil, err
 	}
 	plan, err := diff.Compute(repo, live, diff.Options{Env: sess.env, RotateSecrets: req.RotateSecrets, Drift: req.Drift, Tenant: sess.client.Tenant()})
 	if err != nil {
-		sess.close()
-		return nil, nil, nil, err
+		return nil, err
 	}
 	plan.APICalls = isync.EstimateCalls(plan)
-	return repo, plan, sess, nil
+	return plan, nil
 }
 
 // loadRepo loads and validates a repository, printing its problems the way validate does.
@@ -205,6 +213,11 @@ func hasChanges(p *diff.Plan) bool {
 	return false
 }
 
+// MaxPlanFileSize caps a plan file: a plan carries every operation's body (about 2 KB per
+// changed source), so 64 MiB holds some 30,000 changes while a hostile file cannot exhaust
+// memory.
+const MaxPlanFileSize = 64 << 20
+
 // planFile is the document `plan --out` writes: the plan, and the options it was computed with
 // that apply must honour to send exactly what the plan showed.
 type planFile struct {
@@ -229,15 +242,28 @@ func writePlanFile(path string, pf planFile) error {
 
 // readPlanFile loads a plan written by writePlanFile.
 func readPlanFile(path string) (planFile, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return planFile{}, fmt.Errorf("plan file: %w", err)
+	}
+	defer f.Close()
+	// Read at most one byte past the cap, so an oversized file is refused without reading it.
+	b, err := io.ReadAll(io.LimitReader(f, MaxPlanFileSize+1))
+	if err != nil {
+		return planFile{}, fmt.Errorf("plan file: %w", err)
+	}
+	if len(b) > MaxPlanFileSize {
+		return planFile{}, fmt.Errorf("plan file %s is larger than %d MiB, more than any plan sailsync writes: refused", path, MaxPlanFileSize>>20)
 	}
 	pf := planFile{Plan: &diff.Plan{}}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(&pf); err != nil {
 		return planFile{}, fmt.Errorf("plan file %s: %w", path, err)
+	}
+	if dec.More() {
+		return planFile{}, fmt.Errorf("plan file %s: data after the plan", path)
 	}
 	if pf.FormatVersion != diff.FormatVersion {
 		return planFile{}, fmt.Errorf("plan file %s: format_version %d, this sailsync reads %d", path, pf.FormatVersion, diff.FormatVersion)

@@ -394,7 +394,8 @@ func (a *applier) updateSource(ch diff.Change) error {
 	if err != nil {
 		return fmt.Errorf("source %q: fresh read: %w", ch.Name, err)
 	}
-	if ch.Fingerprint == nil || diff.FingerprintOf(fresh).Hash != ch.Fingerprint.Hash {
+	if fresh.String("name") != ch.Name || ch.Fingerprint == nil || diff.FingerprintOf(fresh).Hash != ch.Fingerprint.Hash {
+		// Another object under that id (a forged or outdated id) is never overwritten.
 		return &staleError{what: fmt.Sprintf("source %q", ch.Name)}
 	}
 	send := make(map[string]bool, len(ch.Op.Secrets))

@@ -1,0 +1,59 @@
+package diff
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestConfirm: a saved plan equal to the recomputation applies as it is; a write the
+// recomputation holds but the saved plan does not is not sent; keys reordered by an editor are
+// still the same change; anything else is refused naming the entry.
+func TestConfirm(t *testing.T) {
+	fresh, err := Compute(acmeRepo(t, false), acmeLive(t), Options{Env: envFrom(scenarioEnv), Tenant: "https://acme.api.identitynow.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := *fresh
+	got, err := Confirm(&saved, fresh)
+	if err != nil || len(got.Changes) != len(fresh.Changes) {
+		t.Fatalf("an unchanged plan: %v, %d changes of %d", err, len(got.Changes), len(fresh.Changes))
+	}
+
+	// The reviewer saw no update of Corporate Directory: it is not sent.
+	saved.Changes = nil
+	for _, c := range fresh.Changes {
+		if c.Key() != "Source/Corporate Directory" {
+			saved.Changes = append(saved.Changes, c)
+		}
+	}
+	got, err = Confirm(&saved, fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range got.Changes {
+		if c.Key() == "Source/Corporate Directory" {
+			t.Error("a write the saved plan does not hold would be sent")
+		}
+	}
+	if got.Summary.Update != fresh.Summary.Update-1 {
+		t.Errorf("summary %+v", got.Summary)
+	}
+
+	for name, edit := range map[string]func(p *Plan){
+		"tenant":    func(p *Plan) { p.Tenant = "https://other.api.identitynow.com" },
+		"repo hash": func(p *Plan) { p.RepoHash = "0" },
+		"violation": func(p *Plan) { p.Violations = []Violation{{Name: "x"}} },
+		"live id": func(p *Plan) {
+			p.Changes[len(p.Changes)-1].LiveID = "forged"
+		},
+	} {
+		p := *fresh
+		p.Changes = append([]Change(nil), fresh.Changes...)
+		edit(&p)
+		if _, err := Confirm(&p, fresh); err == nil {
+			t.Errorf("%s: accepted", name)
+		} else if name == "live id" && !strings.Contains(err.Error(), "changes[") {
+			t.Errorf("%s: the error does not name the entry: %v", name, err)
+		}
+	}
+}
