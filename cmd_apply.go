@@ -142,12 +142,12 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		renderReport(opts.stdout, report)
 	}
 	if !report.OK() {
-		return opts.finish(out, &exitCode{code: 1, err: errors.New("not everything planned was done; fix the failures and run apply again")})
+		return opts.finish(out, exitWith(exitFailure, errors.New("not everything planned was done; fix the failures and run apply again")))
 	}
 	return opts.finish(out, nil)
 }
 
-// finish writes the JSON document (with --output json) and turns err into the exit status.
+// finish writes the JSON document (with --output json) and returns err, the exit status.
 func (opts *applyOptions) finish(out applyOutput, err error) error {
 	if opts.Output == "json" {
 		if err != nil {
@@ -159,10 +159,7 @@ func (opts *applyOptions) finish(out applyOutput, err error) error {
 			return encErr
 		}
 	}
-	var ec *exitCode
-	if err != nil && !errors.As(err, &ec) {
-		return &exitCode{code: 1, err: err}
-	}
+	// A plain error already maps to exitFailure with its message (exitStatus).
 	return err
 }
 

@@ -50,7 +50,7 @@ func description(t *testing.T, emu *emulator.Emulator, source string) string {
 func TestApplyRefusesWithoutTerminal(t *testing.T) {
 	emu := applyTenant(t)
 	stdout, stderr, code := runCLI(t, "yes\n", "apply", "examples/acme", fastRate)
-	if code != 1 {
+	if code != exitFailure {
 		t.Fatalf("exit %d, want 1", code)
 	}
 	if !strings.Contains(stderr, "--auto-approve") {
@@ -75,7 +75,7 @@ func TestApplyThenPlan(t *testing.T) {
 func applyThenPlan(t *testing.T, rule emulator.ScriptNameRule) {
 	emu := applyTenantWith(t, emulator.Options{ScriptNameRule: rule})
 	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate)
-	if code != 0 {
+	if code != exitOK {
 		t.Fatalf("apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 	if rule == emulator.ScriptNameSlug {
@@ -104,13 +104,13 @@ func applyThenPlan(t *testing.T, rule emulator.ScriptNameRule) {
 	}
 
 	stdout, stderr, code = runCLI(t, "", "plan", "examples/acme", fastRate)
-	if code != 0 || !strings.Contains(stdout, "No changes") {
+	if code != exitOK || !strings.Contains(stdout, "No changes") {
 		t.Fatalf("plan after apply: exit %d, want 0 with No changes\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 
 	emu.ResetLog()
 	stdout, stderr, code = runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate)
-	if code != 0 || !strings.Contains(stdout, "No changes") {
+	if code != exitOK || !strings.Contains(stdout, "No changes") {
 		t.Fatalf("second apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 	if w := writes(emu); len(w) != 0 {
@@ -127,12 +127,12 @@ func TestApplyPlanFile(t *testing.T) {
 	t.Run("applies", func(t *testing.T) {
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != 2 {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		emu.ResetLog()
 		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
-		if code != 0 || !strings.Contains(stdout, "Apply: 6 done") {
+		if code != exitOK || !strings.Contains(stdout, "Apply: 6 done") {
 			t.Fatalf("apply --plan: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
 		if got := description(t, emu, "Corporate Directory"); got != declaredDescription {
@@ -150,7 +150,7 @@ func TestApplyPlanFile(t *testing.T) {
 		if len(sent) != pf.APICalls {
 			t.Errorf("the plan announced %d requests, apply sent %d: %v", pf.APICalls, len(sent), sent)
 		}
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", fastRate); code != 0 {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", fastRate); code != exitOK {
 			t.Errorf("plan after apply --plan: exit %d: %s", code, stderr)
 		}
 	})
@@ -158,7 +158,7 @@ func TestApplyPlanFile(t *testing.T) {
 		emu := applyTenant(t)
 		dir := copyDir(t, "examples/acme")
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", dir, "--out", file, fastRate); code != 2 {
+		if _, stderr, code := runCLI(t, "", "plan", dir, "--out", file, fastRate); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		yml := filepath.Join(dir, "sources", "corporate-directory.yaml")
@@ -171,7 +171,7 @@ func TestApplyPlanFile(t *testing.T) {
 		}
 		emu.ResetLog()
 		_, stderr, code := runCLI(t, "", "apply", dir, "--plan", file, "--auto-approve", fastRate)
-		if code != 1 || !strings.Contains(stderr, "other repository content") {
+		if code != exitFailure || !strings.Contains(stderr, "other repository content") {
 			t.Errorf("exit %d, want 1 naming the content change; stderr %s", code, stderr)
 		}
 		if log := emu.Log(); len(log) != 0 {
@@ -181,7 +181,7 @@ func TestApplyPlanFile(t *testing.T) {
 	t.Run("tenant changed", func(t *testing.T) {
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != 2 {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		if err := emu.UpdateSource("Corporate Directory", func(o *value.Object) { o.Set("description", "edited in the UI") }); err != nil {
@@ -189,7 +189,7 @@ func TestApplyPlanFile(t *testing.T) {
 		}
 		emu.ResetLog()
 		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
-		if code != 1 {
+		if code != exitFailure {
 			t.Fatalf("exit %d, want 1\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
 		if !strings.Contains(stdout, `stale     Source "Corporate Directory" (update)`) || !strings.Contains(stdout, `done      Source "Acme HR Cloud" (create)`) {
@@ -210,13 +210,13 @@ func TestApplyPlanFile(t *testing.T) {
 		a := applyTenant(t)
 		aURL := os.Getenv("SAIL_BASE_URL")
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != 2 {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		a.ResetLog()
 		b, bURL := startTenant(t)
 		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
-		if code != 1 || !strings.Contains(stderr, "made against tenant "+aURL) || !strings.Contains(stderr, "talks to "+bURL) {
+		if code != exitFailure || !strings.Contains(stderr, "made against tenant "+aURL) || !strings.Contains(stderr, "talks to "+bURL) {
 			t.Errorf("exit %d, want 1 naming both tenants\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
 		if len(a.Log()) != 0 || len(b.Log()) != 0 {
@@ -224,7 +224,7 @@ func TestApplyPlanFile(t *testing.T) {
 		}
 		// The same tenant under another spelling is the same tenant.
 		t.Setenv("SAIL_BASE_URL", strings.ToUpper(aURL)+"/")
-		if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate); code != 0 {
+		if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate); code != exitOK {
 			t.Errorf("apply to the plan's own tenant spelled differently: exit %d: %s", code, stderr)
 		}
 	})
@@ -235,7 +235,7 @@ func TestApplyPlanFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
-		if code != 1 || !strings.Contains(stderr, "format_version") {
+		if code != exitFailure || !strings.Contains(stderr, "format_version") {
 			t.Errorf("exit %d, stderr %s", code, stderr)
 		}
 		if len(emu.Log()) != 0 {
@@ -249,7 +249,7 @@ func TestApplyPlanFile(t *testing.T) {
 func TestApplyJSON(t *testing.T) {
 	applyTenant(t)
 	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "-o", "json", fastRate)
-	if code != 0 {
+	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var out struct {
@@ -280,7 +280,7 @@ func TestApplyViolation(t *testing.T) {
 		t.Run(output, func(t *testing.T) {
 			emu := applyTenant(t)
 			stdout, stderr, code := runCLI(t, "", "apply", "examples/acme-immutable", "--auto-approve", "-o", output, fastRate)
-			if code != 1 {
+			if code != exitFailure {
 				t.Fatalf("exit %d, want 1", code)
 			}
 			if w := writes(emu); len(w) != 0 {
@@ -329,7 +329,7 @@ func TestApplyConfirmation(t *testing.T) {
 				t.Errorf("the plan was not shown before the prompt:\n%s", stdout.String())
 			}
 			if !tc.applied {
-				if exitStatus(err, &stderr) != 1 || !strings.Contains(stderr.String(), "cancelled") {
+				if code, msg := exitStatus(err); code != exitFailure || !strings.Contains(msg, "cancelled") {
 					t.Errorf("answer %q: err %v, want a cancellation", tc.answer, err)
 				}
 				if w := writes(emu); len(w) != 0 {
@@ -358,12 +358,12 @@ func TestApplyPlanFileSecrets(t *testing.T) {
 			t.Fatalf("seed password %q, %v", before, ok)
 		}
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != 2 {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		emu.ResetLog()
 		_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--rotate-secrets", "--auto-approve", fastRate)
-		if code != 1 || !strings.Contains(stderr, "--rotate-secrets") {
+		if code != exitFailure || !strings.Contains(stderr, "--rotate-secrets") {
 			t.Errorf("exit %d, want 1 naming --rotate-secrets; stderr %s", code, stderr)
 		}
 		if got, _ := emu.Secret("Corporate Directory", "password"); got != before {
@@ -377,10 +377,10 @@ func TestApplyPlanFileSecrets(t *testing.T) {
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
 		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--rotate-secrets", "--out", file, fastRate)
-		if code != 2 || !strings.Contains(stdout, "~ connectorAttributes.password: (sensitive)") {
+		if code != exitChanges || !strings.Contains(stdout, "~ connectorAttributes.password: (sensitive)") {
 			t.Fatalf("plan: exit %d: %s\n%s", code, stderr, stdout)
 		}
-		if stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate); code != 0 {
+		if stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate); code != exitOK {
 			t.Fatalf("apply: exit %d\n%s\n%s", code, stdout, stderr)
 		}
 		for _, tc := range []struct{ source, attr, env string }{

@@ -48,7 +48,7 @@ func runDrift(ctx context.Context, opts *driftOptions) error {
 		return err
 	}
 	if hasChanges(plan) || len(plan.Violations) > 0 {
-		return &exitCode{code: 2}
+		return exitWith(exitChanges, nil)
 	}
 	return nil
 }

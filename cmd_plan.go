@@ -107,7 +107,7 @@ func loadRepo(dir string, stderr io.Writer) (*config.Repo, error) {
 		for _, p := range problems {
 			fmt.Fprintf(stderr, "%s:%d:%d: %s\n", path.Join(base, p.Pos.File), p.Pos.Line, p.Pos.Col, p.Message)
 		}
-		return nil, &exitCode{code: 1, err: fmt.Errorf("%s is not valid: %d problems (run sailsync validate)", dir, len(problems))}
+		return nil, exitWith(exitFailure, fmt.Errorf("%s is not valid: %d problems (run sailsync validate)", dir, len(problems)))
 	}
 	return repo, err
 }
@@ -131,9 +131,9 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	}
 	switch {
 	case len(plan.Violations) > 0:
-		return &exitCode{code: 1}
+		return exitWith(exitFailure, nil)
 	case hasChanges(plan):
-		return &exitCode{code: 2}
+		return exitWith(exitChanges, nil)
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -41,24 +40,11 @@ func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, 
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)
 	err := cmd.ExecuteContext(context.Background())
-	code = exitStatus(err, &errOut)
+	code, msg := exitStatus(err)
+	if msg != "" {
+		errOut.WriteString("sailsync: " + msg + "\n")
+	}
 	return out.String(), errOut.String(), code
-}
-
-// exitStatus is main's mapping of a command's error to the process exit status.
-func exitStatus(err error, stderr *bytes.Buffer) int {
-	if err == nil {
-		return 0
-	}
-	var ec *exitCode
-	if errors.As(err, &ec) {
-		if ec.err != nil {
-			stderr.WriteString("sailsync: " + ec.err.Error() + "\n")
-		}
-		return ec.code
-	}
-	stderr.WriteString("sailsync: " + err.Error() + "\n")
-	return 1
 }
 
 // cleanEnv removes every variable that changes what the commands do, so that the developer's
@@ -191,7 +177,7 @@ func TestPlanGolden(t *testing.T) {
 			cleanEnv(t)
 			setSecrets(t)
 			stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", tc.output)
-			if code != 2 {
+			if code != exitChanges {
 				t.Fatalf("exit %d, want 2 (changes)\nstderr: %s", code, stderr)
 			}
 			if stderr != "" {
@@ -218,7 +204,7 @@ func TestPlanEmulatorSeed(t *testing.T) {
 	cleanEnv(t)
 	setSecrets(t)
 	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--emulator-seed", filepath.Join("examples", "acme-tenant"))
-	if code != 2 {
+	if code != exitChanges {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	checkCLIGolden(t, "plan-acme.txt", stdout)
@@ -230,7 +216,7 @@ func TestPlanGitHubStepSummary(t *testing.T) {
 	cleanEnv(t)
 	setSecrets(t)
 	markdown, _, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", "markdown")
-	if code != 2 {
+	if code != exitChanges {
 		t.Fatalf("markdown: exit %d", code)
 	}
 	summary := filepath.Join(t.TempDir(), "step-summary.md")
@@ -240,7 +226,7 @@ func TestPlanGitHubStepSummary(t *testing.T) {
 	}
 	t.Setenv("GITHUB_STEP_SUMMARY", summary)
 	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", "github")
-	if code != 2 {
+	if code != exitChanges {
 		t.Fatalf("github: exit %d, stderr %s", code, stderr)
 	}
 	checkCLIGolden(t, "plan-acme.github", stdout)
@@ -263,7 +249,7 @@ func TestPlanViolations(t *testing.T) {
 	cleanEnv(t)
 	setSecrets(t)
 	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme-immutable", "--emulator")
-	if code != 1 {
+	if code != exitFailure {
 		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
 	}
 	checkCLIGolden(t, "plan-acme-immutable.txt", stdout)
@@ -278,7 +264,7 @@ func TestPlanViolations(t *testing.T) {
 	}
 
 	stdout, _, code = runCLI(t, "", "plan", "examples/acme-immutable", "--emulator", "-o", "github")
-	if code != 1 {
+	if code != exitFailure {
 		t.Errorf("github: exit %d, want 1", code)
 	}
 	if n := strings.Count(stdout, "::error file=examples/acme-immutable/sources/corporate-directory.yaml,line="); n != 2 {
@@ -287,7 +273,7 @@ func TestPlanViolations(t *testing.T) {
 
 	stdout, _, code = runCLI(t, "", "plan", "examples/acme-immutable", "--emulator", "-o", "json")
 	var p diff.Plan
-	if err := json.Unmarshal([]byte(stdout), &p); err != nil || code != 1 {
+	if err := json.Unmarshal([]byte(stdout), &p); err != nil || code != exitFailure {
 		t.Fatalf("json: exit %d, %v", code, err)
 	}
 	if len(p.Violations) != 2 || p.Summary.Violations == 0 {
@@ -314,7 +300,7 @@ func TestPlanExitCodes(t *testing.T) {
 		{
 			name:   "changes",
 			setup:  func(t *testing.T) []string { setSecrets(t); return []string{"examples/acme", "--emulator"} },
-			code:   2,
+			code:   exitChanges,
 			stdout: []string{"Plan: 4 to create, 2 to update."},
 		},
 		{
@@ -322,13 +308,13 @@ func TestPlanExitCodes(t *testing.T) {
 			setup: func(t *testing.T) []string {
 				return []string{broken, "--emulator"}
 			},
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"is not valid", "run sailsync validate", "config/testdata/broken/schema-violations/other.yaml:1:1: className"},
 		},
 		{
 			name:   "missing repository",
 			setup:  func(t *testing.T) []string { return []string{filepath.Join(t.TempDir(), "nope"), "--emulator"} },
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"sailsync: "},
 		},
 		{
@@ -341,7 +327,7 @@ func TestPlanExitCodes(t *testing.T) {
 				t.Setenv("HR_DB_PASSWORD", testSecrets["HR_DB_PASSWORD"])
 				return []string{"examples/acme", "--base-url", url}
 			},
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"ACME_HR_TOKEN", "sources/acme-hr-cloud.yaml:15"},
 		},
 		{
@@ -350,7 +336,7 @@ func TestPlanExitCodes(t *testing.T) {
 				setSecrets(t)
 				return []string{"examples/acme"}
 			},
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"SAIL_BASE_URL", "--emulator"},
 		},
 		{
@@ -361,7 +347,7 @@ func TestPlanExitCodes(t *testing.T) {
 				t.Setenv("SAIL_CLIENT_SECRET", "not-the-secret")
 				return []string{"examples/acme"}
 			},
-			code: 1,
+			code: exitFailure,
 			// Reported once as a token failure, not against whichever request asked first.
 			stderr: []string{"sailsync: get access token: POST /oauth/token: 401"},
 		},
@@ -371,7 +357,7 @@ func TestPlanExitCodes(t *testing.T) {
 				setSecrets(t)
 				return []string{"examples/acme", "--base-url", "http://acme.api.identitynow.com"}
 			},
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"http://"},
 		},
 		{
@@ -379,7 +365,7 @@ func TestPlanExitCodes(t *testing.T) {
 			setup: func(t *testing.T) []string {
 				return []string{"examples/acme", "--emulator", "--emulator-seed", filepath.Join(t.TempDir(), "nope")}
 			},
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"--emulator-seed", "no such file"},
 		},
 		{
@@ -387,13 +373,13 @@ func TestPlanExitCodes(t *testing.T) {
 			setup: func(t *testing.T) []string {
 				return []string{"examples/acme", "--emulator", "--emulator-seed", "main.go"}
 			},
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"--emulator-seed main.go: not a directory"},
 		},
 		{
 			name:   "unknown output",
 			setup:  func(t *testing.T) []string { return []string{"examples/acme", "--emulator", "-o", "yaml"} },
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"--output"},
 		},
 		{
@@ -402,7 +388,7 @@ func TestPlanExitCodes(t *testing.T) {
 				startTenant(t)
 				return []string{legacyMainframeRepo(t)}
 			},
-			code:   0,
+			code:   exitOK,
 			stdout: []string{"No changes"},
 		},
 	} {
@@ -413,7 +399,7 @@ func TestPlanExitCodes(t *testing.T) {
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
 			}
-			if (code == 1) != strings.Contains(stderr, "sailsync: ") {
+			if (code == exitFailure) != strings.Contains(stderr, "sailsync: ") {
 				t.Errorf("exit %d with stderr %q: an error, and only an error, is reported there", code, stderr)
 			}
 			for _, want := range tc.stdout {
@@ -466,7 +452,7 @@ func TestPlanOutFile(t *testing.T) {
 	startTenant(t)
 	file := filepath.Join(t.TempDir(), "plan.json")
 	_, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, "--rotate-secrets")
-	if code != 2 {
+	if code != exitChanges {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	b, err := os.ReadFile(file)

@@ -87,10 +87,10 @@ func runValidate(_ context.Context, opts validateOptions) error {
 			if werr := writeJSON(opts.Stdout, validateReport{Dir: opts.Dir, Error: err.Error(), Problems: []reportProblem{}}); werr != nil {
 				return werr
 			}
-			return &exitCode{code: 1}
+			return exitWith(exitFailure, nil)
 		case "github":
 			fmt.Fprintf(opts.Stdout, "::error::%s\n", escapeData(err.Error()))
-			return &exitCode{code: 1}
+			return exitWith(exitFailure, nil)
 		}
 		return err
 	}
@@ -127,7 +127,7 @@ func runValidate(_ context.Context, opts validateOptions) error {
 		}
 	}
 	if len(problems) > 0 {
-		return &exitCode{code: 1}
+		return exitWith(exitFailure, nil)
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -15,22 +14,6 @@ import (
 
 	"github.com/spf13/cobra"
 )
-
-// exitCode carries a command's exit status other than 0 and 1 (plan's 2 for "changes") or a
-// failure already reported to the user, so that main does not print it again.
-type exitCode struct {
-	code int
-	err  error
-}
-
-func (e *exitCode) Error() string {
-	if e.err != nil {
-		return e.err.Error()
-	}
-	return fmt.Sprintf("exit status %d", e.code)
-}
-
-func (e *exitCode) Unwrap() error { return e.err }
 
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
@@ -119,16 +102,9 @@ func main() {
 	defer stop()
 	err := newRootCmd().ExecuteContext(ctx)
 	stopProfile()
-	if err == nil {
-		return
+	code, msg := exitStatus(err)
+	if msg != "" {
+		fmt.Fprintln(os.Stderr, "sailsync:", msg)
 	}
-	var ec *exitCode
-	if errors.As(err, &ec) {
-		if ec.err != nil {
-			fmt.Fprintln(os.Stderr, "sailsync:", ec.err)
-		}
-		os.Exit(ec.code)
-	}
-	fmt.Fprintln(os.Stderr, "sailsync:", err)
-	os.Exit(1)
+	os.Exit(code)
 }

@@ -325,7 +325,7 @@ func TestPlainHTTPRefused(t *testing.T) {
 			t.Setenv("SAIL_CLIENT_ID", secretsClientID)
 			t.Setenv("SAIL_CLIENT_SECRET", secretsClientSecret)
 			stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--base-url", tc.url, fastRate)
-			if code != 1 {
+			if code != exitFailure {
 				t.Fatalf("exit %d, want 1; stderr: %s", code, stderr)
 			}
 			if !strings.Contains(stderr, "refusing plain http://") || !strings.Contains(stderr, "use https://") {
@@ -342,7 +342,7 @@ func TestPlainHTTPRefused(t *testing.T) {
 		t.Setenv("SAIL_CLIENT_ID", secretsClientID)
 		t.Setenv("SAIL_CLIENT_SECRET", secretsClientSecret)
 		_, stderr, code := runCLI(t, "", "plan", "examples/acme", "--base-url", "https://admin:url-pa55-Q7z@acme.api.identitynow.com", fastRate)
-		if code != 1 || !strings.Contains(stderr, "must not contain credentials") || strings.Contains(stderr, "url-pa55-Q7z") {
+		if code != exitFailure || !strings.Contains(stderr, "must not contain credentials") || strings.Contains(stderr, "url-pa55-Q7z") {
 			t.Errorf("exit %d, stderr %s: want a refusal that does not repeat the password", code, stderr)
 		}
 	})
@@ -374,7 +374,7 @@ func TestCACert(t *testing.T) {
 
 	t.Run("with --ca-cert", func(t *testing.T) {
 		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--ca-cert", caFile, fastRate)
-		if code != 2 {
+		if code != exitChanges {
 			t.Fatalf("exit %d, want 2 (changes)\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
 	})
@@ -392,7 +392,7 @@ func TestCACert(t *testing.T) {
 			st.emu.ResetLog()
 			args := append([]string{"plan", "examples/acme", fastRate}, tc.args...)
 			_, stderr, code := runCLI(t, "", args...)
-			if code != 1 {
+			if code != exitFailure {
 				t.Fatalf("exit %d, want 1; stderr: %s", code, stderr)
 			}
 			if !strings.Contains(stderr, tc.want) {
