@@ -77,30 +77,11 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	)
 	if opts.PlanFile != "" {
 		var pf planFile
-		if pf, err = readPlanFile(opts.PlanFile); err != nil {
+		repo, pf, sess, err = planFromFile(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, stderr: opts.stderr}, opts.PlanFile)
+		if err != nil {
 			return err
-		}
-		// The plan decides which secrets are sent: it shows existing sources' secrets only when
-		// made with --rotate-secrets, and apply never sends what the plan did not show.
-		if opts.RotateSecrets && !pf.RotateSecrets {
-			return fmt.Errorf("plan file %s was made without --rotate-secrets, so it sends no secrets of existing sources: make the plan with --rotate-secrets instead", opts.PlanFile)
 		}
 		plan, rotate = pf.Plan, pf.RotateSecrets
-		if repo, err = loadRepo(opts.Dir, opts.stderr); err != nil {
-			return err
-		}
-		if plan.RepoHash != repo.Hash {
-			return fmt.Errorf("plan file %s was made from other repository content than %s: run plan again", opts.PlanFile, opts.Dir)
-		}
-		if sess, err = opts.Conn.connect(ctx, opts.stderr); err != nil {
-			return err
-		}
-		// Before any request: a plan is true only of the tenant it was computed against.
-		if t := sess.client.Tenant(); plan.Tenant != t {
-			sess.close()
-			return fmt.Errorf("plan file %s was made against tenant %s, but apply talks to %s: nothing was sent; run plan against %s",
-				opts.PlanFile, plan.Tenant, t, t)
-		}
 	} else {
 		rotate = opts.RotateSecrets
 		repo, plan, sess, err = computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: rotate, stderr: opts.stderr})
