@@ -8,11 +8,11 @@ import (
 	"io"
 	"path"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/ghcmd"
 )
 
 // validateOptions are the inputs of `sailsync validate`.
@@ -89,7 +89,7 @@ func runValidate(_ context.Context, opts validateOptions) error {
 			}
 			return exitWith(exitFailure, nil)
 		case "github":
-			fmt.Fprintf(opts.Stdout, "::error::%s\n", escapeData(err.Error()))
+			fmt.Fprintf(opts.Stdout, "::error::%s\n", ghcmd.Data(err.Error()))
 			return exitWith(exitFailure, nil)
 		}
 		return err
@@ -113,7 +113,7 @@ func runValidate(_ context.Context, opts validateOptions) error {
 		}
 	case "github":
 		for _, p := range problems {
-			fmt.Fprintf(opts.Stdout, "::error file=%s,line=%d,col=%d::%s\n", escapeProperty(file(p.Pos)), p.Pos.Line, p.Pos.Col, escapeData(p.Message))
+			fmt.Fprintf(opts.Stdout, "::error file=%s,line=%d,col=%d::%s\n", ghcmd.Property(file(p.Pos)), p.Pos.Line, p.Pos.Col, ghcmd.Data(p.Message))
 		}
 	default:
 		for _, p := range problems {
@@ -144,14 +144,4 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
-}
-
-// escapeData escapes a workflow command's message as GitHub's toolkit does.
-func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-// escapeProperty escapes a workflow command property (file=…), which also may not hold : or ,.
-func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }

@@ -148,15 +148,6 @@ func TestValidateOutputs(t *testing.T) {
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
-func TestEscapeGitHub(t *testing.T) {
-	if got := escapeData("a%b\nc\r"); got != "a%25b%0Ac%0D" {
-		t.Errorf("escapeData: %q", got)
-	}
-	if got := escapeProperty("a:b,c"); got != "a%3Ab%2Cc" {
-		t.Errorf("escapeProperty: %q", got)
-	}
-}
-
 func TestSchemaCommand(t *testing.T) {
 	for _, kind := range []string{"", "Source", "connector", "EntitlementSchema"} {
 		var out bytes.Buffer

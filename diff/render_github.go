@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/sailsync/sailsync/ghcmd"
 )
 
 // RenderGitHub writes GitHub Actions workflow commands: an ::error annotation on the YAML
@@ -16,7 +18,7 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 		msg := fmt.Sprintf("%s %s: live %s, desired %s. %s", objectLabel(v.Kind, v.Name, ""), v.Path,
 			formatValue(v.Live), formatValue(v.Desired), v.Rule)
 		fmt.Fprintf(bw, "::error file=%s,line=%d,col=%d,title=%s::%s\n",
-			ghProperty(v.File), v.Line, v.Col, ghProperty("Immutable field"), ghData(msg))
+			ghcmd.Property(v.File), v.Line, v.Col, ghcmd.Property("Immutable field"), ghcmd.Data(msg))
 	}
 	for _, c := range p.Changes {
 		if c.Action == ActionNoChange || c.Action == ActionViolation {
@@ -36,13 +38,13 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 		}
 		title := "sailsync " + string(c.Action)
 		if c.File != "" {
-			fmt.Fprintf(bw, "::notice file=%s,line=%d,title=%s::%s\n", ghProperty(c.File), c.Line, ghProperty(title), ghData(msg))
+			fmt.Fprintf(bw, "::notice file=%s,line=%d,title=%s::%s\n", ghcmd.Property(c.File), c.Line, ghcmd.Property(title), ghcmd.Data(msg))
 		} else {
-			fmt.Fprintf(bw, "::notice title=%s::%s\n", ghProperty(title), ghData(msg))
+			fmt.Fprintf(bw, "::notice title=%s::%s\n", ghcmd.Property(title), ghcmd.Data(msg))
 		}
 	}
 	if p.Tenant != "" {
-		fmt.Fprintf(bw, "Tenant: %s\n", ghData(p.Tenant))
+		fmt.Fprintf(bw, "Tenant: %s\n", ghcmd.Data(p.Tenant))
 	}
 	if !hasChanges(p) {
 		fmt.Fprintln(bw, noChanges)
@@ -50,14 +52,4 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 		fmt.Fprintln(bw, summaryLine(p, p.Drift))
 	}
 	return bw.Flush()
-}
-
-// ghData escapes a workflow command's message as the runner expects.
-func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-// ghProperty escapes a workflow command's property value (file, title): as data, plus ':' and ','.
-func ghProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
