@@ -100,7 +100,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if len(plan.Violations) > 0 {
 		return opts.finish(out, isync.ErrViolations)
 	}
-	if !hasChanges(plan) {
+	if !plan.HasChanges() {
 		return opts.finish(out, nil)
 	}
 	if !opts.AutoApprove {

@@ -59,7 +59,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	switch {
 	case len(plan.Violations) > 0:
 		return exitWith(exitFailure, nil)
-	case hasChanges(plan):
+	case plan.HasChanges():
 		return exitWith(exitChanges, nil)
 	}
 	return nil

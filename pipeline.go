@@ -181,15 +181,6 @@ func displayPlan(plan *diff.Plan, dir string) *diff.Plan {
 	return &p
 }
 
-func hasChanges(p *diff.Plan) bool {
-	for _, c := range p.Changes {
-		if c.Action != diff.ActionNoChange {
-			return true
-		}
-	}
-	return false
-}
-
 // planFile is the document `plan --out` writes: the plan, and the options it was computed with
 // that apply must honour to send exactly what the plan showed.
 type planFile struct {

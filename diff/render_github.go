@@ -46,7 +46,7 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 	if p.Tenant != "" {
 		fmt.Fprintf(bw, "Tenant: %s\n", ghcmd.Data(p.Tenant))
 	}
-	if !hasChanges(p) {
+	if !p.HasChanges() {
 		fmt.Fprintln(bw, noChanges)
 	} else {
 		fmt.Fprintln(bw, summaryLine(p, p.Drift))

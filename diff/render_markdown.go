@@ -21,7 +21,7 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 	if p.Tenant != "" {
 		fmt.Fprintf(bw, "Tenant: <code>%s</code>\n\n", mdEscape(p.Tenant))
 	}
-	if !hasChanges(p) {
+	if !p.HasChanges() {
 		fmt.Fprintln(bw, noChanges)
 		writeMarkdownNotes(bw, p)
 		return bw.Flush()

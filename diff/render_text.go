@@ -111,7 +111,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 		fmt.Fprintln(bw)
 	}
 
-	if !hasChanges(p) {
+	if !p.HasChanges() {
 		fmt.Fprintln(bw, noChanges)
 		return bw.Flush()
 	}
