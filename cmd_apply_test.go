@@ -12,6 +12,7 @@ import (
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/emulator"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -99,7 +100,7 @@ func applyThenPlan(t *testing.T, rule emulator.ScriptNameRule) {
 	if got := description(t, emu, "Corporate Directory"); got != declaredDescription {
 		t.Errorf("Corporate Directory description in the tenant: %q", got)
 	}
-	if got, ok := emu.Secret("Acme HR Cloud", "apiToken"); !ok || got != testSecrets["ACME_HR_TOKEN"] {
+	if got, ok := emu.Secret("Acme HR Cloud", "apiToken"); !ok || got != tenanttest.Secrets["ACME_HR_TOKEN"] {
 		t.Errorf("Acme HR Cloud apiToken in the tenant: %q, %v", got, ok)
 	}
 
@@ -113,7 +114,7 @@ func applyThenPlan(t *testing.T, rule emulator.ScriptNameRule) {
 	if code != exitOK || !strings.Contains(stdout, "No changes") {
 		t.Fatalf("second apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
-	if w := writes(emu); len(w) != 0 {
+	if w := tenanttest.Writes(emu); len(w) != 0 {
 		t.Errorf("the second apply sent write requests: %v", w)
 	}
 	if strings.Contains(stdout, "Apply report") {
@@ -156,7 +157,7 @@ func TestApplyPlanFile(t *testing.T) {
 	})
 	t.Run("repository changed", func(t *testing.T) {
 		emu := applyTenant(t)
-		dir := copyDir(t, "examples/acme")
+		dir := tenanttest.CopyDir(t, "examples/acme")
 		file := filepath.Join(t.TempDir(), "plan.json")
 		if _, stderr, code := runCLI(t, "", "plan", dir, "--out", file, fastRate); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
@@ -195,7 +196,7 @@ func TestApplyPlanFile(t *testing.T) {
 		if !strings.Contains(stdout, `stale     Source "Corporate Directory" (update)`) || !strings.Contains(stdout, `done      Source "Acme HR Cloud" (create)`) {
 			t.Errorf("report does not show the stale source and the rest done:\n%s", stdout)
 		}
-		for _, w := range writes(emu) {
+		for _, w := range tenanttest.Writes(emu) {
 			if strings.HasPrefix(w, "PUT /v3/sources/") {
 				t.Errorf("a PUT was sent for the stale source: %s", w)
 			}
@@ -283,7 +284,7 @@ func TestApplyViolation(t *testing.T) {
 			if code != exitFailure {
 				t.Fatalf("exit %d, want 1", code)
 			}
-			if w := writes(emu); len(w) != 0 {
+			if w := tenanttest.Writes(emu); len(w) != 0 {
 				t.Errorf("write requests sent: %v", w)
 			}
 			if output == "json" {
@@ -332,7 +333,7 @@ func TestApplyConfirmation(t *testing.T) {
 				if code, msg := exitStatus(err); code != exitFailure || !strings.Contains(msg, "cancelled") {
 					t.Errorf("answer %q: err %v, want a cancellation", tc.answer, err)
 				}
-				if w := writes(emu); len(w) != 0 {
+				if w := tenanttest.Writes(emu); len(w) != 0 {
 					t.Errorf("answer %q: write requests sent: %v", tc.answer, w)
 				}
 				return
@@ -354,7 +355,7 @@ func TestApplyPlanFileSecrets(t *testing.T) {
 	t.Run("plan without rotation", func(t *testing.T) {
 		emu := applyTenant(t)
 		before, ok := emu.Secret("Corporate Directory", "password")
-		if !ok || before == testSecrets["AD_BIND_PASSWORD"] {
+		if !ok || before == tenanttest.Secrets["AD_BIND_PASSWORD"] {
 			t.Fatalf("seed password %q, %v", before, ok)
 		}
 		file := filepath.Join(t.TempDir(), "plan.json")
@@ -387,7 +388,7 @@ func TestApplyPlanFileSecrets(t *testing.T) {
 			{"Corporate Directory", "password", "AD_BIND_PASSWORD"},
 			{"HR Database", "password", "HR_DB_PASSWORD"},
 		} {
-			if got, _ := emu.Secret(tc.source, tc.attr); got != testSecrets[tc.env] {
+			if got, _ := emu.Secret(tc.source, tc.attr); got != tenanttest.Secrets[tc.env] {
 				t.Errorf("%s %s not rotated as the plan showed", tc.source, tc.attr)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sailsync/sailsync/emulator"
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // exportedFiles lists the files below dir, slash-separated and sorted.
@@ -87,7 +88,7 @@ func TestExportValidatePlan(t *testing.T) {
 					t.Fatalf("apply: exit %d: %s", code, stderr)
 				}
 				// The exported repository must stand on its own, with its own variables.
-				for k := range testSecrets {
+				for k := range tenanttest.Secrets {
 					if err := os.Unsetenv(k); err != nil {
 						t.Fatal(err)
 					}

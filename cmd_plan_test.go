@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,21 +11,14 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // cliGoldenDir holds the exact output of the commands that talk to a tenant.
 const cliGoldenDir = "testdata"
-
-// Distinctive secret values: no output of any command may contain them.
-var testSecrets = map[string]string{
-	"ACME_HR_TOKEN":    "hr-token-Zq81x",
-	"HR_DB_PASSWORD":   "db-pass-Kp27w",
-	"AD_BIND_PASSWORD": "ad-pass-Mv64r",
-}
 
 // runCLI runs sailsync in-process with args and stdin and maps the result to an exit status the
 // way main does, including main's "sailsync: …" line on stderr.
@@ -64,10 +55,10 @@ func cleanEnv(t *testing.T) {
 	t.Setenv("NO_COLOR", "1")
 }
 
-// setSecrets sets the example repository's secrets to testSecrets.
+// setSecrets sets the example repository's secrets to tenanttest.Secrets.
 func setSecrets(t *testing.T) {
 	t.Helper()
-	for k, v := range testSecrets {
+	for k, v := range tenanttest.Secrets {
 		t.Setenv(k, v)
 	}
 }
@@ -76,7 +67,7 @@ func setSecrets(t *testing.T) {
 func assertNoSecrets(t *testing.T, outputs ...string) {
 	t.Helper()
 	for _, o := range outputs {
-		for name, v := range testSecrets {
+		for name, v := range tenanttest.Secrets {
 			if strings.Contains(o, v) {
 				t.Errorf("the value of %s appears in the output:\n%s", name, o)
 			}
@@ -98,31 +89,11 @@ func startTenantWith(t *testing.T, opts emulator.Options) (*emulator.Emulator, s
 	if opts.Seed == nil {
 		opts.Seed = examples.AcmeTenant
 	}
-	emu, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var h http.Handler = emu
-	if _, ok := contract.Available(); ok {
-		h = contract.Middleware(t, emu)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	t.Setenv("SAIL_BASE_URL", srv.URL)
-	t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
-	return emu, srv.URL
-}
-
-// writes returns the write requests (anything but GET and the token) in the emulator's log.
-func writes(emu *emulator.Emulator) []string {
-	var w []string
-	for _, e := range emu.Log() {
-		if e.Method != http.MethodGet && e.Path != "/oauth/token" {
-			w = append(w, e.Method+" "+e.Path)
-		}
-	}
-	return w
+	tn := tenanttest.Start(t, tenanttest.Options{Emulator: opts, Contract: tenanttest.ContractIfAvailable})
+	t.Setenv("SAIL_BASE_URL", tn.URL)
+	t.Setenv("SAIL_CLIENT_ID", tn.Emu.ClientID())
+	t.Setenv("SAIL_CLIENT_SECRET", tn.Emu.ClientSecret())
+	return tn.Emu, tn.URL
 }
 
 // defaultConn returns connection options with the flag defaults.
@@ -135,33 +106,6 @@ func defaultConn() connOptions {
 func checkCLIGolden(t *testing.T, name, got string) {
 	t.Helper()
 	compareGolden(t, cliGoldenDir, name, got)
-}
-
-// copyDir copies the repository at src into a new temporary directory.
-func copyDir(t *testing.T, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
 
 // TestPlanGolden renders the Acme example's plan against the built-in emulator in every format.
@@ -324,7 +268,7 @@ func TestPlanExitCodes(t *testing.T) {
 				if err := os.Unsetenv("SAIL_BASE_URL"); err != nil {
 					t.Fatal(err)
 				}
-				t.Setenv("HR_DB_PASSWORD", testSecrets["HR_DB_PASSWORD"])
+				t.Setenv("HR_DB_PASSWORD", tenanttest.Secrets["HR_DB_PASSWORD"])
 				return []string{"examples/acme", "--base-url", url}
 			},
 			code:   exitFailure,

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sailsync/sailsync/emulator"
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // identityRepo declares a RELEASED and a DEVELOPMENT custom connector, each used by a source.
@@ -81,7 +82,7 @@ func TestConnectorIdentityUnderEveryRule(t *testing.T) {
 				if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != exitOK {
 					t.Fatalf("second apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 				}
-				if w := writes(emu); len(w) != 0 {
+				if w := tenanttest.Writes(emu); len(w) != 0 {
 					t.Errorf("second apply wrote %v", w)
 				}
 				count := map[string]int{}
@@ -115,7 +116,7 @@ func TestConnectorHiddenFromSailsync(t *testing.T) {
 	if !strings.Contains(stdout, "pin it with `scriptName: <its scriptName>` at "+filepath.ToSlash(dir)+"/repo.yaml:2:7") {
 		t.Errorf("the failure does not say to pin scriptName:\n%s", stdout)
 	}
-	if w := writes(emu); len(w) != 1 || w[0] != "POST /v3/connectors" {
+	if w := tenanttest.Writes(emu); len(w) != 1 || w[0] != "POST /v3/connectors" {
 		t.Errorf("writes %v, want the one refused create", w)
 	}
 	// With the pin, the same repository is in sync.
@@ -144,7 +145,7 @@ func TestPlanReportsMissingConnector(t *testing.T) {
 	if want := filepath.ToSlash(dir) + "/repo.yaml:4:12"; !strings.Contains(stdout, want) || !strings.Contains(stdout, "does not have") {
 		t.Errorf("plan does not point at %s with the rule:\n%s", want, stdout)
 	}
-	if w := writes(emu); len(w) != 0 {
+	if w := tenanttest.Writes(emu); len(w) != 0 {
 		t.Errorf("plan wrote %v", w)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -62,7 +63,7 @@ func TestGolden(t *testing.T) {
 		{"acme_drift", false, true},
 	}
 	for _, s := range scenarios {
-		p, err := Compute(acmeRepo(t, s.violation), acmeLive(t), Options{Env: envFrom(scenarioEnv), Drift: s.drift})
+		p, err := Compute(acmeRepo(t, s.violation), acmeLive(t), Options{Env: tenanttest.Env, Drift: s.drift})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,9 +109,9 @@ func TestSecretsNeverShown(t *testing.T) {
 	live := acmeLive(t)
 	live.Sources["HR Database"].Object("connectorAttributes").Delete("password") // added: sent
 	for _, opts := range []Options{
-		{Env: envFrom(scenarioEnv)},
-		{Env: envFrom(scenarioEnv), RotateSecrets: true},
-		{Env: envFrom(scenarioEnv), Drift: true},
+		{Env: tenanttest.Env},
+		{Env: tenanttest.Env, RotateSecrets: true},
+		{Env: tenanttest.Env, Drift: true},
 	} {
 		p, err := Compute(acmeRepo(t, true), live, opts)
 		if err != nil {
@@ -151,7 +152,7 @@ func TestSecretsNeverShown(t *testing.T) {
 		}
 		outputs = append(outputs, string(saved))
 		for _, out := range outputs {
-			for name, secret := range scenarioEnv {
+			for name, secret := range tenanttest.Secrets {
 				if strings.Contains(out, secret) {
 					t.Errorf("the value of %s appears in an output:\n%s", name, out)
 				}
@@ -161,7 +162,7 @@ func TestSecretsNeverShown(t *testing.T) {
 }
 
 func TestRenderJSONIsPureJSON(t *testing.T) {
-	p, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: envFrom(scenarioEnv)})
+	p, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +307,7 @@ func TestFormatting(t *testing.T) {
 }
 
 func TestTextColor(t *testing.T) {
-	p, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: envFrom(scenarioEnv)})
+	p, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatal(err)
 	}
