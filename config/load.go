@@ -37,16 +37,6 @@ const (
 // it is not read as objects. sailsync.yml is reserved for it too.
 const SettingsFile = "sailsync.yaml"
 
-// serverManaged lists the Source fields the tenant sets. They are rejected by the Source schema
-// (see schema/source.json); the list is kept here for callers that strip them from live objects.
-// connectorImplementstionId is the misspelling some API pages carry.
-var serverManaged = []string{"id", "created", "modified", "healthy", "status", "since", "connectorId",
-	"connectorName", "connectionType", "connectorImplementationId", "connectorImplementstionId"}
-
-// ServerManagedSourceFields returns the Source fields the tenant manages, which a config
-// repository may not declare.
-func ServerManagedSourceFields() []string { return append([]string(nil), serverManaged...) }
-
 // Load reads the config repository at dir. When the repository is invalid the error is
 // Problems, every problem found sorted by file, line and column; when it cannot be read at all
 // (dir missing, not a directory) the error is a wrapped error.
@@ -87,8 +77,8 @@ func Load(dir string) (*Repo, error) {
 	return repo, nil
 }
 
-// parseAll reads and parses the files on every core: YAML parsing was half of loading a large
-// repository, and reading 20,000 files one after the other a tenth. The result is the sequential
+// parseAll reads and parses the files on every core, as YAML parsing and reading the files
+// dominate loading a large repository. The result is the sequential
 // loop's: files are read and parsed independently, each within the document budget, and merged
 // in order; should the repository exceed the budget, it is parsed again one file after the other
 // so that the problems are exactly the sequential ones.
@@ -127,7 +117,7 @@ func (l *loader) parseAll(files []yamlFile) []*document {
 					// The YAML tree is only needed to place schema errors and connector files and
 					// to mask the errors of a broken document: without those it is dropped now
 					// rather than when every file is parsed, as the trees of a large repository
-					// were half of the loader's peak memory.
+					// weigh on the loader's peak memory.
 					if _, files := d.value.Get("connectorFiles"); d.validated && len(d.schemaErrs) == 0 && !files && !d.broken {
 						d.root = nil
 					}
