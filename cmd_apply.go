@@ -140,7 +140,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if len(plan.Violations) > 0 {
 		return opts.finish(out, isync.ErrViolations)
 	}
-	if !hasChanges(plan) {
+	if !plan.HasChanges() {
 		return opts.finish(out, nil)
 	}
 	if !opts.AutoApprove {
@@ -168,10 +168,10 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if !report.OK() {
 		if ctx.Err() != nil && report.Count(isync.StatusFailed) == 0 {
 			// Interrupted, nothing failed: there is nothing to fix, only work left to do.
-			return opts.finish(out, &exitCode{code: 1, err: fmt.Errorf("stopped: %d done, %d not started; run apply again to finish",
-				report.Count(isync.StatusDone), len(report.Results)-report.Count(isync.StatusDone))})
+			return opts.finish(out, exitWith(exitFailure, fmt.Errorf("stopped: %d done, %d not started; run apply again to finish",
+				report.Count(isync.StatusDone), len(report.Results)-report.Count(isync.StatusDone))))
 		}
-		return opts.finish(out, &exitCode{code: 1, err: errors.New("not everything planned was done; fix the failures and run apply again")})
+		return opts.finish(out, exitWith(exitFailure, errors.New("not everything planned was done; fix the failures and run apply again")))
 	}
 	return opts.finish(out, nil)
 }
@@ -182,7 +182,7 @@ func (opts *applyOptions) finish(out applyOutput, err error) error {
 	var shown error // what failed, as the report says it
 	if err != nil {
 		shown = err
-		var ec *exitCode
+		var ec *exitError
 		if errors.As(err, &ec) && ec.err == nil {
 			shown = nil
 		}
@@ -207,10 +207,7 @@ func (opts *applyOptions) finish(out applyOutput, err error) error {
 		}
 		appendStepSummary(opts.stderr, func(f io.Writer) error { return renderApplyMarkdown(f, out.Plan, out.Report, shown) })
 	}
-	var ec *exitCode
-	if err != nil && !errors.As(err, &ec) {
-		return &exitCode{code: 1, err: err}
-	}
+	// A plain error already maps to exitFailure with its message (exitStatus).
 	return err
 }
 

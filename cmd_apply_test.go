@@ -20,6 +20,7 @@ import (
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -58,7 +59,7 @@ func description(t *testing.T, emu *emulator.Emulator, source string) string {
 func TestApplyRefusesWithoutTerminal(t *testing.T) {
 	emu := applyTenant(t)
 	stdout, stderr, code := runCLI(t, "yes\n", "apply", "examples/acme", fastRate)
-	if code != 1 {
+	if code != exitFailure {
 		t.Fatalf("exit %d, want 1", code)
 	}
 	if !strings.Contains(stderr, "--auto-approve") {
@@ -83,7 +84,7 @@ func TestApplyThenPlan(t *testing.T) {
 func applyThenPlan(t *testing.T, rule emulator.ScriptNameRule) {
 	emu := applyTenantWith(t, emulator.Options{ScriptNameRule: rule})
 	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate)
-	if code != 0 {
+	if code != exitOK {
 		t.Fatalf("apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 	if rule == emulator.ScriptNameSlug {
@@ -107,21 +108,21 @@ func applyThenPlan(t *testing.T, rule emulator.ScriptNameRule) {
 	if got := description(t, emu, "Corporate Directory"); got != declaredDescription {
 		t.Errorf("Corporate Directory description in the tenant: %q", got)
 	}
-	if got, ok := emu.Secret("Acme HR Cloud", "apiToken"); !ok || got != testSecrets["ACME_HR_TOKEN"] {
+	if got, ok := emu.Secret("Acme HR Cloud", "apiToken"); !ok || got != tenanttest.Secrets["ACME_HR_TOKEN"] {
 		t.Errorf("Acme HR Cloud apiToken in the tenant: %q, %v", got, ok)
 	}
 
 	stdout, stderr, code = runCLI(t, "", "plan", "examples/acme", fastRate)
-	if code != 0 || !strings.Contains(stdout, "No changes") {
+	if code != exitOK || !strings.Contains(stdout, "No changes") {
 		t.Fatalf("plan after apply: exit %d, want 0 with No changes\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 
 	emu.ResetLog()
 	stdout, stderr, code = runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate)
-	if code != 0 || !strings.Contains(stdout, "No changes") {
+	if code != exitOK || !strings.Contains(stdout, "No changes") {
 		t.Fatalf("second apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
-	if w := writes(emu); len(w) != 0 {
+	if w := tenanttest.Writes(emu); len(w) != 0 {
 		t.Errorf("the second apply sent write requests: %v", w)
 	}
 	if strings.Contains(stdout, "Apply report") {
@@ -136,12 +137,12 @@ func TestApplyPlanFile(t *testing.T) {
 	t.Run("applies", func(t *testing.T) {
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != 2 {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		emu.ResetLog()
 		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
-		if code != 0 || !strings.Contains(stdout, "Apply: 6 done") {
+		if code != exitOK || !strings.Contains(stdout, "Apply: 6 done") {
 			t.Fatalf("apply --plan: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
 		if got := description(t, emu, "Corporate Directory"); got != declaredDescription {
@@ -163,15 +164,15 @@ func TestApplyPlanFile(t *testing.T) {
 		if reads := len(sent) - (pf.APICalls - 1); reads != planReads {
 			t.Errorf("the plan announced %d requests, apply --plan sent %d: %v", pf.APICalls, len(sent), sent)
 		}
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", fastRate); code != 0 {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", fastRate); code != exitOK {
 			t.Errorf("plan after apply --plan: exit %d: %s", code, stderr)
 		}
 	})
 	t.Run("repository changed", func(t *testing.T) {
 		emu := applyTenant(t)
-		dir := copyDir(t, "examples/acme")
+		dir := tenanttest.CopyDir(t, "examples/acme")
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", dir, "--out", file, fastRate); code != 2 {
+		if _, stderr, code := runCLI(t, "", "plan", dir, "--out", file, fastRate); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		yml := filepath.Join(dir, "sources", "corporate-directory.yaml")
@@ -184,7 +185,7 @@ func TestApplyPlanFile(t *testing.T) {
 		}
 		emu.ResetLog()
 		_, stderr, code := runCLI(t, "", "apply", dir, "--plan", file, "--auto-approve", fastRate)
-		if code != 1 || !strings.Contains(stderr, "other repository content") {
+		if code != exitFailure || !strings.Contains(stderr, "other repository content") {
 			t.Errorf("exit %d, want 1 naming the content change; stderr %s", code, stderr)
 		}
 		if log := emu.Log(); len(log) != 0 {
@@ -194,7 +195,7 @@ func TestApplyPlanFile(t *testing.T) {
 	t.Run("tenant changed", func(t *testing.T) {
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != 2 {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		if err := emu.UpdateSource("Corporate Directory", func(o *value.Object) { o.Set("description", "edited in the UI") }); err != nil {
@@ -202,11 +203,11 @@ func TestApplyPlanFile(t *testing.T) {
 		}
 		emu.ResetLog()
 		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
-		if code != 1 || !strings.Contains(stderr, `(update Source/Corporate Directory): not what the repository and the tenant imply now`) {
+		if code != exitFailure || !strings.Contains(stderr, `(update Source/Corporate Directory): not what the repository and the tenant imply now`) {
 			t.Fatalf("exit %d, want 1 naming the entry\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
 		// The reviewed plan no longer holds: nothing at all is sent, not even its other writes.
-		if w := writes(emu); len(w) != 0 {
+		if w := tenanttest.Writes(emu); len(w) != 0 {
 			t.Errorf("writes sent for a plan that no longer holds: %v", w)
 		}
 		if got := description(t, emu, "Corporate Directory"); got != "edited in the UI" {
@@ -219,13 +220,13 @@ func TestApplyPlanFile(t *testing.T) {
 		a := applyTenant(t)
 		aURL := os.Getenv("SAIL_BASE_URL")
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != 2 {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		a.ResetLog()
 		b, bURL := startTenant(t)
 		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
-		if code != 1 || !strings.Contains(stderr, "made against tenant "+aURL) || !strings.Contains(stderr, "talks to "+bURL) {
+		if code != exitFailure || !strings.Contains(stderr, "made against tenant "+aURL) || !strings.Contains(stderr, "talks to "+bURL) {
 			t.Errorf("exit %d, want 1 naming both tenants\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
 		if len(a.Log()) != 0 || len(b.Log()) != 0 {
@@ -233,7 +234,7 @@ func TestApplyPlanFile(t *testing.T) {
 		}
 		// The same tenant under another spelling is the same tenant.
 		t.Setenv("SAIL_BASE_URL", strings.ToUpper(aURL)+"/")
-		if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate); code != 0 {
+		if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate); code != exitOK {
 			t.Errorf("apply to the plan's own tenant spelled differently: exit %d: %s", code, stderr)
 		}
 	})
@@ -244,7 +245,7 @@ func TestApplyPlanFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
-		if code != 1 || !strings.Contains(stderr, "format_version") {
+		if code != exitFailure || !strings.Contains(stderr, "format_version") {
 			t.Errorf("exit %d, stderr %s", code, stderr)
 		}
 		if len(emu.Log()) != 0 {
@@ -258,7 +259,7 @@ func TestApplyPlanFile(t *testing.T) {
 func TestApplyJSON(t *testing.T) {
 	applyTenant(t)
 	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "-o", "json", fastRate)
-	if code != 0 {
+	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var out struct {
@@ -289,10 +290,10 @@ func TestApplyViolation(t *testing.T) {
 		t.Run(output, func(t *testing.T) {
 			emu := applyTenant(t)
 			stdout, stderr, code := runCLI(t, "", "apply", "examples/acme-immutable", "--auto-approve", "-o", output, fastRate)
-			if code != 1 {
+			if code != exitFailure {
 				t.Fatalf("exit %d, want 1", code)
 			}
-			if w := writes(emu); len(w) != 0 {
+			if w := tenanttest.Writes(emu); len(w) != 0 {
 				t.Errorf("write requests sent: %v", w)
 			}
 			if output == "json" {
@@ -338,10 +339,10 @@ func TestApplyConfirmation(t *testing.T) {
 				t.Errorf("the plan was not shown before the prompt:\n%s", stdout.String())
 			}
 			if !tc.applied {
-				if exitStatus(err, &stderr) != 1 || !strings.Contains(stderr.String(), "cancelled") {
+				if code, msg := exitStatus(err); code != exitFailure || !strings.Contains(msg, "cancelled") {
 					t.Errorf("answer %q: err %v, want a cancellation", tc.answer, err)
 				}
-				if w := writes(emu); len(w) != 0 {
+				if w := tenanttest.Writes(emu); len(w) != 0 {
 					t.Errorf("answer %q: write requests sent: %v", tc.answer, w)
 				}
 				return
@@ -363,16 +364,16 @@ func TestApplyPlanFileSecrets(t *testing.T) {
 	t.Run("plan without rotation", func(t *testing.T) {
 		emu := applyTenant(t)
 		before, ok := emu.Secret("Corporate Directory", "password")
-		if !ok || before == testSecrets["AD_BIND_PASSWORD"] {
+		if !ok || before == tenanttest.Secrets["AD_BIND_PASSWORD"] {
 			t.Fatalf("seed password %q, %v", before, ok)
 		}
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != 2 {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		emu.ResetLog()
 		_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--rotate-secrets", "--auto-approve", fastRate)
-		if code != 1 || !strings.Contains(stderr, "--rotate-secrets") {
+		if code != exitFailure || !strings.Contains(stderr, "--rotate-secrets") {
 			t.Errorf("exit %d, want 1 naming --rotate-secrets; stderr %s", code, stderr)
 		}
 		if got, _ := emu.Secret("Corporate Directory", "password"); got != before {
@@ -386,18 +387,18 @@ func TestApplyPlanFileSecrets(t *testing.T) {
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
 		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--rotate-secrets", "--out", file, fastRate)
-		if code != 2 || !strings.Contains(stdout, "~ connectorAttributes.password: (sensitive)") {
+		if code != exitChanges || !strings.Contains(stdout, "~ connectorAttributes.password: (sensitive)") {
 			t.Fatalf("plan: exit %d: %s\n%s", code, stderr, stdout)
 		}
 		// The flag the plan was made with is given again: a plan file alone cannot ask for it.
-		if stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--rotate-secrets", "--auto-approve", fastRate); code != 0 {
+		if stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--rotate-secrets", "--auto-approve", fastRate); code != exitOK {
 			t.Fatalf("apply: exit %d\n%s\n%s", code, stdout, stderr)
 		}
 		for _, tc := range []struct{ source, attr, env string }{
 			{"Corporate Directory", "password", "AD_BIND_PASSWORD"},
 			{"HR Database", "password", "HR_DB_PASSWORD"},
 		} {
-			if got, _ := emu.Secret(tc.source, tc.attr); got != testSecrets[tc.env] {
+			if got, _ := emu.Secret(tc.source, tc.attr); got != tenanttest.Secrets[tc.env] {
 				t.Errorf("%s %s not rotated as the plan showed", tc.source, tc.attr)
 			}
 		}
@@ -471,8 +472,8 @@ func TestApplyInterruptedSaysStopped(t *testing.T) {
 		stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr}
 	opts.Conn.Parallelism = 1
 	err = runApply(ctx, opts)
-	var ec *exitCode
-	if !errors.As(err, &ec) || ec.code != 1 || ec.err == nil {
+	var ec *exitError
+	if !errors.As(err, &ec) || ec.code != exitFailure || ec.err == nil {
 		t.Fatalf("err %v, want exit 1 with a message", err)
 	}
 	if got, want := ec.err.Error(), "stopped: 1 done, 5 not started; run apply again to finish"; got != want {

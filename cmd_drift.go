@@ -49,8 +49,8 @@ func runDrift(ctx context.Context, opts *driftOptions) error {
 	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout), Drift: true, RateLimit: sess.rate}); err != nil {
 		return err
 	}
-	if hasChanges(plan) || len(plan.Violations) > 0 {
-		return &exitCode{code: 2}
+	if plan.HasChanges() { // violations count as drift too
+		return exitWith(exitChanges, nil)
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ func TestDriftAcme(t *testing.T) {
 	cleanEnv(t)
 	setSecrets(t)
 	stdout, stderr, code := runCLI(t, "", "drift", "examples/acme", "--emulator", fastRate)
-	if code != 2 {
+	if code != exitChanges {
 		t.Fatalf("exit %d, want 2\nstderr: %s", code, stderr)
 	}
 	checkCLIGolden(t, "drift-acme.txt", stdout)
@@ -28,7 +28,7 @@ func TestDriftAcme(t *testing.T) {
 
 	stdout, _, code = runCLI(t, "", "drift", "examples/acme", "--emulator", "-o", "json", fastRate)
 	var p diff.Plan
-	if err := json.Unmarshal([]byte(stdout), &p); err != nil || code != 2 {
+	if err := json.Unmarshal([]byte(stdout), &p); err != nil || code != exitChanges {
 		t.Fatalf("json: exit %d, %v", code, err)
 	}
 	var unmanaged []string
@@ -48,11 +48,11 @@ func TestDriftExitCodes(t *testing.T) {
 		cleanEnv(t)
 		startTenant(t)
 		dir := t.TempDir()
-		if _, stderr, code := runCLI(t, "", "export", dir, fastRate); code != 0 {
+		if _, stderr, code := runCLI(t, "", "export", dir, fastRate); code != exitOK {
 			t.Fatalf("export: exit %d: %s", code, stderr)
 		}
 		stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate)
-		if code != 0 || !strings.Contains(stdout, "No changes") {
+		if code != exitOK || !strings.Contains(stdout, "No changes") {
 			t.Errorf("drift of an exported repository: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
 	})
@@ -60,14 +60,14 @@ func TestDriftExitCodes(t *testing.T) {
 		cleanEnv(t)
 		startTenant(t)
 		dir := t.TempDir()
-		if _, stderr, code := runCLI(t, "", "export", dir, "--source", "Legacy Mainframe", fastRate); code != 0 {
+		if _, stderr, code := runCLI(t, "", "export", dir, "--source", "Legacy Mainframe", fastRate); code != exitOK {
 			t.Fatalf("export: exit %d: %s", code, stderr)
 		}
-		if stdout, _, code := runCLI(t, "", "plan", dir, fastRate); code != 0 {
+		if stdout, _, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK {
 			t.Fatalf("plan: exit %d, want 0:\n%s", code, stdout)
 		}
 		stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate)
-		if code != 2 {
+		if code != exitChanges {
 			t.Fatalf("drift: exit %d, want 2: %s", code, stderr)
 		}
 		for _, want := range []string{`? unmanaged Source "Corporate Directory"`, `? unmanaged Source "HR Database"`, "2 unmanaged"} {
@@ -82,7 +82,7 @@ func TestDriftExitCodes(t *testing.T) {
 	t.Run("invalid repository", func(t *testing.T) {
 		cleanEnv(t)
 		_, stderr, code := runCLI(t, "", "drift", filepath.Join("config", "testdata", "broken", "schema-violations"), "--emulator")
-		if code != 1 || !strings.Contains(stderr, "is not valid") {
+		if code != exitFailure || !strings.Contains(stderr, "is not valid") {
 			t.Errorf("exit %d, want 1; stderr %s", code, stderr)
 		}
 	})
@@ -91,7 +91,7 @@ func TestDriftExitCodes(t *testing.T) {
 		_, url := startTenant(t)
 		t.Setenv("SAIL_CLIENT_ID", "nobody")
 		_, stderr, code := runCLI(t, "", "drift", "examples/acme", "--base-url", url)
-		if code != 1 || !strings.Contains(stderr, "401") {
+		if code != exitFailure || !strings.Contains(stderr, "401") {
 			t.Errorf("exit %d, want 1; stderr %s", code, stderr)
 		}
 	})

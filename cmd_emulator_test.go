@@ -68,10 +68,10 @@ func TestEmulatorCommand(t *testing.T) {
 
 	dir := t.TempDir()
 	stdout, errOut, code := runCLI(t, "", "export", dir, fastRate)
-	if code != 0 || !strings.Contains(stdout, "wrote") {
+	if code != exitOK || !strings.Contains(stdout, "wrote") {
 		t.Fatalf("export against the emulator command: exit %d\nstdout: %s\nstderr: %s", code, stdout, errOut)
 	}
-	if _, errOut, code := runCLI(t, "", "validate", dir); code != 0 || !strings.Contains(errOut, "valid: 0 connectors, 3 sources, 1 entitlement schema") {
+	if _, errOut, code := runCLI(t, "", "validate", dir); code != exitOK || !strings.Contains(errOut, "valid: 0 connectors, 3 sources, 1 entitlement schema") {
 		t.Errorf("validate of the export: exit %d: %s", code, errOut)
 	}
 
@@ -106,7 +106,7 @@ func TestEmulatorCommandErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, stderr, code := runCLI(t, "", tc.args...)
-			if code != 1 || !strings.Contains(stderr, tc.want) {
+			if code != exitFailure || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, stderr %q; want 1 mentioning %q", code, stderr, tc.want)
 			}
 		})

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sailsync/sailsync/emulator"
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // exportedFiles lists the files below dir, slash-separated and sorted.
@@ -83,11 +84,11 @@ func TestExportValidatePlan(t *testing.T) {
 			emu, _ := startTenant(t)
 			if tc.applyAll {
 				setSecrets(t)
-				if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate); code != 0 {
+				if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate); code != exitOK {
 					t.Fatalf("apply: exit %d: %s", code, stderr)
 				}
 				// The exported repository must stand on its own, with its own variables.
-				for k := range testSecrets {
+				for k := range tenanttest.Secrets {
 					if err := os.Unsetenv(k); err != nil {
 						t.Fatal(err)
 					}
@@ -95,7 +96,7 @@ func TestExportValidatePlan(t *testing.T) {
 			}
 			dir := t.TempDir()
 			stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
-			if code != 0 {
+			if code != exitOK {
 				t.Fatalf("export: exit %d: %s", code, stderr)
 			}
 			if got := exportedFiles(t, dir); strings.Join(got, "\n") != strings.Join(tc.files, "\n") {
@@ -103,7 +104,7 @@ func TestExportValidatePlan(t *testing.T) {
 			}
 			assertNoTenantSecrets(t, emu, dir, stdout+stderr)
 
-			if _, stderr, code := runCLI(t, "", "validate", dir); code != 0 {
+			if _, stderr, code := runCLI(t, "", "validate", dir); code != exitOK {
 				t.Fatalf("validate of the export: exit %d: %s", code, stderr)
 			}
 
@@ -112,11 +113,11 @@ func TestExportValidatePlan(t *testing.T) {
 				t.Errorf("export lists variables %v, want %v", env, tc.env)
 			}
 			stdout, stderr, code = runCLI(t, "", "plan", dir, fastRate)
-			if code != 0 || !strings.Contains(stdout, "No changes") {
+			if code != exitOK || !strings.Contains(stdout, "No changes") {
 				t.Errorf("plan of the export: exit %d, want 0 with No changes\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}
 			stdout, stderr, code = runCLI(t, "", "drift", dir, fastRate)
-			if code != 0 {
+			if code != exitOK {
 				t.Errorf("drift of the export: exit %d, want 0\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}
 		})
@@ -169,7 +170,7 @@ func TestExportSources(t *testing.T) {
 	startTenant(t)
 	dir := t.TempDir()
 	stdout, stderr, code := runCLI(t, "", "export", dir, "--source", "Corporate Directory", "--source", "Legacy Mainframe", fastRate)
-	if code != 0 {
+	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	want := "schemas/corporate-directory-group.yaml sources/corporate-directory.yaml sources/legacy-mainframe.yaml"
@@ -182,7 +183,7 @@ func TestExportSources(t *testing.T) {
 
 	empty := t.TempDir()
 	_, stderr, code = runCLI(t, "", "export", empty, "--source", "HR Database", "--source", "Payroll", fastRate)
-	if code != 1 || !strings.Contains(stderr, "Payroll") {
+	if code != exitFailure || !strings.Contains(stderr, "Payroll") {
 		t.Errorf("unknown source: exit %d, stderr %s", code, stderr)
 	}
 	if files := exportedFiles(t, empty); len(files) != 0 {
@@ -205,7 +206,7 @@ func TestExportExistingFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
-	if code != 1 || !strings.Contains(stderr, "legacy-mainframe.yaml already exists") || !strings.Contains(stderr, "--force") {
+	if code != exitFailure || !strings.Contains(stderr, "legacy-mainframe.yaml already exists") || !strings.Contains(stderr, "--force") {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
 	if strings.Contains(stdout, "wrote") {
@@ -218,7 +219,7 @@ func TestExportExistingFiles(t *testing.T) {
 		t.Errorf("the existing file was changed: %q", b)
 	}
 
-	if _, stderr, code := runCLI(t, "", "export", dir, "--force", fastRate); code != 0 {
+	if _, stderr, code := runCLI(t, "", "export", dir, "--force", fastRate); code != exitOK {
 		t.Fatalf("--force: exit %d: %s", code, stderr)
 	}
 	if b, _ := os.ReadFile(existing); !strings.HasPrefix(string(b), "kind: Source\nname: Legacy Mainframe\n") {
@@ -237,7 +238,7 @@ func TestExportThenAddSchema(t *testing.T) {
 	emu, _ := startTenant(t)
 	dir := t.TempDir()
 	stdout, stderr, code := runCLI(t, "", "export", dir, "--source", "Legacy Mainframe", fastRate)
-	if code != 0 {
+	if code != exitOK {
 		t.Fatalf("export: exit %d: %s", code, stderr)
 	}
 	setExportedEnv(t, stdout)
@@ -249,14 +250,14 @@ func TestExportThenAddSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, stderr, code = runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
-	if code != 0 || !strings.Contains(stdout, `done      EntitlementSchema "group" of source "Legacy Mainframe" (create)`) {
+	if code != exitOK || !strings.Contains(stdout, `done      EntitlementSchema "group" of source "Legacy Mainframe" (create)`) {
 		t.Fatalf("apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 	if n := len(emu.Schemas("Legacy Mainframe")); n == 0 {
 		t.Fatal("the schema was not created")
 	}
 	stdout, stderr, code = runCLI(t, "", "plan", dir, fastRate)
-	if code != 0 {
+	if code != exitOK {
 		t.Errorf("plan after adding a schema to an export: exit %d, want 0\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 }
@@ -281,7 +282,7 @@ func TestExportNameCollisions(t *testing.T) {
 	}
 	dir := t.TempDir()
 	stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
-	if code != 0 {
+	if code != exitOK {
 		t.Fatalf("export: exit %d: %s", code, stderr)
 	}
 	want := []string{
@@ -304,10 +305,10 @@ func TestExportNameCollisions(t *testing.T) {
 	if first < 0 || second < first {
 		t.Errorf("connector-file notes missing or out of name order:\n%s", stdout)
 	}
-	if _, stderr, code := runCLI(t, "", "validate", dir); code != 0 {
+	if _, stderr, code := runCLI(t, "", "validate", dir); code != exitOK {
 		t.Fatalf("validate: exit %d: %s", code, stderr)
 	}
-	if stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate); code != 0 {
+	if stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate); code != exitOK {
 		t.Errorf("drift of the export: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }

@@ -1,21 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"os"
-	"path"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
-	isync "github.com/sailsync/sailsync/sync"
 )
 
 // planOptions are the options of `sailsync plan`.
@@ -50,79 +41,6 @@ func newPlanCmd() *cobra.Command {
 	return cmd
 }
 
-func dirArg(args []string) string {
-	if len(args) == 1 {
-		return args[0]
-	}
-	return "."
-}
-
-// planRequest is what plan, drift and apply share to compute a plan.
-type planRequest struct {
-	Dir           string
-	Conn          *connOptions
-	RotateSecrets bool
-	Drift         bool
-	stderr        io.Writer
-}
-
-// computePlan loads the repository, connects, fetches what it declares and diffs. The session
-// is returned open (apply goes on using it); the caller closes it.
-func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan, *session, error) {
-	repo, err := loadRepo(req.Dir, req.stderr)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	sess, err := req.Conn.connect(ctx, req.stderr)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	plan, err := planWith(ctx, repo, sess, req)
-	if err != nil {
-		sess.close()
-		return nil, nil, nil, err
-	}
-	return repo, plan, sess, nil
-}
-
-// planWith fetches what repo declares over an open session and diffs: the reads of a plan.
-func planWith(ctx context.Context, repo *config.Repo, sess *session, req planRequest) (*diff.Plan, error) {
-	fo := isync.FetchOptions{Parallelism: req.Conn.Parallelism, AllSources: req.Drift}
-	if isTerminal(req.stderr) {
-		fo.Progress = func(done, total int) {
-			fmt.Fprintf(req.stderr, "\rReading the tenant: %d/%d requests", done, total)
-		}
-	}
-	live, err := isync.Fetch(ctx, sess.client, repo, fo)
-	if fo.Progress != nil {
-		fmt.Fprint(req.stderr, "\r\033[K")
-	}
-	if err != nil {
-		return nil, err
-	}
-	plan, err := diff.Compute(repo, live, diff.Options{Env: sess.env, RotateSecrets: req.RotateSecrets, Drift: req.Drift, Tenant: sess.client.Tenant()})
-	if err != nil {
-		return nil, err
-	}
-	plan.APICalls = isync.EstimateCalls(plan)
-	return plan, nil
-}
-
-// loadRepo loads and validates a repository, printing its problems the way validate does.
-func loadRepo(dir string, stderr io.Writer) (*config.Repo, error) {
-	repo, err := config.Load(dir)
-	var problems config.Problems
-	if errors.As(err, &problems) {
-		// Relative to where the user pointed, as validate prints them.
-		base := filepath.ToSlash(dir)
-		for _, p := range problems {
-			fmt.Fprintf(stderr, "%s:%d:%d: %s\n", path.Join(base, p.Pos.File), p.Pos.Line, p.Pos.Col, p.Message)
-		}
-		return nil, &exitCode{code: 1, err: &invalidRepo{dir: dir, problems: problems}}
-	}
-	return repo, err
-}
-
 func runPlan(ctx context.Context, opts *planOptions) error {
 	if err := checkOutput(opts.Output, "text", "json", "markdown", "github"); err != nil {
 		return err
@@ -142,134 +60,9 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	}
 	switch {
 	case len(plan.Violations) > 0:
-		return &exitCode{code: 1}
-	case hasChanges(plan):
-		return &exitCode{code: 2}
+		return exitWith(exitFailure, nil)
+	case plan.HasChanges():
+		return exitWith(exitChanges, nil)
 	}
 	return nil
-}
-
-func checkOutput(got string, allowed ...string) error {
-	for _, a := range allowed {
-		if got == a {
-			return nil
-		}
-	}
-	return fmt.Errorf("--output %q: use one of %v", got, allowed)
-}
-
-// renderPlan writes the plan in the chosen format. With github, the markdown rendering also goes
-// to $GITHUB_STEP_SUMMARY when that is set, as GitHub Actions shows it on the run's page; a
-// summary that cannot be written is a warning, not a failed plan.
-func renderPlan(w io.Writer, plan *diff.Plan, output string, topts diff.TextOptions) error {
-	switch output {
-	case "json":
-		return diff.RenderJSON(w, plan)
-	case "markdown":
-		return diff.RenderMarkdown(w, plan)
-	case "github":
-		if err := diff.RenderGitHub(w, plan); err != nil {
-			return err
-		}
-		appendStepSummary(w, func(f io.Writer) error { return diff.RenderMarkdown(f, plan) })
-		return nil
-	default:
-		return diff.RenderText(w, plan, topts)
-	}
-}
-
-// displayPlan returns the plan with file paths relative to where the user pointed rather than to
-// the repository root, as validate shows them, so that editors and GitHub annotations find the
-// files when the config repository is a subdirectory. Plan files keep repository-relative paths.
-func displayPlan(plan *diff.Plan, dir string) *diff.Plan {
-	base := filepath.ToSlash(dir)
-	if base == "" || base == "." {
-		return plan
-	}
-	p := *plan
-	p.Changes = make([]diff.Change, len(plan.Changes))
-	for i, c := range plan.Changes {
-		if c.File != "" {
-			c.File = path.Join(base, c.File)
-		}
-		p.Changes[i] = c
-	}
-	p.Violations = make([]diff.Violation, len(plan.Violations))
-	for i, v := range plan.Violations {
-		if v.File != "" {
-			v.File = path.Join(base, v.File)
-		}
-		p.Violations[i] = v
-	}
-	return &p
-}
-
-func hasChanges(p *diff.Plan) bool {
-	for _, c := range p.Changes {
-		if c.Action != diff.ActionNoChange {
-			return true
-		}
-	}
-	return false
-}
-
-// MaxPlanFileSize caps a plan file: a plan carries every operation's body (about 2 KB per
-// changed source), so 64 MiB holds some 30,000 changes while a hostile file cannot exhaust
-// memory.
-const MaxPlanFileSize = 64 << 20
-
-// planFile is the document `plan --out` writes: the plan, and the options it was computed with
-// that apply must honour to send exactly what the plan showed.
-type planFile struct {
-	*diff.Plan
-	// RotateSecrets records plan --rotate-secrets: only with it does the plan show the secrets of
-	// existing sources as updates, and only then may apply send them.
-	RotateSecrets bool `json:"rotate_secrets,omitempty"`
-}
-
-// writePlanFile saves the plan for `apply --plan`. The plan holds no secret values (sensitive
-// fields are masked when the plan is computed), only fingerprints of the live objects.
-func writePlanFile(path string, pf planFile) error {
-	b, err := json.MarshalIndent(pf, "", "  ")
-	if err != nil {
-		return fmt.Errorf("plan file: %w", err)
-	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
-		return fmt.Errorf("plan file: %w", err)
-	}
-	return nil
-}
-
-// readPlanFile loads a plan written by writePlanFile.
-func readPlanFile(path string) (planFile, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return planFile{}, fmt.Errorf("plan file: %w", err)
-	}
-	defer f.Close()
-	// Read at most one byte past the cap, so an oversized file is refused without reading it.
-	b, err := io.ReadAll(io.LimitReader(f, MaxPlanFileSize+1))
-	if err != nil {
-		return planFile{}, fmt.Errorf("plan file: %w", err)
-	}
-	if len(b) > MaxPlanFileSize {
-		return planFile{}, fmt.Errorf("plan file %s is larger than %d MiB, more than any plan sailsync writes: refused", path, MaxPlanFileSize>>20)
-	}
-	pf := planFile{Plan: &diff.Plan{}}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&pf); err != nil {
-		return planFile{}, fmt.Errorf("plan file %s: %w", path, err)
-	}
-	if dec.More() {
-		return planFile{}, fmt.Errorf("plan file %s: data after the plan", path)
-	}
-	if pf.FormatVersion != diff.FormatVersion {
-		return planFile{}, fmt.Errorf("plan file %s: format_version %d, this sailsync reads %d", path, pf.FormatVersion, diff.FormatVersion)
-	}
-	if pf.Tenant == "" {
-		return planFile{}, fmt.Errorf("plan file %s names no tenant, so it cannot be checked against the one apply talks to: run plan again", path)
-	}
-	return pf, nil
 }

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,21 +12,14 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // cliGoldenDir holds the exact output of the commands that talk to a tenant.
 const cliGoldenDir = "testdata"
-
-// Distinctive secret values: no output of any command may contain them.
-var testSecrets = map[string]string{
-	"ACME_HR_TOKEN":    "hr-token-Zq81x",
-	"HR_DB_PASSWORD":   "db-pass-Kp27w",
-	"AD_BIND_PASSWORD": "ad-pass-Mv64r",
-}
 
 // runCLI runs sailsync in-process with args and stdin and maps the result to an exit status the
 // way main does, including main's "sailsync: …" line on stderr.
@@ -42,24 +32,11 @@ func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, 
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)
 	err := cmd.ExecuteContext(context.Background())
-	code = exitStatus(err, &errOut)
+	code, msg := exitStatus(err)
+	if msg != "" {
+		errOut.WriteString("sailsync: " + msg + "\n")
+	}
 	return out.String(), errOut.String(), code
-}
-
-// exitStatus is main's mapping of a command's error to the process exit status.
-func exitStatus(err error, stderr *bytes.Buffer) int {
-	if err == nil {
-		return 0
-	}
-	var ec *exitCode
-	if errors.As(err, &ec) {
-		if ec.err != nil {
-			stderr.WriteString("sailsync: " + ec.err.Error() + "\n")
-		}
-		return ec.code
-	}
-	stderr.WriteString("sailsync: " + err.Error() + "\n")
-	return 1
 }
 
 // cleanEnv removes every variable that changes what the commands do, so that the developer's
@@ -79,10 +56,10 @@ func cleanEnv(t *testing.T) {
 	t.Setenv("NO_COLOR", "1")
 }
 
-// setSecrets sets the example repository's secrets to testSecrets.
+// setSecrets sets the example repository's secrets to tenanttest.Secrets.
 func setSecrets(t *testing.T) {
 	t.Helper()
-	for k, v := range testSecrets {
+	for k, v := range tenanttest.Secrets {
 		t.Setenv(k, v)
 	}
 }
@@ -91,7 +68,7 @@ func setSecrets(t *testing.T) {
 func assertNoSecrets(t *testing.T, outputs ...string) {
 	t.Helper()
 	for _, o := range outputs {
-		for name, v := range testSecrets {
+		for name, v := range tenanttest.Secrets {
 			if strings.Contains(o, v) {
 				t.Errorf("the value of %s appears in the output:\n%s", name, o)
 			}
@@ -113,31 +90,11 @@ func startTenantWith(t *testing.T, opts emulator.Options) (*emulator.Emulator, s
 	if opts.Seed == nil {
 		opts.Seed = examples.AcmeTenant
 	}
-	emu, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var h http.Handler = emu
-	if _, ok := contract.Available(); ok {
-		h = contract.Middleware(t, emu)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	t.Setenv("SAIL_BASE_URL", srv.URL)
-	t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
-	return emu, srv.URL
-}
-
-// writes returns the write requests (anything but GET and the token) in the emulator's log.
-func writes(emu *emulator.Emulator) []string {
-	var w []string
-	for _, e := range emu.Log() {
-		if e.Method != http.MethodGet && e.Path != "/oauth/token" {
-			w = append(w, e.Method+" "+e.Path)
-		}
-	}
-	return w
+	tn := tenanttest.Start(t, tenanttest.Options{Emulator: opts, Contract: tenanttest.ContractIfAvailable})
+	t.Setenv("SAIL_BASE_URL", tn.URL)
+	t.Setenv("SAIL_CLIENT_ID", tn.Emu.ClientID())
+	t.Setenv("SAIL_CLIENT_SECRET", tn.Emu.ClientSecret())
+	return tn.Emu, tn.URL
 }
 
 // defaultConn returns connection options with the flag defaults.
@@ -155,33 +112,6 @@ func checkCLIGolden(t *testing.T, name, got string) {
 	compareGolden(t, cliGoldenDir, name, loopbackPort.ReplaceAllString(got, "127.0.0.1:PORT"))
 }
 
-// copyDir copies the repository at src into a new temporary directory.
-func copyDir(t *testing.T, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
 // TestPlanGolden renders the Acme example's plan against the built-in emulator in every format.
 // The output must be byte-for-byte stable: no generated ids, times or ports may leak into it.
 func TestPlanGolden(t *testing.T) {
@@ -195,7 +125,7 @@ func TestPlanGolden(t *testing.T) {
 			cleanEnv(t)
 			setSecrets(t)
 			stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", tc.output)
-			if code != 2 {
+			if code != exitChanges {
 				t.Fatalf("exit %d, want 2 (changes)\nstderr: %s", code, stderr)
 			}
 			if stderr != "" {
@@ -222,7 +152,7 @@ func TestPlanEmulatorSeed(t *testing.T) {
 	cleanEnv(t)
 	setSecrets(t)
 	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--emulator-seed", filepath.Join("examples", "acme-tenant"))
-	if code != 2 {
+	if code != exitChanges {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	checkCLIGolden(t, "plan-acme.txt", stdout)
@@ -234,7 +164,7 @@ func TestPlanGitHubStepSummary(t *testing.T) {
 	cleanEnv(t)
 	setSecrets(t)
 	markdown, _, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", "markdown")
-	if code != 2 {
+	if code != exitChanges {
 		t.Fatalf("markdown: exit %d", code)
 	}
 	summary := filepath.Join(t.TempDir(), "step-summary.md")
@@ -244,7 +174,7 @@ func TestPlanGitHubStepSummary(t *testing.T) {
 	}
 	t.Setenv("GITHUB_STEP_SUMMARY", summary)
 	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", "github")
-	if code != 2 {
+	if code != exitChanges {
 		t.Fatalf("github: exit %d, stderr %s", code, stderr)
 	}
 	checkCLIGolden(t, "plan-acme.github", stdout)
@@ -267,7 +197,7 @@ func TestPlanViolations(t *testing.T) {
 	cleanEnv(t)
 	setSecrets(t)
 	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme-immutable", "--emulator")
-	if code != 1 {
+	if code != exitFailure {
 		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
 	}
 	checkCLIGolden(t, "plan-acme-immutable.txt", stdout)
@@ -282,7 +212,7 @@ func TestPlanViolations(t *testing.T) {
 	}
 
 	stdout, _, code = runCLI(t, "", "plan", "examples/acme-immutable", "--emulator", "-o", "github")
-	if code != 1 {
+	if code != exitFailure {
 		t.Errorf("github: exit %d, want 1", code)
 	}
 	if n := strings.Count(stdout, "::error file=examples/acme-immutable/sources/corporate-directory.yaml,line="); n != 2 {
@@ -291,7 +221,7 @@ func TestPlanViolations(t *testing.T) {
 
 	stdout, _, code = runCLI(t, "", "plan", "examples/acme-immutable", "--emulator", "-o", "json")
 	var p diff.Plan
-	if err := json.Unmarshal([]byte(stdout), &p); err != nil || code != 1 {
+	if err := json.Unmarshal([]byte(stdout), &p); err != nil || code != exitFailure {
 		t.Fatalf("json: exit %d, %v", code, err)
 	}
 	if len(p.Violations) != 2 || p.Summary.Violations == 0 {
@@ -318,7 +248,7 @@ func TestPlanExitCodes(t *testing.T) {
 		{
 			name:   "changes",
 			setup:  func(t *testing.T) []string { setSecrets(t); return []string{"examples/acme", "--emulator"} },
-			code:   2,
+			code:   exitChanges,
 			stdout: []string{"Plan: 4 to create, 2 to update."},
 		},
 		{
@@ -326,13 +256,13 @@ func TestPlanExitCodes(t *testing.T) {
 			setup: func(t *testing.T) []string {
 				return []string{broken, "--emulator"}
 			},
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"is not valid", "run sailsync validate", "config/testdata/broken/schema-violations/other.yaml:1:1: className"},
 		},
 		{
 			name:   "missing repository",
 			setup:  func(t *testing.T) []string { return []string{filepath.Join(t.TempDir(), "nope"), "--emulator"} },
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"sailsync: "},
 		},
 		{
@@ -342,10 +272,10 @@ func TestPlanExitCodes(t *testing.T) {
 				if err := os.Unsetenv("SAIL_BASE_URL"); err != nil {
 					t.Fatal(err)
 				}
-				t.Setenv("HR_DB_PASSWORD", testSecrets["HR_DB_PASSWORD"])
+				t.Setenv("HR_DB_PASSWORD", tenanttest.Secrets["HR_DB_PASSWORD"])
 				return []string{"examples/acme", "--base-url", url}
 			},
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"ACME_HR_TOKEN", "sources/acme-hr-cloud.yaml:15"},
 		},
 		{
@@ -354,7 +284,7 @@ func TestPlanExitCodes(t *testing.T) {
 				setSecrets(t)
 				return []string{"examples/acme"}
 			},
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"SAIL_BASE_URL", "--emulator"},
 		},
 		{
@@ -365,7 +295,7 @@ func TestPlanExitCodes(t *testing.T) {
 				t.Setenv("SAIL_CLIENT_SECRET", "not-the-secret")
 				return []string{"examples/acme"}
 			},
-			code: 1,
+			code: exitFailure,
 			// Reported once as a token failure, not against whichever request asked first.
 			stderr: []string{"sailsync: get access token: POST /oauth/token: 401"},
 		},
@@ -375,7 +305,7 @@ func TestPlanExitCodes(t *testing.T) {
 				setSecrets(t)
 				return []string{"examples/acme", "--base-url", "http://acme.api.identitynow.com"}
 			},
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"http://"},
 		},
 		{
@@ -383,7 +313,7 @@ func TestPlanExitCodes(t *testing.T) {
 			setup: func(t *testing.T) []string {
 				return []string{"examples/acme", "--emulator", "--emulator-seed", filepath.Join(t.TempDir(), "nope")}
 			},
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"--emulator-seed", "no such file"},
 		},
 		{
@@ -391,13 +321,13 @@ func TestPlanExitCodes(t *testing.T) {
 			setup: func(t *testing.T) []string {
 				return []string{"examples/acme", "--emulator", "--emulator-seed", "main.go"}
 			},
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"--emulator-seed main.go: not a directory"},
 		},
 		{
 			name:   "unknown output",
 			setup:  func(t *testing.T) []string { return []string{"examples/acme", "--emulator", "-o", "yaml"} },
-			code:   1,
+			code:   exitFailure,
 			stderr: []string{"--output"},
 		},
 		{
@@ -406,7 +336,7 @@ func TestPlanExitCodes(t *testing.T) {
 				startTenant(t)
 				return []string{legacyMainframeRepo(t)}
 			},
-			code:   0,
+			code:   exitOK,
 			stdout: []string{"No changes"},
 		},
 	} {
@@ -417,7 +347,7 @@ func TestPlanExitCodes(t *testing.T) {
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
 			}
-			if (code == 1) != strings.Contains(stderr, "sailsync: ") {
+			if (code == exitFailure) != strings.Contains(stderr, "sailsync: ") {
 				t.Errorf("exit %d with stderr %q: an error, and only an error, is reported there", code, stderr)
 			}
 			for _, want := range tc.stdout {
@@ -470,7 +400,7 @@ func TestPlanOutFile(t *testing.T) {
 	startTenant(t)
 	file := filepath.Join(t.TempDir(), "plan.json")
 	_, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, "--rotate-secrets")
-	if code != 2 {
+	if code != exitChanges {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	b, err := os.ReadFile(file)

@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/diff"
+	"github.com/sailsync/sailsync/ghcmd"
 )
 
 // validateOptions are the inputs of `sailsync validate`.
@@ -89,10 +89,10 @@ func runValidate(_ context.Context, opts validateOptions) error {
 			if werr := writeJSON(opts.Stdout, validateReport{Dir: opts.Dir, Error: err.Error(), Problems: []reportProblem{}}); werr != nil {
 				return werr
 			}
-			return &exitCode{code: 1}
+			return exitWith(exitFailure, nil)
 		case "github":
-			fmt.Fprintf(opts.Stdout, "::error::%s\n", diff.GitHubData(err.Error()))
-			return &exitCode{code: 1}
+			fmt.Fprintf(opts.Stdout, "::error::%s\n", ghcmd.Data(err.Error()))
+			return exitWith(exitFailure, nil)
 		}
 		return err
 	}
@@ -115,7 +115,7 @@ func runValidate(_ context.Context, opts validateOptions) error {
 		}
 	case "github":
 		for _, p := range problems {
-			fmt.Fprintf(opts.Stdout, "::error file=%s,line=%d,col=%d::%s\n", diff.GitHubProperty(file(p.Pos)), p.Pos.Line, p.Pos.Col, diff.GitHubData(p.Message))
+			fmt.Fprintf(opts.Stdout, "::error file=%s,line=%d,col=%d::%s\n", ghcmd.Property(file(p.Pos)), p.Pos.Line, p.Pos.Col, ghcmd.Data(p.Message))
 		}
 	default:
 		for _, p := range problems {
@@ -129,7 +129,7 @@ func runValidate(_ context.Context, opts validateOptions) error {
 		}
 	}
 	if len(problems) > 0 {
-		return &exitCode{code: 1}
+		return exitWith(exitFailure, nil)
 	}
 	return nil
 }

@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/sailsync/sailsync/diff"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -27,16 +24,8 @@ func validateOutput(t *testing.T, dir, output string) (stdout, stderr string, co
 	t.Helper()
 	var out, errOut bytes.Buffer
 	err := runValidate(context.Background(), validateOptions{Dir: dir, Output: output, Stdout: &out, Stderr: &errOut})
-	var ec *exitCode
-	switch {
-	case err == nil:
-		code = 0
-	case errors.As(err, &ec):
-		code = ec.code
-	default:
-		code = 1
-		errOut.WriteString(err.Error())
-	}
+	code, msg := exitStatus(err)
+	errOut.WriteString(msg)
 	return out.String(), errOut.String(), code
 }
 
@@ -83,7 +72,7 @@ func TestValidateBrokenGolden(t *testing.T) {
 		}
 		t.Run(e.Name(), func(t *testing.T) {
 			stdout, stderr, code := validateOutput(t, filepath.ToSlash(filepath.Join(brokenDir, e.Name())), "text")
-			if code != 1 {
+			if code != exitFailure {
 				t.Errorf("exit code %d, want 1 (stderr %q)", code, stderr)
 			}
 			if stdout == "" {
@@ -102,7 +91,7 @@ func TestValidateBrokenGolden(t *testing.T) {
 func TestValidateExamples(t *testing.T) {
 	for _, dir := range []string{"examples/acme", "examples/acme-immutable"} {
 		stdout, stderr, code := validateOutput(t, dir, "text")
-		if code != 0 || stdout != "" {
+		if code != exitOK || stdout != "" {
 			t.Errorf("validate %s: exit %d, stdout %q, stderr %q", dir, code, stdout, stderr)
 		}
 		if !strings.Contains(stderr, "valid") {
@@ -114,13 +103,13 @@ func TestValidateExamples(t *testing.T) {
 func TestValidateOutputs(t *testing.T) {
 	dir := brokenDir + "/schema-violations"
 	stdout, _, code := validateOutput(t, dir, "github")
-	if code != 1 {
+	if code != exitFailure {
 		t.Errorf("github: exit %d", code)
 	}
 	checkGolden(t, "schema-violations.github", stdout)
 
 	stdout, _, code = validateOutput(t, dir, "json")
-	if code != 1 {
+	if code != exitFailure {
 		t.Errorf("json: exit %d", code)
 	}
 	var rep validateReport
@@ -137,13 +126,13 @@ func TestValidateOutputs(t *testing.T) {
 	}
 
 	stdout, _, code = validateOutput(t, "examples/acme", "json")
-	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != 0 || !rep.Valid || rep.Objects == nil || rep.Objects.Sources != 3 || len(rep.Hash) != 64 {
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != exitOK || !rep.Valid || rep.Objects == nil || rep.Objects.Sources != 3 || len(rep.Hash) != 64 {
 		t.Errorf("json on examples/acme: exit %d, err %v, report %+v", code, err, rep)
 	}
 
 	// Unreadable: exit 1 in every format.
 	for _, o := range []string{"text", "json", "github"} {
-		if _, _, code := validateOutput(t, filepath.Join(t.TempDir(), "missing"), o); code != 1 {
+		if _, _, code := validateOutput(t, filepath.Join(t.TempDir(), "missing"), o); code != exitFailure {
 			t.Errorf("%s on a missing directory: exit %d, want 1", o, code)
 		}
 	}
@@ -153,15 +142,6 @@ func TestValidateOutputs(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
-
-func TestEscapeGitHub(t *testing.T) {
-	if got := diff.GitHubData("a%b\nc\r"); got != "a%25b%0Ac%0D" {
-		t.Errorf("GitHubData: %q", got)
-	}
-	if got := diff.GitHubProperty("a:b,c"); got != "a%3Ab%2Cc" {
-		t.Errorf("GitHubProperty: %q", got)
-	}
-}
 
 func TestSchemaCommand(t *testing.T) {
 	for _, kind := range []string{"", "Source", "connector", "EntitlementSchema"} {

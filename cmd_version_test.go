@@ -30,7 +30,7 @@ func TestFormatVersion(t *testing.T) {
 func TestVersionCommand(t *testing.T) {
 	a, _, code := runCLI(t, "", "version")
 	b, _, code2 := runCLI(t, "", "--version")
-	if code != 0 || code2 != 0 || a != b || !strings.HasPrefix(a, "sailsync ") || strings.Count(a, "\n") != 1 {
+	if code != exitOK || code2 != 0 || a != b || !strings.HasPrefix(a, "sailsync ") || strings.Count(a, "\n") != 1 {
 		t.Errorf("version: %q (exit %d); --version: %q (exit %d)", a, code, b, code2)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sailsync/sailsync/emulator"
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // identityRepo declares a RELEASED and a DEVELOPMENT custom connector, each used by a source.
@@ -55,11 +56,11 @@ func TestConnectorIdentityUnderEveryRule(t *testing.T) {
 				cleanEnv(t)
 				emu, _ := startTenantWith(t, emulator.Options{ScriptNameRule: rule, FoldConnectorNames: fold})
 				dir := writeIdentityRepo(t, identityRepo)
-				if _, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != 2 {
+				if _, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitChanges {
 					t.Fatalf("first plan: exit %d, want 2\n%s", code, stderr)
 				}
 				stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
-				if code != 0 {
+				if code != exitOK {
 					t.Fatalf("apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 				}
 				payroll := ""
@@ -74,14 +75,14 @@ func TestConnectorIdentityUnderEveryRule(t *testing.T) {
 					t.Errorf("apply report does not give the new scriptName %q and the pin:\n%s", payroll, stdout)
 				}
 				stdout, stderr, code = runCLI(t, "", "plan", dir, fastRate)
-				if code != 0 || !strings.Contains(stdout, "No changes") {
+				if code != exitOK || !strings.Contains(stdout, "No changes") {
 					t.Fatalf("plan after apply: exit %d, want 0 and no changes\nstdout: %s\nstderr: %s", code, stdout, stderr)
 				}
 				emu.ResetLog()
-				if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != 0 {
+				if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != exitOK {
 					t.Fatalf("second apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 				}
-				if w := writes(emu); len(w) != 0 {
+				if w := tenanttest.Writes(emu); len(w) != 0 {
 					t.Errorf("second apply wrote %v", w)
 				}
 				count := map[string]int{}
@@ -104,18 +105,18 @@ func TestConnectorHiddenFromSailsync(t *testing.T) {
 	emu, _ := startTenantWith(t, emulator.Options{ScriptNameRule: emulator.ScriptNameSuffix})
 	hidden := "kind: Connector\nname: Payroll  Sync (EU)\nclassName: sailpoint.connector.OpenConnectorAdapter\nstatus: DEVELOPMENT\n"
 	dir := writeIdentityRepo(t, hidden)
-	if _, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != 0 {
+	if _, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != exitOK {
 		t.Fatalf("first apply: exit %d\n%s", code, stderr)
 	}
 	emu.ResetLog()
 	stdout, _, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
-	if code != 1 {
+	if code != exitFailure {
 		t.Fatalf("apply of a connector that exists unseen: exit %d, want 1\n%s", code, stdout)
 	}
 	if !strings.Contains(stdout, "pin it with `scriptName: <its scriptName>` at "+filepath.ToSlash(dir)+"/repo.yaml:1") {
 		t.Errorf("the failure does not say to pin scriptName:\n%s", stdout)
 	}
-	if w := writes(emu); len(w) != 1 || w[0] != "POST /v3/connectors" {
+	if w := tenanttest.Writes(emu); len(w) != 1 || w[0] != "POST /v3/connectors" {
 		t.Errorf("writes %v, want the one refused create", w)
 	}
 	// With the pin, the same repository is in sync.
@@ -126,7 +127,7 @@ func TestConnectorHiddenFromSailsync(t *testing.T) {
 		}
 	}
 	dir = writeIdentityRepo(t, hidden+"scriptName: "+sn+"\n")
-	if stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != 0 {
+	if stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK {
 		t.Fatalf("plan with the pin: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
@@ -138,13 +139,13 @@ func TestPlanReportsMissingConnector(t *testing.T) {
 	emu, _ := startTenant(t)
 	dir := writeIdentityRepo(t, "kind: Source\nname: Orphan\nowner: {type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313}\nconnector: no-such-connector\n")
 	stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate)
-	if code != 1 {
+	if code != exitFailure {
 		t.Fatalf("exit %d, want 1\n%s%s", code, stdout, stderr)
 	}
 	if want := filepath.ToSlash(dir) + "/repo.yaml:4:12"; !strings.Contains(stdout, want) || !strings.Contains(stdout, "does not have") {
 		t.Errorf("plan does not point at %s with the rule:\n%s", want, stdout)
 	}
-	if w := writes(emu); len(w) != 0 {
+	if w := tenanttest.Writes(emu); len(w) != 0 {
 		t.Errorf("plan wrote %v", w)
 	}
 }

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -16,22 +15,6 @@ import (
 
 	"github.com/spf13/cobra"
 )
-
-// exitCode carries a command's exit status other than 0 and 1 (plan's 2 for "changes") or a
-// failure already reported to the user, so that main does not print it again.
-type exitCode struct {
-	code int
-	err  error
-}
-
-func (e *exitCode) Error() string {
-	if e.err != nil {
-		return e.err.Error()
-	}
-	return fmt.Sprintf("exit status %d", e.code)
-}
-
-func (e *exitCode) Unwrap() error { return e.err }
 
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
@@ -58,16 +41,10 @@ func newRootCmd() *cobra.Command {
 // gcFloor is the heap below which sailsync trades memory for less garbage collection.
 const gcFloor = 300 << 20
 
-// tuneGC makes the collector run less while the heap is small. A plan of 10,000 sources holds
-// 80-150 MB live and allocates ~1 GB; with the default GOGC=100 a fifth of its CPU time was
-// collection (measured: 4.0 s CPU, 360-380 MB peak RSS). With GOGC=200 under a limit of
-// gcFloor the heap may grow to 3x live but never past 300 MiB, and after each cycle the limit is
-// raised to twice the live heap when that is more, so a larger repository is collected about as
-// under the default (the limit also covers the runtime's non-heap memory, ~40 MB here, so
-// somewhat more often; room for it pushed the peak back to 365-415 MB). Measured at 10,000:
-// 3.6 s CPU, 315 MB; after the allocation cuts of the second performance pass, 2.8-3.1 s CPU and
-// 215-230 MB. GOGC=300 saved another ~8 % CPU there but let the peak reach 377 MB, too close to
-// the 400 MB budget. GOGC or GOMEMLIMIT set by the user win.
+// tuneGC makes the collector run less while the heap is small: a large plan allocates many
+// times its live heap, and with the default GOGC much of its CPU went to collection. GOGC=200
+// under a memory limit of max(gcFloor, twice the live heap) keeps the peak within the memory
+// budget (README "Performance"). GOGC or GOMEMLIMIT set by the user win.
 func tuneGC() {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return
@@ -122,16 +99,9 @@ func main() {
 	defer stop()
 	err := newRootCmd().ExecuteContext(ctx)
 	stopProfile()
-	if err == nil {
-		return
+	code, msg := exitStatus(err)
+	if msg != "" {
+		fmt.Fprintln(os.Stderr, "sailsync:", msg)
 	}
-	var ec *exitCode
-	if errors.As(err, &ec) {
-		if ec.err != nil {
-			fmt.Fprintln(os.Stderr, "sailsync:", ec.err)
-		}
-		os.Exit(ec.code)
-	}
-	fmt.Fprintln(os.Stderr, "sailsync:", err)
-	os.Exit(1)
+	os.Exit(code)
 }

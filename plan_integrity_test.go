@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // unmanagedID is the id of "Legacy Mainframe", a source of the example tenant that the example
@@ -113,7 +115,7 @@ func TestApplyPlanFileTampering(t *testing.T) {
 			if code != 1 || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, want 1 with %q\nstdout: %s\nstderr: %s", code, tc.want, stdout, stderr)
 			}
-			if w := writes(emu); len(w) != 0 {
+			if w := tenanttest.Writes(emu); len(w) != 0 {
 				t.Errorf("a tampered plan sent %v", w)
 			}
 			if got := description(t, emu, "Legacy Mainframe"); got == declaredDescription {

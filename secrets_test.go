@@ -12,7 +12,6 @@ import (
 	"math/big"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -25,15 +24,15 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
 	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
 // The secrets of these tests: an API client whose secret is not the emulator's default, the
-// ${env:…} passwords of the example repository (testSecrets), and every access token the
+// ${env:…} passwords of the example repository (tenanttest.Secrets), and every access token the
 // tenant issued, captured from the requests.
 const (
 	secretsClientID     = "sailsync-ci-7c1e"
@@ -54,36 +53,31 @@ type secretTenant struct {
 
 func startSecretTenant(t *testing.T, tlsServer bool) *secretTenant {
 	t.Helper()
-	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant, ClientID: secretsClientID, ClientSecret: secretsClientSecret})
-	if err != nil {
-		t.Fatal(err)
+	st := &secretTenant{tokens: map[string]bool{}}
+	opts := tenanttest.Options{
+		Emulator: emulator.Options{Seed: examples.AcmeTenant, ClientID: secretsClientID, ClientSecret: secretsClientSecret},
+		Contract: tenanttest.ContractIfAvailable,
+		Handler: func(emu *emulator.Emulator) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && tok != "" {
+					st.mu.Lock()
+					st.tokens[tok] = true
+					st.mu.Unlock()
+				}
+				emu.ServeHTTP(w, r)
+			})
+		},
 	}
-	st := &secretTenant{emu: emu, tokens: map[string]bool{}}
-	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && tok != "" {
-			st.mu.Lock()
-			st.tokens[tok] = true
-			st.mu.Unlock()
-		}
-		emu.ServeHTTP(w, r)
-	})
-	if _, ok := contract.Available(); ok {
-		h = contract.Middleware(t, h)
-	}
-	srv := httptest.NewUnstartedServer(h)
 	if tlsServer {
 		// Not httptest's built-in certificate, which every test server shares: a CA of our
 		// own, as a corporate TLS proxy has, signs the server's certificate.
 		ca, caKey := newCA(t, "Acme Corporate Proxy CA")
 		leaf := signLeaf(t, ca, caKey)
-		srv.TLS = &tls.Config{Certificates: []tls.Certificate{leaf}, MinVersion: tls.VersionTLS12}
-		srv.StartTLS()
+		opts.TLS = &tls.Config{Certificates: []tls.Certificate{leaf}, MinVersion: tls.VersionTLS12}
 		st.caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw})
-	} else {
-		srv.Start()
 	}
-	t.Cleanup(srv.Close)
-	st.url = srv.URL
+	tn := tenanttest.Start(t, opts)
+	st.emu, st.url = tn.Emu, tn.URL
 	return st
 }
 
@@ -132,7 +126,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	setSecrets(t)
 	st := startSecretTenant(t, false)
 	home, tmp, work := t.TempDir(), t.TempDir(), t.TempDir()
-	repo := copyDir(t, "examples/acme")
+	repo := tenanttest.CopyDir(t, "examples/acme")
 	repoFiles := listFiles(t, repo)
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
@@ -218,12 +212,12 @@ func TestSecretsNeverPrinted(t *testing.T) {
 			t.Errorf("no run wrote %q: the check would prove less than it claims", want)
 		}
 	}
-	if v, ok := st.emu.Secret("Corporate Directory", "password"); !ok || v != testSecrets["AD_BIND_PASSWORD"] {
+	if v, ok := st.emu.Secret("Corporate Directory", "password"); !ok || v != tenanttest.Secrets["AD_BIND_PASSWORD"] {
 		t.Errorf("--rotate-secrets did not send the AD password (tenant has %q)", v)
 	}
 
 	secrets := map[string]string{"the client secret": secretsClientSecret, "the wrong client secret": "wrong-S3cret-4Rt8"}
-	for name, v := range testSecrets {
+	for name, v := range tenanttest.Secrets {
 		secrets["${env:"+name+"}"] = v
 	}
 	tokens := st.issued()
@@ -325,7 +319,7 @@ func TestPlainHTTPRefused(t *testing.T) {
 			t.Setenv("SAIL_CLIENT_ID", secretsClientID)
 			t.Setenv("SAIL_CLIENT_SECRET", secretsClientSecret)
 			stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--base-url", tc.url, fastRate)
-			if code != 1 {
+			if code != exitFailure {
 				t.Fatalf("exit %d, want 1; stderr: %s", code, stderr)
 			}
 			if !strings.Contains(stderr, "refusing plain http://") || !strings.Contains(stderr, "use https://") {
@@ -342,7 +336,7 @@ func TestPlainHTTPRefused(t *testing.T) {
 		t.Setenv("SAIL_CLIENT_ID", secretsClientID)
 		t.Setenv("SAIL_CLIENT_SECRET", secretsClientSecret)
 		_, stderr, code := runCLI(t, "", "plan", "examples/acme", "--base-url", "https://admin:url-pa55-Q7z@acme.api.identitynow.com", fastRate)
-		if code != 1 || !strings.Contains(stderr, "must not contain credentials") || strings.Contains(stderr, "url-pa55-Q7z") {
+		if code != exitFailure || !strings.Contains(stderr, "must not contain credentials") || strings.Contains(stderr, "url-pa55-Q7z") {
 			t.Errorf("exit %d, stderr %s: want a refusal that does not repeat the password", code, stderr)
 		}
 	})
@@ -374,7 +368,7 @@ func TestCACert(t *testing.T) {
 
 	t.Run("with --ca-cert", func(t *testing.T) {
 		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--ca-cert", caFile, fastRate)
-		if code != 2 {
+		if code != exitChanges {
 			t.Fatalf("exit %d, want 2 (changes)\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
 	})
@@ -392,7 +386,7 @@ func TestCACert(t *testing.T) {
 			st.emu.ResetLog()
 			args := append([]string{"plan", "examples/acme", fastRate}, tc.args...)
 			_, stderr, code := runCLI(t, "", args...)
-			if code != 1 {
+			if code != exitFailure {
 				t.Fatalf("exit %d, want 1; stderr: %s", code, stderr)
 			}
 			if !strings.Contains(stderr, tc.want) {

@@ -4,13 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing/fstest"
 
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -25,26 +23,19 @@ import (
 // pages that hold them, which says more about the scenario than about the client.)
 const connectorCount = 10
 
-func sourceName(i int) string { return fmt.Sprintf("Bench Source %05d", i) }
+func sourceName(i int) string { return tenanttest.BenchSourceName(i) }
 
 // declared is the tenant index of the i-th declared source (1-based).
 func declared(i int) int { return 2*i - 1 }
 
-func connectorName(i int) string { return fmt.Sprintf("Bench Connector %02d", i) }
+func connectorName(i int) string { return tenanttest.BenchConnectorName(i) }
 
-// released reports whether bench connector i is RELEASED (listed by GET /v3/connectors).
-func released(i int) bool { return i <= connectorCount/2 }
-
-func connectorStatus(i int) string {
-	if released(i) {
-		return "RELEASED"
-	}
-	return "DEVELOPMENT"
-}
+// connectorStatus: the first half of the connectors are RELEASED (listed by GET /v3/connectors).
+func connectorStatus(i int) string { return tenanttest.BenchConnectorStatus(i, connectorCount) }
 
 const (
-	ownerID   = "2c91808568c529c60168cca6f90c1313"
-	clusterID = "2c9180866166b5b0016167c32ef31a66"
+	ownerID   = tenanttest.BenchOwnerID
+	clusterID = tenanttest.BenchClusterID
 )
 
 // liveSource is source i as an admin created it in the tenant before the repository existed.
@@ -126,48 +117,5 @@ func newTenant(sources int, opts emulator.Options) (*tenant, error) {
 // writeRepo writes the repository of the scenario into dir: one file per source (the Source
 // and its EntitlementSchema) and one per connector.
 func writeRepo(dir string, n int) error {
-	if err := os.MkdirAll(filepath.Join(dir, "sources"), 0o755); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "connectors"), 0o755); err != nil {
-		return err
-	}
-	for i := 1; i <= connectorCount; i++ {
-		name := connectorName(i)
-		doc := fmt.Sprintf("kind: Connector\nname: %s\nclassName: sailpoint.connector.OpenConnectorAdapter\ntype: custom %s\ndirectConnect: true\nstatus: %s\n",
-			name, name, connectorStatus(i))
-		if err := os.WriteFile(filepath.Join(dir, "connectors", fmt.Sprintf("bench-%02d.yaml", i)), []byte(doc), 0o644); err != nil {
-			return err
-		}
-	}
-	var b strings.Builder
-	for k := 1; k <= n; k++ {
-		i := declared(k)
-		b.Reset()
-		fmt.Fprintf(&b, `kind: Source
-name: %[1]s
-description: "Bench source %[2]d (managed by sailsync)"
-owner: {type: IDENTITY, id: %[3]s, name: Amelia Ortiz}
-cluster: {type: CLUSTER, id: %[4]s, name: Acme Primary VA Cluster}
-connector: delimited-file
-connectorClass: sailpoint.connector.DelimitedFileConnector
-type: DelimitedFile
-authoritative: false
-deleteThreshold: 10
-features: [DIRECT_PERMISSIONS, NO_RANDOM_ACCESS]
-connectorAttributes:
-  file: bench-%05[2]d.csv
-  delimiter: ","
-  hasHeader: true
----
-kind: EntitlementSchema
-source: %[1]s
-name: group
-attributes: [id, name, description]
-`, sourceName(i), i, ownerID, clusterID)
-		if err := os.WriteFile(filepath.Join(dir, "sources", fmt.Sprintf("bench-%05d.yaml", i)), []byte(b.String()), 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tenanttest.WriteBenchRepo(dir, tenanttest.BenchRepo{Sources: n, Index: declared, Connectors: connectorCount})
 }

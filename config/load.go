@@ -78,8 +78,8 @@ func Load(dir string) (*Repo, error) {
 	return repo, nil
 }
 
-// parseAll reads and parses the files on every core: YAML parsing was half of loading a large
-// repository, and reading 20,000 files one after the other a tenth. The result is the sequential
+// parseAll reads and parses the files on every core, as YAML parsing and reading the files
+// dominate loading a large repository. The result is the sequential
 // loop's: files are read and parsed independently, each within the document budget, and merged
 // in order; should the repository exceed the budget, it is parsed again one file after the other
 // so that the problems are exactly the sequential ones.
@@ -118,7 +118,7 @@ func (l *loader) parseAll(files []yamlFile) []*document {
 					// The YAML tree is only needed to place schema errors and connector files and
 					// to mask the errors of a broken document: without those it is dropped now
 					// rather than when every file is parsed, as the trees of a large repository
-					// were half of the loader's peak memory.
+					// weigh on the loader's peak memory.
 					if _, files := d.value.Get("connectorFiles"); d.validated && len(d.schemaErrs) == 0 && !files && !d.broken {
 						d.root = nil
 					}

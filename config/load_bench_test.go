@@ -2,11 +2,10 @@ package config_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // writeBenchRepo writes a repository of n sources, one file each holding the Source and one
@@ -14,43 +13,8 @@ import (
 func writeBenchRepo(b *testing.B, n int) string {
 	b.Helper()
 	dir := b.TempDir()
-	for _, sub := range []string{"sources", "connectors"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
-			b.Fatal(err)
-		}
-	}
-	for i := 1; i <= 2; i++ {
-		doc := fmt.Sprintf("kind: Connector\nname: Bench Connector %d\nclassName: sailpoint.connector.OpenConnectorAdapter\ndirectConnect: true\nstatus: RELEASED\n", i)
-		if err := os.WriteFile(filepath.Join(dir, "connectors", fmt.Sprintf("c%d.yaml", i)), []byte(doc), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	for i := 1; i <= n; i++ {
-		doc := fmt.Sprintf(`kind: Source
-name: Bench Source %05[1]d
-description: "Bench source %[1]d (managed by sailsync)"
-owner: {type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313, name: Amelia Ortiz}
-cluster: {type: CLUSTER, id: 2c9180866166b5b0016167c32ef31a66, name: Acme Primary VA Cluster}
-connector: delimited-file
-connectorClass: sailpoint.connector.DelimitedFileConnector
-type: DelimitedFile
-authoritative: false
-deleteThreshold: 10
-features: [DIRECT_PERMISSIONS, NO_RANDOM_ACCESS]
-connectorAttributes:
-  file: bench-%05[1]d.csv
-  delimiter: ","
-  hasHeader: true
-  password: ${env:BENCH_PASSWORD}
----
-kind: EntitlementSchema
-source: Bench Source %05[1]d
-name: group
-attributes: [id, name, description]
-`, i)
-		if err := os.WriteFile(filepath.Join(dir, "sources", fmt.Sprintf("s%05d.yaml", i)), []byte(doc), 0o644); err != nil {
-			b.Fatal(err)
-		}
+	if err := tenanttest.WriteBenchRepo(dir, tenanttest.BenchRepo{Sources: n, Connectors: 2}); err != nil {
+		b.Fatal(err)
 	}
 	return dir
 }

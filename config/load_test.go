@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -126,37 +127,13 @@ func TestLoadAcme(t *testing.T) {
 	}
 }
 
-// copyDir copies a repository so a test can change it.
-func copyDir(t *testing.T, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if fi.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
 func TestHashCoversEveryFile(t *testing.T) {
 	base := loadOK(t, "../examples/acme").Hash
 	if again := loadOK(t, "../examples/acme").Hash; again != base {
 		t.Fatal("hash not deterministic")
 	}
 	for _, change := range []string{"sources/drivers/ojdbc8.jar", "schemas/group.csv", "sources/hr-database.yaml"} {
-		dir := copyDir(t, "../examples/acme")
+		dir := tenanttest.CopyDir(t, "../examples/acme")
 		if h := loadOK(t, dir).Hash; h != base {
 			t.Fatalf("copy hashes differently: %s vs %s", h, base)
 		}
@@ -535,7 +512,7 @@ func TestReadTemplateHeader(t *testing.T) {
 // of the desired state here: YAML files, the settings file, a connector file and a template),
 // framed by path and length, in path order.
 func TestHashFromReadBytes(t *testing.T) {
-	dir := copyDir(t, "../examples/acme")
+	dir := tenanttest.CopyDir(t, "../examples/acme")
 	if err := os.WriteFile(filepath.Join(dir, SettingsFile), []byte("# settings\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // TestSettings: the settings file is read and validated. It holds no settings yet, so it is
@@ -98,7 +100,7 @@ func TestSettingsSymlinkOutside(t *testing.T) {
 // TestSettingsInHash: the settings file is part of the desired state (later settings change what
 // a plan does), so changing it changes Repo.Hash, even by a comment, as for every YAML file.
 func TestSettingsInHash(t *testing.T) {
-	dir := copyDir(t, "../examples/acme")
+	dir := tenanttest.CopyDir(t, "../examples/acme")
 	without := loadOK(t, dir).Hash
 	hashes := map[string]bool{without: true}
 	for _, body := range []string{"", "{}\n", "# settings\n{}\n"} {

@@ -133,8 +133,7 @@ func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, 
 	for _, src := range repo.Sources {
 		nfiles += len(src.ConnectorFiles)
 	}
-	// Sized at once: a plan holds one change per declared object, and growing slices of changes
-	// (large structs) step by step was a sixth of the memory a plan allocated.
+	// Sized at once: one change per declared object, and changes are large structs.
 	changes := make([]planned, 0, len(repo.Connectors)+len(repo.Sources)+len(repo.Schemas)+nfiles)
 	for _, con := range repo.Connectors {
 		pl, err := c.connector(con)
@@ -295,9 +294,8 @@ func (c *computer) resolve(o *config.Object) (*value.Object, []secretLeaf, error
 	var walk func(path []string, v any) (any, error)
 	walk = func(p []string, v any) (any, error) {
 		if !holdsRef(v) {
-			// No reference, so neither a secret nor anything to expand: v as it is, shared with
-			// the repository like live values are with the tenant's objects, rather than copied
-			// (copies of the declared objects were a sixth of a plan's allocations).
+			// No reference, so neither a secret nor anything to expand: v shared with the
+			// repository, not copied, as live values are shared with the tenant's objects.
 			return v, nil
 		}
 		if _, isObj := v.(*value.Object); !isObj && config.IsSecret(v) {
@@ -326,8 +324,7 @@ func (c *computer) resolve(o *config.Object) (*value.Object, []secretLeaf, error
 	if o.Fields != nil && !holdsRef(o.Fields) {
 		return o.Fields, nil, nil
 	}
-	// Sized at once: a plan resolves every declared object, and growing it key by key was
-	// half of it.
+	// Sized at once: every declared object is resolved, so growing key by key adds up.
 	out := value.NewObjectSize(o.Fields.Len())
 	path := make([]string, 1, 8)
 	for k, v := range o.Fields.All() {
@@ -530,8 +527,8 @@ func sortFields(fields []Field, desired *value.Object) {
 // It is the comparison of the whole projections (cmpn.project(nil, desired, live, true) handed
 // to diffPaths), done field by field: a top-level field whose values are already the same is
 // neither projected nor handed to cmp, and cmp only sees the fields whose projections differ.
-// Most declared fields of a plan are unchanged; projecting every one of them was a third of
-// the time spent on a source.
+// Most declared fields of a plan are unchanged, so projecting only the differing ones saves
+// most of the work.
 func (c *computer) compare(cmpn *comparison, desired, live *value.Object) []Field {
 	fields := []Field{}
 	var dm, lm map[string]any
@@ -595,9 +592,8 @@ func (c *computer) compare(cmpn *comparison, desired, live *value.Object) []Fiel
 	return fields
 }
 
-// projectionMaps hold the pairs of maps compare projects the differing fields into: they are
-// dropped once cmp has compared them (the fields shown are read from the objects), and a fresh
-// pair per changed object was an eighth of the memory a plan allocated.
+// projectionMaps hold the pairs of maps compare projects the differing fields into, reused
+// because they are dropped once cmp has compared them (the fields shown are read from the objects).
 var projectionMaps sync.Pool
 
 // projection is the desired and live projections of an object's differing fields.

@@ -3,12 +3,11 @@ package diff_test
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -23,37 +22,15 @@ type benchCase struct {
 func newBenchCase(b *testing.B, n int) benchCase {
 	b.Helper()
 	dir := b.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "sources"), 0o755); err != nil {
+	if err := tenanttest.WriteBenchRepo(dir, tenanttest.BenchRepo{Sources: n}); err != nil {
 		b.Fatal(err)
 	}
 	live := &diff.Live{Sources: map[string]*value.Object{}, Schemas: map[string]map[string]*value.Object{}, Connectors: map[string]*value.Object{}, AllSourcesListed: true}
 	for i := 1; i <= n; i++ {
-		name := fmt.Sprintf("Bench Source %05d", i)
-		doc := fmt.Sprintf(`kind: Source
-name: %[1]s
-description: "Bench source %[2]d (managed by sailsync)"
-owner: {type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313, name: Amelia Ortiz}
-connector: delimited-file
-connectorClass: sailpoint.connector.DelimitedFileConnector
-type: DelimitedFile
-authoritative: false
-deleteThreshold: 10
-features: [DIRECT_PERMISSIONS, NO_RANDOM_ACCESS]
-connectorAttributes:
-  file: bench-%05[2]d.csv
-  delimiter: ","
-  hasHeader: true
----
-kind: EntitlementSchema
-source: %[1]s
-name: group
-attributes: [id, name, description]
-`, name, i)
-		if err := os.WriteFile(filepath.Join(dir, "sources", fmt.Sprintf("s%05d.yaml", i)), []byte(doc), 0o644); err != nil {
-			b.Fatal(err)
-		}
+		name := tenanttest.BenchSourceName(i)
 		v, err := value.Decode([]byte(fmt.Sprintf(`{"id":"%032x","name":%q,"description":"Bench source %d (created in the UI)",
 			"owner":{"type":"IDENTITY","id":"2c91808568c529c60168cca6f90c1313","name":"Amelia Ortiz"},
+			"cluster":{"type":"CLUSTER","id":"2c9180866166b5b0016167c32ef31a66","name":"Acme Primary VA Cluster"},
 			"connector":"delimited-file","connectorClass":"sailpoint.connector.DelimitedFileConnector","type":"DelimitedFile",
 			"authoritative":false,"deleteThreshold":10,"features":["DIRECT_PERMISSIONS","NO_RANDOM_ACCESS"],
 			"connectorAttributes":{"file":"bench-%05d.csv","delimiter":",","hasHeader":true,"cloudExternalId":"%d","cloudDisplayName":%q,"healthy":true,"since":"2025-03-11T07:42:18.311Z"},

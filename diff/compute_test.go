@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
 func TestComputeAcme(t *testing.T) {
-	p, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: envFrom(scenarioEnv)})
+	p, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,7 +458,7 @@ func TestConnectorFiles(t *testing.T) {
 
 func TestUnmanaged(t *testing.T) {
 	repo := acmeRepo(t, false)
-	p, err := Compute(repo, acmeLive(t), Options{Env: envFrom(scenarioEnv), Drift: true})
+	p, err := Compute(repo, acmeLive(t), Options{Env: tenanttest.Env, Drift: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -488,13 +489,13 @@ func TestUnmanaged(t *testing.T) {
 	}
 
 	// Not in a plan; not when the sources were fetched by name.
-	p, _ = Compute(repo, acmeLive(t), Options{Env: envFrom(scenarioEnv)})
+	p, _ = Compute(repo, acmeLive(t), Options{Env: tenanttest.Env})
 	if p.Summary.Unmanaged != 0 {
 		t.Errorf("plan reports unmanaged: %+v", p.Summary)
 	}
 	live := acmeLive(t)
 	live.AllSourcesListed = false
-	p, _ = Compute(repo, live, Options{Env: envFrom(scenarioEnv), Drift: true})
+	p, _ = Compute(repo, live, Options{Env: tenanttest.Env, Drift: true})
 	if p.Summary.Unmanaged != 0 || len(p.Notes) == 0 || p.Notes[0] != noteNoUnmanaged {
 		t.Errorf("partial listing: %+v %q", p.Summary, p.Notes)
 	}
@@ -536,7 +537,7 @@ func TestNeededSecrets(t *testing.T) {
 		live := acmeLive(t)
 		ca := live.Sources["HR Database"].Object("connectorAttributes")
 		ca.Delete("password")
-		p, err := Compute(acmeRepo(t, false), live, Options{Env: envFrom(scenarioEnv)})
+		p, err := Compute(acmeRepo(t, false), live, Options{Env: tenanttest.Env})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -608,12 +609,12 @@ func TestFingerprintOf(t *testing.T) {
 }
 
 func TestOrderIsDeterministic(t *testing.T) {
-	first, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: envFrom(scenarioEnv), Drift: true})
+	first, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: tenanttest.Env, Drift: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 20; i++ {
-		p, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: envFrom(scenarioEnv), Drift: true})
+		p, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: tenanttest.Env, Drift: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,13 +3,15 @@ package diff
 import (
 	"strings"
 	"testing"
+
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // TestConfirm: a saved plan equal to the recomputation applies as it is; a write the
 // recomputation holds but the saved plan does not is not sent; keys reordered by an editor are
 // still the same change; anything else is refused naming the entry.
 func TestConfirm(t *testing.T) {
-	fresh, err := Compute(acmeRepo(t, false), acmeLive(t), Options{Env: envFrom(scenarioEnv), Tenant: "https://acme.api.identitynow.com"})
+	fresh, err := Compute(acmeRepo(t, false), acmeLive(t), Options{Env: tenanttest.Env, Tenant: "https://acme.api.identitynow.com"})
 	if err != nil {
 		t.Fatal(err)
 	}

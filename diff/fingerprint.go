@@ -29,8 +29,8 @@ func FingerprintOf(obj *value.Object) Fingerprint {
 	return Fingerprint{Modified: obj.String("modified"), Hash: hex.EncodeToString(sum[:])}
 }
 
-// canonicalWriters hold what FingerprintOf writes with: a plan fingerprints every live object,
-// and growing a fresh buffer each time was a third of it. The writer also keeps the stack the
+// canonicalWriters hold what FingerprintOf writes with, reused as a plan fingerprints every
+// live object. The writer also keeps the stack the
 // members of objects are sorted on, in place of a sorted copy of each object's keys.
 var canonicalWriters = sync.Pool{New: func() any { return new(canonicalWriter) }}
 

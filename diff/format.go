@@ -156,8 +156,9 @@ func apiCallsLine(p *Plan, rate float64) string {
 		plural(p.APICalls, "request", "requests"), formatSeconds(secs), formatRate(rate))
 }
 
-// hasChanges reports whether a plan has anything to show.
-func hasChanges(p *Plan) bool {
+// HasChanges reports whether a plan has anything to show: objects to create or update,
+// unmanaged sources or violations. It is what makes plan and drift exit 2 (or 1) and apply ask.
+func (p *Plan) HasChanges() bool {
 	s := p.Summary
 	return s.Create+s.Update+s.Unmanaged+s.Violations > 0
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/sailsync/sailsync/ghcmd"
 )
 
 // MaxAnnotations is how many annotations of one level (error, warning, notice) GitHub shows per
@@ -28,7 +30,7 @@ func WriteAnnotations(w io.Writer, level string, list []Annotation, what string)
 		shown = list[:MaxAnnotations-1]
 	}
 	for _, a := range shown {
-		fmt.Fprintf(w, "::%s %s::%s\n", level, a.properties(), ghData(a.Message))
+		fmt.Fprintf(w, "::%s %s::%s\n", level, a.properties(), ghcmd.Data(a.Message))
 	}
 	if len(shown) == len(list) {
 		return
@@ -36,7 +38,7 @@ func WriteAnnotations(w io.Writer, level string, list []Annotation, what string)
 	rest := list[len(shown):]
 	more := Annotation{Title: "sailsync", Message: fmt.Sprintf("… and %d more %s, not annotated (GitHub shows %d per step): see the step summary and the log",
 		len(rest), what, MaxAnnotations)}
-	fmt.Fprintf(w, "::%s %s::%s\n", level, more.properties(), ghData(more.Message))
+	fmt.Fprintf(w, "::%s %s::%s\n", level, more.properties(), ghcmd.Data(more.Message))
 	for _, a := range rest {
 		line := a.Message
 		if a.File != "" {
@@ -50,7 +52,7 @@ func WriteAnnotations(w io.Writer, level string, list []Annotation, what string)
 func (a Annotation) properties() string {
 	var props []string
 	if a.File != "" {
-		props = append(props, "file="+ghProperty(a.File))
+		props = append(props, "file="+ghcmd.Property(a.File))
 		if a.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", a.Line))
 		}
@@ -59,7 +61,7 @@ func (a Annotation) properties() string {
 		}
 	}
 	if a.Title != "" {
-		props = append(props, "title="+ghProperty(a.Title))
+		props = append(props, "title="+ghcmd.Property(a.Title))
 	}
 	return strings.Join(props, ",")
 }
@@ -110,9 +112,9 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 	WriteAnnotations(bw, "error", errs, "violations")
 	WriteAnnotations(bw, "notice", notices, "objects to change")
 	if p.Tenant != "" {
-		fmt.Fprintf(bw, "Tenant: %s\n", ghData(p.Tenant))
+		fmt.Fprintf(bw, "Tenant: %s\n", ghcmd.Data(p.Tenant))
 	}
-	if !hasChanges(p) {
+	if !p.HasChanges() {
 		fmt.Fprintln(bw, noChanges)
 	} else {
 		fmt.Fprintln(bw, summaryLine(p, p.Drift))
@@ -130,19 +132,3 @@ func firstFieldLine(fields []Field) int {
 	}
 	return line
 }
-
-// ghData escapes a workflow command's message as the runner expects.
-func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-// ghProperty escapes a workflow command's property value (file, title): as data, plus ':' and ','.
-func ghProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
-}
-
-// GitHubData escapes a workflow command's message; the CLI's own annotations use it too.
-func GitHubData(s string) string { return ghData(s) }
-
-// GitHubProperty escapes a workflow command's property value (file, title).
-func GitHubProperty(s string) string { return ghProperty(s) }

@@ -34,7 +34,7 @@ func RenderMarkdownBudget(w io.Writer, p *Plan, budget int) error {
 	if p.Tenant != "" {
 		fmt.Fprintf(&head, "Tenant: <code>%s</code>\n\n", mdEscape(p.Tenant))
 	}
-	if !hasChanges(p) {
+	if !p.HasChanges() {
 		fmt.Fprintln(&head, noChanges)
 		writeMarkdownNotes(&head, p)
 		_, err := io.WriteString(w, head.String())

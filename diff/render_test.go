@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -62,7 +63,7 @@ func TestGolden(t *testing.T) {
 		{"acme_drift", false, true},
 	}
 	for _, s := range scenarios {
-		p, err := Compute(acmeRepo(t, s.violation), acmeLive(t), Options{Env: envFrom(scenarioEnv), Drift: s.drift})
+		p, err := Compute(acmeRepo(t, s.violation), acmeLive(t), Options{Env: tenanttest.Env, Drift: s.drift})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,9 +114,9 @@ func TestSecretsNeverShown(t *testing.T) {
 	live := acmeLive(t)
 	live.Sources["HR Database"].Object("connectorAttributes").Delete("password") // added: sent
 	for _, opts := range []Options{
-		{Env: envFrom(scenarioEnv)},
-		{Env: envFrom(scenarioEnv), RotateSecrets: true},
-		{Env: envFrom(scenarioEnv), Drift: true},
+		{Env: tenanttest.Env},
+		{Env: tenanttest.Env, RotateSecrets: true},
+		{Env: tenanttest.Env, Drift: true},
 	} {
 		p, err := Compute(acmeRepo(t, true), live, opts)
 		if err != nil {
@@ -156,7 +157,7 @@ func TestSecretsNeverShown(t *testing.T) {
 		}
 		outputs = append(outputs, string(saved))
 		for _, out := range outputs {
-			for name, secret := range scenarioEnv {
+			for name, secret := range tenanttest.Secrets {
 				if strings.Contains(out, secret) {
 					t.Errorf("the value of %s appears in an output:\n%s", name, out)
 				}
@@ -166,7 +167,7 @@ func TestSecretsNeverShown(t *testing.T) {
 }
 
 func TestRenderJSONIsPureJSON(t *testing.T) {
-	p, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: envFrom(scenarioEnv)})
+	p, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,12 +244,7 @@ func TestMarkdownEscapes(t *testing.T) {
 }
 
 func TestGitHubEscapes(t *testing.T) {
-	if got := ghData("50% done\r\nnext"); got != "50%25 done%0D%0Anext" {
-		t.Errorf("ghData %q", got)
-	}
-	if got := ghProperty("a:b,c%\n"); got != "a%3Ab%2Cc%25%0A" {
-		t.Errorf("ghProperty %q", got)
-	}
+	// The escaping itself is tested in ghcmd; here, that the renderer applies it.
 	repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "dir,x/s:1.yaml", `{"name": "100% S"}`)}}}
 	p, err := Compute(repo, &Live{}, Options{})
 	if err != nil {
@@ -316,7 +312,7 @@ func TestFormatting(t *testing.T) {
 }
 
 func TestTextColor(t *testing.T) {
-	p, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: envFrom(scenarioEnv)})
+	p, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatal(err)
 	}

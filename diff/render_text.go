@@ -68,7 +68,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 	pl := newPalette(opts.Color)
 	drift := opts.Drift || p.Drift
 	first := noChanges
-	if hasChanges(p) {
+	if p.HasChanges() {
 		first = pl.bold.Sprint(summaryLine(p, drift))
 	}
 	if p.Tenant != "" {
@@ -117,7 +117,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 		fmt.Fprintln(bw)
 	}
 
-	if !hasChanges(p) {
+	if !p.HasChanges() {
 		return bw.Flush() // the first line said it all
 	}
 	fmt.Fprintln(bw, pl.bold.Sprint(summaryLine(p, drift)))

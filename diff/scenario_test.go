@@ -63,13 +63,6 @@ const (
 	cluster = `{"type": "CLUSTER", "id": "2c9180866166b5b0016167c32ef31a66", "name": "Acme Primary VA Cluster"}`
 )
 
-// Known secret values: they must never appear in any output.
-var scenarioEnv = map[string]string{
-	"AD_BIND_PASSWORD": "Adb1nd-S3cret-7781",
-	"HR_DB_PASSWORD":   "hrdb-S3cret-4410",
-	"ACME_HR_TOKEN":    "acmehr-T0ken-9932",
-}
-
 func envFrom(m map[string]string) func(string) (string, bool) {
 	return func(name string) (string, bool) {
 		v, ok := m[name]

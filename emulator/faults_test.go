@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sailsync/sailsync/emulator"
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -368,7 +369,7 @@ func TestResetLogDropsRequestsInFlight(t *testing.T) {
 		}
 		emu.ServeHTTP(w, r)
 	})
-	tn := start(t, emu, h)
+	tn := start(t, emu, tenanttest.Options{Contract: tenanttest.ContractOff, Handler: func(*emulator.Emulator) http.Handler { return h }})
 	emu.AddFault(emulator.Fault{Method: "POST", Kind: emulator.FaultStall, Stall: time.Hour, Times: 1})
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)

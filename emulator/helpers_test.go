@@ -22,6 +22,7 @@ import (
 	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -50,19 +51,18 @@ func acme(t *testing.T) *emulator.Emulator {
 
 func checked(t *testing.T, emu *emulator.Emulator) *tenant {
 	t.Helper()
-	h := contract.Middleware(t, responseChecker(t, emu))
-	return start(t, emu, h)
+	checker := func(emu *emulator.Emulator) http.Handler { return responseChecker(t, emu) }
+	return start(t, emu, tenanttest.Options{Contract: tenanttest.ContractRequired, Handler: checker})
 }
 
 func raw(t *testing.T, emu *emulator.Emulator) *tenant {
 	t.Helper()
-	return start(t, emu, emu)
+	return start(t, emu, tenanttest.Options{Contract: tenanttest.ContractOff})
 }
 
-func start(t *testing.T, emu *emulator.Emulator, h http.Handler) *tenant {
+func start(t *testing.T, emu *emulator.Emulator, opts tenanttest.Options) *tenant {
 	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srv := tenanttest.Serve(t, emu, opts).Server
 	tn := &tenant{t: t, emu: emu, srv: srv, http: srv.Client()}
 	tn.tok = tn.token()
 	return tn

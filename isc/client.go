@@ -605,8 +605,8 @@ func (c *Client) try(ctx context.Context, req *request) attempt {
 
 // send sends one API request through the client's transport, as c.hc.Do would: redirects are
 // refused (CheckRedirect) and Client.Timeout is 0, so all that http.Client added was its
-// redirect bookkeeping, which copies every request's headers first (~9 allocations per
-// request). A client with a cookie jar (a caller's HTTPClient) still goes through Do.
+// redirect bookkeeping, which copies every request's headers first. A client with a cookie
+// jar (a caller's HTTPClient) still goes through Do.
 func (c *Client) send(hr *http.Request) (*http.Response, error) {
 	if c.hc.Jar != nil {
 		return c.hc.Do(hr)
@@ -627,8 +627,8 @@ func (c *Client) send(hr *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// bodyPool holds the buffers 2xx bodies are read into. io.ReadAll grew a new buffer for every
-// response: ~660 KB allocated for a listing page of 250 sources (~280 KB).
+// bodyPool holds the buffers 2xx bodies are read into, reused because io.ReadAll grows a new
+// buffer, several times the body's size, for every response.
 var bodyPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // maxPooled is the largest buffer bodyPool keeps; a rare huge body is left to the collector.

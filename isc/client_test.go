@@ -2,6 +2,7 @@ package isc_test
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -15,10 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
 	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -42,26 +43,24 @@ func newEnv(t *testing.T, opts emulator.Options) *env {
 	if opts.Seed == nil {
 		opts.Seed = examples.AcmeTenant
 	}
-	emu, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
+	e := &env{}
+	hooked := func(emu *emulator.Emulator) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			e.mu.Lock()
+			before, after := e.before, e.after
+			e.arrived = append(e.arrived, r.Method+" "+r.URL.Path)
+			e.mu.Unlock()
+			if before != nil {
+				before(r)
+			}
+			emu.ServeHTTP(w, r)
+			if after != nil {
+				after(r)
+			}
+		})
 	}
-	e := &env{emu: emu}
-	hooked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		e.mu.Lock()
-		before, after := e.before, e.after
-		e.arrived = append(e.arrived, r.Method+" "+r.URL.Path)
-		e.mu.Unlock()
-		if before != nil {
-			before(r)
-		}
-		emu.ServeHTTP(w, r)
-		if after != nil {
-			after(r)
-		}
-	})
-	e.srv = httptest.NewServer(contract.Middleware(t, hooked))
-	t.Cleanup(e.srv.Close)
+	tn := tenanttest.Start(t, tenanttest.Options{Emulator: opts, Handler: hooked})
+	e.emu, e.srv = tn.Emu, tn.Server
 	return e
 }
 
@@ -794,12 +793,8 @@ type writerFunc func(p []byte)
 func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
 
 func TestCACertFileTrustsTenantBehindProxy(t *testing.T) {
-	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewTLSServer(contract.Middleware(t, emu))
-	defer srv.Close()
+	tn := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: examples.AcmeTenant}, TLS: &tls.Config{}})
+	emu, srv := tn.Emu, tn.Server
 	caFile := filepath.Join(t.TempDir(), "proxy-ca.pem")
 	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	if err := os.WriteFile(caFile, pemBytes, 0o600); err != nil {

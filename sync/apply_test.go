@@ -4,33 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
 	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
-
-// testEnv holds the secrets the example repository references.
-var testEnv = map[string]string{
-	"AD_BIND_PASSWORD": "ad-bind-S3cret!",
-	"HR_DB_PASSWORD":   "hr-db-S3cret!",
-	"ACME_HR_TOKEN":    "acme-hr-T0ken!",
-}
-
-func lookupEnv(name string) (string, bool) {
-	v, ok := testEnv[name]
-	return v, ok
-}
 
 type harness struct {
 	t   *testing.T
@@ -41,17 +28,8 @@ type harness struct {
 // newHarness starts the demo tenant over real HTTP behind the OpenAPI contract check.
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(contract.Middleware(t, emu))
-	t.Cleanup(srv.Close)
-	c, err := isc.New(isc.Config{BaseURL: srv.URL, ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(), RatePer10s: 1e6, MaxRetries: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &harness{t: t, emu: emu, c: c}
+	tn := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: examples.AcmeTenant}, Client: isc.Config{MaxRetries: 2}})
+	return &harness{t: t, emu: tn.Emu, c: tn.Client}
 }
 
 func (h *harness) plan(repo *config.Repo) *diff.Plan {
@@ -60,7 +38,7 @@ func (h *harness) plan(repo *config.Repo) *diff.Plan {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	p, err := diff.Compute(repo, live, diff.Options{Env: lookupEnv})
+	p, err := diff.Compute(repo, live, diff.Options{Env: tenanttest.Env})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -69,7 +47,7 @@ func (h *harness) plan(repo *config.Repo) *diff.Plan {
 
 func (h *harness) apply(repo *config.Repo, p *diff.Plan) *isync.Report {
 	h.t.Helper()
-	rep, err := isync.Apply(context.Background(), h.c, repo, p, isync.ApplyOptions{Env: lookupEnv})
+	rep, err := isync.Apply(context.Background(), h.c, repo, p, isync.ApplyOptions{Env: tenanttest.Env})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -133,11 +111,11 @@ func TestApplyExamplesThenNoChanges(t *testing.T) {
 		t.Errorf("second apply sent %d write requests: %+v", len(w), w)
 	}
 	// The secret of the created source went in as plain text and is kept encrypted.
-	if v, ok := h.emu.Secret("Acme HR Cloud", "apiToken"); !ok || v != testEnv["ACME_HR_TOKEN"] {
+	if v, ok := h.emu.Secret("Acme HR Cloud", "apiToken"); !ok || v != tenanttest.Secrets["ACME_HR_TOKEN"] {
 		t.Errorf("Acme HR Cloud apiToken = %q, %v; want the declared secret", v, ok)
 	}
 	// The existing AD source's password was not rotated: the tenant's own value is kept.
-	if v, _ := h.emu.Secret("Corporate Directory", "password"); v == testEnv["AD_BIND_PASSWORD"] {
+	if v, _ := h.emu.Secret("Corporate Directory", "password"); v == tenanttest.Secrets["AD_BIND_PASSWORD"] {
 		t.Error("the AD password was sent on update without --rotate-secrets")
 	}
 }
@@ -259,7 +237,7 @@ func TestApplyStaleObjectIsSkipped(t *testing.T) {
 	}
 	ad, _ := h.emu.SourceByName("Corporate Directory")
 	h.emu.ResetLog()
-	rep, err := isync.Apply(context.Background(), h.c, repo, p, isync.ApplyOptions{Env: lookupEnv})
+	rep, err := isync.Apply(context.Background(), h.c, repo, p, isync.ApplyOptions{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +307,7 @@ func TestApplyViolationSendsNothing(t *testing.T) {
 		t.Fatal("acme-immutable has no violation")
 	}
 	h.emu.ResetLog()
-	_, err := isync.Apply(context.Background(), h.c, repo, p, isync.ApplyOptions{Env: lookupEnv})
+	_, err := isync.Apply(context.Background(), h.c, repo, p, isync.ApplyOptions{Env: tenanttest.Env})
 	if !errors.Is(err, isync.ErrViolations) {
 		t.Fatalf("err = %v, want ErrViolations", err)
 	}
@@ -344,7 +322,7 @@ func TestApplyRefusesPlanOfOtherContent(t *testing.T) {
 	p := h.plan(repo)
 	p.RepoHash = strings.Repeat("0", 64)
 	h.emu.ResetLog()
-	if _, err := isync.Apply(context.Background(), h.c, repo, p, isync.ApplyOptions{Env: lookupEnv}); err == nil {
+	if _, err := isync.Apply(context.Background(), h.c, repo, p, isync.ApplyOptions{Env: tenanttest.Env}); err == nil {
 		t.Fatal("a plan of other repository content was applied")
 	}
 	if w := h.writes(); len(w) != 0 {
@@ -359,7 +337,7 @@ func TestApplyCancelledStopsStartingRequests(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	h.emu.ResetLog()
-	rep, err := isync.Apply(ctx, h.c, repo, p, isync.ApplyOptions{Env: lookupEnv})
+	rep, err := isync.Apply(ctx, h.c, repo, p, isync.ApplyOptions{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,17 +3,16 @@ package sync_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
 	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // TestPlanEstimateIsTheApplysRequestCount: the "apply: N requests" line of a plan is the number
@@ -21,25 +20,15 @@ import (
 // (connector create, source create and update, schema create and update, connector file), and
 // the duration it prints is N at the client's rate.
 func TestPlanEstimateIsTheApplysRequestCount(t *testing.T) {
-	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(contract.Middleware(t, emu))
-	defer srv.Close()
-	client := func() *isc.Client {
-		c, err := isc.New(isc.Config{BaseURL: srv.URL, ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(), RatePer10s: 1e6})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
+	tn := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: examples.AcmeTenant}})
+	emu := tn.Emu
+	client := func() *isc.Client { return tn.NewClient(t, isc.Config{}) }
 	repo := load(t, "../examples/acme")
 	live, err := isync.Fetch(context.Background(), client(), repo, isync.FetchOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := diff.Compute(repo, live, diff.Options{Env: lookupEnv})
+	p, err := diff.Compute(repo, live, diff.Options{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +46,7 @@ func TestPlanEstimateIsTheApplysRequestCount(t *testing.T) {
 	}
 	// A client of its own, as `apply --plan FILE` has: its token is one of the requests.
 	emu.ResetLog()
-	rep, err := isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{Env: lookupEnv, Dir: "../examples/acme"})
+	rep, err := isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{Env: tenanttest.Env, Dir: "../examples/acme"})
 	if err != nil {
 		t.Fatal(err)
 	}

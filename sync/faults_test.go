@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	gosync "sync"
@@ -13,12 +12,12 @@ import (
 	"time"
 
 	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
 	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -35,6 +34,7 @@ type faultFixture struct {
 	emu  *emulator.Emulator
 	c    *isc.Client
 	url  string
+	tn   *tenanttest.Tenant
 	repo *config.Repo
 	// ids of the seeded sources by name.
 	ids map[string]string
@@ -47,48 +47,37 @@ type faultFixture struct {
 	inflight gosync.WaitGroup
 }
 
-// faultClient is the client configuration of the suite: retries and backoff short enough that
+// faultConfig is the client configuration of the suite: retries and backoff short enough that
 // a case takes a second or two, timeout as the case needs.
-func faultClient(t *testing.T, url string, emu *emulator.Emulator, timeout time.Duration) *isc.Client {
-	t.Helper()
+func faultConfig(timeout time.Duration) isc.Config {
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}
-	c, err := isc.New(isc.Config{
-		BaseURL: url, ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(),
-		RatePer10s: 1e6, MaxRetries: 3, RetryBackoff: time.Millisecond, Timeout: timeout,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return isc.Config{MaxRetries: 3, RetryBackoff: time.Millisecond, Timeout: timeout}
 }
 
 func newFaultFixture(t *testing.T, timeout time.Duration) *faultFixture {
 	t.Helper()
-	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &faultFixture{t: t, emu: emu, ids: map[string]string{}}
+	f := &faultFixture{t: t, ids: map[string]string{}}
 	// The hook sits between the contract check and the emulator: it sees requests exactly as
 	// the tenant would, and can change the tenant (expire tokens, cancel the apply) while a
 	// request is in flight.
-	hooked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.hookMu.Lock()
-		h := f.hook
-		f.hookMu.Unlock()
-		f.inflight.Add(1)
-		defer f.inflight.Done()
-		if h != nil {
-			h(r)
-		}
-		emu.ServeHTTP(w, r)
-	})
-	srv := httptest.NewServer(contract.Middleware(t, hooked))
-	t.Cleanup(srv.Close)
-	f.url = srv.URL
-	f.c = faultClient(t, srv.URL, emu, timeout)
+	hooked := func(emu *emulator.Emulator) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			f.hookMu.Lock()
+			h := f.hook
+			f.hookMu.Unlock()
+			f.inflight.Add(1)
+			defer f.inflight.Done()
+			if h != nil {
+				h(r)
+			}
+			emu.ServeHTTP(w, r)
+		})
+	}
+	f.tn = tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: examples.AcmeTenant}, Handler: hooked, Client: faultConfig(timeout)})
+	emu := f.tn.Emu
+	f.emu, f.url, f.c = emu, f.tn.URL, f.tn.Client
 	f.repo = load(t, "../examples/acme")
 	for _, s := range emu.Sources() {
 		f.ids[s.String("name")] = s.String("id")
@@ -108,7 +97,7 @@ func (f *faultFixture) plan() *diff.Plan {
 	if err != nil {
 		f.t.Fatalf("fetch: %v", err)
 	}
-	p, err := diff.Compute(f.repo, live, diff.Options{Env: lookupEnv})
+	p, err := diff.Compute(f.repo, live, diff.Options{Env: tenanttest.Env})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -274,7 +263,7 @@ func (f *faultFixture) rerun(before []*value.Object) {
 	f.emu.ClearFaults()
 	f.setHook(nil)
 	p := f.plan()
-	rep, err := isync.Apply(context.Background(), f.c, f.repo, p, isync.ApplyOptions{Env: lookupEnv})
+	rep, err := isync.Apply(context.Background(), f.c, f.repo, p, isync.ApplyOptions{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatalf("re-run: %v", err)
 	}
@@ -615,7 +604,7 @@ func TestFaults(t *testing.T) {
 			tc.setup(f)
 			f.emu.ResetLog()
 			started := time.Now()
-			rep, err := isync.Apply(context.Background(), f.c, f.repo, p, isync.ApplyOptions{Env: lookupEnv, Parallelism: tc.parallelism})
+			rep, err := isync.Apply(context.Background(), f.c, f.repo, p, isync.ApplyOptions{Env: tenanttest.Env, Parallelism: tc.parallelism})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -659,43 +648,29 @@ func TestFaults(t *testing.T) {
 // The listing must notice (the total changed), start over and see the new source: otherwise the
 // plan would show it as missing and apply would try to create it a second time.
 func TestFaultListShiftsWhilePaging(t *testing.T) {
-	emu, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seedSources(t, emu, "src", 300)
 	var once gosync.Once
-	shifting := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == "GET" && r.URL.Path == "/v3/sources" && r.URL.Query().Get("filters") == "" {
-			q := r.URL.Query()
-			// A tenant whose default order is by name, so that a new object can land on a page
-			// already read.
-			q.Set("sorters", "name")
-			r.URL.RawQuery = q.Encode()
-			if q.Get("offset") == "250" {
-				once.Do(func() {
-					o := value.NewObject()
-					o.Set("name", "aaa-late")
-					o.Set("description", "created in the UI while the plan was reading")
-					ow := value.NewObject()
-					ow.Set("type", "IDENTITY")
-					ow.Set("id", "2c91808568c529c60168cca6f90c1313")
-					ow.Set("name", "Amelia Ortiz")
-					o.Set("owner", ow)
-					o.Set("connector", "delimited-file")
-					o.Set("connectorClass", "sailpoint.connector.DelimitedFileConnector")
-					o.Set("type", "DelimitedFile")
-					if _, err := emu.AddSource(o); err != nil {
-						t.Error(err)
-					}
-				})
+	shifting := func(emu *emulator.Emulator) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == "GET" && r.URL.Path == "/v3/sources" && r.URL.Query().Get("filters") == "" {
+				q := r.URL.Query()
+				// A tenant whose default order is by name, so that a new object can land on a page
+				// already read.
+				q.Set("sorters", "name")
+				r.URL.RawQuery = q.Encode()
+				if q.Get("offset") == "250" {
+					once.Do(func() {
+						if _, err := emu.AddSource(tenanttest.LiveSource("aaa-late", "created in the UI while the plan was reading")); err != nil {
+							t.Error(err)
+						}
+					})
+				}
 			}
-		}
-		emu.ServeHTTP(w, r)
-	})
-	srv := httptest.NewServer(contract.Middleware(t, shifting))
-	defer srv.Close()
-	c := faultClient(t, srv.URL, emu, 0)
+			emu.ServeHTTP(w, r)
+		})
+	}
+	tn := tenanttest.Start(t, tenanttest.Options{Handler: shifting, Client: faultConfig(0)})
+	seedSources(t, tn.Emu, "src", 300)
+	emu, c := tn.Emu, tn.Client
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "kind: Source\nname: aaa-late\ndescription: declared\nowner: %s\nconnector: delimited-file\n", owner)
@@ -720,7 +695,7 @@ func TestFaultListShiftsWhilePaging(t *testing.T) {
 	if firstPages != 2 {
 		t.Errorf("the listing read the first page %d times, want it started over once after the total changed", firstPages)
 	}
-	p, err := diff.Compute(repo, live, diff.Options{Env: lookupEnv})
+	p, err := diff.Compute(repo, live, diff.Options{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -735,7 +710,7 @@ func TestFaultListShiftsWhilePaging(t *testing.T) {
 	}
 	before, _ := emu.SourceByName("aaa-late")
 	emu.ResetLog()
-	rep, err := isync.Apply(context.Background(), c, repo, p, isync.ApplyOptions{Env: lookupEnv})
+	rep, err := isync.Apply(context.Background(), c, repo, p, isync.ApplyOptions{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -760,7 +735,7 @@ func TestFaultListShiftsWhilePaging(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := diff.Compute(repo, live, diff.Options{Env: lookupEnv})
+	again, err := diff.Compute(repo, live, diff.Options{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -796,7 +771,7 @@ func TestFaultInterruptMidApply(t *testing.T) {
 		}
 	})
 	f.emu.ResetLog()
-	rep, err := isync.Apply(ctx, f.c, f.repo, p, isync.ApplyOptions{Env: lookupEnv})
+	rep, err := isync.Apply(ctx, f.c, f.repo, p, isync.ApplyOptions{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -875,7 +850,7 @@ func TestFaultInterruptStopsRetries(t *testing.T) {
 				}
 			})
 			f.emu.ResetLog()
-			rep, err := isync.Apply(ctx, f.c, f.repo, p, isync.ApplyOptions{Env: lookupEnv})
+			rep, err := isync.Apply(ctx, f.c, f.repo, p, isync.ApplyOptions{Env: tenanttest.Env})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -896,7 +871,7 @@ func TestFaultInterruptStopsRetries(t *testing.T) {
 			f.verify(before, p, rep)
 			// The interrupted process would exit here; the re-run is a new process, without the
 			// 429 pause this client still honours.
-			f.c = faultClient(t, f.url, f.emu, 0)
+			f.c = f.tn.NewClient(t, faultConfig(0))
 			f.rerun(before)
 		})
 	}

@@ -63,8 +63,8 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 		return nil, err
 	}
 	withSchemas := sourcesWithSchemas(repo)
-	// The maps are sized for the repository up front: grown entry by entry, the ones of a
-	// plan of 10,000 sources rehashed ~14 times each while the pages arrived.
+	// The maps are sized for the repository up front, not rehashed again and again while the
+	// pages arrive.
 	f := &fetcher{
 		c: c, repo: repo, all: opts.AllSources,
 		live: &diff.Live{

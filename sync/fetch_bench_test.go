@@ -3,17 +3,15 @@ package sync_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // BenchmarkFetch is a plan's fetch of 2,000 declared sources with entitlement schemas from a
@@ -21,23 +19,10 @@ import (
 // declare) and 2,000 schema lists. The emulator's work is in the figures too.
 func BenchmarkFetch(b *testing.B) {
 	const tenant, declared = 4000, 2000
-	emu, err := emulator.New(emulator.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	tn := tenanttest.Start(b, tenanttest.Options{Contract: tenanttest.ContractOff})
+	emu := tn.Emu
 	for i := 1; i <= tenant; i++ {
-		o := value.NewObject()
-		o.Set("name", fmt.Sprintf("src-%04d", i))
-		o.Set("description", "seeded")
-		ow := value.NewObject()
-		ow.Set("type", "IDENTITY")
-		ow.Set("id", "2c91808568c529c60168cca6f90c1313")
-		ow.Set("name", "Amelia Ortiz")
-		o.Set("owner", ow)
-		o.Set("connector", "delimited-file")
-		o.Set("connectorClass", "sailpoint.connector.DelimitedFileConnector")
-		o.Set("type", "DelimitedFile")
-		if _, err := emu.AddSource(o); err != nil {
+		if _, err := emu.AddSource(tenanttest.LiveSource(fmt.Sprintf("src-%04d", i), "seeded")); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -54,14 +39,9 @@ func BenchmarkFetch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
 	b.ReportAllocs()
 	for b.Loop() {
-		c, err := isc.New(isc.Config{BaseURL: srv.URL, ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(), RatePer10s: 1e9})
-		if err != nil {
-			b.Fatal(err)
-		}
+		c := tn.NewClient(b, isc.Config{RatePer10s: 1e9})
 		live, err := isync.Fetch(context.Background(), c, repo, isync.FetchOptions{})
 		if err != nil {
 			b.Fatal(err)

@@ -3,7 +3,6 @@ package sync_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -11,6 +10,7 @@ import (
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -40,17 +40,9 @@ func TestFetchCallsByTenantSize(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			emu, err := emulator.New(emulator.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			tn := tenanttest.Start(t, tenanttest.Options{Contract: tenanttest.ContractOff})
+			emu, c := tn.Emu, tn.Client
 			seedSources(t, emu, "src", tc.tenant)
-			srv := httptest.NewServer(emu)
-			defer srv.Close()
-			c, err := isc.New(isc.Config{BaseURL: srv.URL, ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(), RatePer10s: 1e6})
-			if err != nil {
-				t.Fatal(err)
-			}
 			var names []string
 			for k := range tc.declared {
 				names = append(names, fmt.Sprintf("src-%04d", tc.first+k*tc.step))
@@ -115,16 +107,8 @@ func TestFetchConnectorsByName(t *testing.T) {
 					`{"name":%q,"type":"custom %s","className":"sailpoint.connector.OpenConnectorAdapter","directConnect":true,"status":%q}`,
 					name, name, status))}
 			}
-			emu, err := emulator.New(emulator.Options{Seed: seed, ScriptNameRule: rule})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(emu)
-			defer srv.Close()
-			c, err := isc.New(isc.Config{BaseURL: srv.URL, ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(), RatePer10s: 1e6})
-			if err != nil {
-				t.Fatal(err)
-			}
+			tn := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: seed, ScriptNameRule: rule}, Contract: tenanttest.ContractOff})
+			emu, c := tn.Emu, tn.Client
 			script := map[string]string{}
 			for _, o := range emu.Connectors() {
 				script[o.String("name")] = o.String("scriptName")

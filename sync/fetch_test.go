@@ -3,16 +3,13 @@ package sync_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/emulator"
-	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 const owner = "{type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313, name: Amelia Ortiz}"
@@ -21,18 +18,7 @@ const owner = "{type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313, name: Amel
 func seedSources(t *testing.T, emu *emulator.Emulator, prefix string, n int) {
 	t.Helper()
 	for i := 1; i <= n; i++ {
-		o := value.NewObject()
-		o.Set("name", fmt.Sprintf("%s-%04d", prefix, i))
-		o.Set("description", "seeded")
-		owner := value.NewObject()
-		owner.Set("type", "IDENTITY")
-		owner.Set("id", "2c91808568c529c60168cca6f90c1313")
-		owner.Set("name", "Amelia Ortiz")
-		o.Set("owner", owner)
-		o.Set("connector", "delimited-file")
-		o.Set("connectorClass", "sailpoint.connector.DelimitedFileConnector")
-		o.Set("type", "DelimitedFile")
-		if _, err := emu.AddSource(o); err != nil {
+		if _, err := emu.AddSource(tenanttest.LiveSource(fmt.Sprintf("%s-%04d", prefix, i), "seeded")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -67,17 +53,9 @@ func TestFetchMakesTheMinimumOfCalls(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			emu, err := emulator.New(emulator.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			tn := tenanttest.Start(t, tenanttest.Options{})
+			emu, c := tn.Emu, tn.Client
 			seedSources(t, emu, "src", tc.tenant)
-			srv := httptest.NewServer(contract.Middleware(t, emu))
-			defer srv.Close()
-			c, err := isc.New(isc.Config{BaseURL: srv.URL, ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(), RatePer10s: 1e6})
-			if err != nil {
-				t.Fatal(err)
-			}
 			repo := declare(t, "src", tc.declared, tc.schemas)
 			live, err := isync.Fetch(context.Background(), c, repo, isync.FetchOptions{})
 			if err != nil {

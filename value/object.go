@@ -21,8 +21,7 @@ type Object struct {
 	keys []string
 	vals []any // vals[i] is the value of keys[i]
 	// index maps a key to its place once the object has more than indexFrom keys. Smaller
-	// objects, nearly all of them, are searched: a map per object was a third of the memory
-	// allocated while decoding a tenant's sources and a large share of the collector's work.
+	// objects, nearly all of them, are searched: a map per object costs memory and GC work.
 	index map[string]int
 }
 
@@ -279,11 +278,9 @@ func Marshal(v any) ([]byte, error) {
 	return appendValue(nil, v)
 }
 
-// appendValue appends v's JSON to dst. It writes into one growing slice instead of a buffer per
-// value and an encoding/json Encoder per scalar: the emulator answers every listing through it
-// (25 MB per plan of a 20,000-source tenant), and the allocations per value were most of the
-// emulator's CPU time. The output is byte for byte what encoding/json writes with HTML
-// escaping off (TestAppendValueMatchesEncodingJSON, FuzzAppendString).
+// appendValue appends v's JSON to dst, into one growing slice rather than a buffer per value,
+// as the emulator answers every listing through it. The output is byte for byte what
+// encoding/json writes with HTML escaping off (TestAppendValueMatchesEncodingJSON, FuzzAppendString).
 func appendValue(dst []byte, v any) ([]byte, error) {
 	switch t := v.(type) {
 	case *Object:
