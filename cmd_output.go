@@ -14,6 +14,7 @@ import (
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/ghcmd"
+	"github.com/sailsync/sailsync/redact"
 	isync "github.com/sailsync/sailsync/sync"
 )
 
@@ -38,7 +39,11 @@ func appendStepSummary(w io.Writer, render func(io.Writer) error) {
 	}
 	f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err == nil {
-		err = render(f)
+		rw := redactorOf(w).Writer(f)
+		err = render(rw)
+		if ferr := rw.Flush(); err == nil {
+			err = ferr
+		}
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -47,6 +52,15 @@ func appendStepSummary(w io.Writer, render func(io.Writer) error) {
 		fmt.Fprintf(w, "::warning title=%s::%s\n", ghcmd.Property("sailsync"),
 			ghcmd.Data("cannot write the step summary ($GITHUB_STEP_SUMMARY): "+err.Error()))
 	}
+}
+
+// redactorOf is the redactor of the command's output w: what the command writes elsewhere
+// passes the same one.
+func redactorOf(w io.Writer) *redact.Set {
+	if rw, ok := w.(*redact.Writer); ok {
+		return rw.Set()
+	}
+	return redact.New()
 }
 
 // failureJSON is the --output json document of a plan, drift or apply that failed before it had

@@ -54,7 +54,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		return err
 	}
 	if opts.Out != "" {
-		if err := writePlanFile(opts.Out, planFile{Plan: plan, RotateSecrets: opts.RotateSecrets}); err != nil {
+		if err := writePlanFile(opts.Out, planFile{Plan: plan, RotateSecrets: opts.RotateSecrets}, redactor(ctx)); err != nil {
 			return err
 		}
 	}

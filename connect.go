@@ -27,6 +27,7 @@ type connOptions struct {
 	CACert       string
 	Timeout      time.Duration
 	Parallelism  int
+	MaxRetries   int
 	Emulator     bool
 	EmulatorSeed string
 }
@@ -38,6 +39,7 @@ func (o *connOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.CACert, "ca-cert", "", "PEM file of extra CA certificates to trust (a corporate TLS proxy)")
 	fs.DurationVar(&o.Timeout, "timeout", 60*time.Second, "timeout of one request")
 	fs.IntVar(&o.Parallelism, "parallelism", 8, "requests in flight at once")
+	fs.IntVar(&o.MaxRetries, "max-retries", 5, "retries of one request after a transient failure (5xx, reset, timeout), with growing waits")
 	fs.BoolVar(&o.Emulator, "emulator", false, "run against a built-in emulated tenant seeded with the demo tenant instead of a real one")
 	fs.StringVar(&o.EmulatorSeed, "emulator-seed", "", "with --emulator: seed the emulated tenant from this directory instead of the demo tenant")
 }
@@ -58,6 +60,9 @@ func (o *connOptions) connect(ctx context.Context, stderr io.Writer) (*session, 
 	if o.Parallelism < 1 {
 		return nil, fmt.Errorf("--parallelism must be at least 1, not %d", o.Parallelism)
 	}
+	if o.MaxRetries < 1 {
+		return nil, fmt.Errorf("--max-retries must be at least 1, not %d", o.MaxRetries)
+	}
 	rate, err := isc.ParseRateLimit(o.RateLimit)
 	if err != nil {
 		return nil, fmt.Errorf("--rate-limit: %w", err)
@@ -69,6 +74,7 @@ func (o *connOptions) connect(ctx context.Context, stderr io.Writer) (*session, 
 	cfg.RatePer10s = rate
 	cfg.CACertFile = o.CACert
 	cfg.Timeout = o.Timeout
+	cfg.MaxRetries = o.MaxRetries
 	// SAILSYNC_DEBUG turns debugging on as --debug does; either way the lines go to the
 	// command's stderr.
 	if o.Debug || cfg.Debug != nil {
@@ -87,6 +93,18 @@ func (o *connOptions) connect(ctx context.Context, stderr io.Writer) (*session, 
 	if cfg.BaseURL == "" {
 		s.close()
 		return nil, errors.New("no tenant: set SAIL_BASE_URL (or --base-url), SAIL_CLIENT_ID and SAIL_CLIENT_SECRET, or use --emulator")
+	}
+	// Every secret of the run is registered with the redactor as it becomes known: the
+	// credentials now, tokens as the client gets them, ${env:…} values as they are looked up.
+	red := redactor(ctx)
+	cfg.Redact = red
+	lookup := s.env
+	s.env = func(name string) (string, bool) {
+		v, ok := lookup(name)
+		if ok {
+			red.Add(v)
+		}
+		return v, ok
 	}
 	c, err := isc.New(cfg)
 	if err != nil {
@@ -149,6 +167,9 @@ func demoEnv(stderr io.Writer) func(string) (string, bool) {
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w any) bool {
+	if r, ok := w.(interface{ Underlying() io.Writer }); ok {
+		return isTerminal(r.Underlying())
+	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

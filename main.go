@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime"
@@ -13,6 +14,7 @@ import (
 	"runtime/pprof"
 	"syscall"
 
+	"github.com/sailsync/sailsync/redact"
 	"github.com/spf13/cobra"
 )
 
@@ -97,11 +99,42 @@ func main() {
 	// apply finishes the requests in flight, the emulator shuts its server down.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := newRootCmd().ExecuteContext(ctx)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stopProfile()
+	os.Exit(code)
+}
+
+// run executes one sailsync command line and returns its exit status. Everything the command
+// writes, the final error line included, passes the run's redactor, which learns each secret
+// (client secret, tokens, ${env:…} values) as it becomes known; main and the tests both call it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	red := redact.New()
+	out, errOut := red.Writer(stdout), red.Writer(stderr)
+	cmd := newRootCmd()
+	cmd.SetArgs(args)
+	cmd.SetIn(stdin)
+	cmd.SetOut(out)
+	cmd.SetErr(errOut)
+	err := cmd.ExecuteContext(withRedactor(ctx, red))
 	code, msg := exitStatus(err)
 	if msg != "" {
-		fmt.Fprintln(os.Stderr, "sailsync:", msg)
+		fmt.Fprintln(errOut, "sailsync:", msg)
 	}
-	os.Exit(code)
+	_ = out.Flush()
+	_ = errOut.Flush()
+	return code
+}
+
+type redactorKey struct{}
+
+func withRedactor(ctx context.Context, red *redact.Set) context.Context {
+	return context.WithValue(ctx, redactorKey{}, red)
+}
+
+// redactor is the run's redactor; a command run outside run (a unit test) gets a fresh one.
+func redactor(ctx context.Context) *redact.Set {
+	if red, ok := ctx.Value(redactorKey{}).(*redact.Set); ok {
+		return red
+	}
+	return redact.New()
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
+	"github.com/sailsync/sailsync/redact"
 	isync "github.com/sailsync/sailsync/sync"
 )
 
@@ -164,11 +165,13 @@ type planFile struct {
 
 // writePlanFile saves the plan for `apply --plan`. The plan holds no secret values (sensitive
 // fields are masked when the plan is computed), only fingerprints of the live objects.
-func writePlanFile(path string, pf planFile) error {
+func writePlanFile(path string, pf planFile, red *redact.Set) error {
 	b, err := json.MarshalIndent(pf, "", "  ")
 	if err != nil {
 		return fmt.Errorf("plan file: %w", err)
 	}
+	// A tenant that returns a secret in plain text in some field does not get it into the file.
+	b = []byte(red.String(string(b)))
 	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("plan file: %w", err)
 	}

@@ -3,9 +3,11 @@ package emulator
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +32,12 @@ const (
 	FaultWrongContentType                  // 200 with a text/plain body
 	FaultTruncated                         // process, then send a Content-Length larger than the body and close
 	FaultRateLimit                         // 429 with RetryAfter (default "1") and the documented body
+	// FaultEcho answers Status (default 400) with the documented error body whose message
+	// echoes the request's headers and body, as misconfigured gateways and debug builds do: the
+	// Authorization header, a token request's client_secret, a PUT's secrets.
+	FaultEcho
+	// FaultEchoHTML is FaultEcho as an HTML error page (Status, default 502).
+	FaultEchoHTML
 )
 
 var faultNames = map[FaultKind]string{
@@ -42,6 +50,8 @@ var faultNames = map[FaultKind]string{
 	FaultWrongContentType: "wrong-content-type",
 	FaultTruncated:        "truncated",
 	FaultRateLimit:        "rate-limit",
+	FaultEcho:             "echo",
+	FaultEchoHTML:         "echo-html",
 }
 
 // String names the kind as the request log records it.
@@ -183,6 +193,23 @@ func (e *Emulator) injectFault(w *statusWriter, r *http.Request, f Fault) bool {
 		w.commit() // before the cut answer: a retry must not be logged ahead of this attempt
 		writeTruncated(w.ResponseWriter, buf)
 		return true
+	case FaultEcho, FaultEchoHTML:
+		echo := echoRequest(r)
+		status := f.Status
+		if f.Kind == FaultEchoHTML {
+			if status == 0 {
+				status = http.StatusBadGateway
+			}
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(status)
+			_, _ = fmt.Fprintf(w, "<html><body><h1>%d Bad Gateway</h1><pre>%s</pre></body></html>\n", status, echo)
+			return true
+		}
+		if status == 0 {
+			status = http.StatusBadRequest
+		}
+		writeError(w, &apiError{status: status, detail: "Request rejected: " + echo, text: echo})
+		return true
 	case FaultRateLimit:
 		ra := f.RetryAfter
 		if ra == "" {
@@ -297,4 +324,30 @@ func (e *Emulator) appendLog(gen uint64, entry LogEntry) {
 	if gen == e.logGen {
 		e.log = append(e.log, entry)
 	}
+}
+
+// echoRequest renders a request's credentials first (so that a client shortening the message
+// still shows them), then its method, path, other headers and body, as an echoing gateway does.
+func echoRequest(r *http.Request) string {
+	var b strings.Builder
+	if v := r.Header.Get("Authorization"); v != "" {
+		fmt.Fprintf(&b, "Authorization: %s\n", v)
+	}
+	if r.Body != nil {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		b.Write(body)
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "%s %s\n", r.Method, r.URL.RequestURI())
+	keys := make([]string, 0, len(r.Header))
+	for k := range r.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range r.Header[k] {
+			fmt.Fprintf(&b, "%s: %s\n", k, v)
+		}
+	}
+	return b.String()
 }

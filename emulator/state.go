@@ -118,3 +118,15 @@ func (e *Emulator) Secret(sourceName, attr string) (plain string, ok bool) {
 	}
 	return decrypt(s.Object("connectorAttributes").String(attr))
 }
+
+// IssuedTokens returns every access token the emulator has issued, so that tests can check
+// that none reaches an output.
+func (e *Emulator) IssuedTokens() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]string, 0, len(e.tokens))
+	for t := range e.tokens {
+		out = append(out, t)
+	}
+	return out
+}

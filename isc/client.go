@@ -17,11 +17,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/sailsync/sailsync/redact"
 	"golang.org/x/time/rate"
 )
 
@@ -52,10 +52,9 @@ type Client struct {
 	pauseMu    sync.Mutex
 	pauseUntil time.Time // after a 429 every request waits, not only the one that got it
 
-	debug    io.Writer
-	debugMu  sync.Mutex
-	secretMu sync.RWMutex
-	secrets  []string
+	debug   io.Writer
+	debugMu sync.Mutex
+	red     *redact.Set // every secret of the run: never in a log line
 
 	statsMu sync.Mutex
 	stats   Stats // ByEndpoint left empty: see byEndpoint
@@ -139,7 +138,12 @@ func New(cfg Config) (*Client, error) {
 	// rate r admits b + r·10s requests in any 10 s, so any burst above one token would overrun a
 	// window that a steady client exactly fills.
 	c.limiter = rate.NewLimiter(rate.Limit(per10s*rateSafety/10), 1)
+	c.red = cfg.Redact
+	if c.red == nil {
+		c.red = redact.New()
+	}
 	c.remember(cfg.ClientSecret)
+	c.red.AddBasic(cfg.ClientID, cfg.ClientSecret)
 	hc.Transport = &meteredTransport{c: c, next: hc.Transport}
 	c.hc = hc
 	c.tokens = newTokens(c.base, cfg, hc, c.timeout, func() time.Time { return c.now() }, c.logf, c.remember)
@@ -728,25 +732,9 @@ func (c *Client) shown(req *request) string {
 }
 
 // remember registers a value that must never appear in a log line or error.
-func (c *Client) remember(secret string) {
-	if len(secret) < 4 {
-		return
-	}
-	c.secretMu.Lock()
-	defer c.secretMu.Unlock()
-	c.secrets = append(c.secrets, secret)
-	// Longest first, so a secret containing another is replaced whole.
-	sort.Slice(c.secrets, func(i, j int) bool { return len(c.secrets[i]) > len(c.secrets[j]) })
-}
+func (c *Client) remember(secret string) { c.red.Add(secret) }
 
-func (c *Client) redact(s string) string {
-	c.secretMu.RLock()
-	defer c.secretMu.RUnlock()
-	for _, sec := range c.secrets {
-		s = strings.ReplaceAll(s, sec, "[REDACTED]")
-	}
-	return s
-}
+func (c *Client) redact(s string) string { return c.red.String(s) }
 
 // logf writes one debug line. Only method, path, status, duration and reasons are ever passed;
 // redaction is the second line of defence.

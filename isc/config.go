@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sailsync/sailsync/redact"
 )
 
 // Config is how to reach a tenant. The zero values of the optional fields mean the documented
@@ -43,6 +45,9 @@ type Config struct {
 	// Debug receives one line per request (method, path, status, duration) and per retry (its
 	// reason); nil turns logging off. Credentials and bodies are never written.
 	Debug io.Writer
+	// Redact, when set, is the run's redactor: the client registers the client secret and each
+	// token it gets, and masks every secret of the run in its log lines.
+	Redact *redact.Set
 }
 
 // Environment variables read by ConfigFromEnv; the names are the ones SailPoint's CLI and SDKs use.
