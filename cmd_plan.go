@@ -24,6 +24,7 @@ type planOptions struct {
 	Output        string
 	Out           string
 	RotateSecrets bool
+	Base          string
 	Conn          connOptions
 
 	stdout, stderr io.Writer
@@ -46,6 +47,7 @@ func newPlanCmd() *cobra.Command {
 	completeOutput(cmd, "text", "json", "markdown", "github")
 	cmd.Flags().StringVar(&opts.Out, "out", "", "write the plan to `FILE` for a later 'apply --plan'")
 	cmd.Flags().BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too (they are write-only and never compared)")
+	bindBase(cmd, &opts.Base)
 	opts.Conn.bind(cmd.Flags())
 	return cmd
 }
@@ -63,13 +65,21 @@ type planRequest struct {
 	Conn          *connOptions
 	RotateSecrets bool
 	Drift         bool
-	stderr        io.Writer
+	// Base is a git revision to classify the plan against (three-way), or "".
+	Base string
+	// Unmanaged is drift's --unmanaged mode.
+	Unmanaged diff.UnmanagedMode
+	stderr    io.Writer
 }
 
 // computePlan loads the repository, connects, fetches what it declares and diffs. The session
 // is returned open (apply goes on using it); the caller closes it.
 func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan, *session, error) {
 	repo, err := loadRepo(req.Dir, req.stderr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	base, err := loadBase(req)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -91,7 +101,11 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 		sess.close()
 		return nil, nil, nil, err
 	}
-	plan, err := diff.Compute(repo, live, diff.Options{Env: sess.env, RotateSecrets: req.RotateSecrets, Drift: req.Drift, Tenant: sess.client.Tenant()})
+	plan, err := diff.Compute(repo, live, diff.Options{Env: sess.env, RotateSecrets: req.RotateSecrets, Drift: req.Drift,
+		Tenant: sess.client.Tenant(), Unmanaged: req.Unmanaged})
+	if err == nil && base != nil {
+		err = diff.ThreeWay(plan, base.repo, live, req.Base, base.commit)
+	}
 	if err != nil {
 		sess.close()
 		return nil, nil, nil, err
@@ -119,7 +133,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	if err := checkOutput(opts.Output, "text", "json", "markdown", "github"); err != nil {
 		return err
 	}
-	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, stderr: opts.stderr})
+	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, Base: opts.Base, stderr: opts.stderr})
 	if err != nil {
 		return reportFailure(opts.stdout, opts.Output, "plan", opts.Dir, err)
 	}
@@ -193,6 +207,7 @@ func displayPlan(plan *diff.Plan, dir string) *diff.Plan {
 		}
 		p.Violations[i] = v
 	}
+	displayExtras(&p, base)
 	return &p
 }
 
