@@ -155,7 +155,7 @@ func writeMarkdownExtras(w io.Writer, p *Plan) {
 	}
 	if b := p.Base; b != nil {
 		fmt.Fprintf(w, "%s\n\n", mdEscape(BaseLine(p)))
-		fmt.Fprintln(w, "| Since the base | Objects |")
+		fmt.Fprintln(w, "| Since the base | Count |")
 		fmt.Fprintln(w, "| --- | ---: |")
 		for _, r := range []struct {
 			label string

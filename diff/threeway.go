@@ -46,7 +46,9 @@ type Base struct {
 	// Ref is the revision as given (--base); Commit is the commit it named.
 	Ref    string `json:"ref"`
 	Commit string `json:"commit"`
-	// Counts of the changed objects by class, and of the objects no longer declared.
+	// Counts by class: of the differing fields of existing objects, and of the objects to
+	// create (a pending create, or tenant drift for one the base declared and the tenant lacks);
+	// and of the objects no longer declared.
 	PendingChanges   int `json:"pending_changes"`
 	TenantDrift      int `json:"tenant_drift"`
 	Conflicts        int `json:"conflicts"`
@@ -88,11 +90,14 @@ func ThreeWay(p *Plan, base *config.Repo, live *Live, ref, commit string) error 
 	now := map[string]bool{}
 	for i := range p.Changes {
 		ch := &p.Changes[i]
-		now[ch.Key()] = true
 		switch ch.Action {
-		case ActionNoChange, ActionUnmanaged:
+		case ActionUnmanaged:
+			continue // not declared now: no longer declared, if the base declared it
+		case ActionNoChange:
+			now[ch.Key()] = true
 			continue
 		}
+		now[ch.Key()] = true
 		was := bc[ch.Key()]
 		if ch.Fingerprint == nil {
 			// An object to create: new since the base, or declared there and missing in the tenant.
@@ -119,20 +124,32 @@ func ThreeWay(p *Plan, base *config.Repo, live *Live, ref, commit string) error 
 		b.Removed = append(b.Removed, Removed{Kind: c.Kind, Name: c.Name, Source: c.Source, File: c.File, Line: c.Line})
 	}
 	for _, ch := range p.Changes {
-		switch ch.Class {
-		case ClassPending:
-			b.PendingChanges++
-		case ClassDrift:
-			b.TenantDrift++
-		case ClassConflict:
-			b.Conflicts++
-		case ClassPendingCreate:
-			b.PendingCreates++
+		if ch.Fingerprint == nil {
+			// An object to create counts once.
+			b.count(ch.Class)
+			continue
+		}
+		for _, f := range ch.Fields {
+			b.count(f.Class)
 		}
 	}
 	b.NoLongerDeclared = len(b.Removed)
 	p.Base = b
 	return nil
+}
+
+// count adds one difference of class c to the counts.
+func (b *Base) count(c Class) {
+	switch c {
+	case ClassPending:
+		b.PendingChanges++
+	case ClassDrift:
+		b.TenantDrift++
+	case ClassConflict:
+		b.Conflicts++
+	case ClassPendingCreate:
+		b.PendingCreates++
+	}
 }
 
 // classify tells how field f of change ch (the repository now against the tenant) came about,
