@@ -148,7 +148,12 @@ func writeMarkdownExtras(w io.Writer, p *Plan) {
 		if intro != "" {
 			fmt.Fprintf(w, "%s\n\n", mdEscape(intro))
 		}
-		for _, l := range lines {
+		for i, l := range lines {
+			if i == 2*maxListed {
+				// The comment has a budget; the log and the JSON have every line.
+				fmt.Fprintf(w, "- … and %s more (full list: the job's log / artifact)\n", thousands(len(lines)-i))
+				break
+			}
 			fmt.Fprintf(w, "- %s\n", mdEscape(l))
 		}
 		fmt.Fprintln(w)
