@@ -107,7 +107,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		}
 		// The file is only a record of what was reviewed: what is sent is recomputed from the
 		// repository and the tenant now, and must be exactly what the file holds.
-		fresh, err := planWith(ctx, repo, sess, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: pf.RotateSecrets, stderr: opts.stderr})
+		fresh, err := planWith(ctx, repo, nil, sess, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: pf.RotateSecrets, stderr: opts.stderr})
 		if err != nil {
 			sess.close()
 			return fail(err)

@@ -42,7 +42,8 @@ func TestDriftAcme(t *testing.T) {
 	}
 }
 
-// TestDriftExitCodes: 0 in sync, 2 for drift (an unmanaged source alone is drift), 1 for errors.
+// TestDriftExitCodes: 0 in sync, 2 for drift (an unmanaged source alone only with
+// --unmanaged=fail), 1 for errors.
 func TestDriftExitCodes(t *testing.T) {
 	t.Run("in sync", func(t *testing.T) {
 		cleanEnv(t)
@@ -66,17 +67,34 @@ func TestDriftExitCodes(t *testing.T) {
 		if stdout, _, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK {
 			t.Fatalf("plan: exit %d, want 0:\n%s", code, stdout)
 		}
-		stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate)
-		if code != exitChanges {
-			t.Fatalf("drift: exit %d, want 2: %s", code, stderr)
-		}
-		for _, want := range []string{`? unmanaged Source "Corporate Directory"`, `? unmanaged Source "HR Database"`, "2 unmanaged"} {
-			if !strings.Contains(stdout, want) {
-				t.Errorf("drift output lacks %q:\n%s", want, stdout)
+		// Unmanaged objects are listed and counted; only --unmanaged=fail makes them drift.
+		for _, mode := range []struct {
+			flag   string
+			code   int
+			listed bool
+		}{{"", 0, true}, {"--unmanaged=report", 0, true}, {"--unmanaged=fail", 2, true}, {"--unmanaged=ignore", 0, false}} {
+			args := []string{"drift", dir, fastRate}
+			if mode.flag != "" {
+				args = append(args, mode.flag)
+			}
+			stdout, stderr, code := runCLI(t, "", args...)
+			if code != mode.code {
+				t.Fatalf("drift %s: exit %d, want %d: %s", mode.flag, code, mode.code, stderr)
+			}
+			for _, want := range []string{`? unmanaged Source "Corporate Directory"`, `? unmanaged Source "HR Database"`, "2 unmanaged"} {
+				if strings.Contains(stdout, want) != mode.listed {
+					t.Errorf("drift %s: %q listed %v, want %v:\n%s", mode.flag, want, !mode.listed, mode.listed, stdout)
+				}
+			}
+			if !strings.Contains(stdout, "Coverage: 1 of 3 sources (33 %) managed.") {
+				t.Errorf("drift %s: no coverage:\n%s", mode.flag, stdout)
+			}
+			if strings.Contains(stdout, `"Legacy Mainframe"`) {
+				t.Errorf("the declared, unchanged source is reported:\n%s", stdout)
 			}
 		}
-		if strings.Contains(stdout, `"Legacy Mainframe"`) {
-			t.Errorf("the declared, unchanged source is reported:\n%s", stdout)
+		if _, stderr, code := runCLI(t, "", "drift", dir, "--unmanaged=maybe", fastRate); code != 1 || !strings.Contains(stderr, `--unmanaged "maybe"`) {
+			t.Errorf("--unmanaged=maybe: exit %d: %s", code, stderr)
 		}
 	})
 	t.Run("invalid repository", func(t *testing.T) {

@@ -15,6 +15,7 @@ type planOptions struct {
 	Output        string
 	Out           string
 	RotateSecrets bool
+	Base          string
 	Conn          connOptions
 
 	stdout, stderr io.Writer
@@ -37,6 +38,7 @@ func newPlanCmd() *cobra.Command {
 	completeOutput(cmd, "text", "json", "markdown", "github")
 	cmd.Flags().StringVar(&opts.Out, "out", "", "write the plan to `FILE` for a later 'apply --plan'")
 	cmd.Flags().BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too (they are write-only and never compared)")
+	bindBase(cmd, &opts.Base)
 	opts.Conn.bind(cmd.Flags())
 	return cmd
 }
@@ -45,7 +47,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	if err := checkOutput(opts.Output, "text", "json", "markdown", "github"); err != nil {
 		return err
 	}
-	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, stderr: opts.stderr})
+	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, Base: opts.Base, stderr: opts.stderr})
 	if err != nil {
 		return reportFailure(opts.stdout, opts.Output, "plan", opts.Dir, err)
 	}

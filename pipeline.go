@@ -34,7 +34,11 @@ type planRequest struct {
 	Conn          *connOptions
 	RotateSecrets bool
 	Drift         bool
-	stderr        io.Writer
+	// Base is a git revision to classify the plan against (three-way), or "".
+	Base string
+	// Unmanaged is drift's --unmanaged mode.
+	Unmanaged diff.UnmanagedMode
+	stderr    io.Writer
 }
 
 // computePlan loads the repository, connects, fetches what it declares and diffs. The session
@@ -44,11 +48,16 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// Before any request: a wrong --base is the user's to fix, not the tenant's.
+	base, err := loadBase(req)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	sess, err := req.Conn.connect(ctx, req.stderr)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	plan, err := planWith(ctx, repo, sess, req)
+	plan, err := planWith(ctx, repo, base, sess, req)
 	if err != nil {
 		sess.close()
 		return nil, nil, nil, err
@@ -56,8 +65,9 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 	return repo, plan, sess, nil
 }
 
-// planWith fetches what repo declares over an open session and diffs: the reads of a plan.
-func planWith(ctx context.Context, repo *config.Repo, sess *session, req planRequest) (*diff.Plan, error) {
+// planWith fetches what repo declares over an open session and diffs: the reads of a plan. With
+// a base (--base), the plan's differences are classified against it.
+func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, sess *session, req planRequest) (*diff.Plan, error) {
 	fo := isync.FetchOptions{Parallelism: req.Conn.Parallelism, AllSources: req.Drift}
 	if isTerminal(req.stderr) {
 		fo.Progress = func(done, total int) {
@@ -71,7 +81,11 @@ func planWith(ctx context.Context, repo *config.Repo, sess *session, req planReq
 	if err != nil {
 		return nil, err
 	}
-	plan, err := diff.Compute(repo, live, diff.Options{Env: sess.env, RotateSecrets: req.RotateSecrets, Drift: req.Drift, Tenant: sess.client.Tenant()})
+	plan, err := diff.Compute(repo, live, diff.Options{Env: sess.env, RotateSecrets: req.RotateSecrets, Drift: req.Drift,
+		Tenant: sess.client.Tenant(), Unmanaged: req.Unmanaged})
+	if err == nil && base != nil {
+		err = diff.ThreeWay(plan, base.repo, live, req.Base, base.commit)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -146,6 +160,7 @@ func displayPlan(plan *diff.Plan, dir string) *diff.Plan {
 		}
 		p.Violations[i] = v
 	}
+	displayExtras(&p, base)
 	return &p
 }
 

@@ -27,6 +27,9 @@ type KindSpec struct {
 	// Declared tells whether users write the kind in YAML; an undeclared kind (ConnectorFile) is
 	// a step of the plan derived from another kind's fields.
 	Declared bool
+	// Unmanaged tells whether drift reports the tenant's objects of the kind that the repository
+	// does not declare (and counts them in the coverage).
+	Unmanaged bool
 	// Level is the dependency level, from 0: an object may depend only on objects of lower levels
 	// (a source on its connector, a schema on its source), so a plan and an apply run by level.
 	Level int
@@ -75,12 +78,12 @@ type KindSpec struct {
 // the files above that listed kinds or fields now derive from this table.
 var kinds = []KindSpec{
 	{
-		Kind: KindConnector, Declared: true, Level: 0, Schema: "connector.json",
+		Kind: KindConnector, Declared: true, Unmanaged: true, Level: 0, Schema: "connector.json",
 		Identity: []string{"name"},
 		Doc:      "a custom connector (POST /v3/connectors); connectors are created, never updated",
 	},
 	{
-		Kind: KindSource, Declared: true, Level: 1, Schema: "source.json",
+		Kind: KindSource, Declared: true, Unmanaged: true, Level: 1, Schema: "source.json",
 		Identity: []string{"name"},
 		// PUT /v3/sources/{id} answers 400 to a change of these.
 		Immutable: []string{"id", "type", "authoritative", "connector", "connectorClass", "passwordPolicies"},

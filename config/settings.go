@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -15,11 +16,16 @@ import (
 	"github.com/sailsync/sailsync/value"
 )
 
-// Settings are the repository's settings, read from SettingsFile at the root. There are none
-// yet: the file is read and validated so that a mistake in it is an error rather than silently
-// ignored, and later settings are added here as fields (with their JSON name) and in
-// schema/settings.json, which rejects every key it does not list.
-type Settings struct{}
+// Settings are the repository's settings, read from SettingsFile at the root. The file is
+// validated so that a mistake in it is an error rather than silently ignored: settings are added
+// here as fields (with their JSON name) and in schema/settings.json, which rejects every key it
+// does not list.
+type Settings struct {
+	// Ignore are the differences plan, drift and apply leave alone (see IgnoreRule).
+	Ignore []IgnoreRule `json:"ignore,omitempty"`
+	// Unmanaged are the tenant objects knowingly not declared (see UnmanagedRule).
+	Unmanaged []UnmanagedRule `json:"unmanaged,omitempty"`
+}
 
 // settingsFiles are the names reserved for the settings file at the root; the first is the one
 // documented.
@@ -124,7 +130,8 @@ func parseSettings(file string, data []byte, add func(Problem)) (s Settings, ok 
 		report(Problem{Pos: d.rootPos, Message: fmt.Sprintf("internal error reading the settings: %v", err)})
 		return s, false
 	}
-	return s, true
+	checkRules(file, root, &s, time.Now(), report)
+	return s, ok
 }
 
 // nodeKind names what a YAML node is, for a message.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/sailsync/sailsync/tenanttest"
@@ -25,8 +26,8 @@ func TestSettings(t *testing.T) {
 		{"yml spelling", map[string]string{"sailsync.yml": "{}\n"}, nil},
 		{"unknown key", map[string]string{"sailsync.yaml": "# settings\nenvironments: {}\n"},
 			[]string{"sailsync.yaml:2:1: environments: unknown key"}},
-		{"unknown keys", map[string]string{"sailsync.yaml": "ignore: [a]\nsettings:\n  x: 1\n"},
-			[]string{"sailsync.yaml:1:1: ignore: unknown key", "sailsync.yaml:2:1: settings: unknown key"}},
+		{"unknown keys", map[string]string{"sailsync.yaml": "exclude: [a]\nsettings:\n  x: 1\n"},
+			[]string{"sailsync.yaml:1:1: exclude: unknown key", "sailsync.yaml:2:1: settings: unknown key"}},
 		{"unknown key in sailsync.yml", map[string]string{"sailsync.yml": "x: 1\n"},
 			[]string{"sailsync.yml:1:1: x: unknown key"}},
 		{"a list", map[string]string{"sailsync.yaml": "- environments\n"},
@@ -73,7 +74,7 @@ func TestSettings(t *testing.T) {
 					t.Errorf("problem %d:\n got %s\nwant %s", i, got[i], tt.want[i])
 				}
 			}
-			if tt.want == nil && (repo == nil || repo.Settings != (Settings{})) {
+			if tt.want == nil && (repo == nil || !reflect.DeepEqual(repo.Settings, Settings{})) {
 				t.Errorf("repo %+v", repo)
 			}
 		})

@@ -30,6 +30,8 @@ type Options struct {
 	Drift bool
 	// Tenant names the tenant live was read from; the plan records it (Plan.Tenant).
 	Tenant string
+	// Unmanaged is what a drift report does with unmanaged objects; empty means UnmanagedReport.
+	Unmanaged UnmanagedMode
 }
 
 // Rule texts carried by violations.
@@ -167,7 +169,7 @@ func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, 
 	}
 	if opts.Drift {
 		if live.AllSourcesListed {
-			changes = append(changes, c.unmanaged()...)
+			changes = append(changes, c.unmanagedAll(p)...)
 		} else {
 			p.Notes = append(p.Notes, noteNoUnmanaged)
 		}
@@ -192,6 +194,7 @@ func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, 
 		pl := &changes[i]
 		p.Changes = append(p.Changes, pl.change)
 		p.Violations = append(p.Violations, pl.violations...)
+		p.Ignored = append(p.Ignored, pl.ignored...)
 		for _, n := range pl.needs {
 			if v, ok := env(n.Var); !ok || v == "" {
 				missing = append(missing, n)
@@ -235,6 +238,8 @@ type planned struct {
 	violations []Violation
 	// needs are the environment variables an apply of this change sends.
 	needs []MissingEnv
+	// ignored are the differences an ignore rule took out of the change.
+	ignored []Ignored
 }
 
 type computer struct {
@@ -624,9 +629,11 @@ func (c *computer) connector(con *config.Connector) (planned, error) {
 	// be sent for them.
 	ch.Fields = c.compare(c.connectorCmp, desired, lv)
 	sortFields(ch.Fields, desired)
+	var ign []Ignored
+	ch.Fields, ign = ignoreFields(c.repo.Settings.Ignore, config.KindConnector, con.Name, "", ch.Fields)
 	if len(ch.Fields) == 0 {
 		ch.Action = ActionNoChange
-		return planned{change: ch}, nil
+		return planned{change: ch, ignored: ign}, nil
 	}
 	ch.Action = ActionViolation
 	var vs []Violation
@@ -637,7 +644,7 @@ func (c *computer) connector(con *config.Connector) (planned, error) {
 		vs = append(vs, Violation{Kind: config.KindConnector, Name: con.Name, Path: f.Path, File: pos.File, Line: pos.Line,
 			Col: pos.Col, Live: f.Before, Desired: f.After, Rule: ruleConnector})
 	}
-	return planned{change: ch, violations: vs}, nil
+	return planned{change: ch, violations: vs, ignored: ign}, nil
 }
 
 func (c *computer) source(src *config.Source) (planned, error) {
@@ -676,6 +683,9 @@ func (c *computer) source(src *config.Source) (planned, error) {
 		ch.Fields = append(ch.Fields, Field{Path: strings.Join(l.path, "."), Before: Sensitive, After: Sensitive, Sensitive: true})
 	}
 	sortFields(ch.Fields, desired)
+	var ign []Ignored
+	ch.Fields, ign = ignoreFields(c.repo.Settings.Ignore, config.KindSource, src.Name, "", ch.Fields)
+	sent = leavesNotIgnored(sent, ign)
 	for i := range ch.Fields {
 		// Where the changed value is written, so that an annotation lands on it.
 		ch.Fields[i].Line = src.PosOf(ch.Fields[i].Path).Line
@@ -697,14 +707,15 @@ func (c *computer) source(src *config.Source) (planned, error) {
 	case len(vs) > 0:
 		// Never a delete-and-recreate: the user must decide what to do with the live source.
 		ch.Action = ActionViolation
-		return planned{change: ch, violations: vs}, nil
+		return planned{change: ch, violations: vs, ignored: ign}, nil
 	case len(ch.Fields) > 0:
 		ch.Action = ActionUpdate
-		ch.Op = &Operation{Deps: c.sourceDeps(src), Body: src.Fields, Secrets: leafPaths(sent)}
+		// An ignored field is not in the body, so apply keeps the tenant's value.
+		ch.Op = &Operation{Deps: c.sourceDeps(src), Body: withoutIgnored(src.Fields, lv, ign), Secrets: leafPaths(sent)}
 	default:
 		ch.Action = ActionNoChange
 	}
-	return planned{change: ch, needs: needsOf(&src.Object, sent)}, nil
+	return planned{change: ch, needs: needsOf(&src.Object, sent), ignored: ign}, nil
 }
 
 // liveAttributeNames lists the attributes[].name of a live schema, in its order.
@@ -763,6 +774,11 @@ func (c *computer) schema(s *config.EntitlementSchema) planned {
 		where = "template"
 	}
 	ch.Fields = []Field{{Path: "attributes", Before: stringsToAny(liveNames), After: declared, Line: s.PosOf(where).Line}}
+	var ign []Ignored
+	if ch.Fields, ign = ignoreFields(c.repo.Settings.Ignore, config.KindEntitlementSchema, s.Name, s.Source, ch.Fields); len(ch.Fields) == 0 {
+		ch.Action = ActionNoChange
+		return planned{change: ch, ignored: ign}
+	}
 	var notes []string
 	if len(added) > 0 {
 		notes = append(notes, "adds "+strings.Join(added, ", "))
@@ -861,35 +877,6 @@ func (c *computer) connectorFile(src *config.Source, f config.File) planned {
 	return planned{change: ch}
 }
 
-func (c *computer) unmanaged() []planned {
-	declared := map[string]bool{}
-	for _, s := range c.repo.Sources {
-		declared[s.Name] = true
-	}
-	var out []planned
-	for name, lv := range c.live.Sources {
-		if declared[name] || lv == nil {
-			continue
-		}
-		fp := FingerprintOf(lv)
-		ch := Change{Kind: config.KindSource, Name: name, Action: ActionUnmanaged, LiveID: lv.String("id"),
-			Fingerprint: &fp, Fields: []Field{}}
-		var what []string
-		if con := lv.String("connector"); con != "" {
-			what = append(what, "connector "+con)
-		}
-		if t := lv.String("type"); t != "" {
-			what = append(what, "type "+t)
-		}
-		ch.Note = "not declared in the repository"
-		if len(what) > 0 {
-			ch.Note += " (" + strings.Join(what, ", ") + ")"
-		}
-		out = append(out, planned{change: ch})
-	}
-	return out
-}
-
 func summarize(p *Plan) Summary {
 	var s Summary
 	for _, c := range p.Changes {
@@ -905,5 +892,6 @@ func summarize(p *Plan) Summary {
 		}
 	}
 	s.Violations = len(p.Violations)
+	s.Ignored = len(p.Ignored)
 	return s
 }

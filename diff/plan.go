@@ -42,6 +42,10 @@ type Live struct {
 	// by name, never by a guessed scriptName (see sync.Fetch); the object's scriptName is the
 	// tenant's.
 	Connectors map[string]*value.Object
+	// ListedConnectors is the tenant's connector listing (RELEASED connectors) when
+	// AllConnectorsListed: drift finds unmanaged custom connectors in it.
+	ListedConnectors    []*value.Object
+	AllConnectorsListed bool
 	// MissingConnectors holds the scriptNames that declared sources to be created name and that
 	// the tenant does not have (neither listed nor found by GET /v3/connectors/{scriptName}).
 	MissingConnectors map[string]bool
@@ -65,6 +69,12 @@ type Plan struct {
 	APICalls int `json:"api_calls"`
 	// Drift is true for a drift report (Options.Drift): unmanaged sources were looked for.
 	Drift bool `json:"drift,omitempty"`
+	// Ignored lists the differences ignore rules left out of the plan (see Ignored).
+	Ignored []Ignored `json:"ignored,omitempty"`
+	// Base is the three-way comparison's base (ThreeWay); nil without one.
+	Base *Base `json:"base,omitempty"`
+	// Coverage is how much of the tenant the repository manages (drift only; see Coverage).
+	Coverage *Coverage `json:"coverage,omitempty"`
 }
 
 // Change is one object in the plan. Objects with no change are kept (Action no-change) so that
@@ -91,6 +101,9 @@ type Change struct {
 	// Op is what apply sends for a create or an update: the contract of apply, which executes
 	// it and nothing else. Nil for no-change, violation and unmanaged.
 	Op *Operation `json:"op,omitempty"`
+	// Class is how the change came about relative to the base (ThreeWay): the most serious of
+	// its fields' classes. Empty without a base.
+	Class Class `json:"class,omitempty"`
 }
 
 // Operation is one write of an apply. Its body keeps references symbolic (${connector:…},
@@ -144,6 +157,10 @@ type Field struct {
 	// Line is the YAML line of the declared value of an updated field (0 when not known), where
 	// a GitHub annotation of the update points.
 	Line int `json:"line,omitempty"`
+	// Class is how the difference came about relative to the base (ThreeWay); empty without one.
+	Class Class `json:"class,omitempty"`
+	// Base is the value the base declared, for a conflict (repository and tenant both changed it).
+	Base any `json:"base,omitempty"`
 }
 
 // Violation is a declared value the tenant cannot accept: an immutable field that differs.
@@ -173,4 +190,6 @@ type Summary struct {
 	NoChange   int `json:"no_change"`
 	Violations int `json:"violations"`
 	Unmanaged  int `json:"unmanaged"`
+	// Ignored counts the differences ignore rules left out (Plan.Ignored).
+	Ignored int `json:"ignored,omitempty"`
 }

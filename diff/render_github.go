@@ -109,7 +109,9 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 		}
 		notices = append(notices, a)
 	}
+	warnings, extra := githubExtras(p)
 	WriteAnnotations(bw, "error", errs, "violations")
+	WriteAnnotations(bw, "warning", warnings, "changes that overwrite the tenant's own")
 	WriteAnnotations(bw, "notice", notices, "objects to change")
 	if p.Tenant != "" {
 		fmt.Fprintf(bw, "Tenant: %s\n", ghcmd.Data(p.Tenant))
@@ -118,6 +120,10 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 		fmt.Fprintln(bw, noChanges)
 	} else {
 		fmt.Fprintln(bw, summaryLine(p, p.Drift))
+	}
+	for _, l := range extra {
+		// Plain lines: a leading "::" would make the runner read one as a command.
+		fmt.Fprintln(bw, strings.ReplaceAll(oneLine(l), "::", ": :"))
 	}
 	return bw.Flush()
 }

@@ -36,6 +36,10 @@ func RenderMarkdownBudget(w io.Writer, p *Plan, budget int) error {
 	}
 	if !p.HasChanges() {
 		fmt.Fprintln(&head, noChanges)
+		if hasExtras(p) {
+			fmt.Fprintln(&head)
+			writeMarkdownExtras(&head, p)
+		}
 		writeMarkdownNotes(&head, p)
 		_, err := io.WriteString(w, head.String())
 		return err
@@ -73,6 +77,7 @@ func RenderMarkdownBudget(w io.Writer, p *Plan, budget int) error {
 		}
 		fmt.Fprintln(&head)
 	}
+	writeMarkdownExtras(&head, p)
 	fmt.Fprintln(&head, "### Changes")
 	fmt.Fprintln(&head)
 
@@ -124,10 +129,17 @@ func markdownObject(bw *strings.Builder, c Change) {
 	if pos := position(c.File, c.Line); pos != "" {
 		summary += " (<code>" + mdEscape(pos) + "</code>)"
 	}
+	if c.Class != "" {
+		summary += " <i>" + mdEscape(c.Class.Label()) + "</i>"
+	}
 	fmt.Fprintf(bw, "<details><summary>%s</summary>\n\n", summary)
 	var lines []string
 	for _, f := range c.Fields {
-		lines = append(lines, diffLines(c.Action, f)...)
+		fl := diffLines(c.Action, f)
+		if f.Class != "" {
+			fl[len(fl)-1] += "  #" + classSuffix(f)
+		}
+		lines = append(lines, fl...)
 	}
 	if c.Note != "" {
 		lines = append(lines, "# "+c.Note)

@@ -89,9 +89,9 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 		} else if c.LiveID != "" {
 			header += " " + pl.dim.Sprint("(id "+c.LiveID+")")
 		}
-		fmt.Fprintln(bw, header)
+		fmt.Fprintln(bw, header+changeClass(c))
 		for _, f := range c.Fields {
-			fmt.Fprintln(bw, "  "+textField(pl, c.Action, f))
+			fmt.Fprintln(bw, "  "+textField(pl, c.Action, f)+classSuffix(f))
 		}
 		if c.Note != "" {
 			fmt.Fprintln(bw, "    "+pl.dim.Sprint(c.Note))
@@ -110,6 +110,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 		fmt.Fprintln(bw)
 	}
 
+	writeTextExtras(bw, pl, p, drift)
 	for _, n := range p.Notes {
 		fmt.Fprintln(bw, "Note: "+n)
 	}

@@ -94,7 +94,11 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 	case len(names) > 0:
 		f.filtered(names)
 	}
-	if len(repo.Connectors) > 0 {
+	switch {
+	case opts.AllSources:
+		// Drift reports unmanaged custom connectors too: the listing shows the released ones.
+		f.submit(f.listConnectors)
+	case len(repo.Connectors) > 0:
 		f.connectors()
 	}
 	if err := f.pool.wait(); err != nil {
@@ -110,6 +114,7 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 		return nil, err
 	}
 	f.live.AllSourcesListed = f.listedAll && !f.shifted
+	f.live.AllConnectorsListed = opts.AllSources && f.listed
 	return f.live, nil
 }
 
@@ -318,6 +323,7 @@ func (f *fetcher) listConnectors(ctx context.Context) error {
 	var pinned []*config.Connector
 	f.mu.Lock()
 	f.listed = true
+	f.live.ListedConnectors = listed
 	for _, o := range listed {
 		f.known[o.String("scriptName")] = o
 	}
