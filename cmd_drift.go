@@ -14,6 +14,7 @@ type driftOptions struct {
 	Dir    string
 	Output string
 	Conn   connOptions
+	Scope  scopeOptions
 
 	stdout, stderr io.Writer
 }
@@ -33,6 +34,7 @@ func newDriftCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github")
 	completeOutput(cmd, "text", "json", "markdown", "github")
+	opts.Scope.bind(cmd.Flags(), false)
 	opts.Conn.bind(cmd.Flags())
 	return cmd
 }
@@ -41,7 +43,7 @@ func runDrift(ctx context.Context, opts *driftOptions) error {
 	if err := checkOutput(opts.Output, "text", "json", "markdown", "github"); err != nil {
 		return err
 	}
-	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, Drift: true, stderr: opts.stderr})
+	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, Drift: true, Scope: &opts.Scope, stderr: opts.stderr})
 	if err != nil {
 		return reportFailure(opts.stdout, opts.Output, "drift", opts.Dir, err)
 	}

@@ -25,6 +25,7 @@ type planOptions struct {
 	Out           string
 	RotateSecrets bool
 	Conn          connOptions
+	Scope         scopeOptions
 
 	stdout, stderr io.Writer
 }
@@ -46,6 +47,7 @@ func newPlanCmd() *cobra.Command {
 	completeOutput(cmd, "text", "json", "markdown", "github")
 	cmd.Flags().StringVar(&opts.Out, "out", "", "write the plan to `FILE` for a later 'apply --plan'")
 	cmd.Flags().BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too (they are write-only and never compared)")
+	opts.Scope.bind(cmd.Flags(), true)
 	opts.Conn.bind(cmd.Flags())
 	return cmd
 }
@@ -63,6 +65,7 @@ type planRequest struct {
 	Conn          *connOptions
 	RotateSecrets bool
 	Drift         bool
+	Scope         *scopeOptions
 	stderr        io.Writer
 }
 
@@ -73,11 +76,16 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// A scoped plan reads and compares only the scope: the rest of the repository is not fetched.
+	repo, scope, err := req.Scope.narrow(repo)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	sess, err := req.Conn.connect(ctx, req.stderr)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	fo := isync.FetchOptions{Parallelism: req.Conn.Parallelism, AllSources: req.Drift}
+	fo := isync.FetchOptions{Parallelism: req.Conn.Parallelism, AllSources: req.Drift && scope == nil}
 	if isTerminal(req.stderr) {
 		fo.Progress = func(done, total int) {
 			fmt.Fprintf(req.stderr, "\rReading the tenant: %d/%d requests", done, total)
@@ -97,6 +105,7 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 		return nil, nil, nil, err
 	}
 	plan.APICalls = isync.EstimateCalls(plan)
+	diff.SetScope(plan, scope)
 	return repo, plan, sess, nil
 }
 
@@ -119,7 +128,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	if err := checkOutput(opts.Output, "text", "json", "markdown", "github"); err != nil {
 		return err
 	}
-	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, stderr: opts.stderr})
+	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, Scope: &opts.Scope, stderr: opts.stderr})
 	if err != nil {
 		return reportFailure(opts.stdout, opts.Output, "plan", opts.Dir, err)
 	}

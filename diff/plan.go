@@ -65,6 +65,8 @@ type Plan struct {
 	APICalls int `json:"api_calls"`
 	// Drift is true for a drift report (Options.Drift): unmanaged sources were looked for.
 	Drift bool `json:"drift,omitempty"`
+	// Scope is set for a scoped plan (SetScope): only those objects were read and compared.
+	Scope *config.Scope `json:"scope,omitempty"`
 }
 
 // Change is one object in the plan. Objects with no change are kept (Action no-change) so that
@@ -88,7 +90,7 @@ type Change struct {
 	// Note is a one-line remark on the change for reviewers, e.g. which attributes a schema
 	// re-upload adds and removes, or what an unmanaged source is.
 	Note string `json:"note,omitempty"`
-	// Op is what apply sends for a create or an update: the contract of apply, which executes
+	// Op is what apply sends for a create, an update or a delete: the contract of apply, which executes
 	// it and nothing else. Nil for no-change, violation and unmanaged.
 	Op *Operation `json:"op,omitempty"`
 }
@@ -173,4 +175,7 @@ type Summary struct {
 	NoChange   int `json:"no_change"`
 	Violations int `json:"violations"`
 	Unmanaged  int `json:"unmanaged"`
+	// Delete counts the tombstoned objects the tenant has: reviewed on their own, so that a
+	// deletion is never lost among updates.
+	Delete int `json:"delete,omitempty"`
 }

@@ -112,6 +112,9 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 	if p.Tenant != "" {
 		fmt.Fprintf(bw, "Tenant: %s\n", ghData(p.Tenant))
 	}
+	if sl := scopeLine(p); sl != "" {
+		fmt.Fprintln(bw, ghData(sl))
+	}
 	if !hasChanges(p) {
 		fmt.Fprintln(bw, noChanges)
 	} else {
