@@ -20,7 +20,7 @@ import (
 // tombstones is a repository deleting Corporate Directory with its group schema and the
 // connector it uses, a development connector nothing uses, and a source the tenant never had.
 var tombstones = map[string]string{
-	"cd.yaml": "kind: Source\nname: Corporate Directory\nabsent: true\nreason: decommissioned in CHG-1234\n",
+	"cd.yaml":    "kind: Source\nname: Corporate Directory\nabsent: true\nreason: decommissioned in CHG-1234\n",
 	"group.yaml": "kind: EntitlementSchema\nsource: Corporate Directory\nname: group\nabsent: true\nreason: goes with its source\n",
 	"ad.yaml":    "kind: Connector\nname: Active Directory\nabsent: true\nreason: no AD left\n",
 	"pb.yaml":    "kind: Connector\nname: Payroll Bridge\nabsent: true\nreason: never used\n",
