@@ -252,6 +252,16 @@ func TestChangedSince(t *testing.T) {
 		t.Errorf("apply --changed-since: exit %d, writes %v\n%s%s", code, writes(emu), stdout, stderr)
 	}
 
+	// A tombstone added since the commit is in scope: its delete is planned.
+	tomb := "kind: Source\nname: Legacy Mainframe\nabsent: true\nreason: decommissioned in CHG-1234\n"
+	if err := os.WriteFile(filepath.Join(dir, "sources/legacy.yaml"), []byte(tomb), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code = runCLI(t, "", "plan", dir, "--changed-since", "HEAD", fastRate)
+	if code != 2 || !strings.Contains(stdout, `- delete Source "Legacy Mainframe"`) || !strings.Contains(stdout, "Plan: 0 to create, 0 to update, 1 to delete.") {
+		t.Errorf("tombstone in scope: exit %d\n%s%s", code, stdout, stderr)
+	}
+
 	// Not a commit: an error before any request.
 	emu.ResetLog()
 	_, stderr, code = runCLI(t, "", "plan", dir, "--changed-since", "no-such-ref", fastRate)
