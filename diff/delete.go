@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/value"
 )
 
 // ActionDelete deletes an object a tombstone names (`absent: true`) and the tenant has.
@@ -22,7 +23,7 @@ func (c *computer) tombstone(o *config.Object, source string) planned {
 	if o.Reason != "" {
 		ch.Note = "reason: " + o.Reason
 	}
-	var live interface{ String(string) string }
+	var live *value.Object
 	switch o.Kind {
 	case config.KindConnector:
 		if lv := c.live.Connectors[o.Name]; lv != nil {

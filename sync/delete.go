@@ -10,9 +10,10 @@ import (
 	"github.com/sailsync/sailsync/isc"
 )
 
-// Deletes run after every create and update, in reverse dependency order: schemas before their
-// source, sources before the connector they used. Each waits only for the deletes its
-// operation names (diff's reverse dependencies).
+// Deletes run in reverse dependency order: schemas before their source, sources before the
+// connector they used. Each waits only for the deletes its operation names (diff's reverse
+// dependencies), and they are started after the creates and updates, which get the request
+// slots first.
 
 // DefaultTaskWait bounds how long apply follows a source deletion's task before it reports the
 // deletion as accepted and still running.
