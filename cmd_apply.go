@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,13 +22,17 @@ type applyOptions struct {
 	PlanFile      string
 	AutoApprove   bool
 	RotateSecrets bool
+	AllowDelete   bool
 	Output        string
 	Conn          connOptions
+	Scope         scopeOptions
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	// interactive is true when a person can answer the confirmation prompt.
 	interactive bool
+	// in reads the answers to the prompts, one line each (see answer).
+	in *bufio.Reader
 	// progressEvery overrides how often an apply without a terminal reports progress (tests).
 	progressEvery time.Duration
 }
@@ -52,6 +55,8 @@ func newApplyCmd() *cobra.Command {
 	f.StringVar(&opts.PlanFile, "plan", "", "apply exactly the plan saved in `FILE` by 'plan --out'")
 	f.BoolVar(&opts.AutoApprove, "auto-approve", false, "do not ask for confirmation (required without a terminal)")
 	f.BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too")
+	opts.Scope.bind(f, true)
+	f.BoolVar(&opts.AllowDelete, "allow-delete", false, "carry out the plan's deletes (tombstones) without asking; required for deletes without a terminal")
 	f.StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github (markdown and github also write the report to $GITHUB_STEP_SUMMARY)")
 	completeOutput(cmd, "text", "json", "markdown", "github")
 	opts.Conn.bind(f)
@@ -79,6 +84,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		err  error
 	)
 	fail := func(err error) error { return reportFailure(opts.stdout, opts.Output, "apply", opts.Dir, err) }
+	if opts.PlanFile != "" && opts.Scope.set() {
+		return fail(errScopeWithPlanFile)
+	}
 	if opts.PlanFile != "" {
 		var pf planFile
 		if pf, err = readPlanFile(opts.PlanFile); err != nil {
@@ -107,7 +115,19 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		}
 		// The file is only a record of what was reviewed: what is sent is recomputed from the
 		// repository and the tenant now, and must be exactly what the file holds.
-		fresh, err := planWith(ctx, repo, nil, sess, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: pf.RotateSecrets, stderr: opts.stderr})
+		var scope *config.Scope
+		if pf.Scope != nil {
+			// A scoped plan is recomputed over its own objects: the rest is neither read nor sent.
+			keys := make(map[string]bool, len(pf.Changes))
+			for _, c := range pf.Changes {
+				keys[c.Key()] = true
+			}
+			if repo, scope, err = repo.Scoped(config.Selector{Changed: &config.Changes{Keys: keys}}, pf.Scope.Selector); err != nil {
+				sess.close()
+				return fail(err)
+			}
+		}
+		fresh, err := planWith(ctx, repo, nil, scope, sess, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: pf.RotateSecrets, stderr: opts.stderr})
 		if err != nil {
 			sess.close()
 			return fail(err)
@@ -118,7 +138,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		}
 		plan.APICalls = isync.EstimateCalls(plan)
 	} else {
-		repo, plan, sess, err = computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, stderr: opts.stderr})
+		repo, plan, sess, err = computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, Scope: &opts.Scope, stderr: opts.stderr})
 		if err != nil {
 			return fail(err)
 		}
@@ -145,17 +165,19 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	}
 	if !opts.AutoApprove {
 		fmt.Fprintf(opts.stderr, "\nApply these changes to tenant %s? Only 'yes' is accepted: ", plan.Tenant)
-		answer, _ := bufio.NewReader(opts.stdin).ReadString('\n')
-		if strings.TrimSpace(answer) != "yes" {
+		if opts.answer() != "yes" {
 			return opts.finish(out, errors.New("apply cancelled: nothing was sent"))
 		}
+	}
+	if err := opts.confirmDeletes(plan); err != nil {
+		return opts.finish(out, err)
 	}
 	every := opts.progressEvery
 	if every == 0 {
 		every = progressEvery
 	}
 	progress := newApplyProgress(opts.stderr, isTerminal(opts.stderr), plan, every)
-	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env, Progress: progress.result}
+	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env, Progress: progress.result, AllowDelete: opts.AllowDelete}
 	report, err := isync.Apply(ctx, sess.client, repo, plan, aopts)
 	progress.stop()
 	if err != nil {

@@ -16,6 +16,7 @@ type driftOptions struct {
 	Base      string
 	Unmanaged string
 	Conn      connOptions
+	Scope     scopeOptions
 
 	stdout, stderr io.Writer
 }
@@ -49,6 +50,7 @@ Exit status: 0 in sync; 2 drift: any difference without --base, tenant drift or 
 		"unmanaged objects: report (listed, not drift), ignore (counted in the coverage only) or fail (drift)")
 	_ = cmd.RegisterFlagCompletionFunc("unmanaged", cobra.FixedCompletions(
 		[]string{string(diff.UnmanagedReport), string(diff.UnmanagedIgnore), string(diff.UnmanagedFail)}, cobra.ShellCompDirectiveNoFileComp))
+	opts.Scope.bind(cmd.Flags(), false)
 	opts.Conn.bind(cmd.Flags())
 	return cmd
 }
@@ -61,7 +63,7 @@ func runDrift(ctx context.Context, opts *driftOptions) error {
 	if err := checkUnmanaged(mode); err != nil {
 		return err
 	}
-	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, Drift: true, Base: opts.Base, Unmanaged: mode, stderr: opts.stderr})
+	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, Drift: true, Base: opts.Base, Unmanaged: mode, Scope: &opts.Scope, stderr: opts.stderr})
 	if err != nil {
 		return reportFailure(opts.stdout, opts.Output, "drift", opts.Dir, err)
 	}

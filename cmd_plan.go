@@ -17,6 +17,7 @@ type planOptions struct {
 	RotateSecrets bool
 	Base          string
 	Conn          connOptions
+	Scope         scopeOptions
 
 	stdout, stderr io.Writer
 }
@@ -39,6 +40,7 @@ func newPlanCmd() *cobra.Command {
 	cmd.Flags().StringVar(&opts.Out, "out", "", "write the plan to `FILE` for a later 'apply --plan'")
 	cmd.Flags().BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too (they are write-only and never compared)")
 	bindBase(cmd, &opts.Base)
+	opts.Scope.bind(cmd.Flags(), true)
 	opts.Conn.bind(cmd.Flags())
 	return cmd
 }
@@ -47,7 +49,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	if err := checkOutput(opts.Output, "text", "json", "markdown", "github"); err != nil {
 		return err
 	}
-	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, Base: opts.Base, stderr: opts.stderr})
+	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, Base: opts.Base, Scope: &opts.Scope, stderr: opts.stderr})
 	if err != nil {
 		return reportFailure(opts.stdout, opts.Output, "plan", opts.Dir, err)
 	}

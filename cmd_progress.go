@@ -35,7 +35,7 @@ type applyProgress struct {
 func newApplyProgress(w io.Writer, tty bool, plan *diff.Plan, every time.Duration) *applyProgress {
 	p := &applyProgress{w: w, tty: tty, left: map[int]int{}, stopTick: make(chan struct{})}
 	for _, c := range plan.Changes {
-		if c.Action == diff.ActionCreate || c.Action == diff.ActionUpdate {
+		if c.Action == diff.ActionCreate || c.Action == diff.ActionUpdate || c.Action == diff.ActionDelete {
 			p.total++
 			p.left[levelOf(c.Kind)]++
 		}

@@ -38,13 +38,21 @@ type planRequest struct {
 	Base string
 	// Unmanaged is drift's --unmanaged mode.
 	Unmanaged diff.UnmanagedMode
-	stderr    io.Writer
+	// Scope narrows the plan to some objects (--source, --kind, --changed-since); nil or unset
+	// for the whole repository.
+	Scope  *scopeOptions
+	stderr io.Writer
 }
 
 // computePlan loads the repository, connects, fetches what it declares and diffs. The session
 // is returned open (apply goes on using it); the caller closes it.
 func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan, *session, error) {
 	repo, err := loadRepo(req.Dir, req.stderr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	// A scoped plan reads and compares only the scope: the rest of the repository is not fetched.
+	repo, scope, err := req.Scope.narrow(repo)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -57,7 +65,7 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	plan, err := planWith(ctx, repo, base, sess, req)
+	plan, err := planWith(ctx, repo, base, scope, sess, req)
 	if err != nil {
 		sess.close()
 		return nil, nil, nil, err
@@ -66,9 +74,10 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 }
 
 // planWith fetches what repo declares over an open session and diffs: the reads of a plan. With
-// a base (--base), the plan's differences are classified against it.
-func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, sess *session, req planRequest) (*diff.Plan, error) {
-	fo := isync.FetchOptions{Parallelism: req.Conn.Parallelism, AllSources: req.Drift}
+// a base (--base), the plan's differences are classified against it; with a scope, the plan
+// says it covers only that scope (and a scoped drift does not look for unmanaged sources).
+func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *config.Scope, sess *session, req planRequest) (*diff.Plan, error) {
+	fo := isync.FetchOptions{Parallelism: req.Conn.Parallelism, AllSources: req.Drift && scope == nil}
 	if isTerminal(req.stderr) {
 		fo.Progress = func(done, total int) {
 			fmt.Fprintf(req.stderr, "\rReading the tenant: %d/%d requests", done, total)
@@ -90,6 +99,7 @@ func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, sess *sess
 		return nil, err
 	}
 	plan.APICalls = isync.EstimateCalls(plan)
+	diff.SetScope(plan, scope)
 	return plan, nil
 }
 

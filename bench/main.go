@@ -8,6 +8,9 @@
 //	apply       sync.Apply of N source updates and N entitlement schema uploads
 //	cpu         `sailsync plan` (load, validate, fetch, diff, render) in a child process
 //	            against a tenant without latency or limit, for each -cpu-n
+//	pr-plan     the plan-fetch repository in git, one commit changing one description: a full
+//	            plan and `plan --changed-since HEAD~1` (load, scope, fetch, diff) against the
+//	            same tenant
 //
 // The emulator's and the client's rate limits are the same (-rate requests per -window), scaled
 // up from the tenant's 100 per 10 s so that a run stays short; wall / floor is what counts.
@@ -70,7 +73,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.n, "n", 1000, "declared sources N of plan-fetch, naive and apply (the tenant has 2N)")
 	fs.StringVar(&cpuN, "cpu-n", "1000,10000", "comma-separated N of the cpu scenario; the scaling ratio is last / first")
 	fs.IntVar(&o.runs, "runs", 3, "runs of each scenario; the table shows medians")
-	fs.StringVar(&scenarios, "scenarios", "plan-fetch,naive,apply,cpu", "comma-separated scenarios to run")
+	fs.StringVar(&scenarios, "scenarios", "plan-fetch,naive,apply,pr-plan,cpu", "comma-separated scenarios to run")
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of the table")
 	fs.StringVar(&o.sailsync, "sailsync", "", "sailsync binary for the cpu scenario (default: go build the module into a temporary directory)")
 	fs.IntVar(&o.serve, "serve", 0, "instead of measuring: write the cpu scenario's repository for N, serve its tenant (no latency, no limit), print the environment and wait for Ctrl-C; for profiling `sailsync plan` by hand")
@@ -92,7 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 		o.cpuN = append(o.cpuN, n)
 	}
-	known := []string{"plan-fetch", "naive", "apply", "cpu"}
+	known := []string{"plan-fetch", "naive", "apply", "pr-plan", "cpu"}
 	for _, s := range strings.Split(scenarios, ",") {
 		s = strings.TrimSpace(s)
 		if !slices.Contains(known, s) {
@@ -209,6 +212,32 @@ func measure(ctx context.Context, o *options, stderr io.Writer) (*results, error
 			res.Apply = o.row("apply", apply, minimumApply(o.n, o.n))
 			res.Apply.PlanEstimate = estimate
 		}
+	}
+
+	if o.has("pr-plan") {
+		progress("pr-plan: writing the repository in git and seeding the tenant")
+		dir, err := prRepo(work, o.n)
+		if err != nil {
+			return nil, fmt.Errorf("pr-plan: %w", err)
+		}
+		t, err := newTenant(2*o.n, o.emulatorOptions())
+		if err != nil {
+			return nil, err
+		}
+		var full, scoped []measurement
+		for r := 1; r <= o.runs; r++ {
+			f, sc, err := runPRPlan(ctx, o.settings, t, dir)
+			if err != nil {
+				t.close()
+				return nil, fmt.Errorf("pr-plan: %w", err)
+			}
+			progress("pr-plan run %d: full %d calls %.2f s, scoped %d calls %.2f s", r, f.Calls, f.Wall, sc.Calls, sc.Wall)
+			full, scoped = append(full, f), append(scoped, sc)
+		}
+		t.close()
+		res.PRFull = o.row("pr-plan full", full, minimumFetch(o.n, 2*o.n, connectorCount, connectorCount/2, connectorCount/2))
+		res.PRScoped = o.row("pr-plan scoped", scoped, minimumScope(1, 0, 2*o.n))
+		res.FullOverScoped = &ratios{Calls: float64(res.PRFull.Calls) / float64(res.PRScoped.Calls), Wall: res.PRFull.Wall / res.PRScoped.Wall}
 	}
 
 	if o.has("cpu") {

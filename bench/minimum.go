@@ -34,6 +34,21 @@ func minimumFetch(declared, tenantSources, declaredConnectors, releasedConnector
 	return calls + declared
 }
 
+// minimumScope is the fewest requests that read what a plan scoped to scopeSources sources
+// needs, withSchemas of them with entitlement schemas in the scope, in a tenant of
+// tenantSources. A scope holds the changed objects and what they depend on: a source naming
+// one of the tenant's connectors (not a declared Connector) depends on nothing declared, and a
+// changed source whose schema documents did not change leaves its schemas out. So: the token,
+// the cheaper of the listing and filtered lists, and one schema list per source with schemas
+// in the scope.
+func minimumScope(scopeSources, withSchemas, tenantSources int) int {
+	calls := 1
+	if scopeSources > 0 {
+		calls += min(max(1, ceilDiv(tenantSources, pageSize)), ceilDiv(scopeSources, namesPerFilter))
+	}
+	return calls + withSchemas
+}
+
 // minimumApply is the fewest requests that apply sourceUpdates source updates and
 // schemaCreates entitlement schema uploads of new schemas: one token, for each update a read
 // of the current object (no ETags: a PUT built from an older read would silently undo a change

@@ -14,8 +14,13 @@ type results struct {
 	Naive             *row         `json:"naive,omitempty"`
 	NaiveOverSailsync *ratios      `json:"naive_over_sailsync,omitempty"`
 	Apply             *row         `json:"apply,omitempty"`
-	CPU               []cpuResult  `json:"cpu,omitempty"`
-	CPUScaling        *scaling     `json:"cpu_scaling,omitempty"`
+	// PRFull and PRScoped are the pr-plan scenario's full plan and --changed-since plan;
+	// FullOverScoped their ratios.
+	PRFull         *row        `json:"pr_plan_full,omitempty"`
+	PRScoped       *row        `json:"pr_plan_scoped,omitempty"`
+	FullOverScoped *ratios     `json:"pr_full_over_scoped,omitempty"`
+	CPU            []cpuResult `json:"cpu,omitempty"`
+	CPUScaling     *scaling    `json:"cpu_scaling,omitempty"`
 }
 
 type settingsJSON struct {
@@ -126,10 +131,10 @@ func printTable(w io.Writer, res *results) {
 	s := res.Settings
 	fmt.Fprintf(w, "sailsync bench: N=%d, %d runs (medians), rate %d per %s on both sides (%.0f/s), latency %s, parallelism %d\n\n",
 		s.N, s.Runs, s.Rate, s.Window, s.RatePerSecond, s.Latency, s.Parallelism)
-	if res.PlanFetch != nil || res.Naive != nil || res.Apply != nil {
+	if res.PlanFetch != nil || res.Naive != nil || res.Apply != nil || res.PRFull != nil {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "scenario\tN\tcalls\tminimum\tcalls/min\t429s\twall s\tfloor s\twall/floor\t")
-		for _, r := range []*row{res.PlanFetch, res.Naive, res.Apply} {
+		for _, r := range []*row{res.PlanFetch, res.Naive, res.Apply, res.PRFull, res.PRScoped} {
 			if r == nil {
 				continue
 			}
@@ -142,6 +147,9 @@ func printTable(w io.Writer, res *results) {
 		}
 		if r := res.Apply; r != nil {
 			fmt.Fprintf(w, "apply: plan estimate %d requests, the apply made %d\n", r.PlanEstimate, r.Calls)
+		}
+		if r := res.FullOverScoped; r != nil {
+			fmt.Fprintf(w, "pr-plan: the full plan makes %.0f× the calls of plan --changed-since and takes %.1f× as long\n", r.Calls, r.Wall)
 		}
 		fmt.Fprintln(w)
 	}

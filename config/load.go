@@ -410,6 +410,7 @@ func (l *loader) build(repo *Repo, docs []*document) {
 		// fields read below are read before they are deleted.
 		obj := Object{Kind: d.kind, Name: d.value.String("name"), Doc: d.doc, Fields: d.value, Positions: d.positions}
 		obj.Fields.Delete("kind")
+		tombstone(&obj)
 		switch d.kind {
 		case KindConnector:
 			repo.Connectors = append(repo.Connectors, &Connector{Object: obj, PinnedScriptName: d.value.String("scriptName")})
@@ -601,6 +602,7 @@ func ReadTemplateHeader(r io.Reader) ([]string, error) {
 // checkRefs runs the checks across documents: duplicate names, ${…} references, schema sources.
 func (l *loader) checkRefs(repo *Repo) {
 	l.checkLiteralSecrets(repo)
+	l.checkTombstones(repo)
 	connectors := map[string]*Connector{}
 	scripts := map[string]*Connector{}
 	for _, c := range repo.Connectors {

@@ -30,6 +30,10 @@ type Object struct {
 	// Strings may still hold ${env:…} and ${connector:…} references; see Expand.
 	// Numbers are json.Number with the exact text written in the YAML.
 	Fields *value.Object
+	// Absent marks a tombstone (`absent: true`): the object must not exist in the tenant, and
+	// Fields holds its identity only. Reason is the tombstone's `reason`.
+	Absent bool
+	Reason string
 	// Positions maps a dotted field path ("description", "connectorAttributes.password",
 	// "features") to the position of its value in the YAML.
 	Positions map[string]Pos

@@ -607,6 +607,9 @@ type projection struct {
 }
 
 func (c *computer) connector(con *config.Connector) (planned, error) {
+	if con.Absent {
+		return c.tombstone(&con.Object, ""), nil
+	}
 	desired, leaves, err := c.resolve(&con.Object)
 	if err != nil {
 		return planned{}, err
@@ -648,6 +651,9 @@ func (c *computer) connector(con *config.Connector) (planned, error) {
 }
 
 func (c *computer) source(src *config.Source) (planned, error) {
+	if src.Absent {
+		return c.tombstone(&src.Object, ""), nil
+	}
 	desired, leaves, err := c.resolve(&src.Object)
 	if err != nil {
 		return planned{}, err
@@ -742,6 +748,9 @@ func stringsToAny(ss []string) []any {
 }
 
 func (c *computer) schema(s *config.EntitlementSchema) planned {
+	if s.Absent {
+		return c.tombstone(&s.Object, s.Source)
+	}
 	ch := Change{Kind: config.KindEntitlementSchema, Name: s.Name, Source: s.Source, File: s.Doc.File, Line: s.Doc.Line}
 	declared := stringsToAny(s.Attributes)
 	var ls *value.Object
@@ -889,6 +898,8 @@ func summarize(p *Plan) Summary {
 			s.NoChange++
 		case ActionUnmanaged:
 			s.Unmanaged++
+		case ActionDelete:
+			s.Delete++
 		}
 	}
 	s.Violations = len(p.Violations)

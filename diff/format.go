@@ -160,7 +160,7 @@ func apiCallsLine(p *Plan, rate float64) string {
 // unmanaged sources or violations. It is what makes plan and drift exit 2 (or 1) and apply ask.
 func (p *Plan) HasChanges() bool {
 	s := p.Summary
-	return s.Create+s.Update+s.Unmanaged+s.Violations > 0
+	return s.Create+s.Update+s.Delete+s.Unmanaged+s.Violations > 0
 }
 
 // summaryLine is "Plan: 1 to create, 3 to update, 1 violation." (or "Drift: …").
@@ -171,6 +171,9 @@ func summaryLine(p *Plan, drift bool) string {
 		head = "Drift"
 	}
 	parts := []string{thousands(s.Create) + " to create", thousands(s.Update) + " to update"}
+	if s.Delete > 0 {
+		parts = append(parts, thousands(s.Delete)+" to delete")
+	}
 	if drift || s.Unmanaged > 0 {
 		parts = append(parts, thousands(s.Unmanaged)+" unmanaged")
 	}
@@ -193,6 +196,8 @@ func marker(a Action) string {
 		return "!"
 	case ActionUnmanaged:
 		return "?"
+	case ActionDelete:
+		return "-"
 	default:
 		return " "
 	}

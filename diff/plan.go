@@ -75,6 +75,8 @@ type Plan struct {
 	Base *Base `json:"base,omitempty"`
 	// Coverage is how much of the tenant the repository manages (drift only; see Coverage).
 	Coverage *Coverage `json:"coverage,omitempty"`
+	// Scope is set for a scoped plan (SetScope): only those objects were read and compared.
+	Scope *config.Scope `json:"scope,omitempty"`
 }
 
 // Change is one object in the plan. Objects with no change are kept (Action no-change) so that
@@ -98,7 +100,7 @@ type Change struct {
 	// Note is a one-line remark on the change for reviewers, e.g. which attributes a schema
 	// re-upload adds and removes, or what an unmanaged source is.
 	Note string `json:"note,omitempty"`
-	// Op is what apply sends for a create or an update: the contract of apply, which executes
+	// Op is what apply sends for a create, an update or a delete: the contract of apply, which executes
 	// it and nothing else. Nil for no-change, violation and unmanaged.
 	Op *Operation `json:"op,omitempty"`
 	// Class is how the change came about relative to the base (ThreeWay): the most serious of
@@ -192,4 +194,7 @@ type Summary struct {
 	Unmanaged  int `json:"unmanaged"`
 	// Ignored counts the differences ignore rules left out (Plan.Ignored).
 	Ignored int `json:"ignored,omitempty"`
+	// Delete counts the tombstoned objects the tenant has: reviewed on their own, so that a
+	// deletion is never lost among updates.
+	Delete int `json:"delete,omitempty"`
 }

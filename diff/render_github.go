@@ -116,6 +116,9 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 	if p.Tenant != "" {
 		fmt.Fprintf(bw, "Tenant: %s\n", ghcmd.Data(p.Tenant))
 	}
+	if sl := scopeLine(p); sl != "" {
+		fmt.Fprintln(bw, ghcmd.Data(sl))
+	}
 	if !p.HasChanges() {
 		fmt.Fprintln(bw, noChanges)
 	} else {

@@ -34,6 +34,9 @@ func RenderMarkdownBudget(w io.Writer, p *Plan, budget int) error {
 	if p.Tenant != "" {
 		fmt.Fprintf(&head, "Tenant: <code>%s</code>\n\n", mdEscape(p.Tenant))
 	}
+	if sl := scopeLine(p); sl != "" {
+		fmt.Fprintf(&head, "%s\n\n", mdEscape(sl))
+	}
 	if !p.HasChanges() {
 		fmt.Fprintln(&head, noChanges)
 		if hasExtras(p) {
@@ -54,6 +57,7 @@ func RenderMarkdownBudget(w io.Writer, p *Plan, budget int) error {
 	}{
 		{"create", p.Summary.Create, true},
 		{"update", p.Summary.Update, true},
+		{"delete", p.Summary.Delete, p.Summary.Delete > 0},
 		{"no change", p.Summary.NoChange, true},
 		{"unmanaged", p.Summary.Unmanaged, p.Drift || p.Summary.Unmanaged > 0},
 		{"violations", p.Summary.Violations, true},

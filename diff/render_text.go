@@ -51,7 +51,7 @@ func (pl palette) of(a Action) *color.Color {
 		return pl.create
 	case ActionUpdate:
 		return pl.update
-	case ActionViolation:
+	case ActionViolation, ActionDelete:
 		return pl.violation
 	default:
 		return pl.unmanaged
@@ -76,6 +76,9 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 		first += " Tenant: " + p.Tenant
 	}
 	fmt.Fprintln(bw, first)
+	if sl := scopeLine(p); sl != "" {
+		fmt.Fprintln(bw, sl)
+	}
 	fmt.Fprintln(bw)
 
 	for _, c := range p.Changes {

@@ -43,6 +43,9 @@ type Options struct {
 	// FoldConnectorNames makes connector names compare case-insensitively, so that "acme hr"
 	// is refused beside "Acme HR" (the API does not say how the tenant compares names).
 	FoldConnectorNames bool
+	// TaskPolls is how many status reads show a source deletion's task still running before it
+	// shows as completed (0: completed at once).
+	TaskPolls int
 }
 
 // Emulator is an in-memory tenant. It is an http.Handler (use it with httptest.NewServer) and is
@@ -61,8 +64,9 @@ type Emulator struct {
 	faults       []*faultEntry
 	nextFault    int
 	lastStamp    time.Time
-	externalID   int // the next cloudExternalId, unique per tenant like the real one
-	connectorSeq int // connectors created, for the suffix scriptName rule
+	externalID   int              // the next cloudExternalId, unique per tenant like the real one
+	connectorSeq int              // connectors created, for the suffix scriptName rule
+	tasks        map[string]*task // background tasks by id (source deletions)
 
 	// The log has its own lock because a request is logged as its answer begins, and some
 	// handlers write their answer with mu held. Lock order: mu, then logMu.

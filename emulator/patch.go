@@ -202,11 +202,12 @@ func (e *Emulator) deleteSource(w http.ResponseWriter, id string) {
 		e.sourceIdx["name:"+s.String("name")] = i
 	}
 	delete(e.schemas, id)
+	taskID := e.startTask(fmt.Sprintf("Delete source %q", stored.String("name")))
 	e.mu.Unlock()
 	// The documented example has "name": null; the schema types name as a string, so it is left
 	// out (the document calls it "null/empty").
 	task := value.NewObject()
-	task.Set("id", newID())
+	task.Set("id", taskID)
 	task.Set("type", "TASK_RESULT")
 	writeJSON(w, http.StatusAccepted, task)
 }

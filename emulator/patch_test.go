@@ -3,6 +3,10 @@ package emulator_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/sailsync/sailsync/emulator"
+	"github.com/sailsync/sailsync/examples"
+	"github.com/sailsync/sailsync/value"
 )
 
 func jsonPatch(ops string) *upload {
@@ -103,5 +107,61 @@ func TestDeleteSource(t *testing.T) {
 	}
 	if r := tn.do("DELETE", "/v3/sources/"+adID, nil); r.status != 404 {
 		t.Errorf("second DELETE: %d", r.status)
+	}
+}
+
+// TestDeleteConnectorSchemaAndTask: DELETE /v3/connectors/{scriptName} and DELETE
+// /v3/sources/{id}/schemas/{schemaId} answer 204 as the document defines them; a connector a
+// source still uses is refused (400); a source deletion's task is followed at
+// GET /beta/task-status/{id}, running for TaskPolls reads, then completed.
+func TestDeleteConnectorSchemaAndTask(t *testing.T) {
+	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant, TaskPolls: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn := checked(t, emu)
+	if r := tn.do("DELETE", "/v3/connectors/active-directory", nil); r.status != 400 {
+		t.Errorf("DELETE of a connector in use: %d %s", r.status, r.body)
+	}
+	if r := tn.do("DELETE", "/v3/connectors/payroll-bridge", nil); r.status != 204 {
+		t.Errorf("DELETE connector: %d %s", r.status, r.body)
+	}
+	if _, ok := emu.Connector("payroll-bridge"); ok {
+		t.Error("the connector is still in the tenant")
+	}
+	if r := tn.do("DELETE", "/v3/connectors/payroll-bridge", nil); r.status != 404 {
+		t.Errorf("second DELETE connector: %d", r.status)
+	}
+	schemas := emu.Schemas("Corporate Directory")
+	if len(schemas) == 0 {
+		t.Fatal("the seed has no schema")
+	}
+	sid := schemas[0].String("id")
+	if r := tn.do("DELETE", "/v3/sources/"+adID+"/schemas/"+sid, nil); r.status != 204 {
+		t.Errorf("DELETE schema: %d %s", r.status, r.body)
+	}
+	if len(emu.Schemas("Corporate Directory")) != len(schemas)-1 {
+		t.Error("the schema is still there")
+	}
+	src, _ := emu.SourceByName("Corporate Directory")
+	if refs, _ := src.Get("schemas"); refs != nil {
+		for _, r := range refs.([]any) {
+			if r.(*value.Object).String("id") == sid {
+				t.Error("the source still references the deleted schema")
+			}
+		}
+	}
+	r := tn.do("DELETE", "/v3/sources/"+adID, nil)
+	taskID := r.object(t).String("id")
+	first := tn.do("GET", "/beta/task-status/"+taskID, nil)
+	if first.status != 200 || first.object(t).String("completionStatus") != "" {
+		t.Errorf("first poll: %d %s, want a running task", first.status, first.body)
+	}
+	second := tn.do("GET", "/beta/task-status/"+taskID, nil).object(t)
+	if second.String("completionStatus") != "SUCCESS" || second.String("completed") == "" {
+		t.Errorf("second poll: %v, want a completed task", second)
+	}
+	if r := tn.do("GET", "/beta/task-status/00000000000000000000000000000000", nil); r.status != 404 {
+		t.Errorf("unknown task: %d", r.status)
 	}
 }

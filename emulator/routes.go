@@ -57,11 +57,14 @@ func (e *Emulator) route(w http.ResponseWriter, r *http.Request) {
 		}
 		e.uploadEntitlementSchema(w, r, seg[1])
 	case len(seg) == 4 && seg[0] == "sources" && seg[2] == "schemas":
-		if method != http.MethodGet {
+		switch method {
+		case http.MethodGet:
+			e.getSchema(w, seg[1], seg[3])
+		case http.MethodDelete:
+			e.deleteSchema(w, seg[1], seg[3])
+		default:
 			writeError(w, methodNotAllowed(method))
-			return
 		}
-		e.getSchema(w, seg[1], seg[3])
 	case len(seg) == 3 && seg[0] == "sources" && seg[2] == "upload-connector-file":
 		if method != http.MethodPost {
 			writeError(w, methodNotAllowed(method))
@@ -78,11 +81,20 @@ func (e *Emulator) route(w http.ResponseWriter, r *http.Request) {
 			writeError(w, methodNotAllowed(method))
 		}
 	case len(seg) == 2 && seg[0] == "connectors" && version == "v3":
+		switch method {
+		case http.MethodGet:
+			e.getConnector(w, seg[1])
+		case http.MethodDelete:
+			e.deleteConnector(w, seg[1])
+		default:
+			writeError(w, methodNotAllowed(method))
+		}
+	case len(seg) == 2 && seg[0] == "task-status" && version == "beta":
 		if method != http.MethodGet {
 			writeError(w, methodNotAllowed(method))
 			return
 		}
-		e.getConnector(w, seg[1])
+		e.getTaskStatus(w, seg[1])
 	default:
 		writeError(w, notFound("No API at "+r.URL.Path+"."))
 	}

@@ -24,7 +24,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
-//go:embed connector.json source.json entitlement-schema.json settings.json
+//go:embed connector.json source.json entitlement-schema.json settings.json tombstone.json
 var files embed.FS
 
 // settingsFile is the schema of the settings file (sailsync.yaml). It is not a kind: the file
@@ -119,8 +119,12 @@ func combined() []byte {
 			b.WriteByte(',')
 		}
 		fmt.Fprintf(&b, `{"if":{"required":["kind"],"properties":{"kind":{"const":%q}}},"then":`, k.kind)
+		// A document with `absent` is a tombstone of the kind: its own, smaller shape.
+		b.WriteString(`{"if":{"required":["absent"]},"then":`)
+		b.Write(tombstoneInline())
+		b.WriteString(`,"else":`)
 		b.Write(inner)
-		b.WriteByte('}')
+		b.WriteString(`}}`)
 	}
 	b.WriteString(`]}`)
 	var out bytes.Buffer
@@ -147,7 +151,7 @@ func load() compiled {
 		state = compiled{schemas: map[string]*jsonschema.Schema{}, raw: map[string]any{}}
 		c := jsonschema.NewCompiler()
 		c.Draft = jsonschema.Draft7
-		all := append(kinds[:len(kinds):len(kinds)], struct{ kind, file string }{"", settingsFile})
+		all := append(kinds[:len(kinds):len(kinds)], struct{ kind, file string }{"", settingsFile}, struct{ kind, file string }{"", tombstoneFile})
 		for _, k := range all {
 			raw, err := files.ReadFile(k.file)
 			if err != nil {
@@ -199,6 +203,9 @@ func Validate[K ~string](kind K, doc any) []Error {
 	file, ok := fileOf(string(kind))
 	if !ok {
 		return []Error{{Path: []string{"kind"}, Keyword: "enum", Message: fmt.Sprintf("unknown kind %q", string(kind))}}
+	}
+	if IsTombstone(doc) {
+		return validate(tombstoneFile, doc)
 	}
 	return validate(file, doc)
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	gosync "sync"
+	"time"
 
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
@@ -102,6 +103,11 @@ type ApplyOptions struct {
 	Env func(name string) (string, bool)
 	// Progress, when set, is called as each object finishes.
 	Progress func(Result)
+	// AllowDelete permits the plan's deletes; a plan with deletes is refused without it, as a
+	// deletion (a source's accounts with it) needs its own confirmation.
+	AllowDelete bool
+	// TaskWait bounds how long a source deletion's task is followed; 0 means DefaultTaskWait.
+	TaskWait time.Duration
 }
 
 // ErrViolations is returned when a plan with violations is applied: nothing is sent.
@@ -117,6 +123,9 @@ var ErrViolations = errors.New("the plan has immutable-field violations: nothing
 func Apply(ctx context.Context, c *isc.Client, repo *config.Repo, plan *diff.Plan, opts ApplyOptions) (*Report, error) {
 	if len(plan.Violations) > 0 {
 		return nil, ErrViolations
+	}
+	if err := checkDeletes(plan, opts.AllowDelete); err != nil {
+		return nil, err
 	}
 	if repo != nil && plan.RepoHash != repo.Hash {
 		return nil, fmt.Errorf("the plan was made from other repository content (plan %.12s, repository %.12s): run plan again", plan.RepoHash, repo.Hash)
@@ -154,7 +163,7 @@ func Apply(ctx context.Context, c *isc.Client, repo *config.Repo, plan *diff.Pla
 	var tasks []*task
 	byKey := map[string]*task{}
 	for _, ch := range plan.Changes {
-		if ch.Action != diff.ActionCreate && ch.Action != diff.ActionUpdate {
+		if ch.Action != diff.ActionCreate && ch.Action != diff.ActionUpdate && ch.Action != diff.ActionDelete {
 			continue
 		}
 		if ch.Op == nil {
@@ -166,15 +175,15 @@ func Apply(ctx context.Context, c *isc.Client, repo *config.Repo, plan *diff.Pla
 	}
 	// Start the lower levels first so that they get the request slots first.
 	launch := append([]*task(nil), tasks...)
-	sort.SliceStable(launch, func(i, j int) bool { return level(launch[i].change.Kind) < level(launch[j].change.Kind) })
+	sort.SliceStable(launch, func(i, j int) bool { return rank(launch[i].change) < rank(launch[j].change) })
 	for _, t := range tasks {
 		for _, key := range t.change.Op.Deps {
 			dep, ok := byKey[key]
 			if !ok {
 				continue
 			}
-			// Only earlier levels can be waited for, so a wrong edge can never deadlock.
-			if level(dep.change.Kind) >= level(t.change.Kind) {
+			// Only lower ranks can be waited for, so a wrong edge can never deadlock.
+			if rank(dep.change) >= rank(t.change) {
 				return nil, fmt.Errorf("%s %q cannot depend on %s %q", t.change.Kind, t.change.Name, dep.change.Kind, dep.change.Name)
 			}
 			t.deps = append(t.deps, dep)
@@ -244,18 +253,20 @@ func (a *applier) run(t *task) Result {
 		return res
 	}
 	var err error
-	switch ch.Kind {
-	case config.KindConnector:
+	switch {
+	case ch.Action == diff.ActionDelete:
+		res.Note, err = a.deleteObject(ch)
+	case ch.Kind == config.KindConnector:
 		res.ScriptName, res.Note, err = a.createConnector(ch)
-	case config.KindSource:
+	case ch.Kind == config.KindSource:
 		if ch.Action == diff.ActionCreate {
 			err = a.createSource(ch)
 		} else {
 			err = a.updateSource(ch)
 		}
-	case config.KindEntitlementSchema:
+	case ch.Kind == config.KindEntitlementSchema:
 		err = a.uploadSchema(ch)
-	case config.KindConnectorFile:
+	case ch.Kind == config.KindConnectorFile:
 		err = a.uploadConnectorFile(ch)
 	default:
 		err = fmt.Errorf("unknown kind %q", ch.Kind)

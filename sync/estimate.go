@@ -15,6 +15,10 @@ import (
 //	EntitlementSchema create        1  POST …/schemas/entitlements upload
 //	EntitlementSchema update        2  GET /v3/sources/{id}/schemas (fresh, fingerprint check) + upload
 //	ConnectorFile create            1  POST …/upload-connector-file
+//	EntitlementSchema delete        1  DELETE /v3/sources/{id}/schemas/{schemaId}
+//	Source delete                   2  DELETE /v3/sources/{id} (202, a task) + GET /beta/task-status/{id}
+//	                                   (one poll when the task has ended; a longer task polls more)
+//	Connector delete                1  DELETE /v3/connectors/{scriptName}
 //	no-change, unmanaged            0
 //	token                           1  POST /oauth/token, once, when any request above is made
 //
@@ -34,6 +38,11 @@ func EstimateCalls(p *diff.Plan) int {
 				n += 2
 			default:
 				// Connectors and connector files have no update; a plan never holds one.
+				n++
+			}
+		case diff.ActionDelete:
+			n++
+			if c.Kind == config.KindSource {
 				n++
 			}
 		}

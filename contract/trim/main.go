@@ -39,6 +39,7 @@ var keptPaths = []string{
 	"/beta/sources/{sourceId}/schemas/entitlements",
 	"/beta/sources/{sourceId}/upload-connector-file",
 	"/beta/connectors",
+	"/beta/task-status/{id}",
 }
 
 func main() {

@@ -1,0 +1,95 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// A tombstone is a document that asks for an object to be deleted:
+//
+//	kind: Source
+//	name: Legacy LDAP
+//	absent: true
+//	reason: decommissioned in CHG-1234
+//
+// It is the only way to delete: a document removed from the repository deletes nothing (no
+// prune), so every deletion is visible, with its reason, in the change that asks for it.
+
+// tombstone moves a tombstone's `absent` and `reason` out of its fields into the object, so that
+// Fields holds what identifies the object and nothing is ever sent from them.
+func tombstone(o *Object) {
+	v, ok := o.Fields.Get("absent")
+	if !ok {
+		return
+	}
+	o.Absent = v == true
+	o.Reason = o.Fields.String("reason")
+	o.Fields.Delete("absent")
+	o.Fields.Delete("reason")
+}
+
+// checkTombstones refuses a tombstone for an object that other declared objects still need: a
+// Source that a declared EntitlementSchema belongs to, a Connector that a declared Source names
+// with ${connector:…}. Deleting it would leave them pointing at nothing.
+func (l *loader) checkTombstones(repo *Repo) {
+	absent := map[Kind]map[string]*Object{KindSource: {}, KindConnector: {}}
+	for _, s := range repo.Sources {
+		if s.Absent && s.Name != "" {
+			absent[KindSource][s.Name] = &s.Object
+		}
+	}
+	for _, c := range repo.Connectors {
+		if c.Absent && c.Name != "" {
+			absent[KindConnector][c.Name] = &c.Object
+		}
+	}
+	refuse := func(t *Object, by *Object, what string) {
+		l.add(Problem{Pos: t.PosOf("name"), Field: "absent", Message: fmt.Sprintf("absent: %s %q cannot be deleted: %s %q at %s still %s it; delete or change that first",
+			t.Kind, t.Name, by.Kind, by.Name, by.PosOf("name"), what)})
+	}
+	for _, es := range repo.Schemas {
+		if t := absent[KindSource][es.Source]; t != nil && !es.Absent {
+			refuse(t, &es.Object, "belongs to")
+		}
+	}
+	if len(absent[KindConnector]) == 0 {
+		return
+	}
+	for _, s := range repo.Sources {
+		if s.Absent {
+			continue
+		}
+		v, _ := s.Fields.Get("connector")
+		str, _ := v.(string)
+		if !strings.Contains(str, "${") {
+			continue
+		}
+		refs, _ := Refs(str)
+		for _, r := range refs {
+			if t := absent[KindConnector][r.Name]; r.Scheme == SchemeConnector && t != nil {
+				refuse(t, &s.Object, "uses")
+			}
+		}
+	}
+}
+
+// Tombstones returns the repository's tombstones, in kind order, then repository order.
+func (r *Repo) Tombstones() []*Object {
+	var out []*Object
+	for _, c := range r.Connectors {
+		if c.Absent {
+			out = append(out, &c.Object)
+		}
+	}
+	for _, s := range r.Sources {
+		if s.Absent {
+			out = append(out, &s.Object)
+		}
+	}
+	for _, es := range r.Schemas {
+		if es.Absent {
+			out = append(out, &es.Object)
+		}
+	}
+	return out
+}
