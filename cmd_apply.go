@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -133,7 +132,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		return opts.finish(out, nil)
 	}
 	if !opts.AutoApprove {
-		fmt.Fprintf(opts.stderr, "\nApply these changes to tenant %s? Only 'yes' is accepted: ", plan.Tenant)
+		fmt.Fprintf(opts.stderr, "\nApply these changes to tenant %s? Only 'yes' is accepted: ", diff.TextEscape(plan.Tenant))
 		answer, _ := bufio.NewReader(opts.stdin).ReadString('\n')
 		if strings.TrimSpace(answer) != "yes" {
 			return opts.finish(out, errors.New("apply cancelled: nothing was sent"))
@@ -181,9 +180,7 @@ func (opts *applyOptions) finish(out applyOutput, err error) error {
 		if err != nil {
 			out.Error = err.Error()
 		}
-		enc := json.NewEncoder(opts.stdout)
-		enc.SetIndent("", "  ")
-		if encErr := enc.Encode(out); encErr != nil {
+		if encErr := writeJSON(opts.stdout, out); encErr != nil {
 			return encErr
 		}
 	case "github":
@@ -215,7 +212,7 @@ func reportLine(r isync.Result) string {
 	if r.Note != "" {
 		line += ": " + r.Note
 	}
-	return line
+	return diff.TextEscape(line)
 }
 
 func renderReport(w io.Writer, rep *isync.Report) {

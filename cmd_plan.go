@@ -108,7 +108,7 @@ func loadRepo(dir string, stderr io.Writer) (*config.Repo, error) {
 		// Relative to where the user pointed, as validate prints them.
 		base := filepath.ToSlash(dir)
 		for _, p := range problems {
-			fmt.Fprintf(stderr, "%s:%d:%d: %s\n", path.Join(base, p.Pos.File), p.Pos.Line, p.Pos.Col, p.Message)
+			fmt.Fprintf(stderr, "%s:%d:%d: %s\n", diff.TextEscape(path.Join(base, p.Pos.File)), p.Pos.Line, p.Pos.Col, diff.TextEscape(p.Message))
 		}
 		return nil, &exitCode{code: 1, err: &invalidRepo{dir: dir, problems: problems}}
 	}

@@ -54,11 +54,11 @@ func exitStatus(err error, stderr *bytes.Buffer) int {
 	var ec *exitCode
 	if errors.As(err, &ec) {
 		if ec.err != nil {
-			stderr.WriteString("sailsync: " + ec.err.Error() + "\n")
+			stderr.WriteString("sailsync: " + diff.TextEscape(ec.err.Error()) + "\n")
 		}
 		return ec.code
 	}
-	stderr.WriteString("sailsync: " + err.Error() + "\n")
+	stderr.WriteString("sailsync: " + diff.TextEscape(err.Error()) + "\n")
 	return 1
 }
 

@@ -14,6 +14,7 @@ import (
 	"runtime/pprof"
 	"syscall"
 
+	"github.com/sailsync/sailsync/diff"
 	"github.com/spf13/cobra"
 )
 
@@ -128,10 +129,10 @@ func main() {
 	var ec *exitCode
 	if errors.As(err, &ec) {
 		if ec.err != nil {
-			fmt.Fprintln(os.Stderr, "sailsync:", ec.err)
+			fmt.Fprintln(os.Stderr, "sailsync:", diff.TextEscape(ec.err.Error()))
 		}
 		os.Exit(ec.code)
 	}
-	fmt.Fprintln(os.Stderr, "sailsync:", err)
+	fmt.Fprintln(os.Stderr, "sailsync:", diff.TextEscape(err.Error()))
 	os.Exit(1)
 }

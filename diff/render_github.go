@@ -28,7 +28,7 @@ func WriteAnnotations(w io.Writer, level string, list []Annotation, what string)
 		shown = list[:MaxAnnotations-1]
 	}
 	for _, a := range shown {
-		fmt.Fprintf(w, "::%s %s::%s\n", level, a.properties(), ghData(a.Message))
+		fmt.Fprintf(w, "::%s %s::%s\n", level, a.properties(), GitHubData(a.Message))
 	}
 	if len(shown) == len(list) {
 		return
@@ -36,21 +36,21 @@ func WriteAnnotations(w io.Writer, level string, list []Annotation, what string)
 	rest := list[len(shown):]
 	more := Annotation{Title: "sailsync", Message: fmt.Sprintf("… and %d more %s, not annotated (GitHub shows %d per step): see the step summary and the log",
 		len(rest), what, MaxAnnotations)}
-	fmt.Fprintf(w, "::%s %s::%s\n", level, more.properties(), ghData(more.Message))
+	fmt.Fprintf(w, "::%s %s::%s\n", level, more.properties(), GitHubData(more.Message))
 	for _, a := range rest {
 		line := a.Message
 		if a.File != "" {
 			line = fmt.Sprintf("%s:%d: %s", a.File, a.Line, a.Message)
 		}
-		// A plain line: a leading "::" would make the runner read it as a command.
-		fmt.Fprintln(w, strings.ReplaceAll(oneLine(line), "::", ": :"))
+		// A plain line: TextEscape keeps it one line the runner does not read as a command.
+		fmt.Fprintln(w, TextEscape(line))
 	}
 }
 
 func (a Annotation) properties() string {
 	var props []string
 	if a.File != "" {
-		props = append(props, "file="+ghProperty(a.File))
+		props = append(props, "file="+GitHubProperty(a.File))
 		if a.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", a.Line))
 		}
@@ -59,14 +59,9 @@ func (a Annotation) properties() string {
 		}
 	}
 	if a.Title != "" {
-		props = append(props, "title="+ghProperty(a.Title))
+		props = append(props, "title="+GitHubProperty(a.Title))
 	}
 	return strings.Join(props, ",")
-}
-
-// oneLine keeps a plain log line on one line.
-func oneLine(s string) string {
-	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 }
 
 // RenderGitHub writes GitHub Actions workflow commands: an ::error annotation on the YAML
@@ -110,7 +105,7 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 	WriteAnnotations(bw, "error", errs, "violations")
 	WriteAnnotations(bw, "notice", notices, "objects to change")
 	if p.Tenant != "" {
-		fmt.Fprintf(bw, "Tenant: %s\n", ghData(p.Tenant))
+		fmt.Fprintf(bw, "Tenant: %s\n", TextEscape(p.Tenant))
 	}
 	if !hasChanges(p) {
 		fmt.Fprintln(bw, noChanges)
@@ -130,19 +125,3 @@ func firstFieldLine(fields []Field) int {
 	}
 	return line
 }
-
-// ghData escapes a workflow command's message as the runner expects.
-func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-// ghProperty escapes a workflow command's property value (file, title): as data, plus ':' and ','.
-func ghProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
-}
-
-// GitHubData escapes a workflow command's message; the CLI's own annotations use it too.
-func GitHubData(s string) string { return ghData(s) }
-
-// GitHubProperty escapes a workflow command's property value (file, title).
-func GitHubProperty(s string) string { return ghProperty(s) }

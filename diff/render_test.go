@@ -243,10 +243,10 @@ func TestMarkdownEscapes(t *testing.T) {
 }
 
 func TestGitHubEscapes(t *testing.T) {
-	if got := ghData("50% done\r\nnext"); got != "50%25 done%0D%0Anext" {
+	if got := GitHubData("50% done\r\nnext"); got != "50%25 done%0D%0Anext" {
 		t.Errorf("ghData %q", got)
 	}
-	if got := ghProperty("a:b,c%\n"); got != "a%3Ab%2Cc%25%0A" {
+	if got := GitHubProperty("a:b,c%\n"); got != "a%3Ab%2Cc%25%0A" {
 		t.Errorf("ghProperty %q", got)
 	}
 	repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "dir,x/s:1.yaml", `{"name": "100% S"}`)}}}
