@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -164,7 +163,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		return opts.finish(out, nil)
 	}
 	if !opts.AutoApprove {
-		fmt.Fprintf(opts.stderr, "\nApply these changes to tenant %s? Only 'yes' is accepted: ", plan.Tenant)
+		fmt.Fprintf(opts.stderr, "\nApply these changes to tenant %s? Only 'yes' is accepted: ", diff.TextEscape(plan.Tenant))
 		if opts.answer() != "yes" {
 			return opts.finish(out, errors.New("apply cancelled: nothing was sent"))
 		}
@@ -214,9 +213,7 @@ func (opts *applyOptions) finish(out applyOutput, err error) error {
 		if err != nil {
 			out.Error = err.Error()
 		}
-		enc := json.NewEncoder(opts.stdout)
-		enc.SetIndent("", "  ")
-		if encErr := enc.Encode(out); encErr != nil {
+		if encErr := writeJSON(opts.stdout, out); encErr != nil {
 			return encErr
 		}
 	case "github":
@@ -245,7 +242,7 @@ func reportLine(r isync.Result) string {
 	if r.Note != "" {
 		line += ": " + r.Note
 	}
-	return line
+	return diff.TextEscape(line)
 }
 
 func renderReport(w io.Writer, rep *isync.Report) {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,6 +28,9 @@ type emulatorOptions struct {
 	// parts (see emulator.Options).
 	ScriptNameRule string
 	FoldNames      bool
+	// AllowRemote permits a listen address other than loopback: the emulator's credentials
+	// are public demo values and it speaks plain HTTP.
+	AllowRemote bool
 
 	stdout, stderr io.Writer
 }
@@ -52,8 +56,22 @@ sailsync at it and serves until interrupted; all changes are lost when it stops.
 	cmd.Flags().DurationVar(&opts.Latency, "latency", 0, "delay added to every request, e.g. 50ms")
 	cmd.Flags().StringVar(&opts.ScriptNameRule, "scriptname-rule", "slug", "how a new connector's scriptName is derived from its name: slug (acme-hr), dash (one - per character) or suffix (an opaque suffix)")
 	cmd.Flags().BoolVar(&opts.FoldNames, "fold-connector-names", false, "compare connector names case-insensitively (\"acme hr\" is refused beside \"Acme HR\")")
+	cmd.Flags().BoolVar(&opts.AllowRemote, "allow-remote", false, "allow an --addr other than loopback (0.0.0.0:8787, a LAN address): anyone who reaches it gets the demo credentials")
 	_ = cmd.MarkFlagDirname("seed") // completion offers directories; the flag exists
 	return cmd
+}
+
+// localBaseURL is the base URL sailsync on this machine reaches a listener at, one it accepts
+// (plain HTTP to loopback only): the address itself when loopback, 127.0.0.1 when bound to
+// every interface, "" for a specific other address.
+func localBaseURL(a *net.TCPAddr) string {
+	switch {
+	case a.IP.IsLoopback():
+		return "http://" + a.String()
+	case a.IP.IsUnspecified():
+		return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
+	}
+	return ""
 }
 
 // runEmulator serves the emulator until ctx is done (Ctrl-C).
@@ -85,17 +103,33 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 	if err != nil {
 		return err
 	}
+	addr, err := net.ResolveTCPAddr("tcp", opts.Addr)
+	if err != nil {
+		return fmt.Errorf("emulator: --addr: %w", err)
+	}
+	if !addr.IP.IsLoopback() && !opts.AllowRemote {
+		return fmt.Errorf("emulator: --addr %s listens beyond this machine (the emulator's credentials are public demo values and it speaks plain HTTP): use a loopback address such as 127.0.0.1, or add --allow-remote", opts.Addr)
+	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return fmt.Errorf("emulator: %w", err)
+	}
+	bound := ln.Addr().(*net.TCPAddr)
+	if !bound.IP.IsLoopback() {
+		fmt.Fprintf(opts.stderr, "warning: the emulator listens on %s, reachable from other machines: anyone who reaches it gets its demo credentials; it has no TLS\n", bound)
 	}
 	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
-	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(opts.stdout, "# sailsync emulator: %s, serving on %s\n", seedName, base)
-	fmt.Fprintf(opts.stdout, "export SAIL_BASE_URL=%s\n", base)
+	base := localBaseURL(bound)
+	fmt.Fprintf(opts.stdout, "# sailsync emulator: %s, serving on http://%s\n", seedName, bound)
+	if base != "" {
+		fmt.Fprintf(opts.stdout, "export SAIL_BASE_URL=%s\n", base)
+	} else {
+		// sailsync sends credentials over plain HTTP to loopback only: no address to print.
+		fmt.Fprintf(opts.stdout, "# no SAIL_BASE_URL: sailsync refuses plain http:// to %s (not loopback); put a TLS proxy in front\n", bound)
+	}
 	fmt.Fprintf(opts.stdout, "export SAIL_CLIENT_ID=%s\n", emu.ClientID())
 	fmt.Fprintf(opts.stdout, "export SAIL_CLIENT_SECRET=%s\n", emu.ClientSecret())
 	fmt.Fprintf(opts.stdout, "# demo credentials of an in-memory tenant; press Ctrl-C to stop (changes are not kept)\n")

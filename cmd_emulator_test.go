@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sailsync/sailsync/emulator"
+	"github.com/sailsync/sailsync/isc"
 )
 
 // TestEmulatorCommand starts `sailsync emulator` by hand (on a free port), points the
@@ -232,4 +234,72 @@ func TestCompletion(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEmulatorRemoteBind: a listen address beyond loopback needs --allow-remote (issue 13 §6);
+// with it the emulator warns, and the SAIL_BASE_URL it prints is one sailsync accepts and
+// reaches (127.0.0.1 when bound to every interface).
+func TestEmulatorRemoteBind(t *testing.T) {
+	cleanEnv(t)
+	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0"} {
+		_, stderr, code := runCLI(t, "", "emulator", "--addr", addr)
+		if code != 1 || !strings.Contains(stderr, "--allow-remote") {
+			t.Errorf("--addr %s: exit %d, stderr %q; want a refusal naming --allow-remote", addr, code, stderr)
+		}
+	}
+
+	pr, pw := io.Pipe()
+	var stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		err := runEmulator(ctx, &emulatorOptions{Addr: "0.0.0.0:0", AllowRemote: true, stdout: pw, stderr: &stderr})
+		pw.CloseWithError(io.EOF)
+		done <- err
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	base := ""
+	sc := bufio.NewScanner(pr)
+	for base == "" && sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "export SAIL_BASE_URL="); ok {
+			base = v
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if !strings.HasPrefix(base, "http://127.0.0.1:") {
+		t.Fatalf("SAIL_BASE_URL %q, want http://127.0.0.1:PORT", base)
+	}
+	if !strings.Contains(stderr.String(), "warning: the emulator listens on") {
+		t.Errorf("no warning on stderr: %q", stderr.String())
+	}
+	c, err := isc.New(isc.Config{BaseURL: base, ClientID: emulator.DefaultClientID, ClientSecret: emulator.DefaultClientSecret})
+	if err != nil {
+		t.Fatalf("sailsync refuses the printed SAIL_BASE_URL: %v", err)
+	}
+	if _, err := c.ListSources(context.Background(), ""); err != nil {
+		t.Errorf("the printed SAIL_BASE_URL does not reach the emulator: %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the emulator goroutine writing and the test reading.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sailsync/sailsync/diff"
 	isync "github.com/sailsync/sailsync/sync"
 )
 
@@ -68,12 +69,12 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 		if err := os.WriteFile(p, f.Content, 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintln(opts.stdout, "wrote", p)
+		fmt.Fprintln(opts.stdout, "wrote", diff.TextEscape(p))
 	}
 	if len(exp.EnvVars) > 0 {
 		fmt.Fprintln(opts.stdout, "\nSecrets the tenant only returns encrypted were replaced by references; set these before plan or apply:")
 		for _, v := range exp.EnvVars {
-			fmt.Fprintf(opts.stdout, "  %s  (source %q, connectorAttributes.%s)\n", v.Name, v.Source, v.Attribute)
+			fmt.Fprintln(opts.stdout, diff.TextEscape(fmt.Sprintf("  %s  (source %q, connectorAttributes.%s)", v.Name, v.Source, v.Attribute)))
 		}
 	}
 	srcs := make([]string, 0, len(exp.ConnectorFiles))
@@ -82,7 +83,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	}
 	sort.Strings(srcs)
 	for _, src := range srcs {
-		fmt.Fprintf(opts.stdout, "\nSource %q lists connector files the tenant cannot return (%v): add them to the repository and to connectorFiles to manage them.\n", src, exp.ConnectorFiles[src])
+		fmt.Fprintf(opts.stdout, "\n%s\n", diff.TextEscape(fmt.Sprintf("Source %q lists connector files the tenant cannot return (%q): add them to the repository and to connectorFiles to manage them.", src, exp.ConnectorFiles[src])))
 	}
 	return nil
 }

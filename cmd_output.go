@@ -13,7 +13,6 @@ import (
 
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
-	"github.com/sailsync/sailsync/ghcmd"
 	"github.com/sailsync/sailsync/redact"
 	isync "github.com/sailsync/sailsync/sync"
 )
@@ -49,8 +48,8 @@ func appendStepSummary(w io.Writer, render func(io.Writer) error) {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(w, "::warning title=%s::%s\n", ghcmd.Property("sailsync"),
-			ghcmd.Data("cannot write the step summary ($GITHUB_STEP_SUMMARY): "+err.Error()))
+		fmt.Fprintf(w, "::warning title=%s::%s\n", diff.GitHubProperty("sailsync"),
+			diff.GitHubData("cannot write the step summary ($GITHUB_STEP_SUMMARY): "+err.Error()))
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/ghcmd"
+	"github.com/sailsync/sailsync/diff"
 )
 
 // validateOptions are the inputs of `sailsync validate`.
@@ -91,7 +92,7 @@ func runValidate(_ context.Context, opts validateOptions) error {
 			}
 			return exitWith(exitFailure, nil)
 		case "github":
-			fmt.Fprintf(opts.Stdout, "::error::%s\n", ghcmd.Data(err.Error()))
+			fmt.Fprintf(opts.Stdout, "::error::%s\n", diff.GitHubData(err.Error()))
 			return exitWith(exitFailure, nil)
 		}
 		return err
@@ -115,16 +116,16 @@ func runValidate(_ context.Context, opts validateOptions) error {
 		}
 	case "github":
 		for _, p := range problems {
-			fmt.Fprintf(opts.Stdout, "::error file=%s,line=%d,col=%d::%s\n", ghcmd.Property(file(p.Pos)), p.Pos.Line, p.Pos.Col, ghcmd.Data(p.Message))
+			fmt.Fprintf(opts.Stdout, "::error file=%s,line=%d,col=%d::%s\n", diff.GitHubProperty(file(p.Pos)), p.Pos.Line, p.Pos.Col, diff.GitHubData(p.Message))
 		}
 	default:
 		for _, p := range problems {
-			fmt.Fprintf(opts.Stdout, "%s:%d:%d: %s\n", file(p.Pos), p.Pos.Line, p.Pos.Col, p.Message)
+			fmt.Fprintf(opts.Stdout, "%s:%d:%d: %s\n", diff.TextEscape(file(p.Pos)), p.Pos.Line, p.Pos.Col, diff.TextEscape(p.Message))
 		}
 		if len(problems) > 0 {
-			fmt.Fprintf(opts.Stderr, "%s: %s\n", opts.Dir, plural(len(problems), "problem"))
+			fmt.Fprintf(opts.Stderr, "%s: %s\n", diff.TextEscape(opts.Dir), plural(len(problems), "problem"))
 		} else {
-			fmt.Fprintf(opts.Stderr, "%s: valid: %s, %s, %s\n", opts.Dir, plural(len(repo.Connectors), "connector"),
+			fmt.Fprintf(opts.Stderr, "%s: valid: %s, %s, %s\n", diff.TextEscape(opts.Dir), plural(len(repo.Connectors), "connector"),
 				plural(len(repo.Sources), "source"), plural(len(repo.Schemas), "entitlement schema"))
 		}
 	}
@@ -141,9 +142,15 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
+// writeJSON writes v as indented JSON made safe to print (diff.JSONEscape).
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(diff.JSONEscape(buf.Bytes()))
+	return err
 }

@@ -14,6 +14,7 @@ import (
 	"runtime/pprof"
 	"syscall"
 
+	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/redact"
 	"github.com/spf13/cobra"
 )
@@ -118,7 +119,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	err := cmd.ExecuteContext(withRedactor(ctx, red))
 	code, msg := exitStatus(err)
 	if msg != "" {
-		fmt.Fprintln(errOut, "sailsync:", msg)
+		fmt.Fprintln(errOut, "sailsync:", diff.TextEscape(msg))
 	}
 	_ = out.Flush()
 	_ = errOut.Flush()

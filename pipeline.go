@@ -111,7 +111,7 @@ func loadRepo(dir string, stderr io.Writer) (*config.Repo, error) {
 		// Relative to where the user pointed, as validate prints them.
 		base := filepath.ToSlash(dir)
 		for _, p := range problems {
-			fmt.Fprintf(stderr, "%s:%d:%d: %s\n", path.Join(base, p.Pos.File), p.Pos.Line, p.Pos.Col, p.Message)
+			fmt.Fprintf(stderr, "%s:%d:%d: %s\n", diff.TextEscape(path.Join(base, p.Pos.File)), p.Pos.Line, p.Pos.Col, diff.TextEscape(p.Message))
 		}
 		return nil, exitWith(exitFailure, &invalidRepo{dir: dir, problems: problems})
 	}
@@ -195,8 +195,9 @@ func writePlanFile(path string, pf planFile, red *redact.Set) error {
 	if err != nil {
 		return fmt.Errorf("plan file: %w", err)
 	}
-	// A tenant that returns a secret in plain text in some field does not get it into the file.
-	b = []byte(red.String(string(b)))
+	// A tenant that returns a secret in plain text in some field does not get it into the file,
+	// and a hostile name cannot drive the terminal or CI log the file is printed in.
+	b = diff.JSONEscape([]byte(red.String(string(b))))
 	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("plan file: %w", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/sailsync/sailsync/schema"
 	"github.com/sailsync/sailsync/value"
@@ -569,7 +570,8 @@ func (l *loader) header(f File) ([]byte, []string) {
 }
 
 // ReadTemplateHeader reads the header row of a CSV entitlement schema template: the attribute
-// names. A UTF-8 byte order mark is ignored; empty or repeated names are errors.
+// names. A UTF-8 byte order mark is ignored; empty or repeated names, names with leading or
+// trailing space, control characters or invalid UTF-8 are errors.
 func ReadTemplateHeader(r io.Reader) ([]string, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -586,10 +588,19 @@ func ReadTemplateHeader(r io.Reader) ([]string, error) {
 	}
 	seen := map[string]bool{}
 	for i, name := range rec {
-		name = strings.TrimSpace(name)
-		rec[i] = name
-		if name == "" {
+		// The template is uploaded as written: a name the plan would trim or read otherwise
+		// than the tenant is refused, so that plan and upload agree.
+		if !utf8.ValidString(name) {
+			return nil, fmt.Errorf("column %d of the header row is not valid UTF-8", i+1)
+		}
+		if r, bad := nameControl(name); bad {
+			return nil, fmt.Errorf("column %d of the header row (%q) holds the control character %U", i+1, name, r)
+		}
+		if strings.TrimSpace(name) == "" {
 			return nil, fmt.Errorf("column %d of the header row is empty", i+1)
+		}
+		if strings.TrimSpace(name) != name {
+			return nil, fmt.Errorf("column %d of the header row (%q) has leading or trailing space: the tenant would get it as written", i+1, name)
 		}
 		if seen[name] {
 			return nil, fmt.Errorf("the header row names %q twice", name)
@@ -603,8 +614,10 @@ func ReadTemplateHeader(r io.Reader) ([]string, error) {
 func (l *loader) checkRefs(repo *Repo) {
 	l.checkLiteralSecrets(repo)
 	l.checkTombstones(repo)
+	l.checkNames(repo)
 	connectors := map[string]*Connector{}
 	scripts := map[string]*Connector{}
+	folded := map[string]*Connector{}
 	for _, c := range repo.Connectors {
 		if c.Name == "" {
 			continue // an invalid name, reported by the schema
@@ -613,6 +626,10 @@ func (l *loader) checkRefs(repo *Repo) {
 			l.dup(&c.Object, &first.Object, fmt.Sprintf("Connector %q", c.Name))
 			continue
 		}
+		if first, ok := folded[NameKey(c.Name)]; ok {
+			l.collide(&c.Object, &first.Object, "Connector")
+		}
+		folded[NameKey(c.Name)] = c
 		connectors[c.Name] = c
 		if c.PinnedScriptName == "" {
 			// The tenant's scriptName rule is undocumented: only pins can be compared offline.
@@ -625,6 +642,7 @@ func (l *loader) checkRefs(repo *Repo) {
 		scripts[c.PinnedScriptName] = c
 	}
 	sources := map[string]*Source{}
+	foldedSources := map[string]*Source{}
 	// unnamed is set when a Source's name could not be read: a schema's source may then name
 	// it, and "names no Source" would be wrong.
 	unnamed := false
@@ -637,6 +655,10 @@ func (l *loader) checkRefs(repo *Repo) {
 			l.dup(&s.Object, &first.Object, fmt.Sprintf("Source %q", s.Name))
 			continue
 		}
+		if first, ok := foldedSources[NameKey(s.Name)]; ok {
+			l.collide(&s.Object, &first.Object, "Source")
+		}
+		foldedSources[NameKey(s.Name)] = s
 		sources[s.Name] = s
 	}
 	schemas := map[[2]string]*EntitlementSchema{}
@@ -696,6 +718,33 @@ func (l *loader) checkRefs(repo *Repo) {
 				}
 			}
 		})
+	}
+}
+
+// collide reports a second name that the tenant may take for the first (same NameKey), naming
+// both places.
+func (l *loader) collide(second, first *Object, kind string) {
+	l.add(Problem{Pos: second.PosOf("name"), Field: "name", Message: fmt.Sprintf(
+		"name: %s %q and %s %q declared at %s may be one object to the tenant (the names differ only in case, surrounding space, zero-width characters or Unicode normalisation): rename one",
+		kind, second.Name, kind, first.Name, first.PosOf("name"))})
+}
+
+// checkNames refuses control and bidi characters in the name of every object.
+func (l *loader) checkNames(repo *Repo) {
+	check := func(o *Object) {
+		if r, bad := nameControl(o.Name); bad {
+			l.add(Problem{Pos: o.PosOf("name"), Field: "name", Message: fmt.Sprintf(
+				"name: %q holds the control character %U: names may not hold control or bidirectional formatting characters", o.Name, r)})
+		}
+	}
+	for _, c := range repo.Connectors {
+		check(&c.Object)
+	}
+	for _, s := range repo.Sources {
+		check(&s.Object)
+	}
+	for _, es := range repo.Schemas {
+		check(&es.Object)
 	}
 }
 

@@ -486,7 +486,12 @@ func TestReadTemplateHeader(t *testing.T) {
 		err  string
 	}{
 		{"id,name\n1,2\n", []string{"id", "name"}, ""},
-		{"\ufeffid, name ,\"display,Name\"\r\n", []string{"id", "name", "display,Name"}, ""},
+		{"\ufeffid,name,\"display,Name\"\r\n", []string{"id", "name", "display,Name"}, ""},
+		{"id, name\n", nil, `column 2 of the header row (" name") has leading or trailing space`},
+		{"id,name \n", nil, "leading or trailing space"},
+		{"id,na\x00me\n", nil, "column 2 of the header row (\"na\\x00me\") holds the control character U+0000"},
+		{"id,\xffname\n", nil, "column 2 of the header row is not valid UTF-8"},
+		{"id,\"a\x1b[2Jb\"\n", nil, "U+001B"},
 		{"", nil, "is empty"},
 		{"id,,name\n", nil, "column 2"},
 		{"id,name,id\n", nil, `"id" twice`},

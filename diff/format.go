@@ -50,7 +50,7 @@ func writeValue(b *strings.Builder, v any) {
 				b.WriteString(", ")
 			}
 			e, _ := t.Get(k)
-			b.WriteString(k)
+			b.WriteString(TextEscape(k))
 			b.WriteString(": ")
 			writeValue(b, e)
 		}
@@ -68,13 +68,14 @@ func writeValue(b *strings.Builder, v any) {
 	}
 }
 
-// quote JSON-quotes s without escaping <, > and &.
+// quote JSON-quotes s without escaping <, > and &, and with what JSONEscape adds (C1 and bidi
+// controls, `##[`), so that a quoted value is safe in every format.
 func quote(s string) string {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s) // a string always encodes
-	return strings.TrimRight(buf.String(), "\n")
+	return strings.TrimRight(string(JSONEscape(buf.Bytes())), "\n")
 }
 
 // fieldValue renders one side of a field change; secrets are never shown.
@@ -209,7 +210,7 @@ func position(file string, line int) string {
 		return ""
 	}
 	if line > 0 {
-		return fmt.Sprintf("%s:%d", file, line)
+		return fmt.Sprintf("%s:%d", TextEscape(file), line)
 	}
-	return file
+	return TextEscape(file)
 }

@@ -62,7 +62,7 @@ func TestLargePlanFitsAComment(t *testing.T) {
 		t.Errorf("no %q line", want)
 	}
 	for _, v := range p.Violations {
-		if !strings.Contains(got, "<b>"+mdEscape(v.Name)+"</b>") {
+		if !strings.Contains(got, "<b>"+MarkdownEscape(v.Name)+"</b>") {
 			t.Errorf("violation of %s left out", v.Name)
 		}
 	}

@@ -144,9 +144,9 @@ func writeMarkdownExtras(w io.Writer, p *Plan) {
 		if len(lines) == 0 {
 			return
 		}
-		fmt.Fprintf(w, "### %s\n\n", mdEscape(title))
+		fmt.Fprintf(w, "### %s\n\n", MarkdownEscape(title))
 		if intro != "" {
-			fmt.Fprintf(w, "%s\n\n", mdEscape(intro))
+			fmt.Fprintf(w, "%s\n\n", MarkdownEscape(intro))
 		}
 		for i, l := range lines {
 			if i == 2*maxListed {
@@ -154,12 +154,12 @@ func writeMarkdownExtras(w io.Writer, p *Plan) {
 				fmt.Fprintf(w, "- … and %s more (full list: the job's log / artifact)\n", thousands(len(lines)-i))
 				break
 			}
-			fmt.Fprintf(w, "- %s\n", mdEscape(l))
+			fmt.Fprintf(w, "- %s\n", MarkdownEscape(l))
 		}
 		fmt.Fprintln(w)
 	}
 	if b := p.Base; b != nil {
-		fmt.Fprintf(w, "%s\n\n", mdEscape(BaseLine(p)))
+		fmt.Fprintf(w, "%s\n\n", MarkdownEscape(BaseLine(p)))
 		fmt.Fprintln(w, "| Since the base | Count |")
 		fmt.Fprintln(w, "| --- | ---: |")
 		for _, r := range []struct {
@@ -179,9 +179,9 @@ func writeMarkdownExtras(w io.Writer, p *Plan) {
 		list("Ignored", l+".", ignoredLines(p))
 	}
 	if l := CoverageLine(p); l != "" {
-		fmt.Fprintf(w, "%s\n\n", mdEscape(l))
+		fmt.Fprintf(w, "%s\n\n", MarkdownEscape(l))
 		for _, a := range acceptedLines(p) {
-			fmt.Fprintf(w, "- accepted: %s\n", mdEscape(a))
+			fmt.Fprintf(w, "- accepted: %s\n", MarkdownEscape(a))
 		}
 		if len(acceptedLines(p)) > 0 {
 			fmt.Fprintln(w)

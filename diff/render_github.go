@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/sailsync/sailsync/ghcmd"
 )
 
 // MaxAnnotations is how many annotations of one level (error, warning, notice) GitHub shows per
@@ -30,7 +28,7 @@ func WriteAnnotations(w io.Writer, level string, list []Annotation, what string)
 		shown = list[:MaxAnnotations-1]
 	}
 	for _, a := range shown {
-		fmt.Fprintf(w, "::%s %s::%s\n", level, a.properties(), ghcmd.Data(a.Message))
+		fmt.Fprintf(w, "::%s %s::%s\n", level, a.properties(), GitHubData(a.Message))
 	}
 	if len(shown) == len(list) {
 		return
@@ -38,21 +36,21 @@ func WriteAnnotations(w io.Writer, level string, list []Annotation, what string)
 	rest := list[len(shown):]
 	more := Annotation{Title: "sailsync", Message: fmt.Sprintf("… and %d more %s, not annotated (GitHub shows %d per step): see the step summary and the log",
 		len(rest), what, MaxAnnotations)}
-	fmt.Fprintf(w, "::%s %s::%s\n", level, more.properties(), ghcmd.Data(more.Message))
+	fmt.Fprintf(w, "::%s %s::%s\n", level, more.properties(), GitHubData(more.Message))
 	for _, a := range rest {
 		line := a.Message
 		if a.File != "" {
 			line = fmt.Sprintf("%s:%d: %s", a.File, a.Line, a.Message)
 		}
-		// A plain line: a leading "::" would make the runner read it as a command.
-		fmt.Fprintln(w, strings.ReplaceAll(oneLine(line), "::", ": :"))
+		// A plain line: TextEscape keeps it one line the runner does not read as a command.
+		fmt.Fprintln(w, TextEscape(line))
 	}
 }
 
 func (a Annotation) properties() string {
 	var props []string
 	if a.File != "" {
-		props = append(props, "file="+ghcmd.Property(a.File))
+		props = append(props, "file="+GitHubProperty(a.File))
 		if a.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", a.Line))
 		}
@@ -61,14 +59,9 @@ func (a Annotation) properties() string {
 		}
 	}
 	if a.Title != "" {
-		props = append(props, "title="+ghcmd.Property(a.Title))
+		props = append(props, "title="+GitHubProperty(a.Title))
 	}
 	return strings.Join(props, ",")
-}
-
-// oneLine keeps a plain log line on one line.
-func oneLine(s string) string {
-	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 }
 
 // RenderGitHub writes GitHub Actions workflow commands: an ::error annotation on the YAML
@@ -114,10 +107,10 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 	WriteAnnotations(bw, "warning", warnings, "changes that overwrite the tenant's own")
 	WriteAnnotations(bw, "notice", notices, "objects to change")
 	if p.Tenant != "" {
-		fmt.Fprintf(bw, "Tenant: %s\n", ghcmd.Data(p.Tenant))
+		fmt.Fprintf(bw, "Tenant: %s\n", TextEscape(p.Tenant))
 	}
 	if sl := scopeLine(p); sl != "" {
-		fmt.Fprintln(bw, ghcmd.Data(sl))
+		fmt.Fprintln(bw, TextEscape(sl))
 	}
 	if !p.HasChanges() {
 		fmt.Fprintln(bw, noChanges)
@@ -125,8 +118,8 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 		fmt.Fprintln(bw, summaryLine(p, p.Drift))
 	}
 	for _, l := range extra {
-		// Plain lines: a leading "::" would make the runner read one as a command.
-		fmt.Fprintln(bw, strings.ReplaceAll(oneLine(l), "::", ": :"))
+		// Plain lines: TextEscape keeps each one line the runner does not read as a command.
+		fmt.Fprintln(bw, TextEscape(l))
 	}
 	return bw.Flush()
 }

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,12 +13,16 @@ import (
 // changes[] lists every declared object, those with action "no-change" included, so that a
 // machine can tell "checked and equal" from "not declared"; consumers showing changes filter on
 // action. Secrets appear only as "(sensitive)" with sensitive: true.
+//
+// The document passes JSONEscape, so that it is safe to print in a CI log.
 func RenderJSON(w io.Writer, p *Plan) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(p); err != nil {
 		return fmt.Errorf("encode plan: %w", err)
 	}
-	return nil
+	_, err := w.Write(JSONEscape(buf.Bytes()))
+	return err
 }

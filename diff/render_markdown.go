@@ -32,10 +32,10 @@ func RenderMarkdownBudget(w io.Writer, p *Plan, budget int) error {
 	}
 	fmt.Fprintf(&head, "## %s\n\n", title)
 	if p.Tenant != "" {
-		fmt.Fprintf(&head, "Tenant: <code>%s</code>\n\n", mdEscape(p.Tenant))
+		fmt.Fprintf(&head, "Tenant: <code>%s</code>\n\n", MarkdownEscape(p.Tenant))
 	}
 	if sl := scopeLine(p); sl != "" {
-		fmt.Fprintf(&head, "%s\n\n", mdEscape(sl))
+		fmt.Fprintf(&head, "%s\n\n", MarkdownEscape(sl))
 	}
 	if !p.HasChanges() {
 		fmt.Fprintln(&head, noChanges)
@@ -76,8 +76,8 @@ func RenderMarkdownBudget(w io.Writer, p *Plan, budget int) error {
 		fmt.Fprintln(&head)
 		for _, v := range p.Violations {
 			fmt.Fprintf(&head, "- <code>%s</code> %s <b>%s</b> <code>%s</code>: live <code>%s</code>, desired <code>%s</code> — %s\n",
-				mdEscape(fmt.Sprintf("%s:%d:%d", v.File, v.Line, v.Col)), mdEscape(string(v.Kind)), mdEscape(v.Name),
-				mdEscape(v.Path), mdEscape(formatValue(v.Live)), mdEscape(formatValue(v.Desired)), mdEscape(v.Rule))
+				MarkdownEscape(fmt.Sprintf("%s:%d:%d", v.File, v.Line, v.Col)), MarkdownEscape(string(v.Kind)), MarkdownEscape(v.Name),
+				MarkdownEscape(v.Path), MarkdownEscape(formatValue(v.Live)), MarkdownEscape(formatValue(v.Desired)), MarkdownEscape(v.Rule))
 		}
 		fmt.Fprintln(&head)
 	}
@@ -87,7 +87,7 @@ func RenderMarkdownBudget(w io.Writer, p *Plan, budget int) error {
 
 	writeMarkdownNotes(&tail, p)
 	if !p.Drift {
-		fmt.Fprintln(&tail, mdEscape(apiCallsLine(p, DefaultRateLimit)))
+		fmt.Fprintln(&tail, MarkdownEscape(apiCallsLine(p, DefaultRateLimit)))
 	}
 
 	bw := bufio.NewWriter(w)
@@ -126,15 +126,15 @@ func RenderMarkdownBudget(w io.Writer, p *Plan, budget int) error {
 
 // markdownObject writes one object to change as a collapsed <details> block.
 func markdownObject(bw *strings.Builder, c Change) {
-	summary := fmt.Sprintf("<code>%s %s</code> %s <b>%s</b>", marker(c.Action), c.Action, mdEscape(string(c.Kind)), mdEscape(c.Name))
+	summary := fmt.Sprintf("<code>%s %s</code> %s <b>%s</b>", marker(c.Action), c.Action, MarkdownEscape(string(c.Kind)), MarkdownEscape(c.Name))
 	if c.Source != "" {
-		summary += " of Source <b>" + mdEscape(c.Source) + "</b>"
+		summary += " of Source <b>" + MarkdownEscape(c.Source) + "</b>"
 	}
 	if pos := position(c.File, c.Line); pos != "" {
-		summary += " (<code>" + mdEscape(pos) + "</code>)"
+		summary += " (<code>" + MarkdownEscape(pos) + "</code>)"
 	}
 	if c.Class != "" {
-		summary += " <i>" + mdEscape(c.Class.Label()) + "</i>"
+		summary += " <i>" + MarkdownEscape(c.Class.Label()) + "</i>"
 	}
 	fmt.Fprintf(bw, "<details><summary>%s</summary>\n\n", summary)
 	var lines []string
@@ -146,7 +146,7 @@ func markdownObject(bw *strings.Builder, c Change) {
 		lines = append(lines, fl...)
 	}
 	if c.Note != "" {
-		lines = append(lines, "# "+c.Note)
+		lines = append(lines, "# "+TextEscape(c.Note))
 	}
 	if len(lines) > 0 {
 		body := strings.Join(lines, "\n")
@@ -172,7 +172,7 @@ func moreObjects(n int) string {
 
 func writeMarkdownNotes(bw io.Writer, p *Plan) {
 	for _, n := range p.Notes {
-		fmt.Fprintf(bw, "> %s\n\n", mdEscape(n))
+		fmt.Fprintf(bw, "> %s\n\n", MarkdownEscape(n))
 	}
 }
 
@@ -183,15 +183,16 @@ func diffLines(a Action, f Field) []string {
 	if f.Immutable {
 		suffix = "  # immutable"
 	}
+	path := TextEscape(f.Path)
 	switch {
 	case f.Sensitive && a != ActionCreate:
-		return []string{"+ " + f.Path + ": " + Sensitive + "  # secret sent"}
+		return []string{"+ " + path + ": " + Sensitive + "  # secret sent"}
 	case a == ActionCreate || f.Before == nil:
-		return []string{"+ " + f.Path + ": " + fieldValue(f, f.After) + suffix}
+		return []string{"+ " + path + ": " + fieldValue(f, f.After) + suffix}
 	default:
 		return []string{
-			"- " + f.Path + ": " + fieldValue(f, f.Before) + suffix,
-			"+ " + f.Path + ": " + fieldValue(f, f.After) + suffix,
+			"- " + path + ": " + fieldValue(f, f.Before) + suffix,
+			"+ " + path + ": " + fieldValue(f, f.After) + suffix,
 		}
 	}
 }
@@ -209,21 +210,3 @@ func codeFence(body string) string {
 	}
 	return strings.Repeat("`", max(3, longest+1))
 }
-
-// mdEscaper neutralises what GitHub markdown would interpret in text taken from the YAML or the
-// tenant: table pipes, emphasis, links, code spans, @mentions and #references.
-// One single-pass replacer for HTML and markdown, so that no entity is escaped twice.
-var mdEscaper = strings.NewReplacer(
-	"&", "&amp;", "<", "&lt;", ">", "&gt;", "\"", "&#34;", "'", "&#39;",
-	"|", "&#124;", "*", "&#42;", "_", "&#95;", "[", "&#91;", "]", "&#93;", "`", "&#96;",
-	"~", "&#126;", "@", "&#64;", "#", "&#35;", "\\", "&#92;", "\n", " ", "\r", " ",
-)
-
-// mdEscape makes text safe inside HTML and table cells of a GitHub comment.
-func mdEscape(s string) string {
-	return mdEscaper.Replace(s)
-}
-
-// MarkdownEscape makes text safe inside HTML and table cells of a GitHub comment or step
-// summary; the CLI's own markdown (the apply report) uses it too.
-func MarkdownEscape(s string) string { return mdEscape(s) }

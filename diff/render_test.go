@@ -244,7 +244,12 @@ func TestMarkdownEscapes(t *testing.T) {
 }
 
 func TestGitHubEscapes(t *testing.T) {
-	// The escaping itself is tested in ghcmd; here, that the renderer applies it.
+	if got := GitHubData("50% done\r\nnext"); got != "50%25 done%0D%0Anext" {
+		t.Errorf("ghData %q", got)
+	}
+	if got := GitHubProperty("a:b,c%\n"); got != "a%3Ab%2Cc%25%0A" {
+		t.Errorf("ghProperty %q", got)
+	}
 	repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "dir,x/s:1.yaml", `{"name": "100% S"}`)}}}
 	p, err := Compute(repo, &Live{}, Options{})
 	if err != nil {

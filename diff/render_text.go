@@ -73,7 +73,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 	}
 	if p.Tenant != "" {
 		// First, so that nobody reads a plan without seeing which tenant it is true of.
-		first += " Tenant: " + p.Tenant
+		first += " Tenant: " + TextEscape(p.Tenant)
 	}
 	fmt.Fprintln(bw, first)
 	if sl := scopeLine(p); sl != "" {
@@ -90,14 +90,14 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 		if pos := position(c.File, c.Line); pos != "" {
 			header += " " + pl.dim.Sprint("("+pos+")")
 		} else if c.LiveID != "" {
-			header += " " + pl.dim.Sprint("(id "+c.LiveID+")")
+			header += " " + pl.dim.Sprint("(id "+TextEscape(c.LiveID)+")")
 		}
 		fmt.Fprintln(bw, header+changeClass(c))
 		for _, f := range c.Fields {
 			fmt.Fprintln(bw, "  "+textField(pl, c.Action, f)+classSuffix(f))
 		}
 		if c.Note != "" {
-			fmt.Fprintln(bw, "    "+pl.dim.Sprint(c.Note))
+			fmt.Fprintln(bw, "    "+pl.dim.Sprint(TextEscape(c.Note)))
 		}
 		fmt.Fprintln(bw)
 	}
@@ -106,16 +106,16 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 		fmt.Fprintln(bw, pl.violation.Sprint("Violations:"))
 		for _, v := range p.Violations {
 			fmt.Fprintf(bw, "  %s %s: %s %s: live %s, desired %s\n", pl.violation.Sprint("!"),
-				fmt.Sprintf("%s:%d:%d", v.File, v.Line, v.Col), objectLabel(v.Kind, v.Name, ""), v.Path,
+				fmt.Sprintf("%s:%d:%d", TextEscape(v.File), v.Line, v.Col), objectLabel(v.Kind, v.Name, ""), TextEscape(v.Path),
 				formatValue(v.Live), formatValue(v.Desired))
-			fmt.Fprintln(bw, "    "+v.Rule)
+			fmt.Fprintln(bw, "    "+TextEscape(v.Rule))
 		}
 		fmt.Fprintln(bw)
 	}
 
 	writeTextExtras(bw, pl, p, drift)
 	for _, n := range p.Notes {
-		fmt.Fprintln(bw, "Note: "+n)
+		fmt.Fprintln(bw, "Note: "+TextEscape(n))
 	}
 	if len(p.Notes) > 0 {
 		fmt.Fprintln(bw)
@@ -134,15 +134,16 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 // textField renders one field line: `+ path: value` for what is added, `~ path: old → new` for
 // what changes, `! path: old → new (immutable)` for what cannot change.
 func textField(pl palette, a Action, f Field) string {
+	path := TextEscape(f.Path)
 	switch {
 	case f.Immutable:
-		return pl.violation.Sprint("!") + " " + f.Path + ": " + fieldValue(f, f.Before) + " → " + fieldValue(f, f.After) + " " +
+		return pl.violation.Sprint("!") + " " + path + ": " + fieldValue(f, f.Before) + " → " + fieldValue(f, f.After) + " " +
 			pl.violation.Sprint("(immutable)")
 	case f.Sensitive && a != ActionCreate:
-		return pl.update.Sprint("~") + " " + f.Path + ": " + Sensitive
+		return pl.update.Sprint("~") + " " + path + ": " + Sensitive
 	case a == ActionCreate || f.Before == nil:
-		return pl.create.Sprint("+") + " " + f.Path + ": " + fieldValue(f, f.After)
+		return pl.create.Sprint("+") + " " + path + ": " + fieldValue(f, f.After)
 	default:
-		return pl.update.Sprint("~") + " " + f.Path + ": " + fieldValue(f, f.Before) + " → " + fieldValue(f, f.After)
+		return pl.update.Sprint("~") + " " + path + ": " + fieldValue(f, f.Before) + " → " + fieldValue(f, f.After)
 	}
 }

@@ -32,6 +32,8 @@ const (
 	FaultWrongContentType                  // 200 with a text/plain body
 	FaultTruncated                         // process, then send a Content-Length larger than the body and close
 	FaultRateLimit                         // 429 with RetryAfter (default "1") and the documented body
+	FaultEndlessList                       // a full page of fresh sources at every offset, X-Total-Count only when Total is set
+	FaultHugeTotal                         // the real answer with X-Total-Count set to Total (default 2,000,000,000)
 	// FaultEcho answers Status (default 400) with the documented error body whose message
 	// echoes the request's headers and body, as misconfigured gateways and debug builds do: the
 	// Authorization header, a token request's client_secret, a PUT's secrets.
@@ -39,6 +41,10 @@ const (
 	// FaultEchoHTML is FaultEcho as an HTML error page (Status, default 502).
 	FaultEchoHTML
 )
+
+// HugeTotal is FaultHugeTotal's X-Total-Count unless Fault.Total says otherwise: what a broken
+// proxy or a hostile tenant may claim.
+const HugeTotal = 2_000_000_000
 
 var faultNames = map[FaultKind]string{
 	FaultStatus:           "status",
@@ -50,6 +56,8 @@ var faultNames = map[FaultKind]string{
 	FaultWrongContentType: "wrong-content-type",
 	FaultTruncated:        "truncated",
 	FaultRateLimit:        "rate-limit",
+	FaultEndlessList:      "endless-list",
+	FaultHugeTotal:        "huge-total",
 	FaultEcho:             "echo",
 	FaultEchoHTML:         "echo-html",
 }
@@ -70,6 +78,7 @@ type Fault struct {
 	Status     int           // FaultStatus (default 500), FaultHTMLPage (default 503)
 	RetryAfter string        // FaultRateLimit: Retry-After value, seconds or an HTTP date (default "1")
 	Stall      time.Duration // FaultStall
+	Total      int           // FaultEndlessList, FaultHugeTotal: the X-Total-Count to send
 	Times      int           // how many matching requests it hits; 0 = every one until cleared
 }
 
@@ -217,8 +226,54 @@ func (e *Emulator) injectFault(w *statusWriter, r *http.Request, f Fault) bool {
 		}
 		writeRateLimited(w, ra)
 		return true
+	case FaultEndlessList:
+		writeEndlessPage(w, r, f.Total)
+		return true
+	case FaultHugeTotal:
+		buf := &bufferWriter{header: http.Header{}}
+		e.serve(buf, r)
+		total := f.Total
+		if total == 0 {
+			total = HugeTotal
+		}
+		for k, v := range buf.header {
+			w.Header()[k] = v
+		}
+		w.Header().Set("X-Total-Count", strconv.Itoa(total))
+		if buf.status == 0 {
+			buf.status = http.StatusOK
+		}
+		w.WriteHeader(buf.status)
+		_, _ = w.Write(buf.body.Bytes())
+		return true
 	}
 	return false
+}
+
+// writeEndlessPage answers a list request as a listing that never ends: as many sources as the
+// limit asks (at most 250), each with an id and name no other offset has.
+func writeEndlessPage(w http.ResponseWriter, r *http.Request, total int) {
+	pg, aerr := parsePage(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i := range pg.limit {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		n := pg.offset + i
+		fmt.Fprintf(&b, `{"id":"%032x","name":"endless %d","connector":"endless","owner":{"type":"IDENTITY","id":"2c91808568c529c60168cca6f90c1313","name":"endless"}}`, n+1, n)
+	}
+	b.WriteByte(']')
+	if total > 0 {
+		w.Header().Set("X-Total-Count", strconv.Itoa(total))
+	}
+	w.Header().Set("Content-Type", jsonContentType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b.Bytes())
 }
 
 // resetConn closes the client connection without an answer; with SO_LINGER 0 the client sees

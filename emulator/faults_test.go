@@ -399,3 +399,32 @@ func (b *notifyBody) Read(p []byte) (int, error) {
 	b.first()
 	return b.ReadCloser.Read(p)
 }
+
+// TestFaultListings: FaultEndlessList answers every offset with a full page of sources no other
+// offset has, with X-Total-Count only when Total is set; FaultHugeTotal is the real answer with
+// a claimed total of two billion.
+func TestFaultListings(t *testing.T) {
+	emu := acme(t)
+	tn := raw(t, emu)
+	id := emu.AddFault(emulator.Fault{Method: "GET", Path: "^/v3/sources$", Kind: emulator.FaultEndlessList})
+	seen := map[string]bool{}
+	for _, offset := range []int{0, 250, 1_000_000} {
+		r := tn.do("GET", fmt.Sprintf("/v3/sources?limit=250&offset=%d&count=true", offset), nil)
+		objs := r.objects(t)
+		if r.status != 200 || len(objs) != 250 || r.header.Get("X-Total-Count") != "" {
+			t.Fatalf("offset %d: %d, %d objects, X-Total-Count %q", offset, r.status, len(objs), r.header.Get("X-Total-Count"))
+		}
+		for _, o := range objs {
+			if seen[o.String("id")] || seen[o.String("name")] {
+				t.Fatalf("offset %d: %s repeated", offset, o.String("name"))
+			}
+			seen[o.String("id")], seen[o.String("name")] = true, true
+		}
+	}
+	emu.RemoveFault(id)
+	emu.AddFault(emulator.Fault{Method: "GET", Path: "^/v3/sources$", Kind: emulator.FaultHugeTotal})
+	r := tn.do("GET", "/v3/sources?count=true", nil)
+	if r.status != 200 || len(r.objects(t)) != len(emu.Sources()) || r.header.Get("X-Total-Count") != "2000000000" {
+		t.Errorf("huge total: %d, %d objects, X-Total-Count %q", r.status, len(r.objects(t)), r.header.Get("X-Total-Count"))
+	}
+}

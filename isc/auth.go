@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +15,10 @@ import (
 
 // tokenPath is the tenant's OAuth token endpoint below the base URL.
 const tokenPath = "/oauth/token"
+
+// minTokenLife is the shortest time a token is used before a new one is fetched, whatever
+// expires_in says (a negative one included); an expired token is replaced on the API's 401.
+const minTokenLife = time.Minute
 
 // tokens hands out the current access token, fetching one with the client-credentials grant
 // when there is none or it is about to expire, and forgets it when the API rejects it (401) so
@@ -101,12 +106,22 @@ func (t *tokens) header(ctx context.Context) (access, bearer string, err error) 
 		return "", "", &tokenFailure{msg: "token response has no access_token", retryable: true}
 	}
 	t.remember(tok.AccessToken)
+	if i := strings.IndexFunc(tok.AccessToken, func(r rune) bool { return r <= ' ' || r > '~' }); i >= 0 {
+		// A header value with CR/LF would be refused by net/http on every request (a retry
+		// loop), one with ESC would reach a log: the token endpoint's answer is broken.
+		return "", "", &tokenFailure{msg: fmt.Sprintf("the token endpoint answered an access_token with a control, space or non-ASCII character (at byte %d): refused", i)}
+	}
 	var refresh time.Time
 	if !tok.Expiry.IsZero() {
 		// Renew a little before expiry so that a token does not lapse in flight: a tenth of its
 		// lifetime, at most a minute.
 		life := tok.Expiry.Sub(start)
 		refresh = tok.Expiry.Add(-min(time.Minute, life/10))
+		if life < minTokenLife {
+			// Zero or negative expires_in: short, not "fetch before every call"; a 401
+			// replaces it sooner if the tenant meant it.
+			refresh = start.Add(minTokenLife)
+		}
 	}
 	bearer = "Bearer " + tok.AccessToken
 	t.mu.Lock()

@@ -19,6 +19,28 @@ import (
 // pageSize is the documented maximum page of the list endpoints.
 const pageSize = 250
 
+// MaxListed is the most objects sailsync reads from one listing (and from the full source
+// listing of a plan or drift): far above any real tenant (thousands of sources), low enough
+// that a tenant or proxy that pages forever, or claims billions, is stopped with an error
+// while memory stays bounded (by MaxListed objects, never by the claimed total).
+const MaxListed = 100_000
+
+// ErrTooManyObjects is in the error of a listing stopped at MaxListed.
+var ErrTooManyObjects = errors.New("the listing does not end")
+
+// CheckListed returns an error wrapping ErrTooManyObjects when a listing that is not finished
+// would go past MaxListed: total is what the tenant reports (-1: nothing), next the offset of
+// the page to request next.
+func CheckListed(what string, total, next int) error {
+	if total > MaxListed {
+		return fmt.Errorf("%s: the tenant reports %d objects, more than the %d sailsync reads: %w", what, total, MaxListed, ErrTooManyObjects)
+	}
+	if next >= MaxListed {
+		return fmt.Errorf("%s: still full pages after %d objects (the most sailsync reads): %w", what, MaxListed, ErrTooManyObjects)
+	}
+	return nil
+}
+
 // maxListRestarts bounds how often a listing starts over because the collection changed while
 // it was being paged.
 const maxListRestarts = 3
@@ -406,7 +428,7 @@ func (c *Client) page(ctx context.Context, path, tmpl string, query url.Values, 
 
 // list pages through a collection with limit/offset until the total the tenant reported is
 // reached (or, without a total, until a short page): a collection of exactly k·250 objects
-// costs k requests, not k+1. The tenant pages a live collection, so an object created or
+// costs k requests, not k+1. A listing that would go past MaxListed is an error (CheckListed). The tenant pages a live collection, so an object created or
 // deleted meanwhile shifts later pages; when the total count changes between pages the listing
 // starts over, and objects are de-duplicated by id.
 func (c *Client) list(ctx context.Context, path, tmpl string, query url.Values) ([]*value.Object, error) {
@@ -445,6 +467,9 @@ func (c *Client) list(ctx context.Context, path, tmpl string, query url.Values) 
 			}
 			if len(p.Objects) < pageSize || (!changed && p.Total >= 0 && offset+len(p.Objects) >= p.Total) {
 				return all, nil
+			}
+			if err := CheckListed("GET "+tmpl, p.Total, max(offset+pageSize, len(all))); err != nil {
+				return nil, err
 			}
 			if fresh == 0 {
 				return nil, fmt.Errorf("GET %s: paging does not advance (offset %d returned only objects already seen)", path, offset)

@@ -2,65 +2,70 @@ package isc_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/sailsync/sailsync/emulator"
+	"github.com/sailsync/sailsync/isc"
 )
 
-// TestListStopsAtTheReportedTotal: a collection of exactly k·250 objects is listed in k
-// requests; the empty page a short-page rule would ask for next is not requested.
-func TestListStopsAtTheReportedTotal(t *testing.T) {
-	e := newEnv(t, emulator.Options{})
-	// The Acme seed has 3 sources: 497 more make exactly 500.
-	for i := range 497 {
-		if _, err := e.emu.AddSource(newSource(t, fmt.Sprintf("Bulk %04d", i))); err != nil {
-			t.Fatal(err)
-		}
+// TestListingThatNeverEndsStops: a tenant whose listings never end — full pages of fresh
+// objects with no total, or a total of two billion — is stopped at isc.MaxListed objects (or
+// at once, when the claimed total is above it) with an error, while a huge total on a short
+// page is a short page (issue 13 §5).
+func TestListingThatNeverEndsStops(t *testing.T) {
+	maxPages := isc.MaxListed / isc.PageSize
+	cases := []struct {
+		name      string
+		fault     emulator.Fault
+		list      func(c *isc.Client) (int, error)
+		wantErr   bool
+		wantPages int // requests to the listing, at most
+	}{
+		{"endless pages, no total", emulator.Fault{Kind: emulator.FaultEndlessList},
+			func(c *isc.Client) (int, error) {
+				o, err := c.ListSources(context.Background(), "")
+				return len(o), err
+			}, true, maxPages},
+		{"endless pages, a total of two billion", emulator.Fault{Kind: emulator.FaultEndlessList, Total: emulator.HugeTotal},
+			func(c *isc.Client) (int, error) {
+				o, err := c.ListSources(context.Background(), "")
+				return len(o), err
+			}, true, 1},
+		{"endless connector pages", emulator.Fault{Kind: emulator.FaultEndlessList},
+			func(c *isc.Client) (int, error) { o, err := c.ListConnectors(context.Background()); return len(o), err }, true, maxPages},
+		{"a total of two billion on a short page", emulator.Fault{Kind: emulator.FaultHugeTotal},
+			func(c *isc.Client) (int, error) {
+				o, err := c.ListSources(context.Background(), "")
+				return len(o), err
+			}, false, 1},
 	}
-	c, _ := e.client(t)
-	got, err := c.ListSources(context.Background(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 500 {
-		t.Fatalf("listed %d sources, want 500", len(got))
-	}
-	if n := e.attempts("GET", "/v3/sources"); n != 2 {
-		t.Errorf("%d list requests for 500 sources, want 2", n)
-	}
-}
-
-// TestListSourcesPageReportsTheTotal: one page at an offset, with the tenant's count, so that
-// a caller can request the other pages at once.
-func TestListSourcesPageReportsTheTotal(t *testing.T) {
-	e := newEnv(t, emulator.Options{})
-	for i := range 300 {
-		if _, err := e.emu.AddSource(newSource(t, fmt.Sprintf("Bulk %04d", i))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c, _ := e.client(t)
-	all := e.emu.Sources()
-	for _, tc := range []struct {
-		offset, want int
-	}{{0, 250}, {250, 53}, {500, 0}} {
-		p, err := c.ListSourcesPage(context.Background(), "", tc.offset)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p.Total != 303 || len(p.Objects) != tc.want {
-			t.Errorf("offset %d: %d objects, total %d; want %d of 303", tc.offset, len(p.Objects), p.Total, tc.want)
-		}
-		if len(p.Objects) > 0 && p.Objects[0].String("id") != all[tc.offset].String("id") {
-			t.Errorf("offset %d starts with %s, want %s", tc.offset, p.Objects[0].String("name"), all[tc.offset].String("name"))
-		}
-	}
-	p, err := c.ListSourcesPage(context.Background(), `name eq "Bulk 0042"`, 0)
-	if err != nil || p.Total != 1 || len(p.Objects) != 1 {
-		t.Fatalf("filtered page = %+v, %v", p, err)
-	}
-	if _, err := c.ListSourcesPage(context.Background(), "", -1); err == nil {
-		t.Error("a negative offset was accepted")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, emulator.Options{})
+			path := "/v3/sources"
+			if tc.name == "endless connector pages" {
+				path = "/v3/connectors"
+			}
+			tc.fault.Method, tc.fault.Path = "GET", "^"+path+"$"
+			e.emu.AddFault(tc.fault)
+			c, _ := e.client(t)
+			n, err := tc.list(c)
+			pages := e.attempts("GET", path)
+			if tc.wantErr != (err != nil) || (err != nil && !errors.Is(err, isc.ErrTooManyObjects)) {
+				t.Fatalf("err = %v, want an ErrTooManyObjects: %v", err, tc.wantErr)
+			}
+			if err != nil && !strings.Contains(err.Error(), fmt.Sprint(isc.MaxListed)) {
+				t.Errorf("the error does not state the ceiling: %v", err)
+			}
+			if pages > tc.wantPages {
+				t.Errorf("%d pages requested, want at most %d", pages, tc.wantPages)
+			}
+			if !tc.wantErr && n != len(e.emu.Sources()) {
+				t.Errorf("listed %d sources, the tenant has %d", n, len(e.emu.Sources()))
+			}
+		})
 	}
 }

@@ -173,8 +173,16 @@ func (f *fetcher) firstPage(ctx context.Context, names []string) error {
 		f.submit(func(ctx context.Context) error { return f.sequentialPages(ctx, PageSize) })
 		return nil
 	}
-	pages := (p.Total+PageSize-1)/PageSize - 1
 	missing := f.missing(names)
+	if p.Total > isc.MaxListed {
+		// Never a task per claimed page: name filters need no listing, drift cannot do without.
+		if f.all {
+			return fmt.Errorf("list sources: %w", isc.CheckListed("GET /v3/sources", p.Total, PageSize))
+		}
+		f.filtered(missing)
+		return nil
+	}
+	pages := (p.Total+PageSize-1)/PageSize - 1
 	if !f.all && (len(missing)+NamesPerFilter-1)/NamesPerFilter < pages {
 		f.filtered(missing)
 		return nil
@@ -212,16 +220,21 @@ func (f *fetcher) page(ctx context.Context, offset int) (*isc.Page, error) {
 	return f.c.ListSourcesPageKeep(ctx, "", offset, func(name string) bool { return f.declared[name] })
 }
 
-// sequentialPages reads pages from offset until a short page (a tenant that does not count).
+// sequentialPages reads pages from offset until a short page (a tenant that does not count), or
+// fails at isc.MaxListed sources.
 func (f *fetcher) sequentialPages(ctx context.Context, offset int) error {
 	p, err := f.page(ctx, offset)
 	if err != nil {
 		return err
 	}
 	f.addSources(p.Objects)
-	if p.Len == PageSize {
-		f.submit(func(ctx context.Context) error { return f.sequentialPages(ctx, offset+PageSize) })
+	if p.Len < PageSize {
+		return nil
 	}
+	if err := isc.CheckListed("GET /v3/sources", p.Total, offset+PageSize); err != nil {
+		return fmt.Errorf("list sources: %w", err)
+	}
+	f.submit(func(ctx context.Context) error { return f.sequentialPages(ctx, offset+PageSize) })
 	return nil
 }
 
