@@ -15,11 +15,15 @@ import (
 	"github.com/sailsync/sailsync/value"
 )
 
-// Settings are the repository's settings, read from SettingsFile at the root. There are none
-// yet: the file is read and validated so that a mistake in it is an error rather than silently
-// ignored, and later settings are added here as fields (with their JSON name) and in
-// schema/settings.json, which rejects every key it does not list.
-type Settings struct{}
+// Settings are the repository's settings, read from SettingsFile at the root. The file is
+// read and validated so that a mistake in it is an error rather than silently ignored; settings
+// are added here as fields (with their JSON name) and in schema/settings.json, which rejects
+// every key it does not list.
+type Settings struct {
+	// Environments are the tenants the repository is applied to, in the order written (see
+	// Repo.ForEnvironment); read from the mapping itself, which keeps positions and YAML types.
+	Environments []Environment `json:"-"`
+}
 
 // settingsFiles are the names reserved for the settings file at the root; the first is the one
 // documented.
@@ -44,6 +48,8 @@ func (l *loader) loadSettings(repo *Repo) {
 		l.read[f.rel] = data
 		if s, ok := parseSettings(f.rel, data, l.add); ok {
 			repo.Settings = s
+		} else {
+			l.settingsBroken = true
 		}
 	}
 }
@@ -124,6 +130,7 @@ func parseSettings(file string, data []byte, add func(Problem)) (s Settings, ok 
 		report(Problem{Pos: d.rootPos, Message: fmt.Sprintf("internal error reading the settings: %v", err)})
 		return s, false
 	}
+	s.Environments = environmentsOf(obj, d)
 	return s, true
 }
 
