@@ -97,6 +97,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		if plan.RepoHash != repo.Hash {
 			return fail(fmt.Errorf("plan file %s was made from other repository content than %s: run plan again", opts.PlanFile, opts.Dir))
 		}
+		if repo, err = checkPlanEnvironment(opts.PlanFile, plan, repo, &opts.Conn, opts.stderr); err != nil {
+			return fail(err)
+		}
 		if sess, err = opts.Conn.connect(ctx, opts.stderr); err != nil {
 			return fail(err)
 		}

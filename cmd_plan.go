@@ -73,6 +73,9 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if repo, err = req.Conn.bindEnvironment(repo, req.stderr); err != nil {
+		return nil, nil, nil, err
+	}
 	sess, err := req.Conn.connect(ctx, req.stderr)
 	if err != nil {
 		return nil, nil, nil, err
@@ -91,7 +94,7 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 		sess.close()
 		return nil, nil, nil, err
 	}
-	plan, err := diff.Compute(repo, live, diff.Options{Env: sess.env, RotateSecrets: req.RotateSecrets, Drift: req.Drift, Tenant: sess.client.Tenant()})
+	plan, err := diff.Compute(repo, live, diff.Options{Env: sess.env, RotateSecrets: req.RotateSecrets, Drift: req.Drift, Tenant: sess.client.Tenant(), Environment: repo.Env})
 	if err != nil {
 		sess.close()
 		return nil, nil, nil, err

@@ -110,7 +110,7 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 	WriteAnnotations(bw, "error", errs, "violations")
 	WriteAnnotations(bw, "notice", notices, "objects to change")
 	if p.Tenant != "" {
-		fmt.Fprintf(bw, "Tenant: %s\n", ghData(p.Tenant))
+		fmt.Fprintf(bw, "Tenant: %s%s\n", ghData(p.Tenant), ghData(environmentSuffix(p)))
 	}
 	if !hasChanges(p) {
 		fmt.Fprintln(bw, noChanges)

@@ -32,7 +32,7 @@ func RenderMarkdownBudget(w io.Writer, p *Plan, budget int) error {
 	}
 	fmt.Fprintf(&head, "## %s\n\n", title)
 	if p.Tenant != "" {
-		fmt.Fprintf(&head, "Tenant: <code>%s</code>\n\n", mdEscape(p.Tenant))
+		fmt.Fprintf(&head, "Tenant: <code>%s</code>%s\n\n", mdEscape(p.Tenant), mdEscape(environmentSuffix(p)))
 	}
 	if !hasChanges(p) {
 		fmt.Fprintln(&head, noChanges)

@@ -39,6 +39,14 @@ var keptPaths = []string{
 	"/beta/sources/{sourceId}/schemas/entitlements",
 	"/beta/sources/{sourceId}/upload-connector-file",
 	"/beta/connectors",
+	// The directory: objects sources refer to, looked up when a reference gives a name.
+	"/beta/identities",
+	"/v3/managed-clusters",
+	"/beta/managed-clusters",
+	"/beta/workgroups",
+	"/v3/password-policies",
+	"/beta/password-policies",
+	"/beta/connector-rules",
 }
 
 func main() {
