@@ -71,7 +71,7 @@ func (o *connOptions) environment(s config.Settings, stderr io.Writer) (*config.
 	}
 	want, err := isc.TenantOf(env.BaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("%s:%d: environment %s: baseUrl: %w", env.Pos.File, env.Pos.Line, env.Name, err)
+		return nil, fmt.Errorf("%s: environment %s: baseUrl: %w", env.BaseURLPos, env.Name, err)
 	}
 	got, err := isc.TenantOf(given)
 	if err != nil {
@@ -79,7 +79,7 @@ func (o *connOptions) environment(s config.Settings, stderr io.Writer) (*config.
 	}
 	if want != got {
 		return nil, fmt.Errorf("environment %s belongs to tenant %s (%s:%d), but %s names tenant %s: nothing was sent; use the credentials of %s, or choose the environment of %s",
-			env.Name, want, env.Pos.File, env.Pos.Line, from, got, env.Name, got)
+			env.Name, want, env.BaseURLPos.File, env.BaseURLPos.Line, from, got, env.Name, got)
 	}
 	return env, nil
 }

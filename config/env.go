@@ -22,6 +22,8 @@ type Environment struct {
 	Vars *value.Object
 	// Pos is the position of the environment's mapping in the settings file.
 	Pos Pos
+	// BaseURLPos is the position of baseUrl's value (Pos when there is none).
+	BaseURLPos Pos
 }
 
 // Environment returns the declared environment called name.
@@ -63,7 +65,11 @@ func environmentsOf(obj *value.Object, d *document) []Environment {
 		if !ok {
 			pos = d.rootPos
 		}
-		out = append(out, Environment{Name: name, BaseURL: e.String("baseUrl"), Vars: vars, Pos: pos})
+		bpos, ok := d.positions["environments."+name+".baseUrl"]
+		if !ok {
+			bpos = pos
+		}
+		out = append(out, Environment{Name: name, BaseURL: e.String("baseUrl"), Vars: vars, Pos: pos, BaseURLPos: bpos})
 	}
 	return out
 }
@@ -196,7 +202,7 @@ func substituteString(s, field string, env *Environment, o *Object) (any, error)
 			}
 			text, ok := scalarText(v)
 			if !ok {
-				return nil, at(fmt.Errorf("${var:%s} is %s in environment %q: such a value can only be a field's whole value", name, showValue(v), env.Name))
+				return nil, at(fmt.Errorf("${var:%s} is %s in environment %q: such a value can only be a field's whole value", name, varKind(v), env.Name))
 			}
 			b.WriteString(strings.ReplaceAll(text, "${", "$${"))
 			i += end + 1
@@ -301,7 +307,7 @@ func (l *loader) checkVar(repo *Repo, at Pos, field, s string, r Ref) {
 			continue
 		}
 		if _, scalar := scalarText(v); !whole && !scalar {
-			l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s is %s in environment %q: such a value can only be a field's whole value", field, r, showValue(v), env.Name)})
+			l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s is %s in environment %q: such a value can only be a field's whole value", field, r, varKind(v), env.Name)})
 		}
 	}
 }
@@ -360,4 +366,17 @@ func fieldOf(toks []string) string {
 		field = join(field, t)
 	}
 	return field
+}
+
+// varKind names the kind of a var's value that cannot be spliced into a string.
+func varKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "a list"
+	case *value.Object:
+		return "a mapping"
+	case nil:
+		return "null"
+	}
+	return showValue(v)
 }
