@@ -262,3 +262,59 @@ func TestUnresolvedNameIsAPlanError(t *testing.T) {
 		t.Errorf("writes: %v", w)
 	}
 }
+
+// TestExportWritesNames: export writes a reference by name when its name finds that object
+// again (the repository then promotes), with the tenant's id under --keep-ids, and the id
+// where the name finds nothing; either way a plan of the export against the same tenant shows
+// no change.
+func TestExportWritesNames(t *testing.T) {
+	cleanEnv(t)
+	emu, _ := startTenant(t)
+	// Legacy Mainframe's owner is in no directory the emulator serves under that name.
+	if err := emu.UpdateSource("Legacy Mainframe", func(s *value.Object) {
+		s.Object("owner").Set("name", "Departed Admin")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		flag         string
+		corporate    string
+		notCorporate string
+	}{
+		{"", "owner:\n  type: IDENTITY\n  name: Amelia Ortiz\n", "2c91808568c529c60168cca6f90c1313"},
+		{"--keep-ids", "owner:\n  type: IDENTITY\n  id: 2c91808568c529c60168cca6f90c1313\n  name: Amelia Ortiz\n", ""},
+	} {
+		t.Run("flag "+tc.flag, func(t *testing.T) {
+			dir := t.TempDir()
+			args := []string{"export", dir}
+			if tc.flag != "" {
+				args = append(args, tc.flag)
+			}
+			out, errOut, code := runCLI(t, "", args...)
+			if code != 0 {
+				t.Fatalf("export: exit %d\n%s%s", code, out, errOut)
+			}
+			setExportedEnv(t, out)
+			b, err := os.ReadFile(filepath.Join(dir, "sources", "corporate-directory.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), tc.corporate) {
+				t.Errorf("corporate-directory.yaml lacks %q:\n%s", tc.corporate, b)
+			}
+			if tc.notCorporate != "" && strings.Contains(string(b), tc.notCorporate) {
+				t.Errorf("corporate-directory.yaml holds the tenant's id %s:\n%s", tc.notCorporate, b)
+			}
+			legacy, err := os.ReadFile(filepath.Join(dir, "sources", "legacy-mainframe.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(legacy), "id: 2c91808568c529c60168cca6f90c1313\n  name: Departed Admin") {
+				t.Errorf("a name that finds nothing keeps its id:\n%s", legacy)
+			}
+			if out, errOut, code := runCLI(t, "", "plan", dir); code != 0 || !strings.Contains(out, "No changes") {
+				t.Errorf("plan of the export: exit %d\n%s%s", code, out, errOut)
+			}
+		})
+	}
+}
