@@ -28,8 +28,8 @@ func (c *Client) ListIdentities(ctx context.Context, filter string) ([]*value.Ob
 	return objs, nil
 }
 
-// ListManagedClusters returns the managed clusters matching filter (GET /v3/managed-clusters,
-// which filters name by eq only).
+// ListManagedClusters returns the managed clusters matching filter ("" for all; GET
+// /v3/managed-clusters filters name by eq only).
 func (c *Client) ListManagedClusters(ctx context.Context, filter string) ([]*value.Object, error) {
 	q := url.Values{}
 	if filter != "" {

@@ -24,7 +24,8 @@ type lookupCall struct {
 // document allows for each type:
 //
 //	IDENTITY          GET /beta/identities       one `name eq` per name (name takes eq and sw, not in)
-//	CLUSTER           GET /v3/managed-clusters   one `name eq` per name (name takes eq only)
+//	CLUSTER           GET /v3/managed-clusters   one listing (a tenant has a handful of clusters, so
+//	                                             one page beats a `name eq` per name from two names on)
 //	GOVERNANCE_GROUP  GET /beta/workgroups       one `name in (…)` per NamesPerFilter names
 //	PASSWORD_POLICY   GET /v3/password-policies  one listing (no filters)
 //	RULE              GET /beta/connector-rules  one listing (no parameters, not paged)
@@ -50,7 +51,7 @@ func lookupCalls(refs []config.NamedRef) []lookupCall {
 		names := byType[t]
 		sort.Strings(names)
 		switch t {
-		case config.RefIdentity, config.RefCluster:
+		case config.RefIdentity:
 			for _, n := range names {
 				calls = append(calls, lookupCall{typ: t, filter: "name eq " + isc.QuoteFilter(n), names: []string{n}})
 			}

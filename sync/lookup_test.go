@@ -17,7 +17,7 @@ import (
 
 // TestLookupsAtTheMinimum: references given by name are looked up once per name however many
 // sources give it, with the fewest requests each endpoint's documented filters allow (a
-// `name eq` per identity and per cluster, `name in` per 50 governance groups, one listing of
+// `name eq` per identity (a tenant has thousands), one listing of clusters, `name in` per 50 governance groups, one listing of
 // password policies and one of connector rules); the count is what EstimateLookups predicts and
 // what the plan records, every request passes the contract check, and each name finds the
 // tenant's object (a name matching several objects keeps them all, for diff to refuse).
@@ -58,7 +58,7 @@ func TestLookupsAtTheMinimum(t *testing.T) {
 			lookups = append(lookups, e.Path+"?"+e.Query)
 		}
 	}
-	// 3 identities, 1 cluster, 1 workgroup filter, 1 policy listing, 1 rule listing.
+	// 3 identities, 1 cluster listing, 1 workgroup filter, 1 policy listing, 1 rule listing.
 	if len(lookups) != 7 || live.Lookups != 7 || isync.EstimateLookups(repo) != 7 {
 		t.Errorf("%d lookups (recorded %d, estimated %d), want 7:\n%s", len(lookups), live.Lookups, isync.EstimateLookups(repo), strings.Join(lookups, "\n"))
 	}
