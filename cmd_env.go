@@ -110,3 +110,20 @@ func checkPlanEnvironment(file string, plan *diff.Plan, repo *config.Repo, o *co
 	o.BaseURL = c.BaseURL
 	return bound, err
 }
+
+// requireEnvironment is validate's --env: the environment (or $SAILSYNC_ENV) must be declared,
+// so that a pipeline validating for prod fails on a repository that has no prod.
+func requireEnvironment(s config.Settings, name string) error {
+	o := connOptions{Env: name}
+	name = o.envName()
+	if name == "" {
+		return nil
+	}
+	if len(s.Environments) == 0 {
+		return fmt.Errorf("--env %s (or %s): the repository declares no environments (environments: in %s)", name, EnvSelect, config.SettingsFile)
+	}
+	if _, ok := s.Environment(name); !ok {
+		return fmt.Errorf("environment %q is not declared in %s: choose one of %s", name, config.SettingsFile, strings.Join(s.EnvironmentNames(), ", "))
+	}
+	return nil
+}

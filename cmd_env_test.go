@@ -211,6 +211,8 @@ func TestEnvironmentRefusals(t *testing.T) {
 			`environment "staging" is not declared in sailsync.yaml: choose one of sandbox, prod`},
 		{"--env without environments", "", "", []string{"plan", "examples/acme", "--env", "prod", "--emulator"},
 			"--env prod (or SAILSYNC_ENV): the repository declares no environments"},
+		{"validate --env of an undeclared environment", "", "", []string{"validate", dir, "--env", "staging"},
+			`environment "staging" is not declared in sailsync.yaml: choose one of sandbox, prod`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
