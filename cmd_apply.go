@@ -103,6 +103,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		if pf.RepoHash != repo.Hash {
 			return fail(fmt.Errorf("plan file %s was made from other repository content than %s: run plan again", opts.PlanFile, opts.Dir))
 		}
+		if repo, err = checkPlanEnvironment(opts.PlanFile, pf.Plan, repo, &opts.Conn, opts.stderr); err != nil {
+			return fail(err)
+		}
 		if sess, err = opts.Conn.connect(ctx, opts.stderr); err != nil {
 			return fail(err)
 		}

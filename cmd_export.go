@@ -19,6 +19,7 @@ type exportOptions struct {
 	Dir     string
 	Sources []string
 	Force   bool
+	KeepIDs bool
 	Conn    connOptions
 
 	stdout, stderr io.Writer
@@ -39,6 +40,7 @@ func newExportCmd() *cobra.Command {
 	}
 	cmd.Flags().StringArrayVar(&opts.Sources, "source", nil, "export only this source (repeatable)")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite files that already exist")
+	cmd.Flags().BoolVar(&opts.KeepIDs, "keep-ids", false, "write references (owner, cluster, …) with this tenant's ids instead of by name")
 	opts.Conn.bind(cmd.Flags())
 	return cmd
 }
@@ -49,7 +51,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 		return err
 	}
 	defer sess.close()
-	exp, err := isync.Export(ctx, sess.client, isync.ExportOptions{Sources: opts.Sources, Parallelism: opts.Conn.Parallelism})
+	exp, err := isync.Export(ctx, sess.client, isync.ExportOptions{Sources: opts.Sources, Parallelism: opts.Conn.Parallelism, KeepIDs: opts.KeepIDs})
 	if err != nil {
 		return err
 	}

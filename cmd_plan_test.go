@@ -35,7 +35,7 @@ func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, 
 func cleanEnv(t *testing.T) {
 	t.Helper()
 	for _, k := range []string{
-		"SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET", "SAILSYNC_DEBUG", "GITHUB_STEP_SUMMARY",
+		"SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET", "SAILSYNC_DEBUG", "SAILSYNC_ENV", "GITHUB_STEP_SUMMARY",
 		"ACME_HR_TOKEN", "HR_DB_PASSWORD", "AD_BIND_PASSWORD",
 		"ACME_HR_CLOUD_APITOKEN", "CORPORATE_DIRECTORY_PASSWORD", "HR_DATABASE_PASSWORD",
 	} {

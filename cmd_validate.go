@@ -20,6 +20,7 @@ import (
 type validateOptions struct {
 	Dir    string    // the config repository
 	Output string    // text, json or github
+	Env    string    // an environment that must be declared (every one is checked anyway)
 	Stdout io.Writer // problems (text, github) or the JSON report
 	Stderr io.Writer // the one-line summary of text output
 }
@@ -48,6 +49,7 @@ Exit status: 0 valid, 1 invalid or unreadable.`,
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", opts.Output, "output format: text, json or github (workflow annotations)")
 	completeOutput(cmd, "text", "json", "github")
+	cmd.Flags().StringVar(&opts.Env, "env", "", "also require this environment to be declared in sailsync.yaml (default $SAILSYNC_ENV); every environment's vars are checked either way")
 	return cmd
 }
 
@@ -96,6 +98,11 @@ func runValidate(_ context.Context, opts validateOptions) error {
 			return exitWith(exitFailure, nil)
 		}
 		return err
+	}
+	if repo != nil {
+		if err := requireEnvironment(repo.Settings, opts.Env); err != nil {
+			return err
+		}
 	}
 	// Positions are relative to the repository; shown relative to where the user pointed, so
 	// that editors and GitHub annotations find the files.

@@ -30,6 +30,8 @@ type connOptions struct {
 	MaxRetries   int
 	Emulator     bool
 	EmulatorSeed string
+	// Env is the environment of sailsync.yaml to use (see cmd_env.go).
+	Env string
 }
 
 func (o *connOptions) bind(fs *pflag.FlagSet) {
@@ -42,6 +44,7 @@ func (o *connOptions) bind(fs *pflag.FlagSet) {
 	fs.IntVar(&o.MaxRetries, "max-retries", 5, "retries of one request after a transient failure (5xx, reset, timeout), with growing waits")
 	fs.BoolVar(&o.Emulator, "emulator", false, "run against a built-in emulated tenant seeded with the demo tenant instead of a real one")
 	fs.StringVar(&o.EmulatorSeed, "emulator-seed", "", "with --emulator: seed the emulated tenant from this directory instead of the demo tenant")
+	fs.StringVar(&o.Env, "env", "", "the environment of sailsync.yaml to use, e.g. sandbox or prod (default $SAILSYNC_ENV)")
 }
 
 // session is a connection to a tenant, real or emulated.

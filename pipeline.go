@@ -51,6 +51,9 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if repo, err = req.Conn.bindEnvironment(repo, req.stderr); err != nil {
+		return nil, nil, nil, err
+	}
 	// A scoped plan reads and compares only the scope: the rest of the repository is not fetched.
 	repo, scope, err := req.Scope.narrow(repo)
 	if err != nil {
@@ -91,7 +94,7 @@ func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *con
 		return nil, err
 	}
 	plan, err := diff.Compute(repo, live, diff.Options{Env: sess.env, RotateSecrets: req.RotateSecrets, Drift: req.Drift,
-		Tenant: sess.client.Tenant(), Unmanaged: req.Unmanaged})
+		Tenant: sess.client.Tenant(), Unmanaged: req.Unmanaged, Environment: repo.Env})
 	if err == nil && base != nil {
 		err = diff.ThreeWay(plan, base.repo, live, req.Base, base.commit)
 	}

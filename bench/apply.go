@@ -33,6 +33,7 @@ func runApply(ctx context.Context, s settings, n int, repo *config.Repo) (measur
 	for _, o := range t.emu.Connectors() {
 		live.Connectors[o.String("name")] = o
 	}
+	live.Named = namedLive(t.emu, repo)
 	plan, err := diff.Compute(repo, live, diff.Options{Env: func(string) (string, bool) { return "", false }})
 	if err != nil {
 		t.close()

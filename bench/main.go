@@ -166,7 +166,8 @@ func measure(ctx context.Context, o *options, stderr io.Writer) (*results, error
 		if err != nil {
 			return nil, fmt.Errorf("load the scenario's repository: %w", err)
 		}
-		minFetch := minimumFetch(o.n, 2*o.n, connectorCount, connectorCount/2, connectorCount/2)
+		minFetch := minimumFetch(o.n, 2*o.n, connectorCount, connectorCount/2, connectorCount/2) +
+			minimumLookups(min(o.n, ownerCount), identityCount, 1, 1, min(o.n, workgroupCount))
 		var fetch, naive, apply []measurement
 		var estimate int
 		for r := 1; r <= o.runs; r++ {

@@ -17,7 +17,8 @@ const (
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
-// minimumFetch is the fewest requests that read what a plan needs: one token, the declared
+// minimumFetch is the fewest requests that read what a plan needs (the lookups of references
+// given by name come on top: minimumLookups): one token, the declared
 // sources by whichever of the full listing and name-filtered lists is fewer calls (as if the
 // tenant's size were known in advance: the strictest reading of "minimum"), the declared
 // connectors by whichever of one listing plus a GET per unlisted (not RELEASED) connector and
@@ -47,6 +48,22 @@ func minimumScope(scopeSources, withSchemas, tenantSources int) int {
 		calls += min(max(1, ceilDiv(tenantSources, pageSize)), ceilDiv(scopeSources, namesPerFilter))
 	}
 	return calls + withSchemas
+}
+
+// minimumLookups is the fewest requests that find the references a plan's repository gives by
+// name: GET /beta/identities filters name by eq and sw only (no in), so each owner name costs a
+// request unless listing every identity is fewer pages; GET /v3/managed-clusters is a listing
+// (a tenant has a handful of clusters: one page); GET /beta/workgroups takes `name in (…)`, 50
+// names a call like the sources.
+func minimumLookups(ownerNames, tenantIdentities, clusterNames, tenantClusters, workgroupNames int) int {
+	calls := 0
+	if ownerNames > 0 {
+		calls += min(ownerNames, max(1, ceilDiv(tenantIdentities, pageSize)))
+	}
+	if clusterNames > 0 {
+		calls += min(clusterNames, max(1, ceilDiv(tenantClusters, pageSize)))
+	}
+	return calls + ceilDiv(workgroupNames, namesPerFilter)
 }
 
 // minimumApply is the fewest requests that apply sourceUpdates source updates and

@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing/fstest"
 
+	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/isc"
-	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -23,20 +26,44 @@ import (
 // pages that hold them, which says more about the scenario than about the client.)
 const connectorCount = 10
 
-func sourceName(i int) string { return tenanttest.BenchSourceName(i) }
+func sourceName(i int) string { return fmt.Sprintf("Bench Source %05d", i) }
 
 // declared is the tenant index of the i-th declared source (1-based).
 func declared(i int) int { return 2*i - 1 }
 
-func connectorName(i int) string { return tenanttest.BenchConnectorName(i) }
+func connectorName(i int) string { return fmt.Sprintf("Bench Connector %02d", i) }
 
-// connectorStatus: the first half of the connectors are RELEASED (listed by GET /v3/connectors).
-func connectorStatus(i int) string { return tenanttest.BenchConnectorStatus(i, connectorCount) }
+// released reports whether bench connector i is RELEASED (listed by GET /v3/connectors).
+func released(i int) bool { return i <= connectorCount/2 }
+
+func connectorStatus(i int) string {
+	if released(i) {
+		return "RELEASED"
+	}
+	return "DEVELOPMENT"
+}
 
 const (
-	ownerID   = tenanttest.BenchOwnerID
-	clusterID = tenanttest.BenchClusterID
+	clusterID   = "2c9180866166b5b0016167c32ef31a66"
+	clusterName = "Acme Primary VA Cluster"
+	// identityCount identities are in the tenant, as in a real one (thousands); the sources
+	// are owned by ownerCount of them and managed by workgroupCount governance groups, all
+	// given by name in the repository, so that a plan resolves them per tenant.
+	identityCount  = 2000
+	ownerCount     = 5
+	workgroupCount = 3
 )
+
+// identityName and identityID are identity i of the tenant (1-based); owner of source i is
+// identity ownerOf(i).
+func identityName(i int) string { return fmt.Sprintf("Bench Identity %04d", i) }
+func identityID(i int) string   { return fmt.Sprintf("2c91808568c529c60168cca6f90%05d", i) }
+func ownerOf(i int) int         { return i%ownerCount + 1 }
+
+// workgroupName and workgroupID are governance group i (1-based); source i's is workgroupOf(i).
+func workgroupName(i int) string { return fmt.Sprintf("Bench Admins %d", i) }
+func workgroupID(i int) string   { return fmt.Sprintf("2c9180837ca6693d017ca8d0975%05d", i) }
+func workgroupOf(i int) int      { return i%workgroupCount + 1 }
 
 // liveSource is source i as an admin created it in the tenant before the repository existed.
 func liveSource(i int) *value.Object {
@@ -50,8 +77,9 @@ func liveSource(i int) *value.Object {
 	o := value.NewObject()
 	o.Set("name", sourceName(i))
 	o.Set("description", fmt.Sprintf("Bench source %d (created in the UI)", i))
-	o.Set("owner", ref("IDENTITY", ownerID, "Amelia Ortiz"))
-	o.Set("cluster", ref("CLUSTER", clusterID, "Acme Primary VA Cluster"))
+	o.Set("owner", ref("IDENTITY", identityID(ownerOf(i)), identityName(ownerOf(i))))
+	o.Set("cluster", ref("CLUSTER", clusterID, clusterName))
+	o.Set("managementWorkgroup", ref("GOVERNANCE_GROUP", workgroupID(workgroupOf(i)), workgroupName(workgroupOf(i))))
 	o.Set("connector", "delimited-file")
 	o.Set("connectorClass", "sailpoint.connector.DelimitedFileConnector")
 	o.Set("type", "DelimitedFile")
@@ -101,6 +129,24 @@ func newTenant(sources int, opts emulator.Options) (*tenant, error) {
 		}
 		seed[fmt.Sprintf("connectors/bench-%02d.json", i)] = &fstest.MapFile{Data: data}
 	}
+	var ids, wgs []any
+	for i := 1; i <= identityCount; i++ {
+		ids = append(ids, map[string]any{"id": identityID(i), "name": identityName(i)})
+	}
+	for i := 1; i <= workgroupCount; i++ {
+		wgs = append(wgs, map[string]any{"id": workgroupID(i), "name": workgroupName(i)})
+	}
+	for file, v := range map[string]any{
+		"identities/bench.json":       ids,
+		"workgroups/bench.json":       wgs,
+		"managed-clusters/bench.json": []any{map[string]any{"id": clusterID, "name": clusterName, "clientType": "CCG", "ccgVersion": "v01"}},
+	} {
+		data, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		seed[file] = &fstest.MapFile{Data: data}
+	}
 	opts.Seed = seed
 	emu, err := emulator.New(opts)
 	if err != nil {
@@ -117,5 +163,69 @@ func newTenant(sources int, opts emulator.Options) (*tenant, error) {
 // writeRepo writes the repository of the scenario into dir: one file per source (the Source
 // and its EntitlementSchema) and one per connector.
 func writeRepo(dir string, n int) error {
-	return tenanttest.WriteBenchRepo(dir, tenanttest.BenchRepo{Sources: n, Index: declared, Connectors: connectorCount})
+	if err := os.MkdirAll(filepath.Join(dir, "sources"), 0o755); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "connectors"), 0o755); err != nil {
+		return err
+	}
+	for i := 1; i <= connectorCount; i++ {
+		name := connectorName(i)
+		doc := fmt.Sprintf("kind: Connector\nname: %s\nclassName: sailpoint.connector.OpenConnectorAdapter\ntype: custom %s\ndirectConnect: true\nstatus: %s\n",
+			name, name, connectorStatus(i))
+		if err := os.WriteFile(filepath.Join(dir, "connectors", fmt.Sprintf("bench-%02d.yaml", i)), []byte(doc), 0o644); err != nil {
+			return err
+		}
+	}
+	var b strings.Builder
+	for k := 1; k <= n; k++ {
+		i := declared(k)
+		b.Reset()
+		fmt.Fprintf(&b, `kind: Source
+name: %[1]s
+description: "Bench source %[2]d (managed by sailsync)"
+owner: {type: IDENTITY, name: %[3]s}
+cluster: {type: CLUSTER, name: %[4]s}
+managementWorkgroup: {type: GOVERNANCE_GROUP, name: %[5]s}
+connector: delimited-file
+connectorClass: sailpoint.connector.DelimitedFileConnector
+type: DelimitedFile
+authoritative: false
+deleteThreshold: 10
+features: [DIRECT_PERMISSIONS, NO_RANDOM_ACCESS]
+connectorAttributes:
+  file: bench-%05[2]d.csv
+  delimiter: ","
+  hasHeader: true
+---
+kind: EntitlementSchema
+source: %[1]s
+name: group
+attributes: [id, name, description]
+`, sourceName(i), i, identityName(ownerOf(i)), clusterName, workgroupName(workgroupOf(i)))
+		if err := os.WriteFile(filepath.Join(dir, "sources", fmt.Sprintf("bench-%05d.yaml", i)), []byte(b.String()), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// namedLive is what a plan's lookups find for repo's references given by name, read from the
+// tenant directly (no request), for the scenarios that compute their plan without a fetch.
+func namedLive(emu *emulator.Emulator, repo *config.Repo) map[config.NamedRef][]*value.Object {
+	collections := map[string]string{config.RefIdentity: "identities", config.RefCluster: "managed-clusters",
+		config.RefGovernanceGroup: "workgroups", config.RefPasswordPolicy: "password-policies", config.RefRule: "connector-rules"}
+	out := map[config.NamedRef][]*value.Object{}
+	for _, u := range repo.NamedRefs() {
+		if _, done := out[u.NamedRef]; done {
+			continue
+		}
+		out[u.NamedRef] = nil
+		for _, o := range emu.Directory(collections[u.Type]) {
+			if o.String("name") == u.Name {
+				out[u.NamedRef] = append(out[u.NamedRef], o)
+			}
+		}
+	}
+	return out
 }

@@ -49,6 +49,10 @@ type KindSpec struct {
 	TenantKept []string
 	// SetLike are the top-level list fields whose order carries no meaning: compared as sets.
 	SetLike []string
+	// ByName are the reference fields whose objects may be given by name instead of id: ids
+	// differ between tenants, so plan finds each name in the tenant it talks to and export
+	// writes names (see NamedRefs).
+	ByName []RefField
 	// Doc says in a line what the kind is.
 	Doc string
 }
@@ -92,7 +96,16 @@ var kinds = []KindSpec{
 		TenantKept: []string{"schemas"},
 		// features: the tenant returns them in its own order; passwordPolicies: a membership.
 		SetLike: []string{"features", "passwordPolicies"},
-		Doc:     "an ISC source (/v3/sources), updated by a full-object PUT",
+		ByName: []RefField{
+			{Field: "owner", Type: RefIdentity},
+			{Field: "cluster", Type: RefCluster},
+			{Field: "managementWorkgroup", Type: RefGovernanceGroup},
+			{Field: "passwordPolicies", Type: RefPasswordPolicy, List: true},
+			{Field: "accountCorrelationRule", Type: RefRule},
+			{Field: "managerCorrelationRule", Type: RefRule},
+			{Field: "beforeProvisioningRule", Type: RefRule},
+		},
+		Doc: "an ISC source (/v3/sources), updated by a full-object PUT",
 	},
 	{
 		Kind: KindEntitlementSchema, Declared: true, Level: 2, Schema: "entitlement-schema.json",
@@ -116,6 +129,7 @@ func KindInfo(k Kind) (KindSpec, bool) {
 		s.ServerManaged = slices.Clone(s.ServerManaged)
 		s.TenantKept = slices.Clone(s.TenantKept)
 		s.SetLike = slices.Clone(s.SetLike)
+		s.ByName = slices.Clone(s.ByName)
 		return s, true
 	}
 	return KindSpec{}, false

@@ -68,6 +68,7 @@ func Load(dir string) (*Repo, error) {
 	l.loadSettings(repo)
 	l.build(repo, docs)
 	l.checkRefs(repo)
+	l.checkEnvironments(repo)
 	if len(l.problems) > 0 {
 		sortProblems(l.problems)
 		return nil, l.problems
@@ -184,9 +185,11 @@ func sortProblems(ps Problems) {
 type loader struct {
 	root     string // absolute, symbolic links resolved
 	problems Problems
-	settings []yamlFile        // the settings file (sailsync.yaml, then sailsync.yml) when present
-	hashed   map[string]string // repository-relative slash path → path on disk of the referenced files, for Repo.Hash
-	read     map[string][]byte // repository-relative slash path → the YAML file's (and settings file's) bytes, for Repo.Hash
+	settings []yamlFile // the settings file (sailsync.yaml, then sailsync.yml) when present
+	// settingsBroken is set when the settings file has problems: its vars are then unknown.
+	settingsBroken bool
+	hashed         map[string]string // repository-relative slash path → path on disk of the referenced files, for Repo.Hash
+	read           map[string][]byte // repository-relative slash path → the YAML file's (and settings file's) bytes, for Repo.Hash
 }
 
 func (l *loader) add(p Problem) { l.problems = append(l.problems, p) }
@@ -488,7 +491,7 @@ func (l *loader) validate(d *document) bool {
 func placeSchemaErrors(d *document, errs []schema.Error, add func(Problem)) int {
 	n := 0
 	for _, e := range errs {
-		if d.masked(e) {
+		if d.masked(e) || d.value != nil && varValued(d.value, e.Path) {
 			continue
 		}
 		n++
@@ -708,6 +711,10 @@ func (l *loader) checkRefs(repo *Repo) {
 					if msg := envRefProblem(o, field, r); msg != "" {
 						l.add(Problem{Pos: at, Field: field, Message: field + ": " + msg})
 					}
+					continue
+				}
+				if r.Scheme == SchemeVar {
+					l.checkVar(repo, at, field, s, r)
 					continue
 				}
 				if r.Scheme != SchemeConnector {

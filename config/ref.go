@@ -9,8 +9,8 @@ import (
 
 // Ref is one ${scheme:name} reference inside a string value.
 type Ref struct {
-	// Scheme is "env" (a secret from the environment) or "connector" (a declared connector's
-	// scriptName).
+	// Scheme is "env" (a secret from the environment), "connector" (a declared connector's
+	// scriptName) or "var" (a variable of the selected environment in sailsync.yaml).
 	Scheme string
 	Name   string
 }
@@ -22,6 +22,7 @@ func (r Ref) String() string { return "${" + r.Scheme + ":" + r.Name + "}" }
 const (
 	SchemeEnv       = "env"
 	SchemeConnector = "connector"
+	SchemeVar       = "var"
 )
 
 // Refs returns the references in s, in order. A "${" that does not open a well-formed reference
@@ -61,19 +62,21 @@ func expand(s string, resolve func(Ref) (string, error)) (string, error) {
 		}
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			return "", fmt.Errorf("unterminated reference %q: a reference is ${env:NAME} or ${connector:NAME}", s[i:])
+			return "", fmt.Errorf("unterminated reference %q: a reference is ${env:NAME}, ${var:NAME} or ${connector:NAME}", s[i:])
 		}
 		body := s[i+2 : i+end]
 		scheme, name, ok := strings.Cut(body, ":")
 		switch {
 		case !ok:
-			return "", fmt.Errorf("malformed reference %q: a reference is ${env:NAME} or ${connector:NAME}", s[i:i+end+1])
-		case scheme != SchemeEnv && scheme != SchemeConnector:
-			return "", fmt.Errorf("unknown reference scheme %q in %q: use env or connector", scheme, s[i:i+end+1])
+			return "", fmt.Errorf("malformed reference %q: a reference is ${env:NAME}, ${var:NAME} or ${connector:NAME}", s[i:i+end+1])
+		case scheme != SchemeEnv && scheme != SchemeConnector && scheme != SchemeVar:
+			return "", fmt.Errorf("unknown reference scheme %q in %q: use env, var or connector", scheme, s[i:i+end+1])
 		case strings.TrimSpace(name) == "" || strings.Contains(name, "${"):
 			return "", fmt.Errorf("malformed reference %q: the name is empty", s[i:i+end+1])
 		case scheme == SchemeEnv && !validEnvName(name):
 			return "", fmt.Errorf("malformed reference %q: an environment variable name is letters, digits and _", s[i:i+end+1])
+		case scheme == SchemeVar && !validEnvName(name):
+			return "", fmt.Errorf("malformed reference %q: a var name is letters, digits and _", s[i:i+end+1])
 		}
 		v, err := resolve(Ref{Scheme: scheme, Name: name})
 		if err != nil {

@@ -25,6 +25,9 @@ type Settings struct {
 	Ignore []IgnoreRule `json:"ignore,omitempty"`
 	// Unmanaged are the tenant objects knowingly not declared (see UnmanagedRule).
 	Unmanaged []UnmanagedRule `json:"unmanaged,omitempty"`
+	// Environments are the tenants the repository is applied to, in the order written (see
+	// Repo.ForEnvironment); read from the mapping itself, which keeps positions and YAML types.
+	Environments []Environment `json:"-"`
 }
 
 // settingsFiles are the names reserved for the settings file at the root; the first is the one
@@ -50,6 +53,8 @@ func (l *loader) loadSettings(repo *Repo) {
 		l.read[f.rel] = data
 		if s, ok := parseSettings(f.rel, data, l.add); ok {
 			repo.Settings = s
+		} else {
+			l.settingsBroken = true
 		}
 	}
 }
@@ -131,6 +136,7 @@ func parseSettings(file string, data []byte, add func(Problem)) (s Settings, ok 
 		return s, false
 	}
 	checkRules(file, root, &s, time.Now(), report)
+	s.Environments = environmentsOf(obj, d)
 	return s, ok
 }
 

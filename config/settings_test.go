@@ -10,8 +10,8 @@ import (
 	"github.com/sailsync/sailsync/tenanttest"
 )
 
-// TestSettings: the settings file is read and validated. It holds no settings yet, so it is
-// valid when empty (or an empty mapping) and every key is an error at its file:line:col.
+// TestSettings: the settings file is read and validated. It is valid when empty (or an empty
+// mapping) and every key it does not define is an error at its file:line:col.
 func TestSettings(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -24,8 +24,8 @@ func TestSettings(t *testing.T) {
 		{"empty documents", map[string]string{"sailsync.yaml": "---\n---\n"}, nil},
 		{"null", map[string]string{"sailsync.yaml": "~\n"}, nil},
 		{"yml spelling", map[string]string{"sailsync.yml": "{}\n"}, nil},
-		{"unknown key", map[string]string{"sailsync.yaml": "# settings\nenvironments: {}\n"},
-			[]string{"sailsync.yaml:2:1: environments: unknown key"}},
+		{"unknown key", map[string]string{"sailsync.yaml": "# settings\nenvironment: {}\n"},
+			[]string{"sailsync.yaml:2:1: environment: unknown key (did you mean environments?)"}},
 		{"unknown keys", map[string]string{"sailsync.yaml": "exclude: [a]\nsettings:\n  x: 1\n"},
 			[]string{"sailsync.yaml:1:1: exclude: unknown key", "sailsync.yaml:2:1: settings: unknown key"}},
 		{"unknown key in sailsync.yml", map[string]string{"sailsync.yml": "x: 1\n"},

@@ -114,7 +114,10 @@ type Repo struct {
 	// file, templates, connector files), so that a saved plan can be tied to the content it was made from.
 	Hash string
 	// Settings are read from the settings file, sailsync.yaml (empty when there is none).
-	Settings   Settings
+	Settings Settings
+	// Env is the environment whose vars fill the ${var:…} references (see ForEnvironment);
+	// empty for the repository as written.
+	Env        string
 	Connectors []*Connector
 	Sources    []*Source
 	Schemas    []*EntitlementSchema

@@ -32,6 +32,9 @@ type Options struct {
 	Tenant string
 	// Unmanaged is what a drift report does with unmanaged objects; empty means UnmanagedReport.
 	Unmanaged UnmanagedMode
+	// Environment is the environment the repository was bound to (config.Repo.ForEnvironment);
+	// the plan records it (Plan.Environment).
+	Environment string
 }
 
 // Rule texts carried by violations.
@@ -129,7 +132,11 @@ func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, 
 	}
 	c := &computer{repo: repo, live: live, opts: opts,
 		sourceCmp: newComparison(config.KindSource, rules), connectorCmp: newComparison(config.KindConnector, rules)}
-	p := &Plan{FormatVersion: FormatVersion, Tenant: opts.Tenant, RepoHash: repo.Hash, Changes: []Change{}, Violations: []Violation{}, Drift: opts.Drift}
+	p := &Plan{FormatVersion: FormatVersion, Tenant: opts.Tenant, Environment: opts.Environment, RepoHash: repo.Hash,
+		Changes: []Change{}, Violations: []Violation{}, Drift: opts.Drift, Lookups: live.Lookups}
+	if err := c.checkNames(); err != nil {
+		return nil, err
+	}
 
 	nfiles := 0
 	for _, src := range repo.Sources {
@@ -176,6 +183,9 @@ func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, 
 	}
 	if listedFile {
 		p.Notes = append(p.Notes, noteConnectorFiles)
+	}
+	if n := lookupNote(repo, live); n != "" {
+		p.Notes = append(p.Notes, n)
 	}
 
 	// The order is found on indices and the changes copied once in it: a sort moving the
@@ -654,6 +664,7 @@ func (c *computer) source(src *config.Source) (planned, error) {
 	if src.Absent {
 		return c.tombstone(&src.Object, ""), nil
 	}
+	src = c.bindNames(src)
 	desired, leaves, err := c.resolve(&src.Object)
 	if err != nil {
 		return planned{}, err

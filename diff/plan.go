@@ -49,6 +49,11 @@ type Live struct {
 	// MissingConnectors holds the scriptNames that declared sources to be created name and that
 	// the tenant does not have (neither listed nor found by GET /v3/connectors/{scriptName}).
 	MissingConnectors map[string]bool
+	// Named holds, for each reference given by name (config.Repo.NamedRefs), the tenant's
+	// objects of its type with that name: exactly one is resolved, none or several is an error.
+	Named map[config.NamedRef][]*value.Object
+	// Lookups is the number of requests made to fill Named.
+	Lookups int
 }
 
 // Plan is the result of comparing a repository with a tenant.
@@ -57,6 +62,9 @@ type Plan struct {
 	// Tenant is the tenant the plan was computed against (isc.TenantOf of its base URL): a plan
 	// is only true of that tenant, and apply --plan refuses any other.
 	Tenant string `json:"tenant,omitempty"`
+	// Environment is the environment of sailsync.yaml the plan was made for (empty without
+	// environments): apply --plan refuses to apply it for another one.
+	Environment string `json:"environment,omitempty"`
 	// RepoHash is config.Repo.Hash of the repository the plan was made from.
 	RepoHash   string      `json:"repo_hash"`
 	Changes    []Change    `json:"changes"`
@@ -77,6 +85,9 @@ type Plan struct {
 	Coverage *Coverage `json:"coverage,omitempty"`
 	// Scope is set for a scoped plan (SetScope): only those objects were read and compared.
 	Scope *config.Scope `json:"scope,omitempty"`
+	// Lookups is the number of requests the plan made to find references given by name (see
+	// sync.EstimateLookups); their ids are in the operations' bodies.
+	Lookups int `json:"lookups,omitempty"`
 }
 
 // Change is one object in the plan. Objects with no change are kept (Action no-change) so that

@@ -107,7 +107,7 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 	WriteAnnotations(bw, "warning", warnings, "changes that overwrite the tenant's own")
 	WriteAnnotations(bw, "notice", notices, "objects to change")
 	if p.Tenant != "" {
-		fmt.Fprintf(bw, "Tenant: %s\n", TextEscape(p.Tenant))
+		fmt.Fprintf(bw, "Tenant: %s\n", TextEscape(p.Tenant+environmentSuffix(p)))
 	}
 	if sl := scopeLine(p); sl != "" {
 		fmt.Fprintln(bw, TextEscape(sl))

@@ -32,7 +32,7 @@ func RenderMarkdownBudget(w io.Writer, p *Plan, budget int) error {
 	}
 	fmt.Fprintf(&head, "## %s\n\n", title)
 	if p.Tenant != "" {
-		fmt.Fprintf(&head, "Tenant: <code>%s</code>\n\n", MarkdownEscape(p.Tenant))
+		fmt.Fprintf(&head, "Tenant: <code>%s</code>%s\n\n", MarkdownEscape(p.Tenant), MarkdownEscape(environmentSuffix(p)))
 	}
 	if sl := scopeLine(p); sl != "" {
 		fmt.Fprintf(&head, "%s\n\n", MarkdownEscape(sl))

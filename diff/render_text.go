@@ -73,7 +73,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 	}
 	if p.Tenant != "" {
 		// First, so that nobody reads a plan without seeing which tenant it is true of.
-		first += " Tenant: " + TextEscape(p.Tenant)
+		first += " Tenant: " + TextEscape(p.Tenant+environmentSuffix(p))
 	}
 	fmt.Fprintln(bw, first)
 	if sl := scopeLine(p); sl != "" {

@@ -59,6 +59,7 @@ type Emulator struct {
 	sourceIdx    map[string]int             // "id:…" and "name:…" → position in sources
 	schemas      map[string][]*value.Object // by source id
 	connectors   []*value.Object
+	directory    map[string][]*value.Object // the lookup collections by seed directory (see directory.go)
 	tokens       map[string]token
 	rate         map[string][]time.Time // request times per client id within the current window
 	faults       []*faultEntry

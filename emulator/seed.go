@@ -17,6 +17,8 @@ import (
 //	connectors/*.json          ConnectorDetail objects (GET /v3/connectors/{scriptName})
 //	sources/*.json             Source objects (GET /v3/sources/{id}), loaded in file-name order
 //	schemas/<source>/*.json    Schema objects of the source named <source> (or with that id)
+//	identities/, managed-clusters/, workgroups/, password-policies/, connector-rules/
+//	                           the objects sources refer to, looked up by name (directory.go)
 //
 // A file may hold one object or an array of objects. Secret connectorAttributes values may be
 // this emulator's cipher texts (kept) or plain text (encrypted on load). Other files (README.md)
@@ -104,7 +106,7 @@ func (e *Emulator) loadSeed(seed fs.FS) error {
 			e.schemas[src.String("id")] = append(e.schemas[src.String("id")], f.obj)
 		}
 	}
-	return nil
+	return e.loadDirectory(seed)
 }
 
 type seedObject struct {
@@ -166,7 +168,7 @@ func CheckSeedDir(seed fs.FS) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	dirs := []string{"connectors", "sources"}
+	dirs := append([]string{"connectors", "sources"}, directorySeedDirs()...)
 	if subs, err := fs.ReadDir(seed, "schemas"); err == nil {
 		for _, d := range subs {
 			if d.IsDir() {

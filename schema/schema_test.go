@@ -80,12 +80,17 @@ func TestValidate(t *testing.T) {
 		// The tenant refuses a source without an owner id (400); a null owner is no owner.
 		{"owner null", "Source", func(m map[string]any) { m["owner"] = nil }, []string{"owner: must be an object, not null"}},
 		{"owner empty", "Source", func(m map[string]any) { m["owner"] = map[string]any{} }, []string{"owner/id: required field is missing"}},
-		{"owner without id", "Source", func(m map[string]any) { m["owner"] = map[string]any{"type": "IDENTITY", "name": "Amelia Ortiz"} },
+		// A reference may give the name instead of the id: plan finds it in the tenant.
+		{"owner by name", "Source", func(m map[string]any) { m["owner"] = map[string]any{"type": "IDENTITY", "name": "Amelia Ortiz"} }, nil},
+		{"owner with an empty name", "Source", func(m map[string]any) { m["owner"] = map[string]any{"type": "IDENTITY", "name": ""} },
+			[]string{"owner/name: must not be empty"}},
+		{"owner with neither id nor name", "Source", func(m map[string]any) { m["owner"] = map[string]any{"type": "IDENTITY"} },
 			[]string{"owner/id: required field is missing"}},
 		{"owner empty id", "Source", func(m map[string]any) { m["owner"].(map[string]any)["id"] = "" }, []string{"owner/id: must not be empty"}},
 		{"owner id not a string", "Source", func(m map[string]any) { m["owner"].(map[string]any)["id"] = json.Number("7") },
 			[]string{"owner/id: must be a string, not the integer 7"}},
-		{"cluster without id", "Source", func(m map[string]any) { delete(m["cluster"].(map[string]any), "id") }, []string{"cluster/id: required field is missing"}},
+		{"cluster by name", "Source", func(m map[string]any) { delete(m["cluster"].(map[string]any), "id") }, nil},
+		{"cluster without name", "Source", func(m map[string]any) { delete(m["cluster"].(map[string]any), "name") }, []string{"cluster/name: required field is missing"}},
 		// Every other reference may be null (no reference) but, when given, must carry an id.
 		{"references null", "Source", func(m map[string]any) {
 			for _, f := range []string{"cluster", "accountCorrelationConfig", "accountCorrelationRule", "managerCorrelationRule", "beforeProvisioningRule", "managementWorkgroup", "passwordPolicies"} {
@@ -95,7 +100,7 @@ func TestValidate(t *testing.T) {
 		{"references without id", "Source", func(m map[string]any) {
 			m["accountCorrelationConfig"] = map[string]any{"type": "ACCOUNT_CORRELATION_CONFIG", "name": "x"}
 			m["accountCorrelationRule"] = map[string]any{"type": "RULE"}
-			m["managerCorrelationRule"] = map[string]any{"name": "x"}
+			m["managerCorrelationRule"] = map[string]any{"name": "x"} // by name
 			m["beforeProvisioningRule"] = map[string]any{}
 			m["managementWorkgroup"] = map[string]any{"type": "GOVERNANCE_GROUP"}
 			m["passwordPolicies"] = []any{map[string]any{"type": "PASSWORD_POLICY", "id": "p"}, map[string]any{"type": "PASSWORD_POLICY"}}
@@ -104,7 +109,6 @@ func TestValidate(t *testing.T) {
 			"accountCorrelationRule/id: required field is missing",
 			"beforeProvisioningRule/id: required field is missing",
 			"managementWorkgroup/id: required field is missing",
-			"managerCorrelationRule/id: required field is missing",
 			"passwordPolicies/1/id: required field is missing",
 			"schemas/0/id: required field is missing"}},
 		{"connector status", "Connector", nil, nil},
@@ -226,7 +230,10 @@ func TestSettingsSchema(t *testing.T) {
 		want []string
 	}{
 		{map[string]any{}, nil},
-		{map[string]any{"environments": map[string]any{}}, []string{"environments: unknown field"}},
+		{map[string]any{"environments": map[string]any{}}, nil},
+		{map[string]any{"environment": map[string]any{}}, []string{"environment: unknown field (did you mean environments?)"}},
+		{map[string]any{"environments": map[string]any{"prod": map[string]any{"baseUrl": "https://acme.api.identitynow.com", "vars": map[string]any{"a-b": 1}}}},
+			[]string{"environments/prod/vars/a-b: a var name is letters, digits and _ (not starting with a digit)"}},
 		{[]any{"x"}, []string{": must be an object, not a list"}},
 	}
 	for _, tt := range tests {

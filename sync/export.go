@@ -23,6 +23,9 @@ type ExportOptions struct {
 	Sources []string
 	// Parallelism bounds concurrent requests; 0 means DefaultParallelism.
 	Parallelism int
+	// KeepIDs writes references with the tenant's ids; without it, a reference that its name
+	// finds again is written by name, so that the repository promotes (see refsByName).
+	KeepIDs bool
 }
 
 // ExportFile is one YAML file of an exported repository.
@@ -106,6 +109,11 @@ func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, 
 		sources = kept
 	}
 	sort.Slice(sources, func(i, j int) bool { return sources[i].String("name") < sources[j].String("name") })
+	if !opts.KeepIDs {
+		if err := refsByName(ctx, c, sources, par); err != nil {
+			return nil, err
+		}
+	}
 
 	// Custom connectors: those the released list does not show, or built on the open connector
 	// standard that custom connectors use.

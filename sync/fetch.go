@@ -49,7 +49,8 @@ type FetchOptions struct {
 //     the common rule's guess (a single pinned connector: the GET of its pin alone); and a GET
 //     for each connector a source to be created names literally that the listing lacks;
 //   - the schemas of each declared source with EntitlementSchemas, requested as soon as the
-//     page holding that source arrives.
+//     page holding that source arrives;
+//   - the objects that references given by name name (owner, cluster, …; see lookupCalls).
 //
 // So that the comparison with the minimum is exact: sailsync pays the minimum whenever the
 // listing is the cheaper way or at most NamesPerFilter sources are declared, and at most one
@@ -101,6 +102,7 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 	case len(repo.Connectors) > 0:
 		f.connectors()
 	}
+	f.lookups(namedRefs(repo))
 	if err := f.pool.wait(); err != nil {
 		return nil, err
 	}

@@ -40,6 +40,14 @@ var keptPaths = []string{
 	"/beta/sources/{sourceId}/upload-connector-file",
 	"/beta/connectors",
 	"/beta/task-status/{id}",
+	// The directory: objects sources refer to, looked up when a reference gives a name.
+	"/beta/identities",
+	"/v3/managed-clusters",
+	"/beta/managed-clusters",
+	"/beta/workgroups",
+	"/v3/password-policies",
+	"/beta/password-policies",
+	"/beta/connector-rules",
 }
 
 func main() {
