@@ -10,7 +10,7 @@ import (
 )
 
 // FormatVersion is the version of the JSON plan format (plan --out, --output json).
-const FormatVersion = 2
+const FormatVersion = 3
 
 // Action is what a plan does with one object.
 type Action string
@@ -110,6 +110,9 @@ type Operation struct {
 	Pin string `json:"pin,omitempty"`
 	// Upload is the file of an entitlement schema or connector file upload.
 	Upload *Upload `json:"upload,omitempty"`
+	// Bundle are a connector's bundle requests, in the order sent: after the create (Body) of a
+	// new connector, alone for an existing one (see bundle.go).
+	Bundle []BundleRequest `json:"bundle,omitempty"`
 }
 
 // Upload is a file an operation sends as multipart field "file".
@@ -144,6 +147,12 @@ type Field struct {
 	// Line is the YAML line of the declared value of an updated field (0 when not known), where
 	// a GitHub annotation of the update points.
 	Line int `json:"line,omitempty"`
+	// Summary stands for Before and After where showing both would repeat a whole document (a
+	// connector bundle's XML): "3 lines changed". Diff then holds the changed lines.
+	Summary string `json:"summary,omitempty"`
+	// Diff is a line diff of a document field ("- old", "+ new", "  context", "…"), bounded
+	// in length; the lines are escaped for every output already (see bundle.go).
+	Diff []string `json:"diff,omitempty"`
 }
 
 // Violation is a declared value the tenant cannot accept: an immutable field that differs.

@@ -168,6 +168,17 @@ func diffLines(a Action, f Field) []string {
 		suffix = "  # immutable"
 	}
 	switch {
+	case f.Summary != "":
+		// A document's change: its size, then its own diff lines, indented under it.
+		out := []string{"# " + f.Path + ": " + f.Summary}
+		for _, l := range f.Diff {
+			if len(l) > 1 && (l[0] == '-' || l[0] == '+') {
+				out = append(out, l[:1]+"      "+l[1:])
+			} else {
+				out = append(out, "      "+l)
+			}
+		}
+		return out
 	case f.Sensitive && a != ActionCreate:
 		return []string{"+ " + f.Path + ": " + Sensitive + "  # secret sent"}
 	case a == ActionCreate || f.Before == nil:

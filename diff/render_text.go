@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/fatih/color"
 )
@@ -92,6 +93,9 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 		fmt.Fprintln(bw, header)
 		for _, f := range c.Fields {
 			fmt.Fprintln(bw, "  "+textField(pl, c.Action, f))
+			for _, l := range f.Diff {
+				fmt.Fprintln(bw, "      "+diffColor(pl, l))
+			}
 		}
 		if c.Note != "" {
 			fmt.Fprintln(bw, "    "+pl.dim.Sprint(c.Note))
@@ -131,6 +135,9 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 // what changes, `! path: old → new (immutable)` for what cannot change.
 func textField(pl palette, a Action, f Field) string {
 	switch {
+	case f.Summary != "":
+		// A document's change: its size, the lines themselves follow (Diff).
+		return pl.update.Sprint("~") + " " + f.Path + ": " + f.Summary
 	case f.Immutable:
 		return pl.violation.Sprint("!") + " " + f.Path + ": " + fieldValue(f, f.Before) + " → " + fieldValue(f, f.After) + " " +
 			pl.violation.Sprint("(immutable)")
@@ -140,5 +147,18 @@ func textField(pl palette, a Action, f Field) string {
 		return pl.create.Sprint("+") + " " + f.Path + ": " + fieldValue(f, f.After)
 	default:
 		return pl.update.Sprint("~") + " " + f.Path + ": " + fieldValue(f, f.Before) + " → " + fieldValue(f, f.After)
+	}
+}
+
+// diffColor colours a line of a document's diff: removals like violations, additions like
+// creates. The lines are escaped when the plan is computed (see Field.Diff).
+func diffColor(pl palette, l string) string {
+	switch {
+	case strings.HasPrefix(l, "- "):
+		return pl.violation.Sprint(l)
+	case strings.HasPrefix(l, "+ "):
+		return pl.create.Sprint(l)
+	default:
+		return pl.dim.Sprint(l)
 	}
 }

@@ -257,8 +257,10 @@ type request struct {
 	path   string // escaped, e.g. /v3/sources/2c91…
 	tmpl   string // for stats and logs, e.g. /v3/sources/{id}
 	query  url.Values
-	body   []byte  // JSON body, re-sent on every attempt
-	upload *upload // multipart body, reopened on every attempt
+	body   []byte // JSON body, re-sent on every attempt
+	// contentType is body's type when it is not application/json (a JSON Patch).
+	contentType string
+	upload      *upload // multipart body, reopened on every attempt
 	// create marks a POST that creates an object: it is never repeated after an ambiguous
 	// failure; the caller looks the object up instead.
 	create bool
@@ -531,6 +533,9 @@ func (c *Client) try(ctx context.Context, req *request) attempt {
 		body, contentType = pr, ct
 	case req.body != nil:
 		body, contentType = bytes.NewReader(req.body), "application/json"
+		if req.contentType != "" {
+			contentType = req.contentType
+		}
 	}
 	hr, err := http.NewRequestWithContext(actx, req.method, u, body)
 	if err != nil {

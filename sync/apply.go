@@ -246,7 +246,7 @@ func (a *applier) run(t *task) Result {
 	var err error
 	switch ch.Kind {
 	case config.KindConnector:
-		res.ScriptName, res.Note, err = a.createConnector(ch)
+		res.ScriptName, res.Note, err = a.connector(ch)
 	case config.KindSource:
 		if ch.Action == diff.ActionCreate {
 			err = a.createSource(ch)
