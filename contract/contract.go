@@ -134,7 +134,8 @@ func init() {
 	// dependency explicit (uploads must be checked part by part, field name "file" included).
 	// The file parts carry binary content types that decode as opaque strings.
 	openapi3filter.RegisterBodyDecoder("multipart/form-data", multipartDecoder)
-	for _, ct := range []string{"application/java-archive", "application/zip", "application/x-java-archive"} {
+	// application/xml: a connector's source config and template are served as XML strings.
+	for _, ct := range []string{"application/java-archive", "application/zip", "application/x-java-archive", "application/xml"} {
 		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
 	}
 }

@@ -257,13 +257,13 @@ type request struct {
 	path   string // escaped, e.g. /v3/sources/2c91…
 	tmpl   string // for stats and logs, e.g. /v3/sources/{id}
 	query  url.Values
-	body   []byte // JSON body, re-sent on every attempt
-	// contentType is body's type when it is not application/json (a JSON Patch).
-	contentType string
-	upload      *upload // multipart body, reopened on every attempt
+	body   []byte  // JSON body, re-sent on every attempt
+	upload *upload // multipart body, reopened on every attempt
 	// create marks a POST that creates an object: it is never repeated after an ambiguous
 	// failure; the caller looks the object up instead.
 	create bool
+	// contentType is body's type when it is not application/json (a JSON Patch).
+	contentType string
 	// decode checks and keeps a 2xx body; an error makes the attempt a failure like a 5xx
 	// (malformed or truncated body).
 	decode func(h http.Header, body []byte) error
