@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"encoding/json"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -46,6 +47,28 @@ type PatchOp struct {
 	Op    string `json:"op"`
 	Path  string `json:"path"`
 	Value any    `json:"value"`
+}
+
+// UnmarshalJSON reads an operation of a saved plan with value's decoder, so that its value
+// keeps exact numbers and key order (encoding/json would make numbers float64).
+func (p *PatchOp) UnmarshalJSON(data []byte) error {
+	var raw struct {
+		Op    string          `json:"op"`
+		Path  string          `json:"path"`
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	p.Op, p.Path, p.Value = raw.Op, raw.Path, nil
+	if len(raw.Value) > 0 {
+		v, err := value.Decode(raw.Value)
+		if err != nil {
+			return fmt.Errorf("patch %s: %w", raw.Path, err)
+		}
+		p.Value = v
+	}
+	return nil
 }
 
 // xmlLiveFields maps each XML part's YAML field to the ConnectorDetail field holding it.
