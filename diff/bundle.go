@@ -174,6 +174,26 @@ func escapeProperty(s string) string {
 	return b.String()
 }
 
+// printable writes every character of s that is not printable as \u{XXXX}.
+func printable(s string) string {
+	if strings.IndexFunc(s, notPrintable) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if notPrintable(r) {
+			fmt.Fprintf(&b, `\u{%X}`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func notPrintable(r rune) bool {
+	return r != ' ' && (!unicode.IsGraphic(r) || unicode.Is(unicode.Bidi_Control, r))
+}
+
 func utf16Units(r rune) []rune {
 	if r < 0x10000 {
 		return []rune{r}
@@ -290,6 +310,11 @@ func (c *computer) bundleField(p []string, desired string, live any, liveOK bool
 		return Field{Path: strings.Join(p, "."), Summary: plural(n, "line", "lines") + " added (the tenant has none)"}, false
 	}
 	n, lines := lineDiff(textLines(l), textLines(d))
+	for i, line := range lines {
+		// Canonical XML and properties lines are printable already; a text that did not parse
+		// (the tenant's, say) is shown as it is, so it is made printable here.
+		lines[i] = printable(line)
+	}
 	if n == 0 {
 		// Equal as lines but not as values (a key repeated, say): still a change to send.
 		n = 1

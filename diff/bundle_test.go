@@ -174,6 +174,17 @@ func TestBundlePlan(t *testing.T) {
 			t.Errorf("%s %+v", ch.Action, ch.Fields)
 		}
 	})
+	t.Run("a tenant text that is not XML is shown printable", func(t *testing.T) {
+		repo, live := bundleCase(t, "sourceConfig", form("636"), "<Form \x1b[31mbroken\u202e\n")
+		p, err := Compute(repo, live, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := strings.Join(p.Changes[0].Fields[0].Diff, "\n")
+		if strings.ContainsAny(d, "\x1b\u202e") || !strings.Contains(d, `- <Form \u{1B}[31mbroken\u{202E}`) {
+			t.Errorf("diff %q", d)
+		}
+	})
 	t.Run("tenant has none", func(t *testing.T) {
 		repo, live := bundleCase(t, "sourceTemplate", form("1"), "")
 		p, err := Compute(repo, live, Options{})
