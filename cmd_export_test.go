@@ -69,6 +69,9 @@ func TestExportValidatePlan(t *testing.T) {
 			applyAll: true,
 			files: []string{
 				"connectors/acme-hr.yaml",
+				// The connector's bundle, beside its YAML file.
+				"connectors/acme-hr/source-config.xml",
+				"connectors/acme-hr/source-template.xml",
 				"schemas/acme-hr-cloud-role.yaml",
 				"schemas/corporate-directory-group.yaml",
 				"sources/acme-hr-cloud.yaml",

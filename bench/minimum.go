@@ -22,7 +22,9 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 // sources by whichever of the full listing and name-filtered lists is fewer calls (as if the
 // tenant's size were known in advance: the strictest reading of "minimum"), the declared
 // connectors by whichever of one listing plus a GET per unlisted (not RELEASED) connector and
-// a GET per connector is fewer, and one schema list per declared source.
+// a GET per connector is fewer, and one schema list per declared source. (A RELEASED connector
+// that declares a bundle needs its GET too, the listing having no bundle; the bench's connectors
+// declare none.)
 func minimumFetch(declared, tenantSources, declaredConnectors, releasedConnectors, declaredReleased int) int {
 	calls := 1 // POST /oauth/token
 	if declared > 0 {

@@ -84,7 +84,10 @@ var kinds = []KindSpec{
 	{
 		Kind: KindConnector, Declared: true, Unmanaged: true, Level: 0, Schema: "connector.json",
 		Identity: []string{"name"},
-		Doc:      "a custom connector (POST /v3/connectors); connectors are created, never updated",
+		// Its bundle (bundle.go) is sent with the connector's own change, after the create and
+		// before the sources (level 1) that depend on it: no level of its own is needed.
+		Doc: "a custom connector (POST /v3/connectors): its fields are set on create only; its bundle (source config, " +
+			"template, correlation config, translations, metadata) is updated by requests of its own",
 	},
 	{
 		Kind: KindSource, Declared: true, Unmanaged: true, Level: 1, Schema: "source.json",

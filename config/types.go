@@ -71,6 +71,9 @@ type Connector struct {
 	// connector's scriptName by an undocumented rule, so nothing else is assumed about it:
 	// connectors are found by name (see sync.Fetch) and the pin is only a hint and a check.
 	PinnedScriptName string
+	// Bundle is the declared bundle (source config, template, translations, metadata), taken
+	// out of Fields: nil when none is declared. See bundle.go.
+	Bundle *Bundle
 }
 
 // Source is a declared ISC source.

@@ -133,8 +133,9 @@ func init() {
 	// multipart/form-data is registered by openapi3filter itself; registering it here makes the
 	// dependency explicit (uploads must be checked part by part, field name "file" included).
 	// The file parts carry binary content types that decode as opaque strings.
-	openapi3filter.RegisterBodyDecoder("multipart/form-data", openapi3filter.MultipartBodyDecoder)
-	for _, ct := range []string{"application/java-archive", "application/zip", "application/x-java-archive"} {
+	openapi3filter.RegisterBodyDecoder("multipart/form-data", multipartDecoder)
+	// application/xml: a connector's source config and template are served as XML strings.
+	for _, ct := range []string{"application/java-archive", "application/zip", "application/x-java-archive", "application/xml"} {
 		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
 	}
 }
@@ -286,4 +287,19 @@ func oneLine(s string) string {
 		lines = append(lines[:4], "…")
 	}
 	return strings.Join(lines, " | ")
+}
+
+// multipartDecoder is openapi3filter's multipart decoder, except that an object schema that
+// names no property and says nothing of additional ones (PUT
+// /v3/connectors/{scriptName}/translations/{locale} declares just `type: object`) accepts any
+// part, as JSON Schema reads it: kin-openapi refuses every part of such a body.
+func multipartDecoder(body io.Reader, h http.Header, schema *openapi3.SchemaRef, enc openapi3filter.EncodingFn) (any, error) {
+	if v := schema.Value; v != nil && len(v.Properties) == 0 && len(v.AllOf) == 0 &&
+		v.AdditionalProperties.Has == nil && v.AdditionalProperties.Schema == nil {
+		open := *v
+		yes := true
+		open.AdditionalProperties = openapi3.AdditionalProperties{Has: &yes}
+		schema = &openapi3.SchemaRef{Value: &open}
+	}
+	return openapi3filter.MultipartBodyDecoder(body, h, schema, enc)
 }

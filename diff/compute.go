@@ -39,7 +39,6 @@ type Options struct {
 
 // Rule texts carried by violations.
 const (
-	ruleConnector   = "connectors are not updated by sailsync: no update endpoint is used"
 	ruleImmutable   = "immutable: PUT /v3/sources/{id} rejects changes to %s (400)"
 	ruleNoConnector = "POST /v3/sources refuses a connector the tenant does not have (400): name a connector of the tenant, " +
 		"or declare it as a Connector and write ${connector:NAME}"
@@ -626,13 +625,14 @@ func (c *computer) connector(con *config.Connector) (planned, error) {
 	}
 	ch := Change{Kind: config.KindConnector, Name: con.Name, File: con.Doc.File, Line: con.Doc.Line}
 	lv := c.live.Connectors[con.Name]
+	bundleFields, bundleReqs := c.bundle(con, lv)
 	if lv == nil {
 		ch.Action = ActionCreate
-		ch.Fields = createFields(desired)
+		ch.Fields = append(createFields(desired), bundleFields...)
 		body := con.Fields.Clone()
 		// The tenant chooses the scriptName: the create body has no such field.
 		body.Delete("scriptName")
-		ch.Op = &Operation{Body: body, Secrets: leafPaths(leaves), Pin: con.PinnedScriptName}
+		ch.Op = &Operation{Body: body, Secrets: leafPaths(leaves), Pin: con.PinnedScriptName, Bundle: bundleReqs}
 		return planned{change: ch, needs: needsOf(&con.Object, leaves)}, nil
 	}
 	ch.LiveID = lv.String("scriptName")
@@ -644,20 +644,28 @@ func (c *computer) connector(con *config.Connector) (planned, error) {
 	sortFields(ch.Fields, desired)
 	var ign []Ignored
 	ch.Fields, ign = ignoreFields(c.repo.Settings.Ignore, config.KindConnector, con.Name, "", ch.Fields)
-	if len(ch.Fields) == 0 {
-		ch.Action = ActionNoChange
-		return planned{change: ch, ignored: ign}, nil
-	}
-	ch.Action = ActionViolation
 	var vs []Violation
 	for i := range ch.Fields {
 		f := &ch.Fields[i]
 		f.Immutable = true
 		pos := con.PosOf(f.Path)
+		top, _, _ := strings.Cut(f.Path, ".")
 		vs = append(vs, Violation{Kind: config.KindConnector, Name: con.Name, Path: f.Path, File: pos.File, Line: pos.Line,
-			Col: pos.Col, Live: f.Before, Desired: f.After, Rule: ruleConnector})
+			Col: pos.Col, Live: f.Before, Desired: f.After, Rule: ruleConnectorField(top)})
 	}
-	return planned{change: ch, violations: vs, ignored: ign}, nil
+	// The bundle is what the tenant lets change: its parts are updates, with requests of their own.
+	ch.Fields = append(ch.Fields, bundleFields...)
+	switch {
+	case len(vs) > 0:
+		ch.Action = ActionViolation
+		return planned{change: ch, violations: vs, ignored: ign}, nil
+	case len(bundleReqs) > 0:
+		ch.Action = ActionUpdate
+		ch.Op = &Operation{Bundle: bundleReqs}
+	default:
+		ch.Action = ActionNoChange
+	}
+	return planned{change: ch, ignored: ign}, nil
 }
 
 func (c *computer) source(src *config.Source) (planned, error) {

@@ -91,6 +91,9 @@ func TestNormalisationRules(t *testing.T) {
 		live    string
 		// wantPaths are the fields reported without the rule.
 		wantPaths string
+		// part is the bundle part a Connector case declares (desired: the file's text, live: the
+		// tenant's); see bundleCase.
+		part string
 	}
 	base := `"name": "S", "connector": "jdbc", "type": "JDBC"`
 	cases := []tc{
@@ -138,6 +141,23 @@ func TestNormalisationRules(t *testing.T) {
 			live:      `{` + base + `, "deleteThreshold": 10, "connectorAttributes": {"pageSize": 1000, "list": [1.5]}}`,
 			wantPaths: "deleteThreshold,connectorAttributes.pageSize,connectorAttributes.list",
 		},
+		{
+			rule: "XML compared as XML",
+			kind: config.KindConnector,
+			part: "sourceConfig",
+			desired: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Form name=\"A\" type=\"SourceConfig\">\n  <Section name=\"s\">\n" +
+				"    <Field name=\"host\" type=\"url\"></Field>\n    <Help>Host &amp; port</Help>\n  </Section>\n</Form>\n",
+			live:      `<?xml version='1.0' encoding='UTF-8' standalone='no'?><Form type='SourceConfig' name='A'><Section name="s"><Field type="url" name="host"/><Help> Host &#38; port </Help></Section></Form>`,
+			wantPaths: "sourceConfig",
+		},
+		{
+			rule:      "translations compared by key",
+			kind:      config.KindConnector,
+			part:      "translations.en",
+			desired:   "# Acme HR\nmenuLabel=Settings\nhelp = Host \\\n  and port\n",
+			live:      "help:Host and port\n! generated\nmenuLabel Settings",
+			wantPaths: "translations.en",
+		},
 	}
 	covered := map[string]bool{}
 	for _, c := range cases {
@@ -153,8 +173,14 @@ func TestNormalisationRules(t *testing.T) {
 				t.Fatalf("rule %q is not in the normalisation table", c.rule)
 			}
 			without := append(append([]Rule{}, Rules[:idx]...), Rules[idx+1:]...)
-			repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, c.kind, "s.yaml", c.desired)}}}
-			live := &Live{Sources: map[string]*value.Object{"S": liveObject(t, c.live)}}
+			var repo *config.Repo
+			var live *Live
+			if c.part != "" {
+				repo, live = bundleCase(t, c.part, c.desired, c.live)
+			} else {
+				repo = &config.Repo{Sources: []*config.Source{{Object: declare(t, c.kind, "s.yaml", c.desired)}}}
+				live = &Live{Sources: map[string]*value.Object{"S": liveObject(t, c.live)}}
+			}
 
 			p, err := compute(repo, live, Options{}, Rules)
 			if err != nil {
@@ -300,7 +326,7 @@ func TestConnectors(t *testing.T) {
 				t.Fatalf("violations %+v", p.Violations)
 			}
 			for i, v := range p.Violations {
-				if v.Rule != "connectors are not updated by sailsync: no update endpoint is used" || !ch.Fields[i].Immutable ||
+				if v.Rule != ruleConnectorField(strings.Split(v.Path, ".")[0]) || !strings.Contains(v.Rule, "set "+v.Path+" to the live value") || !ch.Fields[i].Immutable ||
 					v.Kind != config.KindConnector || v.File != "connectors/acme-hr.yaml" || v.Line < 2 {
 					t.Errorf("violation %+v", v)
 				}

@@ -155,6 +155,21 @@ var Rules = []Rule{
 		},
 	},
 	{
+		Name: "XML compared as XML",
+		Description: "a connector bundle's XML (sourceConfig, sourceTemplate, correlationConfig) is compared as XML: white space " +
+			"between elements and around text, attribute order, `<a></a>` against `<a/>`, entity spellings and the XML declaration " +
+			"are not changes (the tenant re-serialises what it stores).",
+		Kinds:     []config.Kind{config.KindConnector},
+		Normalize: normaliseXML,
+	},
+	{
+		Name: "translations compared by key",
+		Description: "a connector's translations are compared as the key → value pairs they define: comments, blank lines, " +
+			"order, separators (=, :, space) and escapes are not changes.",
+		Kinds:     []config.Kind{config.KindConnector},
+		Normalize: normaliseProperties,
+	},
+	{
 		Name:        "numbers by value",
 		Description: "numbers are compared by value: 10, 10.0 and 1e1 are equal (the YAML keeps the text written, the tenant its own).",
 		Normalize: func(_ []string, d, l any, lok bool) (any, any, bool) {

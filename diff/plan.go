@@ -10,7 +10,7 @@ import (
 )
 
 // FormatVersion is the version of the JSON plan format (plan --out, --output json).
-const FormatVersion = 2
+const FormatVersion = 3
 
 // Action is what a plan does with one object.
 type Action string
@@ -136,6 +136,9 @@ type Operation struct {
 	Pin string `json:"pin,omitempty"`
 	// Upload is the file of an entitlement schema or connector file upload.
 	Upload *Upload `json:"upload,omitempty"`
+	// Bundle are a connector's bundle requests, in the order sent: after the create (Body) of a
+	// new connector, alone for an existing one (see bundle.go).
+	Bundle []BundleRequest `json:"bundle,omitempty"`
 }
 
 // Upload is a file an operation sends as multipart field "file".
@@ -174,6 +177,12 @@ type Field struct {
 	Class Class `json:"class,omitempty"`
 	// Base is the value the base declared, for a conflict (repository and tenant both changed it).
 	Base any `json:"base,omitempty"`
+	// Summary stands for Before and After where showing both would repeat a whole document (a
+	// connector bundle's XML): "3 lines changed". Diff then holds the changed lines.
+	Summary string `json:"summary,omitempty"`
+	// Diff is a line diff of a document field ("- old", "+ new", "  context", "…"), bounded
+	// in length; the lines are escaped for every output already (see bundle.go).
+	Diff []string `json:"diff,omitempty"`
 }
 
 // Violation is a declared value the tenant cannot accept: an immutable field that differs.

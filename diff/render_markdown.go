@@ -185,6 +185,17 @@ func diffLines(a Action, f Field) []string {
 	}
 	path := TextEscape(f.Path)
 	switch {
+	case f.Summary != "":
+		// A document's change: its size, then its own diff lines, indented under it.
+		out := []string{"# " + f.Path + ": " + f.Summary}
+		for _, l := range f.Diff {
+			if len(l) > 1 && (l[0] == '-' || l[0] == '+') {
+				out = append(out, l[:1]+"      "+l[1:])
+			} else {
+				out = append(out, "      "+l)
+			}
+		}
+		return out
 	case f.Sensitive && a != ActionCreate:
 		return []string{"+ " + path + ": " + Sensitive + "  # secret sent"}
 	case a == ActionCreate || f.Before == nil:

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/fatih/color"
 )
@@ -95,6 +96,9 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 		fmt.Fprintln(bw, header+changeClass(c))
 		for _, f := range c.Fields {
 			fmt.Fprintln(bw, "  "+textField(pl, c.Action, f)+classSuffix(f))
+			for _, l := range f.Diff {
+				fmt.Fprintln(bw, "      "+diffColor(pl, l))
+			}
 		}
 		if c.Note != "" {
 			fmt.Fprintln(bw, "    "+pl.dim.Sprint(TextEscape(c.Note)))
@@ -136,6 +140,9 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 func textField(pl palette, a Action, f Field) string {
 	path := TextEscape(f.Path)
 	switch {
+	case f.Summary != "":
+		// A document's change: its size, the lines themselves follow (Diff).
+		return pl.update.Sprint("~") + " " + f.Path + ": " + f.Summary
 	case f.Immutable:
 		return pl.violation.Sprint("!") + " " + path + ": " + fieldValue(f, f.Before) + " → " + fieldValue(f, f.After) + " " +
 			pl.violation.Sprint("(immutable)")
@@ -145,5 +152,18 @@ func textField(pl palette, a Action, f Field) string {
 		return pl.create.Sprint("+") + " " + path + ": " + fieldValue(f, f.After)
 	default:
 		return pl.update.Sprint("~") + " " + path + ": " + fieldValue(f, f.Before) + " → " + fieldValue(f, f.After)
+	}
+}
+
+// diffColor colours a line of a document's diff: removals like violations, additions like
+// creates. The lines are escaped when the plan is computed (see Field.Diff).
+func diffColor(pl palette, l string) string {
+	switch {
+	case strings.HasPrefix(l, "- "):
+		return pl.violation.Sprint(l)
+	case strings.HasPrefix(l, "+ "):
+		return pl.create.Sprint(l)
+	default:
+		return pl.dim.Sprint(l)
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 // route dispatches an authenticated API request. Paths follow the published document: sources,
 // their schemas and uploads exist under both /v3 and /beta; connectors are listed under both,
-// but only /v3 has POST /connectors and GET /connectors/{scriptName}.
+// but only /v3 has POST /connectors, GET and PATCH /connectors/{scriptName} and its bundle paths.
 func (e *Emulator) route(w http.ResponseWriter, r *http.Request) {
 	version, rest, ok := splitVersion(r.URL.Path)
 	if !ok {
@@ -80,15 +80,9 @@ func (e *Emulator) route(w http.ResponseWriter, r *http.Request) {
 		default:
 			writeError(w, methodNotAllowed(method))
 		}
-	case len(seg) == 2 && seg[0] == "connectors" && version == "v3":
-		switch method {
-		case http.MethodGet:
-			e.getConnector(w, seg[1])
-		case http.MethodDelete:
-			e.deleteConnector(w, seg[1])
-		default:
-			writeError(w, methodNotAllowed(method))
-		}
+	case len(seg) >= 2 && seg[0] == "connectors" && version == "v3":
+		// GET, PATCH and DELETE of a connector, and its bundle: bundle.go.
+		e.connectorRoute(w, r, seg[1:])
 	case len(seg) == 2 && seg[0] == "task-status" && version == "beta":
 		if method != http.MethodGet {
 			writeError(w, methodNotAllowed(method))

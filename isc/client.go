@@ -266,6 +266,8 @@ type request struct {
 	// create marks a POST that creates an object: it is never repeated after an ambiguous
 	// failure; the caller looks the object up instead.
 	create bool
+	// contentType is body's type when it is not application/json (a JSON Patch).
+	contentType string
 	// decode checks and keeps a 2xx body; an error makes the attempt a failure like a 5xx
 	// (malformed or truncated body).
 	decode func(h http.Header, body []byte) error
@@ -535,6 +537,9 @@ func (c *Client) try(ctx context.Context, req *request) attempt {
 		body, contentType = pr, ct
 	case req.body != nil:
 		body, contentType = bytes.NewReader(req.body), "application/json"
+		if req.contentType != "" {
+			contentType = req.contentType
+		}
 	}
 	hr, err := http.NewRequestWithContext(actx, req.method, u, body)
 	if err != nil {

@@ -257,7 +257,7 @@ func (a *applier) run(t *task) Result {
 	case ch.Action == diff.ActionDelete:
 		res.Note, err = a.deleteObject(ch)
 	case ch.Kind == config.KindConnector:
-		res.ScriptName, res.Note, err = a.createConnector(ch)
+		res.ScriptName, res.Note, err = a.connector(ch)
 	case ch.Kind == config.KindSource:
 		if ch.Action == diff.ActionCreate {
 			err = a.createSource(ch)

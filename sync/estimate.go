@@ -9,7 +9,8 @@ import (
 // first time (retries come on top). Apply makes exactly these calls:
 //
 //	change                          requests
-//	Connector create                1  POST /v3/connectors
+//	Connector create                1  POST /v3/connectors, + 1 per bundle request (bundle.go)
+//	Connector update (bundle)       1  GET /v3/connectors/{scriptName} (fresh) + 1 per bundle request
 //	Source create                   1  POST /v3/sources
 //	Source update                   2  GET /v3/sources/{id} (fresh, fingerprint check) + PUT
 //	EntitlementSchema create        1  POST …/schemas/entitlements upload
@@ -29,6 +30,7 @@ func EstimateCalls(p *diff.Plan) int {
 	}
 	n := 0
 	for _, c := range p.Changes {
+		n += bundleCalls(c)
 		switch c.Action {
 		case diff.ActionCreate:
 			n++
@@ -36,8 +38,10 @@ func EstimateCalls(p *diff.Plan) int {
 			switch c.Kind {
 			case config.KindSource, config.KindEntitlementSchema:
 				n += 2
+			case config.KindConnector:
+				// Its fresh GET and requests are the bundle's, counted above.
 			default:
-				// Connectors and connector files have no update; a plan never holds one.
+				// Connector files have no update; a plan never holds one.
 				n++
 			}
 		case diff.ActionDelete:

@@ -177,12 +177,16 @@ func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, 
 	taken := map[string]bool{}
 	// Likewise variable names: two sources must not share one secret by accident.
 	envTaken := map[string]bool{}
-	add := func(f ExportFile) {
-		base := strings.TrimSuffix(f.Path, ".yaml")
-		for n := 2; taken[strings.ToLower(f.Path)]; n++ {
-			f.Path = fmt.Sprintf("%s-%d.yaml", base, n)
+	unique := func(p string) string {
+		base := strings.TrimSuffix(p, ".yaml")
+		for n := 2; taken[strings.ToLower(p)]; n++ {
+			p = fmt.Sprintf("%s-%d.yaml", base, n)
 		}
-		taken[strings.ToLower(f.Path)] = true
+		taken[strings.ToLower(p)] = true
+		return p
+	}
+	add := func(f ExportFile) {
+		f.Path = unique(f.Path)
 		out.Files = append(out.Files, f)
 	}
 	var snames []string
@@ -191,11 +195,13 @@ func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, 
 	}
 	sort.Strings(snames)
 	for _, sn := range snames {
-		f, err := exportConnector(custom[sn])
+		// The bundle's files go in a directory named after the YAML file, so the path is
+		// made unique first.
+		files, err := exportConnector(custom[sn], unique("connectors/"+slug(custom[sn].String("name"))+".yaml"))
 		if err != nil {
 			return nil, err
 		}
-		add(f)
+		out.Files = append(out.Files, files...)
 	}
 	for _, s := range sources {
 		f, vars, files, err := exportSource(s, custom, envTaken)
@@ -221,7 +227,7 @@ func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, 
 	return out, nil
 }
 
-func exportConnector(o *value.Object) (ExportFile, error) {
+func exportConnector(o *value.Object, yamlPath string) ([]ExportFile, error) {
 	doc := value.NewObject()
 	doc.Set("kind", "Connector")
 	for _, k := range []string{"name", "scriptName", "className", "type", "directConnect", "status"} {
@@ -229,7 +235,12 @@ func exportConnector(o *value.Object) (ExportFile, error) {
 			doc.Set(k, v)
 		}
 	}
-	return yamlFile("connectors/"+slug(o.String("name"))+".yaml", doc)
+	bundle := exportBundle(o, doc, yamlPath)
+	f, err := yamlFile(yamlPath, doc)
+	if err != nil {
+		return nil, err
+	}
+	return append([]ExportFile{f}, bundle...), nil
 }
 
 func exportSource(s *value.Object, custom map[string]*value.Object, envTaken map[string]bool) (ExportFile, []EnvVar, []string, error) {

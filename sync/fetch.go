@@ -51,6 +51,8 @@ type FetchOptions struct {
 //   - the schemas of each declared source with EntitlementSchemas, requested as soon as the
 //     page holding that source arrives;
 //   - the objects that references given by name name (owner, cluster, …; see lookupCalls).
+//   - the ConnectorDetail of each declared connector with a bundle that only the listing showed
+//     (a RELEASED one): the listing has no bundle, and the others were read with GET already.
 //
 // So that the comparison with the minimum is exact: sailsync pays the minimum whenever the
 // listing is the cheaper way or at most NamesPerFilter sources are declared, and at most one
@@ -75,6 +77,7 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 			MissingConnectors: map[string]bool{},
 		},
 		known:        map[string]*value.Object{},
+		detailed:     map[string]bool{},
 		declared:     make(map[string]bool, len(repo.Sources)),
 		withSchemas:  make(map[string]bool, len(withSchemas)),
 		schemasAsked: make(map[string]bool, len(withSchemas)),
@@ -115,6 +118,9 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 	if err := f.findConnectors(ctx, par); err != nil {
 		return nil, err
 	}
+	if err := f.details(ctx, par); err != nil {
+		return nil, err
+	}
 	f.live.AllSourcesListed = f.listedAll && !f.shifted
 	f.live.AllConnectorsListed = opts.AllSources && f.listed
 	return f.live, nil
@@ -139,6 +145,9 @@ type fetcher struct {
 	listed       bool // the connector listing was read
 	// known holds every connector read, by scriptName; nil for a scriptName the tenant lacks.
 	known map[string]*value.Object
+	// detailed holds the scriptNames read with GET, whose answer is a ConnectorDetail with the
+	// bundle (the listing's objects have none): see details in bundle.go.
+	detailed map[string]bool
 }
 
 // submit runs task in the pool, counting it for the progress callback.
@@ -385,6 +394,7 @@ func (f *fetcher) getConnector(ctx context.Context, scriptName string) (*value.O
 	}
 	f.mu.Lock()
 	f.known[scriptName] = o
+	f.detailed[scriptName] = true
 	f.mu.Unlock()
 	return o, nil
 }

@@ -32,10 +32,12 @@ func TestApplyFromThePlanAlone(t *testing.T) {
 	}
 	dir := writeRepo(t, map[string]string{
 		"repo.yaml": "kind: Connector\nname: Plan Only\nclassName: sailpoint.connector.OpenConnectorAdapter\n" +
+			"sourceConfig: form.xml\nconnectorMetadata: {pageSize: 12345678901234567890, ui: {platform: ccg}}\n" +
 			"---\nkind: Source\nname: From The Plan\nowner: " + owner + "\nconnector: ${connector:Plan Only}\n" +
 			"connectorAttributes:\n  password: ${env:PLAN_ONLY_PASSWORD}\n" +
 			"---\nkind: EntitlementSchema\nsource: From The Plan\nname: group\ntemplate: group.csv\n",
 		"group.csv": "id,name,memberOf\n",
+		"form.xml":  "<Form name=\"Plan Only\"/>\n",
 	})
 	repo := load(t, dir)
 	live, err := isync.Fetch(context.Background(), c, repo, isync.FetchOptions{})
@@ -90,6 +92,12 @@ func TestApplyFromThePlanAlone(t *testing.T) {
 	attrs, _ := schemas[0].Get("attributes")
 	if list, _ := attrs.([]any); len(list) != 3 {
 		t.Errorf("schema attributes %v, want the template's three", attrs)
+	}
+	// The bundle, from the plan alone: the file's content, metadata numbers and objects exact.
+	con, _ := emu.Connector(script)
+	if md, _ := con.Object("connectorMetadata").MarshalJSON(); con.String("sourceConfigXml") != "<Form name=\"Plan Only\"/>\n" ||
+		string(md) != `{"pageSize":12345678901234567890,"ui":{"platform":"ccg"}}` {
+		t.Errorf("bundle: sourceConfigXml %q, connectorMetadata %s", con.String("sourceConfigXml"), md)
 	}
 	if bytes.Contains(data, []byte("from-the-environment")) {
 		t.Error("the plan holds the secret")
