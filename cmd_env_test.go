@@ -214,6 +214,10 @@ func TestEnvironmentRefusals(t *testing.T) {
 			"--env prod (or SAILSYNC_ENV): the repository declares no environments"},
 		{"validate --env of an undeclared environment", "", "", []string{"validate", dir, "--env", "staging"},
 			`environment "staging" is not declared in sailsync.yaml: choose one of sandbox, prod`},
+		{"export of the sandbox with production credentials", prodURL, "", []string{"export", dir, "--env", "sandbox", "--force"},
+			"environment sandbox belongs to tenant " + sandboxURL},
+		{"export into a repository with environments, none chosen", sandboxURL, "", []string{"export", dir, "--force"},
+			"choose one with --env NAME or SAILSYNC_ENV"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
 	isync "github.com/sailsync/sailsync/sync"
 )
@@ -46,6 +47,15 @@ func newExportCmd() *cobra.Command {
 }
 
 func runExport(ctx context.Context, opts *exportOptions) error {
+	// Exporting into a repository with environments reads the chosen environment's tenant only:
+	// its baseUrl must agree with the credentials' before any request, as for plan.
+	settings, err := config.ReadSettings(opts.Dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", opts.Dir, err)
+	}
+	if _, err := opts.Conn.environment(settings, opts.stderr); err != nil {
+		return err
+	}
 	sess, err := opts.Conn.connect(ctx, opts.stderr)
 	if err != nil {
 		return err

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -156,4 +159,34 @@ func nodeKind(n *yaml.Node) string {
 	default:
 		return "this"
 	}
+}
+
+// ReadSettings reads only the settings file of the repository at dir (export writes into a
+// repository it does not load, and must still honour its environments). A directory without
+// one has zero Settings; a broken one is an error with its problems.
+func ReadSettings(dir string) (Settings, error) {
+	for _, name := range []string{SettingsFile, "sailsync.yml"} {
+		f, err := os.Open(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return Settings{}, fmt.Errorf("%s: %w", name, err)
+		}
+		data, err := io.ReadAll(io.LimitReader(f, MaxYAMLFileSize+1))
+		f.Close()
+		if err != nil {
+			return Settings{}, fmt.Errorf("%s: %w", name, err)
+		}
+		if len(data) > MaxYAMLFileSize {
+			return Settings{}, fmt.Errorf("%s: larger than %d MiB", name, MaxYAMLFileSize>>20)
+		}
+		var ps Problems
+		s, ok := parseSettings(name, data, func(p Problem) { ps = append(ps, p) })
+		if !ok {
+			return Settings{}, ps
+		}
+		return s, nil
+	}
+	return Settings{}, nil
 }
