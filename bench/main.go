@@ -236,8 +236,11 @@ func measure(ctx context.Context, o *options, stderr io.Writer) (*results, error
 			full, scoped = append(full, f), append(scoped, sc)
 		}
 		t.close()
-		res.PRFull = o.row("pr-plan full", full, minimumFetch(o.n, 2*o.n, connectorCount, connectorCount/2, connectorCount/2))
-		res.PRScoped = o.row("pr-plan scoped", scoped, minimumScope(1, 0, 2*o.n))
+		// Both plans also find the owners, cluster and workgroups their sources name: all of them
+		// for the full plan, the changed source's one of each for the scoped plan.
+		res.PRFull = o.row("pr-plan full", full, minimumFetch(o.n, 2*o.n, connectorCount, connectorCount/2, connectorCount/2)+
+			minimumLookups(min(o.n, ownerCount), identityCount, 1, 1, min(o.n, workgroupCount)))
+		res.PRScoped = o.row("pr-plan scoped", scoped, minimumScope(1, 0, 2*o.n)+minimumLookups(1, identityCount, 1, 1, 1))
 		res.FullOverScoped = &ratios{Calls: float64(res.PRFull.Calls) / float64(res.PRScoped.Calls), Wall: res.PRFull.Wall / res.PRScoped.Wall}
 	}
 

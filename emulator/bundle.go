@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
 
@@ -193,19 +192,9 @@ func updateDetail(sn, status, message string, files []any) *value.Object {
 // document lists as patchable (400 for any other); XML values must parse. 200 with the
 // ConnectorDetail.
 func (e *Emulator) patchConnector(w http.ResponseWriter, r *http.Request, sn string) {
-	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json-patch+json" {
-		writeError(w, badRequest(fmt.Sprintf("Content-Type must be application/json-patch+json, not %q.", r.Header.Get("Content-Type"))))
-		return
-	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
-	if err != nil {
-		writeError(w, badRequest("The request body could not be read: "+err.Error()))
-		return
-	}
-	v, err := value.Decode(data)
-	ops, ok := v.([]any)
-	if err != nil || !ok || len(ops) == 0 {
-		writeError(w, badRequest("The request body must be a JSON Patch document: a non-empty array of operations."))
+	ops, aerr := readPatch(w, r)
+	if aerr != nil {
+		writeError(w, aerr)
 		return
 	}
 	e.mu.Lock()
@@ -216,12 +205,7 @@ func (e *Emulator) patchConnector(w http.ResponseWriter, r *http.Request, sn str
 		return
 	}
 	doc := stored.Clone()
-	for i, raw := range ops {
-		op, ok := raw.(*value.Object)
-		if !ok {
-			writeError(w, badRequest(fmt.Sprintf("Operation %d is not an object.", i)))
-			return
-		}
+	for _, op := range ops {
 		segs, aerr := pointer(op.String("path"))
 		if aerr != nil {
 			writeError(w, aerr)

@@ -16,19 +16,9 @@ import (
 // authoritative, created, modified, connector, connectorClass and passwordPolicies as fields
 // that cannot be changed (400); the result is checked like a PUT body. 200 with the source.
 func (e *Emulator) patchSource(w http.ResponseWriter, r *http.Request, id string) {
-	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json-patch+json" {
-		writeError(w, badRequest(fmt.Sprintf("Content-Type must be application/json-patch+json, not %q.", r.Header.Get("Content-Type"))))
-		return
-	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
-	if err != nil {
-		writeError(w, badRequest("The request body could not be read: "+err.Error()))
-		return
-	}
-	v, err := value.Decode(data)
-	ops, ok := v.([]any)
-	if err != nil || !ok || len(ops) == 0 {
-		writeError(w, badRequest("The request body must be a JSON Patch document: a non-empty array of operations."))
+	ops, aerr := readPatch(w, r)
+	if aerr != nil {
+		writeError(w, aerr)
 		return
 	}
 	e.mu.Lock()
@@ -39,12 +29,7 @@ func (e *Emulator) patchSource(w http.ResponseWriter, r *http.Request, id string
 		return
 	}
 	doc := stored.Clone()
-	for i, raw := range ops {
-		op, ok := raw.(*value.Object)
-		if !ok {
-			writeError(w, badRequest(fmt.Sprintf("Operation %d is not an object.", i)))
-			return
-		}
+	for _, op := range ops {
 		if aerr := applyPatchOp(doc, op); aerr != nil {
 			writeError(w, aerr)
 			return
@@ -210,4 +195,28 @@ func (e *Emulator) deleteSource(w http.ResponseWriter, id string) {
 	task.Set("id", taskID)
 	task.Set("type", "TASK_RESULT")
 	writeJSON(w, http.StatusAccepted, task)
+}
+
+// readPatch reads a JSON Patch request body (application/json-patch+json): a non-empty array of
+// operation objects, as PATCH of a source and of a connector take it.
+func readPatch(w http.ResponseWriter, r *http.Request) ([]*value.Object, *apiError) {
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json-patch+json" {
+		return nil, badRequest(fmt.Sprintf("Content-Type must be application/json-patch+json, not %q.", r.Header.Get("Content-Type")))
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	if err != nil {
+		return nil, badRequest("The request body could not be read: " + err.Error())
+	}
+	v, err := value.Decode(data)
+	list, ok := v.([]any)
+	if err != nil || !ok || len(list) == 0 {
+		return nil, badRequest("The request body must be a JSON Patch document: a non-empty array of operations.")
+	}
+	ops := make([]*value.Object, len(list))
+	for i, raw := range list {
+		if ops[i], ok = raw.(*value.Object); !ok {
+			return nil, badRequest(fmt.Sprintf("Operation %d is not an object.", i))
+		}
+	}
+	return ops, nil
 }
