@@ -9,6 +9,8 @@ import (
 	"io"
 	"path"
 	"path/filepath"
+	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -63,10 +65,32 @@ type validateReport struct {
 	Problems []reportProblem `json:"problems"`
 }
 
+// validateCounts are the declared objects per kind in the --output json document. Its fields
+// are typed because scripts (and cmd_validate_test.go) decode them; a test holds it to the kind
+// table, and the text summary is derived from the table.
 type validateCounts struct {
 	Connectors         int `json:"connectors"`
 	Sources            int `json:"sources"`
 	EntitlementSchemas int `json:"entitlementSchemas"`
+}
+
+// countKey is a kind's key in validateCounts: lower camel case, plural (EntitlementSchema →
+// entitlementSchemas).
+func countKey(k config.Kind) string {
+	s := string(k)
+	return strings.ToLower(s[:1]) + s[1:] + "s"
+}
+
+// countNoun is a kind in words for the text summary: EntitlementSchema → entitlement schema.
+func countNoun(k config.Kind) string {
+	var b strings.Builder
+	for i, r := range string(k) {
+		if unicode.IsUpper(r) && i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
 }
 
 type reportProblem struct {
@@ -116,7 +140,8 @@ func runValidate(_ context.Context, opts validateOptions) error {
 		}
 		if repo != nil {
 			rep.Hash = repo.Hash
-			rep.Objects = &validateCounts{Connectors: len(repo.Connectors), Sources: len(repo.Sources), EntitlementSchemas: len(repo.Schemas)}
+			rep.Objects = &validateCounts{Connectors: repo.CountOf(config.KindConnector), Sources: repo.CountOf(config.KindSource),
+				EntitlementSchemas: repo.CountOf(config.KindEntitlementSchema)}
 		}
 		if err := writeJSON(opts.Stdout, rep); err != nil {
 			return err
@@ -132,8 +157,11 @@ func runValidate(_ context.Context, opts validateOptions) error {
 		if len(problems) > 0 {
 			fmt.Fprintf(opts.Stderr, "%s: %s\n", diff.TextEscape(opts.Dir), plural(len(problems), "problem"))
 		} else {
-			fmt.Fprintf(opts.Stderr, "%s: valid: %s, %s, %s\n", diff.TextEscape(opts.Dir), plural(len(repo.Connectors), "connector"),
-				plural(len(repo.Sources), "source"), plural(len(repo.Schemas), "entitlement schema"))
+			counts := make([]string, 0, len(config.UserKinds()))
+			for _, k := range config.UserKinds() {
+				counts = append(counts, plural(repo.CountOf(k), countNoun(k)))
+			}
+			fmt.Fprintf(opts.Stderr, "%s: valid: %s\n", diff.TextEscape(opts.Dir), strings.Join(counts, ", "))
 		}
 	}
 	if len(problems) > 0 {

@@ -344,14 +344,8 @@ func (l *loader) checkEnvironments(repo *Repo) {
 			}
 		}
 	}
-	for _, c := range repo.Connectors {
-		check(&c.Object)
-	}
-	for _, s := range repo.Sources {
-		check(&s.Object)
-	}
-	for _, es := range repo.Schemas {
-		check(&es.Object)
+	for _, o := range repo.Objects() {
+		check(o)
 	}
 }
 

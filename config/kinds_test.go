@@ -178,3 +178,18 @@ func sortedKinds(l []Kind) []Kind {
 	slices.Sort(l)
 	return l
 }
+
+// TestLoaderPerKind: every declared kind of the table has a loader (kind_*.go) and every loader
+// a declared row, so that a half-added kind fails here rather than as an object the loader drops.
+func TestLoaderPerKind(t *testing.T) {
+	for _, k := range UserKinds() {
+		if _, ok := loaders[k]; !ok {
+			t.Errorf("%s: declared, but no loader registered (config/kind_*.go)", k)
+		}
+	}
+	for k := range loaders {
+		if !knownKind(k) {
+			t.Errorf("loader for %s, which the kind table does not declare", k)
+		}
+	}
+}

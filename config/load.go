@@ -415,50 +415,7 @@ func (l *loader) build(repo *Repo, docs []*document) {
 		obj := Object{Kind: d.kind, Name: d.value.String("name"), Doc: d.doc, Fields: d.value, Positions: d.positions}
 		obj.Fields.Delete("kind")
 		tombstone(&obj)
-		switch d.kind {
-		case KindConnector:
-			repo.Connectors = append(repo.Connectors, &Connector{Object: obj, PinnedScriptName: d.value.String("scriptName"),
-				Bundle: l.bundle(d, obj.Fields)})
-		case KindSource:
-			s := &Source{Object: obj}
-			list, ok := d.value.Get("connectorFiles")
-			s.Fields.Delete("connectorFiles")
-			if ok {
-				items, _ := list.([]any)
-				for i, it := range items {
-					rel, isString := it.(string)
-					if !valid && (!isString || rel == "") {
-						continue // the schema error says what is wrong with it
-					}
-					n, _, _, _ := nodeAt(d.root, []string{"connectorFiles", strconv.Itoa(i)})
-					if f, ok := l.file(d.file, rel, posOf(d.file, n), "connectorFiles", MaxConnectorFileSize, "a connector file"); ok {
-						s.ConnectorFiles = append(s.ConnectorFiles, f)
-					}
-				}
-			}
-			repo.Sources = append(repo.Sources, s)
-		case KindEntitlementSchema:
-			es := &EntitlementSchema{Object: obj, Source: d.value.String("source")}
-			tmpl, hasTemplate := d.value.Get("template")
-			list, hasList := d.value.Get("attributes")
-			for _, k := range []string{"source", "template", "attributes"} {
-				es.Fields.Delete(k)
-			}
-			r, isString := tmpl.(string)
-			if hasTemplate && (valid || isString && r != "") {
-				if f, ok := l.file(d.file, r, d.positions["template"], "template", MaxTemplateSize, "a template"); ok {
-					es.Template = &f
-					es.TemplateData, es.Attributes = l.header(f)
-				}
-			} else if hasList && !hasTemplate {
-				items, _ := list.([]any)
-				for _, it := range items {
-					s, _ := it.(string)
-					es.Attributes = append(es.Attributes, s)
-				}
-			}
-			repo.Schemas = append(repo.Schemas, es)
-		}
+		loaders[d.kind].build(l, repo, d, obj, valid)
 	}
 }
 
@@ -680,17 +637,7 @@ func (l *loader) checkRefs(repo *Repo) {
 			l.add(Problem{Pos: es.PosOf("source"), Field: "source", Message: fmt.Sprintf("source: %q names no Source declared in this repository", es.Source)})
 		}
 	}
-	all := make([]*Object, 0, len(repo.Connectors)+len(repo.Sources)+len(repo.Schemas))
-	for _, c := range repo.Connectors {
-		all = append(all, &c.Object)
-	}
-	for _, s := range repo.Sources {
-		all = append(all, &s.Object)
-	}
-	for _, es := range repo.Schemas {
-		all = append(all, &es.Object)
-	}
-	for _, o := range all {
+	for _, o := range repo.Objects() {
 		if !anyString(o.Fields, func(s string) bool { return strings.Contains(s, "${") }) {
 			// Nearly every object holds no reference: a walk that builds no field paths
 			// settles that, instead of a path and a position lookup for every string.
@@ -745,14 +692,8 @@ func (l *loader) checkNames(repo *Repo) {
 				"name: %q holds the control character %U: names may not hold control or bidirectional formatting characters", o.Name, r)})
 		}
 	}
-	for _, c := range repo.Connectors {
-		check(&c.Object)
-	}
-	for _, s := range repo.Sources {
-		check(&s.Object)
-	}
-	for _, es := range repo.Schemas {
-		check(&es.Object)
+	for _, o := range repo.Objects() {
+		check(o)
 	}
 }
 

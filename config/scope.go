@@ -67,7 +67,13 @@ func ObjectKey(kind Kind, source, name string) string {
 }
 
 // Count returns how many objects the repository declares (tombstones included).
-func (r *Repo) Count() int { return len(r.Connectors) + len(r.Sources) + len(r.Schemas) }
+func (r *Repo) Count() int {
+	n := 0
+	for _, k := range UserKinds() {
+		n += r.CountOf(k)
+	}
+	return n
+}
 
 // Scoped returns the repository narrowed to the objects sel selects and those they depend on,
 // with the same Dir, Hash and Settings (a saved plan of a scope is tied to the whole content),

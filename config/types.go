@@ -64,25 +64,6 @@ func lastDot(s string) int {
 	return -1
 }
 
-// Connector is a declared custom connector (POST /v3/connectors).
-type Connector struct {
-	Object
-	// PinnedScriptName is the declared `scriptName:`, or empty. The tenant derives a new
-	// connector's scriptName by an undocumented rule, so nothing else is assumed about it:
-	// connectors are found by name (see sync.Fetch) and the pin is only a hint and a check.
-	PinnedScriptName string
-	// Bundle is the declared bundle (source config, template, translations, metadata), taken
-	// out of Fields: nil when none is declared. See bundle.go.
-	Bundle *Bundle
-}
-
-// Source is a declared ISC source.
-type Source struct {
-	Object
-	// ConnectorFiles are the files to upload with upload-connector-file, in declared order.
-	ConnectorFiles []File
-}
-
 // File is a file referenced from the repository (connector file, schema template).
 type File struct {
 	// Rel is the path as written in the YAML.
@@ -94,19 +75,6 @@ type File struct {
 	Root string
 	// Pos is the position of the reference in the YAML.
 	Pos Pos
-}
-
-// EntitlementSchema is a declared entitlement schema of a declared source.
-type EntitlementSchema struct {
-	Object
-	// Source is the name of the declared Source this schema belongs to.
-	Source string
-	// Template is the CSV template file; nil when Attributes were declared instead.
-	Template *File
-	// TemplateData is the template's content, uploaded as it is.
-	TemplateData []byte
-	// Attributes are the attribute names: the template's header row, or the declared list.
-	Attributes []string
 }
 
 // Repo is a loaded config repository: the desired state.

@@ -4,12 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path"
-	"path/filepath"
 	"sort"
-	"strings"
 	gosync "sync"
 	"time"
 
@@ -151,13 +147,8 @@ func Apply(ctx context.Context, c *isc.Client, repo *config.Repo, plan *diff.Pla
 		sourceIDs:   map[string]string{},
 	}
 	for _, ch := range plan.Changes {
-		switch {
-		case ch.LiveID == "":
-		case ch.Kind == config.KindSource:
-			a.sourceIDs[ch.Name] = ch.LiveID
-		case ch.Kind == config.KindConnector:
-			// The scriptName the tenant has, found by name: never derived from the name.
-			a.scriptNames[ch.Name] = ch.LiveID
+		if ch.LiveID != "" {
+			handlerOf(ch.Kind).known(a, ch)
 		}
 	}
 	var tasks []*task
@@ -253,23 +244,10 @@ func (a *applier) run(t *task) Result {
 		return res
 	}
 	var err error
-	switch {
-	case ch.Action == diff.ActionDelete:
+	if ch.Action == diff.ActionDelete {
 		res.Note, err = a.deleteObject(ch)
-	case ch.Kind == config.KindConnector:
-		res.ScriptName, res.Note, err = a.connector(ch)
-	case ch.Kind == config.KindSource:
-		if ch.Action == diff.ActionCreate {
-			err = a.createSource(ch)
-		} else {
-			err = a.updateSource(ch)
-		}
-	case ch.Kind == config.KindEntitlementSchema:
-		err = a.uploadSchema(ch)
-	case ch.Kind == config.KindConnectorFile:
-		err = a.uploadConnectorFile(ch)
-	default:
-		err = fmt.Errorf("unknown kind %q", ch.Kind)
+	} else {
+		err = handlerOf(ch.Kind).apply(a, ch, &res)
 	}
 	var stale *staleError
 	var apiErr *isc.APIError
@@ -336,96 +314,6 @@ func (a *applier) resolveObject(o *value.Object) (*value.Object, error) {
 	return obj, nil
 }
 
-// createConnector creates a connector and records the scriptName the tenant gave it, which is
-// what ${connector:…} resolves to from then on. It returns that scriptName and advice for the
-// report.
-func (a *applier) createConnector(ch diff.Change) (scriptName, note string, err error) {
-	body, err := a.resolveObject(ch.Op.Body)
-	if err != nil {
-		return "", "", fmt.Errorf("connector %q: %w", ch.Name, err)
-	}
-	pin := ch.Op.Pin
-	created, err := a.c.CreateConnector(a.reqCtx, body, pin)
-	var apiErr *isc.APIError
-	if errors.As(err, &apiErr) && apiErr.Status == 400 {
-		// The usual cause: a connector of that name exists, but the listing does not show it
-		// (not RELEASED) and no source names it, so plan could not find it.
-		return "", "", fmt.Errorf("connector %q: create: %w; if a connector named %q already exists in the tenant, "+
-			"sailsync cannot find it (it is not RELEASED and no source uses it): pin it with `scriptName: <its scriptName>` at %s",
-			ch.Name, err, ch.Name, a.where(ch))
-	}
-	if err != nil {
-		return "", "", fmt.Errorf("connector %q: create: %w", ch.Name, err)
-	}
-	sn := created.String("scriptName")
-	if sn == "" {
-		return "", "", fmt.Errorf("connector %q: created, but the tenant's answer has no scriptName: run plan again to find it", ch.Name)
-	}
-	a.mu.Lock()
-	a.scriptNames[ch.Name] = sn
-	a.mu.Unlock()
-	note = fmt.Sprintf("the tenant gave it scriptName %q", sn)
-	switch {
-	case pin != "" && pin != sn:
-		note += fmt.Sprintf("; the repository pins %q at %s: change the pin to %q", pin, a.where(ch), sn)
-	case pin == "" && created.String("status") != "RELEASED":
-		note += fmt.Sprintf("; it is not RELEASED, so the connector listing does not show it: pin it with `scriptName: %s` at %s "+
-			"so that sailsync finds it while no source uses it", sn, a.where(ch))
-	}
-	return sn, note, nil
-}
-
-// where renders the position of a change's document as the user wrote the repository's path.
-func (a *applier) where(ch diff.Change) string {
-	file := ch.File
-	if a.opts.Dir != "" && a.opts.Dir != "." {
-		file = path.Join(filepath.ToSlash(a.opts.Dir), file)
-	}
-	return fmt.Sprintf("%s:%d", file, ch.Line)
-}
-
-func (a *applier) createSource(ch diff.Change) error {
-	body, err := a.resolveObject(ch.Op.Body)
-	if err != nil {
-		return fmt.Errorf("source %q: %w", ch.Name, err)
-	}
-	opts := isc.CreateSourceOptions{ProvisionAsCsv: body.String("connector") == "delimited-file"}
-	created, err := a.c.CreateSource(a.reqCtx, body, opts)
-	if err != nil {
-		return fmt.Errorf("source %q: create: %w", ch.Name, err)
-	}
-	a.mu.Lock()
-	a.sourceIDs[ch.Name] = created.String("id")
-	a.mu.Unlock()
-	return nil
-}
-
-func (a *applier) updateSource(ch diff.Change) error {
-	fresh, err := a.c.GetSource(a.reqCtx, ch.LiveID)
-	if err != nil {
-		return fmt.Errorf("source %q: fresh read: %w", ch.Name, err)
-	}
-	if fresh.String("name") != ch.Name || ch.Fingerprint == nil || diff.FingerprintOf(fresh).Hash != ch.Fingerprint.Hash {
-		// Another object under that id (a forged or outdated id) is never overwritten.
-		return &staleError{what: fmt.Sprintf("source %q", ch.Name)}
-	}
-	send := make(map[string]bool, len(ch.Op.Secrets))
-	for _, p := range ch.Op.Secrets {
-		send[p] = true
-	}
-	body, err := Overlay(fresh, ch.Op.Body, a.resolve, func(path string) bool { return send[path] })
-	if err != nil {
-		return fmt.Errorf("source %q: %w", ch.Name, err)
-	}
-	if a.stop.Err() != nil {
-		return errInterrupted
-	}
-	if _, err := a.c.PutSource(a.reqCtx, ch.LiveID, body); err != nil {
-		return fmt.Errorf("source %q: update: %w", ch.Name, err)
-	}
-	return nil
-}
-
 // Overlay builds the body of a full-object PUT: the fresh live object with the declared fields
 // laid over it. connectorAttributes are merged key by key, so server-added keys and undeclared
 // attributes stay; every other undeclared or unknown field is sent back exactly as the tenant
@@ -479,62 +367,4 @@ func (a *applier) sourceID(name string) (string, error) {
 		return "", fmt.Errorf("source %q has no id in the tenant", name)
 	}
 	return id, nil
-}
-
-func (a *applier) uploadSchema(ch diff.Change) error {
-	if ch.Op.Upload == nil {
-		return fmt.Errorf("entitlement schema %q of source %q: the plan has no file to upload", ch.Name, ch.Source)
-	}
-	id, err := a.sourceID(ch.Source)
-	if err != nil {
-		return err
-	}
-	if ch.Action == diff.ActionUpdate {
-		// A re-upload replaces the schema: make sure it is still the one the plan was shown.
-		fresh, err := a.c.ListSchemas(a.reqCtx, id)
-		if err != nil {
-			return fmt.Errorf("entitlement schema %q of source %q: fresh read: %w", ch.Name, ch.Source, err)
-		}
-		var cur *value.Object
-		for _, o := range fresh {
-			if o.String("name") == ch.Name {
-				cur = o
-			}
-		}
-		if cur == nil || ch.Fingerprint == nil || diff.FingerprintOf(cur).Hash != ch.Fingerprint.Hash {
-			return &staleError{what: fmt.Sprintf("entitlement schema %q of source %q", ch.Name, ch.Source)}
-		}
-		if a.stop.Err() != nil {
-			return errInterrupted
-		}
-	}
-	content := ch.Op.Upload.Content
-	up := isc.Upload{Name: ch.Op.Upload.Name, Open: func() (io.ReadCloser, error) {
-		return io.NopCloser(strings.NewReader(content)), nil
-	}}
-	if _, err := a.c.UploadEntitlementSchema(a.reqCtx, id, ch.Name, up); err != nil {
-		return fmt.Errorf("entitlement schema %q of source %q: upload: %w", ch.Name, ch.Source, err)
-	}
-	return nil
-}
-
-func (a *applier) uploadConnectorFile(ch diff.Change) error {
-	if ch.Op.Upload == nil || ch.Op.Upload.Path == "" {
-		return fmt.Errorf("connector file %q of source %q: the plan names no file to upload", ch.Name, ch.Source)
-	}
-	id, err := a.sourceID(ch.Source)
-	if err != nil {
-		return err
-	}
-	// The plan names the file inside the repository; a path leaving it is not one sailsync wrote.
-	rel := path.Clean(ch.Op.Upload.Path)
-	if !filepath.IsLocal(filepath.FromSlash(rel)) {
-		return fmt.Errorf("connector file %q of source %q: %q is not a path inside the repository", ch.Name, ch.Source, ch.Op.Upload.Path)
-	}
-	p := filepath.Join(a.opts.Dir, filepath.FromSlash(rel))
-	up := isc.Upload{Name: ch.Op.Upload.Name, Open: func() (io.ReadCloser, error) { return os.Open(p) }}
-	if _, err := a.c.UploadConnectorFile(a.reqCtx, id, up); err != nil {
-		return fmt.Errorf("connector file %q of source %q: upload: %w", ch.Name, ch.Source, err)
-	}
-	return nil
 }

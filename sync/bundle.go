@@ -28,41 +28,6 @@ func bundleCalls(c diff.Change) int {
 	return n
 }
 
-// connector runs a connector change: the create, then its bundle requests; or, for an
-// existing connector, a fresh GET (the connector must be the one the plan was computed
-// against) and the bundle requests. The scriptName and advice of a create are returned also
-// when a bundle request fails, so that the report says which connector now exists.
-//
-// A connector's writes are one write: once the first is sent, an interrupt lets the rest go out
-// (each once, never retried), since a connector created without its bundle is the empty shell
-// a half-cut write would leave.
-func (a *applier) connector(ch diff.Change) (scriptName, note string, err error) {
-	if ch.Action == diff.ActionCreate {
-		scriptName, note, err = a.createConnector(ch)
-		if err != nil {
-			return "", "", err
-		}
-		if err := a.sendBundle(ch, scriptName); err != nil {
-			return scriptName, note, fmt.Errorf("connector %q: created, but %w", ch.Name, err)
-		}
-		return scriptName, note, nil
-	}
-	fresh, err := a.c.GetConnector(a.reqCtx, ch.LiveID)
-	if err != nil {
-		return "", "", fmt.Errorf("connector %q: fresh read: %w", ch.Name, err)
-	}
-	if ch.Fingerprint == nil || diff.FingerprintOf(fresh).Hash != ch.Fingerprint.Hash {
-		return "", "", &staleError{what: fmt.Sprintf("connector %q", ch.Name)}
-	}
-	if a.stop.Err() != nil {
-		return "", "", errInterrupted
-	}
-	if err := a.sendBundle(ch, ch.LiveID); err != nil {
-		return "", "", fmt.Errorf("connector %q: %w", ch.Name, err)
-	}
-	return "", "", nil
-}
-
 // sendBundle sends a connector's bundle requests one after the other, in the plan's order,
 // stopping at the first failure: the sources that use the connector are then skipped rather
 // than configured against a half-updated bundle.

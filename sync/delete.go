@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/isc"
 )
@@ -29,41 +28,33 @@ func rank(ch diff.Change) int {
 	return level(ch.Kind)
 }
 
-// deleteObject carries out a delete and returns a note for the report. An object the tenant no
-// longer has (404) is done: what the tombstone asks for holds.
+// deleteObject carries out a delete through the kind's handler and returns a note for the
+// report. An object the tenant no longer has (404) is done: what the tombstone asks for holds.
 func (a *applier) deleteObject(ch diff.Change) (string, error) {
-	what := fmt.Sprintf("%s %q", ch.Kind, ch.Name)
-	if ch.Source != "" {
-		what = fmt.Sprintf("%s %q of source %q", ch.Kind, ch.Name, ch.Source)
-	}
 	if ch.LiveID == "" {
-		return "", fmt.Errorf("%s: the plan has no id to delete: run plan again", what)
+		return "", fmt.Errorf("%s: the plan has no id to delete: run plan again", deleteWhat(ch))
 	}
-	var err error
-	switch ch.Kind {
-	case config.KindConnector:
-		err = a.c.DeleteConnector(a.reqCtx, ch.LiveID)
-	case config.KindEntitlementSchema:
-		var sourceID string
-		if sourceID, err = a.sourceID(ch.Source); err == nil {
-			err = a.c.DeleteSchema(a.reqCtx, sourceID, ch.LiveID)
-		}
-	case config.KindSource:
-		var ref isc.TaskRef
-		ref, err = a.c.DeleteSource(a.reqCtx, ch.LiveID)
-		if err == nil {
-			return a.followTask(ref)
-		}
-	default:
-		err = fmt.Errorf("%s cannot be deleted", ch.Kind)
-	}
+	return handlerOf(ch.Kind).remove(a, ch)
+}
+
+// deleteDone turns a delete request's outcome into deleteObject's: an object the tenant no
+// longer has (404) is done, any other error names the object.
+func (a *applier) deleteDone(ch diff.Change, err error) (string, error) {
 	if isc.IsNotFound(err) {
 		return "the tenant no longer has it", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("%s: delete: %w", what, err)
+		return "", fmt.Errorf("%s: delete: %w", deleteWhat(ch), err)
 	}
 	return "", nil
+}
+
+// deleteWhat names the object of a delete in messages.
+func deleteWhat(ch diff.Change) string {
+	if ch.Source != "" {
+		return fmt.Sprintf("%s %q of source %q", ch.Kind, ch.Name, ch.Source)
+	}
+	return fmt.Sprintf("%s %q", ch.Kind, ch.Name)
 }
 
 // followTask reports a source deletion the tenant accepted (202): it polls the task at

@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
 )
 
@@ -30,26 +29,8 @@ func EstimateCalls(p *diff.Plan) int {
 	}
 	n := 0
 	for _, c := range p.Changes {
-		n += bundleCalls(c)
-		switch c.Action {
-		case diff.ActionCreate:
-			n++
-		case diff.ActionUpdate:
-			switch c.Kind {
-			case config.KindSource, config.KindEntitlementSchema:
-				n += 2
-			case config.KindConnector:
-				// Its fresh GET and requests are the bundle's, counted above.
-			default:
-				// Connector files have no update; a plan never holds one.
-				n++
-			}
-		case diff.ActionDelete:
-			n++
-			if c.Kind == config.KindSource {
-				n++
-			}
-		}
+		// Each kind's count is its handler's (kind_*.go); a kind not in the table counts 1.
+		n += handlerOf(c.Kind).calls(c)
 	}
 	if n > 0 {
 		n++

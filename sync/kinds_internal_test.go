@@ -24,3 +24,18 @@ func TestListsDerivedFromKindTable(t *testing.T) {
 		t.Errorf("export drops %v, the kind table says %v", exportDropped, src.NotExported())
 	}
 }
+
+// TestHandlerPerKind: every kind of config's table has an apply handler and every handler a
+// table row, so that a half-added kind fails here rather than as "unknown kind" in an apply.
+func TestHandlerPerKind(t *testing.T) {
+	for _, k := range config.AllKinds() {
+		if _, ok := handlers[k]; !ok {
+			t.Errorf("%s: no apply handler (sync/kind_*.go)", k)
+		}
+	}
+	for k := range handlers {
+		if _, ok := config.KindInfo(k); !ok {
+			t.Errorf("apply handler for %s, which the kind table does not have", k)
+		}
+	}
+}

@@ -1,0 +1,25 @@
+package config
+
+func init() {
+	registerLoader(KindConnector, kindLoader{
+		build: func(l *loader, repo *Repo, d *document, obj Object, _ bool) {
+			repo.Connectors = append(repo.Connectors, &Connector{Object: obj, PinnedScriptName: d.value.String("scriptName"),
+				Bundle: l.bundle(d, obj.Fields)})
+		},
+		objects: func(r *Repo) []*Object {
+			return objectsOf(r.Connectors, func(c *Connector) *Object { return &c.Object })
+		},
+	})
+}
+
+// Connector is a declared custom connector (POST /v3/connectors).
+type Connector struct {
+	Object
+	// PinnedScriptName is the declared `scriptName:`, or empty. The tenant derives a new
+	// connector's scriptName by an undocumented rule, so nothing else is assumed about it:
+	// connectors are found by name (see sync.Fetch) and the pin is only a hint and a check.
+	PinnedScriptName string
+	// Bundle is the declared bundle (source config, template, translations, metadata), taken
+	// out of Fields: nil when none is declared. See bundle.go.
+	Bundle *Bundle
+}

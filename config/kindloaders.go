@@ -1,0 +1,52 @@
+package config
+
+// kindLoader is the loader's behaviour for one declared kind, registered by the kind's file
+// (kind_<kind>.go) beside its typed object, so that the loader and every walk over all objects
+// go through the registry instead of a switch or a loop per kind.
+type kindLoader struct {
+	// build turns a document of the kind, already schema-validated (valid), into its typed
+	// object in repo; obj holds the fields with `kind` removed.
+	build func(l *loader, repo *Repo, d *document, obj Object, valid bool)
+	// objects returns the shared part of each declared object of the kind in repo, in order.
+	objects func(r *Repo) []*Object
+}
+
+// loaders holds one kindLoader per declared kind of the table; kinds_test.go holds the two to
+// each other.
+var loaders = map[Kind]kindLoader{}
+
+// registerLoader adds the loader of kind k; a kind registered twice is a programming error.
+func registerLoader(k Kind, kl kindLoader) {
+	if _, dup := loaders[k]; dup {
+		panic("config: kind " + string(k) + " registered twice")
+	}
+	loaders[k] = kl
+}
+
+// objectsOf returns the Object of each of list's typed objects.
+func objectsOf[T any](list []T, of func(T) *Object) []*Object {
+	out := make([]*Object, len(list))
+	for i, o := range list {
+		out[i] = of(o)
+	}
+	return out
+}
+
+// Objects returns every declared object of r, kind by kind in the table's order (connectors,
+// sources, entitlement schemas), each in declared order.
+func (r *Repo) Objects() []*Object {
+	var out []*Object
+	for _, k := range UserKinds() {
+		out = append(out, loaders[k].objects(r)...)
+	}
+	return out
+}
+
+// CountOf returns how many objects of kind k r declares, tombstones included (0 for a kind
+// users do not declare).
+func (r *Repo) CountOf(k Kind) int {
+	if kl, ok := loaders[k]; ok {
+		return len(kl.objects(r))
+	}
+	return 0
+}

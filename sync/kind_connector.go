@@ -1,0 +1,117 @@
+package sync
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"path/filepath"
+
+	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/diff"
+	"github.com/sailsync/sailsync/isc"
+)
+
+func init() { register(config.KindConnector, connectorKind{}) }
+
+// connectorKind applies Connector changes: a create and its bundle (bundle.go), a bundle
+// update, a delete by scriptName.
+type connectorKind struct{}
+
+// known records the scriptName the tenant has, found by name: never derived from the name.
+func (connectorKind) known(a *applier, ch diff.Change) { a.scriptNames[ch.Name] = ch.LiveID }
+
+func (connectorKind) apply(a *applier, ch diff.Change, res *Result) (err error) {
+	res.ScriptName, res.Note, err = a.connector(ch)
+	return err
+}
+
+func (connectorKind) remove(a *applier, ch diff.Change) (string, error) {
+	return a.deleteDone(ch, a.c.DeleteConnector(a.reqCtx, ch.LiveID))
+}
+
+// calls: the create (POST /v3/connectors) or delete, and the bundle's requests, with the fresh
+// GET of an update.
+func (connectorKind) calls(ch diff.Change) int { return bundleCalls(ch) + perAction(ch, 1, 0, 1) }
+
+// connector runs a connector change: the create, then its bundle requests; or, for an
+// existing connector, a fresh GET (the connector must be the one the plan was computed
+// against) and the bundle requests. The scriptName and advice of a create are returned also
+// when a bundle request fails, so that the report says which connector now exists.
+//
+// A connector's writes are one write: once the first is sent, an interrupt lets the rest go out
+// (each once, never retried), since a connector created without its bundle is the empty shell
+// a half-cut write would leave.
+func (a *applier) connector(ch diff.Change) (scriptName, note string, err error) {
+	if ch.Action == diff.ActionCreate {
+		scriptName, note, err = a.createConnector(ch)
+		if err != nil {
+			return "", "", err
+		}
+		if err := a.sendBundle(ch, scriptName); err != nil {
+			return scriptName, note, fmt.Errorf("connector %q: created, but %w", ch.Name, err)
+		}
+		return scriptName, note, nil
+	}
+	fresh, err := a.c.GetConnector(a.reqCtx, ch.LiveID)
+	if err != nil {
+		return "", "", fmt.Errorf("connector %q: fresh read: %w", ch.Name, err)
+	}
+	if ch.Fingerprint == nil || diff.FingerprintOf(fresh).Hash != ch.Fingerprint.Hash {
+		return "", "", &staleError{what: fmt.Sprintf("connector %q", ch.Name)}
+	}
+	if a.stop.Err() != nil {
+		return "", "", errInterrupted
+	}
+	if err := a.sendBundle(ch, ch.LiveID); err != nil {
+		return "", "", fmt.Errorf("connector %q: %w", ch.Name, err)
+	}
+	return "", "", nil
+}
+
+// createConnector creates a connector and records the scriptName the tenant gave it, which is
+// what ${connector:…} resolves to from then on. It returns that scriptName and advice for the
+// report.
+func (a *applier) createConnector(ch diff.Change) (scriptName, note string, err error) {
+	body, err := a.resolveObject(ch.Op.Body)
+	if err != nil {
+		return "", "", fmt.Errorf("connector %q: %w", ch.Name, err)
+	}
+	pin := ch.Op.Pin
+	created, err := a.c.CreateConnector(a.reqCtx, body, pin)
+	var apiErr *isc.APIError
+	if errors.As(err, &apiErr) && apiErr.Status == 400 {
+		// The usual cause: a connector of that name exists, but the listing does not show it
+		// (not RELEASED) and no source names it, so plan could not find it.
+		return "", "", fmt.Errorf("connector %q: create: %w; if a connector named %q already exists in the tenant, "+
+			"sailsync cannot find it (it is not RELEASED and no source uses it): pin it with `scriptName: <its scriptName>` at %s",
+			ch.Name, err, ch.Name, a.where(ch))
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("connector %q: create: %w", ch.Name, err)
+	}
+	sn := created.String("scriptName")
+	if sn == "" {
+		return "", "", fmt.Errorf("connector %q: created, but the tenant's answer has no scriptName: run plan again to find it", ch.Name)
+	}
+	a.mu.Lock()
+	a.scriptNames[ch.Name] = sn
+	a.mu.Unlock()
+	note = fmt.Sprintf("the tenant gave it scriptName %q", sn)
+	switch {
+	case pin != "" && pin != sn:
+		note += fmt.Sprintf("; the repository pins %q at %s: change the pin to %q", pin, a.where(ch), sn)
+	case pin == "" && created.String("status") != "RELEASED":
+		note += fmt.Sprintf("; it is not RELEASED, so the connector listing does not show it: pin it with `scriptName: %s` at %s "+
+			"so that sailsync finds it while no source uses it", sn, a.where(ch))
+	}
+	return sn, note, nil
+}
+
+// where renders the position of a change's document as the user wrote the repository's path.
+func (a *applier) where(ch diff.Change) string {
+	file := ch.File
+	if a.opts.Dir != "" && a.opts.Dir != "." {
+		file = path.Join(filepath.ToSlash(a.opts.Dir), file)
+	}
+	return fmt.Sprintf("%s:%d", file, ch.Line)
+}
