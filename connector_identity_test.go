@@ -149,3 +149,52 @@ func TestPlanReportsMissingConnector(t *testing.T) {
 		t.Errorf("plan wrote %v", w)
 	}
 }
+
+// TestConnectorIdentityWhenSourcesNameItOtherwise: a tenant whose sources carry the connector's
+// type, not its name, in connectorName (the API does not promise either) hides a connector in
+// development from the name search. Under a rule the common guess follows, plan still finds it;
+// under the others the apply report's advice — pin the scriptName it printed — is enough for
+// "No changes", and a second apply then sends nothing.
+func TestConnectorIdentityWhenSourcesNameItOtherwise(t *testing.T) {
+	for _, rule := range emulator.ScriptNameRules {
+		t.Run(string(rule), func(t *testing.T) {
+			cleanEnv(t)
+			emu, _ := startTenantWith(t, emulator.Options{ScriptNameRule: rule, ConnectorNameIsType: true})
+			dir := writeIdentityRepo(t, identityRepo)
+			stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
+			if code != exitOK {
+				t.Fatalf("apply: exit %d\n%s%s", code, stdout, stderr)
+			}
+			payroll := ""
+			for _, c := range emu.Connectors() {
+				if c.String("name") == "Payroll  Sync (EU)" {
+					payroll = c.String("scriptName")
+				}
+			}
+			hint := "pin it with `scriptName: " + payroll + "`"
+			if !strings.Contains(stdout, hint) {
+				t.Fatalf("the apply report does not say %q:\n%s", hint, stdout)
+			}
+			if _, _, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK {
+				if rule == emulator.ScriptNameSlug {
+					t.Fatalf("plan: exit %d, yet the common guess finds the connector under %s", code, rule)
+				}
+				// The advice followed: the pin finds it.
+				pinned := strings.Replace(identityRepo, "name: Payroll  Sync (EU)\n", "name: Payroll  Sync (EU)\nscriptName: "+payroll+"\n", 1)
+				if err := os.WriteFile(filepath.Join(dir, "repo.yaml"), []byte(pinned), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK {
+					t.Fatalf("plan with the pin: exit %d\n%s%s", code, stdout, stderr)
+				}
+			}
+			emu.ResetLog()
+			if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != exitOK {
+				t.Fatalf("second apply: exit %d\n%s%s", code, stdout, stderr)
+			}
+			if w := tenanttest.Writes(emu); len(w) != 0 {
+				t.Errorf("second apply wrote %v", w)
+			}
+		})
+	}
+}

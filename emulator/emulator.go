@@ -43,6 +43,9 @@ type Options struct {
 	// FoldConnectorNames makes connector names compare case-insensitively, so that "acme hr"
 	// is refused beside "Acme HR" (the API does not say how the tenant compares names).
 	FoldConnectorNames bool
+	// ConnectorNameIsType makes a source's connectorName the connector's type instead of its
+	// name: the API calls it the connector's name, but a client must not depend on it.
+	ConnectorNameIsType bool
 	// TaskPolls is how many status reads show a source deletion's task still running before it
 	// shows as completed (0: completed at once).
 	TaskPolls int

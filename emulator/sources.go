@@ -270,7 +270,11 @@ func (e *Emulator) create(body *value.Object, opts createOptions) (*value.Object
 	s.Set("status", "SOURCE_STATE_HEALTHY")
 	s.Set("since", now)
 	s.Set("connectorId", conn.String("scriptName"))
-	s.Set("connectorName", conn.String("name"))
+	connectorName := conn.String("name")
+	if e.opts.ConnectorNameIsType {
+		connectorName = conn.String("type")
+	}
+	s.Set("connectorName", connectorName)
 	connType := "direct"
 	if direct, _ := conn.Get("directConnect"); direct == false || provisionAsCsv {
 		connType = "file"
