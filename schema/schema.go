@@ -108,7 +108,8 @@ func fileOf(kind string) (string, bool) {
 
 // JSON returns the schema of kind as indented JSON, or nil for an unknown kind. The empty kind
 // returns one combined schema that dispatches on `kind`, so that a single
-// `# yaml-language-server: $schema=…` line serves every file of a repository.
+// `# yaml-language-server: $schema=…` line serves every file of a repository; its kinds are in
+// file-name order (`sailsync schema` calls Combined with the table's).
 func JSON[K ~string](kind K) []byte {
 	if kind == "" {
 		return Combined(Kinds())
