@@ -61,17 +61,40 @@ type validateReport struct {
 	Dir      string          `json:"dir"`
 	Error    string          `json:"error,omitempty"`
 	Hash     string          `json:"hash,omitempty"`
-	Objects  *validateCounts `json:"objects,omitempty"`
+	Objects  validateCounts  `json:"objects,omitempty"`
 	Problems []reportProblem `json:"problems"`
 }
 
-// validateCounts are the declared objects per kind in the --output json document. Its fields
-// are typed because scripts (and cmd_validate_test.go) decode them; a test holds it to the kind
-// table, and the text summary is derived from the table.
-type validateCounts struct {
-	Connectors         int `json:"connectors"`
-	Sources            int `json:"sources"`
-	EntitlementSchemas int `json:"entitlementSchemas"`
+// validateCounts are the declared objects per kind in the --output json document, keyed by
+// countKey ("sources"). Derived from the kind table, so a new kind needs no field here; written
+// in the table's order, which a plain map would lose.
+type validateCounts map[string]int
+
+// countsOf counts repo's objects of every declared kind.
+func countsOf(repo *config.Repo) validateCounts {
+	c := validateCounts{}
+	for _, k := range config.UserKinds() {
+		c[countKey(k)] = repo.CountOf(k)
+	}
+	return c
+}
+
+// MarshalJSON writes the counts in the table's order.
+func (c validateCounts) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for _, k := range config.UserKinds() {
+		n, ok := c[countKey(k)]
+		if !ok {
+			continue
+		}
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%q:%d", countKey(k), n)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 // countKey is a kind's key in validateCounts: lower camel case, plural (EntitlementSchema →
@@ -140,8 +163,7 @@ func runValidate(_ context.Context, opts validateOptions) error {
 		}
 		if repo != nil {
 			rep.Hash = repo.Hash
-			rep.Objects = &validateCounts{Connectors: repo.CountOf(config.KindConnector), Sources: repo.CountOf(config.KindSource),
-				EntitlementSchemas: repo.CountOf(config.KindEntitlementSchema)}
+			rep.Objects = countsOf(repo)
 		}
 		if err := writeJSON(opts.Stdout, rep); err != nil {
 			return err

@@ -126,7 +126,7 @@ func TestValidateOutputs(t *testing.T) {
 	}
 
 	stdout, _, code = validateOutput(t, "examples/acme", "json")
-	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != exitOK || !rep.Valid || rep.Objects == nil || rep.Objects.Sources != 3 || len(rep.Hash) != 64 {
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != exitOK || !rep.Valid || rep.Objects == nil || rep.Objects["sources"] != 3 || len(rep.Hash) != 64 {
 		t.Errorf("json on examples/acme: exit %d, err %v, report %+v", code, err, rep)
 	}
 

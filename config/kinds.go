@@ -72,20 +72,21 @@ type KindSpec struct {
 //   - set-like fields are per kind (only Source has any); normalise had applied them to every
 //     kind, which is the same while no other kind declares a field of those names.
 //
-// A new kind (declared, with its own endpoint) touches 17 files besides tests, counted on the
-// handlers commit. Where behaviour differs per kind, it goes to the kind's own handler file,
-// registered by kind and held to this table by a test (config/kinds_test.go,
-// sync/kinds_internal_test.go, cmd_validate_kinds_test.go): config/kind_<kind>.go (the typed
-// object and its loader) and sync/kind_<kind>.go (apply's create, update, delete and request
-// count). With this file (constant and row), schema/<kind>.json, emulator/<kind>.go, an example
-// in examples/acme and README.md, that is 7, the goal's 6 plus the second handler file. The
-// other 10 hold per-kind code no registry removes yet: config/types.go (Repo's field),
-// schema/schema.go's list (the schema package may not import config), diff/compute.go (the
-// planner; it has no switch: kinds are planned in sequence, so a registry would move the code
-// without removing a file) and diff/plan.go (Live's field), sync/fetch.go and export.go (the
-// reads are batched across kinds), isc/endpoints.go, emulator/routes.go and emulator.go, and
-// cmd_validate.go (a typed field of --output json's counts). It was 18 before the handlers
-// (apply.go, estimate.go and load.go held switches), 20 before this table.
+// A new kind (declared, with its own endpoint) touches 12 files besides tests, counted on the
+// handlers2 commit. Where behaviour differs per kind, it goes to the kind's own file, registered
+// by kind and held to this table by a test (config/kinds_test.go, sync/kinds_internal_test.go,
+// emulator/kinds_test.go, cmd_validate_kinds_test.go): config/kind_<kind>.go (the typed object
+// and its loader), sync/kind_<kind>.go (apply's create, update, delete and request count, and
+// export's reads and files) and emulator/<kind>.go (the tenant's routes, state and seed
+// directory, as in sources.go). With this file (constant and row), schema/<kind>.json (embedded
+// as *.json and found by its kind const), an example in examples/acme and README.md, that is 7,
+// the goal's 6 plus the second handler file. The other 5 hold per-kind code no registry removes
+// yet: config/types.go (Repo's field), diff/compute.go (the planner; it has no switch: kinds
+// are planned in sequence, so a registry would move the code to a new diff/kind_<kind>.go
+// without removing a file) and diff/plan.go (Live's field), sync/fetch.go (the reads are
+// batched across kinds) and isc/endpoints.go. It was 17 before the emulator's registry, the
+// schema files' discovery, validate's counts from this table and export's registry, 18 before
+// the handlers (apply.go, estimate.go and load.go held switches), 20 before this table.
 var kinds = []KindSpec{
 	{
 		Kind: KindConnector, Declared: true, Unmanaged: true, Level: 0, Schema: "connector.json",

@@ -237,9 +237,9 @@ func (e *Emulator) patchConnector(w http.ResponseWriter, r *http.Request, sn str
 	if s, ok := doc.Get("sourceConfigXml"); ok {
 		doc.Set("sourceConfig", s)
 	}
-	for i, c := range e.connectors {
+	for i, c := range e.conns().list {
 		if c == stored {
-			e.connectors[i] = doc
+			e.conns().list[i] = doc
 		}
 	}
 	writeJSON(w, http.StatusOK, doc.Clone())

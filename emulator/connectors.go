@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"io/fs"
 	"net/http"
 	"strings"
 
@@ -11,6 +12,72 @@ import (
 // listFields are the V3ConnectorDto fields the list endpoint returns; GET by scriptName returns
 // the whole stored ConnectorDetail.
 var connectorListFields = []string{"name", "type", "scriptName", "className", "features", "directConnect", "connectorMetadata", "status"}
+
+// connectorState is the tenant's connectors.
+type connectorState struct {
+	list []*value.Object // in creation order
+	seq  int             // connectors created, for the suffix scriptName rule
+}
+
+// connectorKind is the index of the connectors' state in Emulator.state.
+var connectorKind int
+
+func init() {
+	connectorKind = registerKind(kindHandler{
+		kind: "Connector", level: 0,
+		newState: func() any { return &connectorState{} },
+		route:    (*Emulator).routeConnectors,
+		loadSeed: (*Emulator).loadConnectorSeed,
+		seedDirs: func(fs.FS) []string { return []string{"connectors"} },
+		seedHint: "connectors/",
+	})
+}
+
+// conns is the tenant's connectors; the caller holds e.mu.
+func (e *Emulator) conns() *connectorState { return e.state[connectorKind].(*connectorState) }
+
+// routeConnectors serves /connectors: listed under /v3 and /beta, but only /v3 has POST
+// /connectors, GET, PATCH and DELETE /connectors/{scriptName} and its bundle paths (bundle.go).
+func (e *Emulator) routeConnectors(w http.ResponseWriter, r *http.Request, version string, seg []string) bool {
+	switch {
+	case len(seg) == 1 && seg[0] == "connectors":
+		switch {
+		case r.Method == http.MethodGet:
+			e.listConnectors(w, r)
+		case r.Method == http.MethodPost && version == "v3":
+			e.createConnector(w, r)
+		default:
+			writeError(w, methodNotAllowed(r.Method))
+		}
+	case len(seg) >= 2 && seg[0] == "connectors" && version == "v3":
+		e.connectorRoute(w, r, seg[1:])
+	default:
+		return false
+	}
+	return true
+}
+
+// loadConnectorSeed adds the seed's connectors/*.json; one without a scriptName gets one.
+func (e *Emulator) loadConnectorSeed(seed fs.FS) error {
+	conns, err := readSeedDir(seed, "connectors")
+	if err != nil {
+		return err
+	}
+	for _, f := range conns {
+		c := f.obj
+		if c.String("name") == "" {
+			return fmt.Errorf("%s: connector without a name", f.file)
+		}
+		if c.String("scriptName") == "" {
+			c.Set("scriptName", e.newScriptName(c.String("name")))
+		}
+		if e.connectorByScriptName(c.String("scriptName")) != nil {
+			return fmt.Errorf("%s: second connector with scriptName %q", f.file, c.String("scriptName"))
+		}
+		e.conns().list = append(e.conns().list, c)
+	}
+	return nil
+}
 
 // listConnectors is GET /v3/connectors: only RELEASED connectors, paged, filterable.
 func (e *Emulator) listConnectors(w http.ResponseWriter, r *http.Request) {
@@ -29,7 +96,7 @@ func (e *Emulator) listConnectors(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Lock()
 	var all []*value.Object
-	for _, c := range e.connectors {
+	for _, c := range e.conns().list {
 		if c.String("status") != "RELEASED" || (f != nil && !f.match(c)) {
 			continue
 		}
@@ -101,7 +168,7 @@ func (e *Emulator) createConnector(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, c := range e.connectors {
+	for _, c := range e.conns().list {
 		if e.sameConnectorName(c.String("name"), name) {
 			writeError(w, badRequest(fmt.Sprintf("A connector named %q already exists.", name)))
 			return
@@ -125,7 +192,7 @@ func (e *Emulator) createConnector(w http.ResponseWriter, r *http.Request) {
 	c.Set("features", []any{})
 	c.Set("connectorMetadata", value.NewObject())
 	c.Set("status", status)
-	e.connectors = append(e.connectors, c)
+	e.conns().list = append(e.conns().list, c)
 
 	dto := value.NewObject()
 	for _, k := range connectorListFields {
@@ -167,8 +234,8 @@ func (e *Emulator) sameConnectorName(a, b string) bool {
 // the way "a url friendly unique scriptname" suggests: "-2", "-3", … after a taken one. The
 // caller holds e.mu.
 func (e *Emulator) newScriptName(name string) string {
-	e.connectorSeq++
-	base := e.opts.ScriptNameRule.derive(name, e.connectorSeq)
+	e.conns().seq++
+	base := e.opts.ScriptNameRule.derive(name, e.conns().seq)
 	if base == "" || strings.Trim(base, "-") == "" {
 		return ""
 	}

@@ -80,19 +80,19 @@ func (e *Emulator) deleteConnector(w http.ResponseWriter, scriptName string) {
 		writeError(w, notFound(fmt.Sprintf("Connector %q was not found.", scriptName)))
 		return
 	}
-	for _, s := range e.sources {
+	for _, s := range e.srcs().list {
 		if s.String("connector") == scriptName {
 			writeError(w, badRequest(fmt.Sprintf("Connector %q is used by source %q.", scriptName, s.String("name"))))
 			return
 		}
 	}
-	kept := e.connectors[:0]
-	for _, o := range e.connectors {
+	kept := e.conns().list[:0]
+	for _, o := range e.conns().list {
 		if o != c {
 			kept = append(kept, o)
 		}
 	}
-	e.connectors = kept
+	e.conns().list = kept
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -106,7 +106,7 @@ func (e *Emulator) deleteSchema(w http.ResponseWriter, sourceID, schemaID string
 		writeError(w, notFound(fmt.Sprintf("Source %q was not found.", sourceID)))
 		return
 	}
-	list := e.schemas[sourceID]
+	list := e.schs().bySource[sourceID]
 	i := -1
 	for j, s := range list {
 		if s.String("id") == schemaID {
@@ -117,7 +117,7 @@ func (e *Emulator) deleteSchema(w http.ResponseWriter, sourceID, schemaID string
 		writeError(w, notFound(fmt.Sprintf("Schema %q was not found on source %q.", schemaID, sourceID)))
 		return
 	}
-	e.schemas[sourceID] = append(list[:i:i], list[i+1:]...)
+	e.schs().bySource[sourceID] = append(list[:i:i], list[i+1:]...)
 	refs, _ := src.Get("schemas")
 	old, _ := refs.([]any)
 	kept := []any{}

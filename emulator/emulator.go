@@ -57,20 +57,15 @@ type Options struct {
 type Emulator struct {
 	opts Options
 
-	mu           sync.Mutex
-	sources      []*value.Object            // in creation order, which is the default list order
-	sourceIdx    map[string]int             // "id:…" and "name:…" → position in sources
-	schemas      map[string][]*value.Object // by source id
-	connectors   []*value.Object
-	directory    map[string][]*value.Object // the lookup collections by seed directory (see directory.go)
-	tokens       map[string]token
-	rate         map[string][]time.Time // request times per client id within the current window
-	faults       []*faultEntry
-	nextFault    int
-	lastStamp    time.Time
-	externalID   int              // the next cloudExternalId, unique per tenant like the real one
-	connectorSeq int              // connectors created, for the suffix scriptName rule
-	tasks        map[string]*task // background tasks by id (source deletions)
+	mu        sync.Mutex
+	state     []any                      // each kind's state, by its index in kindHandlers (kinds.go)
+	directory map[string][]*value.Object // the lookup collections by seed directory (see directory.go)
+	tokens    map[string]token
+	rate      map[string][]time.Time // request times per client id within the current window
+	faults    []*faultEntry
+	nextFault int
+	lastStamp time.Time
+	tasks     map[string]*task // background tasks by id (source deletions)
 
 	// The log has its own lock because a request is logged as its answer begins, and some
 	// handlers write their answer with mu held. Lock order: mu, then logMu.
@@ -103,12 +98,10 @@ func New(opts Options) (*Emulator, error) {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
 	e := &Emulator{
-		opts:       opts,
-		schemas:    map[string][]*value.Object{},
-		sourceIdx:  map[string]int{},
-		tokens:     map[string]token{},
-		rate:       map[string][]time.Time{},
-		externalID: 100000,
+		opts:   opts,
+		state:  newKindStates(),
+		tokens: map[string]token{},
+		rate:   map[string][]time.Time{},
 	}
 	if opts.Seed != nil {
 		if err := e.loadSeed(opts.Seed); err != nil {

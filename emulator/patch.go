@@ -174,19 +174,19 @@ func (e *Emulator) deleteSource(w http.ResponseWriter, id string) {
 		writeError(w, notFound(fmt.Sprintf("Source %q was not found.", id)))
 		return
 	}
-	kept := e.sources[:0]
-	for _, s := range e.sources {
+	kept := e.srcs().list[:0]
+	for _, s := range e.srcs().list {
 		if s != stored {
 			kept = append(kept, s)
 		}
 	}
-	e.sources = kept
-	e.sourceIdx = make(map[string]int, 2*len(kept))
+	e.srcs().list = kept
+	e.srcs().idx = make(map[string]int, 2*len(kept))
 	for i, s := range kept {
-		e.sourceIdx["id:"+s.String("id")] = i
-		e.sourceIdx["name:"+s.String("name")] = i
+		e.srcs().idx["id:"+s.String("id")] = i
+		e.srcs().idx["name:"+s.String("name")] = i
 	}
-	delete(e.schemas, id)
+	delete(e.schs().bySource, id)
 	taskID := e.startTask(fmt.Sprintf("Delete source %q", stored.String("name")))
 	e.mu.Unlock()
 	// The documented example has "name": null; the schema types name as a string, so it is left

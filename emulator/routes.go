@@ -10,9 +10,9 @@ import (
 	"github.com/sailsync/sailsync/value"
 )
 
-// route dispatches an authenticated API request. Paths follow the published document: sources,
-// their schemas and uploads exist under both /v3 and /beta; connectors are listed under both,
-// but only /v3 has POST /connectors, GET and PATCH /connectors/{scriptName} and its bundle paths.
+// route dispatches an authenticated API request to the kind whose path it is (each kind's file
+// registers its routes: kinds.go), then to the task status and the lookup collections. Paths
+// follow the published document, /v3 or /beta as it has them.
 func (e *Emulator) route(w http.ResponseWriter, r *http.Request) {
 	version, rest, ok := splitVersion(r.URL.Path)
 	if !ok {
@@ -20,72 +20,15 @@ func (e *Emulator) route(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seg := strings.Split(strings.Trim(rest, "/"), "/")
-	method := r.Method
+	for _, h := range kindHandlers {
+		if h.route != nil && h.route(e, w, r, version, seg) {
+			return
+		}
+	}
 	switch {
-	case len(seg) == 1 && seg[0] == "sources":
-		switch method {
-		case http.MethodGet:
-			e.listSources(w, r)
-		case http.MethodPost:
-			e.createSource(w, r)
-		default:
-			writeError(w, methodNotAllowed(method))
-		}
-	case len(seg) == 2 && seg[0] == "sources":
-		switch method {
-		case http.MethodGet:
-			e.getSource(w, seg[1])
-		case http.MethodPut:
-			e.putSource(w, r, seg[1])
-		case http.MethodPatch:
-			e.patchSource(w, r, seg[1])
-		case http.MethodDelete:
-			e.deleteSource(w, seg[1])
-		default:
-			writeError(w, methodNotAllowed(method))
-		}
-	case len(seg) == 3 && seg[0] == "sources" && seg[2] == "schemas":
-		if method != http.MethodGet {
-			writeError(w, methodNotAllowed(method))
-			return
-		}
-		e.listSchemas(w, r, seg[1])
-	case len(seg) == 4 && seg[0] == "sources" && seg[2] == "schemas" && seg[3] == "entitlements":
-		if method != http.MethodPost {
-			writeError(w, methodNotAllowed(method))
-			return
-		}
-		e.uploadEntitlementSchema(w, r, seg[1])
-	case len(seg) == 4 && seg[0] == "sources" && seg[2] == "schemas":
-		switch method {
-		case http.MethodGet:
-			e.getSchema(w, seg[1], seg[3])
-		case http.MethodDelete:
-			e.deleteSchema(w, seg[1], seg[3])
-		default:
-			writeError(w, methodNotAllowed(method))
-		}
-	case len(seg) == 3 && seg[0] == "sources" && seg[2] == "upload-connector-file":
-		if method != http.MethodPost {
-			writeError(w, methodNotAllowed(method))
-			return
-		}
-		e.uploadConnectorFile(w, r, seg[1])
-	case len(seg) == 1 && seg[0] == "connectors":
-		switch {
-		case method == http.MethodGet:
-			e.listConnectors(w, r)
-		case method == http.MethodPost && version == "v3":
-			e.createConnector(w, r)
-		default:
-			writeError(w, methodNotAllowed(method))
-		}
-	case len(seg) >= 2 && seg[0] == "connectors" && version == "v3":
-		// GET, PATCH and DELETE of a connector, and its bundle: bundle.go.
-		e.connectorRoute(w, r, seg[1:])
 	case len(seg) == 2 && seg[0] == "task-status" && version == "beta":
-		if method != http.MethodGet {
-			writeError(w, methodNotAllowed(method))
+		if r.Method != http.MethodGet {
+			writeError(w, methodNotAllowed(r.Method))
 			return
 		}
 		e.getTaskStatus(w, seg[1])

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -17,6 +18,118 @@ import (
 
 // maxUpload bounds an uploaded file (connector jars are a few megabytes).
 const maxUpload = 256 << 20
+
+// schemaState is the tenant's entitlement schemas.
+type schemaState struct {
+	bySource map[string][]*value.Object // by source id
+}
+
+// schemaKind is the index of the schemas' state in Emulator.state.
+var schemaKind int
+
+func init() {
+	schemaKind = registerKind(kindHandler{
+		kind: "EntitlementSchema", level: 2,
+		newState: func() any { return &schemaState{bySource: map[string][]*value.Object{}} },
+		route:    (*Emulator).routeSchemas,
+		loadSeed: (*Emulator).loadSchemaSeed,
+		seedDirs: func(seed fs.FS) []string {
+			var dirs []string
+			if subs, err := fs.ReadDir(seed, "schemas"); err == nil {
+				for _, d := range subs {
+					if d.IsDir() {
+						dirs = append(dirs, path.Join("schemas", d.Name()))
+					}
+				}
+			}
+			return dirs
+		},
+		seedHint: "schemas/<source>/",
+	})
+	// A source's connector files are uploaded beside its schemas; they are part of the source.
+	registerKind(kindHandler{kind: "ConnectorFile", level: 2, route: (*Emulator).routeConnectorFiles})
+}
+
+// schs is the tenant's entitlement schemas; the caller holds e.mu.
+func (e *Emulator) schs() *schemaState { return e.state[schemaKind].(*schemaState) }
+
+// routeSchemas serves /sources/{id}/schemas and below (under /v3 and /beta alike).
+func (e *Emulator) routeSchemas(w http.ResponseWriter, r *http.Request, _ string, seg []string) bool {
+	method := r.Method
+	switch {
+	case len(seg) == 3 && seg[0] == "sources" && seg[2] == "schemas":
+		if method != http.MethodGet {
+			writeError(w, methodNotAllowed(method))
+			return true
+		}
+		e.listSchemas(w, r, seg[1])
+	case len(seg) == 4 && seg[0] == "sources" && seg[2] == "schemas" && seg[3] == "entitlements":
+		if method != http.MethodPost {
+			writeError(w, methodNotAllowed(method))
+			return true
+		}
+		e.uploadEntitlementSchema(w, r, seg[1])
+	case len(seg) == 4 && seg[0] == "sources" && seg[2] == "schemas":
+		switch method {
+		case http.MethodGet:
+			e.getSchema(w, seg[1], seg[3])
+		case http.MethodDelete:
+			e.deleteSchema(w, seg[1], seg[3])
+		default:
+			writeError(w, methodNotAllowed(method))
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// routeConnectorFiles serves POST /sources/{id}/upload-connector-file.
+func (e *Emulator) routeConnectorFiles(w http.ResponseWriter, r *http.Request, _ string, seg []string) bool {
+	if len(seg) != 3 || seg[0] != "sources" || seg[2] != "upload-connector-file" {
+		return false
+	}
+	if r.Method != http.MethodPost {
+		writeError(w, methodNotAllowed(r.Method))
+		return true
+	}
+	e.uploadConnectorFile(w, r, seg[1])
+	return true
+}
+
+// loadSchemaSeed adds the seed's schemas/<source>/*.json, <source> a seeded source's name or id.
+func (e *Emulator) loadSchemaSeed(seed fs.FS) error {
+	dirs, err := fs.ReadDir(seed, "schemas")
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("schemas: %w", err)
+	}
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		src := e.sourceByName(d.Name())
+		if src == nil {
+			src = e.sourceByID(d.Name())
+		}
+		if src == nil {
+			return fmt.Errorf("schemas/%s: no source with that name or id", d.Name())
+		}
+		objs, err := readSeedDir(seed, path.Join("schemas", d.Name()))
+		if err != nil {
+			return err
+		}
+		for _, f := range objs {
+			if f.obj.String("name") == "" {
+				return fmt.Errorf("%s: schema without a name", f.file)
+			}
+			if f.obj.String("id") == "" {
+				f.obj.Set("id", newID())
+			}
+			e.schs().bySource[src.String("id")] = append(e.schs().bySource[src.String("id")], f.obj)
+		}
+	}
+	return nil
+}
 
 func (e *Emulator) listSchemas(w http.ResponseWriter, r *http.Request, sourceID string) {
 	q := r.URL.Query()
@@ -38,7 +151,7 @@ func (e *Emulator) listSchemas(w http.ResponseWriter, r *http.Request, sourceID 
 		return
 	}
 	out := []*value.Object{}
-	for _, s := range e.schemas[sourceID] {
+	for _, s := range e.schs().bySource[sourceID] {
 		switch {
 		case types == "group" && s.String("name") == "account":
 			continue // "group" means every schema but the account schema
@@ -57,7 +170,7 @@ func (e *Emulator) getSchema(w http.ResponseWriter, sourceID, schemaID string) {
 		writeError(w, notFound(fmt.Sprintf("Source %q was not found.", sourceID)))
 		return
 	}
-	for _, s := range e.schemas[sourceID] {
+	for _, s := range e.schs().bySource[sourceID] {
 		if s.String("id") == schemaID {
 			writeJSON(w, http.StatusOK, s)
 			return
@@ -189,7 +302,7 @@ func (e *Emulator) putSchema(src *value.Object, name string, cols []string) *val
 			break
 		}
 	}
-	for _, s := range e.schemas[sourceID] {
+	for _, s := range e.schs().bySource[sourceID] {
 		if s.String("name") == name {
 			s.Set("identityAttribute", identity)
 			s.Set("displayAttribute", display)
@@ -210,7 +323,7 @@ func (e *Emulator) putSchema(src *value.Object, name string, cols []string) *val
 	s.Set("attributes", attrs)
 	s.Set("created", now)
 	s.Set("modified", now)
-	e.schemas[sourceID] = append(e.schemas[sourceID], s)
+	e.schs().bySource[sourceID] = append(e.schs().bySource[sourceID], s)
 
 	ref := value.NewObject()
 	ref.Set("type", "CONNECTOR_SCHEMA")

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"path"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/sailsync/sailsync/value"
@@ -25,85 +24,11 @@ import (
 // are ignored.
 
 func (e *Emulator) loadSeed(seed fs.FS) error {
-	conns, err := readSeedDir(seed, "connectors")
-	if err != nil {
-		return err
-	}
-	for _, f := range conns {
-		c := f.obj
-		if c.String("name") == "" {
-			return fmt.Errorf("%s: connector without a name", f.file)
-		}
-		if c.String("scriptName") == "" {
-			c.Set("scriptName", e.newScriptName(c.String("name")))
-		}
-		if e.connectorByScriptName(c.String("scriptName")) != nil {
-			return fmt.Errorf("%s: second connector with scriptName %q", f.file, c.String("scriptName"))
-		}
-		e.connectors = append(e.connectors, c)
-	}
-
-	srcs, err := readSeedDir(seed, "sources")
-	if err != nil {
-		return err
-	}
-	for _, f := range srcs {
-		s := f.obj
-		name := s.String("name")
-		if name == "" {
-			return fmt.Errorf("%s: source without a name", f.file)
-		}
-		if e.sourceByName(name) != nil {
-			return fmt.Errorf("%s: second source named %q", f.file, name)
-		}
-		id := s.String("id")
-		if id == "" {
-			id = newID()
-			s.Set("id", id)
-		}
-		if e.sourceByID(id) != nil {
-			return fmt.Errorf("%s: second source with id %q", f.file, id)
-		}
-		if _, ok := s.Get("created"); !ok {
-			s.Set("created", e.stamp())
-		}
-		if _, ok := s.Get("modified"); !ok {
-			s.Set("modified", s.String("created"))
-		}
-		protectSecrets(s.Object("connectorAttributes"), nil)
-		if n, err := strconv.Atoi(s.Object("connectorAttributes").String("cloudExternalId")); err == nil && n > e.externalID {
-			e.externalID = n // new sources get ids above the seed's
-		}
-		e.appendSource(s)
-	}
-
-	dirs, err := fs.ReadDir(seed, "schemas")
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("schemas: %w", err)
-	}
-	for _, d := range dirs {
-		if !d.IsDir() {
-			continue
-		}
-		src := e.sourceByName(d.Name())
-		if src == nil {
-			src = e.sourceByID(d.Name())
-		}
-		if src == nil {
-			return fmt.Errorf("schemas/%s: no source with that name or id", d.Name())
-		}
-		objs, err := readSeedDir(seed, path.Join("schemas", d.Name()))
-		if err != nil {
-			return err
-		}
-		for _, f := range objs {
-			if f.obj.String("name") == "" {
-				return fmt.Errorf("%s: schema without a name", f.file)
+	for _, h := range seedOrder() {
+		if h.loadSeed != nil {
+			if err := h.loadSeed(e, seed); err != nil {
+				return err
 			}
-			if f.obj.String("id") == "" {
-				f.obj.Set("id", newID())
-			}
-			e.schemas[src.String("id")] = append(e.schemas[src.String("id")], f.obj)
 		}
 	}
 	return e.loadDirectory(seed)
@@ -168,14 +93,15 @@ func CheckSeedDir(seed fs.FS) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	dirs := append([]string{"connectors", "sources"}, directorySeedDirs()...)
-	if subs, err := fs.ReadDir(seed, "schemas"); err == nil {
-		for _, d := range subs {
-			if d.IsDir() {
-				dirs = append(dirs, path.Join("schemas", d.Name()))
-			}
+	dirs := directorySeedDirs()
+	var hints []string
+	for _, h := range seedOrder() {
+		if h.seedDirs != nil {
+			dirs = append(dirs, h.seedDirs(seed)...)
+			hints = append(hints, h.seedHint)
 		}
 	}
+	where := strings.Join(hints[:len(hints)-1], ", ") + " or " + hints[len(hints)-1]
 	yaml := false
 	for _, dir := range append(dirs, ".") {
 		files, _ := fs.ReadDir(seed, dir)
@@ -190,7 +116,7 @@ func CheckSeedDir(seed fs.FS) error {
 		}
 	}
 	if yaml {
-		return errors.New("not a seed: it holds YAML but no JSON objects in connectors/, sources/ or schemas/<source>/ (a config repository is not a seed; see examples/acme-tenant)")
+		return errors.New("not a seed: it holds YAML but no JSON objects in " + where + " (a config repository is not a seed; see examples/acme-tenant)")
 	}
-	return errors.New("not a seed: no JSON objects in connectors/, sources/ or schemas/<source>/ (see examples/acme-tenant)")
+	return errors.New("not a seed: no JSON objects in " + where + " (see examples/acme-tenant)")
 }

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"regexp"
 	"sort"
@@ -35,6 +36,100 @@ var serverAttributes = []string{"cloudExternalId", "cloudDisplayName", "healthy"
 
 var idPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
+// sourceState is the tenant's sources.
+type sourceState struct {
+	list       []*value.Object // in creation order, which is the default list order
+	idx        map[string]int  // "id:…" and "name:…" → position in list
+	externalID int             // the next cloudExternalId, unique per tenant like the real one
+}
+
+// sourceKind is the index of the sources' state in Emulator.state.
+var sourceKind int
+
+func init() {
+	sourceKind = registerKind(kindHandler{
+		kind: "Source", level: 1,
+		newState: func() any { return &sourceState{idx: map[string]int{}, externalID: 100000} },
+		route:    (*Emulator).routeSources,
+		loadSeed: (*Emulator).loadSourceSeed,
+		seedDirs: func(fs.FS) []string { return []string{"sources"} },
+		seedHint: "sources/",
+	})
+}
+
+// srcs is the tenant's sources; the caller holds e.mu.
+func (e *Emulator) srcs() *sourceState { return e.state[sourceKind].(*sourceState) }
+
+// routeSources serves /sources and /sources/{id} (under /v3 and /beta alike).
+func (e *Emulator) routeSources(w http.ResponseWriter, r *http.Request, _ string, seg []string) bool {
+	method := r.Method
+	switch {
+	case len(seg) == 1 && seg[0] == "sources":
+		switch method {
+		case http.MethodGet:
+			e.listSources(w, r)
+		case http.MethodPost:
+			e.createSource(w, r)
+		default:
+			writeError(w, methodNotAllowed(method))
+		}
+	case len(seg) == 2 && seg[0] == "sources":
+		switch method {
+		case http.MethodGet:
+			e.getSource(w, seg[1])
+		case http.MethodPut:
+			e.putSource(w, r, seg[1])
+		case http.MethodPatch:
+			e.patchSource(w, r, seg[1])
+		case http.MethodDelete:
+			e.deleteSource(w, seg[1])
+		default:
+			writeError(w, methodNotAllowed(method))
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// loadSourceSeed adds the seed's sources/*.json, in file-name order.
+func (e *Emulator) loadSourceSeed(seed fs.FS) error {
+	srcs, err := readSeedDir(seed, "sources")
+	if err != nil {
+		return err
+	}
+	for _, f := range srcs {
+		s := f.obj
+		name := s.String("name")
+		if name == "" {
+			return fmt.Errorf("%s: source without a name", f.file)
+		}
+		if e.sourceByName(name) != nil {
+			return fmt.Errorf("%s: second source named %q", f.file, name)
+		}
+		id := s.String("id")
+		if id == "" {
+			id = newID()
+			s.Set("id", id)
+		}
+		if e.sourceByID(id) != nil {
+			return fmt.Errorf("%s: second source with id %q", f.file, id)
+		}
+		if _, ok := s.Get("created"); !ok {
+			s.Set("created", e.stamp())
+		}
+		if _, ok := s.Get("modified"); !ok {
+			s.Set("modified", s.String("created"))
+		}
+		protectSecrets(s.Object("connectorAttributes"), nil)
+		if n, err := strconv.Atoi(s.Object("connectorAttributes").String("cloudExternalId")); err == nil && n > e.srcs().externalID {
+			e.srcs().externalID = n // new sources get ids above the seed's
+		}
+		e.appendSource(s)
+	}
+	return nil
+}
+
 func (e *Emulator) listSources(w http.ResponseWriter, r *http.Request) {
 	p, aerr := parsePage(r)
 	if aerr != nil {
@@ -54,10 +149,10 @@ func (e *Emulator) listSources(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	// Unfiltered and unsorted, a page is a slice of the stored list: gathering all sources for
 	// every page made listing a tenant quadratic in its size. Sorting works on a copy.
-	all := e.sources
+	all := e.srcs().list
 	if f != nil || sorters != "" {
 		all = nil
-		for _, s := range e.sources {
+		for _, s := range e.srcs().list {
 			if f == nil || f.match(s) {
 				all = append(all, s)
 			}
@@ -95,29 +190,29 @@ func (e *Emulator) getSource(w http.ResponseWriter, id string) {
 // an index so that a tenant of tens of thousands of sources (the benchmark's) answers each
 // request in constant time, as the real one does.
 func (e *Emulator) sourceByID(id string) *value.Object {
-	if i, ok := e.sourceIdx["id:"+id]; ok {
-		return e.sources[i]
+	if i, ok := e.srcs().idx["id:"+id]; ok {
+		return e.srcs().list[i]
 	}
 	return nil
 }
 
 // sourceByName returns the stored source (not a copy); the caller holds e.mu.
 func (e *Emulator) sourceByName(name string) *value.Object {
-	if i, ok := e.sourceIdx["name:"+name]; ok {
-		return e.sources[i]
+	if i, ok := e.srcs().idx["name:"+name]; ok {
+		return e.srcs().list[i]
 	}
 	return nil
 }
 
 // appendSource adds s at the end of the source list; the caller holds e.mu.
 func (e *Emulator) appendSource(s *value.Object) {
-	e.sources = append(e.sources, s)
-	e.sourceIdx["id:"+s.String("id")] = len(e.sources) - 1
-	e.sourceIdx["name:"+s.String("name")] = len(e.sources) - 1
+	e.srcs().list = append(e.srcs().list, s)
+	e.srcs().idx["id:"+s.String("id")] = len(e.srcs().list) - 1
+	e.srcs().idx["name:"+s.String("name")] = len(e.srcs().list) - 1
 }
 
 func (e *Emulator) connectorByScriptName(name string) *value.Object {
-	for _, c := range e.connectors {
+	for _, c := range e.conns().list {
 		if c.String("scriptName") == name {
 			return c
 		}
@@ -257,8 +352,8 @@ func (e *Emulator) create(body *value.Object, opts createOptions) (*value.Object
 		s.Set("connectorAttributes", attrs)
 	}
 	protectSecrets(attrs, nil)
-	e.externalID++
-	attrs.Set("cloudExternalId", strconv.Itoa(e.externalID))
+	e.srcs().externalID++
+	attrs.Set("cloudExternalId", strconv.Itoa(e.srcs().externalID))
 	attrs.Set("cloudDisplayName", name)
 	attrs.Set("healthy", true)
 	attrs.Set("since", now)
@@ -379,13 +474,13 @@ func (e *Emulator) replace(id string, body *value.Object) (*value.Object, *apiEr
 // store replaces old with s (same id, perhaps another name) in the source list, keeping its
 // position.
 func (e *Emulator) store(old, s *value.Object) {
-	i, ok := e.sourceIdx["id:"+old.String("id")]
-	if !ok || e.sources[i] != old {
+	i, ok := e.srcs().idx["id:"+old.String("id")]
+	if !ok || e.srcs().list[i] != old {
 		return
 	}
-	delete(e.sourceIdx, "name:"+old.String("name"))
-	e.sources[i] = s
-	e.sourceIdx["name:"+s.String("name")] = i
+	delete(e.srcs().idx, "name:"+old.String("name"))
+	e.srcs().list[i] = s
+	e.srcs().idx["name:"+s.String("name")] = i
 }
 
 func immutableError(field string) *apiError {

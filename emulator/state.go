@@ -24,8 +24,8 @@ func (e *Emulator) SourceByName(name string) (*value.Object, bool) {
 func (e *Emulator) Sources() []*value.Object {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make([]*value.Object, len(e.sources))
-	for i, s := range e.sources {
+	out := make([]*value.Object, len(e.srcs().list))
+	for i, s := range e.srcs().list {
 		out[i] = s.Clone()
 	}
 	return out
@@ -83,8 +83,8 @@ func (e *Emulator) Connector(scriptName string) (*value.Object, bool) {
 func (e *Emulator) Connectors() []*value.Object {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make([]*value.Object, len(e.connectors))
-	for i, c := range e.connectors {
+	out := make([]*value.Object, len(e.conns().list))
+	for i, c := range e.conns().list {
 		out[i] = c.Clone()
 	}
 	return out
@@ -100,7 +100,7 @@ func (e *Emulator) Schemas(sourceName string) []*value.Object {
 		return nil
 	}
 	var out []*value.Object
-	for _, sc := range e.schemas[s.String("id")] {
+	for _, sc := range e.schs().bySource[s.String("id")] {
 		out = append(out, sc.Clone())
 	}
 	return out

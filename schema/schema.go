@@ -24,18 +24,54 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
-//go:embed connector.json source.json entitlement-schema.json settings.json tombstone.json
+// Every schema of the directory is embedded, so that a new kind's schema needs no line here.
+//
+//go:embed *.json
 var files embed.FS
 
 // settingsFile is the schema of the settings file (sailsync.yaml). It is not a kind: the file
 // holds one mapping of settings, not documents dispatched on kind.
 const settingsFile = "settings.json"
 
-// kinds maps each kind to its embedded schema file, in documented order.
-var kinds = []struct{ kind, file string }{
-	{"Connector", "connector.json"},
-	{"Source", "source.json"},
-	{"EntitlementSchema", "entitlement-schema.json"},
+// kinds maps each kind to its embedded schema file, in file-name order: every file but the
+// settings and tombstone schemas is a kind's, named by the const of its `kind` property. The
+// package cannot import config for the table's order, so callers that show kinds pass it.
+var kinds, kindsErr = findKinds()
+
+type kindFile struct{ kind, file string }
+
+// findKinds reads the kind of every embedded kind schema; a schema without one is an error
+// Check reports.
+func findKinds() ([]kindFile, error) {
+	entries, err := files.ReadDir(".")
+	if err != nil {
+		return nil, err
+	}
+	var out []kindFile
+	for _, e := range entries {
+		if e.Name() == settingsFile || e.Name() == tombstoneFile {
+			continue
+		}
+		raw, err := files.ReadFile(e.Name())
+		if err != nil {
+			return nil, err
+		}
+		var doc struct {
+			Properties struct {
+				Kind struct {
+					Const string `json:"const"`
+				} `json:"kind"`
+			} `json:"properties"`
+		}
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			return nil, fmt.Errorf("schema %s: %w", e.Name(), err)
+		}
+		if doc.Properties.Kind.Const == "" {
+			return nil, fmt.Errorf("schema %s: no const for the kind property", e.Name())
+		}
+		out = append(out, kindFile{doc.Properties.Kind.Const, e.Name()})
+	}
+	return out, nil
 }
 
 // Error is one schema violation.
@@ -51,7 +87,8 @@ type Error struct {
 	Message string
 }
 
-// Kinds returns the kinds that have a schema, in documented order.
+// Kinds returns the kinds that have a schema, in the name order of their files (config's table
+// gives the documented order).
 func Kinds() []string {
 	out := make([]string, len(kinds))
 	for i, k := range kinds {
@@ -71,10 +108,11 @@ func fileOf(kind string) (string, bool) {
 
 // JSON returns the schema of kind as indented JSON, or nil for an unknown kind. The empty kind
 // returns one combined schema that dispatches on `kind`, so that a single
-// `# yaml-language-server: $schema=…` line serves every file of a repository.
+// `# yaml-language-server: $schema=…` line serves every file of a repository; its kinds are in
+// file-name order (`sailsync schema` calls Combined with the table's).
 func JSON[K ~string](kind K) []byte {
 	if kind == "" {
-		return combined()
+		return Combined(Kinds())
 	}
 	file, ok := fileOf(string(kind))
 	if !ok {
@@ -87,19 +125,31 @@ func JSON[K ~string](kind K) []byte {
 	return b
 }
 
-// combined builds the all-kinds schema from the per-kind ones. Each kind schema is inlined under
-// an if/then on `kind`; the kind schemas use no $ref, so inlining needs no rewriting.
-func combined() []byte {
+// Combined builds the all-kinds schema from the per-kind ones, the kinds in the order given
+// (config's table), or returns nil if one has no schema. Each kind schema is inlined under an
+// if/then on `kind`; the kind schemas use no $ref, so inlining needs no rewriting.
+func Combined[K ~string](order []K) []byte {
+	ks := make([]kindFile, len(order))
+	enum := make([]string, len(order))
+	names := make([]string, len(order)) // "a Source", for the description
+	for i, k := range order {
+		file, ok := fileOf(string(k))
+		if !ok {
+			return nil
+		}
+		ks[i], enum[i] = kindFile{string(k), file}, string(k)
+		names[i] = "a" + article(string(k)) + " " + string(k)
+	}
 	var b bytes.Buffer
 	b.WriteString(`{"$schema":"http://json-schema.org/draft-07/schema#",`)
 	b.WriteString(`"$id":"https://raw.githubusercontent.com/sailsync/sailsync/main/schema/sailsync.json",`)
 	b.WriteString(`"title":"sailsync config document",`)
-	b.WriteString(`"description":"A document of a sailsync config repository: a Connector, a Source or an EntitlementSchema, told apart by kind.",`)
+	fmt.Fprintf(&b, `"description":"A document of a sailsync config repository: %s, told apart by kind.",`, orList(names))
 	b.WriteString(`"type":"object","required":["kind"],"properties":{"kind":{"enum":`)
-	kb, _ := json.Marshal(Kinds())
+	kb, _ := json.Marshal(enum)
 	b.Write(kb)
 	b.WriteString(`}},"allOf":[`)
-	for i, k := range kinds {
+	for i, k := range ks {
 		raw, err := files.ReadFile(k.file)
 		if err != nil {
 			return nil
@@ -135,6 +185,22 @@ func combined() []byte {
 	return out.Bytes()
 }
 
+// article is the "n" of "an" before a name starting with a vowel, for the description.
+func article(name string) string {
+	if name != "" && strings.ContainsRune("AEIOU", rune(name[0])) {
+		return "n"
+	}
+	return ""
+}
+
+// orList joins "a X", "a Y", "an Z" as "a X, a Y or an Z".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
 type compiled struct {
 	schemas map[string]*jsonschema.Schema
 	raw     map[string]any // file name → decoded schema, to read keyword values for messages
@@ -151,7 +217,11 @@ func load() compiled {
 		state = compiled{schemas: map[string]*jsonschema.Schema{}, raw: map[string]any{}}
 		c := jsonschema.NewCompiler()
 		c.Draft = jsonschema.Draft7
-		all := append(kinds[:len(kinds):len(kinds)], struct{ kind, file string }{"", settingsFile}, struct{ kind, file string }{"", tombstoneFile})
+		if kindsErr != nil {
+			state.err = kindsErr
+			return
+		}
+		all := append(kinds[:len(kinds):len(kinds)], kindFile{"", settingsFile}, kindFile{"", tombstoneFile})
 		for _, k := range all {
 			raw, err := files.ReadFile(k.file)
 			if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 	gosync "sync"
@@ -52,24 +51,9 @@ type Exported struct {
 	ConnectorFiles map[string][]string
 }
 
-// exportDropped are the source fields export leaves out: those the tenant manages, which the
-// config format does not allow, and `schemas`, which the tenant keeps (config's kind table).
-var exportDropped = sourceNotExported()
-
-func sourceNotExported() []string {
-	s, _ := config.KindInfo(config.KindSource)
-	return s.NotExported()
-}
-
-// serverAddedAttributes are connectorAttributes keys the tenant adds by itself; exporting them
-// would make the user own values the tenant rewrites.
-var serverAddedAttributes = []string{
-	"cloudExternalId", "cloudDisplayName", "cloudCacheUpdate", "cloudOriginalApplicationType",
-	"healthy", "since", "status", "connector_files",
-}
-
-// Export reads the tenant's sources (all, or the named ones), their entitlement schemas and the
-// custom connectors they use, and renders them as config-repository YAML, one file per object.
+// Export reads the tenant's sources (all, or the named ones) and what each declared kind
+// exports with them (their entitlement schemas, the custom connectors they use: the kinds'
+// exporters, kind_*.go), and renders them as config-repository YAML, one file per object.
 func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, error) {
 	par := opts.Parallelism
 	if par <= 0 {
@@ -115,181 +99,105 @@ func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, 
 		}
 	}
 
-	// Custom connectors: those the released list does not show, or built on the open connector
-	// standard that custom connectors use.
-	released := map[string]bool{}
-	conns, err := c.ListConnectors(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list connectors: %w", err)
-	}
-	for _, o := range conns {
-		released[o.String("scriptName")] = true
-	}
-
-	var (
-		mu      gosync.Mutex
-		schemas = map[string][]*value.Object{}
-		custom  = map[string]*value.Object{}
-		g, gctx = errgroup.WithContext(ctx)
-		asked   = map[string]bool{}
-	)
-	g.SetLimit(par)
-	for _, s := range sources {
-		id, name := s.String("id"), s.String("name")
-		g.Go(func() error {
-			objs, err := c.ListSchemas(gctx, id)
-			if err != nil {
-				return fmt.Errorf("source %q: list schemas: %w", name, err)
-			}
-			mu.Lock()
-			schemas[name] = objs
-			mu.Unlock()
-			return nil
-		})
-		sn := s.String("connector")
-		if sn == "" || asked[sn] {
-			continue
+	x := &exportRun{c: c, out: &Exported{ConnectorFiles: map[string][]string{}},
+		taken: map[string]bool{}, envTaken: map[string]bool{}, kinds: map[config.Kind]exporter{}}
+	var order []exporter
+	for _, k := range config.UserKinds() {
+		if f, ok := exporters[k]; ok {
+			x.kinds[k] = f()
+			order = append(order, x.kinds[k])
 		}
-		asked[sn] = true
-		g.Go(func() error {
-			o, err := c.GetConnector(gctx, sn)
-			if isc.IsNotFound(err) {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("connector %q: %w", sn, err)
-			}
-			if !released[sn] || o.String("className") == "sailpoint.connector.OpenConnectorAdapter" {
-				mu.Lock()
-				custom[sn] = o
-				mu.Unlock()
-			}
-			return nil
-		})
+	}
+	for _, ex := range order {
+		if err := ex.prepare(ctx, x); err != nil {
+			return nil, err
+		}
+	}
+	// The sources' reads run in parallel; a source's own objects (the higher levels) are asked
+	// for before the objects it refers to, the order export has always read them in.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(par)
+	x.g, x.ctx = g, gctx
+	for _, s := range sources {
+		for i := len(order) - 1; i >= 0; i-- {
+			order[i].readSource(x, s)
+		}
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-
-	out := &Exported{ConnectorFiles: map[string][]string{}}
-	// Different names can make the same file name ("HR DB", "hr-db"); each object keeps a file
-	// of its own, numbered in name order, rather than overwriting another.
-	taken := map[string]bool{}
-	// Likewise variable names: two sources must not share one secret by accident.
-	envTaken := map[string]bool{}
-	unique := func(p string) string {
-		base := strings.TrimSuffix(p, ".yaml")
-		for n := 2; taken[strings.ToLower(p)]; n++ {
-			p = fmt.Sprintf("%s-%d.yaml", base, n)
-		}
-		taken[strings.ToLower(p)] = true
-		return p
-	}
-	add := func(f ExportFile) {
-		f.Path = unique(f.Path)
-		out.Files = append(out.Files, f)
-	}
-	var snames []string
-	for sn := range custom {
-		snames = append(snames, sn)
-	}
-	sort.Strings(snames)
-	for _, sn := range snames {
-		// The bundle's files go in a directory named after the YAML file, so the path is
-		// made unique first.
-		files, err := exportConnector(custom[sn], unique("connectors/"+slug(custom[sn].String("name"))+".yaml"))
-		if err != nil {
+	x.ctx = ctx
+	for _, ex := range order {
+		if err := ex.renderAll(x); err != nil {
 			return nil, err
 		}
-		out.Files = append(out.Files, files...)
 	}
 	for _, s := range sources {
-		f, vars, files, err := exportSource(s, custom, envTaken)
-		if err != nil {
-			return nil, err
-		}
-		add(f)
-		out.EnvVars = append(out.EnvVars, vars...)
-		if len(files) > 0 {
-			out.ConnectorFiles[s.String("name")] = files
-		}
-		for _, sc := range schemas[s.String("name")] {
-			if sc.String("name") == "account" {
-				continue
-			}
-			f, err := exportSchema(s.String("name"), sc)
-			if err != nil {
+		for _, ex := range order {
+			if err := ex.renderSource(x, s); err != nil {
 				return nil, err
 			}
-			add(f)
 		}
 	}
-	return out, nil
+	return x.out, nil
 }
 
-func exportConnector(o *value.Object, yamlPath string) ([]ExportFile, error) {
-	doc := value.NewObject()
-	doc.Set("kind", "Connector")
-	for _, k := range []string{"name", "scriptName", "className", "type", "directConnect", "status"} {
-		if v, ok := o.Get(k); ok {
-			doc.Set(k, v)
-		}
-	}
-	bundle := exportBundle(o, doc, yamlPath)
-	f, err := yamlFile(yamlPath, doc)
-	if err != nil {
-		return nil, err
-	}
-	return append([]ExportFile{f}, bundle...), nil
+// exporter is export's behaviour for one declared kind, registered by the kind's file
+// (registerExporter) like apply's handlers, so that Export names no kind but the sources it is
+// rooted in. A fresh one is made per export: it holds what the kind read.
+type exporter interface {
+	// prepare reads what the kind needs before the sources' reads (the released connectors).
+	prepare(ctx context.Context, x *exportRun) error
+	// readSource starts, on x.g, the kind's reads for one exported source.
+	readSource(x *exportRun, s *value.Object)
+	// renderAll adds the kind's files that belong to no one source, before the sources' files.
+	renderAll(x *exportRun) error
+	// renderSource adds the kind's files of one exported source, in table order.
+	renderSource(x *exportRun, s *value.Object) error
 }
 
-func exportSource(s *value.Object, custom map[string]*value.Object, envTaken map[string]bool) (ExportFile, []EnvVar, []string, error) {
-	name := s.String("name")
-	doc := value.NewObject()
-	doc.Set("kind", "Source")
-	// Strings the tenant holds that look like references would be read back as references:
-	// escape them before this export writes references of its own.
-	body, ok := escapeRefs(s).(*value.Object)
-	if !ok {
-		return ExportFile{}, nil, nil, fmt.Errorf("source %q is not an object", name)
+// exporters holds one exporter constructor per declared kind; kinds_internal_test.go holds it
+// to config's table.
+var exporters = map[config.Kind]func() exporter{}
+
+// registerExporter adds the exporter of kind k; a kind registered twice is a programming error.
+func registerExporter(k config.Kind, f func() exporter) {
+	if _, dup := exporters[k]; dup {
+		panic("sync: exporter of kind " + string(k) + " registered twice")
 	}
-	for _, k := range exportDropped {
-		body.Delete(k)
+	exporters[k] = f
+}
+
+// exportRun is one export's shared state: the client, the reads' group, the output and the
+// names taken in it.
+type exportRun struct {
+	c     *isc.Client
+	ctx   context.Context // the reads' group context while they run
+	g     *errgroup.Group
+	mu    gosync.Mutex // guards what the reads store
+	kinds map[config.Kind]exporter
+	out   *Exported
+	// Different names can make the same file name ("HR DB", "hr-db"); each object keeps a file
+	// of its own, numbered in name order, rather than overwriting another.
+	taken map[string]bool
+	// Likewise variable names: two sources must not share one secret by accident.
+	envTaken map[string]bool
+}
+
+// unique returns p, numbered if another file of the export has its name already.
+func (x *exportRun) unique(p string) string {
+	base := strings.TrimSuffix(p, ".yaml")
+	for n := 2; x.taken[strings.ToLower(p)]; n++ {
+		p = fmt.Sprintf("%s-%d.yaml", base, n)
 	}
-	if conn, ok := custom[body.String("connector")]; ok {
-		body.Set("connector", "${connector:"+conn.String("name")+"}")
-	}
-	var vars []EnvVar
-	var files []string
-	if attrs := body.Object("connectorAttributes"); attrs != nil {
-		cf, _ := attrs.Get("connector_files")
-		files = value.StringList(cf)
-		for _, k := range serverAddedAttributes {
-			attrs.Delete(k)
-		}
-		for _, k := range attrs.Keys() {
-			if !config.IsSecretAttribute(k, attrs) {
-				continue
-			}
-			v, _ := attrs.Get(k)
-			if str, ok := v.(string); !ok || str == "" {
-				continue
-			}
-			env := envName(name, k)
-			for n, base := 2, env; envTaken[env]; n++ {
-				env = fmt.Sprintf("%s_%d", base, n)
-			}
-			envTaken[env] = true
-			attrs.Set(k, "${env:"+env+"}")
-			vars = append(vars, EnvVar{Name: env, Source: name, Attribute: k})
-		}
-	}
-	for _, k := range body.Keys() {
-		v, _ := body.Get(k)
-		doc.Set(k, v)
-	}
-	f, err := yamlFile("sources/"+slug(name)+".yaml", doc)
-	return f, vars, files, err
+	x.taken[strings.ToLower(p)] = true
+	return p
+}
+
+// add adds f to the export under a unique path.
+func (x *exportRun) add(f ExportFile) {
+	f.Path = x.unique(f.Path)
+	x.out.Files = append(x.out.Files, f)
 }
 
 // escapeRefs returns a copy of v in which every "${" is written "$${", so that the loader reads
@@ -313,34 +221,6 @@ func escapeRefs(v any) any {
 		return out
 	}
 	return v
-}
-
-func exportSchema(source string, sc *value.Object) (ExportFile, error) {
-	doc := value.NewObject()
-	doc.Set("kind", "EntitlementSchema")
-	doc.Set("source", source)
-	doc.Set("name", sc.String("name"))
-	var attrs []any
-	if list, ok := sc.Get("attributes"); ok {
-		if arr, ok := list.([]any); ok {
-			for _, a := range arr {
-				if ao, ok := a.(*value.Object); ok && ao.String("name") != "" {
-					attrs = append(attrs, ao.String("name"))
-				}
-			}
-		}
-	}
-	if attrs == nil {
-		attrs = []any{}
-	}
-	doc.Set("attributes", attrs)
-	return yamlFile(path.Join("schemas", slug(source)+"-"+slug(sc.String("name"))+".yaml"), doc)
-}
-
-// envName derives the variable name for a secret: SOURCE_NAME_ATTRIBUTE, upper-case, each run of
-// other characters an underscore.
-func envName(source, attr string) string {
-	return strings.ToUpper(strings.ReplaceAll(isc.ScriptName(source)+"-"+isc.ScriptName(attr), "-", "_"))
 }
 
 func slug(name string) string {

@@ -1,14 +1,17 @@
 package sync
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
+	"sort"
 
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 func init() { register(config.KindConnector, connectorKind{}) }
@@ -114,4 +117,90 @@ func (a *applier) where(ch diff.Change) string {
 		file = path.Join(filepath.ToSlash(a.opts.Dir), file)
 	}
 	return fmt.Sprintf("%s:%d", file, ch.Line)
+}
+
+// connectorExport exports the custom connectors the exported sources use: those the released
+// list does not show, or built on the open connector standard that custom connectors use.
+type connectorExport struct {
+	released map[string]bool
+	asked    map[string]bool
+	custom   map[string]*value.Object // by scriptName
+}
+
+func init() {
+	registerExporter(config.KindConnector, func() exporter {
+		return &connectorExport{released: map[string]bool{}, asked: map[string]bool{}, custom: map[string]*value.Object{}}
+	})
+}
+
+func (e *connectorExport) prepare(ctx context.Context, x *exportRun) error {
+	conns, err := x.c.ListConnectors(ctx)
+	if err != nil {
+		return fmt.Errorf("list connectors: %w", err)
+	}
+	for _, o := range conns {
+		e.released[o.String("scriptName")] = true
+	}
+	return nil
+}
+
+// readSource reads the source's connector, once per scriptName.
+func (e *connectorExport) readSource(x *exportRun, s *value.Object) {
+	sn := s.String("connector")
+	if sn == "" || e.asked[sn] {
+		return
+	}
+	e.asked[sn] = true
+	x.g.Go(func() error {
+		o, err := x.c.GetConnector(x.ctx, sn)
+		if isc.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("connector %q: %w", sn, err)
+		}
+		if !e.released[sn] || o.String("className") == "sailpoint.connector.OpenConnectorAdapter" {
+			x.mu.Lock()
+			e.custom[sn] = o
+			x.mu.Unlock()
+		}
+		return nil
+	})
+}
+
+// renderAll writes the custom connectors in scriptName order, each with its bundle.
+func (e *connectorExport) renderAll(x *exportRun) error {
+	var snames []string
+	for sn := range e.custom {
+		snames = append(snames, sn)
+	}
+	sort.Strings(snames)
+	for _, sn := range snames {
+		// The bundle's files go in a directory named after the YAML file, so the path is
+		// made unique first.
+		files, err := exportConnector(e.custom[sn], x.unique("connectors/"+slug(e.custom[sn].String("name"))+".yaml"))
+		if err != nil {
+			return err
+		}
+		x.out.Files = append(x.out.Files, files...)
+	}
+	return nil
+}
+
+func (*connectorExport) renderSource(*exportRun, *value.Object) error { return nil }
+
+func exportConnector(o *value.Object, yamlPath string) ([]ExportFile, error) {
+	doc := value.NewObject()
+	doc.Set("kind", "Connector")
+	for _, k := range []string{"name", "scriptName", "className", "type", "directConnect", "status"} {
+		if v, ok := o.Get(k); ok {
+			doc.Set(k, v)
+		}
+	}
+	bundle := exportBundle(o, doc, yamlPath)
+	f, err := yamlFile(yamlPath, doc)
+	if err != nil {
+		return nil, err
+	}
+	return append([]ExportFile{f}, bundle...), nil
 }

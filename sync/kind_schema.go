@@ -1,8 +1,10 @@
 package sync
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"path"
 	"strings"
 
 	"github.com/sailsync/sailsync/config"
@@ -67,4 +69,69 @@ func (a *applier) uploadSchema(ch diff.Change) error {
 		return fmt.Errorf("entitlement schema %q of source %q: upload: %w", ch.Name, ch.Source, err)
 	}
 	return nil
+}
+
+// schemaExport exports the entitlement schemas of each exported source but its account schema.
+type schemaExport struct {
+	schemas map[string][]*value.Object // by source name
+}
+
+func init() {
+	registerExporter(config.KindEntitlementSchema, func() exporter {
+		return &schemaExport{schemas: map[string][]*value.Object{}}
+	})
+}
+
+func (*schemaExport) prepare(context.Context, *exportRun) error { return nil }
+
+func (e *schemaExport) readSource(x *exportRun, s *value.Object) {
+	id, name := s.String("id"), s.String("name")
+	x.g.Go(func() error {
+		objs, err := x.c.ListSchemas(x.ctx, id)
+		if err != nil {
+			return fmt.Errorf("source %q: list schemas: %w", name, err)
+		}
+		x.mu.Lock()
+		e.schemas[name] = objs
+		x.mu.Unlock()
+		return nil
+	})
+}
+
+func (*schemaExport) renderAll(*exportRun) error { return nil }
+
+func (e *schemaExport) renderSource(x *exportRun, s *value.Object) error {
+	for _, sc := range e.schemas[s.String("name")] {
+		if sc.String("name") == "account" {
+			continue
+		}
+		f, err := exportSchema(s.String("name"), sc)
+		if err != nil {
+			return err
+		}
+		x.add(f)
+	}
+	return nil
+}
+
+func exportSchema(source string, sc *value.Object) (ExportFile, error) {
+	doc := value.NewObject()
+	doc.Set("kind", "EntitlementSchema")
+	doc.Set("source", source)
+	doc.Set("name", sc.String("name"))
+	var attrs []any
+	if list, ok := sc.Get("attributes"); ok {
+		if arr, ok := list.([]any); ok {
+			for _, a := range arr {
+				if ao, ok := a.(*value.Object); ok && ao.String("name") != "" {
+					attrs = append(attrs, ao.String("name"))
+				}
+			}
+		}
+	}
+	if attrs == nil {
+		attrs = []any{}
+	}
+	doc.Set("attributes", attrs)
+	return yamlFile(path.Join("schemas", slug(source)+"-"+slug(sc.String("name"))+".yaml"), doc)
 }

@@ -1,11 +1,14 @@
 package sync
 
 import (
+	"context"
 	"fmt"
+	"strings"
 
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/value"
 )
 
 func init() { register(config.KindSource, sourceKind{}) }
@@ -76,4 +79,104 @@ func (a *applier) updateSource(ch diff.Change) error {
 		return fmt.Errorf("source %q: update: %w", ch.Name, err)
 	}
 	return nil
+}
+
+// exportDropped are the source fields export leaves out: those the tenant manages, which the
+// config format does not allow, and `schemas`, which the tenant keeps (config's kind table).
+var exportDropped = sourceNotExported()
+
+func sourceNotExported() []string {
+	s, _ := config.KindInfo(config.KindSource)
+	return s.NotExported()
+}
+
+// serverAddedAttributes are connectorAttributes keys the tenant adds by itself; exporting them
+// would make the user own values the tenant rewrites.
+var serverAddedAttributes = []string{
+	"cloudExternalId", "cloudDisplayName", "cloudCacheUpdate", "cloudOriginalApplicationType",
+	"healthy", "since", "status", "connector_files",
+}
+
+// sourceExport writes each exported source, its secrets replaced by environment variables; the
+// sources themselves are read by Export, which is rooted in them.
+type sourceExport struct{}
+
+func init() { registerExporter(config.KindSource, func() exporter { return sourceExport{} }) }
+
+func (sourceExport) prepare(context.Context, *exportRun) error { return nil }
+
+func (sourceExport) readSource(*exportRun, *value.Object) {}
+
+func (sourceExport) renderAll(*exportRun) error { return nil }
+
+func (sourceExport) renderSource(x *exportRun, s *value.Object) error {
+	custom := map[string]*value.Object{}
+	if ce, ok := x.kinds[config.KindConnector].(*connectorExport); ok {
+		custom = ce.custom
+	}
+	f, vars, files, err := exportSource(s, custom, x.envTaken)
+	if err != nil {
+		return err
+	}
+	x.add(f)
+	x.out.EnvVars = append(x.out.EnvVars, vars...)
+	if len(files) > 0 {
+		x.out.ConnectorFiles[s.String("name")] = files
+	}
+	return nil
+}
+
+func exportSource(s *value.Object, custom map[string]*value.Object, envTaken map[string]bool) (ExportFile, []EnvVar, []string, error) {
+	name := s.String("name")
+	doc := value.NewObject()
+	doc.Set("kind", "Source")
+	// Strings the tenant holds that look like references would be read back as references:
+	// escape them before this export writes references of its own.
+	body, ok := escapeRefs(s).(*value.Object)
+	if !ok {
+		return ExportFile{}, nil, nil, fmt.Errorf("source %q is not an object", name)
+	}
+	for _, k := range exportDropped {
+		body.Delete(k)
+	}
+	if conn, ok := custom[body.String("connector")]; ok {
+		body.Set("connector", "${connector:"+conn.String("name")+"}")
+	}
+	var vars []EnvVar
+	var files []string
+	if attrs := body.Object("connectorAttributes"); attrs != nil {
+		cf, _ := attrs.Get("connector_files")
+		files = value.StringList(cf)
+		for _, k := range serverAddedAttributes {
+			attrs.Delete(k)
+		}
+		for _, k := range attrs.Keys() {
+			if !config.IsSecretAttribute(k, attrs) {
+				continue
+			}
+			v, _ := attrs.Get(k)
+			if str, ok := v.(string); !ok || str == "" {
+				continue
+			}
+			env := envName(name, k)
+			for n, base := 2, env; envTaken[env]; n++ {
+				env = fmt.Sprintf("%s_%d", base, n)
+			}
+			envTaken[env] = true
+			attrs.Set(k, "${env:"+env+"}")
+			vars = append(vars, EnvVar{Name: env, Source: name, Attribute: k})
+		}
+	}
+	for _, k := range body.Keys() {
+		v, _ := body.Get(k)
+		doc.Set(k, v)
+	}
+	f, err := yamlFile("sources/"+slug(name)+".yaml", doc)
+	return f, vars, files, err
+}
+
+// envName derives the variable name for a secret: SOURCE_NAME_ATTRIBUTE, upper-case, each run of
+// other characters an underscore.
+func envName(source, attr string) string {
+	return strings.ToUpper(strings.ReplaceAll(isc.ScriptName(source)+"-"+isc.ScriptName(attr), "-", "_"))
 }

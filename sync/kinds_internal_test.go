@@ -39,3 +39,18 @@ func TestHandlerPerKind(t *testing.T) {
 		}
 	}
 }
+
+// TestExporterPerKind: every declared kind of config's table has an exporter and every exporter
+// a declared kind, so that export does not leave a new kind out.
+func TestExporterPerKind(t *testing.T) {
+	for _, k := range config.UserKinds() {
+		if _, ok := exporters[k]; !ok {
+			t.Errorf("%s: no exporter (sync/kind_*.go)", k)
+		}
+	}
+	for k := range exporters {
+		if !slices.Contains(config.UserKinds(), k) {
+			t.Errorf("exporter for %s, which the kind table does not declare", k)
+		}
+	}
+}
