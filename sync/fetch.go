@@ -320,18 +320,7 @@ func (f *fetcher) addSources(objs []*value.Object) {
 func (f *fetcher) connectors() {
 	if len(f.repo.Connectors) == 1 && f.repo.Connectors[0].PinnedScriptName != "" {
 		conn := f.repo.Connectors[0]
-		f.submit(func(ctx context.Context) error {
-			o, err := f.getConnector(ctx, conn.PinnedScriptName)
-			if err != nil {
-				return fmt.Errorf("connector %q: %w", conn.Name, err)
-			}
-			if o != nil && isc.SameName(o.String("name"), conn.Name) {
-				f.mu.Lock()
-				f.live.Connectors[conn.Name] = o
-				f.mu.Unlock()
-			}
-			return nil
-		})
+		f.submit(func(ctx context.Context) error { return f.tryConnector(ctx, conn, conn.PinnedScriptName) })
 		return
 	}
 	f.submit(func(ctx context.Context) error { return f.listConnectors(ctx) })
@@ -360,18 +349,30 @@ func (f *fetcher) listConnectors(ctx context.Context) error {
 	}
 	f.mu.Unlock()
 	for _, conn := range pinned {
-		f.submit(func(ctx context.Context) error {
-			o, err := f.getConnector(ctx, conn.PinnedScriptName)
-			if err != nil {
-				return fmt.Errorf("connector %q: %w", conn.Name, err)
-			}
-			if o != nil && isc.SameName(o.String("name"), conn.Name) {
-				f.mu.Lock()
-				f.live.Connectors[conn.Name] = o
-				f.mu.Unlock()
-			}
+		f.submit(func(ctx context.Context) error { return f.tryConnector(ctx, conn, conn.PinnedScriptName) })
+	}
+	return nil
+}
+
+// tryConnector reads the scriptNames in turn (each at most once per fetch) and takes the first
+// connector whose name is conn's: a scriptName alone, guessed or pinned, proves nothing.
+func (f *fetcher) tryConnector(ctx context.Context, conn *config.Connector, scriptNames ...string) error {
+	seen := map[string]bool{}
+	for _, sn := range scriptNames {
+		if sn == "" || seen[sn] {
+			continue
+		}
+		seen[sn] = true
+		o, err := f.getConnector(ctx, sn)
+		if err != nil {
+			return fmt.Errorf("connector %q: %w", conn.Name, err)
+		}
+		if o != nil && isc.SameName(o.String("name"), conn.Name) {
+			f.mu.Lock()
+			f.live.Connectors[conn.Name] = o
+			f.mu.Unlock()
 			return nil
-		})
+		}
 	}
 	return nil
 }
@@ -431,26 +432,7 @@ func (f *fetcher) findConnectors(ctx context.Context, par int) error {
 		}
 		sort.Strings(candidates)
 		candidates = append(candidates, conn.PinnedScriptName, isc.ScriptName(conn.Name))
-		f.submit(func(ctx context.Context) error {
-			seen := map[string]bool{}
-			for _, sn := range candidates {
-				if sn == "" || seen[sn] {
-					continue
-				}
-				seen[sn] = true
-				o, err := f.getConnector(ctx, sn)
-				if err != nil {
-					return fmt.Errorf("connector %q: %w", conn.Name, err)
-				}
-				if o != nil && isc.SameName(o.String("name"), conn.Name) {
-					f.mu.Lock()
-					f.live.Connectors[conn.Name] = o
-					f.mu.Unlock()
-					return nil
-				}
-			}
-			return nil
-		})
+		f.submit(func(ctx context.Context) error { return f.tryConnector(ctx, conn, candidates...) })
 	}
 	asked := map[string]bool{}
 	for _, src := range f.repo.Sources {
