@@ -107,6 +107,7 @@ func (p Problem) String() string { return p.Pos.String() + ": " + p.Message }
 // Problems is every problem found in one load; it is an error so that callers can return it.
 type Problems []Problem
 
+// Error renders the first problem and how many more there are.
 func (ps Problems) Error() string {
 	if len(ps) == 1 {
 		return ps[0].String()

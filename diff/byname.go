@@ -20,6 +20,7 @@ type UnresolvedName struct {
 	Candidates []string
 }
 
+// String renders the name at its position, with the ids of the candidates when there are several.
 func (u UnresolvedName) String() string {
 	where := fmt.Sprintf("%s: %s %q %s", u.Pos, u.Kind, u.Object, u.Field)
 	if len(u.Candidates) == 0 {
@@ -35,6 +36,7 @@ type UnresolvedNamesError struct {
 	Names []UnresolvedName
 }
 
+// Error lists every unresolved name, one a line.
 func (e *UnresolvedNamesError) Error() string {
 	lines := make([]string, len(e.Names))
 	for i, u := range e.Names {

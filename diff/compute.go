@@ -78,6 +78,7 @@ type MissingEnvError struct {
 	Missing []MissingEnv
 }
 
+// Error names every missing variable and the fields that need it, never a value.
 func (e *MissingEnvError) Error() string {
 	var vars []string
 	uses := map[string][]string{}

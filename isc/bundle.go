@@ -20,6 +20,7 @@ type UpdateError struct {
 	Message string
 }
 
+// Error renders the tenant's message of the failed update.
 func (e *UpdateError) Error() string {
 	msg := e.Message
 	if msg == "" {

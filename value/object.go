@@ -170,7 +170,7 @@ func (o *Object) Clone() *Object {
 	return c
 }
 
-// CloneValue deep-copies a value of the kinds an Object holds.
+// Clone deep-copies a value of the kinds an Object holds.
 func Clone(v any) any {
 	switch t := v.(type) {
 	case *Object:
@@ -259,7 +259,7 @@ func (o *Object) MarshalJSON() ([]byte, error) {
 	return appendValue(nil, o)
 }
 
-// MarshalValue writes any value an Object holds (or a list of Objects) as JSON, keys in order
+// Marshal writes any value an Object holds (or a list of Objects) as JSON, keys in order
 // and <, > and & unescaped, so that bytes round-trip.
 func Marshal(v any) ([]byte, error) {
 	if list, ok := v.([]*Object); ok {
