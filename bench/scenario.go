@@ -4,14 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing/fstest"
 
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/tenanttest"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -161,53 +159,13 @@ func newTenant(sources int, opts emulator.Options) (*tenant, error) {
 }
 
 // writeRepo writes the repository of the scenario into dir: one file per source (the Source
-// and its EntitlementSchema) and one per connector.
+// and its EntitlementSchema) and one per connector, the references given by name.
 func writeRepo(dir string, n int) error {
-	if err := os.MkdirAll(filepath.Join(dir, "sources"), 0o755); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "connectors"), 0o755); err != nil {
-		return err
-	}
-	for i := 1; i <= connectorCount; i++ {
-		name := connectorName(i)
-		doc := fmt.Sprintf("kind: Connector\nname: %s\nclassName: sailpoint.connector.OpenConnectorAdapter\ntype: custom %s\ndirectConnect: true\nstatus: %s\n",
-			name, name, connectorStatus(i))
-		if err := os.WriteFile(filepath.Join(dir, "connectors", fmt.Sprintf("bench-%02d.yaml", i)), []byte(doc), 0o644); err != nil {
-			return err
-		}
-	}
-	var b strings.Builder
-	for k := 1; k <= n; k++ {
-		i := declared(k)
-		b.Reset()
-		fmt.Fprintf(&b, `kind: Source
-name: %[1]s
-description: "Bench source %[2]d (managed by sailsync)"
-owner: {type: IDENTITY, name: %[3]s}
-cluster: {type: CLUSTER, name: %[4]s}
-managementWorkgroup: {type: GOVERNANCE_GROUP, name: %[5]s}
-connector: delimited-file
-connectorClass: sailpoint.connector.DelimitedFileConnector
-type: DelimitedFile
-authoritative: false
-deleteThreshold: 10
-features: [DIRECT_PERMISSIONS, NO_RANDOM_ACCESS]
-connectorAttributes:
-  file: bench-%05[2]d.csv
-  delimiter: ","
-  hasHeader: true
----
-kind: EntitlementSchema
-source: %[1]s
-name: group
-attributes: [id, name, description]
-`, sourceName(i), i, identityName(ownerOf(i)), clusterName, workgroupName(workgroupOf(i)))
-		if err := os.WriteFile(filepath.Join(dir, "sources", fmt.Sprintf("bench-%05d.yaml", i)), []byte(b.String()), 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tenanttest.WriteBenchRepo(dir, tenanttest.BenchRepo{Sources: n, Index: declared, Connectors: connectorCount,
+		Refs: func(i int) string {
+			return fmt.Sprintf("owner: {type: IDENTITY, name: %s}\ncluster: {type: CLUSTER, name: %s}\nmanagementWorkgroup: {type: GOVERNANCE_GROUP, name: %s}\n",
+				identityName(ownerOf(i)), clusterName, workgroupName(workgroupOf(i)))
+		}})
 }
 
 // namedLive is what a plan's lookups find for repo's references given by name, read from the

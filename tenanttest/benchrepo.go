@@ -39,6 +39,9 @@ type BenchRepo struct {
 	Index func(k int) int
 	// Connectors is how many custom connectors are declared, as BenchConnectorStatus says.
 	Connectors int
+	// Refs, when set, writes the reference lines of source i (owner, cluster, …) instead of
+	// BenchOwnerID's and BenchClusterID's: the bench gives them by name, resolved per tenant.
+	Refs func(i int) string
 }
 
 // WriteBenchRepo writes the repository r describes into dir.
@@ -62,13 +65,16 @@ func WriteBenchRepo(dir string, r BenchRepo) error {
 		if r.Index != nil {
 			i = r.Index(k)
 		}
+		refs := fmt.Sprintf("owner: {type: IDENTITY, id: %s, name: Amelia Ortiz}\ncluster: {type: CLUSTER, id: %s, name: Acme Primary VA Cluster}\n",
+			BenchOwnerID, BenchClusterID)
+		if r.Refs != nil {
+			refs = r.Refs(i)
+		}
 		b.Reset()
 		fmt.Fprintf(&b, `kind: Source
 name: %[1]s
 description: "Bench source %[2]d (managed by sailsync)"
-owner: {type: IDENTITY, id: %[3]s, name: Amelia Ortiz}
-cluster: {type: CLUSTER, id: %[4]s, name: Acme Primary VA Cluster}
-connector: delimited-file
+%[3]sconnector: delimited-file
 connectorClass: sailpoint.connector.DelimitedFileConnector
 type: DelimitedFile
 authoritative: false
@@ -83,7 +89,7 @@ kind: EntitlementSchema
 source: %[1]s
 name: group
 attributes: [id, name, description]
-`, BenchSourceName(i), i, BenchOwnerID, BenchClusterID)
+`, BenchSourceName(i), i, refs)
 		if err := os.WriteFile(filepath.Join(dir, "sources", fmt.Sprintf("bench-%05d.yaml", i)), []byte(b.String()), 0o644); err != nil {
 			return err
 		}
