@@ -217,10 +217,14 @@ func (c *Client) waitTurn(ctx context.Context) error {
 }
 
 // waitTurnInterruptible is waitTurn for an attempt not yet sent: the interrupt of ctx ends the
-// wait with ErrInterrupted.
+// wait with ErrInterrupted, unless ctx is a ContinueWrite whose interrupt came before the call
+// (its first attempt is part of a write already under way).
 func (c *Client) waitTurnInterruptible(ctx context.Context) error {
 	ic, ok := ctx.Value(interruptKey{}).(context.Context)
 	if !ok {
+		return c.waitTurn(ctx)
+	}
+	if cont, _ := ctx.Value(continueKey{}).(bool); cont && ic.Err() != nil {
 		return c.waitTurn(ctx)
 	}
 	wctx, cancel := context.WithCancel(ctx)
@@ -454,6 +458,15 @@ type interruptKey struct{}
 // or a 429 pause. Apply uses it so that Ctrl-C lets each write in flight finish and then stops.
 func WithInterrupt(ctx, interrupt context.Context) context.Context {
 	return context.WithValue(ctx, interruptKey{}, interrupt)
+}
+
+type continueKey struct{}
+
+// ContinueWrite marks ctx's calls as the rest of a write under way (a new connector's bundle
+// after its create): an interrupt that came before such a call still lets its first attempt go
+// out, and only stops its retries. Without it the attempt went out or not by goroutine timing.
+func ContinueWrite(ctx context.Context) context.Context {
+	return context.WithValue(ctx, continueKey{}, true)
 }
 
 func interrupted(ctx context.Context) bool {

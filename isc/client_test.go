@@ -860,3 +860,28 @@ func TestConcurrentCallsShareOneTokenRefresh(t *testing.T) {
 		t.Errorf("stats do not add up: %+v", st)
 	}
 }
+
+// TestContinueWriteSendsItsFirstAttempt: the rest of a write under way (a new connector's
+// bundle) goes out once even when the interrupt came first, which goroutine timing used to
+// decide; it is not retried.
+func TestContinueWriteSendsItsFirstAttempt(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	c, _ := e.client(t)
+	src := anySource(t, e)
+	interrupt, cancel := context.WithCancel(context.Background())
+	cancel()
+	ctx := isc.ContinueWrite(isc.WithInterrupt(context.Background(), interrupt))
+	for range 20 {
+		if _, err := c.GetSource(ctx, src.String("id")); err != nil {
+			t.Fatalf("a continued write's attempt was not sent: %v", err)
+		}
+	}
+	e.emu.AddFault(emulator.Fault{Method: "GET", Kind: emulator.FaultStatus, Status: 503})
+	before := len(e.requests("GET", "/v3/sources/"+src.String("id")))
+	if _, err := c.GetSource(ctx, src.String("id")); !errors.Is(err, isc.ErrInterrupted) {
+		t.Errorf("err %v, want no retry after the interrupt", err)
+	}
+	if n := len(e.requests("GET", "/v3/sources/"+src.String("id"))) - before; n != 1 {
+		t.Errorf("%d attempts, want 1", n)
+	}
+}

@@ -32,21 +32,23 @@ func bundleCalls(c diff.Change) int {
 // stopping at the first failure: the sources that use the connector are then skipped rather
 // than configured against a half-updated bundle.
 func (a *applier) sendBundle(ch diff.Change, scriptName string) error {
+	// One write with the create: once it went out, an interrupt stops retries, not the parts.
+	ctx := isc.ContinueWrite(a.reqCtx)
 	for _, r := range ch.Op.Bundle {
 		var err error
 		switch r.Part {
 		case diff.BundleSourceConfig:
-			_, err = a.c.PutConnectorSourceConfig(a.reqCtx, scriptName, bundleUpload(r))
+			_, err = a.c.PutConnectorSourceConfig(ctx, scriptName, bundleUpload(r))
 		case diff.BundleSourceTemplate:
-			_, err = a.c.PutConnectorSourceTemplate(a.reqCtx, scriptName, bundleUpload(r))
+			_, err = a.c.PutConnectorSourceTemplate(ctx, scriptName, bundleUpload(r))
 		case diff.BundleTranslations:
-			_, err = a.c.PutConnectorTranslations(a.reqCtx, scriptName, r.Locale, bundleUpload(r))
+			_, err = a.c.PutConnectorTranslations(ctx, scriptName, r.Locale, bundleUpload(r))
 		case diff.BundlePatch:
 			ops := make([]isc.PatchOp, len(r.Patch))
 			for j, op := range r.Patch {
 				ops[j] = isc.PatchOp{Op: op.Op, Path: op.Path, Value: op.Value}
 			}
-			_, err = a.c.PatchConnector(a.reqCtx, scriptName, ops)
+			_, err = a.c.PatchConnector(ctx, scriptName, ops)
 		default:
 			err = fmt.Errorf("unknown bundle request %q: run plan again", r.Part)
 		}
