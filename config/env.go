@@ -120,6 +120,18 @@ func (r *Repo) ForEnvironment(name string) (*Repo, error) {
 		}
 		out.Sources[i] = &Source{Object: o, ConnectorFiles: s.ConnectorFiles}
 	}
+	out.plain = make(map[Kind][]*Object, len(r.plain))
+	for k, objs := range r.plain {
+		bound := make([]*Object, len(objs))
+		for i, o := range objs {
+			b, err := bind(o)
+			if err != nil {
+				return nil, err
+			}
+			bound[i] = &b
+		}
+		out.plain[k] = bound
+	}
 	out.Schemas = make([]*EntitlementSchema, len(r.Schemas))
 	for i, es := range r.Schemas {
 		o, err := bind(&es.Object)

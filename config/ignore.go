@@ -133,5 +133,5 @@ func unmanagedKindList() string {
 			names = append(names, string(s.Kind))
 		}
 	}
-	return strings.Join(names, " and ")
+	return orList(names)
 }

@@ -1,7 +1,14 @@
 package config
 
 func init() {
-	registerLoader(KindConnector, kindLoader{
+	addKind(KindSpec{
+		Kind: KindConnector, Declared: true, Unmanaged: true, Level: 0, Schema: "connector.json",
+		Identity: []string{"name"},
+		// Its bundle (bundle.go) is sent with the connector's own change, after the create and
+		// before the sources (level 1) that depend on it: no level of its own is needed.
+		Doc: "a custom connector (POST /v3/connectors): its fields are set on create only; its bundle (source config, " +
+			"template, correlation config, translations, metadata) is updated by requests of its own",
+	}, &kindLoader{
 		build: func(l *loader, repo *Repo, d *document, obj Object, _ bool) {
 			repo.Connectors = append(repo.Connectors, &Connector{Object: obj, PinnedScriptName: d.value.String("scriptName"),
 				Bundle: l.bundle(d, obj.Fields)})

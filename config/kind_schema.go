@@ -1,7 +1,11 @@
 package config
 
 func init() {
-	registerLoader(KindEntitlementSchema, kindLoader{build: buildSchema,
+	addKind(KindSpec{
+		Kind: KindEntitlementSchema, Declared: true, Level: 2, Schema: "entitlement-schema.json",
+		Identity: []string{"source", "name"},
+		Doc:      "an entitlement schema of a declared source, uploaded as a CSV template",
+	}, &kindLoader{build: buildSchema,
 		objects: func(r *Repo) []*Object {
 			return objectsOf(r.Schemas, func(es *EntitlementSchema) *Object { return &es.Object })
 		},

@@ -3,9 +3,35 @@ package config
 import "strconv"
 
 func init() {
-	registerLoader(KindSource, kindLoader{build: buildSource,
+	addKind(KindSpec{
+		Kind: KindSource, Declared: true, Unmanaged: true, Level: 1, Schema: "source.json",
+		Identity: []string{"name"},
+		// PUT /v3/sources/{id} answers 400 to a change of these.
+		Immutable: []string{"id", "type", "authoritative", "connector", "connectorClass", "passwordPolicies"},
+		ServerManaged: []string{"id", "created", "modified", "healthy", "status", "since", "connectorId",
+			"connectorName", "connectionType", "connectorImplementationId", "connectorImplementstionId"},
+		TenantKept: []string{"schemas"},
+		// features: the tenant returns them in its own order; passwordPolicies: a membership.
+		SetLike: []string{"features", "passwordPolicies"},
+		ByName: []RefField{
+			{Field: "owner", Type: RefIdentity},
+			{Field: "cluster", Type: RefCluster},
+			{Field: "managementWorkgroup", Type: RefGovernanceGroup},
+			{Field: "passwordPolicies", Type: RefPasswordPolicy, List: true},
+			{Field: "accountCorrelationRule", Type: RefRule},
+			{Field: "managerCorrelationRule", Type: RefRule},
+			{Field: "beforeProvisioningRule", Type: RefRule},
+		},
+		Doc: "an ISC source (/v3/sources), updated by a full-object PUT",
+	}, &kindLoader{build: buildSource,
 		objects: func(r *Repo) []*Object { return objectsOf(r.Sources, func(s *Source) *Object { return &s.Object }) },
 	})
+	// A source's connectorFiles are steps of their own in a plan, uploaded once the source exists.
+	addKind(KindSpec{
+		Kind: KindConnectorFile, Level: 2,
+		Identity: []string{"source", "name"},
+		Doc:      "one connectorFiles entry of a Source, uploaded after the source exists",
+	}, nil)
 }
 
 // Source is a declared ISC source.

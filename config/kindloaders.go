@@ -23,6 +23,22 @@ func registerLoader(k Kind, kl kindLoader) {
 	loaders[k] = kl
 }
 
+// plainLoader keeps each declared object of a plain kind as it is: its fields are the API's.
+func plainLoader(k Kind) kindLoader {
+	return kindLoader{
+		build: func(_ *loader, repo *Repo, _ *document, obj Object, _ bool) {
+			if repo.plain == nil {
+				repo.plain = map[Kind][]*Object{}
+			}
+			repo.plain[k] = append(repo.plain[k], &obj)
+		},
+		objects: func(r *Repo) []*Object { return r.plain[k] },
+	}
+}
+
+// Plain returns the declared objects of plain kind k (PlainKinds), in repository order.
+func (r *Repo) Plain(k Kind) []*Object { return r.plain[k] }
+
 // objectsOf returns the Object of each of list's typed objects.
 func objectsOf[T any](list []T, of func(T) *Object) []*Object {
 	out := make([]*Object, len(list))

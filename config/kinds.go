@@ -53,12 +53,31 @@ type KindSpec struct {
 	// differ between tenants, so plan finds each name in the tenant it talks to and export
 	// writes names (see NamedRefs).
 	ByName []RefField
+	// API is where the objects of a plain kind live (see API); nil for a kind with handlers of
+	// its own.
+	API *API
 	// Doc says in a line what the kind is.
 	Doc string
 }
 
-// kinds is the table of kinds, in documented order (user kinds first). Where the copies this
-// table replaced disagreed, it decides:
+// API describes a plain kind's collection: objects listed (paged) and created (POST) at Path,
+// read, replaced by a full-object PUT and deleted at Path/{id}, identified by name. Every layer
+// handles such a kind from its row alone: plan compares it field by field with the row's
+// rules, apply lays the declared fields over a fresh read, export writes what the listing holds.
+type API struct {
+	// Path is the collection, e.g. "/v3/transforms".
+	Path string
+	// Scope is a filter keeping the listing to the objects users manage, e.g. `internal eq
+	// false` (SailPoint's own transforms are not the tenant's to change); "" for every object.
+	Scope string
+	// NameIn tells whether the listing's filter allows `name in (…)`; without it a name is
+	// looked up with `name eq`, one request each.
+	NameIn bool
+}
+
+// kinds is the table of kinds: one row per kind, each added by its kind's own file
+// (kind_<kind>.go, with addKind) and kept in dependency order (level, then declared kinds before
+// the others, then by name). Where the copies this table replaced disagreed, it decides:
 //   - `id` is server-managed and immutable: forbidden in YAML and dropped on export like the other
 //     server fields, but not ignored in a comparison, since a declared id that differs names
 //     another object, a violation to show (normalise left it out, the other copies had it).
@@ -72,61 +91,40 @@ type KindSpec struct {
 //   - set-like fields are per kind (only Source has any); normalise had applied them to every
 //     kind, which is the same while no other kind declares a field of those names.
 //
-// A new kind (declared, with its own endpoint) touches 12 files besides tests, counted on the
-// handlers2 commit. Where behaviour differs per kind, it goes to the kind's own file, registered
-// by kind and held to this table by a test (config/kinds_test.go, sync/kinds_internal_test.go,
-// emulator/kinds_test.go, cmd_validate_kinds_test.go): config/kind_<kind>.go (the typed object
-// and its loader), sync/kind_<kind>.go (apply's create, update, delete and request count, and
-// export's reads and files) and emulator/<kind>.go (the tenant's routes, state and seed
-// directory, as in sources.go). With this file (constant and row), schema/<kind>.json (embedded
-// as *.json and found by its kind const), an example in examples/acme and README.md, that is 7,
-// the goal's 6 plus the second handler file. The other 5 hold per-kind code no registry removes
-// yet: config/types.go (Repo's field), diff/compute.go (the planner; it has no switch: kinds
-// are planned in sequence, so a registry would move the code to a new diff/kind_<kind>.go
-// without removing a file) and diff/plan.go (Live's field), sync/fetch.go (the reads are
-// batched across kinds) and isc/endpoints.go. It was 17 before the emulator's registry, the
-// schema files' discovery, validate's counts from this table and export's registry, 18 before
-// the handlers (apply.go, estimate.go and load.go held switches), 20 before this table.
-var kinds = []KindSpec{
-	{
-		Kind: KindConnector, Declared: true, Unmanaged: true, Level: 0, Schema: "connector.json",
-		Identity: []string{"name"},
-		// Its bundle (bundle.go) is sent with the connector's own change, after the create and
-		// before the sources (level 1) that depend on it: no level of its own is needed.
-		Doc: "a custom connector (POST /v3/connectors): its fields are set on create only; its bundle (source config, " +
-			"template, correlation config, translations, metadata) is updated by requests of its own",
-	},
-	{
-		Kind: KindSource, Declared: true, Unmanaged: true, Level: 1, Schema: "source.json",
-		Identity: []string{"name"},
-		// PUT /v3/sources/{id} answers 400 to a change of these.
-		Immutable: []string{"id", "type", "authoritative", "connector", "connectorClass", "passwordPolicies"},
-		ServerManaged: []string{"id", "created", "modified", "healthy", "status", "since", "connectorId",
-			"connectorName", "connectionType", "connectorImplementationId", "connectorImplementstionId"},
-		TenantKept: []string{"schemas"},
-		// features: the tenant returns them in its own order; passwordPolicies: a membership.
-		SetLike: []string{"features", "passwordPolicies"},
-		ByName: []RefField{
-			{Field: "owner", Type: RefIdentity},
-			{Field: "cluster", Type: RefCluster},
-			{Field: "managementWorkgroup", Type: RefGovernanceGroup},
-			{Field: "passwordPolicies", Type: RefPasswordPolicy, List: true},
-			{Field: "accountCorrelationRule", Type: RefRule},
-			{Field: "managerCorrelationRule", Type: RefRule},
-			{Field: "beforeProvisioningRule", Type: RefRule},
-		},
-		Doc: "an ISC source (/v3/sources), updated by a full-object PUT",
-	},
-	{
-		Kind: KindEntitlementSchema, Declared: true, Level: 2, Schema: "entitlement-schema.json",
-		Identity: []string{"source", "name"},
-		Doc:      "an entitlement schema of a declared source, uploaded as a CSV template",
-	},
-	{
-		Kind: KindConnectorFile, Level: 2,
-		Identity: []string{"source", "name"},
-		Doc:      "one connectorFiles entry of a Source, uploaded after the source exists",
-	},
+// A plain kind (a row with API: a collection created by POST, replaced by PUT and deleted by
+// id, as Transform) is handled by every layer from its row alone, so that it touches 6 files
+// besides tests: config/kind_<kind>.go (this row), schema/<kind>.json (found by its kind
+// const), emulator/<kind>.go (the tenant's side), an example and the emulator's seed in
+// examples/, and README.md. A kind with behaviour of its own (files, secrets, bundles,
+// objects owned by another) adds sync/kind_<kind>.go and its planning and reads in
+// diff/compute.go and sync/fetch.go, as Connector, Source and EntitlementSchema do.
+var kinds []KindSpec
+
+// addKind adds a row to the table and the loader of a declared kind (nil: a plain kind's, which
+// keeps the declared object as it is); called from the kinds' init functions.
+func addKind(s KindSpec, kl *kindLoader) {
+	if row(s.Kind) != nil {
+		panic("config: kind " + string(s.Kind) + " added twice")
+	}
+	kinds = append(kinds, s)
+	slices.SortStableFunc(kinds, func(a, b KindSpec) int {
+		if a.Level != b.Level {
+			return a.Level - b.Level
+		}
+		if a.Declared != b.Declared {
+			if a.Declared {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(string(a.Kind), string(b.Kind))
+	})
+	switch {
+	case kl != nil:
+		registerLoader(s.Kind, *kl)
+	case s.Declared:
+		registerLoader(s.Kind, plainLoader(s.Kind))
+	}
 }
 
 // KindInfo returns the table row of kind k, and false for a kind not in the table. The row's
@@ -221,10 +219,26 @@ func userKindList() string {
 	for i, k := range ks {
 		names[i] = string(k)
 	}
+	return orList(names)
+}
+
+// orList joins names for a message: "a", "a or b", "a, b or c".
+func orList(names []string) string {
 	if len(names) < 2 {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// PlainKinds returns the declared kinds with an API row (plain kinds), in table order.
+func PlainKinds() []Kind {
+	var out []Kind
+	for _, s := range kinds {
+		if s.Declared && s.API != nil {
+			out = append(out, s.Kind)
+		}
+	}
+	return out
 }
 
 // knownKind reports whether users may declare k.

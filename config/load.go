@@ -622,6 +622,24 @@ func (l *loader) checkRefs(repo *Repo) {
 		foldedSources[NameKey(s.Name)] = s
 		sources[s.Name] = s
 	}
+	for _, k := range PlainKinds() {
+		named := map[string]*Object{}
+		folded := map[string]*Object{}
+		for _, o := range repo.plain[k] {
+			if o.Name == "" {
+				continue // an invalid name, reported by the schema
+			}
+			if first, ok := named[o.Name]; ok {
+				l.dup(o, first, fmt.Sprintf("%s %q", k, o.Name))
+				continue
+			}
+			if first, ok := folded[NameKey(o.Name)]; ok {
+				l.collide(o, first, string(k))
+			}
+			folded[NameKey(o.Name)] = o
+			named[o.Name] = o
+		}
+	}
 	schemas := map[[2]string]*EntitlementSchema{}
 	for _, es := range repo.Schemas {
 		if es.Source == "" || es.Name == "" {
@@ -666,6 +684,11 @@ func (l *loader) checkRefs(repo *Repo) {
 					continue
 				}
 				if r.Scheme != SchemeConnector {
+					continue
+				}
+				if o.Kind != KindSource {
+					// Only a source's fields wait for the connector they name (apply's order).
+					l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s: connector references are resolved in a Source's fields only", field, r)})
 					continue
 				}
 				if _, ok := connectors[r.Name]; !ok {
@@ -815,14 +838,8 @@ func (r *Repo) EnvVars() []string {
 			}
 		})
 	}
-	for _, c := range r.Connectors {
-		visit(&c.Object)
-	}
-	for _, s := range r.Sources {
-		visit(&s.Object)
-	}
-	for _, es := range r.Schemas {
-		visit(&es.Object)
+	for _, o := range r.Objects() {
+		visit(o)
 	}
 	out := make([]string, 0, len(seen))
 	for n := range seen {

@@ -98,8 +98,8 @@ func (r *Repo) Scoped(sel Selector, selector string) (*Repo, *Scope, error) {
 			return false
 		}
 		if len(sel.Sources) > 0 {
-			if kind == KindConnector {
-				return false
+			if kind != KindSource && kind != KindEntitlementSchema {
+				return false // only sources and what belongs to them have a source name
 			}
 			if !slices.ContainsFunc(sel.Sources, func(p string) bool { return globMatch(p, source) }) {
 				return false
@@ -134,6 +134,16 @@ func (r *Repo) Scoped(sel Selector, selector string) (*Repo, *Scope, error) {
 	for _, c := range r.Connectors {
 		if passes(KindConnector, "", c.Name) || connectors[c.Name] {
 			out.Connectors = append(out.Connectors, c)
+		}
+	}
+	for k, objs := range r.plain {
+		for _, o := range objs {
+			if passes(k, "", o.Name) {
+				if out.plain == nil {
+					out.plain = map[Kind][]*Object{}
+				}
+				out.plain[k] = append(out.plain[k], o)
+			}
 		}
 	}
 	sc := &Scope{Selector: selector, Objects: out.Count(), Total: r.Count()}
@@ -198,6 +208,11 @@ func ChangedSince(r *Repo, ref string) (*Changes, error) {
 	}
 	for _, es := range r.Schemas {
 		declared[ObjectKey(KindEntitlementSchema, es.Source, es.Name)] = true
+	}
+	for k, objs := range r.plain {
+		for _, o := range objs {
+			declared[ObjectKey(k, "", o.Name)] = true
+		}
 	}
 	for _, rel := range files {
 		switch {

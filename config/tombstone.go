@@ -76,19 +76,9 @@ func (l *loader) checkTombstones(repo *Repo) {
 // Tombstones returns the repository's tombstones, in kind order, then repository order.
 func (r *Repo) Tombstones() []*Object {
 	var out []*Object
-	for _, c := range r.Connectors {
-		if c.Absent {
-			out = append(out, &c.Object)
-		}
-	}
-	for _, s := range r.Sources {
-		if s.Absent {
-			out = append(out, &s.Object)
-		}
-	}
-	for _, es := range r.Schemas {
-		if es.Absent {
-			out = append(out, &es.Object)
+	for _, o := range r.Objects() {
+		if o.Absent {
+			out = append(out, o)
 		}
 	}
 	return out

@@ -92,6 +92,9 @@ type Repo struct {
 	Connectors []*Connector
 	Sources    []*Source
 	Schemas    []*EntitlementSchema
+	// plain holds the objects of the plain kinds (PlainKinds), by kind: they need no type of
+	// their own, so a new plain kind needs no field here.
+	plain map[Kind][]*Object
 }
 
 // Problem is one thing wrong with a repository.

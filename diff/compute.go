@@ -137,19 +137,34 @@ func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, 
 	if err := c.checkNames(); err != nil {
 		return nil, err
 	}
+	c.plainCmp = map[config.Kind]*comparison{}
+	nplain := 0
+	for _, k := range config.PlainKinds() {
+		c.plainCmp[k] = newComparison(k, rules)
+		nplain += len(repo.Plain(k))
+	}
 
 	nfiles := 0
 	for _, src := range repo.Sources {
 		nfiles += len(src.ConnectorFiles)
 	}
 	// Sized at once: one change per declared object, and changes are large structs.
-	changes := make([]planned, 0, len(repo.Connectors)+len(repo.Sources)+len(repo.Schemas)+nfiles)
+	changes := make([]planned, 0, len(repo.Connectors)+nplain+len(repo.Sources)+len(repo.Schemas)+nfiles)
 	for _, con := range repo.Connectors {
 		pl, err := c.connector(con)
 		if err != nil {
 			return nil, err
 		}
 		changes = append(changes, pl)
+	}
+	for _, k := range config.PlainKinds() {
+		for _, o := range repo.Plain(k) {
+			pl, err := c.plain(o)
+			if err != nil {
+				return nil, err
+			}
+			changes = append(changes, pl)
+		}
 	}
 	// Sources are independent of one another and most of the work (a second of CPU for 10,000):
 	// compared on every core, each into its own slot of changes, so the plan is the sequential
@@ -258,6 +273,7 @@ type computer struct {
 	opts Options
 	// The rule table reduced to each kind compared, once per plan.
 	sourceCmp, connectorCmp *comparison
+	plainCmp                map[config.Kind]*comparison
 }
 
 // level is k's dependency level in config's kind table.

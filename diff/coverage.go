@@ -37,6 +37,9 @@ type Coverage struct {
 	// connector the tenant shows (released ones are listed; one in development only when a
 	// source uses it).
 	Connectors Count `json:"connectors"`
+	// Kinds counts the objects of each plain kind (config.PlainKinds) whose listing was read:
+	// declared ones the tenant has, and every object of the listing.
+	Kinds map[config.Kind]Count `json:"kinds,omitempty"`
 	// Accepted are the unmanaged objects an `unmanaged:` rule of sailsync.yaml accepts: counted,
 	// not reported.
 	Accepted []Accepted `json:"accepted,omitempty"`
@@ -115,6 +118,7 @@ func (c *computer) unmanagedAll(p *Plan) []planned {
 		}
 	}
 
+	found = append(found, c.plainUnmanaged(cov)...)
 	var out []planned
 	for _, u := range found {
 		if r, ok := acceptedBy(c.repo.Settings.Unmanaged, u.kind, u.name); ok {
@@ -229,6 +233,11 @@ func CoverageLine(p *Plan) string {
 	s := fmt.Sprintf("Coverage: %s of %s sources (%s)", thousands(cv.Sources.Managed), thousands(cv.Sources.All), percent(cv.Sources))
 	if cv.Connectors.All > 0 {
 		s += fmt.Sprintf(", %s of %s custom connectors (%s)", thousands(cv.Connectors.Managed), thousands(cv.Connectors.All), percent(cv.Connectors))
+	}
+	for _, k := range config.PlainKinds() {
+		if n, ok := cv.Kinds[k]; ok && n.All > 0 {
+			s += fmt.Sprintf(", %s of %s %ss (%s)", thousands(n.Managed), thousands(n.All), strings.ToLower(string(k)), percent(n))
+		}
 	}
 	s += " managed"
 	if n := len(cv.Accepted); n > 0 {

@@ -39,6 +39,10 @@ func (c *computer) tombstone(o *config.Object, source string) planned {
 				live, ch.LiveID = lv, lv.String("id")
 			}
 		}
+	default:
+		if lv := c.live.Objects[o.Kind][o.Name]; lv != nil {
+			live, ch.LiveID = lv, lv.String("id")
+		}
 	}
 	if live == nil {
 		ch.Action = ActionNoChange

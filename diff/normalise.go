@@ -31,6 +31,9 @@ type Rule struct {
 	// elements appear as "[i]") is left out of the comparison on both sides. declared tells
 	// whether the YAML declares the key. parent is only valid during the call.
 	Ignore func(parent []string, key string, declared bool) bool
+	// IgnoreOf, when set, returns the Ignore of one kind: for a rule whose fields the kind
+	// table gives per kind.
+	IgnoreOf func(k config.Kind) func(parent []string, key string, declared bool) bool
 	// Normalize, when set, rewrites the pair of projected values at path (plain values:
 	// map[string]any, []any, json.Number, string, bool, nil) before they are compared. liveOK is
 	// false when the live object lacks the key. path is only valid during the call.
@@ -107,8 +110,10 @@ var Rules = []Rule{
 		Description: fieldNames(serverManagedFields) + " are set by the tenant; they are " +
 			"not compared even when a YAML file (say, one exported from the tenant) declares them.",
 		Kinds: serverManagedKinds,
-		Ignore: func(parent []string, key string, _ bool) bool {
-			return len(parent) == 0 && serverManagedFields[key]
+		IgnoreOf: func(k config.Kind) func([]string, string, bool) bool {
+			s, _ := config.KindInfo(k)
+			fields := setOf(s.IgnoredInComparison())
+			return func(parent []string, key string, _ bool) bool { return len(parent) == 0 && fields[key] }
 		},
 	},
 	{
@@ -311,6 +316,9 @@ func newComparison(kind config.Kind, rules []Rule) *comparison {
 		}
 		if r.Ignore != nil {
 			c.ignores = append(c.ignores, r.Ignore)
+		}
+		if r.IgnoreOf != nil {
+			c.ignores = append(c.ignores, r.IgnoreOf(kind))
 		}
 		if r.Normalize != nil {
 			c.normalizes = append(c.normalizes, r.Normalize)

@@ -49,6 +49,12 @@ type Live struct {
 	// MissingConnectors holds the scriptNames that declared sources to be created name and that
 	// the tenant does not have (neither listed nor found by GET /v3/connectors/{scriptName}).
 	MissingConnectors map[string]bool
+	// Objects holds the objects of the plain kinds (config.PlainKinds) that the repository
+	// declares and the tenant has, by kind then declared name; with Listed[kind], every object
+	// of the kind's listing (its API's Scope).
+	Objects map[config.Kind]map[string]*value.Object
+	// Listed tells, per plain kind, whether Objects holds its whole listing (drift's unmanaged).
+	Listed map[config.Kind]bool
 	// Named holds, for each reference given by name (config.Repo.NamedRefs), the tenant's
 	// objects of its type with that name: exactly one is resolved, none or several is an error.
 	Named map[config.NamedRef][]*value.Object

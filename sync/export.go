@@ -99,7 +99,7 @@ func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, 
 		}
 	}
 
-	x := &exportRun{c: c, out: &Exported{ConnectorFiles: map[string][]string{}},
+	x := &exportRun{c: c, out: &Exported{ConnectorFiles: map[string][]string{}}, partial: len(opts.Sources) > 0,
 		taken: map[string]bool{}, envTaken: map[string]bool{}, kinds: map[config.Kind]exporter{}}
 	var order []exporter
 	for _, k := range config.UserKinds() {
@@ -177,6 +177,9 @@ type exportRun struct {
 	mu    gosync.Mutex // guards what the reads store
 	kinds map[config.Kind]exporter
 	out   *Exported
+	// partial is set when only some sources are exported: the kinds that belong to no source
+	// are left out.
+	partial bool
 	// Different names can make the same file name ("HR DB", "hr-db"); each object keeps a file
 	// of its own, numbered in name order, rather than overwriting another.
 	taken map[string]bool

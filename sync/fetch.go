@@ -75,6 +75,8 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 			Schemas:           make(map[string]map[string]*value.Object, len(withSchemas)),
 			Connectors:        make(map[string]*value.Object, len(repo.Connectors)),
 			MissingConnectors: map[string]bool{},
+			Objects:           map[config.Kind]map[string]*value.Object{},
+			Listed:            map[config.Kind]bool{},
 		},
 		known:        map[string]*value.Object{},
 		detailed:     map[string]bool{},
@@ -105,8 +107,12 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 	case len(repo.Connectors) > 0:
 		f.connectors()
 	}
+	f.plain()
 	f.lookups(namedRefs(repo))
 	if err := f.pool.wait(); err != nil {
+		return nil, err
+	}
+	if err := f.recoverPlain(ctx, par); err != nil {
 		return nil, err
 	}
 	if f.shifted {
@@ -133,6 +139,8 @@ type fetcher struct {
 	all  bool
 	pool *pool
 	pr   *progress
+
+	plains []*plainFetch // the plain kinds read
 
 	mu           gosync.Mutex
 	live         *diff.Live

@@ -1,0 +1,103 @@
+package diff
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sailsync/sailsync/config"
+)
+
+// plain plans an object of a plain kind (config.API) from its table row alone: a create of the
+// declared fields, or an update compared field by field with the row's rules, whose body apply
+// lays over a fresh read (a full-object PUT keeps every undeclared field).
+func (c *computer) plain(o *config.Object) (planned, error) {
+	if o.Absent {
+		return c.tombstone(o, ""), nil
+	}
+	spec, _ := config.KindInfo(o.Kind)
+	// Plain kinds hold no secret and no connector reference (the loader refuses them): resolve
+	// only undoes the $${ escapes.
+	desired, _, err := c.resolve(o)
+	if err != nil {
+		return planned{}, err
+	}
+	ch := Change{Kind: o.Kind, Name: o.Name, File: o.Doc.File, Line: o.Doc.Line}
+	lv := c.live.Objects[o.Kind][o.Name]
+	if lv == nil {
+		ch.Action = ActionCreate
+		ch.Fields = createFields(desired)
+		ch.Op = &Operation{Body: o.Fields}
+		return planned{change: ch}, nil
+	}
+	ch.LiveID = lv.String("id")
+	fp := FingerprintOf(lv)
+	ch.Fingerprint = &fp
+	ch.Fields = c.compare(c.plainCmp[o.Kind], desired, lv)
+	sortFields(ch.Fields, desired)
+	var ign []Ignored
+	ch.Fields, ign = ignoreFields(c.repo.Settings.Ignore, o.Kind, o.Name, "", ch.Fields)
+	immutable := setOf(spec.Immutable)
+	var vs []Violation
+	for i := range ch.Fields {
+		f := &ch.Fields[i]
+		f.Line = o.PosOf(f.Path).Line
+		top, _, _ := strings.Cut(f.Path, ".")
+		if !immutable[top] {
+			continue
+		}
+		f.Immutable = true
+		pos := o.PosOf(f.Path)
+		rule := fmt.Sprintf("immutable: PUT %s/{id} rejects changes to %s (400)", spec.API.Path, top)
+		if top == "name" {
+			// Found under a name that differs only in case or the like (sync's name key): the
+			// tenant may take the two for one, so a create could be refused as a duplicate.
+			rule = fmt.Sprintf("the tenant has this %s as %v and may compare names without case: write the name as the tenant has it", o.Kind, f.Before)
+		}
+		vs = append(vs, Violation{Kind: o.Kind, Name: o.Name, Path: f.Path, File: pos.File, Line: pos.Line,
+			Col: pos.Col, Live: f.Before, Desired: f.After, Rule: rule})
+	}
+	switch {
+	case len(vs) > 0:
+		ch.Action = ActionViolation
+		return planned{change: ch, violations: vs, ignored: ign}, nil
+	case len(ch.Fields) > 0:
+		ch.Action = ActionUpdate
+		ch.Op = &Operation{Body: withoutIgnored(o.Fields, lv, ign)}
+	default:
+		ch.Action = ActionNoChange
+	}
+	return planned{change: ch, ignored: ign}, nil
+}
+
+// plainUnmanaged returns the objects of each fully listed plain kind that the repository does
+// not declare, counting the kind's coverage.
+func (c *computer) plainUnmanaged(cov *Coverage) []unmanagedObject {
+	var found []unmanagedObject
+	for _, k := range config.PlainKinds() {
+		if spec, _ := config.KindInfo(k); !spec.Unmanaged || !c.live.Listed[k] {
+			continue
+		}
+		declared := map[string]bool{}
+		for _, o := range c.repo.Plain(k) {
+			declared[o.Name] = true
+		}
+		var n Count
+		for name, lv := range c.live.Objects[k] {
+			n.All++
+			if declared[name] {
+				n.Managed++
+				continue
+			}
+			var what []string
+			if t := lv.String("type"); t != "" {
+				what = append(what, "type "+t)
+			}
+			found = append(found, unmanagedObject{kind: k, name: name, id: lv.String("id"), note: noteOf(what), fp: FingerprintOf(lv)})
+		}
+		if cov.Kinds == nil {
+			cov.Kinds = map[config.Kind]Count{}
+		}
+		cov.Kinds[k] = n
+	}
+	return found
+}

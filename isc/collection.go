@@ -1,0 +1,125 @@
+package isc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/sailsync/sailsync/value"
+)
+
+// The requests of a plain collection (config.API): objects listed and created at path, read,
+// replaced and deleted at path/{id}. One set of methods serves every such kind, so that a new
+// one needs no endpoint code.
+
+// collectionFilter is the listing's filter: the kind's scope and the caller's, both when given.
+func collectionFilter(scope, filter string) url.Values {
+	var parts []string
+	for _, f := range []string{scope, filter} {
+		if f != "" {
+			parts = append(parts, f)
+		}
+	}
+	q := url.Values{}
+	if len(parts) > 0 {
+		q.Set("filters", strings.Join(parts, " and "))
+	}
+	return q
+}
+
+// ListIn returns every object of the collection at path that its scope and filter select ("" for
+// none), paging through them.
+func (c *Client) ListIn(ctx context.Context, path, scope, filter string) ([]*value.Object, error) {
+	objs, err := c.list(ctx, path, path, collectionFilter(scope, filter))
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", path, err)
+	}
+	return objs, nil
+}
+
+// ListInPage returns the page at offset of the collection at path that scope selects, with the
+// collection's size, so that a caller can choose between the other pages and lookups by name.
+func (c *Client) ListInPage(ctx context.Context, path, scope string, offset int) (*Page, error) {
+	if offset < 0 {
+		return nil, fmt.Errorf("list %s: negative offset %d", path, offset)
+	}
+	p, err := c.page(ctx, path, path, collectionFilter(scope, ""), offset, nil)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// GetIn returns the object id of the collection at path.
+func (c *Client) GetIn(ctx context.Context, path, id string) (*value.Object, error) {
+	if id == "" {
+		return nil, fmt.Errorf("get %s: empty id", path)
+	}
+	obj, err := c.object(ctx, &request{method: http.MethodGet, path: path + "/" + url.PathEscape(id), tmpl: path + "/{id}"})
+	if err != nil {
+		return nil, fmt.Errorf("get %s/%s: %w", path, id, err)
+	}
+	return obj, nil
+}
+
+// CreateIn creates an object in the collection at path (POST). Like CreateSource it is never
+// repeated blindly: after an ambiguous failure the object is looked up by name first.
+func (c *Client) CreateIn(ctx context.Context, path, scope string, body *value.Object) (*value.Object, error) {
+	name := body.String("name")
+	if name == "" {
+		return nil, fmt.Errorf("create in %s: no name", path)
+	}
+	data, err := body.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("create %q in %s: %w", name, path, err)
+	}
+	req := &request{method: http.MethodPost, path: path, tmpl: path, body: data, create: true}
+	lookup := func(ctx context.Context) (*value.Object, error) {
+		found, err := c.ListIn(ctx, path, scope, "name eq "+QuoteFilter(name))
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range found {
+			if o.String("name") == name {
+				return o, nil
+			}
+		}
+		return nil, nil
+	}
+	obj, err := c.create(ctx, req, lookup)
+	if err != nil {
+		return nil, fmt.Errorf("create %q in %s: %w", name, path, err)
+	}
+	return obj, nil
+}
+
+// PutIn replaces the object id of the collection at path with body (a full-object PUT).
+func (c *Client) PutIn(ctx context.Context, path, id string, body *value.Object) (*value.Object, error) {
+	if id == "" {
+		return nil, fmt.Errorf("put %s: empty id", path)
+	}
+	data, err := body.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("put %s/%s: %w", path, id, err)
+	}
+	obj, err := c.object(ctx, &request{method: http.MethodPut, path: path + "/" + url.PathEscape(id), tmpl: path + "/{id}", body: data})
+	if err != nil {
+		return nil, fmt.Errorf("put %s/%s: %w", path, id, err)
+	}
+	return obj, nil
+}
+
+// DeleteIn deletes the object id of the collection at path. A 404 is returned as an *APIError
+// (IsNotFound): the caller decides whether an object already gone is a success.
+func (c *Client) DeleteIn(ctx context.Context, path, id string) error {
+	if id == "" {
+		return errors.New("delete " + path + ": empty id")
+	}
+	if err := c.do(ctx, &request{method: http.MethodDelete, path: path + "/" + url.PathEscape(id), tmpl: path + "/{id}"}); err != nil {
+		return fmt.Errorf("delete %s/%s: %w", path, id, err)
+	}
+	return nil
+}
