@@ -43,6 +43,10 @@ type Options struct {
 	// FoldConnectorNames makes connector names compare case-insensitively, so that "acme hr"
 	// is refused beside "Acme HR" (the API does not say how the tenant compares names).
 	FoldConnectorNames bool
+	// FoldNames makes the names of the plain collections' objects (transforms: a collection of
+	// objects identified by name) compare case-insensitively, for the unique-name check and the
+	// list's name parameter: the API does not say how the tenant compares names.
+	FoldNames bool
 	// ConnectorNameIsType makes a source's connectorName the connector's type instead of its
 	// name: the API calls it the connector's name, but a client must not depend on it.
 	ConnectorNameIsType bool

@@ -11,7 +11,8 @@ import (
 	"github.com/sailsync/sailsync/value"
 )
 
-// A seed directory holds the tenant's objects as the API returns them:
+// A seed directory holds the tenant's objects as the API returns them, in a directory per kind
+// that the kind's file names (kindHandler.seedDirs), for instance:
 //
 //	connectors/*.json          ConnectorDetail objects (GET /v3/connectors/{scriptName})
 //	sources/*.json             Source objects (GET /v3/sources/{id}), loaded in file-name order
@@ -82,7 +83,7 @@ func readSeedDir(seed fs.FS, dir string) ([]seedObject, error) {
 }
 
 // CheckSeedDir reports whether seed looks like a seed directory: an empty directory (an empty
-// tenant) or one with JSON objects in connectors/, sources/ or schemas/<source>/. A directory
+// tenant) or one with JSON objects in a kind's directory (connectors/, sources/, schemas/<source>/, …). A directory
 // with files but none of those, such as a config repository of YAML, would otherwise start an
 // empty tenant against which every object plans as new.
 func CheckSeedDir(seed fs.FS) error {

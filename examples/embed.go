@@ -10,8 +10,8 @@ import (
 //go:embed acme-tenant
 var acmeTenant embed.FS
 
-// AcmeTenant is examples/acme-tenant, rooted at that directory: connectors/, sources/ and
-// schemas/ as emulator.Options.Seed expects them.
+// AcmeTenant is examples/acme-tenant, rooted at that directory: a directory per kind
+// (connectors/, sources/, schemas/, …) as emulator.Options.Seed expects them.
 var AcmeTenant fs.FS = mustSub(acmeTenant, "acme-tenant")
 
 func mustSub(f fs.FS, dir string) fs.FS {

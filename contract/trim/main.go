@@ -16,12 +16,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/sailsync/sailsync/config"
 )
 
 // keptPaths are the path templates sailsync's client calls and its emulator serves, under both
-// API versions where the document has them. Every operation of a kept path is kept, so that the
+// API versions where the document has them, besides the plain kinds' collections, which come
+// from config's table (plainPaths). Every operation of a kept path is kept, so that the
 // emulator's answers to PATCH and DELETE are checked against the document too.
 var keptPaths = []string{
 	"/v3/sources",
@@ -51,6 +55,24 @@ var keptPaths = []string{
 	"/v3/password-policies",
 	"/beta/password-policies",
 	"/beta/connector-rules",
+}
+
+// plainPaths are the collections of config's plain kinds (config.API): the collection and an
+// object of it, and their /beta twins where the document has them (the emulator serves both).
+func plainPaths(paths map[string]any) []string {
+	var out []string
+	for _, k := range config.PlainKinds() {
+		spec, _ := config.KindInfo(k)
+		for _, p := range []string{spec.API.Path, spec.API.Path + "/{id}"} {
+			out = append(out, p)
+			if beta, ok := strings.CutPrefix(p, "/v3/"); ok {
+				if _, has := paths["/beta/"+beta]; has {
+					out = append(out, "/beta/"+beta)
+				}
+			}
+		}
+	}
+	return out
 }
 
 func main() {
@@ -103,7 +125,7 @@ func trim(raw []byte) ([]byte, error) {
 		return nil, errors.New("no paths or components")
 	}
 	keptP := map[string]any{}
-	for _, p := range keptPaths {
+	for _, p := range append(slices.Clone(keptPaths), plainPaths(paths)...) {
 		item, ok := paths[p]
 		if !ok {
 			return nil, fmt.Errorf("the document has no path %s", p)
