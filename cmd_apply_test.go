@@ -99,7 +99,7 @@ func applyThenPlan(t *testing.T, rule emulator.ScriptNameRule) {
 		`done      EntitlementSchema "role" of source "Acme HR Cloud" (create)`,
 		`done      EntitlementSchema "group" of source "Corporate Directory" (update)`,
 		`done      ConnectorFile "ojdbc8.jar" of source "HR Database" (create)`,
-		"Apply: 6 done, 0 failed, 0 skipped, 0 stale, 0 cancelled.",
+		"Apply: 8 done, 0 failed, 0 skipped, 0 stale, 0 cancelled.",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("apply report lacks %q", want)
@@ -142,7 +142,7 @@ func TestApplyPlanFile(t *testing.T) {
 		}
 		emu.ResetLog()
 		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
-		if code != exitOK || !strings.Contains(stdout, "Apply: 6 done") {
+		if code != exitOK || !strings.Contains(stdout, "Apply: 8 done") {
 			t.Fatalf("apply --plan: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
 		if got := description(t, emu, "Corporate Directory"); got != declaredDescription {
@@ -158,9 +158,9 @@ func TestApplyPlanFile(t *testing.T) {
 		for _, e := range emu.Log() {
 			sent = append(sent, e.Method+" "+e.Path)
 		}
-		// The token, the sources' name filter, the connector listing, a schema list and the
-		// connector's GET by the common guess.
-		const planReads = 5
+		// The token, the sources' name filter, the connector listing, the transforms' first page,
+		// a schema list and the connector's GET by the common guess.
+		const planReads = 6
 		if reads := len(sent) - (pf.APICalls - 1); reads != planReads {
 			t.Errorf("the plan announced %d requests, apply --plan sent %d: %v", pf.APICalls, len(sent), sent)
 		}
@@ -274,10 +274,10 @@ func TestApplyJSON(t *testing.T) {
 	if dec.More() {
 		t.Error("more than one JSON document on stdout")
 	}
-	if out.Plan == nil || out.Plan.Summary.Create != 4 || out.Plan.Summary.Update != 2 {
+	if out.Plan == nil || out.Plan.Summary.Create != 5 || out.Plan.Summary.Update != 3 {
 		t.Errorf("plan: %+v", out.Plan)
 	}
-	if out.Report == nil || len(out.Report.Results) != 6 || !out.Report.OK() || out.Error != "" {
+	if out.Report == nil || len(out.Report.Results) != 8 || !out.Report.OK() || out.Error != "" {
 		t.Errorf("report %+v, error %q", out.Report, out.Error)
 	}
 	assertNoSecrets(t, stdout, stderr)
@@ -335,7 +335,7 @@ func TestApplyConfirmation(t *testing.T) {
 			if !strings.Contains(stderr.String(), "Apply these changes to tenant "+os.Getenv("SAIL_BASE_URL")+"? Only 'yes' is accepted") {
 				t.Errorf("no prompt on stderr: %q", stderr.String())
 			}
-			if !strings.Contains(stdout.String(), "Plan: 4 to create, 2 to update.") {
+			if !strings.Contains(stdout.String(), "Plan: 5 to create, 3 to update.") {
 				t.Errorf("the plan was not shown before the prompt:\n%s", stdout.String())
 			}
 			if !tc.applied {
@@ -427,8 +427,8 @@ func TestApplyProgress(t *testing.T) {
 		t.Fatalf("apply: %v\n%s", err, stderr.String())
 	}
 	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
-	// The three levels: 1 connector, 2 sources, 3 uploads.
-	for _, want := range []string{"applied 1 of 6, 0 failed", "applied 3 of 6, 0 failed", "applied 6 of 6, 0 failed"} {
+	// The three levels: 1 connector and 2 transforms, 2 sources, 3 uploads.
+	for _, want := range []string{"applied 3 of 8, 0 failed", "applied 5 of 8, 0 failed", "applied 8 of 8, 0 failed"} {
 		if !slices.Contains(lines, want) {
 			t.Errorf("stderr lacks the level line %q:\n%s", want, stderr.String())
 		}
@@ -476,7 +476,7 @@ func TestApplyInterruptedSaysStopped(t *testing.T) {
 	if !errors.As(err, &ec) || ec.code != exitFailure || ec.err == nil {
 		t.Fatalf("err %v, want exit 1 with a message", err)
 	}
-	if got, want := ec.err.Error(), "stopped: 1 done, 5 not started; run apply again to finish"; got != want {
+	if got, want := ec.err.Error(), "stopped: 1 done, 7 not started; run apply again to finish"; got != want {
 		t.Errorf("message %q, want %q\nstdout:\n%s", got, want, stdout.String())
 	}
 }

@@ -61,6 +61,9 @@ func TestExportValidatePlan(t *testing.T) {
 				"sources/corporate-directory.yaml",
 				"sources/hr-database.yaml",
 				"sources/legacy-mainframe.yaml",
+				// The custom transforms; the internal ToUpper is SailPoint's, not exported.
+				"transforms/hire-date-iso8601.yaml",
+				"transforms/lowercase-email.yaml",
 			},
 			env: []string{"CORPORATE_DIRECTORY_PASSWORD", "HR_DATABASE_PASSWORD"},
 		},
@@ -78,6 +81,9 @@ func TestExportValidatePlan(t *testing.T) {
 				"sources/corporate-directory.yaml",
 				"sources/hr-database.yaml",
 				"sources/legacy-mainframe.yaml",
+				"transforms/employee-display-name.yaml",
+				"transforms/hire-date-iso8601.yaml",
+				"transforms/lowercase-email.yaml",
 			},
 			env: []string{"ACME_HR_CLOUD_APITOKEN", "CORPORATE_DIRECTORY_PASSWORD", "HR_DATABASE_PASSWORD"},
 		},
@@ -228,7 +234,7 @@ func TestExportExistingFiles(t *testing.T) {
 	if b, _ := os.ReadFile(existing); !strings.HasPrefix(string(b), "kind: Source\nname: Legacy Mainframe\n") {
 		t.Errorf("--force did not overwrite:\n%s", b)
 	}
-	if got := exportedFiles(t, dir); len(got) != 4 {
+	if got := exportedFiles(t, dir); len(got) != 6 {
 		t.Errorf("files after --force: %v", got)
 	}
 }
@@ -297,6 +303,8 @@ func TestExportNameCollisions(t *testing.T) {
 		"sources/hr-database-3.yaml",
 		"sources/hr-database.yaml",
 		"sources/legacy-mainframe.yaml",
+		"transforms/hire-date-iso8601.yaml",
+		"transforms/lowercase-email.yaml",
 	}
 	if files := exportedFiles(t, dir); strings.Join(files, " ") != strings.Join(want, " ") {
 		t.Errorf("files on disk %v, want %v", files, want)

@@ -134,7 +134,7 @@ func TestApplyStepSummary(t *testing.T) {
 				t.Fatal(err)
 			}
 			assertNoSecrets(t, string(sum))
-			for _, want := range []string{"## sailsync plan", "## sailsync apply", "**Apply: 6 done, 0 failed, 0 skipped, 0 stale, 0 cancelled.**",
+			for _, want := range []string{"## sailsync plan", "## sailsync apply", "**Apply: 8 done, 0 failed, 0 skipped, 0 stale, 0 cancelled.**",
 				"| done | Source Acme HR Cloud | create |  |"} {
 				if !strings.Contains(string(sum), want) {
 					t.Errorf("step summary lacks %q:\n%s", want, sum)

@@ -129,7 +129,7 @@ func TestPlanGolden(t *testing.T) {
 				if err := json.Unmarshal([]byte(stdout), &p); err != nil {
 					t.Fatalf("--output json is not one JSON document: %v", err)
 				}
-				if p.FormatVersion != diff.FormatVersion || p.Summary.Create != 4 || p.Summary.Update != 2 {
+				if p.FormatVersion != diff.FormatVersion || p.Summary.Create != 5 || p.Summary.Update != 3 {
 					t.Errorf("json plan: format_version %d, summary %+v", p.FormatVersion, p.Summary)
 				}
 			}
@@ -240,7 +240,7 @@ func TestPlanExitCodes(t *testing.T) {
 			name:   "changes",
 			setup:  func(t *testing.T) []string { setSecrets(t); return []string{"examples/acme", "--emulator"} },
 			code:   exitChanges,
-			stdout: []string{"Plan: 4 to create, 2 to update."},
+			stdout: []string{"Plan: 5 to create, 3 to update."},
 		},
 		{
 			name: "invalid repository",

@@ -44,14 +44,14 @@ func TestScopeSelectors(t *testing.T) {
 			name: "one source by glob",
 			args: []string{"plan", "examples/acme", "--source", "HR*"},
 			code: 2,
-			out:  []string{`Scope: 1 of 6 objects (--source "HR*"); unscoped objects were not read.`},
+			out:  []string{`Scope: 1 of 9 objects (--source "HR*"); unscoped objects were not read.`},
 			reqs: []string{"POST /oauth/token", `GET /v3/sources?count=true&filters=name in ("HR Database")&limit=250&offset=0`},
 		},
 		{
 			name: "a source with its schema",
 			args: []string{"plan", "examples/acme", "--source", "Corporate Directory"},
 			code: 2,
-			out:  []string{"Scope: 2 of 6 objects", `~ update Source "Corporate Directory"`, `~ update EntitlementSchema "group"`},
+			out:  []string{"Scope: 2 of 9 objects", `~ update Source "Corporate Directory"`, `~ update EntitlementSchema "group"`},
 			reqs: []string{"POST /oauth/token", `GET /v3/sources?count=true&filters=name in ("Corporate Directory")&limit=250&offset=0`,
 				"GET /v3/sources/2c9180835d191a86015d28455b4a2329/schemas"},
 		},
@@ -59,14 +59,14 @@ func TestScopeSelectors(t *testing.T) {
 			name: "kind with its dependencies",
 			args: []string{"plan", "examples/acme", "--kind", "Connector"},
 			code: 2,
-			out:  []string{`Scope: 1 of 6 objects (--kind "Connector")`, `+ create Connector "Acme HR"`},
+			out:  []string{`Scope: 1 of 9 objects (--kind "Connector")`, `+ create Connector "Acme HR"`},
 			reqs: []string{"POST /oauth/token", "GET /v3/connectors?count=true&limit=250&offset=0", "GET /v3/connectors/acme-hr"},
 		},
 		{
 			name: "drift of one source lists no other",
 			args: []string{"drift", "examples/acme", "--source", "HR Database"},
 			code: 2,
-			out:  []string{"Scope: 1 of 6 objects", "unmanaged sources are not reported"},
+			out:  []string{"Scope: 1 of 9 objects", "unmanaged sources are not reported"},
 			reqs: []string{"POST /oauth/token", `GET /v3/sources?count=true&filters=name in ("HR Database")&limit=250&offset=0`},
 		},
 		{name: "no such source", args: []string{"plan", "examples/acme", "--source", "Nope*"}, code: 1, error: `--source "Nope*" matches no Source declared`},
@@ -100,8 +100,8 @@ func TestScopeInEveryOutput(t *testing.T) {
 	applyTenant(t)
 	for output, want := range map[string]string{
 		"json":     `"selector": "--source \"HR*\""`,
-		"markdown": "Scope: 1 of 6 objects (--source &#34;HR&#42;&#34;); unscoped objects were not read.",
-		"github":   `Scope: 1 of 6 objects (--source "HR*"); unscoped objects were not read.`,
+		"markdown": "Scope: 1 of 9 objects (--source &#34;HR&#42;&#34;); unscoped objects were not read.",
+		"github":   `Scope: 1 of 9 objects (--source "HR*"); unscoped objects were not read.`,
 	} {
 		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--source", "HR*", "--output", output, fastRate)
 		if code != 2 || !strings.Contains(stdout, want) {
@@ -208,7 +208,7 @@ func TestChangedSince(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if plan.Scope.Objects != 3 || plan.Scope.Total != 6 || plan.Scope.Selector != `--changed-since "HEAD"` {
+	if plan.Scope.Objects != 3 || plan.Scope.Total != 9 || plan.Scope.Selector != `--changed-since "HEAD"` {
 		t.Errorf("scope %+v", plan.Scope)
 	}
 	if len(plan.Scope.Removed) != 1 || plan.Scope.Removed[0].Name != "HR Database" || plan.Scope.Removed[0].File != "sources/hr-database.yaml" {

@@ -523,7 +523,7 @@ func TestHashFromReadBytes(t *testing.T) {
 	}
 	for _, tc := range []struct{ name, dir, want string }{
 		// The value the re-reading implementation gave for the example repository.
-		{"acme", "../examples/acme", "d712d8b409531f62b5036005b82570103f863c402c60c5938aa7da1ea4da80c9"},
+		{"acme", "../examples/acme", "a17177efa87ff34fb84aa54455eb4956537eadb07a46e438ac52ccfd7b72bc3d"},
 		{"acme with settings", dir, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
