@@ -21,7 +21,11 @@ type scopeOptions struct {
 // bind adds the scope flags; changed adds --changed-since (plan and apply).
 func (s *scopeOptions) bind(f *pflag.FlagSet, changed bool) {
 	f.StringArrayVar(&s.Sources, "source", nil, "only the source `NAME` (a glob: 'HR *'), its schemas and connector files, and what they depend on; repeatable")
-	f.StringArrayVar(&s.Kinds, "kind", nil, "only objects of `KIND` (Connector, Source, EntitlementSchema) and what they depend on; repeatable")
+	var kinds []string
+	for _, k := range config.UserKinds() {
+		kinds = append(kinds, string(k))
+	}
+	f.StringArrayVar(&s.Kinds, "kind", nil, "only objects of `KIND` ("+strings.Join(kinds, ", ")+") and what they depend on; repeatable")
 	if changed {
 		f.StringVar(&s.ChangedSince, "changed-since", "", "only objects whose documents or referenced files differ between the git commit `REF` and the work tree")
 	}
