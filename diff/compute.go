@@ -733,18 +733,7 @@ func (c *computer) source(src *config.Source) (planned, error) {
 		ch.Fields[i].Line = src.PosOf(ch.Fields[i].Path).Line
 	}
 
-	var vs []Violation
-	for i := range ch.Fields {
-		f := &ch.Fields[i]
-		top, _, _ := strings.Cut(f.Path, ".")
-		if f.Sensitive || !immutableSourceFields[top] {
-			continue
-		}
-		f.Immutable = true
-		pos := src.PosOf(f.Path)
-		vs = append(vs, Violation{Kind: config.KindSource, Name: src.Name, Path: f.Path, File: pos.File, Line: pos.Line,
-			Col: pos.Col, Live: f.Before, Desired: f.After, Rule: fmt.Sprintf(ruleImmutable, top)})
-	}
+	vs := immutableViolations(&src.Object, ch.Fields, immutableSourceFields, func(top string) string { return fmt.Sprintf(ruleImmutable, top) })
 	switch {
 	case len(vs) > 0:
 		// Never a delete-and-recreate: the user must decide what to do with the live source.
@@ -758,6 +747,24 @@ func (c *computer) source(src *config.Source) (planned, error) {
 		ch.Action = ActionNoChange
 	}
 	return planned{change: ch, needs: needsOf(&src.Object, sent), ignored: ign}, nil
+}
+
+// immutableViolations marks the fields of o's update whose top-level field is immutable and
+// returns a violation for each, at the YAML position of its value, with rule(top) as its rule.
+func immutableViolations(o *config.Object, fields []Field, immutable map[string]bool, rule func(top string) string) []Violation {
+	var vs []Violation
+	for i := range fields {
+		f := &fields[i]
+		top, _, _ := strings.Cut(f.Path, ".")
+		if f.Sensitive || !immutable[top] {
+			continue
+		}
+		f.Immutable = true
+		pos := o.PosOf(f.Path)
+		vs = append(vs, Violation{Kind: o.Kind, Name: o.Name, Path: f.Path, File: pos.File, Line: pos.Line,
+			Col: pos.Col, Live: f.Before, Desired: f.After, Rule: rule(top)})
+	}
+	return vs
 }
 
 // liveAttributeNames lists the attributes[].name of a live schema, in its order.

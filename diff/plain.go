@@ -2,7 +2,6 @@ package diff
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/sailsync/sailsync/config"
 )
@@ -36,26 +35,18 @@ func (c *computer) plain(o *config.Object) (planned, error) {
 	sortFields(ch.Fields, desired)
 	var ign []Ignored
 	ch.Fields, ign = ignoreFields(c.repo.Settings.Ignore, o.Kind, o.Name, "", ch.Fields)
-	immutable := setOf(spec.Immutable)
-	var vs []Violation
 	for i := range ch.Fields {
-		f := &ch.Fields[i]
-		f.Line = o.PosOf(f.Path).Line
-		top, _, _ := strings.Cut(f.Path, ".")
-		if !immutable[top] {
-			continue
-		}
-		f.Immutable = true
-		pos := o.PosOf(f.Path)
-		rule := fmt.Sprintf("immutable: PUT %s/{id} rejects changes to %s (400)", spec.API.Path, top)
+		ch.Fields[i].Line = o.PosOf(ch.Fields[i].Path).Line
+	}
+	vs := immutableViolations(o, ch.Fields, setOf(spec.Immutable), func(top string) string {
 		if top == "name" {
 			// Found under a name that differs only in case or the like (sync's name key): the
 			// tenant may take the two for one, so a create could be refused as a duplicate.
-			rule = fmt.Sprintf("the tenant has this %s as %v and may compare names without case: write the name as the tenant has it", o.Kind, f.Before)
+			live, _ := lv.Get("name")
+			return fmt.Sprintf("the tenant has this %s as %q and may compare names without case: write the name as the tenant has it", o.Kind, live)
 		}
-		vs = append(vs, Violation{Kind: o.Kind, Name: o.Name, Path: f.Path, File: pos.File, Line: pos.Line,
-			Col: pos.Col, Live: f.Before, Desired: f.After, Rule: rule})
-	}
+		return fmt.Sprintf("immutable: PUT %s/{id} rejects changes to %s (400)", spec.API.Path, top)
+	})
 	switch {
 	case len(vs) > 0:
 		ch.Action = ActionViolation

@@ -68,30 +68,12 @@ func (c *Client) GetIn(ctx context.Context, path, id string) (*value.Object, err
 // CreateIn creates an object in the collection at path (POST). Like CreateSource it is never
 // repeated blindly: after an ambiguous failure the object is looked up by name first.
 func (c *Client) CreateIn(ctx context.Context, path, scope string, body *value.Object) (*value.Object, error) {
-	name := body.String("name")
-	if name == "" {
-		return nil, fmt.Errorf("create in %s: no name", path)
+	list := func(ctx context.Context, filter string) ([]*value.Object, error) {
+		return c.ListIn(ctx, path, scope, filter)
 	}
-	data, err := body.MarshalJSON()
+	obj, err := c.createByName(ctx, path, nil, body, list)
 	if err != nil {
-		return nil, fmt.Errorf("create %q in %s: %w", name, path, err)
-	}
-	req := &request{method: http.MethodPost, path: path, tmpl: path, body: data, create: true}
-	lookup := func(ctx context.Context) (*value.Object, error) {
-		found, err := c.ListIn(ctx, path, scope, "name eq "+QuoteFilter(name))
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range found {
-			if o.String("name") == name {
-				return o, nil
-			}
-		}
-		return nil, nil
-	}
-	obj, err := c.create(ctx, req, lookup)
-	if err != nil {
-		return nil, fmt.Errorf("create %q in %s: %w", name, path, err)
+		return nil, fmt.Errorf("create %q in %s: %w", body.String("name"), path, err)
 	}
 	return obj, nil
 }

@@ -90,20 +90,32 @@ func (c *Client) GetSource(ctx context.Context, id string) (*value.Object, error
 // looked up by name, and the create is retried only if it does not exist; an existing one is
 // returned.
 func (c *Client) CreateSource(ctx context.Context, body *value.Object, opts CreateSourceOptions) (*value.Object, error) {
+	var query url.Values
+	if opts.ProvisionAsCsv {
+		query = url.Values{"provisionAsCsv": {"true"}}
+	}
+	obj, err := c.createByName(ctx, "/v3/sources", query, body, c.ListSources)
+	if err != nil {
+		return nil, fmt.Errorf("create source %q: %w", body.String("name"), err)
+	}
+	return obj, nil
+}
+
+// createByName POSTs body to the collection at path; after an ambiguous failure it looks the
+// object up by its name with list (a `name eq` filter) before any retry (see create).
+func (c *Client) createByName(ctx context.Context, path string, query url.Values, body *value.Object,
+	list func(ctx context.Context, filter string) ([]*value.Object, error)) (*value.Object, error) {
 	name := body.String("name")
 	if name == "" {
-		return nil, errors.New("create source: no name")
+		return nil, errors.New("no name")
 	}
 	data, err := body.MarshalJSON()
 	if err != nil {
-		return nil, fmt.Errorf("create source %q: %w", name, err)
+		return nil, err
 	}
-	req := &request{method: http.MethodPost, path: "/v3/sources", tmpl: "/v3/sources", body: data, create: true}
-	if opts.ProvisionAsCsv {
-		req.query = url.Values{"provisionAsCsv": {"true"}}
-	}
+	req := &request{method: http.MethodPost, path: path, tmpl: path, query: query, body: data, create: true}
 	lookup := func(ctx context.Context) (*value.Object, error) {
-		found, err := c.ListSources(ctx, "name eq "+QuoteFilter(name))
+		found, err := list(ctx, "name eq "+QuoteFilter(name))
 		if err != nil {
 			return nil, err
 		}
@@ -114,11 +126,7 @@ func (c *Client) CreateSource(ctx context.Context, body *value.Object, opts Crea
 		}
 		return nil, nil
 	}
-	obj, err := c.create(ctx, req, lookup)
-	if err != nil {
-		return nil, fmt.Errorf("create source %q: %w", name, err)
-	}
-	return obj, nil
+	return c.create(ctx, req, lookup)
 }
 
 // PutSource replaces a source with body (PUT /v3/sources/{id}: the whole object).
