@@ -81,18 +81,9 @@ func (e *Emulator) loadConnectorSeed(seed fs.FS) error {
 
 // listConnectors is GET /v3/connectors: only RELEASED connectors, paged, filterable.
 func (e *Emulator) listConnectors(w http.ResponseWriter, r *http.Request) {
-	p, aerr := parsePage(r)
-	if aerr != nil {
-		writeError(w, aerr)
+	p, f, ok := listParams(w, r, connectorFilterFields)
+	if !ok {
 		return
-	}
-	var f filter
-	if s := r.URL.Query().Get("filters"); s != "" {
-		var err error
-		if f, err = parseFilter(s, connectorFilterFields); err != nil {
-			writeError(w, badRequest("Invalid filters parameter: "+err.Error()))
-			return
-		}
 	}
 	e.mu.Lock()
 	var all []*value.Object

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -406,4 +407,23 @@ func sortObjects(objs []*value.Object, sorters string, allowed map[string]bool) 
 		return false
 	})
 	return nil
+}
+
+// listParams reads a list request's paging and its filters parameter against the fields the
+// endpoint documents; on a bad one it writes the 400 and reports false.
+func listParams(w http.ResponseWriter, r *http.Request, fields filterFields) (page, filter, bool) {
+	p, aerr := parsePage(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return p, nil, false
+	}
+	var f filter
+	if s := r.URL.Query().Get("filters"); s != "" {
+		var err error
+		if f, err = parseFilter(s, fields); err != nil {
+			writeError(w, badRequest("Invalid filters parameter: "+err.Error()))
+			return p, nil, false
+		}
+	}
+	return p, f, true
 }

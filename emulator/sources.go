@@ -131,20 +131,11 @@ func (e *Emulator) loadSourceSeed(seed fs.FS) error {
 }
 
 func (e *Emulator) listSources(w http.ResponseWriter, r *http.Request) {
-	p, aerr := parsePage(r)
-	if aerr != nil {
-		writeError(w, aerr)
+	p, f, ok := listParams(w, r, sourceFilterFields)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
-	var f filter
-	if s := q.Get("filters"); s != "" {
-		var err error
-		if f, err = parseFilter(s, sourceFilterFields); err != nil {
-			writeError(w, badRequest("Invalid filters parameter: "+err.Error()))
-			return
-		}
-	}
 	sorters := q.Get("sorters")
 	e.mu.Lock()
 	// Unfiltered and unsorted, a page is a slice of the stored list: gathering all sources for

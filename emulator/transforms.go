@@ -140,20 +140,11 @@ func newTransform(id, name, typ string, attrs any, internal bool) *value.Object 
 // listTransforms is GET /v3/transforms: creation order, paged, filterable, and narrowed by the
 // name parameter the document also lists.
 func (e *Emulator) listTransforms(w http.ResponseWriter, r *http.Request) {
-	p, aerr := parsePage(r)
-	if aerr != nil {
-		writeError(w, aerr)
+	p, f, ok := listParams(w, r, transformFilterFields)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
-	var f filter
-	if s := q.Get("filters"); s != "" {
-		var err error
-		if f, err = parseFilter(s, transformFilterFields); err != nil {
-			writeError(w, badRequest("Invalid filters parameter: "+err.Error()))
-			return
-		}
-	}
 	// The document says only "Name of the transform to retrieve from the list": read as the
 	// tenant's name comparison, as a uniqueness check would use it.
 	name, byName := q.Get("name"), q.Has("name")
