@@ -28,6 +28,8 @@ type emulatorOptions struct {
 	// parts (see emulator.Options).
 	ScriptNameRule string
 	FoldNames      bool
+	// FoldPlainNames makes the names of transforms (the plain kinds) compare case-insensitively.
+	FoldPlainNames bool
 	// AllowRemote permits a listen address other than loopback: the emulator's credentials
 	// are public demo values and it speaks plain HTTP.
 	AllowRemote bool
@@ -56,6 +58,7 @@ sailsync at it and serves until interrupted; all changes are lost when it stops.
 	cmd.Flags().DurationVar(&opts.Latency, "latency", 0, "delay added to every request, e.g. 50ms")
 	cmd.Flags().StringVar(&opts.ScriptNameRule, "scriptname-rule", "slug", "how a new connector's scriptName is derived from its name: slug (acme-hr), dash (one - per character) or suffix (an opaque suffix)")
 	cmd.Flags().BoolVar(&opts.FoldNames, "fold-connector-names", false, "compare connector names case-insensitively (\"acme hr\" is refused beside \"Acme HR\")")
+	cmd.Flags().BoolVar(&opts.FoldPlainNames, "fold-names", false, "compare transform names case-insensitively (\"lowercase email\" is refused beside \"Lowercase Email\")")
 	cmd.Flags().BoolVar(&opts.AllowRemote, "allow-remote", false, "allow an --addr other than loopback (0.0.0.0:8787, a LAN address): anyone who reaches it gets the demo credentials")
 	_ = cmd.MarkFlagDirname("seed") // completion offers directories; the flag exists
 	return cmd
@@ -99,7 +102,7 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 		return fmt.Errorf("--scriptname-rule: %w", err)
 	}
 	emu, err := emulator.New(emulator.Options{Seed: seed, RatePer10s: opts.RateLimit, Latency: opts.Latency,
-		ScriptNameRule: rule, FoldConnectorNames: opts.FoldNames})
+		ScriptNameRule: rule, FoldConnectorNames: opts.FoldNames, FoldNames: opts.FoldPlainNames})
 	if err != nil {
 		return err
 	}
