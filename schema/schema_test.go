@@ -246,3 +246,31 @@ func TestSettingsSchema(t *testing.T) {
 		}
 	}
 }
+
+// TestTombstoneOfEveryKind: a tombstone of every kind with a schema validates, alone and in the
+// combined schema (README: "the combined schema of `sailsync schema` accepts it for every
+// kind"); the tombstone schema's enum once lacked Transform, so that no transform could be
+// deleted.
+func TestTombstoneOfEveryKind(t *testing.T) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft7
+	if err := c.AddResource("sailsync.json", bytes.NewReader(JSON(""))); err != nil {
+		t.Fatal(err)
+	}
+	all, err := c.Compile("sailsync.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Kinds() {
+		doc := map[string]any{"kind": k, "name": "x", "absent": true, "reason": "because"}
+		if k == "EntitlementSchema" {
+			doc["source"] = "s"
+		}
+		if errs := Validate(k, doc); errs != nil {
+			t.Errorf("%s tombstone: %v", k, errs)
+		}
+		if err := all.Validate(doc); err != nil {
+			t.Errorf("%s tombstone, combined schema: %v", k, err)
+		}
+	}
+}
