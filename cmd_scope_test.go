@@ -37,6 +37,7 @@ func TestScopeSelectors(t *testing.T) {
 		args  []string
 		code  int
 		out   []string // in the text output
+		not   []string // not in the text output
 		reqs  []string // the requests, in any order, exactly
 		error string
 	}{
@@ -45,6 +46,7 @@ func TestScopeSelectors(t *testing.T) {
 			args: []string{"plan", "examples/acme", "--source", "HR*"},
 			code: 2,
 			out:  []string{`Scope: 1 of 9 objects (--source "HR*"); unscoped objects were not read.`},
+			not:  []string{"Transform"},
 			reqs: []string{"POST /oauth/token", `GET /v3/sources?count=true&filters=name in ("HR Database")&limit=250&offset=0`},
 		},
 		{
@@ -61,6 +63,15 @@ func TestScopeSelectors(t *testing.T) {
 			code: 2,
 			out:  []string{`Scope: 1 of 9 objects (--kind "Connector")`, `+ create Connector "Acme HR"`},
 			reqs: []string{"POST /oauth/token", "GET /v3/connectors?count=true&limit=250&offset=0", "GET /v3/connectors/acme-hr"},
+		},
+		{
+			name: "transforms only",
+			args: []string{"plan", "examples/acme", "--kind", "Transform"},
+			code: 2,
+			out: []string{`Scope: 3 of 9 objects (--kind "Transform")`, `+ create Transform "Employee Display Name"`, `~ update Transform "Hire Date ISO8601"`,
+				"Plan: 1 to create, 1 to update."},
+			not:  []string{"Source", "Connector"},
+			reqs: []string{"POST /oauth/token", "GET /v3/transforms?count=true&filters=internal eq false&limit=250&offset=0"},
 		},
 		{
 			name: "drift of one source lists no other",
@@ -82,6 +93,11 @@ func TestScopeSelectors(t *testing.T) {
 			for _, w := range tc.out {
 				if !strings.Contains(stdout, w) {
 					t.Errorf("output lacks %q:\n%s", w, stdout)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(stdout, w) {
+					t.Errorf("output shows %q:\n%s", w, stdout)
 				}
 			}
 			if tc.error != "" && !strings.Contains(stderr, tc.error) {

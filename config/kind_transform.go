@@ -10,7 +10,7 @@ func init() {
 		// PUT /v3/transforms/{id} changes attributes only: name and type are refused (400).
 		Immutable:     []string{"id", "name", "type"},
 		ServerManaged: []string{"id", "internal"},
-		// The listing filters allow `name eq` and `internal eq` only.
+		// The listing filters allow `name eq`, `name sw` and `internal eq` only.
 		API: &API{Path: "/v3/transforms", Scope: "internal eq false"},
 		Doc: "a custom transform (/v3/transforms), updated by a full-object PUT of its attributes",
 	}, nil)

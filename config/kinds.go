@@ -71,7 +71,8 @@ type API struct {
 	// false` (SailPoint's own transforms are not the tenant's to change); "" for every object.
 	Scope string
 	// NameIn tells whether the listing's filter allows `name in (…)`; without it a name is
-	// looked up with `name eq`, one request each.
+	// looked up with `name sw` (case-insensitive, so that a name the tenant may take for the
+	// declared one is found too; see sync's lookupFilters), one request each.
 	NameIn bool
 }
 

@@ -224,6 +224,9 @@ func load() compiled {
 		all := append(kinds[:len(kinds):len(kinds)], kindFile{"", settingsFile}, kindFile{"", tombstoneFile})
 		for _, k := range all {
 			raw, err := files.ReadFile(k.file)
+			if k.file == tombstoneFile {
+				raw = TombstoneJSON()
+			}
 			if err != nil {
 				state.err = err
 				return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -243,6 +244,47 @@ func TestSettingsSchema(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%v: got %q, want %q", tt.doc, got, tt.want)
+		}
+	}
+}
+
+// TestTombstoneOfEveryKind: a tombstone of every kind with a schema validates, alone and in the
+// combined schema (README: "the combined schema of `sailsync schema` accepts it for every
+// kind"), and its enum of kinds is filled from them: it once lacked Transform, so that no
+// transform could be deleted.
+func TestTombstoneOfEveryKind(t *testing.T) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft7
+	if err := c.AddResource("sailsync.json", bytes.NewReader(JSON(""))); err != nil {
+		t.Fatal(err)
+	}
+	all, err := c.Compile("sailsync.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ts struct {
+		Properties struct {
+			Kind struct {
+				Enum []string `json:"enum"`
+			} `json:"kind"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(TombstoneJSON(), &ts); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ts.Properties.Kind.Enum, Kinds()) {
+		t.Errorf("the tombstone schema's kinds are %v, want every kind with a schema: %v", ts.Properties.Kind.Enum, Kinds())
+	}
+	for _, k := range Kinds() {
+		doc := map[string]any{"kind": k, "name": "x", "absent": true, "reason": "because"}
+		if k == "EntitlementSchema" {
+			doc["source"] = "s"
+		}
+		if errs := Validate(k, doc); errs != nil {
+			t.Errorf("%s tombstone: %v", k, errs)
+		}
+		if err := all.Validate(doc); err != nil {
+			t.Errorf("%s tombstone, combined schema: %v", k, err)
 		}
 	}
 }

@@ -90,7 +90,7 @@ type plainFetch struct {
 }
 
 // plain starts reading the objects of each plain kind the repository declares (with AllSources,
-// for a kind reported when unmanaged, its whole listing): one `name eq` lookup per name, or
+// for a kind reported when unmanaged, its whole listing): one `name sw` lookup per name, or
 // the first page of the listing, which tells the kind's size, and then whichever is fewer calls:
 // its other pages or lookups of the names it did not hold.
 func (f *fetcher) plain() {
@@ -133,14 +133,18 @@ func (f *fetcher) plain() {
 }
 
 // lookupFilters are the filters that find names: `name in` lists where the kind allows them,
-// else one `name eq` each.
+// else one `name sw` each. Not `name eq`: it may compare exactly where the tenant's unique-name
+// check does not, and a lookup that misses "Lowercase Email" for "lowercase email" plans a
+// create the tenant refuses as a duplicate. `sw` compares without case (as the listing's
+// reading does, by config.NameKey); addPlain keeps only the objects that answer to a declared
+// name, so the longer names it also finds are dropped.
 func (f *fetcher) lookupFilters(pf *plainFetch, names []string) []string {
 	if pf.spec.API.NameIn {
 		return nameFilters(names)
 	}
 	out := make([]string, len(names))
 	for i, n := range names {
-		out[i] = "name eq " + isc.QuoteFilter(n)
+		out[i] = "name sw " + isc.QuoteFilter(n)
 	}
 	return out
 }
@@ -237,11 +241,22 @@ func (f *fetcher) missingPlain(pf *plainFetch) []string {
 
 // addPlain records the objects of a plain kind under the declared name they answer to: their own
 // or, for a tenant that may compare names without case, one with the same name key (plan then
-// shows the difference in spelling). With all, the others are kept under their own names.
+// shows the difference in spelling). With all (the whole listing, in one call), every other
+// object is kept under its own name, another spelling included when the listing also holds the
+// declared spelling or a first other one: each is an object of its own, for drift to report,
+// whatever the listing's order.
 func (f *fetcher) addPlain(pf *plainFetch, objs []*value.Object, all bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	m := f.live.Objects[pf.spec.Kind]
+	if all {
+		for _, o := range objs {
+			name := o.String("name")
+			if declared, ok := pf.keys[config.NameKey(name)]; ok && declared == name {
+				pf.exact[name] = true
+			}
+		}
+	}
 	for _, o := range objs {
 		name := o.String("name")
 		declared, ok := pf.keys[config.NameKey(name)]
@@ -249,9 +264,9 @@ func (f *fetcher) addPlain(pf *plainFetch, objs []*value.Object, all bool) {
 		case ok && declared == name:
 			m[name] = o
 			pf.exact[name] = true
-		case ok && !pf.exact[declared]:
+		case ok && !pf.exact[declared] && (!all || m[declared] == nil):
 			m[declared] = o
-		case all && !ok:
+		case all:
 			m[name] = o
 		}
 	}
