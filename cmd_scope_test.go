@@ -71,7 +71,7 @@ func TestScopeSelectors(t *testing.T) {
 			out: []string{`Scope: 3 of 9 objects (--kind "Transform")`, `+ create Transform "Employee Display Name"`, `~ update Transform "Hire Date ISO8601"`,
 				"Plan: 1 to create, 1 to update."},
 			not:  []string{"Source", "Connector"},
-			reqs: []string{"POST /oauth/token", "GET /v3/transforms?count=true&filters=internal eq false&limit=250&offset=0"},
+			reqs: []string{"POST /oauth/token", "GET /v3/transforms?count=true&limit=250&offset=0"},
 		},
 		{
 			name: "drift of one source lists no other",

@@ -250,9 +250,6 @@ func TestTransformDriftCLI(t *testing.T) {
 			for _, r := range requests(emu) {
 				if strings.HasPrefix(r, "GET /v3/transforms") {
 					reads++
-					if !strings.Contains(r, "filters=internal eq false&") {
-						t.Errorf("a transform listing without the internal filter: %s", r)
-					}
 				}
 			}
 			if reads != tc.reads {
@@ -355,7 +352,7 @@ func TestTransformChangedSince(t *testing.T) {
 	if plan.Scope.Objects != 1 || plan.Scope.Total != 9 {
 		t.Errorf("scope %+v", plan.Scope)
 	}
-	wantReqs := []string{"POST /oauth/token", `GET /v3/transforms?count=true&filters=internal eq false and name sw "Lowercase Email"&limit=250&offset=0`}
+	wantReqs := []string{"POST /oauth/token", `GET /v3/transforms?count=true&limit=250&offset=0`}
 	if got := requests(emu); !slices.Equal(got, wantReqs) {
 		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantReqs, "\n"))
 	}

@@ -10,8 +10,8 @@ func init() {
 		// PUT /v3/transforms/{id} changes attributes only: name and type are refused (400).
 		Immutable:     []string{"id", "name", "type"},
 		ServerManaged: []string{"id", "internal"},
-		// The listing filters allow `name eq`, `name sw` and `internal eq` only.
-		API: &API{Path: "/v3/transforms", Scope: "internal eq false"},
+		// The listing's filters allow `name eq`, `name sw` and `internal eq` only: no `name in`.
+		API: &API{Path: "/v3/transforms", Vendor: "internal"},
 		Doc: "a custom transform (/v3/transforms), updated by a full-object PUT of its attributes",
 	}, nil)
 }

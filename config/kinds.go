@@ -67,9 +67,12 @@ type KindSpec struct {
 type API struct {
 	// Path is the collection, e.g. "/v3/transforms".
 	Path string
-	// Scope is a filter keeping the listing to the objects users manage, e.g. `internal eq
-	// false` (SailPoint's own transforms are not the tenant's to change); "" for every object.
-	Scope string
+	// Vendor names a boolean field that marks the vendor's own objects (`internal`: SailPoint's
+	// transforms): not the tenant's to change, so never planned, reported or exported, but their
+	// names are taken. The listing is read whole and they are told apart here rather than by a
+	// filter, so that a declared name that one of them has is a violation, not a create the
+	// tenant refuses. "" when the kind has none.
+	Vendor string
 	// NameIn tells whether the listing's filter allows `name in (…)`; without it a name is
 	// looked up with `name sw` (case-insensitive, so that a name the tenant may take for the
 	// declared one is found too; see sync's lookupFilters), one request each.

@@ -28,6 +28,15 @@ func (c *computer) plain(o *config.Object) (planned, error) {
 		ch.Op = &Operation{Body: o.Fields}
 		return planned{change: ch}, nil
 	}
+	if v, _ := lv.Get(spec.API.Vendor); spec.API.Vendor != "" && v == true {
+		// The vendor's own object has the name: the tenant refuses to change it, and a create
+		// under its name would be refused as a duplicate.
+		ch.Action, ch.Fields = ActionViolation, []Field{}
+		pos := o.PosOf("name")
+		return planned{change: ch, violations: []Violation{{Kind: o.Kind, Name: o.Name, Path: "name", File: pos.File, Line: pos.Line,
+			Col: pos.Col, Live: lv.String("name"), Desired: o.Name,
+			Rule: fmt.Sprintf("the tenant's own %s %q (%s: true) has this name: it cannot be changed, and another with its name would be refused; choose another name", o.Kind, lv.String("name"), spec.API.Vendor)}}}, nil
+	}
 	ch.LiveID = lv.String("id")
 	fp := FingerprintOf(lv)
 	ch.Fingerprint = &fp

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/sailsync/sailsync/value"
 )
@@ -15,38 +14,27 @@ import (
 // replaced and deleted at path/{id}. One set of methods serves every such kind, so that a new
 // one needs no endpoint code.
 
-// collectionFilter is the listing's filter: the kind's scope and the caller's, both when given.
-func collectionFilter(scope, filter string) url.Values {
-	var parts []string
-	for _, f := range []string{scope, filter} {
-		if f != "" {
-			parts = append(parts, f)
-		}
-	}
+// ListIn returns every object of the collection at path that filter selects ("" for all),
+// paging through them.
+func (c *Client) ListIn(ctx context.Context, path, filter string) ([]*value.Object, error) {
 	q := url.Values{}
-	if len(parts) > 0 {
-		q.Set("filters", strings.Join(parts, " and "))
+	if filter != "" {
+		q.Set("filters", filter)
 	}
-	return q
-}
-
-// ListIn returns every object of the collection at path that its scope and filter select ("" for
-// none), paging through them.
-func (c *Client) ListIn(ctx context.Context, path, scope, filter string) ([]*value.Object, error) {
-	objs, err := c.list(ctx, path, path, collectionFilter(scope, filter))
+	objs, err := c.list(ctx, path, path, q)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", path, err)
 	}
 	return objs, nil
 }
 
-// ListInPage returns the page at offset of the collection at path that scope selects, with the
-// collection's size, so that a caller can choose between the other pages and lookups by name.
-func (c *Client) ListInPage(ctx context.Context, path, scope string, offset int) (*Page, error) {
+// ListInPage returns the page at offset of the collection at path, with the collection's size,
+// so that a caller can choose between the other pages and lookups by name.
+func (c *Client) ListInPage(ctx context.Context, path string, offset int) (*Page, error) {
 	if offset < 0 {
 		return nil, fmt.Errorf("list %s: negative offset %d", path, offset)
 	}
-	p, err := c.page(ctx, path, path, collectionFilter(scope, ""), offset, nil)
+	p, err := c.page(ctx, path, path, nil, offset, nil)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", path, err)
 	}
@@ -67,10 +55,8 @@ func (c *Client) GetIn(ctx context.Context, path, id string) (*value.Object, err
 
 // CreateIn creates an object in the collection at path (POST). Like CreateSource it is never
 // repeated blindly: after an ambiguous failure the object is looked up by name first.
-func (c *Client) CreateIn(ctx context.Context, path, scope string, body *value.Object) (*value.Object, error) {
-	list := func(ctx context.Context, filter string) ([]*value.Object, error) {
-		return c.ListIn(ctx, path, scope, filter)
-	}
+func (c *Client) CreateIn(ctx context.Context, path string, body *value.Object) (*value.Object, error) {
+	list := func(ctx context.Context, filter string) ([]*value.Object, error) { return c.ListIn(ctx, path, filter) }
 	obj, err := c.createByName(ctx, path, nil, body, list)
 	if err != nil {
 		return nil, fmt.Errorf("create %q in %s: %w", body.String("name"), path, err)

@@ -38,7 +38,7 @@ func (h plainKind) apply(a *applier, ch diff.Change, _ *Result) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		if _, err := a.c.CreateIn(a.reqCtx, api.Path, api.Scope, body); err != nil {
+		if _, err := a.c.CreateIn(a.reqCtx, api.Path, body); err != nil {
 			return fmt.Errorf("%s: create: %w", what, err)
 		}
 		return nil
@@ -90,9 +90,11 @@ type plainFetch struct {
 }
 
 // plain starts reading the objects of each plain kind the repository declares (with AllSources,
-// for a kind reported when unmanaged, its whole listing): one `name sw` lookup per name, or
-// the first page of the listing, which tells the kind's size, and then whichever is fewer calls:
-// its other pages or lookups of the names it did not hold.
+// for a kind reported when unmanaged, its whole listing): the first page of the listing, which
+// tells the kind's size, and then whichever is fewer calls: its other pages or lookups of the
+// names it did not hold. A tenant's custom objects of a kind are usually fewer than a page, and
+// a page is read without trusting how any filter compares names (config.NameKey does): a lookup
+// first would save nothing then, and would depend on it.
 func (f *fetcher) plain() {
 	for _, k := range config.PlainKinds() {
 		spec, _ := config.KindInfo(k)
@@ -114,7 +116,7 @@ func (f *fetcher) plain() {
 		switch {
 		case all:
 			f.submit(func(ctx context.Context) error {
-				objs, err := f.c.ListIn(ctx, spec.API.Path, spec.API.Scope, "")
+				objs, err := f.c.ListIn(ctx, spec.API.Path, "")
 				if err != nil {
 					return err
 				}
@@ -124,8 +126,6 @@ func (f *fetcher) plain() {
 				f.mu.Unlock()
 				return nil
 			})
-		case len(f.lookupFilters(pf, pf.names)) == 1:
-			f.lookupPlain(pf, pf.names)
 		default:
 			f.submit(func(ctx context.Context) error { return f.firstPlainPage(ctx, pf) })
 		}
@@ -153,7 +153,7 @@ func (f *fetcher) lookupFilters(pf *plainFetch, names []string) []string {
 func (f *fetcher) lookupPlain(pf *plainFetch, names []string) {
 	for _, filter := range f.lookupFilters(pf, names) {
 		f.submit(func(ctx context.Context) error {
-			objs, err := f.c.ListIn(ctx, pf.spec.API.Path, pf.spec.API.Scope, filter)
+			objs, err := f.c.ListIn(ctx, pf.spec.API.Path, filter)
 			if err != nil {
 				return err
 			}
@@ -166,7 +166,7 @@ func (f *fetcher) lookupPlain(pf *plainFetch, names []string) {
 // firstPlainPage reads the first page of a plain kind's listing and decides how to read the rest.
 func (f *fetcher) firstPlainPage(ctx context.Context, pf *plainFetch) error {
 	api := pf.spec.API
-	p, err := f.c.ListInPage(ctx, api.Path, api.Scope, 0)
+	p, err := f.c.ListInPage(ctx, api.Path, 0)
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func (f *fetcher) firstPlainPage(ctx context.Context, pf *plainFetch) error {
 	for i := 1; i <= pages; i++ {
 		offset := i * PageSize
 		f.submit(func(ctx context.Context) error {
-			p, err := f.c.ListInPage(ctx, api.Path, api.Scope, offset)
+			p, err := f.c.ListInPage(ctx, api.Path, offset)
 			if err != nil {
 				return err
 			}
@@ -251,6 +251,9 @@ func (f *fetcher) addPlain(pf *plainFetch, objs []*value.Object, all bool) {
 	m := f.live.Objects[pf.spec.Kind]
 	if all {
 		for _, o := range objs {
+			if vendors(pf.spec, o) {
+				continue
+			}
 			name := o.String("name")
 			if declared, ok := pf.keys[config.NameKey(name)]; ok && declared == name {
 				pf.exact[name] = true
@@ -260,6 +263,14 @@ func (f *fetcher) addPlain(pf *plainFetch, objs []*value.Object, all bool) {
 	for _, o := range objs {
 		name := o.String("name")
 		declared, ok := pf.keys[config.NameKey(name)]
+		if vendors(pf.spec, o) {
+			// The vendor's own object: only its name matters, to a declared object that has it
+			// (plan reports it), unless the tenant's own object has the declared spelling.
+			if ok && !pf.exact[declared] && m[declared] == nil {
+				m[declared] = o
+			}
+			continue
+		}
 		switch {
 		case ok && declared == name:
 			m[name] = o
@@ -283,9 +294,15 @@ func (e *plainExport) prepare(ctx context.Context, x *exportRun) error {
 	if x.partial {
 		return nil
 	}
-	objs, err := x.c.ListIn(ctx, e.spec.API.Path, e.spec.API.Scope, "")
+	all, err := x.c.ListIn(ctx, e.spec.API.Path, "")
 	if err != nil {
 		return err
+	}
+	var objs []*value.Object
+	for _, o := range all {
+		if !vendors(e.spec, o) {
+			objs = append(objs, o)
+		}
 	}
 	sort.Slice(objs, func(i, j int) bool { return objs[i].String("name") < objs[j].String("name") })
 	e.objs = objs
@@ -320,3 +337,12 @@ func (e *plainExport) renderAll(x *exportRun) error {
 }
 
 func (*plainExport) renderSource(*exportRun, *value.Object) error { return nil }
+
+// vendors reports whether o is one of the vendor's own objects of the kind (API.Vendor).
+func vendors(spec config.KindSpec, o *value.Object) bool {
+	if spec.API.Vendor == "" {
+		return false
+	}
+	v, _ := o.Get(spec.API.Vendor)
+	return v == true
+}

@@ -328,10 +328,10 @@ func TestTransformTypeIsImmutable(t *testing.T) {
 
 // TestTransformNamesDifferingInCase: the repository declares "lowercase email" where the tenant
 // has "Lowercase Email". A tenant that compares names without case would refuse its create as a
-// duplicate, so plan shows a violation at name whichever way the transforms are read (the one
-// name lookup, or the listing's first page for more) and whichever way the tenant compares, and
-// apply sends nothing. (The name lookup was `name eq`, exact in a tenant whose unique-name check
-// is not: that plan was a green create the tenant refused.) A tenant that has both spellings
+// duplicate, so plan shows a violation at name whichever way the tenant compares, for one
+// declared transform or more (the listing's first page, read without trusting how a filter
+// compares names), and apply sends nothing. (A lookup by `name eq` first, exact in a tenant whose
+// unique-name check is not, gave a green create the tenant refused.) A tenant that has both spellings
 // gives the declared name its own: plan updates that one, and apply goes through.
 func TestTransformNamesDifferingInCase(t *testing.T) {
 	lower := strings.Replace(yamlLowerEmail, "name: Lowercase Email", "name: lowercase email", 1)
@@ -344,12 +344,12 @@ func TestTransformNamesDifferingInCase(t *testing.T) {
 		both   bool   // the tenant has both spellings
 		want   string // the plan's action for "lowercase email"
 	}{
-		{"exact names, name lookup", false, false, false, "violation"},
-		{"exact names, listing", false, true, false, "violation"},
-		{"folded names, name lookup", true, false, false, "violation"},
-		{"folded names, listing", true, true, false, "violation"},
-		{"both spellings, name lookup", false, false, true, "update"},
-		{"both spellings, listing", false, true, true, "update"},
+		{"exact names, one declared", false, false, false, "violation"},
+		{"exact names, four declared", false, true, false, "violation"},
+		{"folded names, one declared", true, false, false, "violation"},
+		{"folded names, four declared", true, true, false, "violation"},
+		{"both spellings, one declared", false, false, true, "update"},
+		{"both spellings, four declared", false, true, true, "update"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			seed := []string{seedHireDate, seedLowerEmail, seedOld}
@@ -372,8 +372,8 @@ func TestTransformNamesDifferingInCase(t *testing.T) {
 					listings = append(listings, q)
 				}
 			}
-			if len(listings) != 1 || strings.Contains(listings[0], "name") == tc.others {
-				t.Errorf("reads %v, want one %s", listings, map[bool]string{false: "name lookup", true: "first page"}[tc.others])
+			if len(listings) != 1 || strings.Contains(listings[0], "filters") {
+				t.Errorf("reads %v, want the first page alone", listings)
 			}
 			got := ""
 			for _, c := range p.Changes {
@@ -425,9 +425,9 @@ func TestTransformNamesDifferingInCase(t *testing.T) {
 }
 
 // TestFetchTransformCalls holds the reads of transforms to the fewest requests: none for a
-// repository that declares none (drift included), one `name sw` lookup for one, the first page
-// when it holds every declared name, then the fewer of the other pages and the lookups. Every
-// read filters out SailPoint's internal transforms.
+// repository that declares none (drift included), the first page (all of a tenant's custom
+// transforms, mostly), then the fewer of the other pages and `name sw` lookups of the names it
+// did not hold. SailPoint's internal transforms are read (their names are taken) but never kept.
 func TestFetchTransformCalls(t *testing.T) {
 	cases := []struct {
 		name     string
@@ -439,7 +439,7 @@ func TestFetchTransformCalls(t *testing.T) {
 	}{
 		{"none declared", 600, nil, false, 0, 0},
 		{"none declared, drift", 600, nil, true, 0, 0},
-		{"one declared: one lookup", 600, []int{599}, false, 1, 1},
+		{"one declared past the first page: a lookup", 600, []int{599}, false, 2, 1},
 		{"one declared, drift: every page", 600, []int{1}, true, 3, 0},
 		{"three in a small tenant: the first page", 200, []int{1, 100, 200}, false, 1, 0},
 		{"three on the first page of 600", 600, []int{1, 2, 240}, false, 1, 0},
@@ -474,8 +474,8 @@ func TestFetchTransformCalls(t *testing.T) {
 					continue
 				}
 				q, _ := url.QueryUnescape(e.Query)
-				if e.Method != http.MethodGet || e.Path != "/v3/transforms" || !strings.Contains(q, "internal eq false") {
-					t.Errorf("request %s %s?%s, want listings filtered with internal eq false", e.Method, e.Path, q)
+				if e.Method != http.MethodGet || e.Path != "/v3/transforms" {
+					t.Errorf("request %s %s?%s, want listings only", e.Method, e.Path, q)
 				}
 				reads++
 				if strings.Contains(q, "name sw") {
@@ -576,6 +576,43 @@ func TestTransformDrift(t *testing.T) {
 			for _, c := range p.Changes {
 				if c.Name == "ToUpper" {
 					t.Errorf("the internal transform is in the drift report: %+v", c)
+				}
+			}
+		})
+	}
+}
+
+// TestTransformNamedLikeAnInternalOne: SailPoint's own transforms are not the tenant's to change,
+// but their names are taken. Declaring one, in its spelling or another, is a violation at name
+// whichever way the tenant compares names (never a create it refuses as a duplicate), and apply
+// sends nothing; the internal transform is never planned, reported or changed otherwise.
+func TestTransformNamedLikeAnInternalOne(t *testing.T) {
+	const internal = `{"id":"b41d7e09-2a6c-4f35-8d1e-9c7a0f2b5d68","name":"ToUpper","type":"upper","attributes":null,"internal":true}`
+	for _, tc := range []struct {
+		name, declared string
+		fold           bool
+	}{
+		{"its name", "ToUpper", false},
+		{"its name, folding tenant", "ToUpper", true},
+		{"another case, exact tenant", "toupper", false},
+		{"another case, folding tenant", "toupper", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tn := transformTenant(t, tc.fold, nil, internal, seedLowerEmail)
+			repo := load(t, writeRepo(t, map[string]string{"t.yaml": "kind: Transform\nname: " + tc.declared + "\ntype: upper\nattributes: null\n"}))
+			p := planOf(t, tn.Client, repo, isync.FetchOptions{}, diff.Options{})
+			if len(p.Violations) != 1 || p.Violations[0].Path != "name" || p.Violations[0].Line != 2 ||
+				!strings.Contains(p.Violations[0].Rule, "(internal: true) has this name") {
+				t.Fatalf("violations %+v, want one at name (t.yaml:2) naming the internal transform", p.Violations)
+			}
+			tn.Emu.ResetLog()
+			if _, err := isync.Apply(context.Background(), tn.Client, repo, p, isync.ApplyOptions{Env: tenanttest.Env}); !errors.Is(err, isync.ErrViolations) || len(tn.Emu.Log()) != 0 {
+				t.Errorf("apply: %v, %d requests; want ErrViolations and none", err, len(tn.Emu.Log()))
+			}
+			drift := planOf(t, tn.Client, repo, isync.FetchOptions{AllSources: true}, diff.Options{Drift: true})
+			for _, c := range drift.Changes {
+				if c.Action == diff.ActionUnmanaged && c.Name == "ToUpper" {
+					t.Errorf("the internal transform is reported as unmanaged: %+v", c)
 				}
 			}
 		})
