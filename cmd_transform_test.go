@@ -80,8 +80,9 @@ reason: replaced (CHG-2001)
 `
 
 // TestTransformApplyCLI: under both ways a tenant may compare names, plan shows a create, an
-// update and a delete of transforms (exit 2); apply without --allow-delete sends nothing; a saved
-// with --allow-delete it sends exactly the plan's announced requests besides the reads; then
+// update and a delete of transforms (exit 2); apply without --allow-delete sends nothing; the
+// saved plan applied with --allow-delete sends exactly its announced requests besides the reads
+// (a saved plan's deletes were refused as "no such action"); then
 // plan is "No changes" and a second apply writes nothing.
 func TestTransformApplyCLI(t *testing.T) {
 	for _, fold := range []bool{false, true} {
@@ -117,7 +118,8 @@ func TestTransformApplyCLI(t *testing.T) {
 			}
 
 			emu.ResetLog()
-			stdout, stderr, code = runCLI(t, "", "apply", dir, "--auto-approve", "--allow-delete", fastRate)
+			// The saved plan, delete included, is what is applied.
+			stdout, stderr, code = runCLI(t, "", "apply", dir, "--plan", file, "--auto-approve", "--allow-delete", fastRate)
 			if code != exitOK || !strings.Contains(stdout, "Apply: 3 done, 0 failed") {
 				t.Fatalf("apply: exit %d\n%s%s", code, stdout, stderr)
 			}

@@ -10,8 +10,8 @@ import (
 
 // Confirm holds a saved plan (a plan file: anything may have been edited in it) against fresh,
 // the plan recomputed from the repository and the tenant's state now, and returns what apply
-// may send: fresh's writes that saved also holds, identical in object, action, fields, live id,
-// fingerprint and operation. Anything else in the saved plan refuses the whole apply before
+// may send: fresh's writes (creates, updates and deletes) that saved also holds, identical in
+// object, action, fields, live id, fingerprint and operation. Anything else in the saved plan refuses the whole apply before
 // any write, naming the entry: a write the recomputation does not imply (a forged live id,
 // fingerprint or action, a change for an undeclared object, a tenant changed since the plan),
 // a duplicate, or violations. Violations are the recomputation's, never the file's.
@@ -39,7 +39,7 @@ func Confirm(saved, fresh *Plan) (*Plan, error) {
 		}
 		seen[key] = true
 		switch c.Action {
-		case ActionCreate, ActionUpdate:
+		case ActionCreate, ActionUpdate, ActionDelete:
 		case ActionNoChange, ActionUnmanaged:
 			continue
 		default:
@@ -61,8 +61,8 @@ func Confirm(saved, fresh *Plan) (*Plan, error) {
 	out := *fresh
 	out.Changes = make([]Change, 0, len(fresh.Changes))
 	for _, c := range fresh.Changes {
-		if (c.Action == ActionCreate || c.Action == ActionUpdate) && !writes[c.Key()] {
-			// Implied now but not reviewed: not sent.
+		if c.Op != nil && !writes[c.Key()] {
+			// A write (create, update or delete) implied now but not reviewed: not sent.
 			continue
 		}
 		out.Changes = append(out.Changes, c)

@@ -7,8 +7,8 @@ import (
 	"github.com/sailsync/sailsync/tenanttest"
 )
 
-// TestConfirm: a saved plan equal to the recomputation applies as it is; a write the
-// recomputation holds but the saved plan does not is not sent; keys reordered by an editor are
+// TestConfirm: a saved plan equal to the recomputation applies as it is; a write (a delete too)
+// the recomputation holds but the saved plan does not is not sent; keys reordered by an editor are
 // still the same change; anything else is refused naming the entry.
 func TestConfirm(t *testing.T) {
 	fresh, err := Compute(acmeRepo(t, false), acmeLive(t), Options{Env: tenanttest.Env, Tenant: "https://acme.api.identitynow.com"})
@@ -39,6 +39,22 @@ func TestConfirm(t *testing.T) {
 	}
 	if got.Summary.Update != fresh.Summary.Update-1 {
 		t.Errorf("summary %+v", got.Summary)
+	}
+
+	// Deletes are writes like the others: one the saved plan holds, identical, is sent; one the
+	// recomputation implies but the reviewer did not see is not; one it does not imply is refused.
+	del := Change{Kind: "Transform", Name: "Old", Action: ActionDelete, LiveID: "t-1", Fields: []Field{}, Op: &Operation{}}
+	withDelete := *fresh
+	withDelete.Changes = append(append([]Change(nil), fresh.Changes...), del)
+	withDelete.Summary = summarize(&withDelete)
+	if got, err := Confirm(&withDelete, &withDelete); err != nil || got.Summary.Delete != 1 {
+		t.Errorf("a reviewed delete: %v, summary %+v", err, got.Summary)
+	}
+	if got, err := Confirm(fresh, &withDelete); err != nil || got.Summary.Delete != 0 {
+		t.Errorf("a delete the saved plan does not hold: %v, summary %+v; want it not sent", err, got.Summary)
+	}
+	if _, err := Confirm(&withDelete, fresh); err == nil || !strings.Contains(err.Error(), "delete Transform/Old") {
+		t.Errorf("a delete the recomputation does not imply: %v, want it refused naming the entry", err)
 	}
 
 	for name, edit := range map[string]func(p *Plan){
