@@ -3,6 +3,8 @@ package config
 import (
 	"slices"
 	"strings"
+
+	"github.com/sailsync/sailsync/value"
 )
 
 // Kind is the kind of a declared object, the value of a document's `kind` key.
@@ -235,6 +237,15 @@ func orList(names []string) string {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// Vendors reports whether live is one of the vendor's own objects of the collection (Vendor).
+func (a *API) Vendors(live *value.Object) bool {
+	if a == nil || a.Vendor == "" {
+		return false
+	}
+	v, _ := live.Get(a.Vendor)
+	return v == true
 }
 
 // PlainKinds returns the declared kinds with an API row (plain kinds), in table order.

@@ -10,10 +10,23 @@ import (
 // declared fields, or an update compared field by field with the row's rules, whose body apply
 // lays over a fresh read (a full-object PUT keeps every undeclared field).
 func (c *computer) plain(o *config.Object) (planned, error) {
+	spec, _ := config.KindInfo(o.Kind)
+	if lv := c.live.Objects[o.Kind][o.Name]; lv != nil && spec.API.Vendors(lv) {
+		// The vendor's own object has the name: the tenant refuses to change or delete it, and
+		// a create under its name would be refused as a duplicate.
+		ch := Change{Kind: o.Kind, Name: o.Name, File: o.Doc.File, Line: o.Doc.Line, Action: ActionViolation, Fields: []Field{}}
+		pos := o.PosOf("name")
+		rule := fmt.Sprintf("the tenant's own %s %q (%s: true) has this name: it cannot be changed, and another with its name would be refused; choose another name",
+			o.Kind, lv.String("name"), spec.API.Vendor)
+		if o.Absent {
+			rule = fmt.Sprintf("the tenant's own %s %q (%s: true) cannot be deleted: remove the tombstone", o.Kind, lv.String("name"), spec.API.Vendor)
+		}
+		return planned{change: ch, violations: []Violation{{Kind: o.Kind, Name: o.Name, Path: "name", File: pos.File, Line: pos.Line,
+			Col: pos.Col, Live: lv.String("name"), Desired: o.Name, Rule: rule}}}, nil
+	}
 	if o.Absent {
 		return c.tombstone(o, ""), nil
 	}
-	spec, _ := config.KindInfo(o.Kind)
 	// Plain kinds hold no secret and no connector reference (the loader refuses them): resolve
 	// only undoes the $${ escapes.
 	desired, _, err := c.resolve(o)
@@ -27,15 +40,6 @@ func (c *computer) plain(o *config.Object) (planned, error) {
 		ch.Fields = createFields(desired)
 		ch.Op = &Operation{Body: o.Fields}
 		return planned{change: ch}, nil
-	}
-	if v, _ := lv.Get(spec.API.Vendor); spec.API.Vendor != "" && v == true {
-		// The vendor's own object has the name: the tenant refuses to change it, and a create
-		// under its name would be refused as a duplicate.
-		ch.Action, ch.Fields = ActionViolation, []Field{}
-		pos := o.PosOf("name")
-		return planned{change: ch, violations: []Violation{{Kind: o.Kind, Name: o.Name, Path: "name", File: pos.File, Line: pos.Line,
-			Col: pos.Col, Live: lv.String("name"), Desired: o.Name,
-			Rule: fmt.Sprintf("the tenant's own %s %q (%s: true) has this name: it cannot be changed, and another with its name would be refused; choose another name", o.Kind, lv.String("name"), spec.API.Vendor)}}}, nil
 	}
 	ch.LiveID = lv.String("id")
 	fp := FingerprintOf(lv)

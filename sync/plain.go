@@ -251,7 +251,7 @@ func (f *fetcher) addPlain(pf *plainFetch, objs []*value.Object, all bool) {
 	m := f.live.Objects[pf.spec.Kind]
 	if all {
 		for _, o := range objs {
-			if vendors(pf.spec, o) {
+			if pf.spec.API.Vendors(o) {
 				continue
 			}
 			name := o.String("name")
@@ -263,7 +263,7 @@ func (f *fetcher) addPlain(pf *plainFetch, objs []*value.Object, all bool) {
 	for _, o := range objs {
 		name := o.String("name")
 		declared, ok := pf.keys[config.NameKey(name)]
-		if vendors(pf.spec, o) {
+		if pf.spec.API.Vendors(o) {
 			// The vendor's own object: only its name matters, to a declared object that has it
 			// (plan reports it), unless the tenant's own object has the declared spelling.
 			if ok && !pf.exact[declared] && m[declared] == nil {
@@ -300,7 +300,7 @@ func (e *plainExport) prepare(ctx context.Context, x *exportRun) error {
 	}
 	var objs []*value.Object
 	for _, o := range all {
-		if !vendors(e.spec, o) {
+		if !e.spec.API.Vendors(o) {
 			objs = append(objs, o)
 		}
 	}
@@ -337,12 +337,3 @@ func (e *plainExport) renderAll(x *exportRun) error {
 }
 
 func (*plainExport) renderSource(*exportRun, *value.Object) error { return nil }
-
-// vendors reports whether o is one of the vendor's own objects of the kind (API.Vendor).
-func vendors(spec config.KindSpec, o *value.Object) bool {
-	if spec.API.Vendor == "" {
-		return false
-	}
-	v, _ := o.Get(spec.API.Vendor)
-	return v == true
-}

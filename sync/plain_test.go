@@ -584,29 +584,33 @@ func TestTransformDrift(t *testing.T) {
 
 // TestTransformNamedLikeAnInternalOne: SailPoint's own transforms are not the tenant's to change,
 // but their names are taken. Declaring one, in its spelling or another, is a violation at name
-// whichever way the tenant compares names (never a create it refuses as a duplicate), and apply
-// sends nothing; the internal transform is never planned, reported or changed otherwise.
+// whichever way the tenant compares names (never a create it refuses as a duplicate), a
+// tombstone of one too (never a delete it refuses), and apply sends nothing; the internal
+// transform is never planned, reported or changed otherwise.
 func TestTransformNamedLikeAnInternalOne(t *testing.T) {
 	const internal = `{"id":"b41d7e09-2a6c-4f35-8d1e-9c7a0f2b5d68","name":"ToUpper","type":"upper","attributes":null,"internal":true}`
+	const tombstone = "\nabsent: true\nreason: not ours (CHG-1)\n"
 	for _, tc := range []struct {
-		name, declared string
-		fold           bool
+		name, declared, rest string
+		fold                 bool
+		rule                 string
 	}{
-		{"its name", "ToUpper", false},
-		{"its name, folding tenant", "ToUpper", true},
-		{"another case, exact tenant", "toupper", false},
-		{"another case, folding tenant", "toupper", true},
+		{"its name", "ToUpper", "\ntype: upper\nattributes: null\n", false, "(internal: true) has this name"},
+		{"its name, folding tenant", "ToUpper", "\ntype: upper\nattributes: null\n", true, "(internal: true) has this name"},
+		{"another case, exact tenant", "toupper", "\ntype: upper\nattributes: null\n", false, "(internal: true) has this name"},
+		{"another case, folding tenant", "toupper", "\ntype: upper\nattributes: null\n", true, "(internal: true) has this name"},
+		{"a tombstone of it", "ToUpper", tombstone, false, "(internal: true) cannot be deleted"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tn := transformTenant(t, tc.fold, nil, internal, seedLowerEmail)
-			repo := load(t, writeRepo(t, map[string]string{"t.yaml": "kind: Transform\nname: " + tc.declared + "\ntype: upper\nattributes: null\n"}))
+			repo := load(t, writeRepo(t, map[string]string{"t.yaml": "kind: Transform\nname: " + tc.declared + tc.rest}))
 			p := planOf(t, tn.Client, repo, isync.FetchOptions{}, diff.Options{})
 			if len(p.Violations) != 1 || p.Violations[0].Path != "name" || p.Violations[0].Line != 2 ||
-				!strings.Contains(p.Violations[0].Rule, "(internal: true) has this name") {
-				t.Fatalf("violations %+v, want one at name (t.yaml:2) naming the internal transform", p.Violations)
+				!strings.Contains(p.Violations[0].Rule, tc.rule) {
+				t.Fatalf("violations %+v, want one at name (t.yaml:2): %q", p.Violations, tc.rule)
 			}
 			tn.Emu.ResetLog()
-			if _, err := isync.Apply(context.Background(), tn.Client, repo, p, isync.ApplyOptions{Env: tenanttest.Env}); !errors.Is(err, isync.ErrViolations) || len(tn.Emu.Log()) != 0 {
+			if _, err := isync.Apply(context.Background(), tn.Client, repo, p, isync.ApplyOptions{Env: tenanttest.Env, AllowDelete: true}); !errors.Is(err, isync.ErrViolations) || len(tn.Emu.Log()) != 0 {
 				t.Errorf("apply: %v, %d requests; want ErrViolations and none", err, len(tn.Emu.Log()))
 			}
 			drift := planOf(t, tn.Client, repo, isync.FetchOptions{AllSources: true}, diff.Options{Drift: true})
