@@ -38,22 +38,6 @@ func transformsSeed(objs ...string) fstest.MapFS {
 	return fstest.MapFS{"transforms/all.json": {Data: []byte("[" + strings.Join(objs, ",\n") + "]")}}
 }
 
-// transformRepo writes a repository of files into a temporary directory.
-func transformRepo(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 const cliTransformsYAML = `kind: Transform
 name: Lowercase Email
 type: lower
@@ -88,7 +72,7 @@ func TestTransformApplyCLI(t *testing.T) {
 	for _, fold := range []bool{false, true} {
 		t.Run(fmt.Sprintf("FoldNames=%v", fold), func(t *testing.T) {
 			emu := applyTenantWith(t, emulator.Options{Seed: transformsSeed(cliTransforms...), FoldNames: fold})
-			dir := transformRepo(t, map[string]string{"transforms/all.yaml": cliTransformsYAML})
+			dir := tenanttest.WriteDir(t, map[string]string{"transforms/all.yaml": cliTransformsYAML})
 			file := filepath.Join(t.TempDir(), "plan.json")
 			stdout, stderr, code := runCLI(t, "", "plan", dir, "--out", file, fastRate)
 			if code != exitChanges {
@@ -182,7 +166,7 @@ func TestTransformViolationsCLI(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			emu := applyTenantWith(t, emulator.Options{Seed: transformsSeed(cliTransforms...), FoldNames: tc.fold})
-			dir := transformRepo(t, map[string]string{"t.yaml": tc.yaml})
+			dir := tenanttest.WriteDir(t, map[string]string{"t.yaml": tc.yaml})
 			stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate)
 			if code != exitFailure {
 				t.Fatalf("plan: exit %d, want 1\n%s%s", code, stdout, stderr)
@@ -229,7 +213,7 @@ func TestTransformDriftCLI(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// The example's tenant, and Old Transform besides.
 			emu := applyTenantWith(t, emulator.Options{Seed: acmeWith(t, "transforms/old.json", cliTransforms[2])})
-			dir := transformRepo(t, tc.files)
+			dir := tenanttest.WriteDir(t, tc.files)
 			emu.ResetLog()
 			stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate)
 			if code != exitOK {
@@ -277,7 +261,7 @@ func TestTransformEnvironments(t *testing.T) {
     baseUrl: %s
     vars: {hrSource: HR Database, format: MM/dd/yyyy}
 `, sandbox.URL, prod.URL)
-	dir := transformRepo(t, map[string]string{"sailsync.yaml": settings, "t.yaml": `kind: Transform
+	dir := tenanttest.WriteDir(t, map[string]string{"sailsync.yaml": settings, "t.yaml": `kind: Transform
 name: Lowercase Email
 type: lower
 attributes:

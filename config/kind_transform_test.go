@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 const validTransform = `kind: Transform
@@ -53,7 +55,7 @@ func TestTransformValidation(t *testing.T) {
 			[]string{"t.yaml:5:1: attributes: unknown field"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(writeRepo(t, tt.files))
+			_, err := Load(tenanttest.WriteDir(t, tt.files))
 			if tt.want == nil {
 				if err != nil {
 					t.Fatalf("Load: %v", err)
@@ -79,7 +81,7 @@ func TestTransformValidation(t *testing.T) {
 // TestTransformLoads: a transform keeps its fields as written (Repo.Plain), a tombstone its
 // identity and reason, and $${ stays escaped until plan resolves it.
 func TestTransformLoads(t *testing.T) {
-	r := loadOK(t, writeRepo(t, map[string]string{
+	r := loadOK(t, tenanttest.WriteDir(t, map[string]string{
 		"t.yaml": validTransform + "---\nkind: Transform\nname: Greeting\ntype: static\nattributes: {value: \"Hello $${name}\"}\n" +
 			"---\nkind: Transform\nname: Old\nabsent: true\nreason: replaced (CHG-7)\n",
 	}))

@@ -2,27 +2,11 @@ package config
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// writeRepo writes files (path → content) under a new temporary directory.
-func writeRepo(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for p, c := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
+	"github.com/sailsync/sailsync/tenanttest"
+)
 
 const tombSource = "kind: Source\nname: Legacy LDAP\nabsent: true\nreason: decommissioned in CHG-1234\n"
 
@@ -37,7 +21,7 @@ connector: ${connector:Old Connector}
 // still need is a validate error at the tombstone's file and line.
 func TestTombstones(t *testing.T) {
 	t.Run("loads", func(t *testing.T) {
-		r := loadOK(t, writeRepo(t, map[string]string{
+		r := loadOK(t, tenanttest.WriteDir(t, map[string]string{
 			"a.yaml": tombSource + "---\nkind: EntitlementSchema\nsource: Legacy LDAP\nname: group\nabsent: true\nreason: with its source\n" +
 				"---\nkind: Connector\nname: Old Connector\nabsent: true\nreason: unused\n",
 		}))
@@ -71,7 +55,7 @@ func TestTombstones(t *testing.T) {
 		}, []string{`c.yaml:2:7: absent: Connector "Old Connector" cannot be deleted: Source "Kept" at s.yaml:2:7 still uses it`}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(writeRepo(t, tt.files))
+			_, err := Load(tenanttest.WriteDir(t, tt.files))
 			var ps Problems
 			if !errors.As(err, &ps) {
 				t.Fatalf("err %v, want problems", err)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -176,21 +174,6 @@ func canonical(t *testing.T, o *value.Object, drop ...string) string {
 	return string(b)
 }
 
-func writeRepo(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 const adSource = `kind: Source
 name: Corporate Directory
 description: %s
@@ -209,7 +192,7 @@ func TestApplyLosesNoData(t *testing.T) {
 	if !ok {
 		t.Fatal("seed has no Corporate Directory")
 	}
-	repo := load(t, writeRepo(t, map[string]string{"ad.yaml": strings.Replace(adSource, "%s", "Only the description changes.", 1)}))
+	repo := load(t, tenanttest.WriteDir(t, map[string]string{"ad.yaml": strings.Replace(adSource, "%s", "Only the description changes.", 1)}))
 	p := h.plan(repo)
 	if changed(p) != 1 {
 		t.Fatalf("want exactly one change, got %+v", p.Changes)

@@ -10,6 +10,7 @@ import (
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 const bundleConnectorYAML = `kind: Connector
@@ -56,7 +57,7 @@ func bundleRepo(t *testing.T, edit func(files map[string]string)) string {
 	if edit != nil {
 		edit(files)
 	}
-	return writeRepo(t, files)
+	return tenanttest.WriteDir(t, files)
 }
 
 // requests renders the emulator's log without the token: "METHOD path".

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -26,21 +24,6 @@ var tombstones = map[string]string{
 	"ad.yaml":    "kind: Connector\nname: Active Directory\nabsent: true\nreason: no AD left\n",
 	"pb.yaml":    "kind: Connector\nname: Payroll Bridge\nabsent: true\nreason: never used\n",
 	"ghost.yaml": "kind: Source\nname: Ghost\nabsent: true\nreason: already gone\n",
-}
-
-func writeFiles(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for p, c := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
 }
 
 func deleteHarness(t *testing.T, polls int) (*emulator.Emulator, func() *isc.Client) {
@@ -67,7 +50,7 @@ func deleteHarness(t *testing.T, polls int) (*emulator.Emulator, func() *isc.Cli
 // "No changes".
 func TestApplyDeletes(t *testing.T) {
 	emu, client := deleteHarness(t, 0)
-	repo := load(t, writeFiles(t, tombstones))
+	repo := load(t, tenanttest.WriteDir(t, tombstones))
 	live, err := isync.Fetch(context.Background(), client(), repo, isync.FetchOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -163,7 +146,7 @@ func TestApplyDeletes(t *testing.T) {
 // until it has ended; one the tenant cannot show (404) is reported as accepted.
 func TestApplyDeleteFollowsTheTask(t *testing.T) {
 	emu, client := deleteHarness(t, 2)
-	repo := load(t, writeFiles(t, map[string]string{"cd.yaml": tombstones["cd.yaml"]}))
+	repo := load(t, tenanttest.WriteDir(t, map[string]string{"cd.yaml": tombstones["cd.yaml"]}))
 	live, err := isync.Fetch(context.Background(), client(), repo, isync.FetchOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -677,7 +677,7 @@ func TestFaultListShiftsWhilePaging(t *testing.T) {
 	for i := 1; i <= 300; i++ {
 		fmt.Fprintf(&b, "---\nkind: Source\nname: src-%04d\ndescription: seeded\nowner: %s\nconnector: delimited-file\n", i, owner)
 	}
-	repo := load(t, writeRepo(t, map[string]string{"sources.yaml": b.String()}))
+	repo := load(t, tenanttest.WriteDir(t, map[string]string{"sources.yaml": b.String()}))
 
 	live, err := isync.Fetch(context.Background(), c, repo, isync.FetchOptions{})
 	if err != nil {

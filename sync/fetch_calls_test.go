@@ -53,7 +53,7 @@ func TestFetchCallsByTenantSize(t *testing.T) {
 				fmt.Fprintf(&b, "---\nkind: EntitlementSchema\nsource: %s\nname: group\nattributes: [id, name]\n", name)
 			}
 			b.WriteString("---\nkind: Connector\nname: Lone\nclassName: sailpoint.connector.OpenConnectorAdapter\n")
-			repo := load(t, writeRepo(t, map[string]string{"sources.yaml": b.String()}))
+			repo := load(t, tenanttest.WriteDir(t, map[string]string{"sources.yaml": b.String()}))
 			var calls []int
 			live, err := isync.Fetch(context.Background(), c, repo, isync.FetchOptions{
 				AllSources: tc.all,
@@ -129,7 +129,7 @@ func TestFetchConnectorsByName(t *testing.T) {
 				}
 			}
 			fmt.Fprintf(&b, "---\nkind: Source\nname: Uses Custom 2\nowner: %s\nconnector: ${connector:Custom 2}\n", owner)
-			repo := load(t, writeRepo(t, map[string]string{"repo.yaml": b.String()}))
+			repo := load(t, tenanttest.WriteDir(t, map[string]string{"repo.yaml": b.String()}))
 			before := c.Stats()
 			live, err := isync.Fetch(context.Background(), c, repo, isync.FetchOptions{})
 			if err != nil {

@@ -34,7 +34,7 @@ func declare(t *testing.T, prefix string, n int, withSchemas bool) *config.Repo 
 			fmt.Fprintf(&b, "---\nkind: EntitlementSchema\nsource: %s-%04d\nname: group\nattributes: [id, name]\n", prefix, i)
 		}
 	}
-	return load(t, writeRepo(t, map[string]string{"sources.yaml": b.String()}))
+	return load(t, tenanttest.WriteDir(t, map[string]string{"sources.yaml": b.String()}))
 }
 
 // TestFetchMakesTheMinimumOfCalls counts the requests of a plan's fetch and holds them to the

@@ -13,6 +13,7 @@ import (
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // TestLookupsAtTheMinimum: references given by name are looked up once per name however many
@@ -46,7 +47,7 @@ func TestLookupsAtTheMinimum(t *testing.T) {
 		b.WriteString("passwordPolicies: [{type: PASSWORD_POLICY, name: Default}, {type: PASSWORD_POLICY, name: Strict}]\n")
 		b.WriteString("beforeProvisioningRule: {type: RULE, name: Build Map}\naccountCorrelationRule: {type: RULE, name: Missing Rule}\n")
 	}
-	repo := load(t, writeRepo(t, map[string]string{"s.yaml": b.String()}))
+	repo := load(t, tenanttest.WriteDir(t, map[string]string{"s.yaml": b.String()}))
 	emu.ResetLog()
 	live, err := isync.Fetch(context.Background(), c, repo, isync.FetchOptions{})
 	if err != nil {

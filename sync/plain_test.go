@@ -134,7 +134,7 @@ func attrsJSON(t *testing.T, o *value.Object) string {
 // reads them.
 func yamlAttrs(t *testing.T, doc string) string {
 	t.Helper()
-	repo := load(t, writeRepo(t, map[string]string{"t.yaml": doc}))
+	repo := load(t, tenanttest.WriteDir(t, map[string]string{"t.yaml": doc}))
 	return attrsJSON(t, repo.Plain(config.KindTransform)[0].Fields)
 }
 
@@ -149,7 +149,7 @@ func TestTransformRoundTrip(t *testing.T) {
 			tn := transformTenant(t, fold, nil, seedHireDate, seedLowerEmail, seedOld, seedToUpper)
 			emu := tn.Emu
 			client := func() *isc.Client { return tn.NewClient(t, isc.Config{MaxRetries: 2}) }
-			dir := writeRepo(t, map[string]string{"transforms/all.yaml": docs(yamlLowerEmail, yamlHireDate, yamlDisplayName, yamlOldTombstone)})
+			dir := tenanttest.WriteDir(t, map[string]string{"transforms/all.yaml": docs(yamlLowerEmail, yamlHireDate, yamlDisplayName, yamlOldTombstone)})
 			repo := load(t, dir)
 
 			p := planOf(t, client(), repo, isync.FetchOptions{}, diff.Options{})
@@ -265,7 +265,7 @@ func TestTransformPutBody(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := &putRecorder{}
 			tn := transformTenant(t, false, rec.handler, seedHireDate, seedLowerEmail)
-			repo := load(t, writeRepo(t, map[string]string{"t.yaml": tc.doc}))
+			repo := load(t, tenanttest.WriteDir(t, map[string]string{"t.yaml": tc.doc}))
 			p := planOf(t, tn.Client, repo, isync.FetchOptions{}, diff.Options{})
 			rep, err := isync.Apply(context.Background(), tn.Client, repo, p, isync.ApplyOptions{Env: tenanttest.Env})
 			if err != nil || !rep.OK() {
@@ -307,7 +307,7 @@ func TestTransformPutBody(t *testing.T) {
 func TestTransformTypeIsImmutable(t *testing.T) {
 	tn := transformTenant(t, false, nil, seedHireDate, seedLowerEmail)
 	doc := docs(yamlHireDate, "kind: Transform\nname: Lowercase Email\n# now upper\ntype: upper\nattributes: null\n")
-	repo := load(t, writeRepo(t, map[string]string{"t.yaml": doc}))
+	repo := load(t, tenanttest.WriteDir(t, map[string]string{"t.yaml": doc}))
 	p := planOf(t, tn.Client, repo, isync.FetchOptions{}, diff.Options{})
 	if len(p.Violations) != 1 {
 		t.Fatalf("violations %+v, want 1", p.Violations)
@@ -362,7 +362,7 @@ func TestTransformNamesDifferingInCase(t *testing.T) {
 			if tc.others {
 				content = docs(yamlHireDate, yamlDisplayName, strings.Replace(yamlOldTombstone, "absent: true\nreason: replaced by Employee Display Name (CHG-2001)\n", "type: static\nattributes: {value: retired}\n", 1), lower)
 			}
-			repo := load(t, writeRepo(t, map[string]string{"t.yaml": content}))
+			repo := load(t, tenanttest.WriteDir(t, map[string]string{"t.yaml": content}))
 			emu.ResetLog()
 			p := planOf(t, tn.Client, repo, isync.FetchOptions{}, diff.Options{})
 			var listings []string
@@ -463,7 +463,7 @@ func TestFetchTransformCalls(t *testing.T) {
 			for _, n := range tc.declared {
 				fmt.Fprintf(&b, "---\nkind: Transform\nname: t-%04d\ntype: static\nattributes: {value: \"%d\"}\n", n, n)
 			}
-			repo := load(t, writeRepo(t, map[string]string{"repo.yaml": b.String()}))
+			repo := load(t, tenanttest.WriteDir(t, map[string]string{"repo.yaml": b.String()}))
 			live, err := isync.Fetch(context.Background(), tn.Client, repo, isync.FetchOptions{AllSources: tc.all})
 			if err != nil {
 				t.Fatal(err)
@@ -543,7 +543,7 @@ func TestTransformDrift(t *testing.T) {
 			if tc.settings != "" {
 				files["sailsync.yaml"] = tc.settings
 			}
-			repo := load(t, writeRepo(t, files))
+			repo := load(t, tenanttest.WriteDir(t, files))
 			p := planOf(t, tn.Client, repo, isync.FetchOptions{AllSources: true}, diff.Options{Drift: true})
 			if got := actions(p, config.KindTransform); !slices.Contains(got, tc.action+" "+repo.Plain(config.KindTransform)[0].Name) {
 				t.Errorf("changes %v, want %s of the declared transform", got, tc.action)
@@ -603,7 +603,7 @@ func TestTransformNamedLikeAnInternalOne(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tn := transformTenant(t, tc.fold, nil, internal, seedLowerEmail)
-			repo := load(t, writeRepo(t, map[string]string{"t.yaml": "kind: Transform\nname: " + tc.declared + tc.rest}))
+			repo := load(t, tenanttest.WriteDir(t, map[string]string{"t.yaml": "kind: Transform\nname: " + tc.declared + tc.rest}))
 			p := planOf(t, tn.Client, repo, isync.FetchOptions{}, diff.Options{})
 			if len(p.Violations) != 1 || p.Violations[0].Path != "name" || p.Violations[0].Line != 2 ||
 				!strings.Contains(p.Violations[0].Rule, tc.rule) {

@@ -13,6 +13,7 @@ import (
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // TestApplyFromThePlanAlone: the plan is apply's contract. A plan is computed, written as JSON
@@ -30,7 +31,7 @@ func TestApplyFromThePlanAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := writeRepo(t, map[string]string{
+	dir := tenanttest.WriteDir(t, map[string]string{
 		"repo.yaml": "kind: Connector\nname: Plan Only\nclassName: sailpoint.connector.OpenConnectorAdapter\n" +
 			"sourceConfig: form.xml\nconnectorMetadata: {pageSize: 12345678901234567890, ui: {platform: ccg}}\n" +
 			"---\nkind: Source\nname: From The Plan\nowner: " + owner + "\nconnector: ${connector:Plan Only}\n" +

@@ -32,3 +32,20 @@ func CopyDir(t testing.TB, src string) string {
 	}
 	return dst
 }
+
+// WriteDir writes files (slash-separated paths → contents) into a new temporary directory and
+// returns it: a repository or a seed made by the test.
+func WriteDir(t testing.TB, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
