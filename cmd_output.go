@@ -24,6 +24,7 @@ type invalidRepo struct {
 	problems config.Problems
 }
 
+// Error names the repository and its first problem.
 func (e *invalidRepo) Error() string {
 	return fmt.Sprintf("%s is not valid: %d problems (run sailsync validate)", e.dir, len(e.problems))
 }

@@ -26,6 +26,7 @@ type exitError struct {
 // exitWith returns the error that makes main exit with code, printing err when it is not nil.
 func exitWith(code int, err error) error { return &exitError{code: code, err: err} }
 
+// Error is the wrapped error's message.
 func (e *exitError) Error() string {
 	if e.err != nil {
 		return e.err.Error()
@@ -33,6 +34,7 @@ func (e *exitError) Error() string {
 	return fmt.Sprintf("exit status %d", e.code)
 }
 
+// Unwrap returns the wrapped error.
 func (e *exitError) Unwrap() error { return e.err }
 
 // exitStatus maps a command's error to the process exit status and the message to print after

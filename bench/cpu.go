@@ -69,6 +69,7 @@ func newCPUTenant(n int, work string) (*cpuTenant, error) {
 
 type countingWriter struct{ n int }
 
+// Write counts p and drops it.
 func (w *countingWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
 
 // runCPU runs `sailsync plan REPO` in a child process against the tenant: load, validate,

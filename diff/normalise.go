@@ -601,10 +601,13 @@ type pathReporter struct {
 	key []byte
 }
 
+// PushStep enters a step of cmp's walk.
 func (r *pathReporter) PushStep(ps cmp.PathStep) { r.steps = append(r.steps, ps) }
 
+// PopStep leaves the step entered last.
 func (r *pathReporter) PopStep() { r.steps = r.steps[:len(r.steps)-1] }
 
+// Report records the path of a difference cmp found.
 func (r *pathReporter) Report(rs cmp.Result) {
 	if rs.Equal() {
 		return

@@ -189,6 +189,7 @@ func (s *statusWriter) commit() {
 	s.emu.appendLog(s.gen, s.entry)
 }
 
+// WriteHeader records the status for the request log.
 func (s *statusWriter) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
@@ -197,6 +198,7 @@ func (s *statusWriter) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
+// Write records that a body was written (an implicit 200).
 func (s *statusWriter) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
@@ -205,6 +207,7 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
+// Flush passes on to the underlying writer when it can flush.
 func (s *statusWriter) Flush() {
 	if s.status == 0 { // flushing sends the implicit 200 header
 		s.status = http.StatusOK
@@ -233,8 +236,10 @@ func bufferBody(r *http.Request) {
 	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(data), r.Body))
 }
 
+// errReader is a body whose every read fails with err.
 type errReader struct{ err error }
 
+// Read fails with the reader's error.
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // sleepCtx sleeps d and reports whether it slept the whole time (false: the client went away).

@@ -320,14 +320,17 @@ type bufferWriter struct {
 	body   bytes.Buffer
 }
 
+// Header is the buffered answer's header.
 func (b *bufferWriter) Header() http.Header { return b.header }
 
+// WriteHeader buffers the status.
 func (b *bufferWriter) WriteHeader(code int) {
 	if b.status == 0 {
 		b.status = code
 	}
 }
 
+// Write buffers the body.
 func (b *bufferWriter) Write(p []byte) (int, error) {
 	if b.status == 0 {
 		b.status = http.StatusOK

@@ -18,6 +18,7 @@ type apiError struct {
 	causes []string
 }
 
+// Error is the error's message.
 func (a *apiError) Error() string {
 	if len(a.causes) > 0 {
 		return a.text + ": " + strings.Join(a.causes, "; ")

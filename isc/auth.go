@@ -155,6 +155,7 @@ type tokenFailure struct {
 	cause     error
 }
 
+// Error says why no token was issued.
 func (e *tokenFailure) Error() string {
 	if e.api != nil {
 		return "get access token: " + e.api.Error()
@@ -162,6 +163,7 @@ func (e *tokenFailure) Error() string {
 	return "get access token: " + e.msg
 }
 
+// Unwrap returns the underlying error.
 func (e *tokenFailure) Unwrap() error {
 	if e.api != nil {
 		return e.api

@@ -178,6 +178,7 @@ type meteredTransport struct {
 	next http.RoundTripper
 }
 
+// RoundTrip sends r and counts it.
 func (m *meteredTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	ctx := r.Context()
 	var key endpoint
@@ -285,7 +286,9 @@ type upload struct {
 // errAmbiguous wraps the failure of a create whose outcome is unknown.
 type errAmbiguous struct{ err error }
 
+// Error is the wrapped error's message.
 func (e *errAmbiguous) Error() string { return e.err.Error() }
+// Unwrap returns the wrapped error.
 func (e *errAmbiguous) Unwrap() error { return e.err }
 
 // attempt is the outcome of one try.
@@ -694,12 +697,16 @@ func jsonType(ct string) bool {
 // localError is a failure on this side that another attempt cannot fix.
 type localError struct{ err error }
 
+// Error is the wrapped error's message.
 func (e *localError) Error() string { return e.err.Error() }
+// Unwrap returns the wrapped error.
 func (e *localError) Unwrap() error { return e.err }
 
 type permanentError struct{ err error }
 
+// Error is the wrapped error's message.
 func (e *permanentError) Error() string { return e.err.Error() }
+// Unwrap returns the wrapped error.
 func (e *permanentError) Unwrap() error { return e.err }
 
 // transportError marks failures that retrying cannot fix (TLS verification, unknown host).

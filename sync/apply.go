@@ -276,6 +276,7 @@ var errInterrupted = errors.New("interrupted before this object's next request: 
 
 type staleError struct{ what string }
 
+// Error says what changed and what to do.
 func (e *staleError) Error() string {
 	return e.what + " changed in the tenant since the plan; run plan again"
 }
