@@ -288,6 +288,7 @@ type errAmbiguous struct{ err error }
 
 // Error is the wrapped error's message.
 func (e *errAmbiguous) Error() string { return e.err.Error() }
+
 // Unwrap returns the wrapped error.
 func (e *errAmbiguous) Unwrap() error { return e.err }
 
@@ -699,6 +700,7 @@ type localError struct{ err error }
 
 // Error is the wrapped error's message.
 func (e *localError) Error() string { return e.err.Error() }
+
 // Unwrap returns the wrapped error.
 func (e *localError) Unwrap() error { return e.err }
 
@@ -706,6 +708,7 @@ type permanentError struct{ err error }
 
 // Error is the wrapped error's message.
 func (e *permanentError) Error() string { return e.err.Error() }
+
 // Unwrap returns the wrapped error.
 func (e *permanentError) Unwrap() error { return e.err }
 
