@@ -1,6 +1,6 @@
 // Command bench measures sailsync against the API's physical limit and against the naive
 // one-GET-per-object strategy (issue 6). It starts the emulator in-process, over real HTTP on
-// loopback, and runs four scenarios:
+// loopback, and runs these scenarios:
 //
 //	plan-fetch  sync.Fetch of a repository declaring N of a tenant's 2N sources, each with one
 //	            entitlement schema, plus 10 custom connectors (half not RELEASED)
@@ -11,6 +11,8 @@
 //	pr-plan     the plan-fetch repository in git, one commit changing one description: a full
 //	            plan and `plan --changed-since HEAD~1` (load, scope, fetch, diff) against the
 //	            same tenant
+//	transforms  a plain kind (config.API): the reads and the apply of 100 of a tenant's 600
+//	            custom transforms (behind 30 internal ones), 40 of them changed, and 20 new
 //
 // The emulator's and the client's rate limits are the same (-rate requests per -window), scaled
 // up from the tenant's 100 per 10 s so that a run stays short; wall / floor is what counts.
@@ -73,7 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.n, "n", 1000, "declared sources N of plan-fetch, naive and apply (the tenant has 2N)")
 	fs.StringVar(&cpuN, "cpu-n", "1000,10000", "comma-separated N of the cpu scenario; the scaling ratio is last / first")
 	fs.IntVar(&o.runs, "runs", 3, "runs of each scenario; the table shows medians")
-	fs.StringVar(&scenarios, "scenarios", "plan-fetch,naive,apply,pr-plan,cpu", "comma-separated scenarios to run")
+	fs.StringVar(&scenarios, "scenarios", "plan-fetch,naive,apply,pr-plan,transforms,cpu", "comma-separated scenarios to run")
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of the table")
 	fs.StringVar(&o.sailsync, "sailsync", "", "sailsync binary for the cpu scenario (default: go build the module into a temporary directory)")
 	fs.IntVar(&o.serve, "serve", 0, "instead of measuring: write the cpu scenario's repository for N, serve its tenant (no latency, no limit), print the environment and wait for Ctrl-C; for profiling `sailsync plan` by hand")
@@ -95,7 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 		o.cpuN = append(o.cpuN, n)
 	}
-	known := []string{"plan-fetch", "naive", "apply", "pr-plan", "cpu"}
+	known := []string{"plan-fetch", "naive", "apply", "pr-plan", "transforms", "cpu"}
 	for _, s := range strings.Split(scenarios, ",") {
 		s = strings.TrimSpace(s)
 		if !slices.Contains(known, s) {
@@ -242,6 +244,30 @@ func measure(ctx context.Context, o *options, stderr io.Writer) (*results, error
 			minimumLookups(min(o.n, ownerCount), identityCount, 1, 1, min(o.n, workgroupCount)))
 		res.PRScoped = o.row("pr-plan scoped", scoped, minimumScope(1, 0, 2*o.n)+minimumLookups(1, identityCount, 1, 1, 1))
 		res.FullOverScoped = &ratios{Calls: float64(res.PRFull.Calls) / float64(res.PRScoped.Calls), Wall: res.PRFull.Wall / res.PRScoped.Wall}
+	}
+
+	if o.has("transforms") {
+		dir, err := writeTransformsRepo(work)
+		if err != nil {
+			return nil, fmt.Errorf("transforms: %w", err)
+		}
+		var fetch, apply []measurement
+		var estimate int
+		for r := 1; r <= o.runs; r++ {
+			f, a, est, err := runTransforms(ctx, o.settings, dir)
+			if err != nil {
+				return nil, fmt.Errorf("transforms: %w", err)
+			}
+			progress("transforms run %d: plan reads %d calls %.2f s, apply %d calls (plan estimate %d) %.2f s", r, f.Calls, f.Wall, a.Calls, est, a.Wall)
+			fetch, apply, estimate = append(fetch, f), append(apply, a), est
+		}
+		minFetch, minApply := minimumTransforms(transformTenant/transformEvery+transformNew, transformTenant+transformInternal, transformNew, transformChanged)
+		res.TransformFetch = o.row("transforms fetch", fetch, minFetch)
+		res.TransformApply = o.row("transforms apply", apply, minApply)
+		res.TransformApply.PlanEstimate = estimate
+		// N is the transforms declared, not the sources of the other scenarios.
+		res.TransformFetch.N = transformTenant/transformEvery + transformNew
+		res.TransformApply.N = res.TransformFetch.N
 	}
 
 	if o.has("cpu") {

@@ -16,9 +16,13 @@ type results struct {
 	Apply             *row         `json:"apply,omitempty"`
 	// PRFull and PRScoped are the pr-plan scenario's full plan and --changed-since plan;
 	// FullOverScoped their ratios.
-	PRFull         *row        `json:"pr_plan_full,omitempty"`
-	PRScoped       *row        `json:"pr_plan_scoped,omitempty"`
-	FullOverScoped *ratios     `json:"pr_full_over_scoped,omitempty"`
+	PRFull         *row    `json:"pr_plan_full,omitempty"`
+	PRScoped       *row    `json:"pr_plan_scoped,omitempty"`
+	FullOverScoped *ratios `json:"pr_full_over_scoped,omitempty"`
+	// TransformFetch and TransformApply are the transforms scenario's reads and apply (a plain
+	// kind, config.API).
+	TransformFetch *row        `json:"transforms_fetch,omitempty"`
+	TransformApply *row        `json:"transforms_apply,omitempty"`
 	CPU            []cpuResult `json:"cpu,omitempty"`
 	CPUScaling     *scaling    `json:"cpu_scaling,omitempty"`
 }
@@ -131,10 +135,10 @@ func printTable(w io.Writer, res *results) {
 	s := res.Settings
 	fmt.Fprintf(w, "sailsync bench: N=%d, %d runs (medians), rate %d per %s on both sides (%.0f/s), latency %s, parallelism %d\n\n",
 		s.N, s.Runs, s.Rate, s.Window, s.RatePerSecond, s.Latency, s.Parallelism)
-	if res.PlanFetch != nil || res.Naive != nil || res.Apply != nil || res.PRFull != nil {
+	if res.PlanFetch != nil || res.Naive != nil || res.Apply != nil || res.PRFull != nil || res.TransformFetch != nil {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "scenario\tN\tcalls\tminimum\tcalls/min\t429s\twall s\tfloor s\twall/floor\t")
-		for _, r := range []*row{res.PlanFetch, res.Naive, res.Apply, res.PRFull, res.PRScoped} {
+		for _, r := range []*row{res.PlanFetch, res.Naive, res.Apply, res.PRFull, res.PRScoped, res.TransformFetch, res.TransformApply} {
 			if r == nil {
 				continue
 			}
@@ -147,6 +151,9 @@ func printTable(w io.Writer, res *results) {
 		}
 		if r := res.Apply; r != nil {
 			fmt.Fprintf(w, "apply: plan estimate %d requests, the apply made %d\n", r.PlanEstimate, r.Calls)
+		}
+		if r := res.TransformApply; r != nil {
+			fmt.Fprintf(w, "transforms apply: plan estimate %d requests, the apply made %d\n", r.PlanEstimate, r.Calls)
 		}
 		if r := res.FullOverScoped; r != nil {
 			fmt.Fprintf(w, "pr-plan: the full plan makes %.0f× the calls of plan --changed-since and takes %.1f× as long\n", r.Calls, r.Wall)
