@@ -241,6 +241,9 @@ func TestTransformDriftCLI(t *testing.T) {
 			if reads != tc.reads {
 				t.Errorf("%d transform reads, want %d: %v", reads, tc.reads, requests(emu))
 			}
+			if w := tenanttest.Writes(emu); len(w) != 0 {
+				t.Errorf("drift, a dry run, wrote %v", w)
+			}
 		})
 	}
 }

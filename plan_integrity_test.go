@@ -80,6 +80,11 @@ func TestApplyPlanFileTampering(t *testing.T) {
 			c := change(t, doc, "Source/Corporate Directory")
 			c["action"] = "update"
 		}, want: "violations"},
+		{name: "forged delete", tamper: func(t *testing.T, doc map[string]any) {
+			// A transform the repository keeps, turned into a delete of the live object.
+			c := change(t, doc, "Transform/Lowercase Email")
+			c["action"], c["op"] = "delete", map[string]any{}
+		}, flags: []string{"--allow-delete"}, want: "not what the repository and the tenant imply now"},
 		{name: "unknown field", tamper: func(t *testing.T, doc map[string]any) {
 			doc["apply_anyway"] = true
 		}, want: "unknown field"},
