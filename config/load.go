@@ -77,6 +77,8 @@ func Load(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config repository %s: %w", dir, err)
 	}
+	sortProblems(l.warnings)
+	repo.Warnings = l.warnings
 	return repo, nil
 }
 
@@ -185,6 +187,7 @@ func sortProblems(ps Problems) {
 type loader struct {
 	root     string // absolute, symbolic links resolved
 	problems Problems
+	warnings Problems // see Repo.Warnings
 	settings []yamlFile // the settings file (sailsync.yaml, then sailsync.yml) when present
 	// settingsBroken is set when the settings file has problems: its vars are then unknown.
 	settingsBroken bool
@@ -193,6 +196,9 @@ type loader struct {
 }
 
 func (l *loader) add(p Problem) { l.problems = append(l.problems, p) }
+
+// warn records a warning: reported with the repository, never failing its load.
+func (l *loader) warn(p Problem) { l.warnings = append(l.warnings, p) }
 
 type yamlFile struct {
 	rel  string // slash-separated, relative to the root

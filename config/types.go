@@ -95,6 +95,10 @@ type Repo struct {
 	// plain holds the objects of the plain kinds (PlainKinds), by kind: they need no type of
 	// their own, so a new plain kind needs no field here.
 	plain map[Kind][]*Object
+	// Warnings are what the load found questionable but the tenant would accept (a value outside
+	// a published enum the vendor extends, runtime state declared, a plain value under a
+	// password-like key): reported by every command, never a failure.
+	Warnings Problems
 }
 
 // Problem is one thing wrong with a repository.
