@@ -302,6 +302,65 @@ type attempt struct {
 	token  string
 }
 
+// verdict is what one attempt means for its request: how do's loop goes on.
+type verdict int
+
+const (
+	succeeded   verdict = iota // req.decode accepted a 2xx body: done
+	refused                    // final: return step.err
+	rateLimited                // wait with every request held (the window is per client), then again
+	reauthorise                // the token was rejected: fetch a new one once, then again at once
+	failed                     // transient: again after a backoff, unless a create may have landed
+)
+
+// step is one attempt classified: its verdict and what the loop needs to act on it.
+type step struct {
+	verdict verdict
+	err     error  // refused: the error to return; otherwise the attempt's failure
+	reason  string // why it is retried, for --debug
+	// wait is what a rate-limited answer asked for when known; otherwise the loop backs off.
+	wait      time.Duration
+	waitKnown bool
+	// capped refuses a wait over maxRetryWait instead of waiting it (the tenant's Retry-After).
+	capped bool
+	// bare is set when err does not name the request (a token failure), so messages add it.
+	bare bool
+}
+
+// classify is the table of attempt outcomes: success, refusal, or which kind of retry.
+func classify(req *request, a attempt, reauthed bool, now time.Time) step {
+	tf := asTokenFailure(a.err)
+	switch {
+	case a.err == nil && a.status >= 200 && a.status < 300:
+		return step{verdict: succeeded}
+	case tf != nil && !tf.retryable:
+		return step{verdict: refused, err: fmt.Errorf("%s %s: %w", req.method, req.tmpl, a.err)}
+	case tf != nil && tf.status == http.StatusTooManyRequests:
+		return step{verdict: rateLimited, err: a.err, reason: "token endpoint rate limited",
+			wait: tf.retryIn, waitKnown: tf.retryIn != 0, bare: true}
+	case tf != nil:
+		// The API request was not sent: no ambiguity even for a create.
+		return step{verdict: failed, err: a.err, reason: "token request failed"}
+	case isPermanent(a.err):
+		return step{verdict: refused, err: withRequest(req, a.err)}
+	case a.err != nil:
+		return step{verdict: failed, err: a.err, reason: "transient failure"}
+	}
+	apiErr := newAPIError(req.method, req.path, a.status, a.header, a.body)
+	switch {
+	case a.status == http.StatusTooManyRequests:
+		d, ok := parseRetryAfter(a.header.Get("Retry-After"), now)
+		return step{verdict: rateLimited, err: apiErr, reason: "rate limited (429)", wait: d, waitKnown: ok, capped: true}
+	case a.status == http.StatusUnauthorized && !reauthed:
+		// A token the tenant no longer accepts (expired early, revoked). A 401 is a refusal,
+		// so even a create can safely be repeated.
+		return step{verdict: reauthorise, err: apiErr, reason: "access token rejected (401), fetching a new one"}
+	case retryableStatus(a.status):
+		return step{verdict: failed, err: apiErr, reason: "server error"}
+	}
+	return step{verdict: refused, err: apiErr}
+}
+
 // do runs req with retries and returns nil once req.decode accepted a 2xx body.
 func (c *Client) do(ctx context.Context, req *request) error {
 	retries, rlRetries := 0, 0
@@ -328,94 +387,54 @@ func (c *Client) do(ctx context.Context, req *request) error {
 			c.logAttempt(req, a, c.now().Sub(start))
 		}
 
-		var fail error
+		s := classify(req, a, reauthed, c.now())
 		var wait time.Duration
-		var reason string
-		if a.err == nil && a.status >= 200 && a.status < 300 {
+		switch s.verdict {
+		case succeeded:
 			return nil
-		}
-		tf := asTokenFailure(a.err)
-		switch {
-		case tf != nil:
-			if !tf.retryable {
-				return fmt.Errorf("%s %s: %w", req.method, req.tmpl, a.err)
-			}
-			if tf.status == http.StatusTooManyRequests {
-				c.count(func(s *Stats) { s.RateLimited++ })
-				rlRetries++
-				if rlRetries > c.maxRLRetries {
-					return fmt.Errorf("%s %s: still rate limited after %d retries: %w", req.method, req.tmpl, c.maxRLRetries, a.err)
-				}
-				wait = tf.retryIn
-				if wait == 0 {
-					wait = c.backoff(c.rlBackoff, rlRetries-1)
-				}
-				c.pause(wait)
-				reason = "token endpoint rate limited"
-				break
-			}
-			// The API request was not sent: no ambiguity even for a create.
-			fail, reason = a.err, "token request failed"
-		case isPermanent(a.err):
-			return withRequest(req, a.err)
-		case a.err != nil:
-			fail, reason = a.err, "transient failure"
-		case a.status == http.StatusTooManyRequests:
+		case refused:
+			return s.err
+		case rateLimited:
 			c.count(func(s *Stats) { s.RateLimited++ })
-			apiErr := newAPIError(req.method, req.path, a.status, a.header, a.body)
 			rlRetries++
 			if rlRetries > c.maxRLRetries {
-				return fmt.Errorf("still rate limited after %d retries: %w", c.maxRLRetries, apiErr)
+				err := fmt.Errorf("still rate limited after %d retries: %w", c.maxRLRetries, s.err)
+				if s.bare {
+					err = fmt.Errorf("%s %s: %w", req.method, req.tmpl, err)
+				}
+				return err
 			}
-			d, ok := parseRetryAfter(a.header.Get("Retry-After"), c.now())
-			if !ok {
-				d = c.backoff(c.rlBackoff, rlRetries-1)
+			wait = s.wait
+			if !s.waitKnown {
+				wait = c.backoff(c.rlBackoff, rlRetries-1)
 			}
-			if d > c.maxRetryWait {
-				return fmt.Errorf("tenant asks to wait %s before retrying (more than %s): %w", d.Round(time.Second), c.maxRetryWait, apiErr)
+			if s.capped && wait > c.maxRetryWait {
+				return fmt.Errorf("tenant asks to wait %s before retrying (more than %s): %w", wait.Round(time.Second), c.maxRetryWait, s.err)
 			}
-			wait, reason = d, "rate limited (429)"
-			// Hold every request, not only this one: the window is per client.
-			c.pause(d)
-		case a.status == http.StatusUnauthorized && !reauthed:
-			// A token the tenant no longer accepts (expired early, revoked): fetch a new one
-			// once. A 401 is a refusal, so even a create can safely be repeated.
+			c.pause(wait)
+		case reauthorise:
 			reauthed = true
 			c.tokens.invalidate(a.token)
-			reason = "access token rejected (401), fetching a new one"
-		case retryableStatus(a.status):
-			fail, reason = newAPIError(req.method, req.path, a.status, a.header, a.body), "server error"
-		default:
-			return newAPIError(req.method, req.path, a.status, a.header, a.body)
-		}
-
-		if fail != nil {
+		case failed:
 			if req.create && a.sent {
-				return &errAmbiguous{err: fail}
+				return &errAmbiguous{err: s.err}
 			}
 			if retries >= c.maxRetries {
-				return fmt.Errorf("giving up after %d attempts: %w", retries+1, withRequest(req, fail))
+				return fmt.Errorf("giving up after %d attempts: %w", retries+1, withRequest(req, s.err))
 			}
 			wait = c.backoff(c.backoffBase, retries)
 			retries++
 		}
-		last := fail
-		if last == nil {
-			last = a.err
-		}
-		if last == nil {
-			last = newAPIError(req.method, req.path, a.status, a.header, a.body)
-		}
 		if interrupted(ctx) {
-			return notRetried(req, last)
+			return notRetried(req, s.err)
 		}
 		c.count(func(s *Stats) { s.Retries++ })
 		if c.debug != nil {
-			c.logf("isc: retrying %s %s in %s: %s", req.method, c.shown(req), wait.Round(time.Millisecond), reason)
+			c.logf("isc: retrying %s %s in %s: %s", req.method, c.shown(req), wait.Round(time.Millisecond), s.reason)
 		}
 		if err := c.waitInterruptible(ctx, wait); err != nil {
 			if interrupted(ctx) {
-				return notRetried(req, last)
+				return notRetried(req, s.err)
 			}
 			return fmt.Errorf("%s %s: %w", req.method, req.tmpl, err)
 		}
