@@ -187,7 +187,7 @@ func sortProblems(ps Problems) {
 type loader struct {
 	root     string // absolute, symbolic links resolved
 	problems Problems
-	warnings Problems // see Repo.Warnings
+	warnings Problems   // see Repo.Warnings
 	settings []yamlFile // the settings file (sailsync.yaml, then sailsync.yml) when present
 	// settingsBroken is set when the settings file has problems: its vars are then unknown.
 	settingsBroken bool
