@@ -212,7 +212,7 @@ func orList(items []string) string {
 
 type compiled struct {
 	schemas map[string]*jsonschema.Schema
-	raw     map[string]any // file name → decoded schema, to read keyword values for messages
+	raw     map[string]any        // file name → decoded schema, to read keyword values for messages
 	open    map[string][]openEnum // file name → its open enums (Warnings)
 	err     error
 }
