@@ -133,7 +133,7 @@ func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, 
 	c := &computer{repo: repo, live: live, opts: opts,
 		sourceCmp: newComparison(config.KindSource, rules), connectorCmp: newComparison(config.KindConnector, rules)}
 	p := &Plan{FormatVersion: FormatVersion, Tenant: opts.Tenant, Environment: opts.Environment, RepoHash: repo.Hash,
-		Changes: []Change{}, Violations: []Violation{}, Drift: opts.Drift, Lookups: live.Lookups}
+		Changes: []Change{}, Violations: []Violation{}, Drift: opts.Drift, Lookups: live.Lookups, Warnings: warningsOf(repo)}
 	if err := c.checkNames(); err != nil {
 		return nil, err
 	}

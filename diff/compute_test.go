@@ -128,6 +128,13 @@ func TestNormalisationRules(t *testing.T) {
 			wantPaths: "features,connectorAttributes.searchDNs,connectorAttributes.groups",
 		},
 		{
+			rule:      "null and missing are equal",
+			kind:      config.KindSource,
+			desired:   `{` + base + `, "deleteThreshold": null, "managementWorkgroup": null, "connectorAttributes": {"x": null}}`,
+			live:      `{` + base + `, "connectorAttributes": {}}`,
+			wantPaths: "deleteThreshold,managementWorkgroup,connectorAttributes.x",
+		},
+		{
 			rule:      "set-like lists compared without order",
 			kind:      config.KindSource,
 			desired:   `{` + base + `, "features": ["DISCOVER_SCHEMA", "NO_RANDOM_ACCESS"]}`,
