@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -156,7 +157,8 @@ var nullable = map[string][]string{
 // the oneOfs of oneOfAsAnyOf become anyOfs, which the tenant's transforms (the document's own
 // examples included) satisfy. Some shapes (uuid) constrain nothing, so attributes is in effect
 // checked as an object or null only. The document also describes less than a real tenant
-// accepts: the enums of openEnums are opened and the properties of nullable made nullable.
+// accepts: the enums of openEnums are opened and the properties of nullable made nullable, and
+// a property it marks nullable beside an allOf accepts null.
 // Whoever validates against the document (the middleware, a test's response checker) calls it.
 func FixDocument(doc *openapi3.T) {
 	if doc.Components == nil {
@@ -165,6 +167,27 @@ func FixDocument(doc *openapi3.T) {
 	for _, name := range openEnums {
 		if s := doc.Components.Schemas[name]; s != nil && s.Value != nil && s.Value.Items != nil && s.Value.Items.Value != nil {
 			s.Value.Items.Value.Enum = nil
+		}
+	}
+	// A property written allOf [$ref, {nullable: true}] (a source's managerCorrelationMapping)
+	// means "the referenced shape or null", but a validator applies every allOf member to a null
+	// and the referenced one refuses it: the property and its members are made nullable.
+	for _, s := range doc.Components.Schemas {
+		if s == nil || s.Value == nil {
+			continue
+		}
+		for _, p := range s.Value.Properties {
+			if p == nil || p.Value == nil || !slices.ContainsFunc(p.Value.AllOf, func(m *openapi3.SchemaRef) bool { return m != nil && m.Value != nil && m.Value.Nullable }) {
+				continue
+			}
+			p.Value.Nullable = true
+			for i, m := range p.Value.AllOf {
+				if m != nil && m.Value != nil && !m.Value.Nullable {
+					c := *m.Value
+					c.Nullable = true
+					p.Value.AllOf[i] = &openapi3.SchemaRef{Value: &c}
+				}
+			}
 		}
 	}
 	for name, props := range nullable {

@@ -75,7 +75,10 @@ func TestMiddleware(t *testing.T) {
 			body: `{"id":"` + id + `",` + validSource()[1:]},
 		// What a real tenant returns and takes back though the document does not list it.
 		{name: "put source with a real tenant's features and nulls", method: "PUT", target: "/v3/sources/" + id, contentType: "application/json",
-			body: `{"id":"` + id + `","features":["AI_AGENT_AGGREGATION","MACHINE_IDENTITY_AGGREGATION"],"deleteThreshold":null,"connectorClass":"",` + validSource()[1:]},
+			body: `{"id":"` + id + `","features":["AI_AGENT_AGGREGATION","MACHINE_IDENTITY_AGGREGATION"],"deleteThreshold":null,"connectorClass":"",` +
+				`"managerCorrelationMapping":null,"managementWorkgroup":null,"passwordPolicies":null,` + validSource()[1:]},
+		{name: "manager correlation mapping still checked", method: "PUT", target: "/v3/sources/" + id, contentType: "application/json",
+			body: `{"managerCorrelationMapping":"manager",` + validSource()[1:], wantErr: "managerCorrelationMapping"},
 		{name: "create source on beta with nulls", method: "POST", target: "/beta/sources", contentType: "application/json",
 			body: `{"features":["AI_AGENT_AGGREGATION"],"deleteThreshold":null,"managementWorkgroup":null,` + validSource()[1:]},
 		{name: "feature not a string", method: "POST", target: "/v3/sources", contentType: "application/json",
