@@ -147,10 +147,15 @@ var oneOfAsAnyOf = map[string]string{
 var openEnums = []string{"SourceFeature", "beta_SourceFeature"}
 
 // nullable names the object schemas' properties a real tenant returns as null, and takes back,
-// though the document does not mark them nullable: a source that never set a deleteThreshold.
+// though the document does not mark them nullable: a source that never set a deleteThreshold, a
+// schema without identity or display attribute, an attribute that references no schema.
 var nullable = map[string][]string{
-	"Source":        {"deleteThreshold"},
-	"beta_Source-2": {"deleteThreshold"},
+	"Source":                   {"deleteThreshold"},
+	"beta_Source-2":            {"deleteThreshold"},
+	"Schema":                   {"identityAttribute", "displayAttribute", "hierarchyAttribute"},
+	"beta_Schema":              {"identityAttribute", "displayAttribute", "hierarchyAttribute"},
+	"AttributeDefinition":      {"schema"},
+	"beta_AttributeDefinition": {"schema"},
 }
 
 // FixDocument works around the document's defects, in place, before it is used to validate:
