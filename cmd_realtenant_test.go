@@ -58,6 +58,9 @@ func TestRealTenantExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if want, err := os.ReadFile(realTenantExport); err != nil || string(b) != string(want) {
+		t.Errorf("the exported source differs from %s (%v):\n%s", realTenantExport, err, b)
+	}
 	for _, want := range []string{"deleteThreshold: null\n", "connectorClass: \"\"\n", "managementWorkgroup: null\n",
 		"connector: 1a2b3c4d-5e6f-4a1b-9c2d-3e4f5a6b7c8d\n", "idnProxyType: sp-connect\n", "  - AI_AGENT_AGGREGATION\n"} {
 		if !strings.Contains(string(b), want) {
@@ -147,6 +150,14 @@ func TestRealTenantExport(t *testing.T) {
 	stdout, stderr, code = runCLI(t, "", "plan", dir, fastRate)
 	if code != exitOK || !strings.Contains(stdout, "No changes") {
 		t.Errorf("plan after apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	// apply's own formats carry the warnings too.
+	for o, want := range map[string]string{"json": `"warnings": [`, "github": "::warning file=" + dir + "/sources/identity-fusion.yaml,line=",
+		"markdown": "### Warnings"} {
+		stdout, stderr, code = runCLI(t, "", "apply", dir, "--auto-approve", "-o", o, fastRate)
+		if code != exitOK || strings.Count(stdout, want) == 0 || !strings.Contains(stdout, "identity-fusion.yaml") {
+			t.Errorf("apply -o %s: exit %d, no %q\nstdout: %s\nstderr: %s", o, code, want, stdout, stderr)
+		}
 	}
 }
 
