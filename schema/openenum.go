@@ -16,9 +16,9 @@ import (
 // document does not list yet). A schema file writes `"knownValues": [...]` where a closed field
 // writes `"enum"`; a value outside the list is a warning (Warnings), never an error (Validate).
 //
-// Editors do not know the keyword, so every schema sailsync hands out (JSON, Combined) and
-// compiles carries beside it `"anyOf": [{"enum": [...]}, {}]`: the editor suggests the known
-// values and accepts any other, as the tenant does.
+// Editors do not know the keyword, so every schema sailsync hands out (JSON, Combined) carries
+// beside it `"anyOf": [{"enum": [...]}, {}]`: the editor suggests the known values and accepts
+// any other, as the tenant does.
 const KnownValuesKeyword = "knownValues"
 
 // openEnum is one field of a schema file with known values: where its values sit in a document
@@ -31,8 +31,8 @@ type openEnum struct {
 }
 
 // editorForm returns a schema file with each knownValues made visible to editors (see
-// KnownValuesKeyword), or raw itself when it has none. What Validate compiles is this form, so
-// that the editor and validate accept the same documents.
+// KnownValuesKeyword), or raw itself when it has none. The anyOf it adds always holds, so the
+// editor accepts the documents Validate (which compiles the file as written) accepts.
 func editorForm(raw []byte) ([]byte, error) {
 	if !bytes.Contains(raw, []byte(`"`+KnownValuesKeyword+`"`)) {
 		return raw, nil
@@ -178,7 +178,7 @@ func Warnings[K ~string](kind K, doc any) []Error {
 	for _, oe := range st.open[file] {
 		matches(doc, oe.path, nil, func(inst []string, v any) {
 			if s, ok := v.(string); ok && !oe.known[s] {
-				out = append(out, Error{Path: inst, Keyword: KnownValuesKeyword, Message: knownMessage(oe.values, s)})
+				out = append(out, Error{Path: append([]string(nil), inst...), Keyword: KnownValuesKeyword, Message: knownMessage(oe.values, s)})
 			}
 		})
 	}
@@ -189,9 +189,10 @@ func Warnings[K ~string](kind K, doc any) []Error {
 }
 
 // matches calls fn with every value of v at the instance path pattern, and its path.
+// fn must copy inst to keep it: it is reused.
 func matches(v any, pattern, at []string, fn func(inst []string, v any)) {
 	if len(pattern) == 0 {
-		fn(append([]string(nil), at...), v)
+		fn(at, v)
 		return
 	}
 	tok, rest := pattern[0], pattern[1:]

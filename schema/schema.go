@@ -233,7 +233,9 @@ func load() compiled {
 		}
 		all := append(kinds[:len(kinds):len(kinds)], kindFile{"", settingsFile}, kindFile{"", tombstoneFile})
 		for _, k := range all {
-			raw, err := kindJSON(k.file)
+			// The file as written: its knownValues constrain nothing, exactly as the editor
+			// form's anyOf, which would cost allocations for every value it holds.
+			raw, err := files.ReadFile(k.file)
 			if k.file == tombstoneFile {
 				raw = TombstoneJSON()
 			}
