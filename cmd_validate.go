@@ -37,7 +37,10 @@ every problem at once, one per line as path:line:col: message, sorted.
 
 It needs no credentials and no secrets: ${env:NAME} references are checked for form only.
 
-Exit status: 0 valid, 1 invalid or unreadable.`,
+Warnings (a value outside a list the vendor extends, say) are reported too, as
+path:line:col: warning: message on stderr; they never fail validate.
+
+Exit status: 0 valid (warnings or not), 1 invalid or unreadable.`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completeDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -63,6 +66,9 @@ type validateReport struct {
 	Hash     string          `json:"hash,omitempty"`
 	Objects  validateCounts  `json:"objects,omitempty"`
 	Problems []reportProblem `json:"problems"`
+	// Warnings are what the tenant accepts but the user should hear about (config.Repo.Warnings):
+	// never a failure; left out when there is none.
+	Warnings []reportProblem `json:"warnings,omitempty"`
 }
 
 // validateCounts are the declared objects per kind in the --output json document, keyed by
@@ -130,7 +136,7 @@ func runValidate(_ context.Context, opts validateOptions) error {
 	default:
 		return fmt.Errorf("--output %q: use text, json or github", opts.Output)
 	}
-	repo, err := config.Load(opts.Dir)
+	repo, warnings, err := config.LoadWarnings(opts.Dir)
 	var problems config.Problems
 	if err != nil && !errors.As(err, &problems) {
 		// Unreadable: not a list of problems but one error about the repository as a whole.
@@ -161,6 +167,9 @@ func runValidate(_ context.Context, opts validateOptions) error {
 		for _, p := range problems {
 			rep.Problems = append(rep.Problems, reportProblem{File: file(p.Pos), Line: p.Pos.Line, Col: p.Pos.Col, Field: p.Field, Message: p.Message})
 		}
+		for _, p := range warnings {
+			rep.Warnings = append(rep.Warnings, reportProblem{File: file(p.Pos), Line: p.Pos.Line, Col: p.Pos.Col, Field: p.Field, Message: p.Message})
+		}
 		if repo != nil {
 			rep.Hash = repo.Hash
 			rep.Objects = countsOf(repo)
@@ -172,18 +181,29 @@ func runValidate(_ context.Context, opts validateOptions) error {
 		for _, p := range problems {
 			fmt.Fprintf(opts.Stdout, "::error file=%s,line=%d,col=%d::%s\n", diff.GitHubProperty(file(p.Pos)), p.Pos.Line, p.Pos.Col, diff.GitHubData(p.Message))
 		}
+		for _, p := range warnings {
+			fmt.Fprintf(opts.Stdout, "::warning file=%s,line=%d,col=%d::%s\n", diff.GitHubProperty(file(p.Pos)), p.Pos.Line, p.Pos.Col, diff.GitHubData(p.Message))
+		}
 	default:
 		for _, p := range problems {
 			fmt.Fprintf(opts.Stdout, "%s:%d:%d: %s\n", diff.TextEscape(file(p.Pos)), p.Pos.Line, p.Pos.Col, diff.TextEscape(p.Message))
 		}
+		// Warnings go with the summary, on stderr: stdout stays the list of problems.
+		for _, p := range warnings {
+			fmt.Fprintf(opts.Stderr, "%s:%d:%d: warning: %s\n", diff.TextEscape(file(p.Pos)), p.Pos.Line, p.Pos.Col, diff.TextEscape(p.Message))
+		}
+		warned := ""
+		if len(warnings) > 0 {
+			warned = " (" + plural(len(warnings), "warning") + ")"
+		}
 		if len(problems) > 0 {
-			fmt.Fprintf(opts.Stderr, "%s: %s\n", diff.TextEscape(opts.Dir), plural(len(problems), "problem"))
+			fmt.Fprintf(opts.Stderr, "%s: %s%s\n", diff.TextEscape(opts.Dir), plural(len(problems), "problem"), warned)
 		} else {
 			counts := make([]string, 0, len(config.UserKinds()))
 			for _, k := range config.UserKinds() {
 				counts = append(counts, plural(repo.CountOf(k), countNoun(k)))
 			}
-			fmt.Fprintf(opts.Stderr, "%s: valid: %s\n", diff.TextEscape(opts.Dir), strings.Join(counts, ", "))
+			fmt.Fprintf(opts.Stderr, "%s: valid: %s%s\n", diff.TextEscape(opts.Dir), strings.Join(counts, ", "), warned)
 		}
 	}
 	if len(problems) > 0 {

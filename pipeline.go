@@ -173,6 +173,13 @@ func displayPlan(plan *diff.Plan, dir string) *diff.Plan {
 		}
 		p.Violations[i] = v
 	}
+	if len(plan.Warnings) > 0 {
+		p.Warnings = make([]diff.Warning, len(plan.Warnings))
+		for i, w := range plan.Warnings {
+			w.File = path.Join(base, w.File)
+			p.Warnings[i] = w
+		}
+	}
 	displayExtras(&p, base)
 	return &p
 }

@@ -347,13 +347,18 @@ func (l *loader) checkEnvironments(repo *Repo) {
 				continue
 			}
 			plain["kind"] = string(o.Kind)
-			for _, e := range schema.Validate(o.Kind, plain) {
-				if !varValued(o.Fields, e.Path) {
-					continue
+			report := func(errs []schema.Error, add func(Problem)) {
+				for _, e := range errs {
+					if !varValued(o.Fields, e.Path) {
+						continue
+					}
+					field := fieldOf(e.Path)
+					add(Problem{Pos: o.PosOf(field), Field: field, Message: fmt.Sprintf("%s: in environment %q: %s", strings.Join(e.Path, "."), env.Name, e.Message)})
 				}
-				field := fieldOf(e.Path)
-				l.add(Problem{Pos: o.PosOf(field), Field: field, Message: fmt.Sprintf("%s: in environment %q: %s", strings.Join(e.Path, "."), env.Name, e.Message)})
 			}
+			report(schema.Validate(o.Kind, plain), l.add)
+			// A var's value outside an open enum is a warning, as it is written in place.
+			report(schema.Warnings(o.Kind, plain), l.warn)
 		}
 	}
 	for _, o := range repo.Objects() {

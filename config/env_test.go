@@ -54,8 +54,8 @@ func TestVarsCheckedInEveryEnvironment(t *testing.T) {
 		{"a value the schema refuses in one environment", map[string]string{"sailsync.yaml": twoEnvironments,
 			"s.yaml": validSource + "deleteThreshold: ${var:url}\n"},
 			[]string{
-				`s.yaml:5:18: deleteThreshold: in environment "prod": must be an integer, not a string`,
-				`s.yaml:5:18: deleteThreshold: in environment "sandbox": must be an integer, not a string`,
+				`s.yaml:5:18: deleteThreshold: in environment "prod": must be an integer or null, not a string`,
+				`s.yaml:5:18: deleteThreshold: in environment "sandbox": must be an integer or null, not a string`,
 			}},
 		{"vars without environments", map[string]string{"s.yaml": validSource + "description: ${var:url}\n"},
 			[]string{"s.yaml:5:14: description: ${var:url}: sailsync.yaml declares no environments, so no var is defined: add environments: with vars"}},

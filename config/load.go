@@ -41,27 +41,36 @@ const SettingsFile = "sailsync.yaml"
 
 // Load reads the config repository at dir. When the repository is invalid the error is
 // Problems, every problem found sorted by file, line and column; when it cannot be read at all
-// (dir missing, not a directory) the error is a wrapped error.
+// (dir missing, not a directory) the error is a wrapped error. A valid repository's warnings are
+// in Repo.Warnings.
 func Load(dir string) (*Repo, error) {
+	repo, _, err := LoadWarnings(dir)
+	return repo, err
+}
+
+// LoadWarnings is Load that also returns the warnings, sorted like problems, when the
+// repository is invalid too (validate reports both); for a valid repository they are
+// Repo.Warnings.
+func LoadWarnings(dir string) (*Repo, Problems, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("config repository %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("config repository %s: %w", dir, err)
 	}
 	root, err := filepath.EvalSymlinks(abs)
 	if err != nil {
-		return nil, fmt.Errorf("config repository %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("config repository %s: %w", dir, err)
 	}
 	st, err := os.Stat(root)
 	if err != nil {
-		return nil, fmt.Errorf("config repository %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("config repository %s: %w", dir, err)
 	}
 	if !st.IsDir() {
-		return nil, fmt.Errorf("config repository %s: not a directory", dir)
+		return nil, nil, fmt.Errorf("config repository %s: not a directory", dir)
 	}
 	l := &loader{root: root, hashed: map[string]string{}, read: map[string][]byte{}}
 	files, err := l.walk()
 	if err != nil {
-		return nil, fmt.Errorf("config repository %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("config repository %s: %w", dir, err)
 	}
 	docs := l.parseAll(files)
 	repo := &Repo{Dir: dir}
@@ -69,17 +78,17 @@ func Load(dir string) (*Repo, error) {
 	l.build(repo, docs)
 	l.checkRefs(repo)
 	l.checkEnvironments(repo)
+	sortProblems(l.warnings)
 	if len(l.problems) > 0 {
 		sortProblems(l.problems)
-		return nil, l.problems
+		return nil, l.warnings, l.problems
 	}
 	repo.Hash, err = l.hash()
 	if err != nil {
-		return nil, fmt.Errorf("config repository %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("config repository %s: %w", dir, err)
 	}
-	sortProblems(l.warnings)
 	repo.Warnings = l.warnings
-	return repo, nil
+	return repo, l.warnings, nil
 }
 
 // parseAll reads and parses the files on every core, as YAML parsing and reading the files
@@ -116,14 +125,16 @@ func (l *loader) parseAll(files []yamlFile) []*document {
 					// also for a document with a conversion problem (see document.masked).
 					if k, ok := d.value.Get("kind"); ok {
 						if ks, isString := k.(string); isString && knownKind(Kind(ks)) {
-							d.schemaErrs, d.validated = schema.Validate(Kind(ks), value.ToPlain(d.value)), true
+							plain := value.ToPlain(d.value)
+							d.schemaErrs, d.validated = schema.Validate(Kind(ks), plain), true
+							d.schemaWarns = schema.Warnings(Kind(ks), plain)
 						}
 					}
 					// The YAML tree is only needed to place schema errors and connector files and
 					// to mask the errors of a broken document: without those it is dropped now
 					// rather than when every file is parsed, as the trees of a large repository
 					// weigh on the loader's peak memory.
-					if _, files := d.value.Get("connectorFiles"); d.validated && len(d.schemaErrs) == 0 && !files && !d.broken {
+					if _, files := d.value.Get("connectorFiles"); d.validated && len(d.schemaErrs) == 0 && len(d.schemaWarns) == 0 && !files && !d.broken {
 						d.root = nil
 					}
 				}
@@ -441,12 +452,15 @@ func showValue(v any) string {
 }
 
 // validate checks a document against its kind's schema and reports each violation at the YAML
-// node it concerns. It reports whether the document is valid.
+// node it concerns, and each value outside an open enum as a warning there. It reports whether
+// the document is valid.
 func (l *loader) validate(d *document) bool {
-	errs := d.schemaErrs
+	errs, warns := d.schemaErrs, d.schemaWarns
 	if !d.validated {
-		errs = schema.Validate(d.kind, value.ToPlain(d.value))
+		plain := value.ToPlain(d.value)
+		errs, warns = schema.Validate(d.kind, plain), schema.Warnings(d.kind, plain)
 	}
+	placeSchemaErrors(d, warns, l.warn)
 	return placeSchemaErrors(d, errs, l.add) == 0
 }
 

@@ -146,6 +146,7 @@ func (r *Repo) Scoped(sel Selector, selector string) (*Repo, *Scope, error) {
 			}
 		}
 	}
+	out.Warnings = scopedWarnings(r, out)
 	sc := &Scope{Selector: selector, Objects: out.Count(), Total: r.Count()}
 	if sel.Changed != nil {
 		sc.Removed = sel.Changed.Removed
@@ -296,4 +297,27 @@ func hiddenPath(rel string) bool {
 func isYAML(rel string) bool {
 	ext := strings.ToLower(path.Ext(rel))
 	return ext == ".yaml" || ext == ".yml"
+}
+
+// scopedWarnings are the warnings of r that concern the scope out: those in a file that declares
+// an object of the scope, and those in a file that declares none (the settings file), which
+// concern the whole repository. A scoped plan is then not told about files it did not read.
+func scopedWarnings(r, out *Repo) Problems {
+	if len(r.Warnings) == 0 {
+		return nil
+	}
+	declares, inScope := map[string]bool{}, map[string]bool{}
+	for _, o := range r.Objects() {
+		declares[o.Doc.File] = true
+	}
+	for _, o := range out.Objects() {
+		inScope[o.Doc.File] = true
+	}
+	var ws Problems
+	for _, w := range r.Warnings {
+		if inScope[w.Pos.File] || !declares[w.Pos.File] {
+			ws = append(ws, w)
+		}
+	}
+	return ws
 }

@@ -53,7 +53,9 @@ type document struct {
 	incomplete map[*yaml.Node]bool
 	// schemaErrs are the schema violations, when validated (set by the parallel parse).
 	schemaErrs []schema.Error
-	validated  bool
+	// schemaWarns are the values outside an open enum (schema.Warnings), set with schemaErrs.
+	schemaWarns []schema.Error
+	validated   bool
 }
 
 var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -139,14 +140,71 @@ var oneOfAsAnyOf = map[string]string{
 	"beta_Transform": "attributes",
 }
 
+// openEnums name the array schemas whose items' enum a real tenant goes beyond: a source's
+// features hold AI_AGENT_AGGREGATION and MACHINE_IDENTITY_AGGREGATION, which the tenant returns
+// and takes back in a PUT, before the document lists them (sailsync warns, see
+// schema.KnownValuesKeyword).
+var openEnums = []string{"SourceFeature", "beta_SourceFeature"}
+
+// nullable names the object schemas' properties a real tenant returns as null, and takes back,
+// though the document does not mark them nullable: a source that never set a deleteThreshold, a
+// schema without identity or display attribute, an attribute that references no schema.
+var nullable = map[string][]string{
+	"Source":                   {"deleteThreshold"},
+	"beta_Source-2":            {"deleteThreshold"},
+	"Schema":                   {"identityAttribute", "displayAttribute", "hierarchyAttribute"},
+	"beta_Schema":              {"identityAttribute", "displayAttribute", "hierarchyAttribute"},
+	"AttributeDefinition":      {"schema"},
+	"beta_AttributeDefinition": {"schema"},
+}
+
 // FixDocument works around the document's defects, in place, before it is used to validate:
 // the oneOfs of oneOfAsAnyOf become anyOfs, which the tenant's transforms (the document's own
 // examples included) satisfy. Some shapes (uuid) constrain nothing, so attributes is in effect
-// checked as an object or null only. Whoever validates against the document (the middleware,
-// a test's response checker) calls it.
+// checked as an object or null only. The document also describes less than a real tenant
+// accepts: the enums of openEnums are opened and the properties of nullable made nullable, and
+// a property it marks nullable beside an allOf accepts null.
+// Whoever validates against the document (the middleware, a test's response checker) calls it.
 func FixDocument(doc *openapi3.T) {
 	if doc.Components == nil {
 		return
+	}
+	for _, name := range openEnums {
+		if s := doc.Components.Schemas[name]; s != nil && s.Value != nil && s.Value.Items != nil && s.Value.Items.Value != nil {
+			s.Value.Items.Value.Enum = nil
+		}
+	}
+	// A property written allOf [$ref, {nullable: true}] (a source's managerCorrelationMapping)
+	// means "the referenced shape or null", but a validator applies every allOf member to a null
+	// and the referenced one refuses it: the property and its members are made nullable.
+	for _, s := range doc.Components.Schemas {
+		if s == nil || s.Value == nil {
+			continue
+		}
+		for _, p := range s.Value.Properties {
+			if p == nil || p.Value == nil || !slices.ContainsFunc(p.Value.AllOf, func(m *openapi3.SchemaRef) bool { return m != nil && m.Value != nil && m.Value.Nullable }) {
+				continue
+			}
+			p.Value.Nullable = true
+			for i, m := range p.Value.AllOf {
+				if m != nil && m.Value != nil && !m.Value.Nullable {
+					c := *m.Value
+					c.Nullable = true
+					p.Value.AllOf[i] = &openapi3.SchemaRef{Value: &c}
+				}
+			}
+		}
+	}
+	for name, props := range nullable {
+		s := doc.Components.Schemas[name]
+		if s == nil || s.Value == nil {
+			continue
+		}
+		for _, prop := range props {
+			if p := s.Value.Properties[prop]; p != nil && p.Value != nil {
+				p.Value.Nullable = true
+			}
+		}
 	}
 	for name, prop := range oneOfAsAnyOf {
 		s := doc.Components.Schemas[name]

@@ -73,6 +73,16 @@ func TestMiddleware(t *testing.T) {
 		{name: "create source as csv", method: "POST", target: "/v3/sources?provisionAsCsv=true", contentType: "application/json", body: validSource()},
 		{name: "put source with id", method: "PUT", target: "/v3/sources/" + id, contentType: "application/json",
 			body: `{"id":"` + id + `",` + validSource()[1:]},
+		// What a real tenant returns and takes back though the document does not list it.
+		{name: "put source with a real tenant's features and nulls", method: "PUT", target: "/v3/sources/" + id, contentType: "application/json",
+			body: `{"id":"` + id + `","features":["AI_AGENT_AGGREGATION","MACHINE_IDENTITY_AGGREGATION"],"deleteThreshold":null,"connectorClass":"",` +
+				`"managerCorrelationMapping":null,"managementWorkgroup":null,"passwordPolicies":null,` + validSource()[1:]},
+		{name: "manager correlation mapping still checked", method: "PUT", target: "/v3/sources/" + id, contentType: "application/json",
+			body: `{"managerCorrelationMapping":"manager",` + validSource()[1:], wantErr: "managerCorrelationMapping"},
+		{name: "create source on beta with nulls", method: "POST", target: "/beta/sources", contentType: "application/json",
+			body: `{"features":["AI_AGENT_AGGREGATION"],"deleteThreshold":null,"managementWorkgroup":null,` + validSource()[1:]},
+		{name: "feature not a string", method: "POST", target: "/v3/sources", contentType: "application/json",
+			body: `{"features":[7],` + validSource()[1:], wantErr: "features"},
 		{name: "token endpoint is not described and not checked", method: "POST", target: "/oauth/token",
 			contentType: "application/x-www-form-urlencoded", body: "grant_type=client_credentials"},
 		{name: "entitlement schema upload", method: "POST", target: "/v3/sources/" + id + "/schemas/entitlements?schemaName=group",

@@ -42,6 +42,8 @@ const (
 	ruleImmutable   = "immutable: PUT /v3/sources/{id} rejects changes to %s (400)"
 	ruleNoConnector = "POST /v3/sources refuses a connector the tenant does not have (400): name a connector of the tenant, " +
 		"or declare it as a Connector and write ${connector:NAME}"
+	ruleEmptySchema = "POST /v3/sources/{id}/schemas/entitlements reads the attributes from the template's header row and " +
+		"refuses an empty one (400): declare the schema's attributes, or leave it as the tenant has it"
 )
 
 // PendingScriptName stands for the scriptName of a declared connector that the tenant does
@@ -133,7 +135,7 @@ func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, 
 	c := &computer{repo: repo, live: live, opts: opts,
 		sourceCmp: newComparison(config.KindSource, rules), connectorCmp: newComparison(config.KindConnector, rules)}
 	p := &Plan{FormatVersion: FormatVersion, Tenant: opts.Tenant, Environment: opts.Environment, RepoHash: repo.Hash,
-		Changes: []Change{}, Violations: []Violation{}, Drift: opts.Drift, Lookups: live.Lookups}
+		Changes: []Change{}, Violations: []Violation{}, Drift: opts.Drift, Lookups: live.Lookups, Warnings: warningsOf(repo)}
 	if err := c.checkNames(); err != nil {
 		return nil, err
 	}
@@ -803,6 +805,9 @@ func (c *computer) schema(s *config.EntitlementSchema) planned {
 	if ls == nil {
 		ch.Action = ActionCreate
 		ch.Fields = []Field{{Path: "attributes", After: declared}}
+		if len(s.Attributes) == 0 {
+			return emptySchema(s, ch, "(no such schema)")
+		}
 		ch.Op = schemaUpload(s)
 		return planned{change: ch}
 	}
@@ -839,8 +844,22 @@ func (c *computer) schema(s *config.EntitlementSchema) planned {
 		notes = append(notes, "removes "+strings.Join(removed, ", "))
 	}
 	ch.Note = "re-upload: " + strings.Join(notes, "; ")
+	if len(s.Attributes) == 0 {
+		return emptySchema(s, ch, stringsToAny(liveNames))
+	}
 	ch.Op = schemaUpload(s)
 	return planned{change: ch}
+}
+
+// emptySchema is the violation of an upload without attributes: a tenant holds such a schema
+// (export writes `attributes: []`), but the upload, a template's header row, cannot make one.
+func emptySchema(s *config.EntitlementSchema, ch Change, live any) planned {
+	ch.Action, ch.Op = ActionViolation, nil
+	ch.Fields[0].Immutable = true
+	pos := s.PosOf("attributes")
+	v := Violation{Kind: config.KindEntitlementSchema, Name: s.Name, Path: "attributes", File: pos.File, Line: pos.Line, Col: pos.Col,
+		Live: live, Desired: []any{}, Rule: ruleEmptySchema}
+	return planned{change: ch, violations: []Violation{v}}
 }
 
 // schemaUpload is the operation that uploads a schema: its template as written, or a header

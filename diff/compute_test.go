@@ -128,6 +128,13 @@ func TestNormalisationRules(t *testing.T) {
 			wantPaths: "features,connectorAttributes.searchDNs,connectorAttributes.groups",
 		},
 		{
+			rule:      "null and missing are equal",
+			kind:      config.KindSource,
+			desired:   `{` + base + `, "deleteThreshold": null, "managementWorkgroup": null, "connectorAttributes": {"x": null}}`,
+			live:      `{` + base + `, "connectorAttributes": {}}`,
+			wantPaths: "deleteThreshold,managementWorkgroup,connectorAttributes.x",
+		},
+		{
 			rule:      "set-like lists compared without order",
 			kind:      config.KindSource,
 			desired:   `{` + base + `, "features": ["DISCOVER_SCHEMA", "NO_RANDOM_ACCESS"]}`,
@@ -419,6 +426,13 @@ func TestSchemas(t *testing.T) {
 		{"schema absent", mk("S", "id"), &Live{Sources: withSchema.Sources}, ActionCreate, ""},
 		{"same names, other order", mk("S", "memberOf", "id", "name"), withSchema, ActionNoChange, ""},
 		{"added and removed", mk("S", "id", "name", "displayName"), withSchema, ActionUpdate, "re-upload: adds displayName; removes memberOf"},
+		// attributes: [] is a schema a tenant holds (export writes it): in sync with it, but no
+		// upload can make one.
+		{"none, live none", mk("S"), &Live{Sources: withSchema.Sources, Schemas: map[string]map[string]*value.Object{"S": {
+			"group": liveObject(t, `{"id": "sch2", "name": "group", "identityAttribute": null, "displayAttribute": null, "attributes": []}`)}}},
+			ActionNoChange, ""},
+		{"none, schema absent", mk("S"), &Live{Sources: withSchema.Sources}, ActionViolation, ""},
+		{"none, live some", mk("S"), withSchema, ActionViolation, "re-upload: removes id, name, memberOf"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p, err := Compute(c.repo, c.live, Options{})
@@ -428,6 +442,11 @@ func TestSchemas(t *testing.T) {
 			ch := changeByKey(t, p, "EntitlementSchema/S/group")
 			if ch.Action != c.action || ch.Note != c.note {
 				t.Errorf("%s %q, want %s %q", ch.Action, ch.Note, c.action, c.note)
+			}
+			if c.action == ActionViolation {
+				if ch.Op != nil || len(p.Violations) != 1 || p.Violations[0].Path != "attributes" || p.Violations[0].Rule != ruleEmptySchema {
+					t.Errorf("op %+v, violations %+v", ch.Op, p.Violations)
+				}
 			}
 			if c.action == ActionUpdate {
 				if ch.LiveID != "sch1" || ch.Fingerprint == nil || *ch.Fingerprint != FingerprintOf(liveSchema) {

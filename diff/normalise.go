@@ -148,6 +148,17 @@ var Rules = []Rule{
 		},
 	},
 	{
+		Name: "null and missing are equal",
+		Description: "a declared null (export writes the tenant's deleteThreshold: null, managementWorkgroup: null, …) equals a " +
+			"field the tenant leaves out: both are no value, so neither is a change.",
+		Normalize: func(_ []string, d, l any, lok bool) (any, any, bool) {
+			if d == nil && !lok {
+				return nil, nil, true
+			}
+			return d, l, lok
+		},
+	},
+	{
 		Name: "set-like lists compared without order",
 		Description: fieldNames(setLikeFields) + " are sets: the tenant returns them in its own order. " +
 			"Lists inside connectorAttributes keep their order.",

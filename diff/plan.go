@@ -94,6 +94,9 @@ type Plan struct {
 	// Lookups is the number of requests the plan made to find references given by name (see
 	// sync.EstimateLookups); their ids are in the operations' bodies.
 	Lookups int `json:"lookups,omitempty"`
+	// Warnings are the repository's warnings (config.Repo.Warnings), shown by every renderer;
+	// left out when there is none.
+	Warnings []Warning `json:"warnings,omitempty"`
 }
 
 // Change is one object in the plan. Objects with no change are kept (Action no-change) so that

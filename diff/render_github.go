@@ -103,8 +103,13 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 		notices = append(notices, a)
 	}
 	warnings, extra := githubExtras(p)
+	what := "changes that overwrite the tenant's own"
+	if len(p.Warnings) > 0 {
+		// The repository's warnings share the level's annotations with the overwrites.
+		warnings, what = append(githubWarnings(p), warnings...), "warnings"
+	}
 	WriteAnnotations(bw, "error", errs, "violations")
-	WriteAnnotations(bw, "warning", warnings, "changes that overwrite the tenant's own")
+	WriteAnnotations(bw, "warning", warnings, what)
 	WriteAnnotations(bw, "notice", notices, "objects to change")
 	if p.Tenant != "" {
 		fmt.Fprintf(bw, "Tenant: %s\n", TextEscape(p.Tenant+environmentSuffix(p)))

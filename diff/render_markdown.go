@@ -39,8 +39,9 @@ func RenderMarkdownBudget(w io.Writer, p *Plan, budget int) error {
 	}
 	if !p.HasChanges() {
 		fmt.Fprintln(&head, noChanges)
-		if hasExtras(p) {
+		if hasExtras(p) || len(p.Warnings) > 0 {
 			fmt.Fprintln(&head)
+			writeMarkdownWarnings(&head, p)
 			writeMarkdownExtras(&head, p)
 		}
 		writeMarkdownNotes(&head, p)
@@ -81,6 +82,7 @@ func RenderMarkdownBudget(w io.Writer, p *Plan, budget int) error {
 		}
 		fmt.Fprintln(&head)
 	}
+	writeMarkdownWarnings(&head, p)
 	writeMarkdownExtras(&head, p)
 	fmt.Fprintln(&head, "### Changes")
 	fmt.Fprintln(&head)

@@ -117,6 +117,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 		fmt.Fprintln(bw)
 	}
 
+	writeTextWarnings(bw, p)
 	writeTextExtras(bw, pl, p, drift)
 	for _, n := range p.Notes {
 		fmt.Fprintln(bw, "Note: "+TextEscape(n))

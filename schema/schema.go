@@ -118,11 +118,20 @@ func JSON[K ~string](kind K) []byte {
 	if !ok {
 		return nil
 	}
-	b, err := files.ReadFile(file)
+	b, err := kindJSON(file)
 	if err != nil {
 		return nil
 	}
 	return b
+}
+
+// kindJSON is an embedded kind schema as editors and Validate see it (see editorForm).
+func kindJSON(file string) ([]byte, error) {
+	raw, err := files.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	return editorForm(raw)
 }
 
 // Combined builds the all-kinds schema from the per-kind ones, the kinds in the order given
@@ -150,7 +159,7 @@ func Combined[K ~string](order []K) []byte {
 	b.Write(kb)
 	b.WriteString(`}},"allOf":[`)
 	for i, k := range ks {
-		raw, err := files.ReadFile(k.file)
+		raw, err := kindJSON(k.file)
 		if err != nil {
 			return nil
 		}
@@ -203,7 +212,8 @@ func orList(items []string) string {
 
 type compiled struct {
 	schemas map[string]*jsonschema.Schema
-	raw     map[string]any // file name → decoded schema, to read keyword values for messages
+	raw     map[string]any        // file name → decoded schema, to read keyword values for messages
+	open    map[string][]openEnum // file name → its open enums (Warnings)
 	err     error
 }
 
@@ -214,7 +224,7 @@ var (
 
 func load() compiled {
 	once.Do(func() {
-		state = compiled{schemas: map[string]*jsonschema.Schema{}, raw: map[string]any{}}
+		state = compiled{schemas: map[string]*jsonschema.Schema{}, raw: map[string]any{}, open: map[string][]openEnum{}}
 		c := jsonschema.NewCompiler()
 		c.Draft = jsonschema.Draft7
 		if kindsErr != nil {
@@ -223,12 +233,14 @@ func load() compiled {
 		}
 		all := append(kinds[:len(kinds):len(kinds)], kindFile{"", settingsFile}, kindFile{"", tombstoneFile})
 		for _, k := range all {
+			// The file as written: its knownValues constrain nothing, exactly as the editor
+			// form's anyOf, which would cost allocations for every value it holds.
 			raw, err := files.ReadFile(k.file)
 			if k.file == tombstoneFile {
 				raw = TombstoneJSON()
 			}
 			if err != nil {
-				state.err = err
+				state.err = fmt.Errorf("schema %s: %w", k.file, err)
 				return
 			}
 			dec := json.NewDecoder(bytes.NewReader(raw))
@@ -239,6 +251,10 @@ func load() compiled {
 				return
 			}
 			state.raw[k.file] = v
+			if state.open[k.file], err = openEnums(k.file, v); err != nil {
+				state.err = err
+				return
+			}
 			if err := c.AddResource(k.file, bytes.NewReader(raw)); err != nil {
 				state.err = fmt.Errorf("schema %s: %w", k.file, err)
 				return

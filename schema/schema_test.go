@@ -61,9 +61,17 @@ func TestValidate(t *testing.T) {
 		{"deleteThreshold negative", "Source", func(m map[string]any) { m["deleteThreshold"] = json.Number("-1") },
 			[]string{"deleteThreshold: must be between 0 and 100, not -1"}},
 		{"deleteThreshold fraction", "Source", func(m map[string]any) { m["deleteThreshold"] = json.Number("10.5") },
-			[]string{"deleteThreshold: must be an integer, not the number 10.5"}},
-		{"feature typo", "Source", func(m map[string]any) { m["features"] = []any{"SEARCH", "UNLOK"} },
-			[]string{`features/1: "UNLOK" is not one of the 33 allowed values (did you mean UNLOCK?)`}},
+			[]string{"deleteThreshold: must be an integer or null, not the number 10.5"}},
+		// A tenant returns null for a source that never set one, and takes it back.
+		{"deleteThreshold null", "Source", func(m map[string]any) { m["deleteThreshold"] = nil }, nil},
+		// features is an open enum: a value outside it is a warning (TestWarnings), not an error.
+		{"feature unknown", "Source", func(m map[string]any) { m["features"] = []any{"SEARCH", "UNLOK", "AI_AGENT_AGGREGATION"} }, nil},
+		{"feature not a string", "Source", func(m map[string]any) { m["features"] = []any{json.Number("1")} },
+			[]string{"features/0: must be a string, not the integer 1"}},
+		// What a SaaS connector's source holds: its connector spec's id as type and connector.
+		{"saas source", "Source", func(m map[string]any) {
+			m["type"], m["connector"], m["connectorClass"] = "1a2b3c4d-5e6f-4a1b-9c2d-3e4f5a6b7c8d", "1a2b3c4d-5e6f-4a1b-9c2d-3e4f5a6b7c8d", ""
+		}, nil},
 		{"unknown field", "Source", func(m map[string]any) { m["descripton"] = "x" },
 			[]string{"descripton: unknown field (did you mean description?)"}},
 		{"server-managed", "Source", func(m map[string]any) { m["connectorImplementationId"] = "x"; m["healthy"] = true },
@@ -123,8 +131,12 @@ func TestValidate(t *testing.T) {
 				doc = source()
 				tt.mutate(doc)
 			case "Connector":
-				doc = map[string]any{"kind": "Connector", "name": "Acme HR", "className": "x", "status": "DEPRECATED"}
-				tt.want = []string{`status: must be one of DEVELOPMENT, DEMO, RELEASED, not "DEPRECATED"`}
+				// DEPRECATED is what the tenant reads back for a retired connector: exported, so valid.
+				if errs := Validate(tt.kind, map[string]any{"kind": "Connector", "name": "Acme HR", "className": "x", "status": "DEPRECATED"}); errs != nil {
+					t.Errorf("status DEPRECATED: %v", errs)
+				}
+				doc = map[string]any{"kind": "Connector", "name": "Acme HR", "className": "x", "status": "LIVE"}
+				tt.want = []string{`status: must be one of DEPRECATED, DEVELOPMENT, DEMO, RELEASED, not "LIVE"`}
 			case "EntitlementSchema":
 				doc = map[string]any{"kind": "EntitlementSchema", "source": "s", "name": "group", "template": "g.csv", "attributes": []any{"id"}}
 				tt.want = []string{": declare exactly one of template and attributes"}
@@ -166,7 +178,10 @@ func TestFeaturesMatchSpec(t *testing.T) {
 		Properties struct {
 			Features struct {
 				Items struct {
-					Enum []string `json:"enum"`
+					Known []string `json:"knownValues"`
+					AnyOf []struct {
+						Enum []string `json:"enum"`
+					} `json:"anyOf"`
 				} `json:"items"`
 			} `json:"features"`
 		} `json:"properties"`
@@ -174,8 +189,13 @@ func TestFeaturesMatchSpec(t *testing.T) {
 	if err := json.Unmarshal(JSON("Source"), &s); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.Properties.Features.Items.Enum; !reflect.DeepEqual(got, spec.Items.Enum) || len(got) != 33 {
-		t.Errorf("features enum (%d) differs from the spec (%d):\n%v\n%v", len(got), len(spec.Items.Enum), got, spec.Items.Enum)
+	items := s.Properties.Features.Items
+	if got := items.Known; !reflect.DeepEqual(got, spec.Items.Enum) || len(got) != 33 {
+		t.Errorf("features' known values (%d) differ from the spec (%d):\n%v\n%v", len(got), len(spec.Items.Enum), got, spec.Items.Enum)
+	}
+	// What an editor completes from: the same values, in an anyOf that also takes any other.
+	if len(items.AnyOf) != 2 || !reflect.DeepEqual(items.AnyOf[0].Enum, items.Known) || items.AnyOf[1].Enum != nil {
+		t.Errorf("features' editor form: %+v", items.AnyOf)
 	}
 }
 
@@ -191,8 +211,12 @@ func TestCombinedSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	open := source()
+	open["features"] = []any{"AI_AGENT_AGGREGATION"}
 	good := []any{
 		source(),
+		open, // an open enum's unknown value: a warning of sailsync's, and no error in the editor
+		map[string]any{"kind": "Transform", "name": "t", "type": "getEndOfString", "attributes": nil},
 		map[string]any{"kind": "Connector", "name": "Acme HR", "className": "x", "status": "DEVELOPMENT"},
 		map[string]any{"kind": "EntitlementSchema", "source": "s", "name": "role", "attributes": []any{"id", "name"}},
 	}
@@ -285,6 +309,92 @@ func TestTombstoneOfEveryKind(t *testing.T) {
 		}
 		if err := all.Validate(doc); err != nil {
 			t.Errorf("%s tombstone, combined schema: %v", k, err)
+		}
+	}
+}
+
+// TestWarnings: a string outside an open enum's known values is a warning naming the field's
+// known values, with a suggestion for a likely typo; known values, other types and tombstones
+// give none.
+func TestWarnings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		kind string
+		doc  map[string]any
+		want []string // "path: message" prefixes
+	}{
+		{"known features", "Source", source(), nil},
+		{"real tenant's features", "Source", func() map[string]any {
+			m := source()
+			m["features"] = []any{"PROVISIONING", "AI_AGENT_AGGREGATION", "MACHINE_IDENTITY_AGGREGATION"}
+			return m
+		}(), []string{
+			`features/1: "AI_AGENT_AGGREGATION" is not one of the 33 values the API publishes; accepted, as the tenant knows values the document does not list (known: AUTHENTICATE, COMPOSITE, `,
+			`features/2: "MACHINE_IDENTITY_AGGREGATION" is not one of the 33 values the API publishes; accepted`,
+		}},
+		{"feature typo", "Source", func() map[string]any {
+			m := source()
+			m["features"] = []any{"UNLOK"}
+			return m
+		}(), []string{`features/0: "UNLOK" is not one of the 33 values the API publishes (did you mean UNLOCK?); accepted`}},
+		{"not a string", "Source", func() map[string]any {
+			m := source()
+			m["features"] = []any{json.Number("1"), nil}
+			return m
+		}(), nil},
+		{"transform type", "Transform", map[string]any{"kind": "Transform", "name": "t", "type": "getEndOfString", "attributes": nil},
+			[]string{`type: "getEndOfString" is not one of the 35 values the API publishes; accepted`}},
+		{"tombstone", "Source", map[string]any{"kind": "Source", "name": "x", "absent": true, "reason": "r", "features": []any{"X"}}, nil},
+		{"closed enum", "Connector", map[string]any{"kind": "Connector", "name": "c", "className": "x", "status": "LIVE"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := Warnings(tt.kind, tt.doc)
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d warnings %v, want %d", len(got), got, len(tt.want))
+			}
+			for i, w := range got {
+				line := strings.Join(w.Path, "/") + ": " + w.Message
+				if !strings.HasPrefix(line, tt.want[i]) || w.Keyword != KnownValuesKeyword {
+					t.Errorf("warning %d: %q (%s)\nwant prefix %q", i, line, w.Keyword, tt.want[i])
+				}
+				if !strings.HasSuffix(line, "DELETE)") && tt.kind == "Source" {
+					t.Errorf("warning %d does not list every known value: %q", i, line)
+				}
+			}
+			if len(tt.want) > 0 && Validate(tt.kind, tt.doc) != nil {
+				t.Errorf("a warned document has errors: %v", Validate(tt.kind, tt.doc))
+			}
+		})
+	}
+}
+
+// TestOpenEnumsPlacement: a knownValues reached through anything but properties, items and
+// additionalProperties is refused (its values would sit at no single path), and the paths found
+// are the documents' paths.
+func TestOpenEnumsPlacement(t *testing.T) {
+	t.Parallel()
+	decode := func(s string) any {
+		var v any
+		if err := json.Unmarshal([]byte(s), &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	got, err := openEnums("x.json", decode(`{"properties":{"a":{"items":{"knownValues":["X"]}},"m":{"additionalProperties":{"knownValues":["Y"]}}}}`))
+	if err != nil || len(got) != 2 || strings.Join(got[0].path, "/") != "a/*" || strings.Join(got[1].path, "/") != "m/*" {
+		t.Errorf("paths: %+v, %v", got, err)
+	}
+	for _, bad := range []string{
+		`{"properties":{"a":{"anyOf":[{"knownValues":["X"]}]}}}`,
+		`{"if":{"properties":{"a":{"knownValues":["X"]}}}}`,
+		`{"properties":{"a":{"knownValues":[]}}}`,
+		`{"properties":{"a":{"knownValues":[1]}}}`,
+	} {
+		if _, err := openEnums("x.json", decode(bad)); err == nil {
+			t.Errorf("accepted %s", bad)
 		}
 	}
 }

@@ -43,3 +43,14 @@ func BenchmarkValidate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWarnings measures the open-enum check config.Load runs beside Validate.
+func BenchmarkWarnings(b *testing.B) {
+	b.ReportAllocs()
+	doc := source()
+	for b.Loop() {
+		if ws := Warnings("Source", doc); ws != nil {
+			b.Fatal(ws)
+		}
+	}
+}
