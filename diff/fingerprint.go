@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -16,17 +17,48 @@ import (
 // its canonical JSON. The tenant has no ETags, so apply compares a fresh GET's fingerprint with
 // the plan's to detect a change made since the plan. The hash covers the whole object, cipher-text
 // secrets included (they are not secrets), so even a change the tenant forgets to stamp in
-// `modified` is caught.
+// `modified` is caught. Runtime state inside connectorAttributes (config.IsRuntimeAttribute) is
+// left out: the platform rewrites it on every aggregation, which is no reason to refuse an
+// apply, and the PUT carries the fresh read's value anyway.
 func FingerprintOf(obj *value.Object) Fingerprint {
 	w, ok := canonicalWriters.Get().(*canonicalWriter)
 	if !ok {
 		w = new(canonicalWriter)
 	}
 	w.b.Reset()
-	w.write(obj)
+	w.write(withoutRuntime(obj))
 	sum := sha256.Sum256(w.b.Bytes())
 	canonicalWriters.Put(w)
 	return Fingerprint{Modified: obj.String("modified"), Hash: hex.EncodeToString(sum[:])}
+}
+
+// withoutRuntime returns obj, or a shallow copy of it whose connectorAttributes lack the
+// runtime keys when it has any.
+func withoutRuntime(obj *value.Object) *value.Object {
+	attrs := obj.Object("connectorAttributes")
+	n := 0
+	for k := range attrs.All() {
+		if config.IsRuntimeAttribute(k) {
+			n++
+		}
+	}
+	if n == 0 {
+		return obj
+	}
+	kept := value.NewObjectSize(attrs.Len() - n)
+	for k, v := range attrs.All() {
+		if !config.IsRuntimeAttribute(k) {
+			kept.Set(k, v)
+		}
+	}
+	out := value.NewObjectSize(obj.Len())
+	for k, v := range obj.All() {
+		if k == "connectorAttributes" {
+			v = kept
+		}
+		out.Set(k, v)
+	}
+	return out
 }
 
 // canonicalWriters hold what FingerprintOf writes with, reused as a plan fingerprints every
