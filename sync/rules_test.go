@@ -57,3 +57,15 @@ func sorted(l []string) []string {
 	slices.Sort(l)
 	return l
 }
+
+// TestClientAgreesWithTenantOnRuntimeState holds config's table of runtime connectorAttributes
+// keys to the emulator's statement of what its platform rewrites: a key the client took for
+// configuration would be exported and drifted on every aggregation.
+func TestClientAgreesWithTenantOnRuntimeState(t *testing.T) {
+	t.Parallel()
+	for _, k := range emulator.RuntimeAttributes() {
+		if !config.IsRuntimeAttribute(k) {
+			t.Errorf("the tenant rewrites %s, the client takes it for configuration", k)
+		}
+	}
+}
