@@ -24,7 +24,10 @@ type tenantVariant struct {
 	listedOnly bool
 }
 
-func (v tenantVariant) String() string { return fmt.Sprintf("%s,listed-only=%v", v.format, v.listedOnly) }
+// String names the variant in a subtest.
+func (v tenantVariant) String() string {
+	return fmt.Sprintf("%s,listed-only=%v", v.format, v.listedOnly)
+}
 
 func tenantVariants() []tenantVariant {
 	var out []tenantVariant
