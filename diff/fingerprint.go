@@ -26,39 +26,12 @@ func FingerprintOf(obj *value.Object) Fingerprint {
 		w = new(canonicalWriter)
 	}
 	w.b.Reset()
-	w.write(withoutRuntime(obj))
+	w.source = true
+	w.write(obj)
+	w.source, w.runtime = false, false
 	sum := sha256.Sum256(w.b.Bytes())
 	canonicalWriters.Put(w)
 	return Fingerprint{Modified: obj.String("modified"), Hash: hex.EncodeToString(sum[:])}
-}
-
-// withoutRuntime returns obj, or a shallow copy of it whose connectorAttributes lack the
-// runtime keys when it has any.
-func withoutRuntime(obj *value.Object) *value.Object {
-	attrs := obj.Object("connectorAttributes")
-	n := 0
-	for k := range attrs.All() {
-		if config.IsRuntimeAttribute(k) {
-			n++
-		}
-	}
-	if n == 0 {
-		return obj
-	}
-	kept := value.NewObjectSize(attrs.Len() - n)
-	for k, v := range attrs.All() {
-		if !config.IsRuntimeAttribute(k) {
-			kept.Set(k, v)
-		}
-	}
-	out := value.NewObjectSize(obj.Len())
-	for k, v := range obj.All() {
-		if k == "connectorAttributes" {
-			v = kept
-		}
-		out.Set(k, v)
-	}
-	return out
 }
 
 // canonicalWriters hold what FingerprintOf writes with, reused as a plan fingerprints every
@@ -79,6 +52,10 @@ func canonicalJSON(v any) []byte {
 type canonicalWriter struct {
 	b      bytes.Buffer
 	fields []canonicalField
+	// source is set while the next object to write is a fingerprinted live object, whose
+	// connectorAttributes are written without runtime keys; runtime while that object's
+	// connectorAttributes are the next value to write (without a copy of either).
+	source, runtime bool
 }
 
 type canonicalField struct {
@@ -94,8 +71,13 @@ func (w *canonicalWriter) write(v any) {
 			b.WriteString("null")
 			return
 		}
+		source, runtime := w.source, w.runtime
+		w.source, w.runtime = false, false
 		start := len(w.fields)
 		for k, e := range t.All() {
+			if runtime && config.IsRuntimeAttribute(k) {
+				continue
+			}
 			w.fields = append(w.fields, canonicalField{key: k, v: e})
 		}
 		end := len(w.fields)
@@ -109,7 +91,9 @@ func (w *canonicalWriter) write(v any) {
 			f := w.fields[i]
 			writeString(b, f.key)
 			b.WriteByte(':')
+			w.runtime = source && f.key == "connectorAttributes"
 			w.write(f.v)
+			w.runtime = false
 		}
 		b.WriteByte('}')
 		clear(w.fields[start:end]) // the pool must not keep the values alive
