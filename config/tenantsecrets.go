@@ -57,17 +57,17 @@ func ListedEncrypted(name string, attrs *value.Object) bool {
 // emulator's, after the tenant's "2:ENC-…"), "ACP:" (the AES cipher provider's marker of
 // SailPoint's IdentityIQ lineage, "1:ACP:…") or nothing, then base64 (standard or URL-safe,
 // padded or not). The API does not document the format, so each is taken for cipher text.
-var cipherText = regexp.MustCompile(`^[0-9]{1,3}:(?:ENC-|ACP:)?([A-Za-z0-9+/_-]{16,}={0,2})$`)
+var cipherText = regexp.MustCompile(`^[0-9]{1,3}:(ENC-|ACP:)?([A-Za-z0-9+/_-]{16,}={0,2})$`)
 
 // IsCipherText reports whether s is a value the tenant returns encrypted (see cipherText): its
-// payload must decode as base64, so that a plain "1:abcdefghijklmnopq" with a stray character
-// is not taken for one.
+// payload must decode as base64, and without a marker be 32 characters at least (an AES-GCM
+// nonce and tag make 28 bytes), so that a plain "3:AdministratorsGroup" is not taken for one.
 func IsCipherText(s string) bool {
 	m := cipherText.FindStringSubmatch(s)
-	if m == nil {
+	if m == nil || m[1] == "" && len(m[2]) < 32 {
 		return false
 	}
-	p := strings.TrimRight(m[1], "=")
+	p := strings.TrimRight(m[2], "=")
 	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
 		if _, err := enc.DecodeString(p); err == nil {
 			return true

@@ -36,6 +36,7 @@ func TestIsCipherText(t *testing.T) {
 		"hunter2":                        false,
 		"2:ENC-short":                    false,
 		"10:30":                          false,
+		"3:AdministratorsGroup":          false, // no marker, too short for cipher text
 		"2:ENC-not base64 at all, no no": false,
 		"ENC-PNXcigXahryljQ2XQjo9cQI/JFDPIGPGoDIq":                     false, // no version
 		"https://graph.microsoft.com/v1.0/users/delta?$deltatoken=abc": false,
