@@ -30,6 +30,10 @@ type emulatorOptions struct {
 	FoldNames      bool
 	// FoldPlainNames makes the names of transforms (the plain kinds) compare case-insensitively.
 	FoldPlainNames bool
+	// CipherFormat and EncryptListedOnly choose how the tenant returns secrets (see
+	// emulator.Options).
+	CipherFormat      string
+	EncryptListedOnly bool
 	// AllowRemote permits a listen address other than loopback: the emulator's credentials
 	// are public demo values and it speaks plain HTTP.
 	AllowRemote bool
@@ -59,6 +63,8 @@ sailsync at it and serves until interrupted; all changes are lost when it stops.
 	cmd.Flags().StringVar(&opts.ScriptNameRule, "scriptname-rule", "slug", "how a new connector's scriptName is derived from its name: slug (acme-hr), dash (one - per character) or suffix (an opaque suffix)")
 	cmd.Flags().BoolVar(&opts.FoldNames, "fold-connector-names", false, "compare connector names case-insensitively (\"acme hr\" is refused beside \"Acme HR\")")
 	cmd.Flags().BoolVar(&opts.FoldPlainNames, "fold-names", false, "compare transform names case-insensitively (\"lowercase email\" is refused beside \"Lowercase Email\")")
+	cmd.Flags().StringVar(&opts.CipherFormat, "cipher-format", "enc", "the shape of the cipher text secrets are returned as: enc (2:ENC-…), acp (1:ACP:…) or bare (2:…)")
+	cmd.Flags().BoolVar(&opts.EncryptListedOnly, "encrypt-listed-only", false, "encrypt only the connectorAttributes keys connectorAttributes.encrypted names, not password-like names")
 	cmd.Flags().BoolVar(&opts.AllowRemote, "allow-remote", false, "allow an --addr other than loopback (0.0.0.0:8787, a LAN address): anyone who reaches it gets the demo credentials")
 	_ = cmd.MarkFlagDirname("seed") // completion offers directories; the flag exists
 	return cmd
@@ -101,8 +107,13 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 	if err != nil {
 		return fmt.Errorf("--scriptname-rule: %w", err)
 	}
+	cipherFormat, err := emulator.ParseCipherFormat(opts.CipherFormat)
+	if err != nil {
+		return fmt.Errorf("--cipher-format: %w", err)
+	}
 	emu, err := emulator.New(emulator.Options{Seed: seed, RatePer10s: opts.RateLimit, Latency: opts.Latency,
-		ScriptNameRule: rule, FoldConnectorNames: opts.FoldNames, FoldNames: opts.FoldPlainNames})
+		ScriptNameRule: rule, FoldConnectorNames: opts.FoldNames, FoldNames: opts.FoldPlainNames,
+		CipherFormat: cipherFormat, EncryptListedOnly: opts.EncryptListedOnly})
 	if err != nil {
 		return err
 	}

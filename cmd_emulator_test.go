@@ -20,6 +20,7 @@ import (
 
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // TestEmulatorCommand starts `sailsync emulator` by hand (on a free port), points the
@@ -103,6 +104,7 @@ func TestEmulatorCommandErrors(t *testing.T) {
 		{"missing seed", []string{"emulator", "--addr", "127.0.0.1:0", "--seed", "does/not/exist"}, "--seed"},
 		{"seed is a file", []string{"emulator", "--addr", "127.0.0.1:0", "--seed", "main.go"}, "not a directory"},
 		{"negative rate limit", []string{"emulator", "--addr", "127.0.0.1:0", "--rate-limit", "-1"}, "--rate-limit"},
+		{"unknown cipher format", []string{"emulator", "--addr", "127.0.0.1:0", "--cipher-format", "rot13"}, "--cipher-format: unknown cipher format \"rot13\""},
 		{"bad address", []string{"emulator", "--addr", "127.0.0.1:99999"}, "emulator"},
 		{"arguments", []string{"emulator", "extra"}, "unknown command"},
 	} {
@@ -110,6 +112,75 @@ func TestEmulatorCommandErrors(t *testing.T) {
 			_, stderr, code := runCLI(t, "", tc.args...)
 			if code != exitFailure || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, stderr %q; want 1 mentioning %q", code, stderr, tc.want)
+			}
+		})
+	}
+}
+
+// TestEmulatorSecretFlags: --cipher-format and --encrypt-listed-only reach the tenant the
+// command serves: the example's apiToken, applied, is stored as that format's cipher text and
+// exported as ${env:…}, or, where the tenant encrypts only what the encrypted list names, kept
+// and exported in plain text.
+func TestEmulatorSecretFlags(t *testing.T) {
+	for _, tc := range []struct {
+		format     string
+		listedOnly bool
+		stored     string // how the tenant's apiToken starts
+		want       string // the exported apiToken line
+	}{
+		{"acp", false, "1:ACP:", "apiToken: ${env:ACME_HR_CLOUD_APITOKEN}"},
+		{"bare", false, "2:", "apiToken: ${env:ACME_HR_CLOUD_APITOKEN}"}, // and not 2:ENC-, checked below
+		{"enc", true, tenanttest.Secrets["ACME_HR_TOKEN"], "apiToken: " + tenanttest.Secrets["ACME_HR_TOKEN"]},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			cleanEnv(t)
+			setSecrets(t)
+			pr, pw := io.Pipe()
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() {
+				err := runEmulator(ctx, &emulatorOptions{Addr: "127.0.0.1:0", CipherFormat: tc.format, EncryptListedOnly: tc.listedOnly,
+					stdout: pw, stderr: io.Discard})
+				pw.CloseWithError(io.EOF)
+				done <- err
+			}()
+			defer func() { cancel(); <-done }()
+			sc := bufio.NewScanner(pr)
+			for n := 0; n < 5 && sc.Scan(); n++ {
+				if rest, ok := strings.CutPrefix(sc.Text(), "export "); ok {
+					k, v, _ := strings.Cut(rest, "=")
+					t.Setenv(k, v)
+				}
+			}
+			go func() { _, _ = io.Copy(io.Discard, pr) }()
+			if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate); code != exitOK {
+				t.Fatalf("apply: exit %d: %s", code, stderr)
+			}
+			c, err := isc.New(isc.Config{BaseURL: os.Getenv("SAIL_BASE_URL"), ClientID: os.Getenv("SAIL_CLIENT_ID"),
+				ClientSecret: os.Getenv("SAIL_CLIENT_SECRET"), RatePer10s: 1e6})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srcs, err := c.ListSources(context.Background(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range srcs {
+				if tok := s.Object("connectorAttributes").String("apiToken"); s.String("name") == "Acme HR Cloud" &&
+					(!strings.HasPrefix(tok, tc.stored) || tc.format == "bare" && strings.HasPrefix(tok, emulator.CipherPrefix)) {
+					t.Errorf("the tenant stores apiToken as %q, want it to start with %q", tok, tc.stored)
+				}
+			}
+			dir := t.TempDir()
+			if _, stderr, code := runCLI(t, "", "export", dir, fastRate); code != exitOK {
+				t.Fatalf("export: exit %d: %s", code, stderr)
+			}
+			got, err := os.ReadFile(filepath.Join(dir, "sources", "acme-hr-cloud.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(got), tc.want) {
+				t.Errorf("export lacks %q:\n%s", tc.want, got)
 			}
 		})
 	}

@@ -12,7 +12,8 @@ func init() {
 			"connectorName", "connectionType", "connectorImplementationId", "connectorImplementstionId"},
 		TenantKept: []string{"schemas"},
 		// features: the tenant returns them in its own order; passwordPolicies: a membership.
-		SetLike: []string{"features", "passwordPolicies"},
+		SetLike:          []string{"features", "passwordPolicies"},
+		TenantAttributes: sourceTenantAttributes,
 		ByName: []RefField{
 			{Field: "owner", Type: RefIdentity},
 			{Field: "cluster", Type: RefCluster},
@@ -32,6 +33,25 @@ func init() {
 		Identity: []string{"source", "name"},
 		Doc:      "one connectorFiles entry of a Source, uploaded after the source exists",
 	}, nil)
+}
+
+// sourceTenantAttributes are the connectorAttributes keys the tenant writes into a source: those
+// of the API reference's example source and of a real tenant's Config Hub backup, where they made
+// nearly all of one Entra source's 123 versions.
+var sourceTenantAttributes = []TenantAttribute{
+	{Key: "healthy", Family: "every connector", Runtime: true, Doc: "the last health check's outcome"},
+	{Key: "since", Family: "every connector", Runtime: true, Doc: "when the last health check ran"},
+	{Key: "status", Family: "every connector", Runtime: true, Doc: "the source's state, such as SOURCE_STATE_FAILURE_SOURCE"},
+	{Key: "cloudCacheUpdate", Family: "every connector", Runtime: true, Doc: "when the cloud cache was last refreshed, epoch milliseconds"},
+	{Key: "processing", Family: "every connector", Runtime: true, Doc: "whether an aggregation is running"},
+	{Key: "hasFullAggregationCompleted", Family: "every connector", Runtime: true, Doc: "whether a full aggregation has completed"},
+	{Key: "sourceConnected", Family: "every connector", Runtime: true, Doc: "whether the last connection test succeeded"},
+	{Key: "recommendationStatus", Family: "every connector", Runtime: true, Doc: "the state of the source's access recommendations"},
+	{Key: "*DeltaToken", Family: "Microsoft Entra ID delta aggregation (userDeltaToken, groupsDeltaToken, directoryRolesDeltaToken)",
+		Runtime: true, Doc: "a delta aggregation's cursor, returned in plain text"},
+	{Key: "cloudExternalId", Family: "every connector", Doc: "the legacy V1 id of the source"},
+	{Key: "cloudDisplayName", Family: "every connector", Doc: "the source's name when it was created"},
+	{Key: "cloudOriginalApplicationType", Family: "every connector", Doc: "the connector type the source was created with"},
 }
 
 // Source is a declared ISC source.

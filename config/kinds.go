@@ -55,6 +55,11 @@ type KindSpec struct {
 	// differ between tenants, so plan finds each name in the tenant it talks to and export
 	// writes names (see NamedRefs).
 	ByName []RefField
+	// TenantAttributes are the connectorAttributes keys the tenant writes itself (runtime state
+	// it rewrites on every aggregation or health check, ids it sets at creation): export never
+	// writes them, a comparison and a fingerprint leave them out unless declared, and validate
+	// warns where the repository declares one. Only Source has any.
+	TenantAttributes []TenantAttribute
 	// API is where the objects of a plain kind live (see API); nil for a kind with handlers of
 	// its own.
 	API *API
@@ -147,6 +152,7 @@ func KindInfo(k Kind) (KindSpec, bool) {
 		s.TenantKept = slices.Clone(s.TenantKept)
 		s.SetLike = slices.Clone(s.SetLike)
 		s.ByName = slices.Clone(s.ByName)
+		s.TenantAttributes = slices.Clone(s.TenantAttributes)
 		return s, true
 	}
 	return KindSpec{}, false

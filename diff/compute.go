@@ -716,6 +716,7 @@ func (c *computer) source(src *config.Source) (planned, error) {
 	ch.LiveID = lv.String("id")
 	fp := FingerprintOf(lv)
 	ch.Fingerprint = &fp
+	desired, leaves = cipherLiterals(desired, leaves, lv)
 	ch.Fields = c.compare(c.sourceCmp, desired, lv)
 	var sent []secretLeaf
 	for _, l := range leaves {
@@ -897,6 +898,36 @@ func (c *computer) sourceDeps(src *config.Source) []string {
 		}
 	}
 	return keys
+}
+
+// cipherLiterals makes a secret of every literal connectorAttributes value whose live value is
+// cipher text: the tenant stores it encrypted, so it cannot be compared as text (every plan would
+// show the literal beside the cipher text) and, like an ${env:…} value, it is sent only with
+// --rotate-secrets. desired is copied, not changed: it may share the repository's objects.
+func cipherLiterals(desired *value.Object, leaves []secretLeaf, live *value.Object) (*value.Object, []secretLeaf) {
+	attrs, lattrs := desired.Object("connectorAttributes"), live.Object("connectorAttributes")
+	var out *value.Object
+	for k, v := range attrs.All() {
+		if _, ok := v.(string); !ok || !config.IsCipherText(lattrs.String(k)) {
+			continue
+		}
+		if out == nil {
+			out = attrs.Clone()
+		}
+		out.Set(k, secretValue{})
+		leaves = append(leaves, secretLeaf{path: []string{"connectorAttributes", k}})
+	}
+	if out == nil {
+		return desired, leaves
+	}
+	d := value.NewObjectSize(desired.Len())
+	for k, v := range desired.All() {
+		if k == "connectorAttributes" {
+			v = out
+		}
+		d.Set(k, v)
+	}
+	return d, leaves
 }
 
 // leafPaths are the dotted paths of secret leaves.

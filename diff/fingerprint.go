@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -16,14 +17,18 @@ import (
 // its canonical JSON. The tenant has no ETags, so apply compares a fresh GET's fingerprint with
 // the plan's to detect a change made since the plan. The hash covers the whole object, cipher-text
 // secrets included (they are not secrets), so even a change the tenant forgets to stamp in
-// `modified` is caught.
+// `modified` is caught. Runtime state inside connectorAttributes (config.IsRuntimeAttribute) is
+// left out: the platform rewrites it on every aggregation, which is no reason to refuse an
+// apply, and the PUT carries the fresh read's value anyway.
 func FingerprintOf(obj *value.Object) Fingerprint {
 	w, ok := canonicalWriters.Get().(*canonicalWriter)
 	if !ok {
 		w = new(canonicalWriter)
 	}
 	w.b.Reset()
+	w.source = true
 	w.write(obj)
+	w.source, w.runtime = false, false
 	sum := sha256.Sum256(w.b.Bytes())
 	canonicalWriters.Put(w)
 	return Fingerprint{Modified: obj.String("modified"), Hash: hex.EncodeToString(sum[:])}
@@ -47,6 +52,10 @@ func canonicalJSON(v any) []byte {
 type canonicalWriter struct {
 	b      bytes.Buffer
 	fields []canonicalField
+	// source is set while the next object to write is a fingerprinted live object, whose
+	// connectorAttributes are written without runtime keys; runtime while that object's
+	// connectorAttributes are the next value to write (without a copy of either).
+	source, runtime bool
 }
 
 type canonicalField struct {
@@ -62,8 +71,13 @@ func (w *canonicalWriter) write(v any) {
 			b.WriteString("null")
 			return
 		}
+		source, runtime := w.source, w.runtime
+		w.source, w.runtime = false, false
 		start := len(w.fields)
 		for k, e := range t.All() {
+			if runtime && config.IsRuntimeAttribute(k) {
+				continue
+			}
 			w.fields = append(w.fields, canonicalField{key: k, v: e})
 		}
 		end := len(w.fields)
@@ -77,7 +91,9 @@ func (w *canonicalWriter) write(v any) {
 			f := w.fields[i]
 			writeString(b, f.key)
 			b.WriteByte(':')
+			w.runtime = source && f.key == "connectorAttributes"
 			w.write(f.v)
+			w.runtime = false
 		}
 		b.WriteByte('}')
 		clear(w.fields[start:end]) // the pool must not keep the values alive

@@ -102,6 +102,19 @@ func fieldNames(fields map[string]bool) string {
 	return strings.Join(names, ", ")
 }
 
+// tenantAttributeKeys lists config's table of the connectorAttributes keys the tenant writes,
+// the runtime ones or the others, for a rule's description.
+func tenantAttributeKeys(runtime bool) string {
+	s, _ := config.KindInfo(config.KindSource)
+	var keys []string
+	for _, a := range s.TenantAttributes {
+		if a.Runtime == runtime {
+			keys = append(keys, a.Key)
+		}
+	}
+	return strings.Join(keys, ", ")
+}
+
 // Rules is the normalisation table applied to every comparison, in order. Each rule has its own
 // test proving that the plan changes without it.
 var Rules = []Rule{
@@ -118,7 +131,8 @@ var Rules = []Rule{
 	},
 	{
 		Name: "server-added connectorAttributes keys ignored unless declared",
-		Description: "the tenant adds keys to connectorAttributes (cloudExternalId, healthy, since, cloudDisplayName, …); " +
+		Description: "the tenant adds keys to connectorAttributes, runtime state it rewrites on every aggregation or health check (" +
+			tenantAttributeKeys(true) + ") and ids it sets at creation (" + tenantAttributeKeys(false) + "); " +
 			"only the keys the YAML declares are compared, at every depth of connectorAttributes.",
 		Ignore: func(parent []string, _ string, declared bool) bool {
 			return !declared && len(parent) > 0 && parent[0] == "connectorAttributes"

@@ -50,6 +50,13 @@ type Options struct {
 	// ConnectorNameIsType makes a source's connectorName the connector's type instead of its
 	// name: the API calls it the connector's name, but a client must not depend on it.
 	ConnectorNameIsType bool
+	// CipherFormat is the shape of the cipher text the tenant returns for a secret ("" is
+	// CipherENC): the API does not document it.
+	CipherFormat CipherFormat
+	// EncryptListedOnly makes the tenant encrypt only the connectorAttributes keys that
+	// connectorAttributes.encrypted names (a real tenant's connector definition fills that list)
+	// and keep every other key, password-like names included, in plain text.
+	EncryptListedOnly bool
 	// TaskPolls is how many status reads show a source deletion's task still running before it
 	// shows as completed (0: completed at once).
 	TaskPolls int

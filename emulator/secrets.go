@@ -6,13 +6,62 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"strings"
 
 	"github.com/sailsync/sailsync/value"
 )
 
-// CipherPrefix starts every cipher text the emulator returns, like the tenant's "2:ENC-…" values.
+// CipherPrefix starts every cipher text the emulator returns under CipherENC, its default, like
+// the tenant's "2:ENC-…" values.
 const CipherPrefix = "2:ENC-"
+
+// CipherFormat is how the emulator writes cipher text. The API does not document the tenant's,
+// so the emulator can play each plausible shape; every shape decrypts whatever the option, so a
+// seed written under one still works under another.
+type CipherFormat string
+
+// The cipher text shapes: a key version, a marker, then base64.
+const (
+	CipherENC  CipherFormat = "enc"  // "2:ENC-<base64>", the default
+	CipherACP  CipherFormat = "acp"  // "1:ACP:<base64>", the AES cipher provider's marker of IdentityIQ
+	CipherBare CipherFormat = "bare" // "2:<base64>", a version and nothing else
+)
+
+// cipherPrefixes are the formats' prefixes, longest first, so that decrypt strips the right one.
+var cipherPrefixes = []struct {
+	format CipherFormat
+	prefix string
+}{{CipherACP, "1:ACP:"}, {CipherENC, CipherPrefix}, {CipherBare, "2:"}}
+
+// CipherFormats returns every format the emulator can write, the default first.
+func CipherFormats() []CipherFormat { return []CipherFormat{CipherENC, CipherACP, CipherBare} }
+
+// ParseCipherFormat returns the format called s ("" is the default, CipherENC).
+func ParseCipherFormat(s string) (CipherFormat, error) {
+	if s == "" {
+		return CipherENC, nil
+	}
+	for _, f := range CipherFormats() {
+		if string(f) == s {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("unknown cipher format %q: use enc (2:ENC-…), acp (1:ACP:…) or bare (2:…)", s)
+}
+
+// prefix is the format's prefix; the zero format is the default.
+func (f CipherFormat) prefix() string {
+	for _, p := range cipherPrefixes {
+		if p.format == f {
+			return p.prefix
+		}
+	}
+	return CipherPrefix
+}
+
+// CipherPrefix returns the prefix of the cipher texts the emulator writes.
+func (e *Emulator) CipherPrefix() string { return e.opts.CipherFormat.prefix() }
 
 // passwordLike are the endings of the connectorAttributes keys the tenant stores encrypted, as
 // the tenant states them: its own statement, not the client's, so that a test against the
@@ -24,13 +73,26 @@ var passwordLike = []string{
 
 // IsSecretAttribute reports whether the emulator stores connectorAttributes key name encrypted,
 // given the names listed in connectorAttributes.encrypted: a listed name, or one whose letters
-// and digits, lower-cased, end in a password-like word ("bindPassword", "client_secret").
+// and digits, lower-cased, end in a password-like word ("bindPassword", "client_secret") and that
+// is not the platform's own runtime state (userDeltaToken is plain text). Under
+// Options.EncryptListedOnly only a listed name is.
 func IsSecretAttribute(name string, encrypted []string) bool {
+	return listed(name, encrypted) || passwordLikeName(name) && !isRuntimeAttribute(name)
+}
+
+// listed reports whether name is one of encrypted.
+func listed(name string, encrypted []string) bool {
 	for _, n := range encrypted {
 		if n == name {
 			return true
 		}
 	}
+	return false
+}
+
+// passwordLikeName reports whether name's letters and digits, lower-cased, end in a
+// password-like word.
+func passwordLikeName(name string) bool {
 	var b strings.Builder
 	for _, r := range strings.ToLower(name) {
 		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
@@ -67,22 +129,31 @@ func newGCM() cipher.AEAD {
 	return gcm
 }
 
-// encrypt returns a fresh cipher text for plain: a random nonce each time, so re-encrypting the
-// same value yields a different text, as the tenant's does.
-func encrypt(plain string) string {
+// encrypt returns a fresh cipher text for plain in format f: a random nonce each time, so
+// re-encrypting the same value yields a different text, as the tenant's does.
+func encrypt(f CipherFormat, plain string) string {
 	gcm := newGCM()
 	nonce := make([]byte, gcm.NonceSize())
 	_, _ = rand.Read(nonce)
 	sealed := gcm.Seal(nonce, nonce, []byte(plain), nil)
-	return CipherPrefix + base64.StdEncoding.EncodeToString(sealed)
+	return f.prefix() + base64.StdEncoding.EncodeToString(sealed)
 }
 
-// decrypt reverses encrypt; ok is false for anything this tenant did not encrypt.
+// decrypt reverses encrypt under any format; ok is false for anything this tenant did not
+// encrypt.
 func decrypt(text string) (string, bool) {
-	rest, found := strings.CutPrefix(text, CipherPrefix)
-	if !found {
-		return "", false
+	for _, p := range cipherPrefixes {
+		if rest, found := strings.CutPrefix(text, p.prefix); found {
+			if plain, ok := open(rest); ok {
+				return plain, true
+			}
+		}
 	}
+	return "", false
+}
+
+// open decrypts the base64 after a cipher text's prefix.
+func open(rest string) (string, bool) {
 	raw, err := base64.StdEncoding.DecodeString(rest)
 	if err != nil {
 		return "", false
@@ -100,14 +171,19 @@ func decrypt(text string) (string, bool) {
 
 // protectSecrets encrypts the secret values of attrs in place. A value equal to the stored one
 // (the cipher text the client read back) is kept; another cipher text of this tenant is kept as
-// is (copied from elsewhere); anything else is plain text and gets encrypted.
-func protectSecrets(attrs, stored *value.Object) {
+// is (copied from elsewhere); anything else is plain text and gets encrypted. The caller holds
+// e.mu or owns attrs.
+func (e *Emulator) protectSecrets(attrs, stored *value.Object) {
 	if attrs == nil {
 		return
 	}
 	enc := encryptedNames(attrs)
 	for _, k := range attrs.Keys() {
-		if k == "encrypted" || !IsSecretAttribute(k, enc) {
+		secret := IsSecretAttribute(k, enc)
+		if e.opts.EncryptListedOnly {
+			secret = listed(k, enc)
+		}
+		if k == "encrypted" || !secret {
 			continue
 		}
 		v, _ := attrs.Get(k)
@@ -121,6 +197,6 @@ func protectSecrets(attrs, stored *value.Object) {
 		if _, ok := decrypt(s); ok {
 			continue
 		}
-		attrs.Set(k, encrypt(s))
+		attrs.Set(k, encrypt(e.opts.CipherFormat, s))
 	}
 }

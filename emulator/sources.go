@@ -121,7 +121,7 @@ func (e *Emulator) loadSourceSeed(seed fs.FS) error {
 		if _, ok := s.Get("modified"); !ok {
 			s.Set("modified", s.String("created"))
 		}
-		protectSecrets(s.Object("connectorAttributes"), nil)
+		e.protectSecrets(s.Object("connectorAttributes"), nil)
 		if n, err := strconv.Atoi(s.Object("connectorAttributes").String("cloudExternalId")); err == nil && n > e.srcs().externalID {
 			e.srcs().externalID = n // new sources get ids above the seed's
 		}
@@ -342,7 +342,7 @@ func (e *Emulator) create(body *value.Object, opts createOptions) (*value.Object
 		attrs = value.NewObject()
 		s.Set("connectorAttributes", attrs)
 	}
-	protectSecrets(attrs, nil)
+	e.protectSecrets(attrs, nil)
 	e.srcs().externalID++
 	attrs.Set("cloudExternalId", strconv.Itoa(e.srcs().externalID))
 	attrs.Set("cloudDisplayName", name)
@@ -449,7 +449,7 @@ func (e *Emulator) replace(id string, body *value.Object) (*value.Object, *apiEr
 		s.Set("connectorAttributes", attrs)
 	}
 	storedAttrs := stored.Object("connectorAttributes")
-	protectSecrets(attrs, storedAttrs)
+	e.protectSecrets(attrs, storedAttrs)
 	for _, k := range serverAttributes {
 		if _, ok := attrs.Get(k); !ok {
 			if v, ok := storedAttrs.Get(k); ok {

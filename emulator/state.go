@@ -49,7 +49,7 @@ func (e *Emulator) UpdateSource(name string, mutate func(*value.Object)) error {
 	if n := c.String("name"); n != name && e.sourceByName(n) != nil {
 		return fmt.Errorf("source %q: a source named %q already exists", name, n)
 	}
-	protectSecrets(c.Object("connectorAttributes"), s.Object("connectorAttributes"))
+	e.protectSecrets(c.Object("connectorAttributes"), s.Object("connectorAttributes"))
 	c.Set("modified", e.stamp())
 	e.store(s, c)
 	return nil

@@ -336,7 +336,9 @@ func Overlay(live, declared *value.Object, resolve func(config.Ref) (string, err
 			}
 			for _, ak := range dattrs.Keys() {
 				av, _ := dattrs.Get(ak)
-				if _, has := attrs.Get(ak); has && !send(k+"."+ak) && config.IsSecret(av) {
+				// A secret the plan does not send keeps the tenant's value: a declared ${env:…},
+				// or a literal over cipher text (the tenant stores it encrypted: never compared).
+				if lv, has := attrs.Get(ak); has && !send(k+"."+ak) && (config.IsSecret(av) || isCipher(lv)) {
 					continue
 				}
 				rv, err := config.ExpandValue(av, resolve)
@@ -358,6 +360,12 @@ func Overlay(live, declared *value.Object, resolve func(config.Ref) (string, err
 		body.Set(k, rv)
 	}
 	return body, nil
+}
+
+// isCipher reports whether a live value is the tenant's cipher text.
+func isCipher(v any) bool {
+	s, ok := v.(string)
+	return ok && config.IsCipherText(s)
 }
 
 func (a *applier) sourceID(name string) (string, error) {

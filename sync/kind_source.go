@@ -90,12 +90,9 @@ func sourceNotExported() []string {
 	return s.NotExported()
 }
 
-// serverAddedAttributes are connectorAttributes keys the tenant adds by itself; exporting them
-// would make the user own values the tenant rewrites.
-var serverAddedAttributes = []string{
-	"cloudExternalId", "cloudDisplayName", "cloudCacheUpdate", "cloudOriginalApplicationType",
-	"healthy", "since", "status", "connector_files",
-}
+// sourceKindRow is config's row of the Source kind: export leaves out the connectorAttributes
+// keys its TenantAttributes name.
+var sourceKindRow, _ = config.KindInfo(config.KindSource)
 
 // sourceExport writes each exported source, its secrets replaced by environment variables; the
 // sources themselves are read by Export, which is rooted in them.
@@ -147,11 +144,16 @@ func exportSource(s *value.Object, custom map[string]*value.Object, envTaken map
 	if attrs := body.Object("connectorAttributes"); attrs != nil {
 		cf, _ := attrs.Get("connector_files")
 		files = value.StringList(cf)
-		for _, k := range serverAddedAttributes {
-			attrs.Delete(k)
-		}
+		// connector_files is the tenant's list of the uploaded files, declared as connectorFiles.
+		attrs.Delete("connector_files")
+		live := s.Object("connectorAttributes")
 		for _, k := range attrs.Keys() {
-			if !config.IsSecretAttribute(k, attrs) {
+			if _, tenant := sourceKindRow.TenantAttribute(k); tenant {
+				// Runtime state and the tenant's ids: the user would own values it rewrites.
+				attrs.Delete(k)
+				continue
+			}
+			if !config.TenantEncrypts(k, live) {
 				continue
 			}
 			v, _ := attrs.Get(k)

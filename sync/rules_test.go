@@ -16,9 +16,10 @@ func TestClientAgreesWithTenantOnSecrets(t *testing.T) {
 		"password", "bindPassword", "client_secret", "apiToken", "api_key", "apiKey", "private_key",
 		"privateKey", "secretKey", "passphrase", "credential", "credentials", "passwd", "oauthToken",
 		"tokenUrl", "passwordPolicyName", "host", "user", "port", "secretary", "tokens", "keystore",
-		"", "PASSWORD", "db.password", "pass_word",
+		"", "PASSWORD", "db.password", "pass_word", "userDeltaToken", "groupsDeltaToken", "deltaToken",
 	} {
-		if c, e := config.IsSecretAttribute(name, nil), emulator.IsSecretAttribute(name, nil); c != e {
+		// The tenant encrypts a password-like name but not its own runtime state.
+		if c, e := config.PasswordLike(name) && !config.IsRuntimeAttribute(name), emulator.IsSecretAttribute(name, nil); c != e {
 			t.Errorf("%q: client says secret=%v, tenant says %v", name, c, e)
 		}
 	}
@@ -55,4 +56,16 @@ func sorted(l []string) []string {
 	l = slices.Clone(l)
 	slices.Sort(l)
 	return l
+}
+
+// TestClientAgreesWithTenantOnRuntimeState holds config's table of runtime connectorAttributes
+// keys to the emulator's statement of what its platform rewrites: a key the client took for
+// configuration would be exported and drifted on every aggregation.
+func TestClientAgreesWithTenantOnRuntimeState(t *testing.T) {
+	t.Parallel()
+	for _, k := range emulator.RuntimeAttributes() {
+		if !config.IsRuntimeAttribute(k) {
+			t.Errorf("the tenant rewrites %s, the client takes it for configuration", k)
+		}
+	}
 }
