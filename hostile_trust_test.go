@@ -133,3 +133,82 @@ func TestRepositoryCannotChooseTheTenant(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestExportWritesNothingThroughALink: export into a checkout whose files a pull request wrote
+// (a link sources -> a directory outside, or a file the export will write linked to a file
+// outside) writes nothing outside and overwrites no file a link leads to, also with --force;
+// the refusal names the link and comes before the first file is written.
+func TestExportWritesNothingThroughALink(t *testing.T) {
+	cleanEnv(t)
+	startTenant(t)
+	const victimText = "the victim's own file\n"
+	for _, tt := range []struct {
+		name  string
+		link  string // the link in the export directory, slash-separated
+		toDir bool   // the link leads to a directory outside (else to a file outside)
+		gone  bool   // the file it leads to does not exist yet
+		force bool
+	}{
+		{"a directory linked outside", "sources", true, false, false},
+		{"a directory linked outside, --force", "sources", true, false, true},
+		{"a file linked outside, --force", "sources/legacy-mainframe.yaml", false, false, true},
+		{"a file linked outside", "sources/legacy-mainframe.yaml", false, false, false},
+		{"a file linked to a new file outside", "sources/legacy-mainframe.yaml", false, true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, outside := t.TempDir(), t.TempDir()
+			victim := filepath.Join(outside, "victim.yaml")
+			if err := os.WriteFile(victim, []byte(victimText), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			target := victim
+			switch {
+			case tt.toDir:
+				target = outside
+			case tt.gone:
+				target = filepath.Join(outside, "new.yaml")
+			}
+			link := filepath.Join(dir, filepath.FromSlash(tt.link))
+			if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(target, link); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"export", dir, fastRate}
+			if tt.force {
+				args = append(args, "--force")
+			}
+			stdout, stderr, code := runCLI(t, "", args...)
+			want := link + " is a symbolic link: export writes nothing through a link"
+			if code != exitFailure || !strings.Contains(stderr, want) {
+				t.Errorf("exit %d, want 1 with %q\nstdout:\n%s\nstderr:\n%s", code, want, stdout, stderr)
+			}
+			if strings.Contains(stdout, "wrote") {
+				t.Errorf("stdout claims writes: %s", stdout)
+			}
+			if got := exportedFiles(t, outside); len(got) != 1 || got[0] != "victim.yaml" {
+				t.Errorf("files outside the export directory: %v", got)
+			}
+			if b, _ := os.ReadFile(victim); string(b) != victimText {
+				t.Errorf("the file the link leads to was overwritten:\n%s", b)
+			}
+			if got := exportedFiles(t, dir); len(got) != 1 || got[0] != tt.link {
+				t.Errorf("files in the export directory after the refusal: %v", got)
+			}
+		})
+	}
+
+	// A file where export needs a directory is refused before the first file, not after some.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "sources"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runCLI(t, "", "export", dir, "--force", fastRate)
+	if want := filepath.Join(dir, "sources") + " is not a directory"; code != exitFailure || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, want 1 with %q\n%s%s", code, want, stdout, stderr)
+	}
+	if got := exportedFiles(t, dir); len(got) != 1 {
+		t.Errorf("files after the refusal: %v", got)
+	}
+}
