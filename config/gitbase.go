@@ -194,7 +194,7 @@ func shownRel(rel string) string {
 
 // parseTree reads a raw tree object: entries of "<mode> <name>\0<hashLen bytes of id>". Each
 // name must be one path element, not "", "." or "..", and not repeat another entry's name;
-// the modes are those git writes (a tree, a file, an executable, a symbolic link, a submodule).
+// the modes are those git writes (a tree, a file, a symbolic link, a submodule).
 func parseTree(data []byte, hashLen int, dir string) ([]treeEntry, error) {
 	var out []treeEntry
 	seen := map[string]bool{}
@@ -218,8 +218,11 @@ func parseTree(data []byte, hashLen int, dir string) ([]treeEntry, error) {
 			return nil, fmt.Errorf("%s: two tree entries are called %q, which git would not check out: the revision was crafted", shownRel(dir), name)
 		}
 		seen[name] = true
-		switch mode {
-		case "40000", "100644", "100755", "100664", "120000", "160000":
+		// A file of any permission bits (old gits wrote 100664 and the like), a directory, a
+		// link or a submodule; nothing else names a thing a checkout makes.
+		switch {
+		case mode == "40000", mode == "120000", mode == "160000":
+		case len(mode) == 6 && strings.HasPrefix(mode, "100"):
 		default:
 			return nil, fmt.Errorf("%s: tree entry mode %q is not one git writes", rel, mode)
 		}

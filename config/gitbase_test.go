@@ -101,8 +101,8 @@ func TestLoadRevisionCraftedTree(t *testing.T) {
 			return []entry{{"100644", "sailsync.yaml", settings}, {"100644", "", pwned}}
 		}, "has an empty name"},
 		{"a mode git does not write", func(string) []entry {
-			return []entry{{"100644", "sailsync.yaml", settings}, {"100777", "x.yaml", pwned}}
-		}, `mode "100777" is not one git writes`},
+			return []entry{{"100644", "sailsync.yaml", settings}, {"140000", "x.yaml", pwned}}
+		}, `mode "140000" is not one git writes`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			outside := t.TempDir()
