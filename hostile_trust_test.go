@@ -110,7 +110,9 @@ func TestRepositoryCannotChooseTheTenant(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.baseURL == nil {
 				t.Setenv("SAIL_BASE_URL", "")
-				os.Unsetenv("SAIL_BASE_URL")
+				if err := os.Unsetenv("SAIL_BASE_URL"); err != nil {
+					t.Fatal(err)
+				}
 			} else {
 				t.Setenv("SAIL_BASE_URL", *tt.baseURL)
 			}

@@ -117,27 +117,22 @@ type treeEntry struct{ mode, oid, rel string }
 func writeTree(gitTop, oid string, hashLen int, root string) error {
 	level := []treeEntry{{mode: "40000", oid: oid}}
 	var files []treeEntry
+	entries := 0
 	for len(level) > 0 {
-		var ids bytes.Buffer
-		for _, t := range level {
-			ids.WriteString(t.oid + "\n")
-		}
-		out, err := gitRun(gitTop, &ids, "cat-file", "--batch")
+		trees, err := readObjects(gitTop, level, "tree")
 		if err != nil {
 			return err
 		}
-		r := bufio.NewReader(bytes.NewReader(out))
 		var next []treeEntry
 		for _, t := range level {
-			data, err := nextObject(r, t.oid, "tree")
-			if err != nil {
-				return fmt.Errorf("%s: %w", shownRel(t.rel), err)
-			}
-			entries, err := parseTree(data, hashLen, t.rel)
+			children, err := parseTree(trees[t.oid], hashLen, t.rel)
 			if err != nil {
 				return err
 			}
-			for _, e := range entries {
+			if entries += len(children); entries > maxTreeEntries {
+				return fmt.Errorf("more than %d files and directories", maxTreeEntries)
+			}
+			for _, e := range children {
 				switch e.mode {
 				case "40000":
 					if strings.Count(e.rel, "/") >= maxTreeDepth {
@@ -159,26 +154,86 @@ func writeTree(gitTop, oid string, hashLen int, root string) error {
 	if len(files) == 0 {
 		return nil
 	}
-	var ids bytes.Buffer
-	for _, e := range files {
-		ids.WriteString(e.oid + "\n")
+	if err := checkBlobSizes(gitTop, files); err != nil {
+		return err
 	}
-	blobs, err := gitRun(gitTop, &ids, "cat-file", "--batch")
+	blobs, err := readObjects(gitTop, files, "blob")
 	if err != nil {
 		return err
 	}
-	r := bufio.NewReader(bytes.NewReader(blobs))
 	for _, e := range files {
-		data, err := nextObject(r, e.oid, "blob")
-		if err != nil {
-			return fmt.Errorf("%s: %w", e.rel, err)
-		}
-		if err := writeEntry(root, e, data); err != nil {
+		if err := writeEntry(root, e, blobs[e.oid]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// readObjects reads the distinct objects of entries, each of the given kind, with one
+// `git cat-file --batch`; an object several entries name (a crafted tree may name one a
+// thousand times) is read once.
+func readObjects(gitTop string, entries []treeEntry, kind string) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(entries))
+	var ids bytes.Buffer
+	var order []treeEntry
+	for _, e := range entries {
+		if _, ok := out[e.oid]; !ok {
+			out[e.oid] = nil
+			order = append(order, e)
+			ids.WriteString(e.oid + "\n")
+		}
+	}
+	raw, err := gitRun(gitTop, &ids, "cat-file", "--batch")
+	if err != nil {
+		return nil, err
+	}
+	r := bufio.NewReader(bytes.NewReader(raw))
+	for _, e := range order {
+		data, err := nextObject(r, e.oid, kind)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", shownRel(e.rel), err)
+		}
+		out[e.oid] = data
+	}
+	return out, nil
+}
+
+// checkBlobSizes refuses a revision whose files would write more than maxRevisionBytes, before
+// any is read (`git cat-file --batch-check` tells the sizes): a crafted tree can name one large
+// blob under many names.
+func checkBlobSizes(gitTop string, files []treeEntry) error {
+	var ids bytes.Buffer
+	for _, e := range files {
+		ids.WriteString(e.oid + "\n")
+	}
+	out, err := gitRun(gitTop, &ids, "cat-file", "--batch-check")
+	if err != nil {
+		return err
+	}
+	var total int64
+	for i, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if i >= len(files) || len(f) != 3 || f[0] != files[i].oid || f[1] != "blob" {
+			return fmt.Errorf("git cat-file --batch-check answered %q", line)
+		}
+		n, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil || n < 0 {
+			return fmt.Errorf("git cat-file: bad size in %q", line)
+		}
+		if total += n; total > maxRevisionBytes {
+			return fmt.Errorf("its files hold more than %d MiB", maxRevisionBytes>>20)
+		}
+	}
+	return nil
+}
+
+// maxTreeEntries and maxRevisionBytes bound what a revision may write into the temporary
+// directory: far above a config repository (the loader reads at most 50,000 documents), far
+// below what would fill a CI runner's disk or memory.
+const (
+	maxTreeEntries   = 200_000
+	maxRevisionBytes = 1 << 30
+)
 
 // maxTreeDepth bounds the nesting of a revision's directories: far above any repository, far
 // below what would make a path too long for the file system.

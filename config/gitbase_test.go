@@ -3,10 +3,12 @@ package config
 import (
 	"bytes"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // craftRepo is a git repository in which a test writes objects by hand, as the author of a
@@ -71,7 +73,9 @@ func (r *craftRepo) commit(tree string) string {
 // repository, also the base a plan is given with --base; a crafted tree that git would never
 // check out (a link and a directory of the same name, a name holding a slash, "..", an empty
 // name) is refused, and no file of it is written outside the temporary directory, nor through a
-// link. A link inside the revision to a file of it still loads, as in a working tree.
+// link; one that names an object many times (a million files, a gigabyte from one 2 MiB blob)
+// is refused quickly instead of filling the runner. A link inside the revision to a file of it
+// still loads, as in a working tree.
 func TestLoadRevisionCraftedTree(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("git"); err != nil {
@@ -113,6 +117,35 @@ func TestLoadRevisionCraftedTree(t *testing.T) {
 			}
 			if got, _ := os.ReadDir(outside); len(got) > 0 {
 				t.Errorf("the crafted revision wrote %s outside its temporary directory", got[0].Name())
+			}
+		})
+	}
+
+	// One object named many times: the revision would write far more than it stores.
+	fan := func(n int, mode, oid string) []entry {
+		out := make([]entry, n)
+		for i := range out {
+			out[i] = entry{mode, fmt.Sprintf("e%04d.yaml", i), oid}
+		}
+		return out
+	}
+	big := r.blob(strings.Repeat("# padding\n", 2<<20/10))
+	for _, tt := range []struct {
+		name string
+		tree string
+		want string
+	}{
+		{"a thousand directories of a thousand files", r.tree(fan(1000, "40000", r.tree(fan(1000, "100644", pwned)...))...), "more than 200000 files and directories"},
+		{"a 2 MiB file under 600 names", r.tree(fan(600, "100644", big)...), "its files hold more than 1024 MiB"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			_, _, err := LoadRevision(r.top, r.commit(tt.tree))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("LoadRevision: %v, want %q", err, tt.want)
+			}
+			if d := time.Since(start); d > 20*time.Second {
+				t.Errorf("took %v", d)
 			}
 		})
 	}
