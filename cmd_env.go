@@ -25,7 +25,8 @@ func (o *connOptions) envName() string {
 // bindEnvironment chooses the repository's environment and returns the repository as that
 // environment sees it (its vars in place). It checks, before any request, that the tenant
 // the command will talk to is the environment's: sandbox credentials in a production job (or
-// the reverse) stop here. Without a base URL given, the environment's is used.
+// the reverse) stop here. The tenant is always the one the job gives (--base-url or
+// $SAIL_BASE_URL); the environment's baseUrl only checks it.
 func (o *connOptions) bindEnvironment(repo *config.Repo, stderr io.Writer) (*config.Repo, error) {
 	env, err := o.environment(repo.Settings, stderr)
 	if err != nil || env == nil {
@@ -58,15 +59,27 @@ func (o *connOptions) environment(s config.Settings, stderr io.Writer) (*config.
 	if !ok {
 		return nil, fmt.Errorf("environment %q is not declared in %s: choose one of %s", name, config.SettingsFile, strings.Join(names, ", "))
 	}
-	if o.Emulator || env.BaseURL == "" {
+	if o.Emulator {
 		return env, nil
 	}
+	// The tenant, and so where the client secret goes, is chosen only by the job: the flag or
+	// its environment. The repository is anyone's to edit in a pull request, so its baseUrl only
+	// checks the job's choice; it never makes one.
 	given, from := o.BaseURL, "--base-url"
 	if given == "" {
 		given, from = strings.TrimSpace(os.Getenv(isc.EnvBaseURL)), isc.EnvBaseURL
 	}
 	if given == "" {
-		o.BaseURL = env.BaseURL
+		// The repository's URL is not repeated: a pull request could offer its own host here.
+		checked := ""
+		if env.BaseURL != "" {
+			checked = fmt.Sprintf("; the baseUrl at %s:%d only checks the one given, it is never used in its place", env.BaseURLPos.File, env.BaseURLPos.Line)
+		}
+		return nil, fmt.Errorf("environment %s: no tenant given: set %s (or --base-url) to the tenant of environment %s in the job%s: nothing was sent",
+			env.Name, isc.EnvBaseURL, env.Name, checked)
+	}
+	if env.BaseURL == "" {
+		// Nothing to check: the job chose the tenant, as for a repository without environments.
 		return env, nil
 	}
 	want, err := isc.TenantOf(env.BaseURL)
@@ -106,9 +119,7 @@ func checkPlanEnvironment(file string, plan *diff.Plan, repo *config.Repo, o *co
 	}
 	c := *o
 	c.Env = env
-	bound, err := c.bindEnvironment(repo, stderr)
-	o.BaseURL = c.BaseURL
-	return bound, err
+	return c.bindEnvironment(repo, stderr)
 }
 
 // requireEnvironment is validate's --env: the environment (or $SAILSYNC_ENV) must be declared,

@@ -91,8 +91,8 @@ func promotionRepo(t *testing.T, sandboxURL, prodURL string) string {
 // TestPromotion promotes one repository: plan and apply to a sandbox tenant, then to a
 // production tenant whose identities, clusters, workgroups, password policies and rules have
 // other ids; each ends at "No changes", every request passes the contract check, and each
-// tenant's source carries that tenant's ids and that environment's vars. The tenants' base
-// URLs come from sailsync.yaml alone (SAIL_BASE_URL unset).
+// tenant's source carries that tenant's ids and that environment's vars. Each job names its
+// tenant in SAIL_BASE_URL, which sailsync.yaml's baseUrl checks.
 func TestPromotion(t *testing.T) {
 	cleanEnv(t)
 	sandbox, sandboxURL := promotionTenant(t, false)
@@ -112,6 +112,7 @@ func TestPromotion(t *testing.T) {
 		{"prod", prod, prodURL, "10", "https://hr.acme.example/exports/people.csv"},
 	} {
 		t.Run(env.name, func(t *testing.T) {
+			t.Setenv("SAIL_BASE_URL", env.url)
 			out, errOut, code := runCLI(t, "", "plan", dir, "--env", env.name)
 			if code != 2 {
 				t.Fatalf("plan: exit %d\n%s%s", code, out, errOut)
@@ -185,7 +186,7 @@ func TestEnvironmentRefusals(t *testing.T) {
 	t.Setenv("SAIL_CLIENT_SECRET", sandbox.ClientSecret())
 	dir := promotionRepo(t, sandboxURL, prodURL)
 	planFile := filepath.Join(t.TempDir(), "sandbox.plan.json")
-	if out, errOut, code := runCLI(t, "", "plan", dir, "--env", "sandbox", "--out", planFile); code != 2 {
+	if out, errOut, code := runCLI(t, "", "plan", dir, "--env", "sandbox", "--out", planFile, "--base-url", sandboxURL); code != 2 {
 		t.Fatalf("plan: exit %d\n%s%s", code, out, errOut)
 	}
 	sandbox.ResetLog()
@@ -235,7 +236,7 @@ func TestEnvironmentRefusals(t *testing.T) {
 		})
 	}
 	// The plan file applies to its own environment.
-	if out, errOut, code := runCLI(t, "", "apply", dir, "--plan", planFile, "--env", "sandbox", "--auto-approve"); code != 0 {
+	if out, errOut, code := runCLI(t, "", "apply", dir, "--plan", planFile, "--env", "sandbox", "--auto-approve", "--base-url", sandboxURL); code != 0 {
 		t.Fatalf("apply --plan for its environment: exit %d\n%s%s", code, out, errOut)
 	}
 	if _, ok := sandbox.SourceByName("HR Feed"); !ok {
@@ -260,7 +261,7 @@ func TestUnresolvedNameIsAPlanError(t *testing.T) {
 	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, errOut, code := runCLI(t, "", "apply", dir, "--env", "sandbox", "--auto-approve")
+	out, errOut, code := runCLI(t, "", "apply", dir, "--env", "sandbox", "--auto-approve", "--base-url", url)
 	want := `sources/hr-feed.yaml:7:31: Source "HR Feed" owner: the tenant has no IDENTITY named "Nobody Here"`
 	if code != 1 || !strings.Contains(errOut, want) {
 		t.Errorf("exit %d, want 1 with %q\n%s%s", code, want, out, errOut)

@@ -291,7 +291,7 @@ attributes: {inputFormat: "${var:format}", outputFormat: ISO8601}
 		{"prod", prod, []string{`~ attributes.inputFormat: "yyyy-MM-dd" → "MM/dd/yyyy"`}, `"Lowercase Email"`, "HR Database"},
 	} {
 		t.Run(env.name, func(t *testing.T) {
-			stdout, stderr, code := runCLI(t, "", "plan", dir, "--env", env.name, fastRate)
+			stdout, stderr, code := runCLI(t, "", "plan", dir, "--env", env.name, fastRate, "--base-url", env.tn.URL)
 			if code != exitChanges || !strings.Contains(stdout, "Plan: 0 to create, 1 to update.") || strings.Contains(stdout, env.none) {
 				t.Fatalf("plan: exit %d\n%s%s", code, stdout, stderr)
 			}
@@ -300,14 +300,14 @@ attributes: {inputFormat: "${var:format}", outputFormat: ISO8601}
 					t.Errorf("plan lacks %q:\n%s", w, stdout)
 				}
 			}
-			if stdout, stderr, code := runCLI(t, "", "apply", dir, "--env", env.name, "--auto-approve", fastRate); code != exitOK {
+			if stdout, stderr, code := runCLI(t, "", "apply", dir, "--env", env.name, "--auto-approve", fastRate, "--base-url", env.tn.URL); code != exitOK {
 				t.Fatalf("apply: exit %d\n%s%s", code, stdout, stderr)
 			}
 			o, _ := env.tn.Emu.TransformByName("Lowercase Email")
 			if got := o.Object("attributes").Object("input").Object("attributes").String("sourceName"); got != env.src {
 				t.Errorf("sourceName in the tenant %q, want %q", got, env.src)
 			}
-			if stdout, stderr, code := runCLI(t, "", "plan", dir, "--env", env.name, fastRate); code != exitOK || !strings.Contains(stdout, "No changes") {
+			if stdout, stderr, code := runCLI(t, "", "plan", dir, "--env", env.name, fastRate, "--base-url", env.tn.URL); code != exitOK || !strings.Contains(stdout, "No changes") {
 				t.Errorf("plan after apply: exit %d\n%s%s", code, stdout, stderr)
 			}
 		})

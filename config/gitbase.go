@@ -3,12 +3,12 @@ package config
 import (
 	"bufio"
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -79,64 +79,236 @@ func materializeRevision(dir, ref string) (tmp, commit string, err error) {
 		return "", "", fmt.Errorf("--base %s: no such revision in the git repository at %s", ref, strings.TrimSpace(string(top)))
 	}
 	commit = strings.TrimSpace(string(id))
-	sub := strings.TrimSpace(string(prefix)) // "" at the top, else "a/b/"
-	args := []string{"ls-tree", "-r", "-z", "--full-tree", commit}
-	if sub != "" {
-		args = append(args, "--", sub)
+	gitTop := strings.TrimSpace(string(top))
+	sub := strings.TrimSuffix(strings.TrimSpace(string(prefix)), "/") // "" at the top, else "a/b"
+	// commit:path names the directory's tree; everything after the colon is the path, so the
+	// object's type is asked for separately.
+	treeID, err := gitRun(gitTop, nil, "rev-parse", "--verify", "--quiet", commit+":"+sub)
+	if err == nil {
+		var kind []byte
+		kind, err = gitRun(gitTop, nil, "cat-file", "-t", strings.TrimSpace(string(treeID)))
+		if err == nil && strings.TrimSpace(string(kind)) != "tree" {
+			err = errors.New("not a directory")
+		}
 	}
-	listing, err := gitRun(strings.TrimSpace(string(top)), nil, args...)
 	if err != nil {
-		return "", "", fmt.Errorf("--base %s: %w", ref, err)
-	}
-	type entry struct{ mode, oid, rel string }
-	var entries []entry
-	for _, rec := range bytes.Split(listing, []byte{0}) {
-		meta, name, ok := strings.Cut(string(rec), "\t")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(meta) // mode type oid
-		if len(f) != 3 || f[1] != "blob" || !strings.HasPrefix(name, sub) {
-			continue // submodules (commits) are not part of the repository's content
-		}
-		entries = append(entries, entry{mode: f[0], oid: f[2], rel: strings.TrimPrefix(name, sub)})
-	}
-	if len(entries) == 0 && sub != "" {
 		return "", "", fmt.Errorf("--base %s: %s did not exist at %s", ref, dir, ref)
 	}
 	tmp, err = os.MkdirTemp("", "sailsync-base-")
 	if err != nil {
 		return "", "", fmt.Errorf("--base %s: %w", ref, err)
 	}
-	var ids bytes.Buffer
-	for _, e := range entries {
-		ids.WriteString(e.oid + "\n")
-	}
-	blobs, err := gitRun(strings.TrimSpace(string(top)), &ids, "cat-file", "--batch")
-	if err != nil {
+	if err := writeTree(gitTop, strings.TrimSpace(string(treeID)), len(commit)/2, tmp); err != nil {
 		return tmp, "", fmt.Errorf("--base %s: %w", ref, err)
-	}
-	r := bufio.NewReader(bytes.NewReader(blobs))
-	for _, e := range entries {
-		data, err := nextBlob(r, e.oid)
-		if err != nil {
-			return tmp, "", fmt.Errorf("--base %s: %s: %w", ref, e.rel, err)
-		}
-		if err := writeEntry(tmp, e.rel, e.mode, data); err != nil {
-			return tmp, "", fmt.Errorf("--base %s: %w", ref, err)
-		}
 	}
 	return tmp, commit, nil
 }
 
-// nextBlob reads one object of `git cat-file --batch` output: "<oid> blob <size>\n<data>\n".
-func nextBlob(r *bufio.Reader, oid string) ([]byte, error) {
+// treeEntry is one entry of a git tree object: its mode, object id (hex) and path below the
+// materialised root (slash-separated, made of names checkTreeName accepted).
+type treeEntry struct{ mode, oid, rel string }
+
+// writeTree writes the tree oid and everything below it into root, an empty directory. The
+// trees are read level by level with cat-file (one process per level of nesting, one for the
+// blobs), so that each entry's own name is checked: a commit is anyone's to craft (a pull
+// request's base or head), and git's checkout refuses what ls-tree would print. Every directory
+// and file is created exclusively, never through an existing path, so that no entry can write
+// through a link another entry made or collide with another spelling of its name.
+func writeTree(gitTop, oid string, hashLen int, root string) error {
+	level := []treeEntry{{mode: "40000", oid: oid}}
+	var files []treeEntry
+	entries := 0
+	for len(level) > 0 {
+		trees, err := readObjects(gitTop, level, "tree")
+		if err != nil {
+			return err
+		}
+		var next []treeEntry
+		for _, t := range level {
+			children, err := parseTree(trees[t.oid], hashLen, t.rel)
+			if err != nil {
+				return err
+			}
+			if entries += len(children); entries > maxTreeEntries {
+				return fmt.Errorf("more than %d files and directories", maxTreeEntries)
+			}
+			for _, e := range children {
+				switch e.mode {
+				case "40000":
+					if strings.Count(e.rel, "/") >= maxTreeDepth {
+						return fmt.Errorf("%s: nested more than %d directories deep", e.rel, maxTreeDepth)
+					}
+					if err := os.Mkdir(filepath.Join(root, filepath.FromSlash(e.rel)), 0o755); err != nil {
+						return fmt.Errorf("%s: %w", e.rel, err)
+					}
+					next = append(next, e)
+				case "160000":
+					// A submodule (a commit) is not part of the repository's content.
+				default:
+					files = append(files, e)
+				}
+			}
+		}
+		level = next
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	if err := checkBlobSizes(gitTop, files); err != nil {
+		return err
+	}
+	blobs, err := readObjects(gitTop, files, "blob")
+	if err != nil {
+		return err
+	}
+	for _, e := range files {
+		if err := writeEntry(root, e, blobs[e.oid]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readObjects reads the distinct objects of entries, each of the given kind, with one
+// `git cat-file --batch`; an object several entries name (a crafted tree may name one a
+// thousand times) is read once.
+func readObjects(gitTop string, entries []treeEntry, kind string) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(entries))
+	var ids bytes.Buffer
+	var order []treeEntry
+	for _, e := range entries {
+		if _, ok := out[e.oid]; !ok {
+			out[e.oid] = nil
+			order = append(order, e)
+			ids.WriteString(e.oid + "\n")
+		}
+	}
+	raw, err := gitRun(gitTop, &ids, "cat-file", "--batch")
+	if err != nil {
+		return nil, err
+	}
+	r := bufio.NewReader(bytes.NewReader(raw))
+	for _, e := range order {
+		data, err := nextObject(r, e.oid, kind)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", shownRel(e.rel), err)
+		}
+		out[e.oid] = data
+	}
+	return out, nil
+}
+
+// checkBlobSizes refuses a revision whose files would write more than maxRevisionBytes, before
+// any is read (`git cat-file --batch-check` tells the sizes): a crafted tree can name one large
+// blob under many names.
+func checkBlobSizes(gitTop string, files []treeEntry) error {
+	var ids bytes.Buffer
+	for _, e := range files {
+		ids.WriteString(e.oid + "\n")
+	}
+	out, err := gitRun(gitTop, &ids, "cat-file", "--batch-check")
+	if err != nil {
+		return err
+	}
+	var total int64
+	for i, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if i >= len(files) || len(f) != 3 || f[0] != files[i].oid || f[1] != "blob" {
+			return fmt.Errorf("git cat-file --batch-check answered %q", line)
+		}
+		n, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil || n < 0 {
+			return fmt.Errorf("git cat-file: bad size in %q", line)
+		}
+		if total += n; total > maxRevisionBytes {
+			return fmt.Errorf("its files hold more than %d MiB", maxRevisionBytes>>20)
+		}
+	}
+	return nil
+}
+
+// maxTreeEntries and maxRevisionBytes bound what a revision may write into the temporary
+// directory: far above a config repository (the loader reads at most 50,000 documents), far
+// below what would fill a CI runner's disk or memory.
+const (
+	maxTreeEntries   = 200_000
+	maxRevisionBytes = 1 << 30
+)
+
+// maxTreeDepth bounds the nesting of a revision's directories: far above any repository, far
+// below what would make a path too long for the file system.
+const maxTreeDepth = 64
+
+// shownRel names a tree in an error: its path, or the directory itself.
+func shownRel(rel string) string {
+	if rel == "" {
+		return "the directory"
+	}
+	return rel
+}
+
+// parseTree reads a raw tree object: entries of "<mode> <name>\0<hashLen bytes of id>". Each
+// name must be one path element, not "", "." or "..", and not repeat another entry's name;
+// the modes are those git writes (a tree, a file, a symbolic link, a submodule).
+func parseTree(data []byte, hashLen int, dir string) ([]treeEntry, error) {
+	var out []treeEntry
+	seen := map[string]bool{}
+	for len(data) > 0 {
+		sp := bytes.IndexByte(data, ' ')
+		nul := bytes.IndexByte(data, 0)
+		if sp < 0 || nul < sp || len(data) < nul+1+hashLen {
+			return nil, fmt.Errorf("%s: a malformed git tree object", shownRel(dir))
+		}
+		mode, name := string(data[:sp]), string(data[sp+1:nul])
+		oid := hex.EncodeToString(data[nul+1 : nul+1+hashLen])
+		data = data[nul+1+hashLen:]
+		rel := name
+		if dir != "" {
+			rel = dir + "/" + name
+		}
+		if why := checkTreeName(name); why != "" {
+			return nil, fmt.Errorf("%s: a tree entry %q %s, which git would not check out: the revision was crafted, nothing was written outside its temporary directory", shownRel(dir), name, why)
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("%s: two tree entries are called %q, which git would not check out: the revision was crafted", shownRel(dir), name)
+		}
+		seen[name] = true
+		// A file of any permission bits (old gits wrote 100664 and the like), a directory, a
+		// link or a submodule; nothing else names a thing a checkout makes.
+		switch {
+		case mode == "40000", mode == "120000", mode == "160000":
+		case len(mode) == 6 && strings.HasPrefix(mode, "100"):
+		default:
+			return nil, fmt.Errorf("%s: tree entry mode %q is not one git writes", rel, mode)
+		}
+		out = append(out, treeEntry{mode: mode, oid: oid, rel: rel})
+	}
+	return out, nil
+}
+
+// checkTreeName says what is wrong with one tree entry's name, "" when nothing is.
+func checkTreeName(name string) string {
+	switch {
+	case name == "":
+		return "has an empty name"
+	case name == "." || name == "..":
+		return "is called " + name
+	case strings.ContainsRune(name, '/'):
+		return "holds a slash"
+	case filepath.Separator != '/' && strings.ContainsRune(name, filepath.Separator):
+		return "holds the file system's separator"
+	}
+	return ""
+}
+
+// nextObject reads one object of `git cat-file --batch` output: "<oid> <kind> <size>\n<data>\n".
+func nextObject(r *bufio.Reader, oid, kind string) ([]byte, error) {
 	head, err := r.ReadString('\n')
 	if err != nil {
 		return nil, fmt.Errorf("reading git cat-file: %w", err)
 	}
 	f := strings.Fields(head)
-	if len(f) != 3 || f[0] != oid || f[1] != "blob" {
+	if len(f) != 3 || f[0] != oid || f[1] != kind {
 		return nil, fmt.Errorf("git cat-file answered %q for %s", strings.TrimSpace(head), oid)
 	}
 	n, err := strconv.Atoi(f[2])
@@ -150,19 +322,24 @@ func nextBlob(r *bufio.Reader, oid string) ([]byte, error) {
 	return data[:n], nil
 }
 
-// writeEntry writes one tree entry under root: a symbolic link (mode 120000, the loader then
-// checks where it leads) or a file. rel comes from git, slash-separated and never with "..".
-func writeEntry(root, rel, mode string, data []byte) error {
-	clean := path.Clean(rel)
-	if clean == ".." || strings.HasPrefix(clean, "../") || path.IsAbs(clean) {
-		return errors.New(rel + ": a path outside the tree")
+// writeEntry writes one file entry under root: a symbolic link (mode 120000; the loader then
+// checks where it leads, as in a working tree) or a file. Both are created exclusively (a link
+// is never written through), in a directory writeTree created itself.
+func writeEntry(root string, e treeEntry, data []byte) error {
+	p := filepath.Join(root, filepath.FromSlash(e.rel))
+	if e.mode == "120000" {
+		if err := os.Symlink(string(data), p); err != nil {
+			return fmt.Errorf("%s: %w", e.rel, err)
+		}
+		return nil
 	}
-	p := filepath.Join(root, filepath.FromSlash(clean))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("%s: %w", e.rel, err)
 	}
-	if mode == "120000" {
-		return os.Symlink(string(data), p)
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", e.rel, err)
 	}
-	return os.WriteFile(p, data, 0o644)
+	return f.Close()
 }

@@ -32,6 +32,7 @@ func tombstone(o *Object) {
 // Source that a declared EntitlementSchema belongs to, a Connector that a declared Source names
 // with ${connector:…}. Deleting it would leave them pointing at nothing.
 func (l *loader) checkTombstones(repo *Repo) {
+	l.checkUnmanagedTombstones(repo)
 	absent := map[Kind]map[string]*Object{KindSource: {}, KindConnector: {}}
 	for _, s := range repo.Sources {
 		if s.Absent && s.Name != "" {
@@ -69,6 +70,33 @@ func (l *loader) checkTombstones(repo *Repo) {
 			if t := absent[KindConnector][r.Name]; r.Scheme == SchemeConnector && t != nil {
 				refuse(t, &s.Object, "uses")
 			}
+		}
+	}
+}
+
+// checkUnmanagedTombstones refuses a tombstone for an object an `unmanaged:` rule says the
+// repository does not manage: the rule is the repository's word that someone else owns it, and
+// a delete of it (in a pull request that adds one document) must not pass as routine.
+func (l *loader) checkUnmanagedTombstones(repo *Repo) {
+	rules := repo.Settings.Unmanaged
+	if len(rules) == 0 {
+		return
+	}
+	for _, o := range repo.Objects() {
+		if !o.Absent || o.Name == "" {
+			continue
+		}
+		if spec := row(o.Kind); spec == nil || !spec.Unmanaged {
+			continue // an empty rule kind means the kinds drift reports, not a schema
+		}
+		for i, r := range rules {
+			if !r.Matches(o.Kind, o.Name) {
+				continue
+			}
+			l.add(Problem{Pos: o.PosOf("name"), Field: "absent", Message: fmt.Sprintf(
+				"absent: %s %q cannot be deleted: unmanaged[%d] at %s (name %q: %s) says the repository does not manage it; remove it from that rule first, or drop the tombstone",
+				o.Kind, o.Name, i, r.Pos, r.Name, r.Reason)})
+			break
 		}
 	}
 }

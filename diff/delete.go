@@ -3,6 +3,7 @@ package diff
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/value"
@@ -51,15 +52,67 @@ func (c *computer) tombstone(o *config.Object, source string) planned {
 	ch.Action = ActionDelete
 	ch.Op = &Operation{Deps: c.deleteDeps(o, ch.LiveID)}
 	if o.Kind == config.KindConnector {
-		if users := c.connectorUsers(ch.LiveID); len(users) > 0 {
+		refuse := func(live, rule string) planned {
 			ch.Action, ch.Op = ActionViolation, nil
 			pos := o.PosOf("name")
 			v := Violation{Kind: o.Kind, Name: o.Name, Path: "absent", File: pos.File, Line: pos.Line, Col: pos.Col,
-				Live: fmt.Sprintf("used by source %q", users[0]), Desired: true, Rule: ruleConnectorInUse}
+				Live: live, Desired: true, Rule: rule}
 			return planned{change: ch, violations: []Violation{v}}
+		}
+		if !IsCustomConnector(live) {
+			return refuse(fmt.Sprintf("the tenant's own connector (className %q, type %q)", live.String("className"), live.String("type")), ruleConnectorBuiltIn)
+		}
+		if !c.live.AllSourcesListed {
+			// Fetch reads every source when the repository has a Connector tombstone; a listing
+			// that changed while it was read leaves the connector's users unknown.
+			return refuse("the sources that use it are not known (the tenant's source listing was not read whole)", ruleConnectorUsersUnknown)
+		}
+		if users := c.connectorUsers(ch.LiveID); len(users) > 0 {
+			return refuse(usedBy(users), ruleConnectorInUse)
 		}
 	}
 	return planned{change: ch}
+}
+
+// ruleConnectorBuiltIn is the rule of a violation for a Connector tombstone of a connector that
+// is not a custom one (JDBC, Active Directory, … are the tenant's own).
+const ruleConnectorBuiltIn = "DELETE /v3/connectors/{scriptName} (deleteCustomConnector) deletes custom connectors only: a connector SailPoint provides is never deleted; remove the tombstone"
+
+// ruleConnectorUsersUnknown is the rule of a violation for a Connector tombstone whose users
+// could not be read.
+const ruleConnectorUsersUnknown = "a connector is deleted only when no source of the tenant uses it: run plan again"
+
+// IsCustomConnector reports whether the tenant's connector (a ConnectorDetail, or a listing's
+// entry) is a custom one, which DELETE /v3/connectors/{scriptName} may remove. The API has no
+// field that says so; a connector counts as custom when any of what the tenant returns marks it:
+// the open connector class, a type the tenant gave as "custom <name>", or a storage path under
+// custom-connector/. A connector with none of these is the tenant's own, also when the tenant
+// omits the fields: a delete is refused rather than guessed.
+func IsCustomConnector(o *value.Object) bool {
+	if o == nil {
+		return false
+	}
+	typ := strings.ToLower(strings.TrimSpace(o.String("type")))
+	return o.String("className") == openConnectorClass ||
+		strings.HasPrefix(typ, "custom ") ||
+		strings.HasPrefix(strings.TrimLeft(o.String("s3Location"), "/"), "custom-connector/")
+}
+
+// usedBy names the sources of a connector in a violation: all of them up to ten.
+func usedBy(users []string) string {
+	const shown = 10
+	q := make([]string, 0, min(len(users), shown))
+	for _, u := range users[:min(len(users), shown)] {
+		q = append(q, fmt.Sprintf("%q", u))
+	}
+	s := "used by source " + q[0]
+	if len(users) > 1 {
+		s = fmt.Sprintf("used by %d sources: %s", len(users), strings.Join(q, ", "))
+	}
+	if len(users) > shown {
+		s += fmt.Sprintf(" and %d more", len(users)-shown)
+	}
+	return s
 }
 
 // deleteDeps are the keys of the deletes that must be done before o's: the tombstoned schemas of
@@ -84,8 +137,8 @@ func (c *computer) deleteDeps(o *config.Object, sn string) []string {
 }
 
 // connectorUsers names the live sources that use the connector with scriptName sn and that no
-// tombstone deletes, sorted. Only the sources the plan read are known: the tenant refuses the
-// delete of a connector other sources use, and apply reports that.
+// tombstone deletes, sorted. Fetch reads every source of the tenant for a repository with a
+// Connector tombstone, so these are all of them, not only the declared ones.
 func (c *computer) connectorUsers(sn string) []string {
 	absent := map[string]bool{}
 	for _, s := range c.repo.Sources {

@@ -42,8 +42,12 @@ func TestTombstonePlans(t *testing.T) {
 			"Old":  obj("id", "s1", "name", "Old", "connector", "old-conn"),
 			"Kept": obj("id", "s2", "name", "Kept", "connector", "busy-conn"),
 		},
-		Schemas:    map[string]map[string]*value.Object{"Old": {"group": obj("id", "g1", "name", "group")}},
-		Connectors: map[string]*value.Object{"Old Conn": obj("name", "Old Conn", "scriptName", "old-conn"), "Busy Conn": obj("name", "Busy Conn", "scriptName", "busy-conn")},
+		Schemas: map[string]map[string]*value.Object{"Old": {"group": obj("id", "g1", "name", "group")}},
+		Connectors: map[string]*value.Object{
+			"Old Conn":  obj("name", "Old Conn", "scriptName", "old-conn", "className", openConnectorClass),
+			"Busy Conn": obj("name", "Busy Conn", "scriptName", "busy-conn", "className", openConnectorClass),
+		},
+		AllSourcesListed: true,
 	}
 	p, err := Compute(repo, live, Options{})
 	if err != nil {

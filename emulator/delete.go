@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/sailsync/sailsync/value"
 )
@@ -70,14 +71,21 @@ func (e *Emulator) getTaskStatus(w http.ResponseWriter, id string) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// deleteConnector is DELETE /v3/connectors/{scriptName}. The tenant refuses to delete a
-// connector a source still uses (400), as a source cannot live without its connector.
+// deleteConnector is DELETE /v3/connectors/{scriptName} (deleteCustomConnector). The tenant
+// refuses to delete a connector a source still uses (400), as a source cannot live without its
+// connector, and one of its own (400): the operation deletes custom connectors, which here are
+// those built on the open connector class or stored under custom-connector/ (every one POST
+// /v3/connectors made).
 func (e *Emulator) deleteConnector(w http.ResponseWriter, scriptName string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := e.connectorByScriptName(scriptName)
 	if c == nil {
 		writeError(w, notFound(fmt.Sprintf("Connector %q was not found.", scriptName)))
+		return
+	}
+	if c.String("className") != "sailpoint.connector.OpenConnectorAdapter" && !strings.HasPrefix(c.String("s3Location"), "custom-connector/") {
+		writeError(w, badRequest(fmt.Sprintf("Connector %q is not a custom connector: only custom connectors can be deleted.", scriptName)))
 		return
 	}
 	for _, s := range e.srcs().list {

@@ -3,9 +3,11 @@ package sync_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/diff"
@@ -14,10 +16,12 @@ import (
 	"github.com/sailsync/sailsync/isc"
 	isync "github.com/sailsync/sailsync/sync"
 	"github.com/sailsync/sailsync/tenanttest"
+	"github.com/sailsync/sailsync/value"
 )
 
 // tombstones is a repository deleting Corporate Directory with its group schema and the
-// connector it uses, a development connector nothing uses, and a source the tenant never had.
+// connector it uses (custom in customDirectorySeed), a development connector nothing uses, and
+// a source the tenant never had.
 var tombstones = map[string]string{
 	"cd.yaml":    "kind: Source\nname: Corporate Directory\nabsent: true\nreason: decommissioned in CHG-1234\n",
 	"group.yaml": "kind: EntitlementSchema\nsource: Corporate Directory\nname: group\nabsent: true\nreason: goes with its source\n",
@@ -26,9 +30,49 @@ var tombstones = map[string]string{
 	"ghost.yaml": "kind: Source\nname: Ghost\nabsent: true\nreason: already gone\n",
 }
 
+// customDirectorySeed is the Acme tenant with its Active Directory connector made a custom
+// one, as only custom connectors can be deleted (the seed's is SailPoint's own).
+func customDirectorySeed(t *testing.T) fs.FS {
+	t.Helper()
+	seed := fstest.MapFS{}
+	err := fs.WalkDir(examples.AcmeTenant, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(examples.AcmeTenant, p)
+		if err != nil {
+			return err
+		}
+		if p == "connectors/active-directory.json" {
+			v, err := value.Decode(data)
+			if err != nil {
+				return err
+			}
+			o := v.(*value.Object)
+			o.Set("className", "sailpoint.connector.OpenConnectorAdapter")
+			o.Set("type", "custom Active Directory")
+			o.Set("s3Location", "custom-connector/active-directory")
+			if data, err = value.Marshal(o); err != nil {
+				return err
+			}
+		}
+		seed[p] = &fstest.MapFile{Data: data}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seed
+}
+
 func deleteHarness(t *testing.T, polls int) (*emulator.Emulator, func() *isc.Client) {
 	t.Helper()
-	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant, TaskPolls: polls})
+	return deleteHarnessWith(t, emulator.Options{Seed: customDirectorySeed(t), TaskPolls: polls})
+}
+
+func deleteHarnessWith(t *testing.T, opts emulator.Options) (*emulator.Emulator, func() *isc.Client) {
+	t.Helper()
+	emu, err := emulator.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

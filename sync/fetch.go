@@ -69,7 +69,7 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 	// The maps are sized for the repository up front, not rehashed again and again while the
 	// pages arrive.
 	f := &fetcher{
-		c: c, repo: repo, all: opts.AllSources,
+		c: c, repo: repo, all: opts.AllSources, allSources: opts.AllSources || deletesConnectors(repo),
 		live: &diff.Live{
 			Sources:           make(map[string]*value.Object, len(repo.Sources)),
 			Schemas:           make(map[string]map[string]*value.Object, len(withSchemas)),
@@ -95,7 +95,7 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 		f.declared[s.Name] = true
 	}
 	switch {
-	case opts.AllSources || len(names) > NamesPerFilter:
+	case f.allSources || len(names) > NamesPerFilter:
 		f.submit(func(ctx context.Context) error { return f.firstPage(ctx, names) })
 	case len(names) > 0:
 		f.filtered(names)
@@ -132,13 +132,26 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 	return f.live, nil
 }
 
+// deletesConnectors reports whether the repository has a Connector tombstone.
+func deletesConnectors(repo *config.Repo) bool {
+	for _, c := range repo.Connectors {
+		if c.Absent {
+			return true
+		}
+	}
+	return false
+}
+
 // fetcher is the state of one Fetch. live is written under mu only.
 type fetcher struct {
 	c    *isc.Client
 	repo *config.Repo
-	all  bool
-	pool *pool
-	pr   *progress
+	all  bool // drift: every object of every listing
+	// allSources reads every source of the tenant: for drift, and for a repository with a
+	// Connector tombstone, whose delete must know every source that uses the connector.
+	allSources bool
+	pool       *pool
+	pr         *progress
 
 	plains []*plainFetch // the plain kinds read
 
@@ -195,14 +208,14 @@ func (f *fetcher) firstPage(ctx context.Context, names []string) error {
 	missing := f.missing(names)
 	if p.Total > isc.MaxListed {
 		// Never a task per claimed page: name filters need no listing, drift cannot do without.
-		if f.all {
+		if f.allSources {
 			return fmt.Errorf("list sources: %w", isc.CheckListed("GET /v3/sources", p.Total, PageSize))
 		}
 		f.filtered(missing)
 		return nil
 	}
 	pages := (p.Total+PageSize-1)/PageSize - 1
-	if !f.all && (len(missing)+NamesPerFilter-1)/NamesPerFilter < pages {
+	if !f.allSources && (len(missing)+NamesPerFilter-1)/NamesPerFilter < pages {
 		f.filtered(missing)
 		return nil
 	}
@@ -232,7 +245,7 @@ func (f *fetcher) firstPage(ctx context.Context, names []string) error {
 // declared sources (addSources would drop the others): Page.Len still counts them all, and
 // the paging goes by it.
 func (f *fetcher) page(ctx context.Context, offset int) (*isc.Page, error) {
-	if f.all {
+	if f.allSources {
 		return f.c.ListSourcesPage(ctx, "", offset)
 	}
 	// declared is complete before the first task runs and only read afterwards.
@@ -290,7 +303,7 @@ func (f *fetcher) addSources(objs []*value.Object) {
 	f.mu.Lock()
 	for _, o := range objs {
 		name := o.String("name")
-		if !f.all && !f.declared[name] {
+		if !f.allSources && !f.declared[name] {
 			// Only drift needs the sources the repository does not declare: a plan of 10,000
 			// sources in a tenant of 20,000 would hold the other half in memory for nothing.
 			continue
@@ -474,7 +487,7 @@ func (f *fetcher) findConnectors(ctx context.Context, par int) error {
 // needed, else the declared sources not found, by name.
 func (f *fetcher) recover(ctx context.Context, par int, names []string) error {
 	f.pool = newPool(ctx, par)
-	if f.all {
+	if f.allSources {
 		f.submit(func(ctx context.Context) error {
 			objs, err := f.c.ListSources(ctx, "")
 			if err != nil {
