@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,18 +83,56 @@ func Load(dir string) (*Repo, error) {
 	return repo, nil
 }
 
+// parsed is what parseAll's workers make of one file.
+type parsed struct {
+	data     []byte
+	ok       bool // the file was read: data holds it
+	docs     []*document
+	problems []Problem
+	panicked string // a panic while parsing the file, raised again on parseAll's goroutine
+}
+
+// parseOne reads, parses and validates one file into p. A panic on a worker goroutine would end
+// the process with exit status 2 (CI's "changes"); kept in p and raised again by parseAll, main's
+// recover makes it exit 1.
+func (l *loader) parseOne(f yamlFile, p *parsed) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.panicked = fmt.Sprintf("%s: %v\n%s", f.rel, r, debug.Stack())
+		}
+	}()
+	data, problem := l.readYAML(f)
+	if problem != nil {
+		p.problems = append(p.problems, *problem)
+		return
+	}
+	p.data, p.ok = data, true
+	budget := MaxDocuments
+	p.docs = parseFile(f.rel, data, func(pr Problem) { p.problems = append(p.problems, pr) }, &budget)
+	for _, d := range p.docs {
+		// Schema validation is pure and the other half of the work: done here too,
+		// also for a document with a conversion problem (see document.masked).
+		if k, ok := d.value.Get("kind"); ok {
+			if ks, isString := k.(string); isString && knownKind(Kind(ks)) {
+				d.schemaErrs, d.validated = schema.Validate(Kind(ks), value.ToPlain(d.value)), true
+			}
+		}
+		// The YAML tree is only needed to place schema errors and connector files and
+		// to mask the errors of a broken document: without those it is dropped now
+		// rather than when every file is parsed, as the trees of a large repository
+		// weigh on the loader's peak memory.
+		if _, files := d.value.Get("connectorFiles"); d.validated && len(d.schemaErrs) == 0 && !files && !d.broken {
+			d.root = nil
+		}
+	}
+}
+
 // parseAll reads and parses the files on every core, as YAML parsing and reading the files
 // dominate loading a large repository. The result is the sequential
 // loop's: files are read and parsed independently, each within the document budget, and merged
 // in order; should the repository exceed the budget, it is parsed again one file after the other
 // so that the problems are exactly the sequential ones.
 func (l *loader) parseAll(files []yamlFile) []*document {
-	type parsed struct {
-		data     []byte
-		ok       bool // the file was read: data holds it
-		docs     []*document
-		problems []Problem
-	}
 	out := make([]parsed, len(files))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -102,31 +141,7 @@ func (l *loader) parseAll(files []yamlFile) []*document {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				p := &out[i]
-				data, problem := l.readYAML(files[i])
-				if problem != nil {
-					p.problems = append(p.problems, *problem)
-					continue
-				}
-				p.data, p.ok = data, true
-				budget := MaxDocuments
-				p.docs = parseFile(files[i].rel, data, func(pr Problem) { p.problems = append(p.problems, pr) }, &budget)
-				for _, d := range p.docs {
-					// Schema validation is pure and the other half of the work: done here too,
-					// also for a document with a conversion problem (see document.masked).
-					if k, ok := d.value.Get("kind"); ok {
-						if ks, isString := k.(string); isString && knownKind(Kind(ks)) {
-							d.schemaErrs, d.validated = schema.Validate(Kind(ks), value.ToPlain(d.value)), true
-						}
-					}
-					// The YAML tree is only needed to place schema errors and connector files and
-					// to mask the errors of a broken document: without those it is dropped now
-					// rather than when every file is parsed, as the trees of a large repository
-					// weigh on the loader's peak memory.
-					if _, files := d.value.Get("connectorFiles"); d.validated && len(d.schemaErrs) == 0 && !files && !d.broken {
-						d.root = nil
-					}
-				}
+				l.parseOne(files[i], &out[i])
 			}
 		}()
 	}
@@ -135,6 +150,11 @@ func (l *loader) parseAll(files []yamlFile) []*document {
 	}
 	close(next)
 	wg.Wait()
+	for _, p := range out {
+		if p.panicked != "" {
+			panic("loading " + p.panicked)
+		}
+	}
 	total, readable := 0, 0
 	for i, p := range out {
 		total += len(p.docs)
@@ -187,7 +207,7 @@ func sortProblems(ps Problems) {
 type loader struct {
 	root     string // absolute, symbolic links resolved
 	problems Problems
-	warnings Problems // see Repo.Warnings
+	warnings Problems   // see Repo.Warnings
 	settings []yamlFile // the settings file (sailsync.yaml, then sailsync.yml) when present
 	// settingsBroken is set when the settings file has problems: its vars are then unknown.
 	settingsBroken bool

@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -234,7 +235,9 @@ func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, 
 }
 
 // parallel calls fn(0) … fn(n-1) on every core and returns when all have returned. fn only
-// reads shared state and writes its own slot.
+// reads shared state and writes its own slot. A panic in fn is raised again on the caller's
+// goroutine once all have returned: on a worker it would end the process with exit status 2,
+// which CI reads as "changes", where main's recover makes it exit 1.
 func parallel(n int, fn func(i int)) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
@@ -245,16 +248,29 @@ func parallel(n int, fn func(i int)) {
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	var panicked atomic.Pointer[string]
+	call := func(i int) {
+		defer func() {
+			if r := recover(); r != nil {
+				msg := fmt.Sprintf("%v\n%s", r, debug.Stack())
+				panicked.CompareAndSwap(nil, &msg)
+			}
+		}()
+		fn(i)
+	}
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				fn(i)
+				call(i)
 			}
 		}()
 	}
 	wg.Wait()
+	if msg := panicked.Load(); msg != nil {
+		panic("on a worker goroutine: " + *msg)
+	}
 }
 
 // planned is one change with what it brings to the plan.
