@@ -210,12 +210,12 @@ func TestActionScript(t *testing.T) {
 		bin          string   // the sailsync to run: "" for sailsync, "sailsync-crash" for one that crashes
 		env          []string // more variables for the script and the fake gh
 		wantExit     int      // the script's exit status
-		wantCode     string // the exit-code output (sailsync's own status)
-		wantComments int    // comments on the pull request afterwards
-		wantIssues   string // open/closed state of the drift issues afterwards, in order
-		wantBody     string // in the last comment (or issue, for drift)
-		wantChanges  string // the changes output, when not ""
-		export       bool   // first replace the repository with an export of the tenant
+		wantCode     string   // the exit-code output (sailsync's own status)
+		wantComments int      // comments on the pull request afterwards
+		wantIssues   string   // open/closed state of the drift issues afterwards, in order
+		wantBody     string   // in the last comment (or issue, for drift)
+		wantChanges  string   // the changes output, when not ""
+		export       bool     // first replace the repository with an export of the tenant
 	}
 	abs := func(p string) string {
 		a, err := filepath.Abs(p)
