@@ -47,7 +47,7 @@ type planRequest struct {
 // computePlan loads the repository, connects, fetches what it declares and diffs. The session
 // is returned open (apply goes on using it); the caller closes it.
 func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan, *session, error) {
-	repo, err := loadRepo(req.Dir, req.stderr)
+	repo, err := loadRepo(ctx, req.Dir, req.stderr)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -107,8 +107,8 @@ func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *con
 }
 
 // loadRepo loads and validates a repository, printing its problems the way validate does.
-func loadRepo(dir string, stderr io.Writer) (*config.Repo, error) {
-	repo, err := config.Load(dir)
+func loadRepo(ctx context.Context, dir string, stderr io.Writer) (*config.Repo, error) {
+	repo, err := config.LoadContext(ctx, dir)
 	var problems config.Problems
 	if errors.As(err, &problems) {
 		// Relative to where the user pointed, as validate prints them.

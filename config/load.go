@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -43,7 +44,12 @@ const SettingsFile = "sailsync.yaml"
 // Load reads the config repository at dir. When the repository is invalid the error is
 // Problems, every problem found sorted by file, line and column; when it cannot be read at all
 // (dir missing, not a directory) the error is a wrapped error.
-func Load(dir string) (*Repo, error) {
+func Load(dir string) (*Repo, error) { return LoadContext(context.Background(), dir) }
+
+// LoadContext is Load that stops when ctx is done (an interrupt, SIGTERM), with ctx's error: it
+// is checked before each file is read or parsed, and every file's work is bounded by the size
+// limits, so a large or hostile repository stops within one file's work.
+func LoadContext(ctx context.Context, dir string) (*Repo, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("config repository %s: %w", dir, err)
@@ -59,17 +65,23 @@ func Load(dir string) (*Repo, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("config repository %s: not a directory", dir)
 	}
-	l := &loader{root: root, hashed: map[string]string{}, read: map[string][]byte{}}
+	l := &loader{ctx: ctx, root: root, hashed: map[string]string{}, read: map[string][]byte{}}
 	files, err := l.walk()
 	if err != nil {
 		return nil, fmt.Errorf("config repository %s: %w", dir, err)
 	}
 	docs := l.parseAll(files)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("config repository %s: %w", dir, err)
+	}
 	repo := &Repo{Dir: dir}
 	l.loadSettings(repo)
 	l.build(repo, docs)
 	l.checkRefs(repo)
 	l.checkEnvironments(repo)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("config repository %s: %w", dir, err)
+	}
 	if len(l.problems) > 0 {
 		sortProblems(l.problems)
 		return nil, l.problems
@@ -101,6 +113,9 @@ func (l *loader) parseOne(f yamlFile, p *parsed) {
 			p.panicked = fmt.Sprintf("%s: %v\n%s", f.rel, r, debug.Stack())
 		}
 	}()
+	if l.ctx.Err() != nil {
+		return // LoadContext returns the context's error
+	}
 	data, problem := l.readYAML(f)
 	if problem != nil {
 		p.problems = append(p.problems, *problem)
@@ -205,7 +220,8 @@ func sortProblems(ps Problems) {
 }
 
 type loader struct {
-	root     string // absolute, symbolic links resolved
+	ctx      context.Context // the load stops when it is done
+	root     string          // absolute, symbolic links resolved
 	problems Problems
 	warnings Problems   // see Repo.Warnings
 	settings []yamlFile // the settings file (sailsync.yaml, then sailsync.yml) when present
@@ -237,6 +253,9 @@ type yamlFile struct {
 func (l *loader) walk() ([]yamlFile, error) {
 	var out []yamlFile
 	err := filepath.WalkDir(l.root, func(p string, d fs.DirEntry, err error) error {
+		if cerr := l.ctx.Err(); cerr != nil {
+			return cerr
+		}
 		rel, rerr := filepath.Rel(l.root, p)
 		if rerr != nil {
 			return rerr
