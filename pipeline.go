@@ -34,6 +34,9 @@ type planRequest struct {
 	Conn          *connOptions
 	RotateSecrets bool
 	Drift         bool
+	// AllowUnsetEnv: a secret whose variable is unset is shown as not set with a warning (plan,
+	// drift), not an error (apply).
+	AllowUnsetEnv bool
 	// Base is a git revision to classify the plan against (three-way), or "".
 	Base string
 	// Unmanaged is drift's --unmanaged mode.
@@ -94,7 +97,7 @@ func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *con
 		return nil, err
 	}
 	plan, err := diff.Compute(repo, live, diff.Options{Env: sess.env, RotateSecrets: req.RotateSecrets, Drift: req.Drift,
-		Tenant: sess.client.Tenant(), Unmanaged: req.Unmanaged, Environment: repo.Env})
+		Tenant: sess.client.Tenant(), Unmanaged: req.Unmanaged, Environment: repo.Env, AllowUnsetEnv: req.AllowUnsetEnv})
 	if err == nil && base != nil {
 		err = diff.ThreeWay(plan, base.repo, live, req.Base, base.commit)
 	}

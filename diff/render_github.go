@@ -104,7 +104,7 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 	}
 	warnings, extra := githubExtras(p)
 	WriteAnnotations(bw, "error", errs, "violations")
-	WriteAnnotations(bw, "warning", warnings, "changes that overwrite the tenant's own")
+	WriteAnnotations(bw, "warning", warnings, "warnings (changes that overwrite the tenant's own, secrets not set)")
 	WriteAnnotations(bw, "notice", notices, "objects to change")
 	if p.Tenant != "" {
 		fmt.Fprintf(bw, "Tenant: %s\n", TextEscape(p.Tenant+environmentSuffix(p)))
