@@ -5,12 +5,14 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 
@@ -642,4 +644,86 @@ func fakeGH(args []string) int {
 func scan(s string, n *int) bool {
 	_, err := fmt.Sscanf(s, "%d", n)
 	return err == nil
+}
+
+// readOnlySecrets are the secrets a job that runs a pull request's code may read: the read-only
+// API client's. Any other secret (the write client, an ${env:} secret of the deploy) must live
+// in an environment, whose protection rules a pull request cannot pass.
+var readOnlySecrets = map[string]bool{"SAIL_READONLY_CLIENT_ID": true, "SAIL_READONLY_CLIENT_SECRET": true, "GITHUB_TOKEN": true}
+
+// TestRecipesKeepWriteSecretsInEnvironments parses the GitHub recipes: a workflow a pull request
+// triggers reads no secret but the read-only client's, and every job that reads any other
+// secret names an environment (the deploy's required reviewers protect nothing when the
+// write credentials are repository secrets any branch's workflow can read). Plan and drift
+// work without the deploy's ${env:} secrets (TestUnsetSecretPlanWarnsApplyRefuses).
+func TestRecipesKeepWriteSecretsInEnvironments(t *testing.T) {
+	t.Parallel()
+	recipes, err := filepath.Glob(filepath.Join("examples", "ci", "github-*.yml"))
+	if err != nil || len(recipes) < 3 {
+		t.Fatalf("want the three GitHub recipes, found %v (%v)", recipes, err)
+	}
+	secretRef := regexp.MustCompile(`secrets\.([A-Za-z0-9_]+)`)
+	deploys := 0
+	for _, r := range recipes {
+		raw, err := os.ReadFile(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wf struct {
+			On   yaml.Node            `yaml:"on"`
+			Env  yaml.Node            `yaml:"env"`
+			Jobs map[string]yaml.Node `yaml:"jobs"`
+		}
+		if err := yaml.Unmarshal(raw, &wf); err != nil {
+			t.Fatalf("%s: %v", r, err)
+		}
+		onPR := false
+		var on any
+		if err := wf.On.Decode(&on); err != nil {
+			t.Fatal(err)
+		}
+		switch o := on.(type) {
+		case string:
+			onPR = strings.HasPrefix(o, "pull_request")
+		case []any:
+			for _, e := range o {
+				onPR = onPR || strings.HasPrefix(fmt.Sprint(e), "pull_request")
+			}
+		case map[string]any:
+			for e := range o {
+				onPR = onPR || strings.HasPrefix(e, "pull_request")
+			}
+		}
+		top, _ := yaml.Marshal(&wf.Env)
+		for name, job := range wf.Jobs {
+			body, err := yaml.Marshal(&job)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var j struct {
+				Environment yaml.Node `yaml:"environment"`
+			}
+			if err := job.Decode(&j); err != nil {
+				t.Fatal(err)
+			}
+			var write []string
+			for _, m := range secretRef.FindAllStringSubmatch(string(top)+string(body), -1) {
+				if !readOnlySecrets[m[1]] {
+					write = append(write, m[1])
+				}
+			}
+			if onPR && len(write) > 0 {
+				t.Errorf("%s: job %s runs on pull requests and reads %v: only %v", r, name, write, slices.Sorted(maps.Keys(readOnlySecrets)))
+			}
+			if len(write) > 0 && j.Environment.Kind == 0 {
+				t.Errorf("%s: job %s reads %v without an environment:", r, name, write)
+			}
+			if len(write) > 0 {
+				deploys++
+			}
+		}
+	}
+	if deploys == 0 {
+		t.Error("no recipe job holds the write client: the deploy recipe is gone")
+	}
 }
