@@ -65,11 +65,22 @@ func LoadContext(ctx context.Context, dir string) (*Repo, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("config repository %s: not a directory", dir)
 	}
-	l := &loader{ctx: ctx, root: root, hashed: map[string]string{}, read: map[string][]byte{}}
+	l := newLoader(ctx, root)
 	files, err := l.walk()
 	if err != nil {
 		return nil, fmt.Errorf("config repository %s: %w", dir, err)
 	}
+	return l.load(dir, files)
+}
+
+func newLoader(ctx context.Context, root string) *loader {
+	return &loader{ctx: ctx, root: root, hashed: map[string]string{}, read: map[string][]byte{}}
+}
+
+// load is LoadContext after the walk: files are the repository's YAML files, read by parseAll
+// (or given with their content, as FuzzLoad does to run without writing a file per input).
+func (l *loader) load(dir string, files []yamlFile) (*Repo, error) {
+	ctx := l.ctx
 	docs := l.parseAll(files)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("config repository %s: %w", dir, err)
@@ -86,6 +97,7 @@ func LoadContext(ctx context.Context, dir string) (*Repo, error) {
 		sortProblems(l.problems)
 		return nil, l.problems
 	}
+	var err error
 	repo.Hash, err = l.hash()
 	if err != nil {
 		return nil, fmt.Errorf("config repository %s: %w", dir, err)
@@ -243,6 +255,8 @@ type yamlFile struct {
 	// the repository by construction: the walk starts at the resolved root and does not follow
 	// links.
 	regular bool
+	// content, when not nil, is the file's content, given instead of read (FuzzLoad).
+	content []byte
 }
 
 // walk lists the YAML files: every *.yaml and *.yml below the root, skipping hidden files and
@@ -326,6 +340,12 @@ func unwrapPath(err error) error {
 // regular file inside the repository. It only reads (the parse workers call it at once), so a
 // file it refuses comes back as a problem.
 func (l *loader) readYAML(f yamlFile) ([]byte, *Problem) {
+	if f.content != nil {
+		if len(f.content) > MaxYAMLFileSize {
+			return nil, &Problem{Pos: Pos{File: f.rel, Line: 1, Col: 1}, Message: fmt.Sprintf("the file is %s; a YAML file may be at most %s", size(int64(len(f.content))), size(MaxYAMLFileSize))}
+		}
+		return f.content, nil
+	}
 	if f.regular {
 		if data, ok := readRegular(f.path); ok {
 			return data, nil
