@@ -217,6 +217,7 @@ func TestActionScript(t *testing.T) {
 		wantIssues   string   // open/closed state of the drift issues afterwards, in order
 		wantBody     string   // in the last comment (or issue, for drift)
 		wantChanges  string   // the changes output, when not ""
+		wantLog      string   // in the script's output, when not ""
 		export       bool     // first replace the repository with an export of the tenant
 	}
 	abs := func(p string) string {
@@ -260,10 +261,12 @@ func TestActionScript(t *testing.T) {
 		// A Go runtime crash exits 2, the status of "changes": without sailsync's result file
 		// saying 2 it fails the step, and nothing claims there are changes.
 		{name: "a crash that exits 2 fails the step", runs: []run{
-			{command: "plan", dir: abs("examples/acme"), bin: "sailsync-crash", wantExit: 1, wantCode: "1", wantChanges: "false", wantComments: 1, wantBody: "crashed"},
+			{command: "plan", dir: abs("examples/acme"), bin: "sailsync-crash", wantExit: 1, wantCode: "1", wantChanges: "false", wantComments: 1, wantBody: "crashed",
+				wantLog: "fatal error: stack overflow"},
 		}},
 		{name: "a crash of drift opens no issue and fails", runs: []run{
-			{command: "drift", dir: "repo", bin: "sailsync-crash", wantExit: 1, wantCode: "1", wantChanges: "false"},
+			{command: "drift", dir: "repo", bin: "sailsync-crash", wantExit: 1, wantCode: "1", wantChanges: "false",
+				wantLog: "::error title=sailsync::sailsync drift ended with exit status 2 without finishing"},
 		}},
 		// A pull request's author who posts the marker first does not own sailsync's comment.
 		{name: "a comment with the marker by someone else is not taken over",
@@ -379,6 +382,9 @@ func TestActionScript(t *testing.T) {
 				}
 				assertNoSecrets(t, string(out))
 				t.Logf("run %d (%s):\n%s", i, r.command, out)
+				if r.wantLog != "" && !strings.Contains(string(out), r.wantLog) {
+					t.Errorf("run %d (%s): output lacks %q", i, r.command, r.wantLog)
+				}
 				if code != r.wantExit {
 					t.Fatalf("run %d (%s): exit %d, want %d\n%s", i, r.command, code, r.wantExit, out)
 				}
