@@ -2,13 +2,17 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 
@@ -29,8 +33,22 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	case "gh":
 		os.Exit(fakeGH(os.Args[1:]))
+	case "sailsync-crash":
+		crash()
 	}
 	os.Exit(m.Run())
+}
+
+// crash ends the process as a Go runtime crash does: part of a report written, then a fatal
+// error that no recover can catch (a stack overflow; out of memory is the same), exit status 2.
+func crash() {
+	if p := os.Getenv("GITHUB_STEP_SUMMARY"); p != "" {
+		_ = os.WriteFile(p, []byte("#### 3 to create\n"), 0o644)
+	}
+	debug.SetMaxStack(1 << 20)
+	var deeper func(n int) int
+	deeper = func(n int) int { return deeper(n+1) + 1 }
+	deeper(0)
 }
 
 // TestActionlint lints every GitHub workflow recipe under examples/ci and the action itself with
@@ -191,12 +209,16 @@ func TestActionScript(t *testing.T) {
 	}
 	type run struct {
 		command, dir string
-		wantExit     int    // the script's exit status
-		wantCode     string // the exit-code output (sailsync's own status)
-		wantComments int    // comments on the pull request afterwards
-		wantIssues   string // open/closed state of the drift issues afterwards, in order
-		wantBody     string // in the last comment (or issue, for drift)
-		export       bool   // first replace the repository with an export of the tenant
+		bin          string   // the sailsync to run: "" for sailsync, "sailsync-crash" for one that crashes
+		env          []string // more variables for the script and the fake gh
+		wantExit     int      // the script's exit status
+		wantCode     string   // the exit-code output (sailsync's own status)
+		wantComments int      // comments on the pull request afterwards
+		wantIssues   string   // open/closed state of the drift issues afterwards, in order
+		wantBody     string   // in the last comment (or issue, for drift)
+		wantChanges  string   // the changes output, when not ""
+		wantLog      string   // in the script's output, when not ""
+		export       bool     // first replace the repository with an export of the tenant
 	}
 	abs := func(p string) string {
 		a, err := filepath.Abs(p)
@@ -205,9 +227,18 @@ func TestActionScript(t *testing.T) {
 		}
 		return a
 	}
+	// Items a person (or a pull request) put there before, holding the script's markers.
+	hostile := func(user string, pr bool, issue int, body string) ghItem {
+		return ghItem{User: user, PullRequest: pr, Issue: issue, Body: body, State: "open", Title: "quoted"}
+	}
+	const planMarker = "<!-- sailsync-action: plan production "
+	const driftMarker = "<!-- sailsync-action: drift production "
 	tests := []struct {
 		name string
+		seed ghState // the comments and issues before the first run (IDs from 1000)
 		runs []run
+		// untouched: the seeded items must be exactly as seeded afterwards.
+		untouched bool
 	}{
 		{name: "a second plan updates the first comment", runs: []run{
 			{command: "plan", dir: abs("examples/acme"), wantExit: 0, wantCode: "2", wantComments: 1, wantBody: "to create"},
@@ -227,6 +258,55 @@ func TestActionScript(t *testing.T) {
 			{command: "drift", dir: "repo", export: true, wantExit: 0, wantCode: "0", wantComments: 1, wantIssues: "closed"},
 			{command: "drift", dir: "repo", wantExit: 0, wantCode: "0", wantComments: 1, wantIssues: "closed"},
 		}},
+		// A Go runtime crash exits 2, the status of "changes": without sailsync's result file
+		// saying 2 it fails the step, and nothing claims there are changes.
+		{name: "a crash that exits 2 fails the step", runs: []run{
+			{command: "plan", dir: abs("examples/acme"), bin: "sailsync-crash", wantExit: 1, wantCode: "1", wantChanges: "false", wantComments: 1, wantBody: "crashed",
+				wantLog: "fatal error: stack overflow"},
+		}},
+		{name: "a crash of drift opens no issue and fails", runs: []run{
+			{command: "drift", dir: "repo", bin: "sailsync-crash", wantExit: 1, wantCode: "1", wantChanges: "false",
+				wantLog: "::error title=sailsync::sailsync drift ended with exit status 2 without finishing"},
+		}},
+		// A pull request's author who posts the marker first does not own sailsync's comment.
+		{name: "a comment with the marker by someone else is not taken over",
+			seed: ghState{Comments: []ghItem{
+				hostile("mallory", false, 7, planMarker+"/x -->\nall clear, merge it"),
+				hostile("mallory", false, 7, "<!-- sailsync-action: plan production "+abs("examples/acme")+" -->\nNo changes"),
+			}},
+			untouched: true,
+			runs: []run{
+				{command: "plan", dir: abs("examples/acme"), wantExit: 0, wantCode: "2", wantComments: 3, wantBody: "to create"},
+				{command: "plan", dir: abs("examples/acme"), wantExit: 0, wantCode: "2", wantComments: 3, wantBody: "to create"},
+			}},
+		// An issue quoting a report, or a pull request holding the marker (the issue list
+		// returns both), is never the drift issue.
+		{name: "drift skips issues by others and pull requests",
+			seed: ghState{Issues: []ghItem{
+				hostile("alice", false, 0, "I saw this:\n"+driftMarker),
+				hostile("github-actions[bot]", true, 0, driftMarker),
+			}},
+			untouched: true,
+			runs: []run{
+				{command: "drift", dir: "repo", wantExit: 0, wantCode: "2", wantIssues: "open,open,open", wantBody: "drift"},
+				{command: "drift", dir: "repo", wantExit: 0, wantCode: "2", wantIssues: "open,open,open", wantBody: "drift"},
+			}},
+		// A personal token's identity comes from GET /user, and only its items are edited.
+		{name: "a personal token edits only its own comment",
+			seed: ghState{Comments: []ghItem{
+				hostile("github-actions[bot]", false, 7, "<!-- sailsync-action: plan production "+abs("examples/acme")+" -->\nold"),
+			}},
+			untouched: true,
+			runs: []run{
+				{command: "plan", dir: abs("examples/acme"), env: []string{"FAKE_GH_LOGIN=sailsync-bot", "FAKE_GH_ACTOR=sailsync-bot"}, wantExit: 0, wantCode: "2", wantComments: 2, wantBody: "to create"},
+				{command: "plan", dir: abs("examples/acme"), env: []string{"FAKE_GH_LOGIN=sailsync-bot", "FAKE_GH_ACTOR=sailsync-bot"}, wantExit: 0, wantCode: "2", wantComments: 2, wantBody: "to create"},
+			}},
+		// An app's installation token cannot read /user: the token-login input names its bot.
+		{name: "token-login names an app's bot",
+			runs: []run{
+				{command: "plan", dir: abs("examples/acme"), env: []string{"SAILSYNC_TOKEN_LOGIN=acme-sync[bot]", "FAKE_GH_ACTOR=acme-sync[bot]"}, wantExit: 0, wantCode: "2", wantComments: 1, wantBody: "to create"},
+				{command: "plan", dir: abs("examples/acme"), env: []string{"SAILSYNC_TOKEN_LOGIN=acme-sync[bot]", "FAKE_GH_ACTOR=acme-sync[bot]"}, wantExit: 0, wantCode: "2", wantComments: 1, wantBody: "to create"},
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -239,13 +319,28 @@ func TestActionScript(t *testing.T) {
 			srv := httptest.NewServer(contract.Middleware(t, emu))
 			defer srv.Close()
 			bin := t.TempDir()
-			for _, name := range []string{"sailsync", "gh"} {
+			for _, name := range []string{"sailsync", "sailsync-crash", "gh"} {
 				if err := os.Symlink(self, filepath.Join(bin, name)); err != nil {
 					t.Fatal(err)
 				}
 			}
 			work := t.TempDir()
 			state := filepath.Join(work, "gh-state.json")
+			for i := range tt.seed.Comments {
+				tt.seed.Comments[i].ID = 1000 + i
+			}
+			for i := range tt.seed.Issues {
+				tt.seed.Issues[i].ID, tt.seed.Issues[i].Number = 2000+i, 2000+i
+			}
+			if len(tt.seed.Comments)+len(tt.seed.Issues) > 0 {
+				b, err := json.Marshal(tt.seed)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(state, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			// "repo" is a copy of the example that a run may replace with an export of the
 			// tenant, which is in sync with it: the same directory, so the same issue.
 			repoDir := filepath.Join(work, "repo")
@@ -269,7 +364,7 @@ func TestActionScript(t *testing.T) {
 				cmd.Env = append(os.Environ(),
 					"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 					"SAIL_BASE_URL="+srv.URL, "SAIL_CLIENT_ID="+emu.ClientID(), "SAIL_CLIENT_SECRET="+emu.ClientSecret(),
-					"SAILSYNC_BIN=sailsync", "SAILSYNC_COMMAND="+r.command, "SAILSYNC_DIRECTORY="+dir,
+					"SAILSYNC_BIN="+cmp.Or(r.bin, "sailsync"), "SAILSYNC_COMMAND="+r.command, "SAILSYNC_DIRECTORY="+dir,
 					"SAILSYNC_ENVIRONMENT=production", "SAILSYNC_DRIFT_ISSUE=true", "SAILSYNC_PR=7",
 					"GITHUB_REPOSITORY=acme/idm", "GITHUB_RUN_ID=42", "GITHUB_STEP_SUMMARY="+summary,
 					"GITHUB_OUTPUT="+outputs, "RUNNER_TEMP="+work, "FAKE_GH_STATE="+state,
@@ -277,6 +372,7 @@ func TestActionScript(t *testing.T) {
 				if r.command == "drift" {
 					cmd.Env = append(cmd.Env, "SAILSYNC_PR=") // a scheduled job has no pull request
 				}
+				cmd.Env = append(cmd.Env, r.env...)
 				out, err := cmd.CombinedOutput()
 				code := 0
 				if ee, ok := err.(*exec.ExitError); ok {
@@ -286,12 +382,18 @@ func TestActionScript(t *testing.T) {
 				}
 				assertNoSecrets(t, string(out))
 				t.Logf("run %d (%s):\n%s", i, r.command, out)
+				if r.wantLog != "" && !strings.Contains(string(out), r.wantLog) {
+					t.Errorf("run %d (%s): output lacks %q", i, r.command, r.wantLog)
+				}
 				if code != r.wantExit {
 					t.Fatalf("run %d (%s): exit %d, want %d\n%s", i, r.command, code, r.wantExit, out)
 				}
 				outs, _ := os.ReadFile(outputs)
 				if !strings.Contains(string(outs), "exit-code="+r.wantCode+"\n") {
 					t.Errorf("run %d (%s): outputs %q, want exit-code=%s", i, r.command, outs, r.wantCode)
+				}
+				if r.wantChanges != "" && !strings.Contains(string(outs), "changes="+r.wantChanges+"\n") {
+					t.Errorf("run %d (%s): outputs %q, want changes=%s", i, r.command, outs, r.wantChanges)
 				}
 				sum, _ := os.ReadFile(summary)
 				if !strings.Contains(string(sum), "### sailsync "+r.command+": production") {
@@ -324,8 +426,19 @@ func TestActionScript(t *testing.T) {
 			}
 			// Updates, not additions: each run after the first of a command edited its comment.
 			st := readGHState(t, state)
+			if tt.untouched {
+				got := map[int]ghItem{}
+				for _, it := range append(st.Comments, st.Issues...) {
+					got[it.ID] = it
+				}
+				for _, want := range append(tt.seed.Comments, tt.seed.Issues...) {
+					if got[want.ID] != want {
+						t.Errorf("%s's item %d was changed: %+v, was %+v", want.User, want.ID, got[want.ID], want)
+					}
+				}
+			}
 			for _, c := range st.Comments {
-				if strings.Contains(c.Body, "In sync again") {
+				if strings.Contains(c.Body, "In sync again") || c.ID >= 1000 {
 					continue
 				}
 				n := 0
@@ -372,6 +485,10 @@ type ghItem struct {
 	Body    string `json:"body"`
 	State   string `json:"state,omitempty"`
 	Updates int    `json:"updates"`
+	// User is the login that wrote the item; PullRequest marks an entry of the issue list
+	// that is a pull request (the API's pull_request key).
+	User        string `json:"user"`
+	PullRequest bool   `json:"pull_request,omitempty"`
 }
 
 func readGHState(t *testing.T, path string) ghState {
@@ -387,8 +504,17 @@ func readGHState(t *testing.T, path string) ghState {
 	return st
 }
 
-// jqMarker is the one jq program fakeGH understands: the script's search for its marker.
-var jqMarker = regexp.MustCompile(`^\.\[\] \| select\(\.body \| contains\("([^"]*)"\)\) \| \.(id|number)$`)
+// jqMarker is the one jq program fakeGH understands: the script's search for its marker among
+// the items of one login, pull requests left out.
+var jqMarker = regexp.MustCompile(`^\.\[\] \| select\(\.user\.login == "([^"]*)" and \(has\("pull_request"\) \| not\) and \(\.body // "" \| contains\("([^"]*)"\)\)\) \| \.(id|number)$`)
+
+// fakeActor is who the fake's token writes as: $FAKE_GH_ACTOR, else the Actions token's bot.
+func fakeActor() string {
+	if a := os.Getenv("FAKE_GH_ACTOR"); a != "" {
+		return a
+	}
+	return "github-actions[bot]"
+}
 
 // fakeGH implements the few `gh api` calls the action's script makes, against the state file
 // $FAKE_GH_STATE, and fails loudly on any other call so that a changed script cannot pass by
@@ -443,6 +569,14 @@ func fakeGH(args []string) int {
 		}
 	}
 	path, _, _ = strings.Cut(path, "?")
+	if method == "GET" && path == "user" {
+		// The Actions token cannot read /user; a personal token (FAKE_GH_LOGIN) can.
+		if os.Getenv("FAKE_GH_LOGIN") == "" || jq != ".login" {
+			return fail("GET user: HTTP 403: Resource not accessible by integration")
+		}
+		fmt.Println(os.Getenv("FAKE_GH_LOGIN"))
+		return 0
+	}
 	seg := strings.Split(path, "/")
 	if len(seg) < 4 || seg[0] != "repos" || seg[3] != "issues" {
 		return fail("unsupported path %q", path)
@@ -453,8 +587,9 @@ func fakeGH(args []string) int {
 			return fail("unsupported --jq %q", jq)
 		}
 		for _, it := range items {
-			if (onIssue == 0 || it.Issue == onIssue) && (onIssue != 0 || it.State == "open") && strings.Contains(it.Body, m[1]) {
-				if m[2] == "id" {
+			if (onIssue == 0 || it.Issue == onIssue) && (onIssue != 0 || it.State == "open") &&
+				it.User == m[1] && !it.PullRequest && strings.Contains(it.Body, m[2]) {
+				if m[3] == "id" {
 					fmt.Println(it.ID)
 				} else {
 					fmt.Println(it.Number)
@@ -472,7 +607,7 @@ func fakeGH(args []string) int {
 		return list(st.Comments, n)
 	case method == "POST" && len(rest) == 2 && rest[1] == "comments" && scan(rest[0], &n):
 		st.NextID++
-		st.Comments = append(st.Comments, ghItem{ID: st.NextID, Issue: n, Body: fields["body"]})
+		st.Comments = append(st.Comments, ghItem{ID: st.NextID, Issue: n, Body: fields["body"], User: fakeActor()})
 	case method == "PATCH" && len(rest) == 2 && rest[0] == "comments" && scan(rest[1], &n):
 		code = 1
 		for i := range st.Comments {
@@ -483,7 +618,7 @@ func fakeGH(args []string) int {
 		}
 	case method == "POST" && len(rest) == 0:
 		st.NextID++
-		st.Issues = append(st.Issues, ghItem{ID: st.NextID, Number: st.NextID, Title: fields["title"], Body: fields["body"], State: "open"})
+		st.Issues = append(st.Issues, ghItem{ID: st.NextID, Number: st.NextID, Title: fields["title"], Body: fields["body"], State: "open", User: fakeActor()})
 	case method == "PATCH" && len(rest) == 1 && scan(rest[0], &n):
 		code = 1
 		for i := range st.Issues {
@@ -515,4 +650,86 @@ func fakeGH(args []string) int {
 func scan(s string, n *int) bool {
 	_, err := fmt.Sscanf(s, "%d", n)
 	return err == nil
+}
+
+// readOnlySecrets are the secrets a job that runs a pull request's code may read: the read-only
+// API client's. Any other secret (the write client, an ${env:} secret of the deploy) must live
+// in an environment, whose protection rules a pull request cannot pass.
+var readOnlySecrets = map[string]bool{"SAIL_READONLY_CLIENT_ID": true, "SAIL_READONLY_CLIENT_SECRET": true, "GITHUB_TOKEN": true}
+
+// TestRecipesKeepWriteSecretsInEnvironments parses the GitHub recipes: a workflow a pull request
+// triggers reads no secret but the read-only client's, and every job that reads any other
+// secret names an environment (the deploy's required reviewers protect nothing when the
+// write credentials are repository secrets any branch's workflow can read). Plan and drift
+// work without the deploy's ${env:} secrets (TestUnsetSecretPlanWarnsApplyRefuses).
+func TestRecipesKeepWriteSecretsInEnvironments(t *testing.T) {
+	t.Parallel()
+	recipes, err := filepath.Glob(filepath.Join("examples", "ci", "github-*.yml"))
+	if err != nil || len(recipes) < 3 {
+		t.Fatalf("want the three GitHub recipes, found %v (%v)", recipes, err)
+	}
+	secretRef := regexp.MustCompile(`secrets\.([A-Za-z0-9_]+)`)
+	deploys := 0
+	for _, r := range recipes {
+		raw, err := os.ReadFile(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wf struct {
+			On   yaml.Node            `yaml:"on"`
+			Env  yaml.Node            `yaml:"env"`
+			Jobs map[string]yaml.Node `yaml:"jobs"`
+		}
+		if err := yaml.Unmarshal(raw, &wf); err != nil {
+			t.Fatalf("%s: %v", r, err)
+		}
+		onPR := false
+		var on any
+		if err := wf.On.Decode(&on); err != nil {
+			t.Fatal(err)
+		}
+		switch o := on.(type) {
+		case string:
+			onPR = strings.HasPrefix(o, "pull_request")
+		case []any:
+			for _, e := range o {
+				onPR = onPR || strings.HasPrefix(fmt.Sprint(e), "pull_request")
+			}
+		case map[string]any:
+			for e := range o {
+				onPR = onPR || strings.HasPrefix(e, "pull_request")
+			}
+		}
+		top, _ := yaml.Marshal(&wf.Env)
+		for name, job := range wf.Jobs {
+			body, err := yaml.Marshal(&job)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var j struct {
+				Environment yaml.Node `yaml:"environment"`
+			}
+			if err := job.Decode(&j); err != nil {
+				t.Fatal(err)
+			}
+			var write []string
+			for _, m := range secretRef.FindAllStringSubmatch(string(top)+string(body), -1) {
+				if !readOnlySecrets[m[1]] {
+					write = append(write, m[1])
+				}
+			}
+			if onPR && len(write) > 0 {
+				t.Errorf("%s: job %s runs on pull requests and reads %v: only %v", r, name, write, slices.Sorted(maps.Keys(readOnlySecrets)))
+			}
+			if len(write) > 0 && j.Environment.Kind == 0 {
+				t.Errorf("%s: job %s reads %v without an environment:", r, name, write)
+			}
+			if len(write) > 0 {
+				deploys++
+			}
+		}
+	}
+	if deploys == 0 {
+		t.Error("no recipe job holds the write client: the deploy recipe is gone")
+	}
 }

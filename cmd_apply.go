@@ -97,7 +97,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 			return fail(fmt.Errorf("plan file %s was made %s --rotate-secrets, and apply was run %s it: give apply the flags the plan was made with (or make the plan again)",
 				opts.PlanFile, withOrWithout(pf.RotateSecrets), withOrWithout(opts.RotateSecrets)))
 		}
-		if repo, err = loadRepo(opts.Dir, opts.stderr); err != nil {
+		if repo, err = loadRepo(ctx, opts.Dir, opts.stderr); err != nil {
 			return fail(err)
 		}
 		if pf.RepoHash != repo.Hash {

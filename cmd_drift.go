@@ -63,7 +63,7 @@ func runDrift(ctx context.Context, opts *driftOptions) error {
 	if err := checkUnmanaged(mode); err != nil {
 		return err
 	}
-	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, Drift: true, Base: opts.Base, Unmanaged: mode, Scope: &opts.Scope, stderr: opts.stderr})
+	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, Drift: true, AllowUnsetEnv: true, Base: opts.Base, Unmanaged: mode, Scope: &opts.Scope, stderr: opts.stderr})
 	if err != nil {
 		return reportFailure(opts.stdout, opts.Output, "drift", opts.Dir, err)
 	}

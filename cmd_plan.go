@@ -49,7 +49,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	if err := checkOutput(opts.Output, "text", "json", "markdown", "github"); err != nil {
 		return err
 	}
-	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, Base: opts.Base, Scope: &opts.Scope, stderr: opts.stderr})
+	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, AllowUnsetEnv: true, Base: opts.Base, Scope: &opts.Scope, stderr: opts.stderr})
 	if err != nil {
 		return reportFailure(opts.stdout, opts.Output, "plan", opts.Dir, err)
 	}

@@ -266,8 +266,10 @@ func TestPlanExitCodes(t *testing.T) {
 				t.Setenv("HR_DB_PASSWORD", tenanttest.Secrets["HR_DB_PASSWORD"])
 				return []string{"examples/acme", "--base-url", url}
 			},
-			code:   exitFailure,
-			stderr: []string{"ACME_HR_TOKEN", "sources/acme-hr-cloud.yaml:15"},
+			// A plan needs no secret (a pull request's read-only job has none): it shows the
+			// secret as not set and warns; apply refuses (TestUnsetSecretPlanWarnsApplyRefuses).
+			code:   exitChanges,
+			stdout: []string{"apiToken: (sensitive, not set)", "warning: 1 environment variable is unset", "ACME_HR_TOKEN", "sources/acme-hr-cloud.yaml:15"},
 		},
 		{
 			name: "no tenant",

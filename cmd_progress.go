@@ -44,14 +44,25 @@ func newApplyProgress(w io.Writer, tty bool, plan *diff.Plan, every time.Duratio
 		p.ticked.Add(1)
 		go func() {
 			defer p.ticked.Done()
+			// A panic here would end the process with exit status 2, CI's "changes": the progress
+			// lines stop instead, and the apply goes on.
+			defer func() {
+				if r := recover(); r != nil {
+					p.mu.Lock()
+					fmt.Fprintf(p.w, "sailsync: progress stopped: internal error (a bug; please report it): %v\n", r)
+					p.mu.Unlock()
+				}
+			}()
 			t := time.NewTicker(every)
 			defer t.Stop()
 			for {
 				select {
 				case <-t.C:
-					p.mu.Lock()
-					fmt.Fprintln(p.w, p.line())
-					p.mu.Unlock()
+					func() {
+						p.mu.Lock()
+						defer p.mu.Unlock()
+						fmt.Fprintln(p.w, p.line())
+					}()
 				case <-p.stopTick:
 					return
 				}

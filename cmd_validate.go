@@ -130,13 +130,13 @@ type reportProblem struct {
 	Message string `json:"message"`
 }
 
-func runValidate(_ context.Context, opts validateOptions) error {
+func runValidate(ctx context.Context, opts validateOptions) error {
 	switch opts.Output {
 	case "text", "json", "github":
 	default:
 		return fmt.Errorf("--output %q: use text, json or github", opts.Output)
 	}
-	repo, warnings, err := config.LoadWarnings(opts.Dir)
+	repo, warnings, err := config.LoadWarnings(ctx, opts.Dir)
 	var problems config.Problems
 	if err != nil && !errors.As(err, &problems) {
 		// Unreadable: not a list of problems but one error about the repository as a whole.

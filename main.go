@@ -100,18 +100,68 @@ func main() {
 	// apply finishes the requests in flight, the emulator shuts its server down.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	result := os.Getenv(EnvResultFile)
+	if err := startResult(result); err != nil {
+		fmt.Fprintln(os.Stderr, "sailsync:", diff.TextEscape(err.Error()))
+		os.Exit(exitFailure)
+	}
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stopProfile()
+	if err := finishResult(result, code); err != nil {
+		fmt.Fprintln(os.Stderr, "sailsync:", diff.TextEscape(err.Error()))
+		code = exitFailure
+	}
 	os.Exit(code)
+}
+
+// EnvResultFile names the file where sailsync writes its exit status as the very last thing it
+// does. A Go runtime crash (out of memory, stack overflow) cannot be recovered and exits 2, the
+// status of "changes": a CI step takes 2 for changes only when this file says 2 (README "CI").
+const EnvResultFile = "SAILSYNC_RESULT_FILE"
+
+// startResult empties the result file, so that a stale result of an earlier run cannot vouch
+// for this one.
+func startResult(path string) error {
+	if path == "" {
+		return nil
+	}
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		return fmt.Errorf("%s: %w", EnvResultFile, err)
+	}
+	return nil
+}
+
+// finishResult writes the exit status, one line, to the result file.
+func finishResult(path string, code int) error {
+	if path == "" {
+		return nil
+	}
+	if err := os.WriteFile(path, []byte(fmt.Sprintf("%d\n", code)), 0o644); err != nil {
+		return fmt.Errorf("%s: %w", EnvResultFile, err)
+	}
+	return nil
 }
 
 // run executes one sailsync command line and returns its exit status. Everything the command
 // writes, the final error line included, passes the run's redactor, which learns each secret
 // (client secret, tokens, ${env:…} values) as it becomes known; main and the tests both call it.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runCmd(ctx, newRootCmd(), args, stdin, stdout, stderr)
+}
+
+// runCmd is run with the command tree given, so that a test can run one that panics. A panic is
+// a bug, never "changes": it exits 1 (an uncaught panic would exit 2) with its stack on stderr.
+func runCmd(ctx context.Context, cmd *cobra.Command, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	red := redact.New()
 	out, errOut := red.Writer(stdout), red.Writer(stderr)
-	cmd := newRootCmd()
+	defer func() {
+		if r := recover(); r != nil {
+			_ = out.Flush()
+			fmt.Fprintf(errOut, "sailsync: internal error (a bug; please report it): %s\n%s", diff.TextEscape(fmt.Sprint(r)), debug.Stack())
+			_ = errOut.Flush()
+			code = exitFailure
+		}
+	}()
 	cmd.SetArgs(args)
 	cmd.SetIn(stdin)
 	cmd.SetOut(out)

@@ -34,6 +34,9 @@ type planRequest struct {
 	Conn          *connOptions
 	RotateSecrets bool
 	Drift         bool
+	// AllowUnsetEnv: a secret whose variable is unset is shown as not set with a warning (plan,
+	// drift), not an error (apply).
+	AllowUnsetEnv bool
 	// Base is a git revision to classify the plan against (three-way), or "".
 	Base string
 	// Unmanaged is drift's --unmanaged mode.
@@ -47,7 +50,7 @@ type planRequest struct {
 // computePlan loads the repository, connects, fetches what it declares and diffs. The session
 // is returned open (apply goes on using it); the caller closes it.
 func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan, *session, error) {
-	repo, err := loadRepo(req.Dir, req.stderr)
+	repo, err := loadRepo(ctx, req.Dir, req.stderr)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -94,7 +97,7 @@ func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *con
 		return nil, err
 	}
 	plan, err := diff.Compute(repo, live, diff.Options{Env: sess.env, RotateSecrets: req.RotateSecrets, Drift: req.Drift,
-		Tenant: sess.client.Tenant(), Unmanaged: req.Unmanaged, Environment: repo.Env})
+		Tenant: sess.client.Tenant(), Unmanaged: req.Unmanaged, Environment: repo.Env, AllowUnsetEnv: req.AllowUnsetEnv})
 	if err == nil && base != nil {
 		err = diff.ThreeWay(plan, base.repo, live, req.Base, base.commit)
 	}
@@ -107,8 +110,8 @@ func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *con
 }
 
 // loadRepo loads and validates a repository, printing its problems the way validate does.
-func loadRepo(dir string, stderr io.Writer) (*config.Repo, error) {
-	repo, err := config.Load(dir)
+func loadRepo(ctx context.Context, dir string, stderr io.Writer) (*config.Repo, error) {
+	repo, err := config.LoadContext(ctx, dir)
 	var problems config.Problems
 	if errors.As(err, &problems) {
 		// Relative to where the user pointed, as validate prints them.

@@ -5,7 +5,8 @@
 # It runs one sailsync command with --output github (annotations in the log, the report in the
 # step summary), keeps ONE pull-request comment up to date (found again by a hidden marker), with
 # drift keeps ONE issue open while drift persists and closes it when in sync, and fails the step
-# only on errors and violations (exit 1), not on "there are changes" (exit 2).
+# on errors and violations (exit 1) and on a crash, not on "there are changes" (exit 2 with
+# sailsync's result file saying 2).
 #
 # Inputs come as SAILSYNC_* variables (see action.yml); gh reads GH_TOKEN.
 set -uo pipefail
@@ -77,8 +78,19 @@ read -r -a extra <<<"${SAILSYNC_FLAGS:-}"
 
 # The command writes its markdown report to the step summary; point it at a file of ours so the
 # same report also becomes the comment or issue, from one run against the tenant.
-GITHUB_STEP_SUMMARY="$report" "$bin" "${args[@]}" "${extra[@]}"
+# SAILSYNC_RESULT_FILE: sailsync writes its exit status there as the last thing it does. A Go
+# runtime crash (out of memory, stack overflow) exits 2 like "changes" but writes nothing, so
+# a status the file does not confirm is a crash and fails the step.
+result="$tmp/result"
+GITHUB_STEP_SUMMARY="$report" SAILSYNC_RESULT_FILE="$result" "$bin" "${args[@]}" "${extra[@]}"
 code=$?
+crashed=false
+if [ "$code" -eq 0 ] || [ "$code" -eq 2 ]; then
+	if [ "$(cat "$result" 2>/dev/null)" != "$code" ]; then
+		echo "::error title=sailsync::sailsync $cmd ended with exit status $code without finishing (it crashed: see the log above); failing the step"
+		crashed=true
+	fi
+fi
 
 title="sailsync $cmd"
 if [ -n "$envname" ]; then
@@ -88,7 +100,9 @@ fi
 	echo "$marker"
 	echo "### $title"
 	echo
-	if [ -s "$report" ]; then
+	if [ "$crashed" = true ]; then
+		echo "sailsync $cmd crashed (exit $code without its result): see the job log."
+	elif [ -s "$report" ]; then
 		cat "$report"
 	else
 		echo "sailsync $cmd failed (exit $code) before it had a report: see the job log."
@@ -100,6 +114,9 @@ fi
 } >"$body"
 summary "$body"
 
+if [ "$crashed" = true ]; then
+	code=1
+fi
 changes=false
 if [ "$code" -eq 2 ]; then
 	changes=true
@@ -108,12 +125,32 @@ output exit-code "$code"
 output changes "$changes"
 output report "$body"
 
-# first_match LIST_PATH FIELD: the FIELD (id or number) of the first item whose body has the marker.
+# The identity of the token: only a comment or issue it wrote is ever edited, so that a pull
+# request's author who posts the marker first, or an issue quoting a report, is never taken
+# over. GET /user answers for a personal token; the Actions token (and an app's) cannot read it,
+# and the Actions token writes as github-actions[bot]. SAILSYNC_TOKEN_LOGIN (the action's input
+# token-login) names an app's bot for its installation token.
+login=""
+if { [ "${SAILSYNC_COMMENT:-true}" = true ] && [ -n "$pr" ]; } || { [ "${SAILSYNC_DRIFT_ISSUE:-false}" = true ] && [ "$cmd" = drift ]; }; then
+	login=${SAILSYNC_TOKEN_LOGIN:-}
+	if [ -z "$login" ]; then
+		login=$(gh api user --jq .login 2>/dev/null) || login=""
+	fi
+	login=${login:-github-actions[bot]}
+	# Only a GitHub login goes into the jq program below.
+	if ! [[ $login =~ ^[A-Za-z0-9-]+(\[bot\])?$ ]]; then
+		echo "::warning title=sailsync::token-login is not a GitHub login; no comment or issue is written"
+		login=""
+	fi
+fi
+
+# first_match LIST_PATH FIELD: the FIELD (id or number) of the first item the token's identity
+# wrote whose body has the marker; the issue list also holds pull requests, which are skipped.
 first_match() {
-	gh api --paginate "$1" --jq ".[] | select(.body | contains(\"$marker\")) | .$2" | head -n 1
+	gh api --paginate "$1" --jq ".[] | select(.user.login == \"$login\" and (has(\"pull_request\") | not) and (.body // \"\" | contains(\"$marker\"))) | .$2" | head -n 1
 }
 
-if [ "${SAILSYNC_COMMENT:-true}" = true ] && [ -n "$pr" ] && [ -n "$repo" ]; then
+if [ "${SAILSYNC_COMMENT:-true}" = true ] && [ -n "$pr" ] && [ -n "$repo" ] && [ -n "$login" ]; then
 	id=$(first_match "repos/$repo/issues/$pr/comments?per_page=100" id) || id=""
 	if [ -n "$id" ]; then
 		gh api -X PATCH "repos/$repo/issues/comments/$id" -F "body=@$body" >/dev/null ||
@@ -124,7 +161,7 @@ if [ "${SAILSYNC_COMMENT:-true}" = true ] && [ -n "$pr" ] && [ -n "$repo" ]; the
 	fi
 fi
 
-if [ "${SAILSYNC_DRIFT_ISSUE:-false}" = true ] && [ "$cmd" = drift ] && [ -n "$repo" ] && [ "$code" -ne 1 ]; then
+if [ "${SAILSYNC_DRIFT_ISSUE:-false}" = true ] && [ "$cmd" = drift ] && [ -n "$repo" ] && [ -n "$login" ] && [ "$code" -ne 1 ]; then
 	number=$(first_match "repos/$repo/issues?state=open&per_page=100" number) || number=""
 	if [ "$code" -eq 2 ] && [ -n "$number" ]; then
 		gh api -X PATCH "repos/$repo/issues/$number" -F "body=@$body" >/dev/null ||

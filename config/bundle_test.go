@@ -2,9 +2,11 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 const bundleYAML = `kind: Connector
@@ -95,6 +97,23 @@ func TestBundleProblems(t *testing.T) {
 			`connectors/acme-hr.yaml:7:16: translations.english: unknown field`},
 		{"metadata not a mapping", map[string]string{"connectors/acme-hr.yaml": strings.Replace(bundleYAML, "{supportsLoopback: true, shortDesc: Acme HR}", "yes", 1)},
 			`connectors/acme-hr.yaml:8:20: connectorMetadata: `},
+		// Canonical XML for the diff indents by depth: 140 KB nested 20,000 deep took 29 s and
+		// 2.1 GB; 40,000 deep ran sailsync out of memory.
+		{"XML nested 20,000 deep", map[string]string{"connectors/bundle/source-config.xml": strings.Repeat("<a>", 20000) + strings.Repeat("</a>", 20000)},
+			`connectors/acme-hr.yaml:4:15: sourceConfig: "bundle/source-config.xml" is refused: line 1: elements nested deeper than 256 levels`},
+		{"XML nested 257 deep", map[string]string{"connectors/bundle/source-config.xml": strings.Repeat("<a>\n", 257) + strings.Repeat("</a>", 257)},
+			`connectors/acme-hr.yaml:4:15: sourceConfig: "bundle/source-config.xml" is refused: line 257: elements nested deeper than 256 levels`},
+		// A DOCTYPE the tenant's parser may act on: an external DTD it fetches, entities.
+		{"DOCTYPE with a SYSTEM URL", map[string]string{"connectors/bundle/source-template.xml": "<!DOCTYPE Application SYSTEM \"http://attacker.example/x.dtd\">\n<Application name=\"Acme HR\"/>"},
+			`connectors/acme-hr.yaml:5:17: sourceTemplate: "bundle/source-template.xml" is refused: line 1: a DOCTYPE with the external DTD "http://attacker.example/x.dtd", which the tenant's parser may fetch`},
+		{"DOCTYPE with a PUBLIC URL", map[string]string{"connectors/bundle/source-template.xml": "<!DOCTYPE Application PUBLIC \"sailpoint.dtd\" \"file:///etc/passwd\">\n<Application name=\"Acme HR\"/>"},
+			`connectors/acme-hr.yaml:5:17: sourceTemplate: "bundle/source-template.xml" is refused: line 1: a DOCTYPE with the external DTD "file:///etc/passwd"`},
+		{"DOCTYPE with a path", map[string]string{"connectors/bundle/source-template.xml": "<!DOCTYPE Application SYSTEM \"../../x.dtd\">\n<Application name=\"Acme HR\"/>"},
+			`connectors/acme-hr.yaml:5:17: sourceTemplate: "bundle/source-template.xml" is refused: line 1: a DOCTYPE with the external DTD "../../x.dtd"`},
+		{"DOCTYPE with an unused entity", map[string]string{"connectors/bundle/source-template.xml": "<!DOCTYPE Application [<!ENTITY x SYSTEM \"http://attacker.example/\">]>\n<Application name=\"Acme HR\"/>"},
+			`connectors/acme-hr.yaml:5:17: sourceTemplate: "bundle/source-template.xml" is refused: line 1: a DOCTYPE with an internal subset (it can declare entities)`},
+		{"DOCTYPE inside the root", map[string]string{"connectors/bundle/source-template.xml": "<Application name=\"Acme HR\"><!DOCTYPE Application></Application>"},
+			`connectors/acme-hr.yaml:5:17: sourceTemplate: "bundle/source-template.xml" is refused: line 1: a DOCTYPE after the root element's start`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -122,6 +141,120 @@ func TestBundleProblems(t *testing.T) {
 			t.Errorf("Load: %v", err)
 		}
 	})
+}
+
+// TestBundleXMLAccepted: what real connector XML carries passes: a UTF-8 byte order mark (some
+// editors write one), SailPoint's DOCTYPE naming sailpoint.dtd, nesting up to MaxXMLDepth.
+func TestBundleXMLAccepted(t *testing.T) {
+	t.Parallel()
+	for name, xml := range map[string]string{
+		"byte order mark":           "\ufeff<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Form name=\"Acme HR\"/>\n",
+		"DOCTYPE PUBLIC":            "<?xml version='1.0' encoding='UTF-8'?>\n<!DOCTYPE Form PUBLIC \"sailpoint.dtd\" \"sailpoint.dtd\">\n<Form/>",
+		"DOCTYPE SYSTEM":            "<!DOCTYPE Form SYSTEM 'sailpoint.dtd'>\n<Form/>",
+		"DOCTYPE without a DTD":     "<!DOCTYPE Form>\n<Form/>",
+		"byte order mark, DOCTYPE":  "\ufeff<!DOCTYPE Form PUBLIC \"sailpoint.dtd\" \"sailpoint.dtd\">\n<Form/>",
+		"nested MaxXMLDepth levels": strings.Repeat("<a>", MaxXMLDepth) + strings.Repeat("</a>", MaxXMLDepth),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			files := bundleFiles()
+			files["connectors/bundle/source-config.xml"] = xml
+			write(t, dir, files)
+			repo := loadOK(t, dir)
+			if got := string(repo.Connectors[0].Bundle.XML["sourceConfig"].Data); got != xml {
+				t.Errorf("data %q, want the file as it is", got)
+			}
+		})
+	}
+}
+
+// TestHostileTranslations: a 1 MiB translations file of repeated keys (a minute to validate
+// when every repeat renumbered the entries) and one of a single entry continued over every line
+// (the entry copied once per line) load, each key once at its last value.
+func TestHostileTranslations(t *testing.T) {
+	t.Parallel()
+	var repeated strings.Builder
+	for i := 0; repeated.Len() < MaxBundleFileSize-64; i++ {
+		fmt.Fprintf(&repeated, "k%d=v\nk%d=w\n", i%20000, i%20000)
+	}
+	continued := "k=" + strings.Repeat("v\\\n", (MaxBundleFileSize-8)/3) + "end\n"
+	for name, text := range map[string]string{"repeated keys": repeated.String(), "continued entry": continued} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			files := bundleFiles()
+			files["connectors/bundle/messages_en.properties"] = text
+			write(t, dir, files)
+			repo := loadOK(t, dir)
+			props, err := ParseProperties(repo.Connectors[0].Bundle.Translations[0].Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{}
+			for _, p := range props {
+				if seen[p.Key] {
+					t.Fatalf("key %q twice", p.Key)
+				}
+				seen[p.Key] = true
+			}
+			if name == "continued entry" && (len(props) != 1 || !strings.HasSuffix(props[0].Value, "vend")) {
+				t.Errorf("got %d entries", len(props))
+			}
+		})
+	}
+}
+
+// TestParsePropertiesScalesLinearly: four times the input costs about four times the work, not
+// sixteen (repeated keys renumbered the entries; a continued entry was copied once per line).
+// The ratio of the fastest of several runs at two sizes, which load on the machine cannot
+// turn from ~4 into the ~16 of a quadratic parse.
+func TestParsePropertiesScalesLinearly(t *testing.T) {
+	repeated := func(n int) []byte {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "key%d=a\n", i)
+		}
+		for i := range n {
+			fmt.Fprintf(&b, "key%d=b\n", i)
+		}
+		return []byte(b.String())
+	}
+	continued := func(n int) []byte { return []byte("k=" + strings.Repeat("value\\\n", n) + "end\n") }
+	for name, gen := range map[string]func(int) []byte{"repeated keys": repeated, "continued entry": continued} {
+		t.Run(name, func(t *testing.T) {
+			cost := func(data []byte) time.Duration {
+				best := time.Duration(1<<63 - 1)
+				for range 5 {
+					start := time.Now()
+					if _, err := ParseProperties(data); err != nil {
+						t.Fatal(err)
+					}
+					best = min(best, time.Since(start))
+				}
+				return max(best, time.Microsecond)
+			}
+			small, large := cost(gen(5000)), cost(gen(20000))
+			if ratio := float64(large) / float64(small); ratio > 10 {
+				t.Errorf("4x the input took %.1fx the time (%v, %v): not linear", ratio, small, large)
+			}
+		})
+	}
+}
+
+// BenchmarkParsePropertiesRepeatedKeys parses a 1 MiB translations file of repeated keys.
+func BenchmarkParsePropertiesRepeatedKeys(b *testing.B) {
+	var text strings.Builder
+	for i := 0; text.Len() < MaxBundleFileSize-64; i++ {
+		fmt.Fprintf(&text, "k%d=v\nk%d=w\n", i%20000, i%20000)
+	}
+	data := []byte(text.String())
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := ParseProperties(data); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 func TestParseProperties(t *testing.T) {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,15 +45,20 @@ const SettingsFile = "sailsync.yaml"
 // Problems, every problem found sorted by file, line and column; when it cannot be read at all
 // (dir missing, not a directory) the error is a wrapped error. A valid repository's warnings are
 // in Repo.Warnings.
-func Load(dir string) (*Repo, error) {
-	repo, _, err := LoadWarnings(dir)
+func Load(dir string) (*Repo, error) { return LoadContext(context.Background(), dir) }
+
+// LoadContext is Load that stops when ctx is done (an interrupt, SIGTERM), with ctx's error: it
+// is checked before each file is read or parsed, and every file's work is bounded by the size
+// limits, so a large or hostile repository stops within one file's work.
+func LoadContext(ctx context.Context, dir string) (*Repo, error) {
+	repo, _, err := LoadWarnings(ctx, dir)
 	return repo, err
 }
 
-// LoadWarnings is Load that also returns the warnings, sorted like problems, when the
+// LoadWarnings is LoadContext that also returns the warnings, sorted like problems, when the
 // repository is invalid too (validate reports both); for a valid repository they are
 // Repo.Warnings.
-func LoadWarnings(dir string) (*Repo, Problems, error) {
+func LoadWarnings(ctx context.Context, dir string) (*Repo, Problems, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("config repository %s: %w", dir, err)
@@ -67,22 +74,40 @@ func LoadWarnings(dir string) (*Repo, Problems, error) {
 	if !st.IsDir() {
 		return nil, nil, fmt.Errorf("config repository %s: not a directory", dir)
 	}
-	l := &loader{root: root, hashed: map[string]string{}, read: map[string][]byte{}}
+	l := newLoader(ctx, root)
 	files, err := l.walk()
 	if err != nil {
 		return nil, nil, fmt.Errorf("config repository %s: %w", dir, err)
 	}
+	return l.load(dir, files)
+}
+
+func newLoader(ctx context.Context, root string) *loader {
+	return &loader{ctx: ctx, root: root, hashed: map[string]string{}, read: map[string][]byte{}}
+}
+
+// load is LoadContext after the walk: files are the repository's YAML files, read by parseAll
+// (or given with their content, as FuzzLoad does to run without writing a file per input).
+func (l *loader) load(dir string, files []yamlFile) (*Repo, Problems, error) {
+	ctx := l.ctx
 	docs := l.parseAll(files)
+	if err := ctx.Err(); err != nil {
+		return nil, nil, fmt.Errorf("config repository %s: %w", dir, err)
+	}
 	repo := &Repo{Dir: dir}
 	l.loadSettings(repo)
 	l.build(repo, docs)
 	l.checkRefs(repo)
 	l.checkEnvironments(repo)
+	if err := ctx.Err(); err != nil {
+		return nil, nil, fmt.Errorf("config repository %s: %w", dir, err)
+	}
 	sortProblems(l.warnings)
 	if len(l.problems) > 0 {
 		sortProblems(l.problems)
 		return nil, l.warnings, l.problems
 	}
+	var err error
 	repo.Hash, err = l.hash()
 	if err != nil {
 		return nil, nil, fmt.Errorf("config repository %s: %w", dir, err)
@@ -91,18 +116,61 @@ func LoadWarnings(dir string) (*Repo, Problems, error) {
 	return repo, l.warnings, nil
 }
 
+// parsed is what parseAll's workers make of one file.
+type parsed struct {
+	data     []byte
+	ok       bool // the file was read: data holds it
+	docs     []*document
+	problems []Problem
+	panicked string // a panic while parsing the file, raised again on parseAll's goroutine
+}
+
+// parseOne reads, parses and validates one file into p. A panic on a worker goroutine would end
+// the process with exit status 2 (CI's "changes"); kept in p and raised again by parseAll, main's
+// recover makes it exit 1.
+func (l *loader) parseOne(f yamlFile, p *parsed) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.panicked = fmt.Sprintf("%s: %v\n%s", f.rel, r, debug.Stack())
+		}
+	}()
+	if l.ctx.Err() != nil {
+		return // LoadContext returns the context's error
+	}
+	data, problem := l.readYAML(f)
+	if problem != nil {
+		p.problems = append(p.problems, *problem)
+		return
+	}
+	p.data, p.ok = data, true
+	budget := MaxDocuments
+	p.docs = parseFile(f.rel, data, func(pr Problem) { p.problems = append(p.problems, pr) }, &budget)
+	for _, d := range p.docs {
+		// Schema validation is pure and the other half of the work: done here too,
+		// also for a document with a conversion problem (see document.masked).
+		if k, ok := d.value.Get("kind"); ok {
+			if ks, isString := k.(string); isString && knownKind(Kind(ks)) {
+				plain := value.ToPlain(d.value)
+				d.schemaErrs, d.validated = schema.Validate(Kind(ks), plain), true
+				d.schemaWarns = schema.Warnings(Kind(ks), plain)
+			}
+		}
+		// The YAML tree is only needed to place schema errors and connector files and
+		// to mask the errors of a broken document: without those it is dropped now
+		// rather than when every file is parsed, as the trees of a large repository
+		// weigh on the loader's peak memory.
+		if _, files := d.value.Get("connectorFiles"); d.validated && len(d.schemaErrs) == 0 && len(d.schemaWarns) == 0 && !files && !d.broken {
+			d.root = nil
+		}
+	}
+}
+
 // parseAll reads and parses the files on every core, as YAML parsing and reading the files
 // dominate loading a large repository. The result is the sequential
 // loop's: files are read and parsed independently, each within the document budget, and merged
 // in order; should the repository exceed the budget, it is parsed again one file after the other
 // so that the problems are exactly the sequential ones.
 func (l *loader) parseAll(files []yamlFile) []*document {
-	type parsed struct {
-		data     []byte
-		ok       bool // the file was read: data holds it
-		docs     []*document
-		problems []Problem
-	}
 	out := make([]parsed, len(files))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -111,33 +179,7 @@ func (l *loader) parseAll(files []yamlFile) []*document {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				p := &out[i]
-				data, problem := l.readYAML(files[i])
-				if problem != nil {
-					p.problems = append(p.problems, *problem)
-					continue
-				}
-				p.data, p.ok = data, true
-				budget := MaxDocuments
-				p.docs = parseFile(files[i].rel, data, func(pr Problem) { p.problems = append(p.problems, pr) }, &budget)
-				for _, d := range p.docs {
-					// Schema validation is pure and the other half of the work: done here too,
-					// also for a document with a conversion problem (see document.masked).
-					if k, ok := d.value.Get("kind"); ok {
-						if ks, isString := k.(string); isString && knownKind(Kind(ks)) {
-							plain := value.ToPlain(d.value)
-							d.schemaErrs, d.validated = schema.Validate(Kind(ks), plain), true
-							d.schemaWarns = schema.Warnings(Kind(ks), plain)
-						}
-					}
-					// The YAML tree is only needed to place schema errors and connector files and
-					// to mask the errors of a broken document: without those it is dropped now
-					// rather than when every file is parsed, as the trees of a large repository
-					// weigh on the loader's peak memory.
-					if _, files := d.value.Get("connectorFiles"); d.validated && len(d.schemaErrs) == 0 && len(d.schemaWarns) == 0 && !files && !d.broken {
-						d.root = nil
-					}
-				}
+				l.parseOne(files[i], &out[i])
 			}
 		}()
 	}
@@ -146,6 +188,11 @@ func (l *loader) parseAll(files []yamlFile) []*document {
 	}
 	close(next)
 	wg.Wait()
+	for _, p := range out {
+		if p.panicked != "" {
+			panic("loading " + p.panicked)
+		}
+	}
 	total, readable := 0, 0
 	for i, p := range out {
 		total += len(p.docs)
@@ -196,7 +243,8 @@ func sortProblems(ps Problems) {
 }
 
 type loader struct {
-	root     string // absolute, symbolic links resolved
+	ctx      context.Context // the load stops when it is done
+	root     string          // absolute, symbolic links resolved
 	problems Problems
 	warnings Problems   // see Repo.Warnings
 	settings []yamlFile // the settings file (sailsync.yaml, then sailsync.yml) when present
@@ -218,6 +266,8 @@ type yamlFile struct {
 	// the repository by construction: the walk starts at the resolved root and does not follow
 	// links.
 	regular bool
+	// content, when not nil, is the file's content, given instead of read (FuzzLoad).
+	content []byte
 }
 
 // walk lists the YAML files: every *.yaml and *.yml below the root, skipping hidden files and
@@ -228,6 +278,9 @@ type yamlFile struct {
 func (l *loader) walk() ([]yamlFile, error) {
 	var out []yamlFile
 	err := filepath.WalkDir(l.root, func(p string, d fs.DirEntry, err error) error {
+		if cerr := l.ctx.Err(); cerr != nil {
+			return cerr
+		}
 		rel, rerr := filepath.Rel(l.root, p)
 		if rerr != nil {
 			return rerr
@@ -298,6 +351,12 @@ func unwrapPath(err error) error {
 // regular file inside the repository. It only reads (the parse workers call it at once), so a
 // file it refuses comes back as a problem.
 func (l *loader) readYAML(f yamlFile) ([]byte, *Problem) {
+	if f.content != nil {
+		if len(f.content) > MaxYAMLFileSize {
+			return nil, &Problem{Pos: Pos{File: f.rel, Line: 1, Col: 1}, Message: fmt.Sprintf("the file is %s; a YAML file may be at most %s", size(int64(len(f.content))), size(MaxYAMLFileSize))}
+		}
+		return f.content, nil
+	}
 	if f.regular {
 		if data, ok := readRegular(f.path); ok {
 			return data, nil

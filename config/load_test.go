@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -435,7 +436,7 @@ schemas:
 passwordPolicies: null
 managerCorrelationMapping: {accountAttribute: manager, identityAttributeName: manager, accountAtribute: x}
 `})
-	_, warnings, err := LoadWarnings(dir)
+	_, warnings, err := LoadWarnings(context.Background(), dir)
 	var ps Problems
 	if !errors.As(err, &ps) {
 		t.Fatalf("Load: %v", err)
@@ -573,4 +574,24 @@ func rereadHash(t *testing.T, dir string) string {
 		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// TestLoadContextCancelled: a load whose context is done (SIGTERM, Ctrl-C) stops with the
+// context's error instead of reading and checking the rest of the repository: a 1 MiB
+// translations file of repeated keys once kept validate busy for a minute after SIGTERM.
+func TestLoadContextCancelled(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := bundleFiles()
+	files["connectors/bundle/messages_en.properties"] = strings.Repeat("k=v\n", MaxBundleFileSize/8)
+	write(t, dir, files)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	repo, err := LoadContext(ctx, dir)
+	if !errors.Is(err, context.Canceled) || repo != nil {
+		t.Fatalf("LoadContext: %v, %v; want context.Canceled", repo, err)
+	}
+	if _, err := LoadContext(context.Background(), dir); err != nil {
+		t.Fatalf("LoadContext, not cancelled: %v", err)
+	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -47,7 +48,7 @@ category: null
 // the published enum does not list are warnings at their file:line:col naming the field.
 func TestRealTenantShapes(t *testing.T) {
 	t.Parallel()
-	r, warnings, err := LoadWarnings(tenanttest.WriteDir(t, map[string]string{
+	r, warnings, err := LoadWarnings(context.Background(), tenanttest.WriteDir(t, map[string]string{
 		"sources/identity-fusion.yaml":       fusionSource,
 		"schemas/identity-fusion-group.yaml": "kind: EntitlementSchema\nsource: Identity Fusion\nname: group\nattributes: []\n",
 	}))
@@ -75,7 +76,7 @@ func TestRealTenantShapes(t *testing.T) {
 // LoadWarnings, so that validate reports both.
 func TestWarningsBesideProblems(t *testing.T) {
 	t.Parallel()
-	_, warnings, err := LoadWarnings(tenanttest.WriteDir(t, map[string]string{
+	_, warnings, err := LoadWarnings(context.Background(), tenanttest.WriteDir(t, map[string]string{
 		"sources/identity-fusion.yaml": strings.Replace(fusionSource, "deleteThreshold: null", "deleteThreshold: 250", 1),
 	}))
 	var ps Problems

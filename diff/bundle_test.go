@@ -3,6 +3,7 @@ package diff
 import (
 	"bytes"
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -76,6 +77,55 @@ func TestCanonicalXML(t *testing.T) {
 	}
 	if _, err := CanonicalXML([]byte("<a><b></a>")); err == nil {
 		t.Error("mismatched tags accepted")
+	}
+}
+
+// TestCanonicalXMLBounded: a hostile document (the repository's or the tenant's) costs bounded
+// memory: nesting past config.MaxXMLDepth is refused at once (20,000 deep took 29 s and 2.1 GB,
+// as every line is indented by its depth), and 1 MiB of elements nested just within the bound,
+// which renders to some 70 MiB, stops at MaxCanonicalXML. Allocation is measured, not time.
+// A byte order mark is not content. Not parallel: it reads the process's allocation counter.
+func TestCanonicalXMLBounded(t *testing.T) {
+	tower := strings.Repeat("<a>", config.MaxXMLDepth-1) + strings.Repeat("</a>", config.MaxXMLDepth-1)
+	wide := "<r>" + strings.Repeat(tower, (config.MaxBundleFileSize-8)/len(tower)) + "</r>"
+	for _, c := range []struct {
+		name, doc, err string
+		maxAlloc       uint64
+	}{
+		{"nested 20,000 deep", strings.Repeat("<a>", 20000) + strings.Repeat("</a>", 20000), "nested deeper than 256 levels", 1 << 20},
+		{"nested 40,000 deep, unclosed", strings.Repeat("<a>", 40000), "nested deeper than 256 levels", 1 << 20},
+		{"1 MiB nested 256 deep", wide, "canonical XML longer than 16 MiB", 128 << 20},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := CanonicalXML([]byte(c.doc))
+			runtime.ReadMemStats(&after)
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("err %v, want %q", err, c.err)
+			}
+			if got := after.TotalAlloc - before.TotalAlloc; got > c.maxAlloc {
+				t.Errorf("allocated %d MiB, want at most %d MiB", got>>20, c.maxAlloc>>20)
+			}
+		})
+	}
+	if _, err := CanonicalXML([]byte("<r>" + tower + "</r>")); err != nil {
+		t.Errorf("nested config.MaxXMLDepth deep: %v", err)
+	}
+	a, err := CanonicalXML([]byte("\ufeff<a/>"))
+	if b, _ := CanonicalXML([]byte("<a/>")); err != nil || a != b {
+		t.Errorf("with a byte order mark: %q, %v; want %q", a, err, b)
+	}
+}
+
+// BenchmarkCanonicalXMLDeep renders 1 MiB of elements nested config.MaxXMLDepth deep, the
+// costliest document the loader accepts, up to MaxCanonicalXML.
+func BenchmarkCanonicalXMLDeep(b *testing.B) {
+	tower := strings.Repeat("<a>", config.MaxXMLDepth-1) + strings.Repeat("</a>", config.MaxXMLDepth-1)
+	doc := []byte("<r>" + strings.Repeat(tower, (config.MaxBundleFileSize-8)/len(tower)) + "</r>")
+	b.SetBytes(int64(len(doc)))
+	for b.Loop() {
+		_, _ = CanonicalXML(doc)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -35,6 +36,10 @@ type Options struct {
 	// Environment is the environment the repository was bound to (config.Repo.ForEnvironment);
 	// the plan records it (Plan.Environment).
 	Environment string
+	// AllowUnsetEnv makes an unset variable the plan would send a warning, not an error: the
+	// field shows SensitiveUnset and Plan.UnsetEnv lists it. Plan and drift set it, so that a
+	// pull request's plan needs no secret of the deploy; apply never does.
+	AllowUnsetEnv bool
 }
 
 // Rule texts carried by violations.
@@ -228,15 +233,44 @@ func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, 
 			}
 		}
 	}
-	if len(missing) > 0 {
+	if len(missing) > 0 && !opts.AllowUnsetEnv {
 		return nil, &MissingEnvError{Missing: missing}
+	}
+	if len(missing) > 0 {
+		markUnset(p, missing)
 	}
 	p.Summary = summarize(p)
 	return p, nil
 }
 
+// markUnset marks the fields whose secrets are not set and says so in a note, the warning every
+// output shows: apply's error, followed by what it means for the plan.
+func markUnset(p *Plan, missing []MissingEnv) {
+	p.UnsetEnv = missing
+	type key struct {
+		kind       config.Kind
+		name, path string
+	}
+	unset := map[key]bool{}
+	for _, m := range missing {
+		unset[key{m.Kind, m.Name, m.Path}] = true
+	}
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		for j := range c.Fields {
+			if f := &c.Fields[j]; f.Sensitive && unset[key{c.Kind, c.Name, f.Path}] {
+				f.Unset, f.After = true, SensitiveUnset
+			}
+		}
+	}
+	msg := (&MissingEnvError{Missing: missing}).Error()
+	p.Notes = append(p.Notes, "warning: "+msg+"; they show as "+SensitiveUnset+", and apply refuses to run until they are set")
+}
+
 // parallel calls fn(0) … fn(n-1) on every core and returns when all have returned. fn only
-// reads shared state and writes its own slot.
+// reads shared state and writes its own slot. A panic in fn is raised again on the caller's
+// goroutine once all have returned: on a worker it would end the process with exit status 2,
+// which CI reads as "changes", where main's recover makes it exit 1.
 func parallel(n int, fn func(i int)) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
@@ -247,16 +281,29 @@ func parallel(n int, fn func(i int)) {
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	var panicked atomic.Pointer[string]
+	call := func(i int) {
+		defer func() {
+			if r := recover(); r != nil {
+				msg := fmt.Sprintf("%v\n%s", r, debug.Stack())
+				panicked.CompareAndSwap(nil, &msg)
+			}
+		}()
+		fn(i)
+	}
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				fn(i)
+				call(i)
 			}
 		}()
 	}
 	wg.Wait()
+	if msg := panicked.Load(); msg != nil {
+		panic("on a worker goroutine: " + *msg)
+	}
 }
 
 // planned is one change with what it brings to the plan.

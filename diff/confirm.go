@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/sailsync/sailsync/value"
 )
@@ -74,6 +75,9 @@ func Confirm(saved, fresh *Plan) (*Plan, error) {
 // sameChange compares two changes as a plan file writes them, so that every field counts; the
 // order of an object's keys does not (an editor or a tool may rewrite it).
 func sameChange(a, b *Change) (bool, error) {
+	// Whether a secret's variable was set where the plan was made is not what was reviewed:
+	// a pull request's plan, made without the deploy's secrets, holds for an apply with them.
+	a, b = withSecretsSet(a), withSecretsSet(b)
 	ja, err := sortedJSON(a)
 	if err != nil {
 		return false, err
@@ -83,6 +87,21 @@ func sameChange(a, b *Change) (bool, error) {
 		return false, err
 	}
 	return bytes.Equal(ja, jb), nil
+}
+
+// withSecretsSet returns c, or a copy of it whose Unset fields read as set secrets.
+func withSecretsSet(c *Change) *Change {
+	if !slices.ContainsFunc(c.Fields, func(f Field) bool { return f.Unset }) {
+		return c
+	}
+	cp := *c
+	cp.Fields = slices.Clone(c.Fields)
+	for i := range cp.Fields {
+		if f := &cp.Fields[i]; f.Unset {
+			f.Unset, f.After = false, Sensitive
+		}
+	}
+	return &cp
 }
 
 // sortedJSON encodes v as fingerprints are: object keys sorted at every level, numbers as

@@ -81,9 +81,18 @@ func quote(s string) string {
 // fieldValue renders one side of a field change; secrets are never shown.
 func fieldValue(f Field, v any) string {
 	if f.Sensitive {
-		return Sensitive
+		return sensitiveText(f)
 	}
 	return formatValue(v)
+}
+
+// sensitiveText is what stands for a secret field: Sensitive, or SensitiveUnset when its
+// variable is not set.
+func sensitiveText(f Field) string {
+	if f.Unset {
+		return SensitiveUnset
+	}
+	return Sensitive
 }
 
 // objectLabel names an object for headers: `Source "HR Database"`, `EntitlementSchema "group" of

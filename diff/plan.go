@@ -28,6 +28,10 @@ const (
 // Sensitive is what stands in for a secret value everywhere a value is shown.
 const Sensitive = "(sensitive)"
 
+// SensitiveUnset stands for a secret whose environment variable is not set, in a plan made with
+// Options.AllowUnsetEnv: the plan can be reviewed, an apply refuses it.
+const SensitiveUnset = "(sensitive, not set)"
+
 // Live is the live state fetched for a plan. Keys are names, as objects are identified by name.
 type Live struct {
 	// Sources holds the declared sources the tenant has, by name; with AllSourcesListed, every
@@ -97,6 +101,9 @@ type Plan struct {
 	// Warnings are the repository's warnings (config.Repo.Warnings), shown by every renderer;
 	// left out when there is none.
 	Warnings []Warning `json:"warnings,omitempty"`
+	// UnsetEnv are the uses of environment variables an apply of the plan would send that are
+	// not set (Options.AllowUnsetEnv); a note says so, and each field is marked Unset.
+	UnsetEnv []MissingEnv `json:"-"`
 }
 
 // Change is one object in the plan. Objects with no change are kept (Action no-change) so that
@@ -179,6 +186,9 @@ type Field struct {
 	Immutable bool `json:"immutable"`
 	// Sensitive marks a secret: Before and After are both Sensitive, never the value.
 	Sensitive bool `json:"sensitive"`
+	// Unset marks a secret whose environment variable is not set (Options.AllowUnsetEnv):
+	// After is SensitiveUnset. It is not part of what apply --plan holds a plan file to.
+	Unset bool `json:"unset,omitempty"`
 	// Line is the YAML line of the declared value of an updated field (0 when not known), where
 	// a GitHub annotation of the update points.
 	Line int `json:"line,omitempty"`

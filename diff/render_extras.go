@@ -213,6 +213,19 @@ func githubExtras(p *Plan) (warnings []Annotation, lines []string) {
 			warnings = append(warnings, a)
 		}
 	}
+	// A secret the plan could not check: a warning on the line that references it.
+	files := map[string]string{}
+	for _, c := range p.Changes {
+		files[string(c.Kind)+"\x00"+c.Name] = c.File
+	}
+	for _, m := range p.UnsetEnv {
+		a := Annotation{Title: "sailsync: secret not set", Message: fmt.Sprintf("%s %s: ${env:%s} is not set: shown as %s; apply refuses to run until it is set",
+			objectLabel(m.Kind, m.Name, ""), m.Path, m.Var, SensitiveUnset)}
+		if f := files[string(m.Kind)+"\x00"+m.Name]; f != "" {
+			a.File, a.Line = f, m.Pos.Line
+		}
+		warnings = append(warnings, a)
+	}
 	for _, l := range []string{BaseLine(p), IgnoredLine(p), CoverageLine(p)} {
 		if l != "" {
 			lines = append(lines, l)

@@ -103,7 +103,7 @@ func RenderGitHub(w io.Writer, p *Plan) error {
 		notices = append(notices, a)
 	}
 	warnings, extra := githubExtras(p)
-	what := "changes that overwrite the tenant's own"
+	what := "warnings (changes that overwrite the tenant's own, secrets not set)"
 	if len(p.Warnings) > 0 {
 		// The repository's warnings share the level's annotations with the overwrites.
 		warnings, what = append(githubWarnings(p), warnings...), "warnings"

@@ -199,7 +199,7 @@ func diffLines(a Action, f Field) []string {
 		}
 		return out
 	case f.Sensitive && a != ActionCreate:
-		return []string{"+ " + path + ": " + Sensitive + "  # secret sent"}
+		return []string{"+ " + path + ": " + sensitiveText(f) + "  # secret sent"}
 	case a == ActionCreate || f.Before == nil:
 		return []string{"+ " + path + ": " + fieldValue(f, f.After) + suffix}
 	default:

@@ -148,7 +148,7 @@ func textField(pl palette, a Action, f Field) string {
 		return pl.violation.Sprint("!") + " " + path + ": " + fieldValue(f, f.Before) + " → " + fieldValue(f, f.After) + " " +
 			pl.violation.Sprint("(immutable)")
 	case f.Sensitive && a != ActionCreate:
-		return pl.update.Sprint("~") + " " + path + ": " + Sensitive
+		return pl.update.Sprint("~") + " " + path + ": " + sensitiveText(f)
 	case a == ActionCreate || f.Before == nil:
 		return pl.create.Sprint("+") + " " + path + ": " + fieldValue(f, f.After)
 	default:

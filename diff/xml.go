@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/sailsync/sailsync/config"
 )
 
 // CanonicalXML renders an XML document one markup item per line, indented by depth, so that
@@ -18,9 +20,11 @@ import (
 // written one way), and the XML declaration is left out (the tenant writes its own). Comments,
 // processing instructions and DOCTYPE stay: they are content someone wrote. Every character
 // that is not printable is written as a character reference, so the lines are safe to print.
-// It fails on anything that is not well-formed.
+// It fails on anything that is not well-formed, on elements nested deeper than
+// config.MaxXMLDepth and on a rendering longer than MaxCanonicalXML: the caller then compares the
+// text as it is. A leading byte order mark is not content.
 func CanonicalXML(data []byte) (string, error) {
-	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec := xml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
 	dec.Strict = true
 	var b strings.Builder
 	depth := 0
@@ -45,6 +49,9 @@ func CanonicalXML(data []byte) (string, error) {
 		pending = nil
 	}
 	for {
+		if b.Len() > MaxCanonicalXML {
+			return "", fmt.Errorf("canonical XML longer than %d MiB", MaxCanonicalXML>>20)
+		}
 		tok, err := dec.RawToken()
 		if errors.Is(err, io.EOF) {
 			break
@@ -58,6 +65,9 @@ func CanonicalXML(data []byte) (string, error) {
 			se := t.Copy()
 			pending = &se
 			depth++
+			if depth > config.MaxXMLDepth {
+				return "", fmt.Errorf("elements nested deeper than %d levels", config.MaxXMLDepth)
+			}
 		case xml.EndElement:
 			if depth == 0 {
 				return "", fmt.Errorf("not well-formed XML: unexpected </%s>", rawName(t.Name))
@@ -98,8 +108,16 @@ func CanonicalXML(data []byte) (string, error) {
 	if depth != 0 {
 		return "", errors.New("not well-formed XML: unclosed element")
 	}
+	if b.Len() > MaxCanonicalXML {
+		return "", fmt.Errorf("canonical XML longer than %d MiB", MaxCanonicalXML>>20)
+	}
 	return b.String(), nil
 }
+
+// MaxCanonicalXML bounds CanonicalXML's rendering: 16 MiB, 16 times the largest bundle file. The
+// indentation grows with depth, so a file of 1 MiB nested within config.MaxXMLDepth could render
+// to some 70 MiB; a real connector document, about 10 deep, renders to about its own size.
+const MaxCanonicalXML = 16 << 20
 
 func rawName(n xml.Name) string {
 	if n.Space != "" {

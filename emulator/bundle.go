@@ -245,9 +245,10 @@ func (e *Emulator) patchConnector(w http.ResponseWriter, r *http.Request, sn str
 	writeJSON(w, http.StatusOK, doc.Clone())
 }
 
-// wellFormed returns why data is not one well-formed XML document, or "".
+// wellFormed returns why data is not one well-formed XML document, or "". A UTF-8 byte order
+// mark is accepted, as a Java XML parser reading bytes accepts it.
 func wellFormed(data []byte) string {
-	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec := xml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
 	roots, depth := 0, 0
 	for {
 		tok, err := dec.Token()

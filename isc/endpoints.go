@@ -10,6 +10,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -496,6 +497,13 @@ func multipartStream(field, name string, rc io.ReadCloser) (io.ReadCloser, strin
 	mw := multipart.NewWriter(pw)
 	go func() {
 		defer rc.Close()
+		// A panic here would end the process with exit status 2, CI's "changes": the request
+		// fails instead.
+		defer func() {
+			if r := recover(); r != nil {
+				pw.CloseWithError(fmt.Errorf("internal error (a bug; please report it): %v\n%s", r, debug.Stack()))
+			}
+		}()
 		h := make(textproto.MIMEHeader)
 		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="%s"; filename="%s"`, escapeQuotes(field), escapeQuotes(filepath.Base(name))))
 		h.Set("Content-Type", partContentType(name))

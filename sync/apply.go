@@ -186,7 +186,9 @@ func Apply(ctx context.Context, c *isc.Client, repo *config.Repo, plan *diff.Pla
 		go func() {
 			defer wg.Done()
 			defer close(t.done)
-			t.result = a.run(t)
+			if err := guard(func() error { t.result = a.run(t); return nil }); err != nil {
+				t.result = Result{Kind: t.change.Kind, Name: t.change.Name, Source: t.change.Source, Action: t.change.Action, Status: StatusFailed, Message: err.Error()}
+			}
 			if opts.Progress != nil {
 				opts.Progress(t.result)
 			}

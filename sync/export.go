@@ -148,7 +148,7 @@ func Export(ctx context.Context, c *isc.Client, opts ExportOptions) (*Exported, 
 type exporter interface {
 	// prepare reads what the kind needs before the sources' reads (the released connectors).
 	prepare(ctx context.Context, x *exportRun) error
-	// readSource starts, on x.g, the kind's reads for one exported source.
+	// readSource starts, with x.read, the kind's reads for one exported source.
 	readSource(x *exportRun, s *value.Object)
 	// renderAll adds the kind's files that belong to no one source, before the sources' files.
 	renderAll(x *exportRun) error
@@ -186,6 +186,9 @@ type exportRun struct {
 	// Likewise variable names: two sources must not share one secret by accident.
 	envTaken map[string]bool
 }
+
+// read starts fn on the reads' group, a panic in it being the group's error (see guard).
+func (x *exportRun) read(fn func() error) { x.g.Go(func() error { return guard(fn) }) }
 
 // unique returns p, numbered if another file of the export has its name already.
 func (x *exportRun) unique(p string) string {

@@ -151,7 +151,7 @@ func (e *connectorExport) readSource(x *exportRun, s *value.Object) {
 		return
 	}
 	e.asked[sn] = true
-	x.g.Go(func() error {
+	x.read(func() error {
 		o, err := x.c.GetConnector(x.ctx, sn)
 		if isc.IsNotFound(err) {
 			return nil

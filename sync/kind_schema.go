@@ -86,7 +86,7 @@ func (*schemaExport) prepare(context.Context, *exportRun) error { return nil }
 
 func (e *schemaExport) readSource(x *exportRun, s *value.Object) {
 	id, name := s.String("id"), s.String("name")
-	x.g.Go(func() error {
+	x.read(func() error {
 		objs, err := x.c.ListSchemas(x.ctx, id)
 		if err != nil {
 			return fmt.Errorf("source %q: list schemas: %w", name, err)

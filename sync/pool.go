@@ -2,6 +2,8 @@ package sync
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	gosync "sync"
 )
 
@@ -57,7 +59,7 @@ func (p *pool) work() {
 		p.queue = p.queue[1:]
 		p.mu.Unlock()
 
-		err := task(p.ctx)
+		err := guard(func() error { return task(p.ctx) })
 
 		p.mu.Lock()
 		p.pending--
@@ -84,4 +86,15 @@ func (p *pool) wait() error {
 	p.running.Wait()
 	p.cancel()
 	return p.err
+}
+
+// guard runs fn and turns a panic into an error. A panic on a worker goroutine would end the
+// process with exit status 2, which CI reads as "changes"; as an error it fails the run (exit 1).
+func guard(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error (a bug; please report it): %v\n%s", r, debug.Stack())
+		}
+	}()
+	return fn()
 }
