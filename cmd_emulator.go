@@ -34,6 +34,16 @@ type emulatorOptions struct {
 	// emulator.Options).
 	CipherFormat      string
 	EncryptListedOnly bool
+	// ConnectorNameIsType, TaskPolls and the bundle and schema variants below play the other
+	// undocumented behaviours (see emulator.Options and README's Real tenants).
+	ConnectorNameIsType     bool
+	TaskPolls               int
+	TemplateDefault         bool
+	SourceConfigFields      string
+	CorrelationConfigFields string
+	TranslationsDetail      string
+	MetadataDetail          string
+	SchemaExtras            bool
 	// AllowRemote permits a listen address other than loopback: the emulator's credentials
 	// are public demo values and it speaks plain HTTP.
 	AllowRemote bool
@@ -65,6 +75,14 @@ sailsync at it and serves until interrupted; all changes are lost when it stops.
 	cmd.Flags().BoolVar(&opts.FoldPlainNames, "fold-names", false, "compare transform names case-insensitively (\"lowercase email\" is refused beside \"Lowercase Email\")")
 	cmd.Flags().StringVar(&opts.CipherFormat, "cipher-format", "enc", "the shape of the cipher text secrets are returned as: enc (2:ENC-…), acp (1:ACP:…) or bare (2:…)")
 	cmd.Flags().BoolVar(&opts.EncryptListedOnly, "encrypt-listed-only", false, "encrypt only the connectorAttributes keys connectorAttributes.encrypted names, not password-like names")
+	cmd.Flags().BoolVar(&opts.ConnectorNameIsType, "connector-name-is-type", false, "give sources their connector's type as connectorName instead of its name")
+	cmd.Flags().IntVar(&opts.TaskPolls, "task-polls", 0, "status reads that show a source deletion's task still running before it completes")
+	cmd.Flags().BoolVar(&opts.TemplateDefault, "template-default", false, "keep ConnectorDetail's applicationXml at the generated template: an uploaded source template shows only at GET …/source-template")
+	cmd.Flags().StringVar(&opts.SourceConfigFields, "source-config-fields", emulator.FieldsBoth, "ConnectorDetail fields that show the source config: both (sourceConfigXml and sourceConfig), xml, plain or none (GET …/source-config only)")
+	cmd.Flags().StringVar(&opts.CorrelationConfigFields, "correlation-config-fields", emulator.FieldsXML, "ConnectorDetail fields that show the correlation config: xml (correlationConfigXml), both (and correlationConfig) or plain (correlationConfig only)")
+	cmd.Flags().StringVar(&opts.TranslationsDetail, "translations-detail", emulator.TranslationsMap, "how ConnectorDetail shows translationProperties: map (locale → text), lower (zh-tw), underscore (zh_TW), parsed (locale → key → value) or none (GET …/translations/{locale} only)")
+	cmd.Flags().StringVar(&opts.MetadataDetail, "metadata-detail", emulator.MetadataStored, "how connectorMetadata is shown: stored, extra (keys of the tenant's own added) or string (JSON text)")
+	cmd.Flags().BoolVar(&opts.SchemaExtras, "schema-extras", false, "answer entitlement schemas with keys reordered, attributes sorted by name and properties of the tenant's own")
 	cmd.Flags().BoolVar(&opts.AllowRemote, "allow-remote", false, "allow an --addr other than loopback (0.0.0.0:8787, a LAN address): anyone who reaches it gets the demo credentials")
 	_ = cmd.MarkFlagDirname("seed") // completion offers directories; the flag exists
 	return cmd
@@ -103,6 +121,9 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 	if opts.RateLimit < 0 {
 		return fmt.Errorf("--rate-limit %d: must be 0 or more", opts.RateLimit)
 	}
+	if opts.TaskPolls < 0 {
+		return fmt.Errorf("--task-polls %d: must be 0 or more", opts.TaskPolls)
+	}
 	rule, err := emulator.ParseScriptNameRule(opts.ScriptNameRule)
 	if err != nil {
 		return fmt.Errorf("--scriptname-rule: %w", err)
@@ -113,6 +134,10 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 	}
 	emu, err := emulator.New(emulator.Options{Seed: seed, RatePer10s: opts.RateLimit, Latency: opts.Latency,
 		ScriptNameRule: rule, FoldConnectorNames: opts.FoldNames, FoldNames: opts.FoldPlainNames,
+		ConnectorNameIsType: opts.ConnectorNameIsType, TaskPolls: opts.TaskPolls,
+		TemplateDefault: opts.TemplateDefault, SourceConfigFields: opts.SourceConfigFields,
+		CorrelationConfigFields: opts.CorrelationConfigFields, TranslationsDetail: opts.TranslationsDetail,
+		MetadataDetail: opts.MetadataDetail, SchemaExtras: opts.SchemaExtras,
 		CipherFormat: cipherFormat, EncryptListedOnly: opts.EncryptListedOnly})
 	if err != nil {
 		return err

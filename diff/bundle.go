@@ -108,6 +108,20 @@ func canonicalText(v any) any {
 	return c
 }
 
+// SameBundleText reports whether a declared bundle document and the tenant's text are equal by
+// the plan's rules: field is the XML part's YAML field (config.XMLParts) or
+// config.FieldTranslations, compared as XML or as properties. sync uses it to decide whether a
+// part needs reading at its documented endpoint.
+func SameBundleText(field, desired, live string) bool {
+	var d, l any
+	if field == config.FieldTranslations {
+		d, l, _ = normaliseProperties([]string{field, "x"}, desired, live, true)
+	} else {
+		d, l, _ = normaliseXML([]string{field}, desired, live, true)
+	}
+	return plainEqual(d, l)
+}
+
 // normaliseProperties is the rule "translations compared by key": a translations file and the
 // tenant's text become their key → value maps, so comments, blank lines, order, separators and
 // escapes are not changes.

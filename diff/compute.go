@@ -691,7 +691,11 @@ func (c *computer) connector(con *config.Connector) (planned, error) {
 	}
 	ch := Change{Kind: config.KindConnector, Name: con.Name, File: con.Doc.File, Line: con.Doc.Line}
 	lv := c.live.Connectors[con.Name]
-	bundleFields, bundleReqs := c.bundle(con, lv)
+	bl := lv
+	if b := c.live.Bundles[con.Name]; b != nil && lv != nil {
+		bl = b // the bundle as the documented endpoints confirmed it; lv stays the fingerprinted detail
+	}
+	bundleFields, bundleReqs := c.bundle(con, bl)
 	if lv == nil {
 		ch.Action = ActionCreate
 		ch.Fields = append(createFields(desired), bundleFields...)

@@ -64,6 +64,11 @@ type Live struct {
 	Named map[config.NamedRef][]*value.Object
 	// Lookups is the number of requests made to fill Named.
 	Lookups int
+	// Bundles holds, by declared connector name, the bundle as the tenant holds it when it is
+	// not simply the ConnectorDetail's canonical fields: the detail's other spellings read
+	// and parts confirmed at their documented GET endpoints (sync.Fetch). Nil entries, or
+	// none, mean the detail in Connectors is compared.
+	Bundles map[string]*value.Object
 }
 
 // Plan is the result of comparing a repository with a tenant.

@@ -242,7 +242,7 @@ func (e *Emulator) patchConnector(w http.ResponseWriter, r *http.Request, sn str
 			e.conns().list[i] = doc
 		}
 	}
-	writeJSON(w, http.StatusOK, doc.Clone())
+	writeJSON(w, http.StatusOK, e.connectorView(doc))
 }
 
 // wellFormed returns why data is not one well-formed XML document, or "". A UTF-8 byte order

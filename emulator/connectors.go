@@ -17,6 +17,9 @@ var connectorListFields = []string{"name", "type", "scriptName", "className", "f
 type connectorState struct {
 	list []*value.Object // in creation order
 	seq  int             // connectors created, for the suffix scriptName rule
+	// generated is the applicationXml each connector had at create (or in the seed), by
+	// scriptName: what Options.TemplateDefault keeps showing.
+	generated map[string]string
 }
 
 // connectorKind is the index of the connectors' state in Emulator.state.
@@ -25,7 +28,7 @@ var connectorKind int
 func init() {
 	connectorKind = registerKind(kindHandler{
 		kind: "Connector", level: 0,
-		newState: func() any { return &connectorState{} },
+		newState: func() any { return &connectorState{generated: map[string]string{}} },
 		route:    (*Emulator).routeConnectors,
 		loadSeed: (*Emulator).loadConnectorSeed,
 		seedDirs: func(fs.FS) []string { return []string{"connectors"} },
@@ -75,6 +78,7 @@ func (e *Emulator) loadConnectorSeed(seed fs.FS) error {
 			return fmt.Errorf("%s: second connector with scriptName %q", f.file, c.String("scriptName"))
 		}
 		e.conns().list = append(e.conns().list, c)
+		e.conns().generated[c.String("scriptName")] = c.String("applicationXml")
 	}
 	return nil
 }
@@ -97,6 +101,7 @@ func (e *Emulator) listConnectors(w http.ResponseWriter, r *http.Request) {
 				dto.Set(k, value.Clone(v))
 			}
 		}
+		e.metadataView(dto)
 		all = append(all, dto)
 	}
 	e.mu.Unlock()
@@ -107,7 +112,7 @@ func (e *Emulator) getConnector(w http.ResponseWriter, scriptName string) {
 	e.mu.Lock()
 	c := e.connectorByScriptName(scriptName)
 	if c != nil {
-		c = c.Clone()
+		c = e.connectorView(c)
 	}
 	e.mu.Unlock()
 	if c == nil {
@@ -184,6 +189,7 @@ func (e *Emulator) createConnector(w http.ResponseWriter, r *http.Request) {
 	c.Set("connectorMetadata", value.NewObject())
 	c.Set("status", status)
 	e.conns().list = append(e.conns().list, c)
+	e.conns().generated[script] = c.String("applicationXml")
 
 	dto := value.NewObject()
 	for _, k := range connectorListFields {

@@ -60,6 +60,27 @@ type Options struct {
 	// TaskPolls is how many status reads show a source deletion's task still running before it
 	// shows as completed (0: completed at once).
 	TaskPolls int
+	// TemplateDefault keeps ConnectorDetail's applicationXml at the template the tenant
+	// generated at create: an uploaded source template shows only at the documented GET
+	// /v3/connectors/{scriptName}/source-template (whether the detail reflects it is undocumented).
+	TemplateDefault bool
+	// SourceConfigFields names the ConnectorDetail fields that show the source config: "" or
+	// FieldsBoth (sourceConfigXml and sourceConfig, as the document's schema has them),
+	// FieldsXML, FieldsPlain, or FieldsNone (GET …/source-config only).
+	SourceConfigFields string
+	// CorrelationConfigFields names the ConnectorDetail fields that show the correlation
+	// config: "" or FieldsXML (correlationConfigXml), FieldsBoth (and correlationConfig), or
+	// FieldsPlain (correlationConfig only).
+	CorrelationConfigFields string
+	// TranslationsDetail is how the detail shows translationProperties: "" or TranslationsMap,
+	// TranslationsLower, TranslationsUnderscore, TranslationsParsed or TranslationsNone.
+	TranslationsDetail string
+	// MetadataDetail is how the detail and the listing show connectorMetadata: "" or
+	// MetadataStored, MetadataExtra (keys of the tenant's own added) or MetadataString (JSON text).
+	MetadataDetail string
+	// SchemaExtras answers entitlement schemas with keys in another order, attributes sorted
+	// by name and properties of the tenant's own on each attribute (multi, entitlement, …).
+	SchemaExtras bool
 }
 
 // Emulator is an in-memory tenant. It is an http.Handler (use it with httptest.NewServer) and is
@@ -106,6 +127,9 @@ func New(opts Options) (*Emulator, error) {
 		opts.RateWindow = 10 * time.Second
 	}
 	if _, err := ParseScriptNameRule(string(opts.ScriptNameRule)); err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	if err := checkVariants(opts); err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
 	e := &Emulator{

@@ -158,7 +158,7 @@ func (e *Emulator) listSchemas(w http.ResponseWriter, r *http.Request, sourceID 
 		case types != "group" && len(names) > 0 && !contains(names, s.String("name")):
 			continue
 		}
-		out = append(out, s) // written before the lock is released: no copy needed
+		out = append(out, e.schemaView(s)) // written before the lock is released: no copy needed
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -172,7 +172,7 @@ func (e *Emulator) getSchema(w http.ResponseWriter, sourceID, schemaID string) {
 	}
 	for _, s := range e.schs().bySource[sourceID] {
 		if s.String("id") == schemaID {
-			writeJSON(w, http.StatusOK, s)
+			writeJSON(w, http.StatusOK, e.schemaView(s))
 			return
 		}
 	}

@@ -113,3 +113,51 @@ func (c *Client) PatchConnector(ctx context.Context, scriptName string, ops []Pa
 	}
 	return obj, nil
 }
+
+// GetConnectorSourceConfig reads a connector's source config XML as the documented endpoint
+// serves it (GET /v3/connectors/{scriptName}/source-config, application/xml).
+func (c *Client) GetConnectorSourceConfig(ctx context.Context, scriptName string) (string, error) {
+	return c.getConnectorText(ctx, scriptName, "source-config", "/source-config", "/v3/connectors/{scriptName}/source-config", "application/xml")
+}
+
+// GetConnectorSourceTemplate reads a connector's source template XML as the documented endpoint
+// serves it (GET /v3/connectors/{scriptName}/source-template, application/xml): whether
+// ConnectorDetail's applicationXml shows an uploaded template is not documented.
+func (c *Client) GetConnectorSourceTemplate(ctx context.Context, scriptName string) (string, error) {
+	return c.getConnectorText(ctx, scriptName, "source-template", "/source-template", "/v3/connectors/{scriptName}/source-template", "application/xml")
+}
+
+// GetConnectorTranslations reads a connector's translations of one locale (GET
+// /v3/connectors/{scriptName}/translations/{locale}, text/plain).
+func (c *Client) GetConnectorTranslations(ctx context.Context, scriptName, locale string) (string, error) {
+	if locale == "" {
+		return "", errors.New("get connector translations: empty locale")
+	}
+	return c.getConnectorText(ctx, scriptName, "translations "+locale, "/translations/"+url.PathEscape(locale),
+		"/v3/connectors/{scriptName}/translations/{locale}", "text/plain")
+}
+
+// getConnectorText reads one bundle part's text. The document gives the answer as a plain
+// string; an answer in JSON holding one string is taken as that string.
+func (c *Client) getConnectorText(ctx context.Context, scriptName, what, suffix, tmpl, accept string) (string, error) {
+	if scriptName == "" {
+		return "", fmt.Errorf("get connector %s: empty scriptName", what)
+	}
+	var text string
+	req := &request{method: http.MethodGet, path: "/v3/connectors/" + url.PathEscape(scriptName) + suffix, tmpl: tmpl, accept: accept,
+		decode: func(h http.Header, b []byte) error {
+			text = string(b)
+			if jsonType(h.Get("Content-Type")) {
+				if v, err := value.Decode(b); err == nil {
+					if s, ok := v.(string); ok {
+						text = s
+					}
+				}
+			}
+			return nil
+		}}
+	if err := c.do(ctx, req); err != nil {
+		return "", fmt.Errorf("get connector %s %s: %w", scriptName, what, err)
+	}
+	return text, nil
+}

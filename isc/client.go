@@ -273,6 +273,9 @@ type request struct {
 	create bool
 	// contentType is body's type when it is not application/json (a JSON Patch).
 	contentType string
+	// accept is the answer's media type when it is not JSON (a bundle part's XML or properties
+	// text); the answer's content type is then not checked.
+	accept string
 	// decode checks and keeps a 2xx body; an error makes the attempt a failure like a 5xx
 	// (malformed or truncated body).
 	decode func(h http.Header, body []byte) error
@@ -583,7 +586,11 @@ func (c *Client) try(ctx context.Context, req *request) attempt {
 	}
 	// The keys are canonical already, and the values share one array: Header.Set
 	// canonicalised each key and allocated each value's slice.
-	vals := [...]string{bearer, "application/json", "sailsync", contentType}
+	accept := "application/json"
+	if req.accept != "" {
+		accept = req.accept
+	}
+	vals := [...]string{bearer, accept, "sailsync", contentType}
 	h := hr.Header
 	h["Authorization"], h["Accept"], h["User-Agent"] = vals[0:1:1], vals[1:2:2], vals[2:3:3]
 	if contentType != "" {
@@ -635,7 +642,7 @@ func (c *Client) try(ctx context.Context, req *request) attempt {
 	if !ok {
 		return a
 	}
-	if ct := resp.Header.Get("Content-Type"); len(data) > 0 && ct != "" && !jsonType(ct) {
+	if ct := resp.Header.Get("Content-Type"); req.accept == "" && len(data) > 0 && ct != "" && !jsonType(ct) {
 		mt, _, _ := mime.ParseMediaType(ct)
 		a.err = fmt.Errorf("%d response with content type %q instead of JSON: %s", resp.StatusCode, sanitize(mt, 60), snippet(data, ct))
 		return a

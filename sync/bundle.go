@@ -115,7 +115,150 @@ func (f *fetcher) details(ctx context.Context, par int) error {
 			return nil
 		})
 	}
+	if err := f.pool.wait(); err != nil {
+		return err
+	}
+	return f.confirmBundles(ctx, par)
+}
+
+// confirmBundles fills live.Bundles: each declared connector's bundle as the tenant holds it.
+// ConnectorDetail's fields are read under every spelling a tenant may give them (which one it
+// uses is not documented), and a source config, source template or locale's translations that
+// the detail does not show equal to the declared file is read at its documented GET before it
+// is reported as a change: a tenant may keep applicationXml at its generated default and serve
+// an uploaded template only there. A part the detail shows equal costs no request.
+func (f *fetcher) confirmBundles(ctx context.Context, par int) error {
+	f.pool = newPool(ctx, par)
+	if f.live.Bundles == nil {
+		f.live.Bundles = map[string]*value.Object{}
+	}
+	for _, conn := range f.repo.Connectors {
+		d := f.live.Connectors[conn.Name]
+		if conn.Bundle.Empty() || d == nil {
+			continue
+		}
+		view := bundleView(d, conn.Bundle)
+		f.live.Bundles[conn.Name] = view
+		sn := d.String("scriptName")
+		for _, part := range config.XMLParts {
+			file := conn.Bundle.XML[part.Field]
+			read := documentedRead(part.Field)
+			if file == nil || read == nil {
+				continue
+			}
+			if live, ok := view.Get(part.Live); ok {
+				if s, isString := live.(string); isString && diff.SameBundleText(part.Field, string(file.Data), s) {
+					continue
+				}
+			}
+			field := part.Live
+			f.submit(func(ctx context.Context) error {
+				text, err := read(f.c, ctx, sn)
+				return f.confirmed(conn.Name, err, func() { view.Set(field, text) })
+			})
+		}
+		tr := view.Object(config.LiveTranslations)
+		for _, t := range conn.Bundle.Translations {
+			if s := tr.String(t.Locale); s != "" && diff.SameBundleText(config.FieldTranslations, string(t.Data), s) {
+				continue
+			}
+			locale := t.Locale
+			f.submit(func(ctx context.Context) error {
+				text, err := f.c.GetConnectorTranslations(ctx, sn, locale)
+				return f.confirmed(conn.Name, err, func() { tr.Set(locale, text) })
+			})
+		}
+	}
 	return f.pool.wait()
+}
+
+// confirmed records one documented read's answer in view (set, under mu). A 404 leaves the
+// detail's text in place: the tenant does not serve that endpoint, so the change is reported.
+func (f *fetcher) confirmed(name string, err error, set func()) error {
+	if isc.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("connector %q: %w", name, err)
+	}
+	f.mu.Lock()
+	set()
+	f.mu.Unlock()
+	return nil
+}
+
+// documentedRead is the documented GET of an XML part, or nil: the v3 document has GET
+// …/source-config and …/source-template but no GET of the correlation config (its path file
+// is not part of the published v3 document).
+func documentedRead(field string) func(*isc.Client, context.Context, string) (string, error) {
+	switch field {
+	case "sourceConfig":
+		return (*isc.Client).GetConnectorSourceConfig
+	case "sourceTemplate":
+		return (*isc.Client).GetConnectorSourceTemplate
+	}
+	return nil
+}
+
+// liveAliases are the other names a ConnectorDetail may give a bundle part: the document's
+// schema has sourceConfig beside sourceConfigXml; correlationConfig is the same pattern.
+var liveAliases = map[string]string{"sourceConfigXml": "sourceConfig", "correlationConfigXml": "correlationConfig"}
+
+// bundleView is the bundle of ConnectorDetail d under the canonical field names
+// (config.XMLParts' Live, translationProperties by the declared locales, connectorMetadata as
+// an object), read from whichever spelling d uses; d is not changed.
+func bundleView(d *value.Object, b *config.Bundle) *value.Object {
+	view := value.NewObject()
+	for _, part := range config.XMLParts {
+		for _, k := range []string{part.Live, liveAliases[part.Live]} {
+			if v, ok := d.Get(k); ok && k != "" {
+				if s, isString := v.(string); isString {
+					view.Set(part.Live, s)
+					break
+				}
+			}
+		}
+	}
+	tr := value.NewObject()
+	if live := d.Object(config.LiveTranslations); live != nil {
+		for _, t := range b.Translations {
+			if s, ok := localeText(live, t.Locale); ok {
+				tr.Set(t.Locale, s)
+			}
+		}
+	}
+	view.Set(config.LiveTranslations, tr)
+	switch md := func() any { v, _ := d.Get(config.FieldConnectorMetadata); return v }().(type) {
+	case *value.Object:
+		view.Set(config.FieldConnectorMetadata, md)
+	case string:
+		// Metadata given as JSON text: its object, if it holds one.
+		if v, err := value.Decode([]byte(md)); err == nil {
+			if o, ok := v.(*value.Object); ok {
+				view.Set(config.FieldConnectorMetadata, o)
+			}
+		}
+	}
+	return view
+}
+
+// localeText is the translations text of locale in the detail's map: under the locale as the
+// API spells it, or else under a key equal to it but for case and '_' for '-' (zh_tw). A
+// value that is not text (an object of parsed pairs, say) is not taken: the documented GET
+// reads the locale instead.
+func localeText(m *value.Object, locale string) (string, bool) {
+	fold := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "-")) }
+	v, ok := m.Get(locale)
+	if !ok {
+		for k, x := range m.All() {
+			if fold(k) == fold(locale) {
+				v, ok = x, true
+				break
+			}
+		}
+	}
+	s, isString := v.(string)
+	return s, ok && isString
 }
 
 // exportBundle adds a connector's bundle to its exported document: each XML part and each
