@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -373,4 +374,69 @@ func TestDeletesCLI(t *testing.T) {
 			t.Errorf("requests %v", requests(emu))
 		}
 	})
+}
+
+// TestChangedSinceBundleAndUnknownFiles: a pull request that edits only a connector bundle file
+// plans the connector (the seed has none: a create; it planned "No changes", 0 of 9, while apply's full plan updated
+// it); a changed file no object is known to read widens the scope to every object, with a note;
+// a directory git does not track is an error naming it, not "0 of 9".
+func TestChangedSinceBundleAndUnknownFiles(t *testing.T) {
+	emu := applyTenant(t)
+	type planJSON struct {
+		Changes []struct{ Kind, Name, Action string }
+		Scope   struct {
+			Objects, Total int
+			Widened        []string
+		}
+		Notes []string
+	}
+	plan := func(dir string) (planJSON, int) {
+		t.Helper()
+		stdout, stderr, code := runCLI(t, "", "plan", dir, "--changed-since", "HEAD", "--output", "json", fastRate)
+		var p planJSON
+		if err := json.Unmarshal([]byte(stdout), &p); err != nil {
+			t.Fatalf("exit %d: %v\n%s%s", code, err, stdout, stderr)
+		}
+		return p, code
+	}
+
+	dir := gitRepo(t)
+	replaceInFile(t, filepath.Join(dir, "connectors/acme-hr/source-config.xml"), "administrator fills in", "admin fills in")
+	p, code := plan(dir)
+	var got []string
+	for _, c := range p.Changes {
+		got = append(got, c.Kind+" "+c.Name+" "+c.Action)
+	}
+	if code != 2 || !slices.Contains(got, "Connector Acme HR create") || p.Scope.Objects != 1 || len(p.Scope.Widened) != 0 {
+		t.Errorf("bundle file: exit %d, changes %q, scope %+v", code, got, p.Scope)
+	}
+
+	dir = gitRepo(t)
+	if err := os.WriteFile(filepath.Join(dir, "NOTES.txt"), []byte("anything\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, code = plan(dir)
+	if code != 2 || p.Scope.Objects != 9 || !slices.Equal(p.Scope.Widened, []string{"NOTES.txt"}) ||
+		!strings.Contains(strings.Join(p.Notes, "\n"), "NOTES.txt changed and feeds no object sailsync can name") {
+		t.Errorf("unknown file: exit %d, scope %+v, notes %q", code, p.Scope, p.Notes)
+	}
+
+	emu.ResetLog()
+	top := t.TempDir()
+	git(t, top, "init", "-q", "-b", "main")
+	git(t, top, "config", "user.name", "sailsync test")
+	git(t, top, "config", "user.email", "test@sailsync.invalid")
+	if err := os.WriteFile(filepath.Join(top, ".gitignore"), []byte("sailsync/\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git(t, top, "add", "-A")
+	git(t, top, "commit", "-q", "-m", "ignore")
+	ignored := filepath.Join(top, "sailsync")
+	if err := os.Rename(tenanttest.CopyDir(t, "examples/acme"), ignored); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runCLI(t, "", "plan", ignored, "--changed-since", "HEAD", fastRate)
+	if code != 1 || !strings.Contains(stderr, ignored+" has no file tracked by git") || len(emu.Log()) != 0 {
+		t.Errorf("ignored directory: exit %d, %d requests, stderr %q", code, len(emu.Log()), stderr)
+	}
 }

@@ -34,6 +34,9 @@ type Changes struct {
 	Keys map[string]bool
 	// Removed are the objects whose documents were removed since Ref, in no document now.
 	Removed []Removed
+	// Widened are the changed files that feed no object the loader can name (a file the loader
+	// did not read, a deleted or hidden one): each puts every object in scope (All).
+	Widened []string
 }
 
 // Removed is an object whose document was in the commit compared with and is in no document now.
@@ -55,6 +58,8 @@ type Scope struct {
 	Total   int `json:"total"`
 	// Removed are the documents removed since --changed-since's commit: reported, never deleted.
 	Removed []Removed `json:"removed,omitempty"`
+	// Widened are the changed files that put every object in scope (see Changes.Widened).
+	Widened []string `json:"widened,omitempty"`
 }
 
 // ObjectKey identifies a declared object: kind, owning source (if any) and name; the same text
@@ -150,6 +155,7 @@ func (r *Repo) Scoped(sel Selector, selector string) (*Repo, *Scope, error) {
 	sc := &Scope{Selector: selector, Objects: out.Count(), Total: r.Count()}
 	if sel.Changed != nil {
 		sc.Removed = sel.Changed.Removed
+		sc.Widened = sel.Changed.Widened
 	}
 	return out, sc, nil
 }
@@ -188,11 +194,32 @@ func ChangedSince(r *Repo, ref string) (*Changes, error) {
 	if err != nil {
 		return nil, err
 	}
+	tracked, err := gitRun(r.Dir, nil, "ls-files", "--cached", "-z", "--", ".")
+	if err != nil {
+		return nil, err
+	}
+	if len(tracked) == 0 {
+		// An ignored or never-added directory has no history to compare: "0 objects" would
+		// be a green check for anything.
+		return nil, fmt.Errorf("--changed-since %s: %s has no file tracked by git (ignored, or never added): nothing to compare with", ref, r.Dir)
+	}
 	ch := &Changes{Ref: ref, Keys: map[string]bool{}}
 	referenced := map[string][]string{} // repository-relative file → keys of the objects naming it
 	for _, s := range r.Sources {
 		for _, f := range s.ConnectorFiles {
 			referenced[f.Root] = append(referenced[f.Root], ObjectKey(KindSource, "", s.Name))
+		}
+	}
+	for _, c := range r.Connectors {
+		if c.Bundle == nil {
+			continue
+		}
+		// The bundle's files are sent with the connector: a change to one is the connector's.
+		for _, f := range c.Bundle.XML {
+			referenced[f.Root] = append(referenced[f.Root], ObjectKey(KindConnector, "", c.Name))
+		}
+		for _, t := range c.Bundle.Translations {
+			referenced[t.Root] = append(referenced[t.Root], ObjectKey(KindConnector, "", c.Name))
 		}
 	}
 	for _, es := range r.Schemas {
@@ -220,12 +247,19 @@ func ChangedSince(r *Repo, ref string) (*Changes, error) {
 		case rel == SettingsFile || rel == "sailsync.yml":
 			ch.All = true
 			continue
-		case hiddenPath(rel):
-			continue
-		case !isYAML(rel):
+		case len(referenced[rel]) > 0:
+			// Checked before the hidden test: a template or bundle file may lie in a hidden
+			// directory, and the loader reads it all the same.
 			for _, k := range referenced[rel] {
 				ch.Keys[k] = true
 			}
+			continue
+		case hiddenPath(rel) || !isYAML(rel):
+			// A file no object is known to read (the target of a symbolic link, a file read
+			// before and no longer, anything else): skipping it could plan "No changes" while
+			// apply sends it, so the plan covers everything.
+			ch.All = true
+			ch.Widened = append(ch.Widened, rel)
 			continue
 		}
 		before := map[string]docDigest{}

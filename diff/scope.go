@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/sailsync/sailsync/config"
 )
@@ -14,6 +15,9 @@ func SetScope(p *Plan, s *config.Scope) {
 		return
 	}
 	p.Scope = s
+	if len(s.Widened) > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("--changed-since: %s changed and feeds no object sailsync can name: the scope is every object", strings.Join(s.Widened, ", ")))
+	}
 	for _, r := range s.Removed {
 		what := objectLabel(r.Kind, r.Name, r.Source)
 		p.Notes = append(p.Notes, fmt.Sprintf("%s (%s) was removed from the repository since the commit compared with: "+
