@@ -80,7 +80,7 @@ func withoutIgnored(body, live *value.Object, ignored []Ignored) *value.Object {
 	}
 	out := body.Clone()
 	for _, ig := range ignored {
-		segs := strings.Split(ig.Path, ".")
+		segs := ignoredSegments(out, live, ig.Path)
 		switch {
 		case len(segs) == 1:
 			out.Delete(segs[0])
@@ -101,6 +101,43 @@ func withoutIgnored(body, live *value.Object, ignored []Ignored) *value.Object {
 		}
 	}
 	return out
+}
+
+// ignoredSegments splits the plan's dotted path p into the keys it names, which may hold a dot
+// themselves (connectorAttributes' "ldap.referral"): resolved against the body, then the live
+// object, taking at each level the longest key p continues with; a plain split otherwise.
+func ignoredSegments(body, live *value.Object, p string) []string {
+	for _, o := range []*value.Object{body, live} {
+		if segs, ok := keySegments(o, p); ok {
+			return segs
+		}
+	}
+	return strings.Split(p, ".")
+}
+
+// keySegments resolves p against o's keys as ignoredSegments says, and false when some level
+// has no key that p continues with.
+func keySegments(o *value.Object, p string) ([]string, bool) {
+	var segs []string
+	for cur := o; cur != nil; {
+		best := ""
+		for _, k := range cur.Keys() {
+			if len(k) > len(best) && (p == k || strings.HasPrefix(p, k+".")) {
+				best = k
+			}
+		}
+		if best == "" {
+			return nil, false
+		}
+		segs = append(segs, best)
+		if p == best {
+			return segs, true
+		}
+		p = p[len(best)+1:]
+		next, _ := cur.Get(best)
+		cur, _ = next.(*value.Object)
+	}
+	return nil, false
 }
 
 // leavesNotIgnored drops the secret leaves an ignored difference names: they are not sent.

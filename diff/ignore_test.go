@@ -84,3 +84,38 @@ func TestWithoutIgnored(t *testing.T) {
 		t.Error("the declared body was changed")
 	}
 }
+
+// TestWithoutIgnoredDottedKeys: a key holding a dot (connectorAttributes' "ldap.referral") that
+// a rule ignores is left out of the body like any other, not sent while the plan says ignored;
+// a dotted path inside an object takes the live value.
+func TestWithoutIgnoredDottedKeys(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, body, live, path, want string
+	}{
+		{"connectorAttributes key with a dot",
+			`{"connectorAttributes": {"ldap.referral": "follow", "host": "h"}}`,
+			`{"connectorAttributes": {"ldap.referral": "ignore", "host": "h"}}`,
+			"connectorAttributes.ldap.referral",
+			`{"connectorAttributes":{"host":"h"}}`},
+		{"a dotted key beside its prefix",
+			`{"connectorAttributes": {"ldap": "x", "ldap.referral": "follow"}}`,
+			`{"connectorAttributes": {"ldap": "x", "ldap.referral": "ignore"}}`,
+			"connectorAttributes.ldap.referral",
+			`{"connectorAttributes":{"ldap":"x"}}`},
+		{"a dotted key inside a nested object takes the live value",
+			`{"owner": {"a.b": "mine", "id": "1"}}`,
+			`{"owner": {"a.b": "theirs", "id": "1"}}`,
+			"owner.a.b",
+			`{"owner":{"a.b":"theirs","id":"1"}}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := withoutIgnored(liveObject(t, c.body), liveObject(t, c.live), []Ignored{{Path: c.path}})
+			g, _ := value.Marshal(got)
+			if string(g) != c.want {
+				t.Errorf("got %s, want %s", g, c.want)
+			}
+		})
+	}
+}
