@@ -6,7 +6,16 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sailsync/sailsync/redact"
 )
+
+// The redactor sees what a format wrote, so it must know each format's form of a secret.
+func init() {
+	redact.AddEscaper(MarkdownEscape)
+	redact.AddEscaper(GitHubData)
+	redact.AddEscaper(TextEscape)
+}
 
 // The escapers of this file are the only ones: every value sailsync prints — names, paths, field
 // values, messages, notes, rules, report lines, errors — passes the one of its output format.

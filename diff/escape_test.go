@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+
+	"github.com/sailsync/sailsync/redact"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -224,4 +226,28 @@ func TestEscapers(t *testing.T) {
 		t.Errorf("JSONEscape changed the value: %q, %v", back["a"], err)
 	}
 	checkSafe(t, "json", string(JSONEscape(doc)))
+}
+
+// TestSecretsRedactedAsEachFormatWritesThem: a token with characters markdown writes as
+// entities ("_" → "&#95;") is still masked in the escaped output, where the redactor sees it.
+func TestSecretsRedactedAsEachFormatWritesThem(t *testing.T) {
+	t.Parallel()
+	const token = "_oDql4Jw*AqCI~LiaN0xx|DDob`wc5dO75g6AZ2R8FltUNU"
+	for name, esc := range map[string]func(string) string{"markdown": MarkdownEscape, "github": GitHubData, "text": TextEscape} {
+		t.Run(name, func(t *testing.T) {
+			set := redact.New()
+			set.Add(token)
+			var b strings.Builder
+			w := set.Writer(&b)
+			if _, err := w.Write([]byte("error: Bearer " + esc(token) + " rejected\n")); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(b.String(), esc(token)) || !strings.Contains(b.String(), redact.Mask) {
+				t.Errorf("%s output not redacted: %q", name, b.String())
+			}
+		})
+	}
 }

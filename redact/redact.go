@@ -37,8 +37,21 @@ type Set struct {
 // New returns an empty set.
 func New() *Set { return &Set{} }
 
-// Add registers a secret and the forms it takes on the wire. Values shorter than MinLen are
-// ignored.
+var (
+	escapersMu sync.RWMutex
+	escapers   []func(string) string
+)
+
+// AddEscaper registers an output format's escaper, so that a secret is also found as that
+// format writes it: the redactor sees the escaped output, and markdown writes "_" as "&#95;".
+func AddEscaper(f func(string) string) {
+	escapersMu.Lock()
+	defer escapersMu.Unlock()
+	escapers = append(escapers, f)
+}
+
+// Add registers a secret and the forms it takes on the wire and in each output format (see
+// AddEscaper). Values shorter than MinLen are ignored.
 func (s *Set) Add(secret string) {
 	if s == nil || len(secret) < MinLen {
 		return
@@ -47,6 +60,13 @@ func (s *Set) Add(secret string) {
 	if b, err := json.Marshal(secret); err == nil {
 		forms = append(forms, string(b[1:len(b)-1]))
 	}
+	escapersMu.RLock()
+	for _, f := range forms[:len(forms):len(forms)] {
+		for _, esc := range escapers {
+			forms = append(forms, esc(f))
+		}
+	}
+	escapersMu.RUnlock()
 	s.add(forms...)
 }
 
