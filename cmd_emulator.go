@@ -34,6 +34,14 @@ type emulatorOptions struct {
 	// emulator.Options).
 	CipherFormat      string
 	EncryptListedOnly bool
+	// Realistic serves emulator.RealisticTenant(RealisticSources, RealisticSeed) instead of a
+	// seed directory; Tick and TickStampsModified play the platform's own writes (see
+	// emulator.Options).
+	Realistic          bool
+	RealisticSources   int
+	RealisticSeed      uint64
+	Tick               time.Duration
+	TickStampsModified bool
 	// AllowRemote permits a listen address other than loopback: the emulator's credentials
 	// are public demo values and it speaks plain HTTP.
 	AllowRemote bool
@@ -48,8 +56,10 @@ func newEmulatorCmd() *cobra.Command {
 		Short: "Serve an emulated ISC tenant (the Acme example, or --seed DIR) for trying sailsync without a tenant",
 		Long: `Serve an in-memory ISC tenant over HTTP with the same paths, bodies and status codes as a
 real one, seeded with the Acme example tenant (or --seed DIR: connectors/, sources/ and
-schemas/<source name>/ JSON files as the API returns them). It prints the environment to point
-sailsync at it and serves until interrupted; all changes are lost when it stops.`,
+schemas/<source name>/ JSON files as the API returns them, or --realistic: a generated tenant
+shaped like a real one). It prints the environment to point sailsync at it and serves until
+interrupted; all changes are lost when it stops. POST /debug/tick (no token) plays the
+platform's aggregations and health checks, as --tick does on a timer.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.stdout, opts.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
@@ -65,10 +75,19 @@ sailsync at it and serves until interrupted; all changes are lost when it stops.
 	cmd.Flags().BoolVar(&opts.FoldPlainNames, "fold-names", false, "compare transform names case-insensitively (\"lowercase email\" is refused beside \"Lowercase Email\")")
 	cmd.Flags().StringVar(&opts.CipherFormat, "cipher-format", "enc", "the shape of the cipher text secrets are returned as: enc (2:ENC-…), acp (1:ACP:…) or bare (2:…)")
 	cmd.Flags().BoolVar(&opts.EncryptListedOnly, "encrypt-listed-only", false, "encrypt only the connectorAttributes keys connectorAttributes.encrypted names, not password-like names")
+	cmd.Flags().BoolVar(&opts.Realistic, "realistic", false, "serve a generated tenant shaped like a real one (SaaS connectors with UUID types, unpublished features, nulls, empty schemas, runtime state, secrets) instead of the Acme example")
+	cmd.Flags().IntVar(&opts.RealisticSources, "realistic-sources", emulator.RealisticSources, "with --realistic: how many sources")
+	cmd.Flags().Uint64Var(&opts.RealisticSeed, "realistic-seed", 1, "with --realistic: the generator's seed (the same seed, the same tenant)")
+	cmd.Flags().DurationVar(&opts.Tick, "tick", 0, "play the platform's aggregations and health checks this often, e.g. 30s: every source's runtime state is rewritten (0: only on POST /debug/tick)")
+	cmd.Flags().BoolVar(&opts.TickStampsModified, "tick-stamps-modified", false, "a tick also gives every source a new modified, as a tenant that stamps the platform's writes would")
 	cmd.Flags().BoolVar(&opts.AllowRemote, "allow-remote", false, "allow an --addr other than loopback (0.0.0.0:8787, a LAN address): anyone who reaches it gets the demo credentials")
 	_ = cmd.MarkFlagDirname("seed") // completion offers directories; the flag exists
 	return cmd
 }
+
+// maxRealisticSources bounds --realistic-sources: the performance scenario's largest tenant is
+// 10,000 sources, and each generated one takes a few kilobytes.
+const maxRealisticSources = 100000
 
 // localBaseURL is the base URL sailsync on this machine reaches a listener at, one it accepts
 // (plain HTTP to loopback only): the address itself when loopback, 127.0.0.1 when bound to
@@ -100,6 +119,19 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 			return fmt.Errorf("--seed %s: %w", opts.Seed, err)
 		}
 	}
+	if opts.Realistic {
+		if opts.Seed != "" {
+			return errors.New("--realistic and --seed: choose one tenant")
+		}
+		if opts.RealisticSources < 1 || opts.RealisticSources > maxRealisticSources {
+			return fmt.Errorf("--realistic-sources %d: must be from 1 to %d", opts.RealisticSources, maxRealisticSources)
+		}
+		seed = emulator.RealisticTenant(opts.RealisticSources, opts.RealisticSeed)
+		seedName = fmt.Sprintf("a realistic tenant of %d sources (seed %d)", opts.RealisticSources, opts.RealisticSeed)
+	}
+	if opts.Tick < 0 {
+		return fmt.Errorf("--tick %s: must be 0 or more", opts.Tick)
+	}
 	if opts.RateLimit < 0 {
 		return fmt.Errorf("--rate-limit %d: must be 0 or more", opts.RateLimit)
 	}
@@ -113,10 +145,12 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 	}
 	emu, err := emulator.New(emulator.Options{Seed: seed, RatePer10s: opts.RateLimit, Latency: opts.Latency,
 		ScriptNameRule: rule, FoldConnectorNames: opts.FoldNames, FoldNames: opts.FoldPlainNames,
-		CipherFormat: cipherFormat, EncryptListedOnly: opts.EncryptListedOnly})
+		CipherFormat: cipherFormat, EncryptListedOnly: opts.EncryptListedOnly,
+		TickEvery: opts.Tick, TickStampsModified: opts.TickStampsModified})
 	if err != nil {
 		return err
 	}
+	defer emu.Close()
 	addr, err := net.ResolveTCPAddr("tcp", opts.Addr)
 	if err != nil {
 		return fmt.Errorf("emulator: --addr: %w", err)
@@ -147,6 +181,9 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 	fmt.Fprintf(opts.stdout, "export SAIL_CLIENT_ID=%s\n", emu.ClientID())
 	fmt.Fprintf(opts.stdout, "export SAIL_CLIENT_SECRET=%s\n", emu.ClientSecret())
 	fmt.Fprintf(opts.stdout, "# demo credentials of an in-memory tenant; press Ctrl-C to stop (changes are not kept)\n")
+	if opts.Tick > 0 && base != "" {
+		fmt.Fprintf(opts.stdout, "# the platform ticks every %s (runtime state of every source); curl -X POST %s%s ticks now\n", opts.Tick, base, emulator.DebugTickPath)
+	}
 
 	select {
 	case err := <-served:
