@@ -44,6 +44,14 @@ type emulatorOptions struct {
 	TranslationsDetail      string
 	MetadataDetail          string
 	SchemaExtras            bool
+	// Realistic serves emulator.RealisticTenant(RealisticSources, RealisticSeed) instead of a
+	// seed directory; Tick and TickStampsModified play the platform's own writes (see
+	// emulator.Options).
+	Realistic          bool
+	RealisticSources   int
+	RealisticSeed      uint64
+	Tick               time.Duration
+	TickStampsModified bool
 	// AllowRemote permits a listen address other than loopback: the emulator's credentials
 	// are public demo values and it speaks plain HTTP.
 	AllowRemote bool
@@ -58,8 +66,10 @@ func newEmulatorCmd() *cobra.Command {
 		Short: "Serve an emulated ISC tenant (the Acme example, or --seed DIR) for trying sailsync without a tenant",
 		Long: `Serve an in-memory ISC tenant over HTTP with the same paths, bodies and status codes as a
 real one, seeded with the Acme example tenant (or --seed DIR: connectors/, sources/ and
-schemas/<source name>/ JSON files as the API returns them). It prints the environment to point
-sailsync at it and serves until interrupted; all changes are lost when it stops.`,
+schemas/<source name>/ JSON files as the API returns them, or --realistic: a generated tenant
+shaped like a real one). It prints the environment to point sailsync at it and serves until
+interrupted; all changes are lost when it stops. POST /debug/tick (no token) plays the
+platform's aggregations and health checks, as --tick does on a timer.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.stdout, opts.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
@@ -83,10 +93,19 @@ sailsync at it and serves until interrupted; all changes are lost when it stops.
 	cmd.Flags().StringVar(&opts.TranslationsDetail, "translations-detail", emulator.TranslationsMap, "how ConnectorDetail shows translationProperties: map (locale → text), lower (zh-tw), underscore (zh_TW), parsed (locale → key → value) or none (GET …/translations/{locale} only)")
 	cmd.Flags().StringVar(&opts.MetadataDetail, "metadata-detail", emulator.MetadataStored, "how connectorMetadata is shown: stored, extra (keys of the tenant's own added) or string (JSON text)")
 	cmd.Flags().BoolVar(&opts.SchemaExtras, "schema-extras", false, "answer entitlement schemas with keys reordered, attributes sorted by name and properties of the tenant's own")
+	cmd.Flags().BoolVar(&opts.Realistic, "realistic", false, "serve a generated tenant shaped like a real one (SaaS connectors with UUID types, unpublished features, nulls, empty schemas, runtime state, secrets) instead of the Acme example")
+	cmd.Flags().IntVar(&opts.RealisticSources, "realistic-sources", emulator.RealisticSources, "with --realistic: how many sources")
+	cmd.Flags().Uint64Var(&opts.RealisticSeed, "realistic-seed", 1, "with --realistic: the generator's seed (the same seed, the same tenant)")
+	cmd.Flags().DurationVar(&opts.Tick, "tick", 0, "play the platform's aggregations and health checks this often, e.g. 30s: every source's runtime state is rewritten (0: only on POST /debug/tick)")
+	cmd.Flags().BoolVar(&opts.TickStampsModified, "tick-stamps-modified", false, "a tick also gives every source a new modified, as a tenant that stamps the platform's writes would")
 	cmd.Flags().BoolVar(&opts.AllowRemote, "allow-remote", false, "allow an --addr other than loopback (0.0.0.0:8787, a LAN address): anyone who reaches it gets the demo credentials")
 	_ = cmd.MarkFlagDirname("seed") // completion offers directories; the flag exists
 	return cmd
 }
+
+// maxRealisticSources bounds --realistic-sources: the performance scenario's largest tenant is
+// 10,000 sources, and each generated one takes a few kilobytes.
+const maxRealisticSources = 100000
 
 // localBaseURL is the base URL sailsync on this machine reaches a listener at, one it accepts
 // (plain HTTP to loopback only): the address itself when loopback, 127.0.0.1 when bound to
@@ -118,6 +137,19 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 			return fmt.Errorf("--seed %s: %w", opts.Seed, err)
 		}
 	}
+	if opts.Realistic {
+		if opts.Seed != "" {
+			return errors.New("--realistic and --seed: choose one tenant")
+		}
+		if opts.RealisticSources < 1 || opts.RealisticSources > maxRealisticSources {
+			return fmt.Errorf("--realistic-sources %d: must be from 1 to %d", opts.RealisticSources, maxRealisticSources)
+		}
+		seed = emulator.RealisticTenant(opts.RealisticSources, opts.RealisticSeed)
+		seedName = fmt.Sprintf("a realistic tenant of %d sources (seed %d)", opts.RealisticSources, opts.RealisticSeed)
+	}
+	if opts.Tick < 0 {
+		return fmt.Errorf("--tick %s: must be 0 or more", opts.Tick)
+	}
 	if opts.RateLimit < 0 {
 		return fmt.Errorf("--rate-limit %d: must be 0 or more", opts.RateLimit)
 	}
@@ -138,10 +170,12 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 		TemplateDefault: opts.TemplateDefault, SourceConfigFields: opts.SourceConfigFields,
 		CorrelationConfigFields: opts.CorrelationConfigFields, TranslationsDetail: opts.TranslationsDetail,
 		MetadataDetail: opts.MetadataDetail, SchemaExtras: opts.SchemaExtras,
-		CipherFormat: cipherFormat, EncryptListedOnly: opts.EncryptListedOnly})
+		CipherFormat: cipherFormat, EncryptListedOnly: opts.EncryptListedOnly,
+		TickEvery: opts.Tick, TickStampsModified: opts.TickStampsModified})
 	if err != nil {
 		return err
 	}
+	defer emu.Close()
 	addr, err := net.ResolveTCPAddr("tcp", opts.Addr)
 	if err != nil {
 		return fmt.Errorf("emulator: --addr: %w", err)
@@ -172,6 +206,9 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 	fmt.Fprintf(opts.stdout, "export SAIL_CLIENT_ID=%s\n", emu.ClientID())
 	fmt.Fprintf(opts.stdout, "export SAIL_CLIENT_SECRET=%s\n", emu.ClientSecret())
 	fmt.Fprintf(opts.stdout, "# demo credentials of an in-memory tenant; press Ctrl-C to stop (changes are not kept)\n")
+	if opts.Tick > 0 && base != "" {
+		fmt.Fprintf(opts.stdout, "# the platform ticks every %s (runtime state of every source); curl -X POST %s%s ticks now\n", opts.Tick, base, emulator.DebugTickPath)
+	}
 
 	select {
 	case err := <-served:

@@ -81,6 +81,12 @@ type Options struct {
 	// SchemaExtras answers entitlement schemas with keys in another order, attributes sorted
 	// by name and properties of the tenant's own on each attribute (multi, entitlement, …).
 	SchemaExtras bool
+	// TickEvery plays Tick on this period until Close (0: only when asked, by Tick or a POST to
+	// DebugTickPath).
+	TickEvery time.Duration
+	// TickStampsModified makes a tick give every source it rewrites a new `modified`: whether
+	// the tenant stamps the platform's own writes is undocumented (by default it does not).
+	TickStampsModified bool
 }
 
 // Emulator is an in-memory tenant. It is an http.Handler (use it with httptest.NewServer) and is
@@ -98,6 +104,9 @@ type Emulator struct {
 	nextFault int
 	lastStamp time.Time
 	tasks     map[string]*task // background tasks by id (source deletions)
+
+	stopTicks chan struct{} // closed by Close to stop the TickEvery timer
+	closeOnce sync.Once
 
 	// The log has its own lock because a request is logged as its answer begins, and some
 	// handlers write their answer with mu held. Lock order: mu, then logMu.
@@ -143,6 +152,10 @@ func New(opts Options) (*Emulator, error) {
 			return nil, fmt.Errorf("emulator seed: %w", err)
 		}
 	}
+	if opts.TickEvery > 0 {
+		e.stopTicks = make(chan struct{})
+		go e.tickEvery(opts.TickEvery, e.stopTicks)
+	}
 	return e, nil
 }
 
@@ -180,10 +193,15 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.serve(sw, r)
 }
 
-// serve is the tenant proper, without latency or faults.
+// serve is the tenant proper, without latency or faults, and the emulator's own debug endpoint
+// (DebugTickPath), which needs no token since no tenant has it.
 func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/oauth/token" {
 		e.handleToken(w, r)
+		return
+	}
+	if r.URL.Path == DebugTickPath {
+		e.handleDebugTick(w, r)
 		return
 	}
 	clientID, ok := e.authenticate(w, r)

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/sailsync/sailsync/value"
 )
 
 // runtimeAttributes are the connectorAttributes keys the tenant's platform rewrites on every
@@ -56,28 +54,18 @@ func (e *Emulator) Aggregate(name string) error {
 		return fmt.Errorf("source %q: %w", name, errNotFound)
 	}
 	c := s.Clone()
-	attrs := c.Object("connectorAttributes")
-	if attrs == nil {
-		attrs = value.NewObject()
-		c.Set("connectorAttributes", attrs)
-	}
-	now := time.Now().UTC()
-	for _, k := range attrs.Keys() {
-		if len(k) > len(deltaTokenSuffix) && strings.HasSuffix(k, deltaTokenSuffix) {
-			attrs.Set(k, newDeltaToken())
-		}
-	}
-	attrs.Set("cloudCacheUpdate", json.Number(strconv.FormatInt(now.UnixMilli(), 10)))
-	attrs.Set("since", now.Format(timeLayout))
-	attrs.Set("healthy", true)
-	attrs.Set("status", "SOURCE_STATE_HEALTHY")
-	attrs.Set("processing", false)
-	attrs.Set("hasFullAggregationCompleted", true)
-	attrs.Set("sourceConnected", true)
-	attrs.Set("recommendationStatus", "COMPLETED")
+	playAggregation(c, time.Now().UTC(), true)
 	e.store(s, c)
 	return nil
 }
+
+// isDeltaToken reports whether connectorAttributes key k is a delta aggregation's cursor.
+func isDeltaToken(k string) bool {
+	return len(k) > len(deltaTokenSuffix) && strings.HasSuffix(k, deltaTokenSuffix)
+}
+
+// epochMillis is t as cloudCacheUpdate holds it: epoch milliseconds, a JSON number.
+func epochMillis(t time.Time) json.Number { return json.Number(strconv.FormatInt(t.UnixMilli(), 10)) }
 
 // newDeltaToken is a fresh delta cursor: long plain text, like Microsoft Graph's.
 func newDeltaToken() string {
