@@ -19,7 +19,7 @@ func TestDriftAcme(t *testing.T) {
 		t.Fatalf("exit %d, want 2\nstderr: %s", code, stderr)
 	}
 	checkCLIGolden(t, "drift-acme.txt", stdout)
-	for _, want := range []string{`? unmanaged Source "Legacy Mainframe"`, "1 unmanaged"} {
+	for _, want := range []string{`? unmanaged Source "Legacy Mainframe"`, `? unmanaged Source "Microsoft Entra ID"`, `? unmanaged Source "Contractors (NERM)"`, "3 unmanaged"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("drift output lacks %q", want)
 		}
@@ -37,7 +37,8 @@ func TestDriftAcme(t *testing.T) {
 			unmanaged = append(unmanaged, c.Name)
 		}
 	}
-	if !p.Drift || p.Summary.Unmanaged != 1 || len(unmanaged) != 1 || unmanaged[0] != "Legacy Mainframe" {
+	// The sources only: the SaaS connectors two of them use are not custom connectors.
+	if !p.Drift || p.Summary.Unmanaged != 3 || strings.Join(unmanaged, ",") != "Contractors (NERM),Legacy Mainframe,Microsoft Entra ID" {
 		t.Errorf("json: drift %v, summary %+v, unmanaged %v", p.Drift, p.Summary, unmanaged)
 	}
 }
@@ -52,8 +53,11 @@ func TestDriftExitCodes(t *testing.T) {
 		if _, stderr, code := runCLI(t, "", "export", dir, fastRate); code != exitOK {
 			t.Fatalf("export: exit %d: %s", code, stderr)
 		}
+		// In sync; the SaaS connectors the seed's Entra and NERM sources use are neither exported
+		// nor unmanaged custom connectors.
 		stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate)
-		if code != exitOK || !strings.Contains(stdout, "No changes") {
+		if code != exitOK || !strings.Contains(stdout, "No changes") ||
+			strings.Contains(stdout, "? unmanaged ") || strings.Contains(stdout, "custom connectors") {
 			t.Errorf("drift of an exported repository: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
 	})
@@ -81,12 +85,13 @@ func TestDriftExitCodes(t *testing.T) {
 			if code != mode.code {
 				t.Fatalf("drift %s: exit %d, want %d: %s", mode.flag, code, mode.code, stderr)
 			}
-			for _, want := range []string{`? unmanaged Source "Corporate Directory"`, `? unmanaged Source "HR Database"`, "2 unmanaged"} {
+			for _, want := range []string{`? unmanaged Source "Corporate Directory"`, `? unmanaged Source "HR Database"`,
+				`? unmanaged Source "Microsoft Entra ID"`, `? unmanaged Source "Contractors (NERM)"`, "4 unmanaged"} {
 				if strings.Contains(stdout, want) != mode.listed {
 					t.Errorf("drift %s: %q listed %v, want %v:\n%s", mode.flag, want, !mode.listed, mode.listed, stdout)
 				}
 			}
-			if !strings.Contains(stdout, "Coverage: 1 of 3 sources (33 %) managed.") {
+			if !strings.Contains(stdout, "Coverage: 1 of 5 sources (20 %) managed.") {
 				t.Errorf("drift %s: no coverage:\n%s", mode.flag, stdout)
 			}
 			if strings.Contains(stdout, `"Legacy Mainframe"`) {

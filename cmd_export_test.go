@@ -58,14 +58,18 @@ func TestExportValidatePlan(t *testing.T) {
 			name: "seed tenant",
 			files: []string{
 				"schemas/corporate-directory-group.yaml",
+				// Entra's group schema, which has no attributes: exported as attributes: [].
+				"schemas/microsoft-entra-id-group.yaml",
+				"sources/contractors-nerm.yaml",
 				"sources/corporate-directory.yaml",
 				"sources/hr-database.yaml",
 				"sources/legacy-mainframe.yaml",
+				"sources/microsoft-entra-id.yaml",
 				// The custom transforms; the internal ToUpper is SailPoint's, not exported.
 				"transforms/hire-date-iso8601.yaml",
 				"transforms/lowercase-email.yaml",
 			},
-			env: []string{"CORPORATE_DIRECTORY_PASSWORD", "HR_DATABASE_PASSWORD"},
+			env: []string{"CONTRACTORS_NERM_APITOKEN", "CORPORATE_DIRECTORY_PASSWORD", "HR_DATABASE_PASSWORD", "MICROSOFT_ENTRA_ID_CLIENTSECRET"},
 		},
 		{
 			name:     "after apply",
@@ -77,15 +81,18 @@ func TestExportValidatePlan(t *testing.T) {
 				"connectors/acme-hr/source-template.xml",
 				"schemas/acme-hr-cloud-role.yaml",
 				"schemas/corporate-directory-group.yaml",
+				"schemas/microsoft-entra-id-group.yaml",
 				"sources/acme-hr-cloud.yaml",
+				"sources/contractors-nerm.yaml",
 				"sources/corporate-directory.yaml",
 				"sources/hr-database.yaml",
 				"sources/legacy-mainframe.yaml",
+				"sources/microsoft-entra-id.yaml",
 				"transforms/employee-display-name.yaml",
 				"transforms/hire-date-iso8601.yaml",
 				"transforms/lowercase-email.yaml",
 			},
-			env: []string{"ACME_HR_CLOUD_APITOKEN", "CORPORATE_DIRECTORY_PASSWORD", "HR_DATABASE_PASSWORD"},
+			env: []string{"ACME_HR_CLOUD_APITOKEN", "CONTRACTORS_NERM_APITOKEN", "CORPORATE_DIRECTORY_PASSWORD", "HR_DATABASE_PASSWORD", "MICROSOFT_ENTRA_ID_CLIENTSECRET"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -234,7 +241,7 @@ func TestExportExistingFiles(t *testing.T) {
 	if b, _ := os.ReadFile(existing); !strings.HasPrefix(string(b), "kind: Source\nname: Legacy Mainframe\n") {
 		t.Errorf("--force did not overwrite:\n%s", b)
 	}
-	if got := exportedFiles(t, dir); len(got) != 6 {
+	if got := exportedFiles(t, dir); len(got) != 9 {
 		t.Errorf("files after --force: %v", got)
 	}
 }
@@ -298,11 +305,14 @@ func TestExportNameCollisions(t *testing.T) {
 	}
 	want := []string{
 		"schemas/corporate-directory-group.yaml",
+		"schemas/microsoft-entra-id-group.yaml",
+		"sources/contractors-nerm.yaml",
 		"sources/corporate-directory.yaml",
 		"sources/hr-database-2.yaml",
 		"sources/hr-database-3.yaml",
 		"sources/hr-database.yaml",
 		"sources/legacy-mainframe.yaml",
+		"sources/microsoft-entra-id.yaml",
 		"transforms/hire-date-iso8601.yaml",
 		"transforms/lowercase-email.yaml",
 	}
@@ -310,7 +320,7 @@ func TestExportNameCollisions(t *testing.T) {
 		t.Errorf("files on disk %v, want %v", files, want)
 	}
 	vars := setExportedEnv(t, stdout)
-	wantVars := "CORPORATE_DIRECTORY_PASSWORD HR_DATABASE_PASSWORD HR_DATABASE_PASSWORD_2 HR_DATABASE_PASSWORD_3"
+	wantVars := "CONTRACTORS_NERM_APITOKEN CORPORATE_DIRECTORY_PASSWORD HR_DATABASE_PASSWORD HR_DATABASE_PASSWORD_2 HR_DATABASE_PASSWORD_3 MICROSOFT_ENTRA_ID_CLIENTSECRET"
 	if strings.Join(vars, " ") != wantVars {
 		t.Errorf("variables %v, want %s", vars, wantVars)
 	}

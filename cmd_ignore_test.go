@@ -169,7 +169,7 @@ func TestDriftPartlyManaged(t *testing.T) {
 	}
 	for _, want := range []string{
 		`? unmanaged Source "Corporate Directory"`, `? unmanaged Source "Legacy Mainframe"`, `? unmanaged Source "Payroll Feed"`,
-		`? unmanaged Connector "Payroll Bridge"`, "Coverage: 1 of 4 sources (25 %), 0 of 1 custom connectors (0 %) managed.",
+		`? unmanaged Connector "Payroll Bridge"`, "Coverage: 1 of 6 sources (16 %), 0 of 1 custom connectors (0 %) managed.",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("drift lacks %q:\n%s", want, stdout)
@@ -178,7 +178,7 @@ func TestDriftPartlyManaged(t *testing.T) {
 
 	writeSettings(t, dir, "unmanaged:\n  - name: Legacy *\n    reason: retired next quarter\n  - kind: Connector\n    name: Payroll Bridge\n    reason: owned by the payroll team\n")
 	stdout, _, code = runCLI(t, "", "drift", dir, fastRate)
-	if code != 0 || strings.Contains(stdout, `? unmanaged Source "Legacy Mainframe"`) || strings.Contains(stdout, `? unmanaged Connector`) ||
+	if code != 0 || strings.Contains(stdout, `? unmanaged Source "Legacy Mainframe"`) || strings.Contains(stdout, `? unmanaged Connector "Payroll Bridge"`) ||
 		!strings.Contains(stdout, `accepted: Source "Legacy Mainframe": "retired next quarter"`) ||
 		!strings.Contains(stdout, "2 unmanaged accepted by") || !strings.Contains(stdout, `? unmanaged Source "Payroll Feed"`) {
 		t.Errorf("with unmanaged rules: exit %d\n%s", code, stdout)
@@ -188,7 +188,7 @@ func TestDriftPartlyManaged(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Coverage == nil || p.Coverage.Sources != (diff.Count{Managed: 1, All: 4}) || len(p.Coverage.Accepted) != 2 || p.Coverage.Mode != diff.UnmanagedReport {
+	if p.Coverage == nil || p.Coverage.Sources != (diff.Count{Managed: 1, All: 6}) || len(p.Coverage.Accepted) != 2 || p.Coverage.Mode != diff.UnmanagedReport {
 		t.Errorf("coverage %+v", p.Coverage)
 	}
 	if _, _, code := runCLI(t, "", "drift", dir, "--unmanaged=fail", fastRate); code != 2 {

@@ -1,5 +1,7 @@
 package config
 
+import "github.com/sailsync/sailsync/value"
+
 func init() {
 	addKind(KindSpec{
 		Kind: KindConnector, Declared: true, Unmanaged: true, Level: 0, Schema: "connector.json",
@@ -29,4 +31,17 @@ type Connector struct {
 	// Bundle is the declared bundle (source config, template, translations, metadata), taken
 	// out of Fields: nil when none is declared. See bundle.go.
 	Bundle *Bundle
+}
+
+// UsesSaaSConnector reports whether a live source runs on a SaaS connector (sp-connect): its
+// connector is the connector spec's id, which no custom-connector call knows, so such a
+// connector is neither exported nor counted as an unmanaged custom connector.
+func UsesSaaSConnector(src *value.Object) bool {
+	ca, _ := src.Get("connectorAttributes")
+	attrs, _ := ca.(*value.Object)
+	if attrs == nil {
+		return false
+	}
+	spec := attrs.String("spConnectorSpecId")
+	return attrs.String("idnProxyType") == "sp-connect" || (spec != "" && spec == src.String("connector"))
 }

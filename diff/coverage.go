@@ -163,7 +163,8 @@ func acceptedBy(rules []config.UnmanagedRule, k config.Kind, name string) (confi
 
 // customConnectors are the tenant's custom connectors as far as the API shows them: listed ones
 // built on the open connector class, and those live sources use that the listing (RELEASED
-// connectors only) lacks, named by the sources' connectorName. One per scriptName, by scriptName.
+// connectors only) lacks, named by the sources' connectorName, except SaaS connectors. One per
+// scriptName, by scriptName.
 func (c *computer) customConnectors() []*value.Object {
 	byScript := map[string]*value.Object{}
 	listed := map[string]bool{}
@@ -184,7 +185,7 @@ func (c *computer) customConnectors() []*value.Object {
 			continue
 		}
 		sn := src.String("connector")
-		if sn == "" || listed[sn] || byScript[sn] != nil {
+		if sn == "" || listed[sn] || byScript[sn] != nil || config.UsesSaaSConnector(src) {
 			continue
 		}
 		o := value.NewObject()

@@ -300,8 +300,8 @@ func TestConcurrentRequests(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := len(emu.Sources()); n != 3+8 {
-		t.Errorf("%d sources, want 11", n)
+	if n := len(emu.Sources()); n != 5+8 {
+		t.Errorf("%d sources, want 13", n)
 	}
 }
 

@@ -25,7 +25,7 @@ func names(objs []*value.Object) string {
 
 func TestSeedLoads(t *testing.T) {
 	emu := acme(t)
-	if got := names(emu.Sources()); got != "Corporate Directory,HR Database,Legacy Mainframe" {
+	if got := names(emu.Sources()); got != "Corporate Directory,HR Database,Legacy Mainframe,Microsoft Entra ID,Contractors (NERM)" {
 		t.Errorf("sources = %s", got)
 	}
 	ad := source(t, emu, "Corporate Directory")
@@ -135,12 +135,12 @@ func TestListSourcesPaging(t *testing.T) {
 	var all []*value.Object
 	for _, offset := range []int{0, 250, 500} {
 		r := tn.do("GET", "/v3/sources?limit=250&count=true&offset="+strconv.Itoa(offset), nil)
-		if r.status != 200 || r.header.Get("X-Total-Count") != "603" {
+		if r.status != 200 || r.header.Get("X-Total-Count") != "605" {
 			t.Fatalf("offset %d: %d, X-Total-Count %q", offset, r.status, r.header.Get("X-Total-Count"))
 		}
 		all = append(all, r.objects(t)...)
 	}
-	if len(all) != 603 || all[0].String("name") != "Corporate Directory" || all[602].String("name") != "Bulk 599" {
+	if len(all) != 605 || all[0].String("name") != "Corporate Directory" || all[604].String("name") != "Bulk 599" {
 		t.Errorf("paged %d sources, first %q, last %q", len(all), all[0].String("name"), all[len(all)-1].String("name"))
 	}
 	if r := tn.do("GET", "/v3/sources", nil); len(r.objects(t)) != 250 || r.header.Get("X-Total-Count") != "" {
@@ -168,9 +168,9 @@ func TestListSourcesFilters(t *testing.T) {
 		{`authoritative eq true`, "HR Database"},
 		{`name sw "corp"`, "Corporate Directory"},
 		{`type eq "JDBC" or type eq "DelimitedFile"`, "HR Database,Legacy Mainframe"},
-		{`not (name eq "HR Database") and connectionType eq "direct"`, "Corporate Directory"},
+		{`not (name eq "HR Database") and connectionType eq "direct"`, "Corporate Directory,Microsoft Entra ID,Contractors (NERM)"},
 		{`features ca ("SEARCH","UNLOCK")`, "Corporate Directory"},
-		{`owner.id eq "2c91808568c529c60168cca6f90c1313"`, "Corporate Directory,HR Database,Legacy Mainframe"},
+		{`owner.id eq "2c91808568c529c60168cca6f90c1313"`, "Corporate Directory,HR Database,Legacy Mainframe,Microsoft Entra ID"},
 		{`cluster.id isnull`, ""}, // not a supported field: checked below as an error
 	}
 	for _, c := range cases[:len(cases)-1] {
@@ -193,7 +193,7 @@ func TestListSourcesFilters(t *testing.T) {
 			t.Errorf("%s: cause does not name the parameter: %s", bad, r.body)
 		}
 	}
-	if r := tn.do("GET", "/v3/sources?sorters=-name", nil); names(r.objects(t)) != "Legacy Mainframe,HR Database,Corporate Directory" {
+	if r := tn.do("GET", "/v3/sources?sorters=-name", nil); names(r.objects(t)) != "Microsoft Entra ID,Legacy Mainframe,HR Database,Corporate Directory,Contractors (NERM)" {
 		t.Errorf("sorters=-name: %s", names(r.objects(t)))
 	}
 	if r := tn.do("GET", "/v3/sources?sorters=password", nil); r.status != 400 {
@@ -260,7 +260,7 @@ func TestCreateSource(t *testing.T) {
 	if d := tn.do("POST", "/v3/sources", mustJSON(t, newSource)); d.status != 400 || !strings.Contains(d.errorCauses(t), "already exists") {
 		t.Errorf("duplicate: %d %s", d.status, d.body)
 	}
-	if n := len(emu.Sources()); n != 4 {
+	if n := len(emu.Sources()); n != 6 {
 		t.Errorf("%d sources after a refused duplicate", n)
 	}
 	// Unknown connector (a dependency apply must create first).

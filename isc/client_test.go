@@ -203,8 +203,8 @@ func TestListSourcesPagesUntilShortPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := e.emu.Sources()
-	if len(got) != len(want) || len(want) != 563 {
-		t.Fatalf("listed %d sources, the tenant has %d (want 563)", len(got), len(want))
+	if len(got) != len(want) || len(want) != 565 {
+		t.Fatalf("listed %d sources, the tenant has %d (want 565)", len(got), len(want))
 	}
 	for i := range want {
 		if got[i].String("id") != want[i].String("id") {

@@ -147,7 +147,7 @@ func (e *connectorExport) prepare(ctx context.Context, x *exportRun) error {
 // readSource reads the source's connector, once per scriptName.
 func (e *connectorExport) readSource(x *exportRun, s *value.Object) {
 	sn := s.String("connector")
-	if sn == "" || e.asked[sn] {
+	if sn == "" || e.asked[sn] || config.UsesSaaSConnector(s) {
 		return
 	}
 	e.asked[sn] = true
