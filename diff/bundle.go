@@ -9,8 +9,8 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // BundlePart names what a BundleRequest updates, and so which request apply sends.

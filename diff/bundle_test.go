@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 const bundleConnector = `{"name": "Acme HR", "className": "sailpoint.connector.OpenConnectorAdapter"}`

@@ -15,8 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // Options tune Compute.

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/tenanttest"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/tenanttest"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 func TestComputeAcme(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // Confirm holds a saved plan (a plan file: anything may have been edited in it) against fresh,

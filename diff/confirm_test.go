@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sailsync/sailsync/tenanttest"
+	"github.com/sailsync/sailsync/internal/tenanttest"
 )
 
 // TestConfirm: a saved plan equal to the recomputation applies as it is; a write (a delete too)

@@ -5,8 +5,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // UnmanagedMode is what drift does with the tenant's objects the repository does not declare.

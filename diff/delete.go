@@ -5,8 +5,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // ActionDelete deletes an object a tombstone names (`absent: true`) and the tenant has.

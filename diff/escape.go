@@ -7,7 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/sailsync/sailsync/redact"
+	"github.com/sailsync/sailsync/internal/redact"
 )
 
 // The redactor sees what a format wrote, so it must know each format's form of a secret.

@@ -6,13 +6,13 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/sailsync/sailsync/redact"
+	"github.com/sailsync/sailsync/internal/redact"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // hostile is the corpus of issue 13 §4: what a repository's file names and values or a tenant's

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // FingerprintOf identifies the version of a live object: its `modified` timestamp and a hash of

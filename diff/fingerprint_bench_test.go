@@ -3,7 +3,7 @@ package diff
 import (
 	"testing"
 
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // BenchmarkFingerprintOf measures the fingerprint of one live source as the tenant returns it

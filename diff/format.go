@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // DefaultRateLimit is the tenant's documented limit, requests per 10 s per client.

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/tenanttest"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/tenanttest"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // TestIgnoreGolden renders a drift report of the Acme scenario with ignore rules (a source's

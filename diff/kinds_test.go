@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/internal/config"
 )
 
 // TestRulesDerivedFromKindTable: what the rules ignore and compare as sets, and what compute

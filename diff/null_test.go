@@ -3,8 +3,8 @@ package diff
 import (
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // TestDeclaredNull: a null declared as a real tenant returns it (export writes deleteThreshold:

@@ -3,7 +3,7 @@ package diff
 import (
 	"fmt"
 
-	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/internal/config"
 )
 
 // plain plans an object of a plain kind (config.API) from its table row alone: a create of the

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // TestPlainKind: a plain kind (Transform) is planned from its table row alone: created as

@@ -5,8 +5,8 @@
 package diff
 
 import (
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // FormatVersion is the version of the JSON plan format (plan --out, --output json).

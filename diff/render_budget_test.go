@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/internal/config"
 )
 
 // largePlan is 250 updated sources of five changed fields each, like the plan that made a

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/tenanttest"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/tenanttest"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/internal/config"
 )
 
 // SetScope records the scope a plan was computed for, so that every output says the plan is

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/internal/config"
 )
 
 // Warning is one of the repository's warnings (config.Repo.Warnings) as a plan carries it: what

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // TestWarningsRendered: the repository's warnings are in the plan and in every format, with or

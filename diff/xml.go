@@ -10,7 +10,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/internal/config"
 )
 
 // CanonicalXML renders an XML document one markup item per line, indented by depth, so that

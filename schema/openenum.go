@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // KnownValuesKeyword is sailsync's keyword for an open enum: the values the API publishes for a

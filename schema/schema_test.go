@@ -11,7 +11,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
-	"github.com/sailsync/sailsync/contract"
+	"github.com/sailsync/sailsync/internal/contract"
 )
 
 func TestSchemasCompile(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // tombstoneFile is the schema of a tombstone: a document with `absent` that asks for the object

@@ -9,10 +9,10 @@ import (
 	gosync "sync"
 	"time"
 
-	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
-	"github.com/sailsync/sailsync/isc"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/isc"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // Levels is the dependency order of an apply, from config's kind table: connectors exist before the sources that use

@@ -7,14 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
-	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/emulator"
+	"github.com/sailsync/sailsync/internal/isc"
+	"github.com/sailsync/sailsync/internal/tenanttest"
+	"github.com/sailsync/sailsync/internal/value"
 	isync "github.com/sailsync/sailsync/sync"
-	"github.com/sailsync/sailsync/tenanttest"
-	"github.com/sailsync/sailsync/value"
 )
 
 type harness struct {

@@ -9,10 +9,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
-	"github.com/sailsync/sailsync/isc"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/isc"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // bundleCalls is the number of requests a connector change's bundle sends: one per

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/tenanttest"
 	isync "github.com/sailsync/sailsync/sync"
-	"github.com/sailsync/sailsync/tenanttest"
 )
 
 const bundleConnectorYAML = `kind: Connector

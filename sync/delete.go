@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/sailsync/sailsync/diff"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/internal/isc"
 )
 
 // Deletes run in reverse dependency order: schemas before their source, sources before the

@@ -7,10 +7,10 @@ import (
 	"testing"
 
 	"github.com/sailsync/sailsync/diff"
-	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
+	"github.com/sailsync/sailsync/internal/emulator"
+	"github.com/sailsync/sailsync/internal/tenanttest"
 	isync "github.com/sailsync/sailsync/sync"
-	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // TestConnectorTombstoneOnlyDeletesUnusedCustom: a pull request that adds one Connector

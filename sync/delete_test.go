@@ -9,14 +9,14 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/diff"
-	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/internal/contract"
+	"github.com/sailsync/sailsync/internal/emulator"
+	"github.com/sailsync/sailsync/internal/isc"
+	"github.com/sailsync/sailsync/internal/tenanttest"
+	"github.com/sailsync/sailsync/internal/value"
 	isync "github.com/sailsync/sailsync/sync"
-	"github.com/sailsync/sailsync/tenanttest"
-	"github.com/sailsync/sailsync/value"
 )
 
 // tombstones is a repository deleting Corporate Directory with its group schema and the

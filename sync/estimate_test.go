@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
-	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/emulator"
+	"github.com/sailsync/sailsync/internal/isc"
+	"github.com/sailsync/sailsync/internal/tenanttest"
 	isync "github.com/sailsync/sailsync/sync"
-	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // TestPlanEstimateIsTheApplysRequestCount: the "apply: N requests" line of a plan is the number

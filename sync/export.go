@@ -11,9 +11,9 @@ import (
 	"golang.org/x/sync/errgroup"
 	"gopkg.in/yaml.v3"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/isc"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/isc"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // ExportOptions tune Export.

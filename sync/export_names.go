@@ -3,9 +3,9 @@ package sync
 import (
 	"context"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/isc"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/isc"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // refsByName rewrites the references of the exported sources that may be given by name

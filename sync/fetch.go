@@ -9,10 +9,10 @@ import (
 	"strings"
 	gosync "sync"
 
-	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
-	"github.com/sailsync/sailsync/isc"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/isc"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // PageSize is the largest page the list endpoints return.

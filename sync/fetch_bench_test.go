@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/isc"
+	"github.com/sailsync/sailsync/internal/tenanttest"
 	isync "github.com/sailsync/sailsync/sync"
-	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // BenchmarkFetch is a plan's fetch of 2,000 declared sources with entitlement schemas from a

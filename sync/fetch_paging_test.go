@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sailsync/sailsync/contract"
-	"github.com/sailsync/sailsync/emulator"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/internal/contract"
+	"github.com/sailsync/sailsync/internal/emulator"
+	"github.com/sailsync/sailsync/internal/isc"
 	isync "github.com/sailsync/sailsync/sync"
 )
 

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/emulator"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/emulator"
+	"github.com/sailsync/sailsync/internal/tenanttest"
 	isync "github.com/sailsync/sailsync/sync"
-	"github.com/sailsync/sailsync/tenanttest"
 )
 
 const owner = "{type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313, name: Amelia Ortiz}"

@@ -4,10 +4,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
-	"github.com/sailsync/sailsync/isc"
-	"github.com/sailsync/sailsync/tenanttest"
+	"github.com/sailsync/sailsync/internal/emulator"
+	"github.com/sailsync/sailsync/internal/isc"
+	"github.com/sailsync/sailsync/internal/tenanttest"
 )
 
 // documentedReads counts the emulator's GETs of the documented per-part bundle endpoints.

@@ -3,8 +3,8 @@ package sync
 import (
 	"fmt"
 
-	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
+	"github.com/sailsync/sailsync/internal/config"
 )
 
 // kindHandler is apply's behaviour for one kind, the model being a reconciler's per-entity

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/internal/config"
 )
 
 // TestListsDerivedFromKindTable: apply's levels and export's dropped fields are config's kind

@@ -8,12 +8,12 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/contract"
-	"github.com/sailsync/sailsync/emulator"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/contract"
+	"github.com/sailsync/sailsync/internal/emulator"
+	"github.com/sailsync/sailsync/internal/isc"
+	"github.com/sailsync/sailsync/internal/tenanttest"
 	isync "github.com/sailsync/sailsync/sync"
-	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // TestLookupsAtTheMinimum: references given by name are looked up once per name however many

@@ -6,10 +6,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
-	"github.com/sailsync/sailsync/isc"
-	"github.com/sailsync/sailsync/value"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/isc"
+	"github.com/sailsync/sailsync/internal/value"
 )
 
 // The plain kinds (config.API: Transform) are read, applied and exported here from their table

@@ -8,12 +8,12 @@ import (
 	"os"
 	"testing"
 
-	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/diff"
-	"github.com/sailsync/sailsync/emulator"
-	"github.com/sailsync/sailsync/isc"
+	"github.com/sailsync/sailsync/internal/contract"
+	"github.com/sailsync/sailsync/internal/emulator"
+	"github.com/sailsync/sailsync/internal/isc"
+	"github.com/sailsync/sailsync/internal/tenanttest"
 	isync "github.com/sailsync/sailsync/sync"
-	"github.com/sailsync/sailsync/tenanttest"
 )
 
 // TestApplyFromThePlanAlone: the plan is apply's contract. A plan is computed, written as JSON

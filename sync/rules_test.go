@@ -4,8 +4,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/sailsync/sailsync/config"
-	"github.com/sailsync/sailsync/emulator"
+	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/emulator"
 )
 
 // TestClientAgreesWithTenantOnSecrets holds the client's statement of which connectorAttributes

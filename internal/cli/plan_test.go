@@ -1,0 +1,424 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+
+	"github.com/sailsync/sailsync/diff"
+	"github.com/sailsync/sailsync/examples"
+	"github.com/sailsync/sailsync/internal/emulator"
+	"github.com/sailsync/sailsync/internal/tenanttest"
+)
+
+// cliGoldenDir holds the exact output of the commands that talk to a tenant.
+const cliGoldenDir = "internal/cli/testdata"
+
+// runCLI runs sailsync in-process with args and stdin and maps the result to an exit status the
+// way main does, including main's "sailsync: …" line on stderr.
+func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+// cleanEnv removes every variable that changes what the commands do, so that the developer's
+// or CI's environment cannot leak into a test; t.Setenv restores them afterwards.
+func cleanEnv(t *testing.T) {
+	t.Helper()
+	for _, k := range []string{
+		"SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET", "SAILSYNC_DEBUG", "SAILSYNC_ENV", "GITHUB_STEP_SUMMARY",
+		"ACME_HR_TOKEN", "HR_DB_PASSWORD", "AD_BIND_PASSWORD",
+		"ACME_HR_CLOUD_APITOKEN", "CORPORATE_DIRECTORY_PASSWORD", "HR_DATABASE_PASSWORD",
+	} {
+		t.Setenv(k, "")
+		if err := os.Unsetenv(k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("NO_COLOR", "1")
+}
+
+// setSecrets sets the example repository's secrets to tenanttest.Secrets.
+func setSecrets(t *testing.T) {
+	t.Helper()
+	for k, v := range tenanttest.Secrets {
+		t.Setenv(k, v)
+	}
+}
+
+// assertNoSecrets fails when any secret value shows in any of outputs.
+func assertNoSecrets(t *testing.T, outputs ...string) {
+	t.Helper()
+	for _, o := range outputs {
+		for name, v := range tenanttest.Secrets {
+			if strings.Contains(o, v) {
+				t.Errorf("the value of %s appears in the output:\n%s", name, o)
+			}
+		}
+	}
+}
+
+// startTenant serves an emulated tenant seeded with the Acme example over real HTTP (behind the
+// OpenAPI contract check when the document is available) and points SAIL_* at it, so that state
+// persists across commands, unlike --emulator.
+func startTenant(t *testing.T) (*emulator.Emulator, string) {
+	t.Helper()
+	return startTenantWith(t, emulator.Options{})
+}
+
+// startTenantWith is startTenant with emulator options (the Acme seed unless opts names one).
+func startTenantWith(t *testing.T, opts emulator.Options) (*emulator.Emulator, string) {
+	t.Helper()
+	if opts.Seed == nil {
+		opts.Seed = examples.AcmeTenant
+	}
+	tn := tenanttest.Start(t, tenanttest.Options{Emulator: opts, Contract: tenanttest.ContractIfAvailable})
+	t.Setenv("SAIL_BASE_URL", tn.URL)
+	t.Setenv("SAIL_CLIENT_ID", tn.Emu.ClientID())
+	t.Setenv("SAIL_CLIENT_SECRET", tn.Emu.ClientSecret())
+	return tn.Emu, tn.URL
+}
+
+// defaultConn returns connection options with the flag defaults.
+func defaultConn() connOptions {
+	var c connOptions
+	c.bind(pflag.NewFlagSet("defaults", pflag.ContinueOnError))
+	return c
+}
+
+// loopbackPort matches a test server's address, which changes from run to run.
+var loopbackPort = regexp.MustCompile(`127\.0\.0\.1:[0-9]+`)
+
+func checkCLIGolden(t *testing.T, name, got string) {
+	t.Helper()
+	compareGolden(t, cliGoldenDir, name, loopbackPort.ReplaceAllString(got, "127.0.0.1:PORT"))
+}
+
+// TestPlanGolden renders the Acme example's plan against the built-in emulator in every format.
+// The output must be byte-for-byte stable: no generated ids, times or ports may leak into it.
+func TestPlanGolden(t *testing.T) {
+	for _, tc := range []struct{ output, golden string }{
+		{"text", "plan-acme.txt"},
+		{"json", "plan-acme.json"},
+		{"markdown", "plan-acme.md"},
+		{"github", "plan-acme.github"},
+	} {
+		t.Run(tc.output, func(t *testing.T) {
+			cleanEnv(t)
+			setSecrets(t)
+			stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", tc.output)
+			if code != exitChanges {
+				t.Fatalf("exit %d, want 2 (changes)\nstderr: %s", code, stderr)
+			}
+			if stderr != "" {
+				t.Errorf("stderr not empty with every secret set: %q", stderr)
+			}
+			assertNoSecrets(t, stdout, stderr)
+			checkCLIGolden(t, tc.golden, stdout)
+			if tc.output == "json" {
+				var p diff.Plan
+				if err := json.Unmarshal([]byte(stdout), &p); err != nil {
+					t.Fatalf("--output json is not one JSON document: %v", err)
+				}
+				if p.FormatVersion != diff.FormatVersion || p.Summary.Create != 5 || p.Summary.Update != 3 {
+					t.Errorf("json plan: format_version %d, summary %+v", p.FormatVersion, p.Summary)
+				}
+			}
+		})
+	}
+}
+
+// TestPlanEmulatorSeed: --emulator-seed DIR seeds the emulated tenant from a directory; the
+// example tenant's directory gives the same plan as the embedded copy.
+func TestPlanEmulatorSeed(t *testing.T) {
+	cleanEnv(t)
+	setSecrets(t)
+	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--emulator-seed", filepath.Join("examples", "acme-tenant"))
+	if code != exitChanges {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	checkCLIGolden(t, "plan-acme.txt", stdout)
+}
+
+// TestPlanGitHubStepSummary: with --output github the markdown rendering is appended to
+// $GITHUB_STEP_SUMMARY (earlier steps' content kept), identical to --output markdown.
+func TestPlanGitHubStepSummary(t *testing.T) {
+	cleanEnv(t)
+	setSecrets(t)
+	markdown, _, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", "markdown")
+	if code != exitChanges {
+		t.Fatalf("markdown: exit %d", code)
+	}
+	summary := filepath.Join(t.TempDir(), "step-summary.md")
+	const earlier = "## an earlier step\n"
+	if err := os.WriteFile(summary, []byte(earlier), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GITHUB_STEP_SUMMARY", summary)
+	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", "github")
+	if code != exitChanges {
+		t.Fatalf("github: exit %d, stderr %s", code, stderr)
+	}
+	checkCLIGolden(t, "plan-acme.github", stdout)
+	got, err := os.ReadFile(summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two runs, two emulated tenants on two ports.
+	if loopbackPort.ReplaceAllString(string(got), "PORT") != loopbackPort.ReplaceAllString(earlier+markdown, "PORT") {
+		t.Errorf("step summary is not the earlier content followed by the markdown plan:\n%s", got)
+	}
+	if strings.Contains(stdout, "<details>") {
+		t.Error("the markdown went to stdout as well")
+	}
+}
+
+// TestPlanViolations: the immutable example exits 1 and names each violation with its file,
+// line and column, in every format.
+func TestPlanViolations(t *testing.T) {
+	cleanEnv(t)
+	setSecrets(t)
+	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme-immutable", "--emulator")
+	if code != exitFailure {
+		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
+	}
+	checkCLIGolden(t, "plan-acme-immutable.txt", stdout)
+	for _, want := range []string{
+		"examples/acme-immutable/sources/corporate-directory.yaml:12:17: Source \"Corporate Directory\" connectorClass",
+		"examples/acme-immutable/sources/corporate-directory.yaml:14:16: Source \"Corporate Directory\" authoritative",
+		"2 violations",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("text output lacks %q", want)
+		}
+	}
+
+	stdout, _, code = runCLI(t, "", "plan", "examples/acme-immutable", "--emulator", "-o", "github")
+	if code != exitFailure {
+		t.Errorf("github: exit %d, want 1", code)
+	}
+	if n := strings.Count(stdout, "::error file=examples/acme-immutable/sources/corporate-directory.yaml,line="); n != 2 {
+		t.Errorf("github: %d error annotations on the declared file, want 2:\n%s", n, stdout)
+	}
+
+	stdout, _, code = runCLI(t, "", "plan", "examples/acme-immutable", "--emulator", "-o", "json")
+	var p diff.Plan
+	if err := json.Unmarshal([]byte(stdout), &p); err != nil || code != exitFailure {
+		t.Fatalf("json: exit %d, %v", code, err)
+	}
+	if len(p.Violations) != 2 || p.Summary.Violations == 0 {
+		t.Errorf("json: %d violations, summary %+v", len(p.Violations), p.Summary)
+	}
+	for _, v := range p.Violations {
+		if v.File != "examples/acme-immutable/sources/corporate-directory.yaml" || v.Line == 0 || v.Rule == "" {
+			t.Errorf("json violation without its place or rule: %+v", v)
+		}
+	}
+}
+
+// TestPlanExitCodes: 0 no changes, 2 changes, 1 for every error and violation — an error never
+// exits 2.
+func TestPlanExitCodes(t *testing.T) {
+	broken := filepath.Join("internal", "config", "testdata", "broken", "schema-violations")
+	for _, tc := range []struct {
+		name   string
+		setup  func(t *testing.T) []string // returns the arguments after "plan"
+		code   int
+		stdout []string // substrings expected on stdout
+		stderr []string // substrings expected on stderr
+	}{
+		{
+			name:   "changes",
+			setup:  func(t *testing.T) []string { setSecrets(t); return []string{"examples/acme", "--emulator"} },
+			code:   exitChanges,
+			stdout: []string{"Plan: 5 to create, 3 to update."},
+		},
+		{
+			name: "invalid repository",
+			setup: func(t *testing.T) []string {
+				return []string{broken, "--emulator"}
+			},
+			code:   exitFailure,
+			stderr: []string{"is not valid", "run sailsync validate", "internal/config/testdata/broken/schema-violations/other.yaml:1:1: className"},
+		},
+		{
+			name:   "missing repository",
+			setup:  func(t *testing.T) []string { return []string{filepath.Join(t.TempDir(), "nope"), "--emulator"} },
+			code:   exitFailure,
+			stderr: []string{"sailsync: "},
+		},
+		{
+			name: "needed secret unset against a tenant",
+			setup: func(t *testing.T) []string {
+				_, url := startTenant(t)
+				if err := os.Unsetenv("SAIL_BASE_URL"); err != nil {
+					t.Fatal(err)
+				}
+				t.Setenv("HR_DB_PASSWORD", tenanttest.Secrets["HR_DB_PASSWORD"])
+				return []string{"examples/acme", "--base-url", url}
+			},
+			// A plan needs no secret (a pull request's read-only job has none): it shows the
+			// secret as not set and warns; apply refuses (TestUnsetSecretPlanWarnsApplyRefuses).
+			code:   exitChanges,
+			stdout: []string{"apiToken: (sensitive, not set)", "warning: 1 environment variable is unset", "ACME_HR_TOKEN", "sources/acme-hr-cloud.yaml:15"},
+		},
+		{
+			name: "no tenant",
+			setup: func(t *testing.T) []string {
+				setSecrets(t)
+				return []string{"examples/acme"}
+			},
+			code:   exitFailure,
+			stderr: []string{"SAIL_BASE_URL", "--emulator"},
+		},
+		{
+			name: "wrong credentials",
+			setup: func(t *testing.T) []string {
+				setSecrets(t)
+				startTenant(t)
+				t.Setenv("SAIL_CLIENT_SECRET", "not-the-secret")
+				return []string{"examples/acme"}
+			},
+			code: exitFailure,
+			// Reported once as a token failure, not against whichever request asked first.
+			stderr: []string{"sailsync: get access token: POST /oauth/token: 401"},
+		},
+		{
+			name: "plain http to a remote host",
+			setup: func(t *testing.T) []string {
+				setSecrets(t)
+				return []string{"examples/acme", "--base-url", "http://acme.api.identitynow.com"}
+			},
+			code:   exitFailure,
+			stderr: []string{"http://"},
+		},
+		{
+			name: "emulator seed missing",
+			setup: func(t *testing.T) []string {
+				return []string{"examples/acme", "--emulator", "--emulator-seed", filepath.Join(t.TempDir(), "nope")}
+			},
+			code:   exitFailure,
+			stderr: []string{"--emulator-seed", "no such file"},
+		},
+		{
+			name: "emulator seed is a file",
+			setup: func(t *testing.T) []string {
+				return []string{"examples/acme", "--emulator", "--emulator-seed", "main.go"}
+			},
+			code:   exitFailure,
+			stderr: []string{"--emulator-seed main.go: not a directory"},
+		},
+		{
+			name:   "unknown output",
+			setup:  func(t *testing.T) []string { return []string{"examples/acme", "--emulator", "-o", "yaml"} },
+			code:   exitFailure,
+			stderr: []string{"--output"},
+		},
+		{
+			name: "no changes",
+			setup: func(t *testing.T) []string {
+				startTenant(t)
+				return []string{legacyMainframeRepo(t)}
+			},
+			code:   exitOK,
+			stdout: []string{"No changes"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cleanEnv(t)
+			args := append([]string{"plan"}, tc.setup(t)...)
+			stdout, stderr, code := runCLI(t, "", args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
+			}
+			if (code == exitFailure) != strings.Contains(stderr, "sailsync: ") {
+				t.Errorf("exit %d with stderr %q: an error, and only an error, is reported there", code, stderr)
+			}
+			for _, want := range tc.stdout {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, stdout)
+				}
+			}
+			for _, want := range tc.stderr {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+			assertNoSecrets(t, stdout, stderr)
+			if strings.Contains(stderr, "not-the-secret") || strings.Contains(stderr, emulator.DefaultClientSecret) {
+				t.Errorf("a client secret appears on stderr: %s", stderr)
+			}
+		})
+	}
+}
+
+// legacyMainframeRepo writes a repository declaring the seed tenant's Legacy Mainframe source
+// exactly as it is.
+func legacyMainframeRepo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "sources"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const y = `kind: Source
+name: Legacy Mainframe
+owner: {type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313, name: Amelia Ortiz}
+connector: delimited-file
+type: DelimitedFile
+deleteThreshold: 10
+features: [NO_RANDOM_ACCESS, DIRECT_PERMISSIONS]
+connectorAttributes:
+  delimiter: ","
+  hasHeader: true
+`
+	if err := os.WriteFile(filepath.Join(dir, "sources", "legacy-mainframe.yaml"), []byte(y), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestPlanOutFile: plan --out writes a plan file that holds fingerprints and no secrets.
+func TestPlanOutFile(t *testing.T) {
+	cleanEnv(t)
+	setSecrets(t)
+	startTenant(t)
+	file := filepath.Join(t.TempDir(), "plan.json")
+	_, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, "--rotate-secrets")
+	if code != exitChanges {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertNoSecrets(t, string(b))
+	pf, err := readPlanFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pf.RotateSecrets {
+		t.Error("the plan file does not record --rotate-secrets")
+	}
+	p := pf.Plan
+	var withFingerprint int
+	for _, c := range p.Changes {
+		if c.Fingerprint != nil && c.Fingerprint.Hash != "" {
+			withFingerprint++
+		}
+		if strings.HasPrefix(c.File, "examples/") {
+			t.Errorf("plan file path %q is not relative to the repository", c.File)
+		}
+	}
+	if withFingerprint == 0 || p.RepoHash == "" {
+		t.Errorf("plan file has %d fingerprints and repo hash %q", withFingerprint, p.RepoHash)
+	}
+}

@@ -1,0 +1,357 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/sailsync/sailsync/internal/value"
+)
+
+// Selector chooses the objects of a scoped plan. Its parts narrow together: an object is
+// selected when it passes every part given. The objects a selected object depends on (a
+// source's connector, a schema's source) come with it, so that order and references work.
+type Selector struct {
+	// Sources are glob patterns (path.Match) on source names: a Source, and the schemas and
+	// connector files of a source, pass when its name matches one.
+	Sources []string
+	// Kinds are the kinds that pass (ConnectorFile goes with Source).
+	Kinds []Kind
+	// Changed, when set, passes only the objects whose documents or referenced files changed.
+	Changed *Changes
+}
+
+// Changes is what changed in the repository since a git commit (see ChangedSince).
+type Changes struct {
+	// Ref is the commit compared with, as the user named it.
+	Ref string
+	// All is set when the settings file changed: it bears on every object.
+	All bool
+	// Keys are the objects (ObjectKey) whose documents or referenced files changed.
+	Keys map[string]bool
+	// Removed are the objects whose documents were removed since Ref, in no document now.
+	Removed []Removed
+	// Widened are the changed files that feed no object the loader can name (a file the loader
+	// did not read, a deleted or hidden one): each puts every object in scope (All).
+	Widened []string
+}
+
+// Removed is an object whose document was in the commit compared with and is in no document now.
+type Removed struct {
+	Kind   Kind   `json:"kind"`
+	Name   string `json:"name"`
+	Source string `json:"source,omitempty"`
+	// File is where the commit had it.
+	File string `json:"file"`
+}
+
+// Scope says what a scoped plan covers; the plan carries it so that every output says so.
+type Scope struct {
+	// Selector is the selection as the flags wrote it, e.g. "--changed-since origin/main".
+	Selector string `json:"selector"`
+	// Objects counts the declared objects in the scope (dependencies included); Total those
+	// of the repository.
+	Objects int `json:"objects"`
+	Total   int `json:"total"`
+	// Removed are the documents removed since --changed-since's commit: reported, never deleted.
+	Removed []Removed `json:"removed,omitempty"`
+	// Widened are the changed files that put every object in scope (see Changes.Widened).
+	Widened []string `json:"widened,omitempty"`
+}
+
+// ObjectKey identifies a declared object: kind, owning source (if any) and name; the same text
+// as a plan change's key.
+func ObjectKey(kind Kind, source, name string) string {
+	if source != "" {
+		return string(kind) + "/" + source + "/" + name
+	}
+	return string(kind) + "/" + name
+}
+
+// Count returns how many objects the repository declares (tombstones included).
+func (r *Repo) Count() int {
+	n := 0
+	for _, k := range UserKinds() {
+		n += r.CountOf(k)
+	}
+	return n
+}
+
+// Scoped returns the repository narrowed to the objects sel selects and those they depend on,
+// with the same Dir, Hash and Settings (a saved plan of a scope is tied to the whole content),
+// and the Scope to report. A --source pattern that matches no declared source, or a kind
+// users cannot declare, is an error: a typo must not plan nothing and say "No changes".
+func (r *Repo) Scoped(sel Selector, selector string) (*Repo, *Scope, error) {
+	for _, k := range sel.Kinds {
+		if !knownKind(k) {
+			return nil, nil, fmt.Errorf("--kind %s: not a kind: use %s", k, userKindList())
+		}
+	}
+	for _, p := range sel.Sources {
+		if _, err := path.Match(p, ""); err != nil {
+			return nil, nil, fmt.Errorf("--source %q: %w", p, err)
+		}
+		if !slices.ContainsFunc(r.Sources, func(s *Source) bool { return globMatch(p, s.Name) }) {
+			return nil, nil, fmt.Errorf("--source %q matches no Source declared in the repository", p)
+		}
+	}
+	passes := func(kind Kind, source, name string) bool {
+		if len(sel.Kinds) > 0 && !slices.Contains(sel.Kinds, kind) {
+			return false
+		}
+		if len(sel.Sources) > 0 {
+			if kind != KindSource && kind != KindEntitlementSchema {
+				return false // only sources and what belongs to them have a source name
+			}
+			if !slices.ContainsFunc(sel.Sources, func(p string) bool { return globMatch(p, source) }) {
+				return false
+			}
+		}
+		if c := sel.Changed; c != nil && !c.All {
+			owner := ""
+			if kind == KindEntitlementSchema {
+				owner = source
+			}
+			return c.Keys[ObjectKey(kind, owner, name)]
+		}
+		return true
+	}
+	out := &Repo{Dir: r.Dir, Hash: r.Hash, Settings: r.Settings}
+	sources := map[string]bool{}
+	connectors := map[string]bool{}
+	for _, es := range r.Schemas {
+		if passes(KindEntitlementSchema, es.Source, es.Name) {
+			out.Schemas = append(out.Schemas, es)
+			sources[es.Source] = true
+		}
+	}
+	for _, s := range r.Sources {
+		if passes(KindSource, s.Name, s.Name) || sources[s.Name] {
+			out.Sources = append(out.Sources, s)
+			for _, name := range connectorRefs(s) {
+				connectors[name] = true
+			}
+		}
+	}
+	for _, c := range r.Connectors {
+		if passes(KindConnector, "", c.Name) || connectors[c.Name] {
+			out.Connectors = append(out.Connectors, c)
+		}
+	}
+	for k, objs := range r.plain {
+		for _, o := range objs {
+			if passes(k, "", o.Name) {
+				if out.plain == nil {
+					out.plain = map[Kind][]*Object{}
+				}
+				out.plain[k] = append(out.plain[k], o)
+			}
+		}
+	}
+	out.Warnings = scopedWarnings(r, out)
+	sc := &Scope{Selector: selector, Objects: out.Count(), Total: r.Count()}
+	if sel.Changed != nil {
+		sc.Removed = sel.Changed.Removed
+		sc.Widened = sel.Changed.Widened
+	}
+	return out, sc, nil
+}
+
+// globMatch matches a --source pattern against a name; a pattern with no glob characters is
+// the name itself.
+func globMatch(pattern, name string) bool {
+	ok, _ := path.Match(pattern, name)
+	return ok
+}
+
+// connectorRefs are the names of the Connectors a source names with ${connector:…}.
+func connectorRefs(s *Source) []string {
+	v, _ := s.Fields.Get("connector")
+	str, _ := v.(string)
+	if !strings.Contains(str, "${") {
+		return nil
+	}
+	refs, _ := Refs(str)
+	var out []string
+	for _, ref := range refs {
+		if ref.Scheme == SchemeConnector {
+			out = append(out, ref.Name)
+		}
+	}
+	return out
+}
+
+// ChangedSince finds, with git, what changed in the repository since the commit ref: the
+// objects whose YAML documents differ (compared as values, so a comment or a blank line is no
+// change), those whose referenced files (templates, connector files) differ, and the
+// documents removed since ref that no current document declares. The repository must be
+// loaded from the work tree of a git repository.
+func ChangedSince(r *Repo, ref string) (*Changes, error) {
+	files, err := gitChangedFiles(r.Dir, ref)
+	if err != nil {
+		return nil, err
+	}
+	tracked, err := gitRun(r.Dir, nil, "ls-files", "--cached", "-z", "--", ".")
+	if err != nil {
+		return nil, err
+	}
+	if len(tracked) == 0 {
+		// An ignored or never-added directory has no history to compare: "0 objects" would
+		// be a green check for anything.
+		return nil, fmt.Errorf("--changed-since %s: %s has no file tracked by git (ignored, or never added): nothing to compare with", ref, r.Dir)
+	}
+	ch := &Changes{Ref: ref, Keys: map[string]bool{}}
+	referenced := map[string][]string{} // repository-relative file → keys of the objects naming it
+	for _, s := range r.Sources {
+		for _, f := range s.ConnectorFiles {
+			referenced[f.Root] = append(referenced[f.Root], ObjectKey(KindSource, "", s.Name))
+		}
+	}
+	for _, c := range r.Connectors {
+		if c.Bundle == nil {
+			continue
+		}
+		// The bundle's files are sent with the connector: a change to one is the connector's.
+		for _, f := range c.Bundle.XML {
+			referenced[f.Root] = append(referenced[f.Root], ObjectKey(KindConnector, "", c.Name))
+		}
+		for _, t := range c.Bundle.Translations {
+			referenced[t.Root] = append(referenced[t.Root], ObjectKey(KindConnector, "", c.Name))
+		}
+	}
+	for _, es := range r.Schemas {
+		if es.Template != nil {
+			referenced[es.Template.Root] = append(referenced[es.Template.Root], ObjectKey(KindEntitlementSchema, es.Source, es.Name))
+		}
+	}
+	declared := map[string]bool{}
+	for _, c := range r.Connectors {
+		declared[ObjectKey(KindConnector, "", c.Name)] = true
+	}
+	for _, s := range r.Sources {
+		declared[ObjectKey(KindSource, "", s.Name)] = true
+	}
+	for _, es := range r.Schemas {
+		declared[ObjectKey(KindEntitlementSchema, es.Source, es.Name)] = true
+	}
+	for k, objs := range r.plain {
+		for _, o := range objs {
+			declared[ObjectKey(k, "", o.Name)] = true
+		}
+	}
+	for _, rel := range files {
+		switch {
+		case rel == SettingsFile || rel == "sailsync.yml":
+			ch.All = true
+			continue
+		case len(referenced[rel]) > 0:
+			// Checked before the hidden test: a template or bundle file may lie in a hidden
+			// directory, and the loader reads it all the same.
+			for _, k := range referenced[rel] {
+				ch.Keys[k] = true
+			}
+			continue
+		case hiddenPath(rel) || !isYAML(rel):
+			// A file no object is known to read (the target of a symbolic link, a file read
+			// before and no longer, anything else): skipping it could plan "No changes" while
+			// apply sends it, so the plan covers everything.
+			ch.All = true
+			ch.Widened = append(ch.Widened, rel)
+			continue
+		}
+		before := map[string]docDigest{}
+		if old, ok := gitShow(r.Dir, ref, rel); ok {
+			before = digests(rel, old)
+		}
+		now := map[string]docDigest{}
+		if data, err := os.ReadFile(filepath.Join(r.Dir, filepath.FromSlash(rel))); err == nil {
+			now = digests(rel, data)
+		}
+		for k, d := range now {
+			if b, ok := before[k]; !ok || b.sum != d.sum {
+				ch.Keys[k] = true
+			}
+		}
+		for k, d := range before {
+			if _, ok := now[k]; !ok && !declared[k] {
+				ch.Removed = append(ch.Removed, d.removed)
+			}
+		}
+	}
+	slices.SortFunc(ch.Removed, func(a, b Removed) int {
+		return strings.Compare(ObjectKey(a.Kind, a.Source, a.Name), ObjectKey(b.Kind, b.Source, b.Name))
+	})
+	return ch, nil
+}
+
+// docDigest is one document of a file version: its value's JSON, as what identifies a change.
+type docDigest struct {
+	sum     string
+	removed Removed
+}
+
+// digests parses a YAML file's content and returns its documents by object key. Problems are
+// not reported here: the work tree's are validate's, and an old version's no longer matter.
+func digests(rel string, data []byte) map[string]docDigest {
+	budget := MaxDocuments
+	out := map[string]docDigest{}
+	for _, d := range parseFile(rel, data, func(Problem) {}, &budget) {
+		if d.value == nil {
+			continue
+		}
+		kind := Kind(d.value.String("kind"))
+		name := d.value.String("name")
+		source := ""
+		if kind == KindEntitlementSchema {
+			source = d.value.String("source")
+		}
+		b, err := value.Marshal(d.value)
+		if err != nil {
+			continue
+		}
+		out[ObjectKey(kind, source, name)] = docDigest{sum: string(b), removed: Removed{Kind: kind, Name: name, Source: source, File: rel}}
+	}
+	return out
+}
+
+// hiddenPath reports whether a path lies in a hidden file or directory, which the loader skips.
+func hiddenPath(rel string) bool {
+	for _, seg := range strings.Split(rel, "/") {
+		if strings.HasPrefix(seg, ".") {
+			return true
+		}
+	}
+	return false
+}
+
+// isYAML reports whether the loader reads the file as YAML documents.
+func isYAML(rel string) bool {
+	ext := strings.ToLower(path.Ext(rel))
+	return ext == ".yaml" || ext == ".yml"
+}
+
+// scopedWarnings are the warnings of r that concern the scope out: those in a file that declares
+// an object of the scope, and those in a file that declares none (the settings file), which
+// concern the whole repository. A scoped plan is then not told about files it did not read.
+func scopedWarnings(r, out *Repo) Problems {
+	if len(r.Warnings) == 0 {
+		return nil
+	}
+	declares, inScope := map[string]bool{}, map[string]bool{}
+	for _, o := range r.Objects() {
+		declares[o.Doc.File] = true
+	}
+	for _, o := range out.Objects() {
+		inScope[o.Doc.File] = true
+	}
+	var ws Problems
+	for _, w := range r.Warnings {
+		if inScope[w.Pos.File] || !declares[w.Pos.File] {
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}

@@ -1,0 +1,123 @@
+// Package config loads a sailsync config repository (a directory of YAML documents) into typed
+// desired state, keeping the file:line:col of every declared value so that every later message —
+// a schema error, a diff line, an immutable-field violation — can point at the YAML the user wrote.
+package config
+
+import (
+	"fmt"
+
+	"github.com/sailsync/sailsync/internal/value"
+)
+
+// Pos is a position in a YAML file. File is relative to the repository root, slash-separated.
+type Pos struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Col  int    `json:"col"`
+}
+
+// String renders the position as path:line:col.
+func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
+
+// Object is what every declared object shares.
+type Object struct {
+	Kind Kind
+	Name string
+	// Doc is the position of the document's `kind` key.
+	Doc Pos
+	// Fields holds the declared API fields in the order written, as the API would see them:
+	// `kind` and sailsync's own keys (connectorFiles, template, attributes, source) removed.
+	// Strings may still hold ${env:…} and ${connector:…} references; see Expand.
+	// Numbers are json.Number with the exact text written in the YAML.
+	Fields *value.Object
+	// Absent marks a tombstone (`absent: true`): the object must not exist in the tenant, and
+	// Fields holds its identity only. Reason is the tombstone's `reason`.
+	Absent bool
+	Reason string
+	// Positions maps a dotted field path ("description", "connectorAttributes.password",
+	// "features") to the position of its value in the YAML.
+	Positions map[string]Pos
+}
+
+// PosOf returns the position of the value at path, falling back to the enclosing field and then
+// to the document.
+func (o *Object) PosOf(path string) Pos {
+	for p := path; p != ""; {
+		if pos, ok := o.Positions[p]; ok {
+			return pos
+		}
+		i := lastDot(p)
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return o.Doc
+}
+
+func lastDot(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '.' {
+			return i
+		}
+	}
+	return -1
+}
+
+// File is a file referenced from the repository (connector file, schema template).
+type File struct {
+	// Rel is the path as written in the YAML.
+	Rel string
+	// Path is the resolved path on disk (absolute), checked to lie inside the repository.
+	Path string
+	// Root is the resolved path relative to the repository root, slash-separated: how a plan
+	// names the file, wherever the repository is checked out.
+	Root string
+	// Pos is the position of the reference in the YAML.
+	Pos Pos
+}
+
+// Repo is a loaded config repository: the desired state.
+type Repo struct {
+	// Dir is the repository root as given.
+	Dir string
+	// Hash is a hex SHA-256 over every file that makes up the desired state (YAML, the settings
+	// file, templates, connector files), so that a saved plan can be tied to the content it was made from.
+	Hash string
+	// Settings are read from the settings file, sailsync.yaml (empty when there is none).
+	Settings Settings
+	// Env is the environment whose vars fill the ${var:…} references (see ForEnvironment);
+	// empty for the repository as written.
+	Env        string
+	Connectors []*Connector
+	Sources    []*Source
+	Schemas    []*EntitlementSchema
+	// plain holds the objects of the plain kinds (PlainKinds), by kind: they need no type of
+	// their own, so a new plain kind needs no field here.
+	plain map[Kind][]*Object
+	// Warnings are what the load found questionable but the tenant would accept (a value outside
+	// a published enum the vendor extends, runtime state declared, a plain value under a
+	// password-like key): reported by every command, never a failure.
+	Warnings Problems
+}
+
+// Problem is one thing wrong with a repository.
+type Problem struct {
+	Pos     Pos    `json:"pos"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+// String renders the problem as path:line:col: message.
+func (p Problem) String() string { return p.Pos.String() + ": " + p.Message }
+
+// Problems is every problem found in one load; it is an error so that callers can return it.
+type Problems []Problem
+
+// Error renders the first problem and how many more there are.
+func (ps Problems) Error() string {
+	if len(ps) == 1 {
+		return ps[0].String()
+	}
+	return fmt.Sprintf("%s (and %d more problems)", ps[0].String(), len(ps)-1)
+}
