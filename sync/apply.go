@@ -104,6 +104,18 @@ type ApplyOptions struct {
 	AllowDelete bool
 	// TaskWait bounds how long a source deletion's task is followed; 0 means DefaultTaskWait.
 	TaskWait time.Duration
+	// Created, when set, is called the moment the tenant answers a create, before anything else
+	// is sent for that object: a connector an interrupted apply created unreleased is found by
+	// no documented read, so the caller keeps this record (the CLI's journal).
+	Created func(Created)
+}
+
+// Created identifies an object an apply created, as the tenant named it.
+type Created struct {
+	Kind config.Kind `json:"kind"`
+	Name string      `json:"name"`
+	// ID is the tenant's identifier: a connector's scriptName, another object's id.
+	ID string `json:"id"`
 }
 
 // ErrViolations is returned when a plan with violations is applied: nothing is sent.
@@ -275,6 +287,16 @@ func (a *applier) run(t *task) Result {
 }
 
 var errInterrupted = errors.New("interrupted before this object's next request: nothing more was sent for it")
+
+// record reports a create the tenant answered; calls are serialised, so the callback need not be.
+func (a *applier) record(kind config.Kind, name, id string) {
+	if a.opts.Created == nil || id == "" {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.opts.Created(Created{Kind: kind, Name: name, ID: id})
+}
 
 type staleError struct{ what string }
 

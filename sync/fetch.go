@@ -35,6 +35,10 @@ type FetchOptions struct {
 	// Progress, when set, is called after every request with the number done and the number
 	// known so far, one call at a time.
 	Progress func(done, total int)
+	// Journal maps a connector's name to the scriptName an earlier apply created it under (the
+	// CLI's journal): a connector that is not RELEASED and that no source uses is found by no
+	// documented read, so this is tried, and checked by the name it returns, before the guess.
+	Journal map[string]string
 }
 
 // Fetch reads what a plan of repo needs, in as few calls as the API allows, with up to
@@ -70,6 +74,7 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 	// pages arrive.
 	f := &fetcher{
 		c: c, repo: repo, all: opts.AllSources, allSources: opts.AllSources || deletesConnectors(repo),
+		journal: opts.Journal,
 		live: &diff.Live{
 			Sources:           make(map[string]*value.Object, len(repo.Sources)),
 			Schemas:           make(map[string]map[string]*value.Object, len(withSchemas)),
@@ -152,6 +157,7 @@ type fetcher struct {
 	allSources bool
 	pool       *pool
 	pr         *progress
+	journal    map[string]string // connector name → scriptName an earlier apply recorded
 
 	plains []*plainFetch // the plain kinds read
 
@@ -423,7 +429,7 @@ func (f *fetcher) getConnector(ctx context.Context, scriptName string) (*value.O
 
 // findConnectors runs once the sources are in. It looks for each declared connector not found
 // yet, in this order: the connector of a live source whose connectorName is the connector's
-// name (a source names both), the pin, and only then the scriptName the common rule derives
+// name (a source names both), the pin, the scriptName a journal recorded, and only then the one the common rule derives
 // (a guess, checked by the name it returns). It also asks for each connector that a source to
 // be created names literally and the tenant did not show, so that plan, not apply, reports a
 // missing one.
@@ -452,7 +458,7 @@ func (f *fetcher) findConnectors(ctx context.Context, par int) error {
 			}
 		}
 		sort.Strings(candidates)
-		candidates = append(candidates, conn.PinnedScriptName, isc.ScriptName(conn.Name))
+		candidates = append(candidates, conn.PinnedScriptName, f.journal[conn.Name], isc.ScriptName(conn.Name))
 		f.submit(func(ctx context.Context) error { return f.tryConnector(ctx, conn, candidates...) })
 	}
 	asked := map[string]bool{}

@@ -7,6 +7,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/internal/config"
@@ -86,8 +87,10 @@ func (a *applier) createConnector(ch diff.Change) (scriptName, note string, err 
 		// The usual cause: a connector of that name exists, but the listing does not show it
 		// (not RELEASED) and no source names it, so plan could not find it.
 		return "", "", fmt.Errorf("connector %q: create: %w; if a connector named %q already exists in the tenant, "+
-			"sailsync cannot find it (it is not RELEASED and no source uses it): pin it with `scriptName: <its scriptName>` at %s",
-			ch.Name, err, ch.Name, a.where(ch))
+			"sailsync cannot find it: it is not RELEASED, no source uses it and no apply journal records it (an apply whose "+
+			"connection dropped after the tenant created it, or a connector uploaded by hand). Find its scriptName in the tenant "+
+			"and adopt it with `sailsync pin %s --connector %s --script-name <its scriptName>`, or pin it with `scriptName: <its scriptName>` at %s",
+			ch.Name, err, ch.Name, shellWord(a.opts.Dir), shellWord(ch.Name), a.where(ch))
 	}
 	if err != nil {
 		return "", "", fmt.Errorf("connector %q: create: %w", ch.Name, err)
@@ -99,6 +102,7 @@ func (a *applier) createConnector(ch diff.Change) (scriptName, note string, err 
 	a.mu.Lock()
 	a.scriptNames[ch.Name] = sn
 	a.mu.Unlock()
+	a.record(config.KindConnector, ch.Name, sn)
 	note = fmt.Sprintf("the tenant gave it scriptName %q", sn)
 	switch {
 	case pin != "" && pin != sn:
@@ -203,4 +207,13 @@ func exportConnector(o *value.Object, yamlPath string) ([]ExportFile, error) {
 		return nil, err
 	}
 	return append([]ExportFile{f}, bundle...), nil
+}
+
+// shellWord quotes s for a POSIX shell when it holds anything but plain characters, so that the
+// command a message gives can be pasted as it is.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -52,6 +52,7 @@ func (a *applier) createSource(ch diff.Change) error {
 	a.mu.Lock()
 	a.sourceIDs[ch.Name] = created.String("id")
 	a.mu.Unlock()
+	a.record(config.KindSource, ch.Name, created.String("id"))
 	return nil
 }
 

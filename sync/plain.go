@@ -38,9 +38,11 @@ func (h plainKind) apply(a *applier, ch diff.Change, _ *Result) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		if _, err := a.c.CreateIn(a.reqCtx, api.Path, body); err != nil {
+		created, err := a.c.CreateIn(a.reqCtx, api.Path, body)
+		if err != nil {
 			return fmt.Errorf("%s: create: %w", what, err)
 		}
+		a.record(ch.Kind, ch.Name, created.String("id"))
 		return nil
 	}
 	fresh, err := a.c.GetIn(a.reqCtx, api.Path, ch.LiveID)

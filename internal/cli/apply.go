@@ -174,12 +174,26 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if err := opts.confirmDeletes(plan); err != nil {
 		return opts.finish(out, err)
 	}
+	var created func(isync.Created)
+	if hasCreates(plan) {
+		// Opened before anything is sent: a create that no record would keep is not started.
+		j, err := openJournal(journalPath(repo.Dir), sess.client.Tenant(), time.Now)
+		if err != nil {
+			return opts.finish(out, err)
+		}
+		defer j.close()
+		created = func(c isync.Created) {
+			if err := j.record(c); err != nil {
+				fmt.Fprintf(opts.stderr, "sailsync: warning: %s; %s %q was created as %q\n", diff.TextEscape(err.Error()), c.Kind, diff.TextEscape(c.Name), diff.TextEscape(c.ID))
+			}
+		}
+	}
 	every := opts.progressEvery
 	if every == 0 {
 		every = progressEvery
 	}
 	progress := newApplyProgress(opts.stderr, isTerminal(opts.stderr), plan, every)
-	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env, Progress: progress.result, AllowDelete: opts.AllowDelete}
+	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env, Progress: progress.result, AllowDelete: opts.AllowDelete, Created: created}
 	report, err := isync.Apply(ctx, sess.client, repo, plan, aopts)
 	progress.stop()
 	if err != nil {
@@ -268,4 +282,14 @@ func withOrWithout(b bool) string {
 		return "with"
 	}
 	return "without"
+}
+
+// hasCreates reports whether the plan creates anything, which the journal must then record.
+func hasCreates(plan *diff.Plan) bool {
+	for _, c := range plan.Changes {
+		if c.Action == diff.ActionCreate {
+			return true
+		}
+	}
+	return false
 }

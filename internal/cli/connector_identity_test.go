@@ -98,8 +98,10 @@ func TestConnectorIdentityUnderEveryRule(t *testing.T) {
 }
 
 // TestConnectorHiddenFromSailsync: a connector in development that no source uses and no pin
-// names cannot be found under an opaque scriptName rule; the create's duplicate-name 400 then
-// says to pin scriptName, and nothing else is sent for it.
+// names cannot be found under an opaque scriptName rule by any documented read. The apply
+// journal finds it for the checkout that created it; without the journal (a fresh checkout) the
+// create's duplicate-name 400 says what happened and gives the pin command, nothing else is sent
+// for it, and after that command the repository is in sync.
 func TestConnectorHiddenFromSailsync(t *testing.T) {
 	cleanEnv(t)
 	emu, _ := startTenantWith(t, emulator.Options{ScriptNameRule: emulator.ScriptNameSuffix})
@@ -109,25 +111,48 @@ func TestConnectorHiddenFromSailsync(t *testing.T) {
 		t.Fatalf("first apply: exit %d\n%s", code, stderr)
 	}
 	emu.ResetLog()
+	// The same checkout: its journal names the connector, and a GET confirms it.
+	if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != exitOK || !strings.Contains(stdout, "No changes") {
+		t.Fatalf("apply with the journal: exit %d, want 0 and No changes\n%s%s", code, stdout, stderr)
+	}
+	if w := tenanttest.Writes(emu); len(w) != 0 {
+		t.Errorf("apply with the journal wrote %v", w)
+	}
+	// A fresh checkout has no journal.
+	if err := os.Remove(os.Getenv(EnvJournal)); err != nil {
+		t.Fatal(err)
+	}
+	emu.ResetLog()
 	stdout, _, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
 	if code != exitFailure {
 		t.Fatalf("apply of a connector that exists unseen: exit %d, want 1\n%s", code, stdout)
 	}
-	if !strings.Contains(stdout, "pin it with `scriptName: <its scriptName>` at "+filepath.ToSlash(dir)+"/repo.yaml:1") {
-		t.Errorf("the failure does not say to pin scriptName:\n%s", stdout)
+	for _, want := range []string{
+		"pin it with `scriptName: <its scriptName>` at " + filepath.ToSlash(dir) + "/repo.yaml:1",
+		"no apply journal records it",
+		"`sailsync pin " + dir + " --connector 'Payroll  Sync (EU)' --script-name <its scriptName>`",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("the failure does not say %q:\n%s", want, stdout)
+		}
 	}
 	if w := tenanttest.Writes(emu); len(w) != 1 || w[0] != "POST /v3/connectors" {
 		t.Errorf("writes %v, want the one refused create", w)
 	}
-	// With the pin, the same repository is in sync.
 	sn := ""
 	for _, c := range emu.Connectors() {
 		if c.String("name") == "Payroll  Sync (EU)" {
 			sn = c.String("scriptName")
 		}
 	}
-	dir = writeIdentityRepo(t, hidden+"scriptName: "+sn+"\n")
-	if stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK {
+	// The command the failure gives adopts it.
+	if stdout, stderr, code := runCLI(t, "", "pin", dir, "--connector", "Payroll  Sync (EU)", "--script-name", sn, fastRate); code != exitOK {
+		t.Fatalf("pin: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "repo.yaml")); string(b) != "kind: Connector\nscriptName: "+sn+"\n"+strings.TrimPrefix(hidden, "kind: Connector\n") {
+		t.Errorf("pin wrote:\n%s", b)
+	}
+	if stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK || !strings.Contains(stdout, "No changes") {
 		t.Fatalf("plan with the pin: exit %d\n%s%s", code, stdout, stderr)
 	}
 }

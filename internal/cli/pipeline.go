@@ -80,6 +80,11 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 // says it covers only that scope (and a scoped drift does not look for unmanaged sources).
 func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *config.Scope, sess *session, req planRequest) (*diff.Plan, error) {
 	fo := isync.FetchOptions{Parallelism: req.Conn.Parallelism, AllSources: req.Drift && scope == nil}
+	journal, err := readJournal(journalPath(repo.Dir), sess.client.Tenant())
+	if err != nil {
+		return nil, err
+	}
+	fo.Journal = journal
 	if isTerminal(req.stderr) {
 		fo.Progress = func(done, total int) {
 			fmt.Fprintf(req.stderr, "\rReading the tenant: %d/%d requests", done, total)

@@ -45,6 +45,8 @@ func cleanEnv(t *testing.T) {
 		}
 	}
 	t.Setenv("NO_COLOR", "1")
+	// An apply's journal goes to the test's own directory, never into examples/.
+	t.Setenv(EnvJournal, filepath.Join(t.TempDir(), "journal"))
 }
 
 // setSecrets sets the example repository's secrets to tenanttest.Secrets.

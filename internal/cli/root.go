@@ -37,6 +37,7 @@ func newRootCmd() *cobra.Command {
 		newPlanCmd(),
 		newDriftCmd(),
 		newApplyCmd(),
+		newPinCmd(),
 	)
 	return root
 }

@@ -41,6 +41,11 @@ const (
 // it is not read as objects. sailsync.yml is reserved for it too.
 const SettingsFile = "sailsync.yaml"
 
+// JournalFile is the apply journal at the repository root (the CLI's record of what apply
+// created): hidden, so the loader and the repository hash skip it, and not configuration, so a
+// change to it narrows no scope.
+const JournalFile = ".sailsync-journal"
+
 // Load reads the config repository at dir. When the repository is invalid the error is
 // Problems, every problem found sorted by file, line and column; when it cannot be read at all
 // (dir missing, not a directory) the error is a wrapped error. A valid repository's warnings are

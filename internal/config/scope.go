@@ -247,6 +247,8 @@ func ChangedSince(r *Repo, ref string) (*Changes, error) {
 		case rel == SettingsFile || rel == "sailsync.yml":
 			ch.All = true
 			continue
+		case rel == JournalFile:
+			continue
 		case len(referenced[rel]) > 0:
 			// Checked before the hidden test: a template or bundle file may lie in a hidden
 			// directory, and the loader reads it all the same.
