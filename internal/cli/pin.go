@@ -73,7 +73,7 @@ func runPin(ctx context.Context, opts *pinOptions) error {
 		return nil
 	case "":
 	default:
-		return fmt.Errorf("Connector %q already pins scriptName %q at %s: edit that line if the tenant's is %q",
+		return fmt.Errorf("the repository already pins Connector %q to scriptName %q at %s: edit that line if the tenant's is %q",
 			conn.Name, conn.PinnedScriptName, filepath.ToSlash(filepath.Join(opts.Dir, conn.PosOf("scriptName").String())), opts.ScriptName)
 	}
 	sess, err := opts.Conn.connect(ctx, opts.stderr)
