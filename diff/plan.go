@@ -69,6 +69,12 @@ type Live struct {
 	// and parts confirmed at their documented GET endpoints (sync.Fetch). Nil entries, or
 	// none, mean the detail in Connectors is compared.
 	Bundles map[string]*value.Object
+	// Notes say how the tenant was read when it was not object by object (the configuration
+	// export, and what it did not give); the plan shows them.
+	Notes []string
+	// ExportFallbacks counts the sources whose schemas the export did not give whole, read per
+	// object instead.
+	ExportFallbacks int
 }
 
 // Plan is the result of comparing a repository with a tenant.

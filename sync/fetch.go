@@ -3,11 +3,13 @@
 package sync
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sort"
 	"strings"
 	gosync "sync"
+	"time"
 
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/internal/config"
@@ -39,6 +41,12 @@ type FetchOptions struct {
 	// CLI's journal): a connector that is not RELEASED and that no source uses is found by no
 	// documented read, so this is tried, and checked by the name it returns, before the guess.
 	Journal map[string]string
+	// Read chooses how the sources' schemas are read: per object (the zero value), from one
+	// configuration export job, or whichever is fewer requests (ReadAuto).
+	Read ReadMode
+	// ExportPoll and ExportWait are the export job's first poll interval and the bound on its
+	// wait; 0 means DefaultExportPoll and DefaultExportWait.
+	ExportPoll, ExportWait time.Duration
 }
 
 // Fetch reads what a plan of repo needs, in as few calls as the API allows, with up to
@@ -74,7 +82,8 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 	// pages arrive.
 	f := &fetcher{
 		c: c, repo: repo, all: opts.AllSources, allSources: opts.AllSources || deletesConnectors(repo),
-		journal: opts.Journal,
+		journal:    opts.Journal,
+		exportPoll: cmp.Or(opts.ExportPoll, DefaultExportPoll), exportWait: cmp.Or(opts.ExportWait, DefaultExportWait),
 		live: &diff.Live{
 			Sources:           make(map[string]*value.Object, len(repo.Sources)),
 			Schemas:           make(map[string]map[string]*value.Object, len(withSchemas)),
@@ -94,6 +103,9 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 		f.withSchemas[name] = true
 	}
 	f.pool = newPool(ctx, par)
+	if f.perObject = !useExport(opts.Read, len(withSchemas)); !f.perObject {
+		f.submit(func(ctx context.Context) error { f.readExport(ctx, withSchemas); return nil })
+	}
 	names := make([]string, 0, len(repo.Sources))
 	for _, s := range repo.Sources {
 		names = append(names, s.Name)
@@ -125,6 +137,9 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 		if err := f.recover(ctx, par, names); err != nil {
 			return nil, err
 		}
+	}
+	if err := f.exportFallback(ctx, par); err != nil {
+		return nil, err
 	}
 	if err := f.findConnectors(ctx, par); err != nil {
 		return nil, err
@@ -158,6 +173,11 @@ type fetcher struct {
 	pool       *pool
 	pr         *progress
 	journal    map[string]string // connector name → scriptName an earlier apply recorded
+	// perObject reads each declared source's schemas as its page arrives; otherwise the export
+	// job reads them (export, once done) and exportFallback reads what it did not give.
+	perObject              bool
+	export                 *exportRead
+	exportPoll, exportWait time.Duration
 
 	plains []*plainFetch // the plain kinds read
 
@@ -315,29 +335,34 @@ func (f *fetcher) addSources(objs []*value.Object) {
 			continue
 		}
 		f.live.Sources[name] = o
-		if f.withSchemas[name] && !f.schemasAsked[name] {
+		if f.perObject && f.withSchemas[name] && !f.schemasAsked[name] {
 			f.schemasAsked[name] = true
 			ask = append(ask, o)
 		}
 	}
 	f.mu.Unlock()
 	for _, o := range ask {
-		name, id := o.String("name"), o.String("id")
-		f.submit(func(ctx context.Context) error {
-			objs, err := f.c.ListSchemas(ctx, id)
-			if err != nil {
-				return fmt.Errorf("source %q: list schemas: %w", name, err)
-			}
-			m := make(map[string]*value.Object, len(objs))
-			for _, o := range objs {
-				m[o.String("name")] = o
-			}
-			f.mu.Lock()
-			f.live.Schemas[name] = m
-			f.mu.Unlock()
-			return nil
-		})
+		f.askSchemas(o)
 	}
+}
+
+// askSchemas reads one source's schemas.
+func (f *fetcher) askSchemas(o *value.Object) {
+	name, id := o.String("name"), o.String("id")
+	f.submit(func(ctx context.Context) error {
+		objs, err := f.c.ListSchemas(ctx, id)
+		if err != nil {
+			return fmt.Errorf("source %q: list schemas: %w", name, err)
+		}
+		m := make(map[string]*value.Object, len(objs))
+		for _, o := range objs {
+			m[o.String("name")] = o
+		}
+		f.mu.Lock()
+		f.live.Schemas[name] = m
+		f.mu.Unlock()
+		return nil
+	})
 }
 
 // connectors starts finding the declared connectors by name. The tenant's scriptName rule is

@@ -75,7 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.n, "n", 1000, "declared sources N of plan-fetch, naive and apply (the tenant has 2N)")
 	fs.StringVar(&cpuN, "cpu-n", "1000,10000", "comma-separated N of the cpu scenario; the scaling ratio is last / first")
 	fs.IntVar(&o.runs, "runs", 3, "runs of each scenario; the table shows medians")
-	fs.StringVar(&scenarios, "scenarios", "plan-fetch,naive,apply,pr-plan,transforms,cpu", "comma-separated scenarios to run")
+	fs.StringVar(&scenarios, "scenarios", "plan-fetch,naive,apply,pr-plan,transforms,export,cpu", "comma-separated scenarios to run")
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of the table")
 	fs.StringVar(&o.sailsync, "sailsync", "", "sailsync binary for the cpu scenario (default: go build the module into a temporary directory)")
 	fs.IntVar(&o.serve, "serve", 0, "instead of measuring: write the cpu scenario's repository for N, serve its tenant (no latency, no limit), print the environment and wait for Ctrl-C; for profiling `sailsync plan` by hand")
@@ -97,7 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 		o.cpuN = append(o.cpuN, n)
 	}
-	known := []string{"plan-fetch", "naive", "apply", "pr-plan", "transforms", "cpu"}
+	known := []string{"plan-fetch", "naive", "apply", "pr-plan", "transforms", "export", "cpu"}
 	for _, s := range strings.Split(scenarios, ",") {
 		s = strings.TrimSpace(s)
 		if !slices.Contains(known, s) {
@@ -268,6 +268,32 @@ func measure(ctx context.Context, o *options, stderr io.Writer) (*results, error
 		// N is the transforms declared, not the sources of the other scenarios.
 		res.TransformFetch.N = transformTenant/transformEvery + transformNew
 		res.TransformApply.N = res.TransformFetch.N
+	}
+
+	if o.has("export") {
+		dir := fmt.Sprintf("%s/repo-export-%d", work, o.n)
+		if err := writeRepo(dir, o.n); err != nil {
+			return nil, err
+		}
+		repo, err := config.Load(dir)
+		if err != nil {
+			return nil, fmt.Errorf("load the scenario's repository: %w", err)
+		}
+		var per, exp []measurement
+		for r := 1; r <= o.runs; r++ {
+			p, e, err := runExportPlans(ctx, o.settings, o.n, repo)
+			if err != nil {
+				return nil, fmt.Errorf("export: %w", err)
+			}
+			progress("export run %d: per object %d calls %.2f s, export %d calls %.2f s, plans identical", r, p.Calls, p.Wall, e.Calls, e.Wall)
+			per, exp = append(per, p), append(exp, e)
+		}
+		minFetch := minimumFetch(o.n, 2*o.n, connectorCount, connectorCount/2, connectorCount/2) +
+			minimumLookups(min(o.n, ownerCount), identityCount, 1, 1, min(o.n, workgroupCount))
+		res.ExportPerObject = o.row("plan per object", per, minFetch)
+		// The export replaces the n schema reads with its start, the status reads and the download.
+		res.ExportJob = o.row("plan via export", exp, minFetch-o.n+2+exportPolls)
+		res.PerObjectOverExport = &ratios{Calls: float64(res.ExportPerObject.Calls) / float64(res.ExportJob.Calls), Wall: res.ExportPerObject.Wall / res.ExportJob.Wall}
 	}
 
 	if o.has("cpu") {

@@ -21,10 +21,15 @@ type results struct {
 	FullOverScoped *ratios `json:"pr_full_over_scoped,omitempty"`
 	// TransformFetch and TransformApply are the transforms scenario's reads and apply (a plain
 	// kind, config.API).
-	TransformFetch *row        `json:"transforms_fetch,omitempty"`
-	TransformApply *row        `json:"transforms_apply,omitempty"`
-	CPU            []cpuResult `json:"cpu,omitempty"`
-	CPUScaling     *scaling    `json:"cpu_scaling,omitempty"`
+	TransformFetch *row `json:"transforms_fetch,omitempty"`
+	TransformApply *row `json:"transforms_apply,omitempty"`
+	// ExportPerObject and ExportJob are the export scenario's plan reads, per object and
+	// through one configuration export job; PerObjectOverExport their ratios.
+	ExportPerObject     *row        `json:"export_per_object,omitempty"`
+	ExportJob           *row        `json:"export_job,omitempty"`
+	PerObjectOverExport *ratios     `json:"per_object_over_export,omitempty"`
+	CPU                 []cpuResult `json:"cpu,omitempty"`
+	CPUScaling          *scaling    `json:"cpu_scaling,omitempty"`
 }
 
 type settingsJSON struct {
@@ -135,10 +140,10 @@ func printTable(w io.Writer, res *results) {
 	s := res.Settings
 	fmt.Fprintf(w, "sailsync bench: N=%d, %d runs (medians), rate %d per %s on both sides (%.0f/s), latency %s, parallelism %d\n\n",
 		s.N, s.Runs, s.Rate, s.Window, s.RatePerSecond, s.Latency, s.Parallelism)
-	if res.PlanFetch != nil || res.Naive != nil || res.Apply != nil || res.PRFull != nil || res.TransformFetch != nil {
+	if res.PlanFetch != nil || res.Naive != nil || res.Apply != nil || res.PRFull != nil || res.TransformFetch != nil || res.ExportJob != nil {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "scenario\tN\tcalls\tminimum\tcalls/min\t429s\twall s\tfloor s\twall/floor\t")
-		for _, r := range []*row{res.PlanFetch, res.Naive, res.Apply, res.PRFull, res.PRScoped, res.TransformFetch, res.TransformApply} {
+		for _, r := range []*row{res.PlanFetch, res.Naive, res.Apply, res.PRFull, res.PRScoped, res.TransformFetch, res.TransformApply, res.ExportPerObject, res.ExportJob} {
 			if r == nil {
 				continue
 			}
@@ -154,6 +159,9 @@ func printTable(w io.Writer, res *results) {
 		}
 		if r := res.TransformApply; r != nil {
 			fmt.Fprintf(w, "transforms apply: plan estimate %d requests, the apply made %d\n", r.PlanEstimate, r.Calls)
+		}
+		if r := res.PerObjectOverExport; r != nil {
+			fmt.Fprintf(w, "export: a plan read per object makes %.0f× the calls of one read through the configuration export and takes %.2f× as long (the job completes at status read %d); the plans are identical\n", r.Calls, r.Wall, exportPolls)
 		}
 		if r := res.FullOverScoped; r != nil {
 			fmt.Fprintf(w, "pr-plan: the full plan makes %.0f× the calls of plan --changed-since and takes %.1f× as long\n", r.Calls, r.Wall)

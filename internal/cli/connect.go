@@ -32,6 +32,14 @@ type connOptions struct {
 	EmulatorSeed string
 	// Env is the environment of sailsync.yaml to use (see env.go).
 	Env string
+	// Read is --read of plan and drift: how the sources' schemas are read (sync.ParseReadMode).
+	// Apply always reads per object: what it writes is read afresh anyway.
+	Read string
+}
+
+// bindRead binds --read, for the commands that only read.
+func (o *connOptions) bindRead(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Read, "read", "auto", "how the sources' schemas are read: per-object, export (one configuration export job, needs sp:config:read), or auto: the export when it is fewer requests")
 }
 
 func (o *connOptions) bind(fs *pflag.FlagSet) {

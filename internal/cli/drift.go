@@ -52,6 +52,7 @@ Exit status: 0 in sync; 2 drift: any difference without --base, tenant drift or 
 		[]string{string(diff.UnmanagedReport), string(diff.UnmanagedIgnore), string(diff.UnmanagedFail)}, cobra.ShellCompDirectiveNoFileComp))
 	opts.Scope.bind(cmd.Flags(), false)
 	opts.Conn.bind(cmd.Flags())
+	opts.Conn.bindRead(cmd.Flags())
 	return cmd
 }
 

@@ -44,6 +44,9 @@ type emulatorOptions struct {
 	TranslationsDetail      string
 	MetadataDetail          string
 	SchemaExtras            bool
+	// Export and ExportPolls play the configuration export job (emulator.Options.Export).
+	Export      string
+	ExportPolls int
 	// Realistic serves emulator.RealisticTenant(RealisticSources, RealisticSeed) instead of a
 	// seed directory; Tick and TickStampsModified play the platform's own writes (see
 	// emulator.Options).
@@ -93,6 +96,8 @@ platform's aggregations and health checks, as --tick does on a timer.`,
 	cmd.Flags().StringVar(&opts.TranslationsDetail, "translations-detail", emulator.TranslationsMap, "how ConnectorDetail shows translationProperties: map (locale → text), lower (zh-tw), underscore (zh_TW), parsed (locale → key → value) or none (GET …/translations/{locale} only)")
 	cmd.Flags().StringVar(&opts.MetadataDetail, "metadata-detail", emulator.MetadataStored, "how connectorMetadata is shown: stored, extra (keys of the tenant's own added) or string (JSON text)")
 	cmd.Flags().BoolVar(&opts.SchemaExtras, "schema-extras", false, "answer entitlement schemas with keys reordered, attributes sorted by name and properties of the tenant's own")
+	cmd.Flags().StringVar(&opts.Export, "export", "", "how the configuration export job behaves: complete (default), forbidden (403, no sp:config:read), missing (404), failed, no-children (sources without embedded schemas) or partial-schemas (embedded schemas without ids)")
+	cmd.Flags().IntVar(&opts.ExportPolls, "export-polls", 0, "status reads that show an export job in progress before it completes")
 	cmd.Flags().BoolVar(&opts.Realistic, "realistic", false, "serve a generated tenant shaped like a real one (SaaS connectors with UUID types, unpublished features, nulls, empty schemas, runtime state, secrets) instead of the Acme example")
 	cmd.Flags().IntVar(&opts.RealisticSources, "realistic-sources", emulator.RealisticSources, "with --realistic: how many sources")
 	cmd.Flags().Uint64Var(&opts.RealisticSeed, "realistic-seed", 1, "with --realistic: the generator's seed (the same seed, the same tenant)")
@@ -156,6 +161,12 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 	if opts.TaskPolls < 0 {
 		return fmt.Errorf("--task-polls %d: must be 0 or more", opts.TaskPolls)
 	}
+	if opts.ExportPolls < 0 {
+		return fmt.Errorf("--export-polls %d: must be 0 or more", opts.ExportPolls)
+	}
+	if opts.Export == "complete" {
+		opts.Export = emulator.ExportOK
+	}
 	rule, err := emulator.ParseScriptNameRule(opts.ScriptNameRule)
 	if err != nil {
 		return fmt.Errorf("--scriptname-rule: %w", err)
@@ -171,7 +182,7 @@ func runEmulator(ctx context.Context, opts *emulatorOptions) error {
 		CorrelationConfigFields: opts.CorrelationConfigFields, TranslationsDetail: opts.TranslationsDetail,
 		MetadataDetail: opts.MetadataDetail, SchemaExtras: opts.SchemaExtras,
 		CipherFormat: cipherFormat, EncryptListedOnly: opts.EncryptListedOnly,
-		TickEvery: opts.Tick, TickStampsModified: opts.TickStampsModified})
+		TickEvery: opts.Tick, TickStampsModified: opts.TickStampsModified, Export: opts.Export, ExportPolls: opts.ExportPolls})
 	if err != nil {
 		return err
 	}

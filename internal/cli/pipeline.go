@@ -85,6 +85,11 @@ func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *con
 		return nil, err
 	}
 	fo.Journal = journal
+	if req.Conn.Read != "" {
+		if fo.Read, err = isync.ParseReadMode(req.Conn.Read); err != nil {
+			return nil, err
+		}
+	}
 	if isTerminal(req.stderr) {
 		fo.Progress = func(done, total int) {
 			fmt.Fprintf(req.stderr, "\rReading the tenant: %d/%d requests", done, total)
@@ -105,6 +110,7 @@ func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *con
 	if err != nil {
 		return nil, err
 	}
+	plan.Notes = append(plan.Notes, live.Notes...)
 	plan.APICalls = isync.EstimateCalls(plan)
 	diff.SetScope(plan, scope)
 	return plan, nil

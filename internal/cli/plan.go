@@ -42,6 +42,7 @@ func newPlanCmd() *cobra.Command {
 	bindBase(cmd, &opts.Base)
 	opts.Scope.bind(cmd.Flags(), true)
 	opts.Conn.bind(cmd.Flags())
+	opts.Conn.bindRead(cmd.Flags())
 	return cmd
 }
 

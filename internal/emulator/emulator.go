@@ -87,6 +87,13 @@ type Options struct {
 	// TickStampsModified makes a tick give every source it rewrites a new `modified`: whether
 	// the tenant stamps the platform's own writes is undocumented (by default it does not).
 	TickStampsModified bool
+	// Export is how the configuration export behaves: ExportOK, or one of the ways it fails or
+	// falls short (ExportForbidden, ExportMissing, ExportFailed, ExportNoChildren,
+	// ExportPartialSchemas).
+	Export string
+	// ExportPolls is how many status reads show an export job in progress before it completes
+	// (0: complete at once): the job's latency is the tenant's.
+	ExportPolls int
 }
 
 // Emulator is an in-memory tenant. It is an http.Handler (use it with httptest.NewServer) and is
@@ -103,7 +110,8 @@ type Emulator struct {
 	faults    []*faultEntry
 	nextFault int
 	lastStamp time.Time
-	tasks     map[string]*task // background tasks by id (source deletions)
+	tasks     map[string]*task      // background tasks by id (source deletions)
+	exports   map[string]*exportJob // configuration export jobs by id
 
 	stopTicks chan struct{} // closed by Close to stop the TickEvery timer
 	closeOnce sync.Once
@@ -134,6 +142,11 @@ func New(opts Options) (*Emulator, error) {
 	}
 	if opts.RateWindow <= 0 {
 		opts.RateWindow = 10 * time.Second
+	}
+	switch opts.Export {
+	case ExportOK, ExportForbidden, ExportMissing, ExportFailed, ExportNoChildren, ExportPartialSchemas:
+	default:
+		return nil, fmt.Errorf("emulator: unknown export mode %q", opts.Export)
 	}
 	if _, err := ParseScriptNameRule(string(opts.ScriptNameRule)); err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)

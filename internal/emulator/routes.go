@@ -33,7 +33,7 @@ func (e *Emulator) route(w http.ResponseWriter, r *http.Request) {
 		}
 		e.getTaskStatus(w, seg[1])
 	default:
-		if e.routeDirectory(w, r, version, seg) {
+		if e.routeDirectory(w, r, version, seg) || e.routeSpConfig(w, r, version, seg) {
 			return
 		}
 		writeError(w, notFound("No API at "+r.URL.Path+"."))

@@ -130,3 +130,22 @@ func (e *Emulator) IssuedTokens() []string {
 	}
 	return out
 }
+
+// UpdateSchema changes a stored schema of the source named sourceName in place, as an admin's
+// edit would (stamping modified), for tests of drift in schemas.
+func (e *Emulator) UpdateSchema(sourceName, schemaName string, mutate func(*value.Object)) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := e.sourceByName(sourceName)
+	if s == nil {
+		return fmt.Errorf("update schema: no source %q", sourceName)
+	}
+	for _, sc := range e.schs().bySource[s.String("id")] {
+		if sc.String("name") == schemaName {
+			mutate(sc)
+			sc.Set("modified", e.stamp())
+			return nil
+		}
+	}
+	return fmt.Errorf("update schema: source %q has no schema %q", sourceName, schemaName)
+}

@@ -2,8 +2,8 @@
 // emulator use, keeping every component they reference, so that the contract checks run on a
 // fresh clone without ../shared beside it.
 //
-//	go run ./contract/trim                 # rewrite contract/testdata/isc-v3-beta.trimmed.json
-//	go run ./contract/trim -check          # fail when the committed copy differs from a new trim
+//	go run ./internal/contract/trim        # rewrite internal/contract/testdata/isc-v3-beta.trimmed.json
+//	go run ./internal/contract/trim -check # fail when the committed copy differs from a new trim
 //
 // The source is ../shared/api-specs/bundled/isc-v3-beta.combined.json (or -in FILE).
 package main
@@ -47,6 +47,10 @@ var keptPaths = []string{
 	"/beta/sources/{sourceId}/upload-connector-file",
 	"/beta/connectors",
 	"/beta/task-status/{id}",
+	// The configuration export: bulk reads of the sources' schemas.
+	"/beta/sp-config/export",
+	"/beta/sp-config/export/{id}",
+	"/beta/sp-config/export/{id}/download",
 	// The directory: objects sources refer to, looked up when a reference gives a name.
 	"/beta/identities",
 	"/v3/managed-clusters",
