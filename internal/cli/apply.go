@@ -83,67 +83,13 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		err  error
 	)
 	fail := func(err error) error { return reportFailure(opts.stdout, opts.Output, "apply", opts.Dir, err) }
-	if opts.PlanFile != "" && opts.Scope.set() {
-		return fail(errScopeWithPlanFile)
-	}
 	if opts.PlanFile != "" {
-		var pf planFile
-		if pf, err = readPlanFile(opts.PlanFile); err != nil {
-			return fail(err)
-		}
-		// The plan decides which secrets are sent, and a flag recorded in it must be given again:
-		// a file edited to rotate secrets sends nothing the command line did not ask for.
-		if opts.RotateSecrets != pf.RotateSecrets {
-			return fail(fmt.Errorf("plan file %s was made %s --rotate-secrets, and apply was run %s it: give apply the flags the plan was made with (or make the plan again)",
-				opts.PlanFile, withOrWithout(pf.RotateSecrets), withOrWithout(opts.RotateSecrets)))
-		}
-		if repo, err = loadRepo(ctx, opts.Dir, opts.stderr); err != nil {
-			return fail(err)
-		}
-		if pf.RepoHash != repo.Hash {
-			return fail(fmt.Errorf("plan file %s was made from other repository content than %s: run plan again", opts.PlanFile, opts.Dir))
-		}
-		if repo, err = checkPlanEnvironment(opts.PlanFile, pf.Plan, repo, &opts.Conn, opts.stderr); err != nil {
-			return fail(err)
-		}
-		if sess, err = opts.Conn.connect(ctx, opts.stderr); err != nil {
-			return fail(err)
-		}
-		// Before any request: a plan is true only of the tenant it was computed against.
-		if t := sess.client.Tenant(); pf.Tenant != t {
-			sess.close()
-			return fail(fmt.Errorf("plan file %s was made against tenant %s, but apply talks to %s: nothing was sent; run plan against %s",
-				opts.PlanFile, pf.Tenant, t, t))
-		}
-		// The file is only a record of what was reviewed: what is sent is recomputed from the
-		// repository and the tenant now, and must be exactly what the file holds.
-		var scope *config.Scope
-		if pf.Scope != nil {
-			// A scoped plan is recomputed over its own objects: the rest is neither read nor sent.
-			keys := make(map[string]bool, len(pf.Changes))
-			for _, c := range pf.Changes {
-				keys[c.Key()] = true
-			}
-			if repo, scope, err = repo.Scoped(config.Selector{Changed: &config.Changes{Keys: keys}}, pf.Scope.Selector); err != nil {
-				sess.close()
-				return fail(err)
-			}
-		}
-		fresh, err := planWith(ctx, repo, nil, scope, sess, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: pf.RotateSecrets, stderr: opts.stderr})
-		if err != nil {
-			sess.close()
-			return fail(err)
-		}
-		if plan, err = diff.Confirm(pf.Plan, fresh); err != nil {
-			sess.close()
-			return fail(fmt.Errorf("plan file %s: %w: nothing was sent", opts.PlanFile, err))
-		}
-		plan.APICalls = isync.EstimateCalls(plan)
+		repo, plan, sess, err = opts.savedPlan(ctx)
 	} else {
 		repo, plan, sess, err = computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, Scope: &opts.Scope, stderr: opts.stderr})
-		if err != nil {
-			return fail(err)
-		}
+	}
+	if err != nil {
+		return fail(err)
 	}
 	defer sess.close()
 
