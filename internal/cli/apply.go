@@ -117,7 +117,8 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 			return opts.finish(out, errors.New("apply cancelled: nothing was sent"))
 		}
 	}
-	if err := opts.confirmDeletes(plan); err != nil {
+	deletes, err := opts.confirmDeletes(plan)
+	if err != nil {
 		return opts.finish(out, err)
 	}
 	every := opts.progressEvery
@@ -125,7 +126,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		every = progressEvery
 	}
 	progress := newApplyProgress(opts.stderr, isTerminal(opts.stderr), plan, every)
-	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env, Progress: progress.result, AllowDelete: opts.AllowDelete}
+	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env, Progress: progress.result, Deletes: deletes}
 	report, err := isync.Apply(ctx, sess.client, repo, plan, aopts)
 	progress.stop()
 	if err != nil {
