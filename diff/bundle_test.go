@@ -153,6 +153,8 @@ func TestLineDiff(t *testing.T) {
 		{"two runs", lines(10, nil), lines(10, map[int]string{1: "x", 8: "y"}), 2,
 			"  line a|- line b|+ x|  line c|…|  line h|- line i|+ y|  line j"},
 		{"removed", "a\nb\nc\n", "a\nc\n", 1, "  a|- b|  c"},
+		{"a run of two replaced by three", "a\nb\nc\nd\n", "a\nx\nc2\ny\nd\n", 3, "  a|- b|- c|+ x|+ c2|+ y|  d"},
+		{"moved line", "a\nb\nc\nd\n", "b\nc\nd\na\n", 2, "- a|  b|…|  d|+ a"},
 		{"equal", "a\n", "a\n", 0, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
