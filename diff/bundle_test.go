@@ -81,8 +81,8 @@ func TestCanonicalXML(t *testing.T) {
 }
 
 // TestCanonicalXMLBounded: a hostile document (the repository's or the tenant's) costs bounded
-// memory: nesting past config.MaxXMLDepth is refused at once (20,000 deep took 29 s and 2.1 GB,
-// as every line is indented by its depth), and 1 MiB of elements nested just within the bound,
+// memory: nesting past config.MaxXMLDepth is refused at once (canonical XML indents
+// every line by its depth, so its size grows with the square of the nesting), and 1 MiB of elements nested just within the bound,
 // which renders to some 70 MiB, stops at MaxCanonicalXML. Allocation is measured, not time.
 // A byte order mark is not content. Not parallel: it reads the process's allocation counter.
 func TestCanonicalXMLBounded(t *testing.T) {
