@@ -12,6 +12,7 @@ import (
 
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/render"
 	isync "github.com/sailsync/sailsync/sync"
 )
 
@@ -56,21 +57,14 @@ func newApplyCmd() *cobra.Command {
 	f.BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too")
 	opts.Scope.bind(f, true)
 	f.BoolVar(&opts.AllowDelete, "allow-delete", false, "carry out the plan's deletes (tombstones) without asking; required for deletes without a terminal")
-	f.StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github (markdown and github also write the report to $GITHUB_STEP_SUMMARY)")
-	completeOutput(cmd, "text", "json", "markdown", "github")
+	bindOutput(cmd, &opts.Output, render.HasApply)
 	opts.Conn.bind(f)
 	return cmd
 }
 
-// applyOutput is the JSON document of `apply --output json`.
-type applyOutput struct {
-	Plan   *diff.Plan    `json:"plan"`
-	Report *isync.Report `json:"report,omitempty"`
-	Error  string        `json:"error,omitempty"`
-}
-
 func runApply(ctx context.Context, opts *applyOptions) error {
-	if err := checkOutput(opts.Output, "text", "json", "markdown", "github"); err != nil {
+	format, err := render.Lookup(opts.Output, render.HasApply)
+	if err != nil {
 		return err
 	}
 	if !opts.AutoApprove && !opts.interactive {
@@ -80,9 +74,8 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		repo *config.Repo
 		plan *diff.Plan
 		sess *session
-		err  error
 	)
-	fail := func(err error) error { return reportFailure(opts.stdout, opts.Output, "apply", opts.Dir, err) }
+	fail := func(err error) error { return reportFailure(opts.stdout, format, "apply", opts.Dir, err) }
 	if opts.PlanFile != "" {
 		repo, plan, sess, err = opts.savedPlan(ctx)
 	} else {
@@ -93,33 +86,28 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	}
 	defer sess.close()
 
-	out := applyOutput{Plan: displayPlan(plan, opts.Dir)}
-	switch opts.Output {
-	case "text":
-		if err := diff.RenderText(opts.stdout, out.Plan, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
-			return err
-		}
-	case "github":
-		// The plan's annotations (violations on their lines) first; the report follows in finish.
-		if err := diff.RenderGitHub(opts.stdout, out.Plan); err != nil {
+	out := render.Applied{Plan: displayPlan(plan, opts.Dir)}
+	if format.ApplyPlan != nil {
+		if err := format.ApplyPlan(opts.stdout, out.Plan, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
 			return err
 		}
 	}
+	finish := func(out render.Applied, err error) error { return opts.finish(format, out, err) }
 	if len(plan.Violations) > 0 {
-		return opts.finish(out, isync.ErrViolations)
+		return finish(out, isync.ErrViolations)
 	}
 	if !plan.HasChanges() {
-		return opts.finish(out, nil)
+		return finish(out, nil)
 	}
 	if !opts.AutoApprove {
 		fmt.Fprintf(opts.stderr, "\nApply these changes to tenant %s? Only 'yes' is accepted: ", diff.TextEscape(plan.Tenant))
 		if opts.answer() != "yes" {
-			return opts.finish(out, errors.New("apply cancelled: nothing was sent"))
+			return finish(out, errors.New("apply cancelled: nothing was sent"))
 		}
 	}
 	deletes, err := opts.confirmDeletes(plan)
 	if err != nil {
-		return opts.finish(out, err)
+		return finish(out, err)
 	}
 	every := opts.progressEvery
 	if every == 0 {
@@ -130,84 +118,36 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	report, err := isync.Apply(ctx, sess.client, repo, plan, aopts)
 	progress.stop()
 	if err != nil {
-		return opts.finish(out, err)
+		return finish(out, err)
 	}
 	out.Report = report
-	if opts.Output == "text" {
-		renderReport(opts.stdout, report)
-	}
 	if !report.OK() {
 		if ctx.Err() != nil && report.Count(isync.StatusFailed) == 0 {
 			// Interrupted, nothing failed: there is nothing to fix, only work left to do.
-			return opts.finish(out, exitWith(exitFailure, fmt.Errorf("stopped: %d done, %d not started; run apply again to finish",
+			return finish(out, exitWith(exitFailure, fmt.Errorf("stopped: %d done, %d not started; run apply again to finish",
 				report.Count(isync.StatusDone), len(report.Results)-report.Count(isync.StatusDone))))
 		}
-		return opts.finish(out, exitWith(exitFailure, errors.New("not everything planned was done; fix the failures and run apply again")))
+		return finish(out, exitWith(exitFailure, errors.New("not everything planned was done; fix the failures and run apply again")))
 	}
-	return opts.finish(out, nil)
+	return finish(out, nil)
 }
 
-// finish writes the report in the machine formats (the JSON document; github annotations or
+// finish writes apply's outcome in format (the report; the JSON document; github annotations or
 // markdown, each also to the step summary) and turns err into the exit status.
-func (opts *applyOptions) finish(out applyOutput, err error) error {
-	var shown error // what failed, as the report says it
+func (opts *applyOptions) finish(format render.Format, out render.Applied, err error) error {
 	if err != nil {
-		shown = err
+		out.Error = err.Error()
+		out.Failure = err
 		var ec *exitError
 		if errors.As(err, &ec) && ec.err == nil {
-			shown = nil
+			out.Failure = nil // the report says what failed; only the exit status is left
 		}
 	}
-	switch opts.Output {
-	case "json":
-		if err != nil {
-			out.Error = err.Error()
-		}
-		if encErr := writeJSON(opts.stdout, out); encErr != nil {
-			return encErr
-		}
-	case "github":
-		if rerr := renderApplyGitHub(opts.stdout, out.Plan, out.Report, shown); rerr != nil {
-			return rerr
-		}
-	case "markdown":
-		if rerr := renderApplyMarkdown(opts.stdout, out.Plan, out.Report, shown); rerr != nil {
-			return rerr
-		}
-		appendStepSummary(opts.stderr, func(f io.Writer) error { return renderApplyMarkdown(f, out.Plan, out.Report, shown) })
+	if rerr := format.Apply(opts.stdout, out, stepSummary(format, opts.stdout, opts.stderr)); rerr != nil {
+		return rerr
 	}
 	// A plain error already maps to exitFailure with its message (exitStatus).
 	return err
-}
-
-func reportLine(r isync.Result) string {
-	what := fmt.Sprintf("%s %q", r.Kind, r.Name)
-	if r.Source != "" {
-		what = fmt.Sprintf("%s %q of source %q", r.Kind, r.Name, r.Source)
-	}
-	line := fmt.Sprintf("%-9s %s (%s)", r.Status, what, r.Action)
-	if r.Message != "" {
-		line += ": " + r.Message
-	}
-	if r.Note != "" {
-		line += ": " + r.Note
-	}
-	return diff.TextEscape(line)
-}
-
-func renderReport(w io.Writer, rep *isync.Report) {
-	fmt.Fprintln(w, "\nApply report:")
-	for _, r := range rep.Results {
-		fmt.Fprintln(w, "  "+reportLine(r))
-	}
-	fmt.Fprintln(w, reportTotals(rep))
-}
-
-// reportTotals is the report's one-line count of each status.
-func reportTotals(rep *isync.Report) string {
-	return fmt.Sprintf("Apply: %d done, %d failed, %d skipped, %d stale, %d cancelled.",
-		rep.Count(isync.StatusDone), rep.Count(isync.StatusFailed), rep.Count(isync.StatusSkipped),
-		rep.Count(isync.StatusStale), rep.Count(isync.StatusCancelled))
 }
 
 func withOrWithout(b bool) string {
