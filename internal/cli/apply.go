@@ -149,10 +149,3 @@ func (opts *applyOptions) finish(format render.Format, out render.Applied, err e
 	// A plain error already maps to exitFailure with its message (exitStatus).
 	return err
 }
-
-func withOrWithout(b bool) string {
-	if b {
-		return "with"
-	}
-	return "without"
-}

@@ -204,3 +204,10 @@ func (opts *applyOptions) savedPlan(ctx context.Context) (*config.Repo, *diff.Pl
 	}
 	return repo, plan, sess, nil
 }
+
+func withOrWithout(b bool) string {
+	if b {
+		return "with"
+	}
+	return "without"
+}
