@@ -81,8 +81,8 @@ func TestCanonicalXML(t *testing.T) {
 }
 
 // TestCanonicalXMLBounded: a hostile document (the repository's or the tenant's) costs bounded
-// memory: nesting past config.MaxXMLDepth is refused at once (20,000 deep took 29 s and 2.1 GB,
-// as every line is indented by its depth), and 1 MiB of elements nested just within the bound,
+// memory: nesting past config.MaxXMLDepth is refused at once (canonical XML indents
+// every line by its depth, so its size grows with the square of the nesting), and 1 MiB of elements nested just within the bound,
 // which renders to some 70 MiB, stops at MaxCanonicalXML. Allocation is measured, not time.
 // A byte order mark is not content. Not parallel: it reads the process's allocation counter.
 func TestCanonicalXMLBounded(t *testing.T) {
@@ -153,6 +153,8 @@ func TestLineDiff(t *testing.T) {
 		{"two runs", lines(10, nil), lines(10, map[int]string{1: "x", 8: "y"}), 2,
 			"  line a|- line b|+ x|  line c|…|  line h|- line i|+ y|  line j"},
 		{"removed", "a\nb\nc\n", "a\nc\n", 1, "  a|- b|  c"},
+		{"a run of two replaced by three", "a\nb\nc\nd\n", "a\nx\nc2\ny\nd\n", 3, "  a|- b|- c|+ x|+ c2|+ y|  d"},
+		{"moved line", "a\nb\nc\nd\n", "b\nc\nd\na\n", 2, "- a|  b|…|  d|+ a"},
 		{"equal", "a\n", "a\n", 0, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 	"github.com/sailsync/sailsync/internal/value"
 )
 
-// hostile is the corpus of issue 13 §4: what a repository's file names and values or a tenant's
+// hostile is the corpus of hostile strings: what a repository's file names and values or a tenant's
 // object names may hold to drive a terminal or a CI log.
 var hostile = []string{
 	"x\n::error file=x::injected by a newline",

@@ -5,7 +5,7 @@ import (
 	"io"
 )
 
-// The renderers' parts for what issue 15 added to a plan: the three-way classes, the ignored
+// The renderers' parts for a plan's context beyond its changes: the three-way classes, the ignored
 // differences, the coverage and the unmanaged objects accepted by sailsync.yaml. Every value
 // printed goes through the format's escaper, as in the renderers.
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/aymanbagabas/go-udiff/lcs"
+
 	"github.com/sailsync/sailsync/internal/config"
 )
 
@@ -162,94 +164,49 @@ func escapeXML(s string, attr bool) string {
 // pull-request comment; the count of changed lines stays exact.
 const maxDiffLines = 40
 
-// maxDiffCells bounds the table of the line diff's longest common subsequence: beyond it (two
-// documents of thousands of differing lines) the differing middle is shown as replaced whole.
-const maxDiffCells = 4 << 20
-
 // lineDiff compares two texts line by line and returns the number of changed lines (a line
 // replaced counts once: each run of removals and additions counts its longer side) and the
 // diff lines with one line of context, at most maxDiffLines of them.
 func lineDiff(before, after string) (int, []string) {
 	a, b := splitLines(before), splitLines(after)
-	// Common prefix and suffix first: most changes are small, and the table then is too.
-	pre := 0
-	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
-		pre++
-	}
-	suf := 0
-	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
-		suf++
-	}
-	ma, mb := a[pre:len(a)-suf], b[pre:len(b)-suf]
-	type op struct {
-		kind byte // ' ', '-', '+'
-		line string
-	}
-	var ops []op
-	for _, l := range a[:pre] {
-		ops = append(ops, op{' ', l})
-	}
-	if len(ma)*len(mb) <= maxDiffCells {
-		// Longest common subsequence of the middles, by suffix lengths.
-		n, m := len(ma), len(mb)
-		lcs := make([][]int32, n+1)
-		for i := range lcs {
-			lcs[i] = make([]int32, m+1)
-		}
-		for i := n - 1; i >= 0; i-- {
-			for j := m - 1; j >= 0; j-- {
-				if ma[i] == mb[j] {
-					lcs[i][j] = lcs[i+1][j+1] + 1
-				} else {
-					lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-				}
-			}
-		}
-		i, j := 0, 0
-		for i < n || j < m {
-			switch {
-			case i < n && j < m && ma[i] == mb[j]:
-				ops = append(ops, op{' ', ma[i]})
-				i++
-				j++
-			case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
-				// Removals before additions in a run: "- old" then "+ new".
-				ops = append(ops, op{'-', ma[i]})
-				i++
-			default:
-				ops = append(ops, op{'+', mb[j]})
-				j++
-			}
-		}
-	} else {
-		for _, l := range ma {
-			ops = append(ops, op{'-', l})
-		}
-		for _, l := range mb {
-			ops = append(ops, op{'+', l})
-		}
-	}
-	for _, l := range a[len(a)-suf:] {
-		ops = append(ops, op{' ', l})
-	}
-	// Count: per run of changes, the longer side.
-	changed := 0
-	for k := 0; k < len(ops); {
-		if ops[k].kind == ' ' {
+	var ops []diffOp
+	changed, i := 0, 0
+	// go-udiff's LCS bounds its search, so that two documents of thousands of differing lines
+	// cost a few hundred edits' work.
+	edits := lcs.DiffLines(a, b)
+	for k := 0; k < len(edits); k++ {
+		// Edits that touch are one run, shown as its removals then its additions.
+		run := edits[k]
+		for k+1 < len(edits) && edits[k+1].Start == run.End {
 			k++
-			continue
+			run.End, run.ReplEnd = edits[k].End, edits[k].ReplEnd
 		}
-		del, add := 0, 0
-		for ; k < len(ops) && ops[k].kind != ' '; k++ {
-			if ops[k].kind == '-' {
-				del++
-			} else {
-				add++
-			}
-		}
-		changed += max(del, add)
+		ops = appendOps(ops, ' ', a[i:run.Start])
+		ops = appendOps(ops, '-', a[run.Start:run.End])
+		ops = appendOps(ops, '+', b[run.ReplStart:run.ReplEnd])
+		changed += max(run.End-run.Start, run.ReplEnd-run.ReplStart)
+		i = run.End
 	}
-	// Show the changes with one line of context, "…" where lines are left out.
+	ops = appendOps(ops, ' ', a[i:])
+	return changed, showDiff(ops)
+}
+
+// diffOp is one line of a line diff: kept (' '), removed ('-') or added ('+').
+type diffOp struct {
+	kind byte
+	line string
+}
+
+func appendOps(ops []diffOp, kind byte, lines []string) []diffOp {
+	for _, l := range lines {
+		ops = append(ops, diffOp{kind, l})
+	}
+	return ops
+}
+
+// showDiff returns the changes with one line of context, "…" where lines are left out, and at
+// most maxDiffLines of them.
+func showDiff(ops []diffOp) []string {
 	show := make([]bool, len(ops))
 	for k, o := range ops {
 		if o.kind != ' ' {
@@ -276,12 +233,11 @@ func lineDiff(before, after string) (int, []string) {
 					rest++
 				}
 			}
-			out = append(out, fmt.Sprintf("… %d more changed lines", rest))
-			break
+			return append(out, fmt.Sprintf("… %d more changed lines", rest))
 		}
 		out = append(out, string(o.kind)+" "+o.line)
 	}
-	return changed, out
+	return out
 }
 
 // splitLines splits a text into lines without the final empty one.

@@ -99,9 +99,9 @@ type ApplyOptions struct {
 	Env func(name string) (string, bool)
 	// Progress, when set, is called as each object finishes.
 	Progress func(Result)
-	// AllowDelete permits the plan's deletes; a plan with deletes is refused without it, as a
-	// deletion (a source's accounts with it) needs its own confirmation.
-	AllowDelete bool
+	// Deletes is the consent to the plan's deletes: a deletion (a source's accounts with it)
+	// needs its own, and a plan with deletes is refused without it.
+	Deletes DeleteConsent
 	// TaskWait bounds how long a source deletion's task is followed; 0 means DefaultTaskWait.
 	TaskWait time.Duration
 	// Created, when set, is called the moment the tenant answers a create, before anything else
@@ -132,7 +132,7 @@ func Apply(ctx context.Context, c *isc.Client, repo *config.Repo, plan *diff.Pla
 	if len(plan.Violations) > 0 {
 		return nil, ErrViolations
 	}
-	if err := checkDeletes(plan, opts.AllowDelete); err != nil {
+	if err := checkDeletes(plan, opts.Deletes); err != nil {
 		return nil, err
 	}
 	if repo != nil && plan.RepoHash != repo.Hash {

@@ -125,13 +125,27 @@ func PlanDeletes(p *diff.Plan) int {
 	return n
 }
 
-// ErrDeletesNotAllowed is returned when a plan with deletes is applied without AllowDelete:
+// DeleteConsent is how the deletes of a plan were agreed to. The zero value agrees to none, so
+// an apply that was not told otherwise deletes nothing.
+type DeleteConsent int
+
+// The consents to a plan's deletes.
+const (
+	// DeletesNotAgreed: a plan with deletes is refused before any write.
+	DeletesNotAgreed DeleteConsent = iota
+	// DeletesAllowed: the command line allowed them before the plan was shown (--allow-delete).
+	DeletesAllowed
+	// DeletesConfirmed: a person read the list of deletes and confirmed it.
+	DeletesConfirmed
+)
+
+// ErrDeletesNotAllowed is returned when a plan with deletes is applied without consent to them:
 // nothing is sent.
 var ErrDeletesNotAllowed = errors.New("the plan deletes objects, and deletes were not allowed: nothing was sent")
 
-// checkDeletes refuses a plan with deletes unless they were allowed.
-func checkDeletes(p *diff.Plan, allowed bool) error {
-	if n := PlanDeletes(p); n > 0 && !allowed {
+// checkDeletes refuses a plan with deletes unless they were agreed to.
+func checkDeletes(p *diff.Plan, consent DeleteConsent) error {
+	if n := PlanDeletes(p); n > 0 && consent != DeletesAllowed && consent != DeletesConfirmed {
 		return fmt.Errorf("%w (%d to delete; pass --allow-delete)", ErrDeletesNotAllowed, n)
 	}
 	return nil

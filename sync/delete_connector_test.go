@@ -71,7 +71,7 @@ func TestConnectorTombstoneOnlyDeletesUnusedCustom(t *testing.T) {
 				t.Errorf("violation %+v, want at c.yaml:2 absent with %q and %q", v, tt.want, tt.rule)
 			}
 			emu.ResetLog()
-			if _, err := isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{AllowDelete: true}); err == nil {
+			if _, err := isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{Deletes: isync.DeletesAllowed}); err == nil {
 				t.Error("apply of a plan with a violation did not fail")
 			}
 			if w := tenanttest.Writes(emu); len(w) > 0 {

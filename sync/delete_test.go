@@ -3,6 +3,7 @@ package sync_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http/httptest"
 	"strings"
@@ -88,7 +89,7 @@ func deleteHarnessWith(t *testing.T, opts emulator.Options) (*emulator.Emulator,
 }
 
 // TestApplyDeletes: tombstones plan as deletes (a tombstone for an object the tenant lacks is no
-// change), apply refuses them without AllowDelete and sends nothing, and with it deletes in
+// change), apply refuses them without consent to deletes and sends nothing, and with it deletes in
 // reverse dependency order — the schema before its source, the source (202, its task polled)
 // before the connector it used — in exactly the requests the plan estimated; a second plan is
 // "No changes".
@@ -119,13 +120,13 @@ func TestApplyDeletes(t *testing.T) {
 
 	emu.ResetLog()
 	if _, err := isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{Env: tenanttest.Env}); !errors.Is(err, isync.ErrDeletesNotAllowed) {
-		t.Fatalf("apply without AllowDelete: %v", err)
+		t.Fatalf("apply without consent to deletes: %v", err)
 	}
 	if n := len(emu.Log()); n != 0 {
-		t.Fatalf("apply without AllowDelete made %d requests", n)
+		t.Fatalf("apply without consent to deletes made %d requests", n)
 	}
 
-	rep, err := isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{Env: tenanttest.Env, AllowDelete: true, Parallelism: 8})
+	rep, err := isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{Env: tenanttest.Env, Deletes: isync.DeletesAllowed, Parallelism: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +201,7 @@ func TestApplyDeleteFollowsTheTask(t *testing.T) {
 		t.Fatal(err)
 	}
 	emu.ResetLog()
-	rep, err := isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{AllowDelete: true})
+	rep, err := isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{Deletes: isync.DeletesAllowed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +225,7 @@ func TestApplyDeleteFollowsTheTask(t *testing.T) {
 	if p, err = diff.Compute(repo, live, diff.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	rep, err = isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{AllowDelete: true})
+	rep, err = isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{Deletes: isync.DeletesAllowed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,5 +234,46 @@ func TestApplyDeleteFollowsTheTask(t *testing.T) {
 	}
 	if _, ok := emu.SourceByName("Corporate Directory"); ok {
 		t.Error("the source is still in the tenant")
+	}
+}
+
+// TestDeleteConsent: only an explicit consent lets a plan's deletes through; without one, or
+// with a value that is none of the consents, nothing is sent.
+func TestDeleteConsent(t *testing.T) {
+	for _, tc := range []struct {
+		consent isync.DeleteConsent
+		deleted bool
+	}{
+		{isync.DeletesNotAgreed, false},
+		{isync.DeleteConsent(7), false},
+		{isync.DeletesAllowed, true},
+		{isync.DeletesConfirmed, true},
+	} {
+		t.Run(fmt.Sprint(int(tc.consent)), func(t *testing.T) {
+			emu, client := deleteHarness(t, 0)
+			repo := load(t, tenanttest.WriteDir(t, tombstones))
+			live, err := isync.Fetch(context.Background(), client(), repo, isync.FetchOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := diff.Compute(repo, live, diff.Options{Env: tenanttest.Env})
+			if err != nil {
+				t.Fatal(err)
+			}
+			emu.ResetLog()
+			rep, err := isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{Env: tenanttest.Env, Deletes: tc.consent})
+			if !tc.deleted {
+				if !errors.Is(err, isync.ErrDeletesNotAllowed) || rep != nil {
+					t.Fatalf("apply with consent %d: report %v, error %v; want ErrDeletesNotAllowed", tc.consent, rep, err)
+				}
+				if n := len(emu.Log()); n != 0 {
+					t.Fatalf("apply with consent %d made %d requests", tc.consent, n)
+				}
+				return
+			}
+			if err != nil || !rep.OK() || rep.Count(isync.StatusDone) != 4 {
+				t.Fatalf("apply with consent %d: error %v, report %+v; want 4 deletes done", tc.consent, err, rep)
+			}
+		})
 	}
 }

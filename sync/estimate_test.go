@@ -3,6 +3,9 @@ package sync_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,5 +95,90 @@ func TestEstimateCalls(t *testing.T) {
 				t.Errorf("EstimateCalls = %d, want %d", got, c.want)
 			}
 		})
+	}
+}
+
+// TestEstimateEveryKind: for plans that create, update and delete objects of every kind the
+// handlers know (transforms and a connector's bundle files included), the estimate a plan prints
+// is the number of requests its apply makes, token included. The rounds run one after another
+// against one tenant: the example's creates and updates, an edit of every object, then tombstones.
+func TestEstimateEveryKind(t *testing.T) {
+	tn := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: examples.AcmeTenant}})
+	edited := t.TempDir()
+	if err := os.CopyFS(edited, os.DirFS("../examples/acme")); err != nil {
+		t.Fatal(err)
+	}
+	edit := func(file, old, new string) {
+		t.Helper()
+		p := filepath.Join(edited, file)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), old) {
+			t.Fatalf("%s holds no %q", file, old)
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(b), old, new, 1)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit("sources/hr-database.yaml", "the authoritative source of employees", "where employees come from")
+	edit("schemas/acme-hr-role.yaml", "[id, name, description]", "[id, name, description, owner]")
+	edit("transforms/transforms.yaml", "inputFormat: MM/dd/yyyy", "inputFormat: dd/MM/yyyy")
+	edit("connectors/acme-hr/source-config.xml", "<", "<!-- edited -->\n<")
+	gone := tenanttest.WriteDir(t, map[string]string{
+		"t.yaml":      "kind: Transform\nname: Employee Display Name\nabsent: true\nreason: unused\n",
+		"role.yaml":   "kind: EntitlementSchema\nsource: Acme HR Cloud\nname: role\nabsent: true\nreason: goes with its source\n",
+		"source.yaml": "kind: Source\nname: Acme HR Cloud\nabsent: true\nreason: decommissioned\n",
+		"conn.yaml":   "kind: Connector\nname: Acme HR\nabsent: true\nreason: nothing uses it\n",
+	})
+	seen := map[string]bool{}
+	for _, round := range []struct{ name, dir string }{{"example", "../examples/acme"}, {"edited", edited}, {"tombstones", gone}} {
+		repo := load(t, round.dir)
+		live, err := isync.Fetch(context.Background(), tn.NewClient(t, isc.Config{}), repo, isync.FetchOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", round.name, err)
+		}
+		p, err := diff.Compute(repo, live, diff.Options{Env: tenanttest.Env})
+		if err != nil {
+			t.Fatalf("%s: %v", round.name, err)
+		}
+		if len(p.Violations) > 0 {
+			t.Fatalf("%s: violations %v", round.name, p.Violations)
+		}
+		for _, ch := range p.Changes {
+			if ch.Op != nil {
+				seen[fmt.Sprintf("%s %s", ch.Action, ch.Kind)] = true
+			}
+		}
+		p.APICalls = isync.EstimateCalls(p)
+		tn.Emu.ResetLog()
+		rep, err := isync.Apply(context.Background(), tn.NewClient(t, isc.Config{}), repo, p,
+			isync.ApplyOptions{Env: tenanttest.Env, Dir: round.dir, Deletes: isync.DeletesAllowed})
+		if err != nil {
+			t.Fatalf("%s: %v", round.name, err)
+		}
+		if !rep.OK() {
+			t.Fatalf("%s: apply not OK: %+v", round.name, rep.Results)
+		}
+		if got := len(tn.Emu.Log()); got != p.APICalls || got < 2 {
+			t.Errorf("%s: the apply made %d requests, the plan estimated %d: %v", round.name, got, p.APICalls, tn.Emu.Log())
+		}
+	}
+	want := []string{"create ConnectorFile"}
+	for _, k := range []config.Kind{config.KindConnector, config.KindSource, config.KindEntitlementSchema, config.KindTransform} {
+		for _, a := range []diff.Action{diff.ActionCreate, diff.ActionUpdate, diff.ActionDelete} {
+			want = append(want, fmt.Sprintf("%s %s", a, k))
+		}
+	}
+	for _, w := range want {
+		if !seen[w] {
+			t.Errorf("no round has a %q change (%v): the test does not cover it", w, seen)
+		}
+	}
+	for _, k := range config.AllKinds() {
+		if !slices.ContainsFunc(want, func(w string) bool { return strings.HasSuffix(w, " "+string(k)) }) {
+			t.Errorf("kind %s is in config's table but no round changes it", k)
+		}
 	}
 }

@@ -16,7 +16,7 @@ import (
 // TestFetchListingThatNeverEnds: drift reads every page of the source listing, so a tenant
 // whose listing never ends (fresh full pages without a total) or claims two billion sources is
 // stopped at isc.MaxListed with an error, never by memory; a plan of a few declared sources
-// reads them by name and is not disturbed by a claimed total (issue 13 §5).
+// reads them by name and is not disturbed by a claimed total.
 func TestFetchListingThatNeverEnds(t *testing.T) {
 	cases := []struct {
 		name      string

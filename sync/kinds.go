@@ -20,7 +20,7 @@ type kindHandler interface {
 	// its request error goes through deleteDone, which turns a 404 into done.
 	remove(a *applier, ch diff.Change) (string, error)
 	// calls is the number of requests apply makes for the change when each succeeds at once
-	// (EstimateCalls' table); 0 for a change that sends nothing.
+	// (EstimateCalls sums them); 0 for a change that sends nothing.
 	calls(ch diff.Change) int
 }
 

@@ -140,7 +140,7 @@ func yamlAttrs(t *testing.T, doc string) string {
 
 // TestTransformRoundTrip: a repository creating, updating, keeping and deleting transforms
 // plans exactly that, under both ways a tenant may compare names; apply sends exactly the
-// requests the plan estimated (token included), refuses the delete without AllowDelete, and
+// requests the plan estimated (token included), refuses the delete without consent to deletes, and
 // leaves the tenant as declared (the new transform custom, the internal one untouched); the plan
 // after it is "No changes" and a second apply writes nothing.
 func TestTransformRoundTrip(t *testing.T) {
@@ -167,13 +167,13 @@ func TestTransformRoundTrip(t *testing.T) {
 
 			emu.ResetLog()
 			if _, err := isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{Env: tenanttest.Env}); !errors.Is(err, isync.ErrDeletesNotAllowed) {
-				t.Fatalf("apply without AllowDelete: %v", err)
+				t.Fatalf("apply without consent to deletes: %v", err)
 			}
 			if n := len(emu.Log()); n != 0 {
-				t.Fatalf("apply without AllowDelete made %d requests", n)
+				t.Fatalf("apply without consent to deletes made %d requests", n)
 			}
 
-			rep, err := isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{Env: tenanttest.Env, AllowDelete: true})
+			rep, err := isync.Apply(context.Background(), client(), repo, p, isync.ApplyOptions{Env: tenanttest.Env, Deletes: isync.DeletesAllowed})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -217,7 +217,7 @@ func TestTransformRoundTrip(t *testing.T) {
 				t.Fatalf("plan after apply: %d changes, estimate %d: %v", n, again.APICalls, again.Changes)
 			}
 			emu.ResetLog()
-			rep, err = isync.Apply(context.Background(), client(), repo, again, isync.ApplyOptions{Env: tenanttest.Env, AllowDelete: true})
+			rep, err = isync.Apply(context.Background(), client(), repo, again, isync.ApplyOptions{Env: tenanttest.Env, Deletes: isync.DeletesAllowed})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -610,7 +610,7 @@ func TestTransformNamedLikeAnInternalOne(t *testing.T) {
 				t.Fatalf("violations %+v, want one at name (t.yaml:2): %q", p.Violations, tc.rule)
 			}
 			tn.Emu.ResetLog()
-			if _, err := isync.Apply(context.Background(), tn.Client, repo, p, isync.ApplyOptions{Env: tenanttest.Env, AllowDelete: true}); !errors.Is(err, isync.ErrViolations) || len(tn.Emu.Log()) != 0 {
+			if _, err := isync.Apply(context.Background(), tn.Client, repo, p, isync.ApplyOptions{Env: tenanttest.Env, Deletes: isync.DeletesAllowed}); !errors.Is(err, isync.ErrViolations) || len(tn.Emu.Log()) != 0 {
 				t.Errorf("apply: %v, %d requests; want ErrViolations and none", err, len(tn.Emu.Log()))
 			}
 			drift := planOf(t, tn.Client, repo, isync.FetchOptions{AllSources: true}, diff.Options{Drift: true})

@@ -1,5 +1,5 @@
 // Command bench measures sailsync against the API's physical limit and against the naive
-// one-GET-per-object strategy (issue 6). It starts the emulator in-process, over real HTTP on
+// one-GET-per-object strategy. It starts the emulator in-process, over real HTTP on
 // loopback, and runs these scenarios:
 //
 //	plan-fetch  sync.Fetch of a repository declaring N of a tenant's 2N sources, each with one

@@ -15,7 +15,7 @@ import (
 	isync "github.com/sailsync/sailsync/sync"
 )
 
-// The pr-plan scenario (issue 16): the repository of the timed scenarios in a git repository,
+// The pr-plan scenario, a pull request's plan: the repository of the timed scenarios in a git repository,
 // one commit that changes one source's description, and two plans against the same emulated
 // tenant: the full plan and `plan --changed-since HEAD~1`. Each plan is the whole pipeline
 // in-process — load, (scope,) fetch, diff — and the calls are the tenant's log.

@@ -13,7 +13,7 @@ import (
 	"github.com/sailsync/sailsync/internal/value"
 )
 
-// The scenario of issue 6: a tenant of 2N sources, a repository declaring N of them (each with
+// The timed scenario, a large tenant's shape: a tenant of 2N sources, a repository declaring N of them (each with
 // one entitlement schema the tenant does not have yet and a description that differs), plus
 // connectorCount custom connectors, half of them not RELEASED, declared as they are in the
 // tenant (connectors have no update endpoint, so a difference would block the apply).

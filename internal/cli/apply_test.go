@@ -19,6 +19,7 @@ import (
 	"github.com/sailsync/sailsync/examples"
 	"github.com/sailsync/sailsync/internal/contract"
 	"github.com/sailsync/sailsync/internal/emulator"
+	"github.com/sailsync/sailsync/internal/render"
 	"github.com/sailsync/sailsync/internal/tenanttest"
 	"github.com/sailsync/sailsync/internal/value"
 	isync "github.com/sailsync/sailsync/sync"
@@ -297,7 +298,7 @@ func TestApplyViolation(t *testing.T) {
 				t.Errorf("write requests sent: %v", w)
 			}
 			if output == "json" {
-				var out applyOutput
+				var out render.ApplyJSON
 				if err := json.Unmarshal([]byte(stdout), &out); err != nil || out.Plan == nil || len(out.Plan.Violations) != 2 || out.Error == "" {
 					t.Errorf("json: %v\n%s", err, stdout)
 				}

@@ -40,8 +40,7 @@ func loadBase(req planRequest) (*baseRepo, error) {
 	return &baseRepo{repo: repo, commit: commit}, nil
 }
 
-// displayExtras makes the file paths of what issue 15 added to a plan (the ignore rules, the
-// objects no longer declared, the accepted unmanaged objects) relative to where the user
+// displayExtras makes the file paths of a plan's context (the ignore rules, the objects no longer declared, the accepted unmanaged objects) relative to where the user
 // pointed, as displayPlan does for changes. p is a copy: the slices are copied before a change.
 func displayExtras(p *diff.Plan, base string) {
 	join := func(f string) string {

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sailsync/sailsync/diff"
+	"github.com/sailsync/sailsync/internal/render"
 )
 
 // driftOptions are the options of `sailsync drift`.
@@ -43,8 +44,7 @@ Exit status: 0 in sync; 2 drift: any difference without --base, tenant drift or 
 			return runDrift(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github")
-	completeOutput(cmd, "text", "json", "markdown", "github")
+	bindOutput(cmd, &opts.Output, render.HasPlan)
 	bindBase(cmd, &opts.Base)
 	cmd.Flags().StringVar(&opts.Unmanaged, "unmanaged", string(diff.UnmanagedReport),
 		"unmanaged objects: report (listed, not drift), ignore (counted in the coverage only) or fail (drift)")
@@ -57,7 +57,8 @@ Exit status: 0 in sync; 2 drift: any difference without --base, tenant drift or 
 }
 
 func runDrift(ctx context.Context, opts *driftOptions) error {
-	if err := checkOutput(opts.Output, "text", "json", "markdown", "github"); err != nil {
+	format, err := render.Lookup(opts.Output, render.HasPlan)
+	if err != nil {
 		return err
 	}
 	mode := diff.UnmanagedMode(opts.Unmanaged)
@@ -66,10 +67,11 @@ func runDrift(ctx context.Context, opts *driftOptions) error {
 	}
 	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, Drift: true, AllowUnsetEnv: true, Base: opts.Base, Unmanaged: mode, Scope: &opts.Scope, stderr: opts.stderr})
 	if err != nil {
-		return reportFailure(opts.stdout, opts.Output, "drift", opts.Dir, err)
+		return reportFailure(opts.stdout, format, "drift", opts.Dir, err)
 	}
 	defer sess.close()
-	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout), Drift: true, RateLimit: sess.rate}); err != nil {
+	topts := diff.TextOptions{Color: useColor(opts.stdout), Drift: true, RateLimit: sess.rate}
+	if err := format.Plan(opts.stdout, displayPlan(plan, opts.Dir), topts, stepSummary(format, opts.stdout, opts.stderr)); err != nil {
 		return err
 	}
 	if code := driftStatus(plan, mode); code != exitOK {

@@ -307,7 +307,7 @@ func TestCompletion(t *testing.T) {
 	}
 }
 
-// TestEmulatorRemoteBind: a listen address beyond loopback needs --allow-remote (issue 13 §6);
+// TestEmulatorRemoteBind: a listen address beyond loopback needs --allow-remote;
 // with it the emulator warns, and the SAIL_BASE_URL it prints is one sailsync accepts and
 // reaches (127.0.0.1 when bound to every interface).
 func TestEmulatorRemoteBind(t *testing.T) {

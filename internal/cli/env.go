@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/internal/config"
 	"github.com/sailsync/sailsync/internal/isc"
 )
@@ -95,31 +94,6 @@ func (o *connOptions) environment(s config.Settings, stderr io.Writer) (*config.
 			env.Name, want, env.BaseURLPos.File, env.BaseURLPos.Line, from, got, env.Name, got)
 	}
 	return env, nil
-}
-
-// checkPlanEnvironment refuses a plan file made for another environment than the one chosen
-// (before any request: its ids and vars are another tenant's), and binds the repository to the
-// plan's environment, checking the base URL as plan did.
-func checkPlanEnvironment(file string, plan *diff.Plan, repo *config.Repo, o *connOptions, stderr io.Writer) (*config.Repo, error) {
-	env := plan.Environment
-	if name := o.envName(); name != "" && name != env {
-		shown := env
-		if shown == "" {
-			shown = "no environment"
-		} else {
-			shown = "environment " + shown
-		}
-		return nil, fmt.Errorf("plan file %s was made for %s, not for environment %s: nothing was sent; run plan with --env %s", file, shown, name, name)
-	}
-	if env == "" {
-		if len(repo.Settings.Environments) > 0 {
-			return nil, fmt.Errorf("plan file %s names no environment, but the repository declares environments: run plan again with --env", file)
-		}
-		return repo, nil
-	}
-	c := *o
-	c.Env = env
-	return c.bindEnvironment(repo, stderr)
 }
 
 // requireEnvironment is validate's --env: the environment (or $SAILSYNC_ENV) must be declared,

@@ -14,7 +14,7 @@ import (
 	"github.com/sailsync/sailsync/internal/value"
 )
 
-// The attacks of issue 13 §4: names, file names and values that try to drive a terminal or to
+// The attacks on output: names, file names and values that try to drive a terminal or to
 // put a workflow command into a CI log.
 
 // hostileTenantNames may be anything a tenant returns.

@@ -16,7 +16,7 @@ import (
 	"github.com/sailsync/sailsync/internal/tenanttest"
 )
 
-// The attacks of issue 24 on what a pull request controls: every file of the repository, and
+// The attacks through what a pull request controls: every file of the repository, and
 // nothing of the job that runs sailsync on it (its environment, its flags, its credentials).
 
 // collector is a host of the pull request's author: it records every request it receives.

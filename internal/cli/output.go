@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +13,7 @@ import (
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/internal/config"
 	"github.com/sailsync/sailsync/internal/redact"
-	isync "github.com/sailsync/sailsync/sync"
+	"github.com/sailsync/sailsync/internal/render"
 )
 
 // invalidRepo is loadRepo's error for a repository with validation problems: the problems travel
@@ -30,8 +29,7 @@ func (e *invalidRepo) Error() string {
 }
 
 // appendStepSummary appends what render writes to $GITHUB_STEP_SUMMARY when it is set. A step
-// summary that cannot be written is a warning annotation on w, never a failed command: the plan
-// or apply itself succeeded.
+// summary that cannot be written is a warning annotation on w, never a failed command.
 func appendStepSummary(w io.Writer, render func(io.Writer) error) {
 	p := os.Getenv("GITHUB_STEP_SUMMARY")
 	if p == "" {
@@ -63,124 +61,49 @@ func redactorOf(w io.Writer) *redact.Set {
 	return redact.New()
 }
 
-// failureJSON is the --output json document of a plan, drift or apply that failed before it had
-// a plan: the error, and the validation problems when that is what failed.
-type failureJSON struct {
-	FormatVersion int             `json:"format_version"`
-	Error         string          `json:"error"`
-	Problems      []reportProblem `json:"problems"`
-}
-
-// reportFailure writes err in the machine formats (github: ::error annotations, each validation
-// problem on its file and line, and the step summary saying what failed; json: a document
-// carrying them) and returns err, which main prints on stderr as for text output.
-func reportFailure(w io.Writer, output, command, dir string, err error) error {
+// reportFailure writes err in format (github: ::error annotations, each validation problem on
+// its file and line, and the step summary saying what failed; json: a document carrying them)
+// and returns err, which main prints on stderr as for text output.
+func reportFailure(w io.Writer, format render.Format, command, dir string, err error) error {
+	f := render.Failure{Command: command, Err: err}
 	var inv *invalidRepo
-	var problems []reportProblem
 	if errors.As(err, &inv) {
-		base := filepath.ToSlash(dir)
-		for _, p := range inv.problems {
-			problems = append(problems, reportProblem{File: path.Join(base, p.Pos.File), Line: p.Pos.Line, Col: p.Pos.Col, Field: p.Field, Message: p.Message})
-		}
+		f.Problems = problemsAt(dir, inv.problems)
 	}
-	msg := err.Error()
-	switch output {
-	case "json":
-		doc := failureJSON{FormatVersion: diff.FormatVersion, Error: msg, Problems: problems}
-		if doc.Problems == nil {
-			doc.Problems = []reportProblem{}
-		}
-		if werr := writeJSON(w, doc); werr != nil {
-			return werr
-		}
-	case "github":
-		bw := bufio.NewWriter(w)
-		title := "sailsync " + command + " failed"
-		var list []diff.Annotation
-		for _, p := range problems {
-			list = append(list, diff.Annotation{File: p.File, Line: p.Line, Col: p.Col, Title: title, Message: p.Message})
-		}
-		if len(list) == 0 {
-			list = append(list, diff.Annotation{Title: title, Message: msg})
-		}
-		diff.WriteAnnotations(bw, "error", list, "problems")
-		if werr := bw.Flush(); werr != nil {
-			return werr
-		}
-		appendStepSummary(w, func(f io.Writer) error {
-			sw := bufio.NewWriter(f)
-			fmt.Fprintf(sw, "## sailsync %s failed\n\n%s\n\n", command, diff.MarkdownEscape(msg))
-			for i, p := range problems {
-				if i == diff.MaxAnnotations {
-					fmt.Fprintf(sw, "- … and %d more problems (run sailsync validate)\n", len(problems)-i)
-					break
-				}
-				fmt.Fprintf(sw, "- <code>%s</code> %s\n", diff.MarkdownEscape(fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)), diff.MarkdownEscape(p.Message))
-			}
-			return sw.Flush()
-		})
+	if werr := format.Failure(w, f, stepSummary(format, w, w)); werr != nil {
+		return werr
 	}
 	return err
 }
 
-// renderApplyGitHub writes apply's annotations (what failed, then an ::error per object that was
-// not done, capped as diff.WriteAnnotations does), the totals, and the step summary (the plan and
-// the report in markdown).
-func renderApplyGitHub(w io.Writer, plan *diff.Plan, rep *isync.Report, failure error) error {
-	bw := bufio.NewWriter(w)
-	var list []diff.Annotation
-	if rep != nil {
-		for _, r := range rep.Results {
-			if r.Status != isync.StatusDone {
-				list = append(list, diff.Annotation{Title: "sailsync apply: " + string(r.Status), Message: reportLine(r)})
-			}
-		}
+// problemsAt returns problems with their files relative to where the user pointed (dir), as
+// editors and GitHub annotations find them.
+func problemsAt(dir string, problems config.Problems) []render.Problem {
+	base := filepath.ToSlash(dir)
+	var out []render.Problem
+	for _, p := range problems {
+		out = append(out, render.Problem{File: path.Join(base, p.Pos.File), Line: p.Pos.Line, Col: p.Pos.Col, Field: p.Field, Message: p.Message})
 	}
-	if failure != nil {
-		list = append([]diff.Annotation{{Title: "sailsync apply failed", Message: failure.Error()}}, list...)
-	}
-	diff.WriteAnnotations(bw, "error", list, "objects not done")
-	if rep != nil {
-		fmt.Fprintln(bw, reportTotals(rep))
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	appendStepSummary(w, func(f io.Writer) error { return renderApplyMarkdown(f, plan, rep, failure) })
-	return nil
+	return out
 }
 
-// renderApplyMarkdown writes the plan and the apply report as markdown, every value escaped.
-func renderApplyMarkdown(w io.Writer, plan *diff.Plan, rep *isync.Report, failure error) error {
-	if err := diff.RenderMarkdown(w, plan); err != nil {
-		return err
-	}
-	bw := bufio.NewWriter(w)
-	fmt.Fprint(bw, "\n## sailsync apply\n\n")
-	if failure != nil {
-		fmt.Fprintf(bw, "**Apply failed:** %s\n\n", diff.MarkdownEscape(failure.Error()))
-	}
-	if rep != nil && len(rep.Results) > 0 {
-		fmt.Fprintf(bw, "**%s**\n\n", diff.MarkdownEscape(reportTotals(rep)))
-		fmt.Fprintln(bw, "| Status | Object | Action | Message |")
-		fmt.Fprintln(bw, "| --- | --- | --- | --- |")
-		for _, r := range rep.Results {
-			what := fmt.Sprintf("%s %s", r.Kind, r.Name)
-			if r.Source != "" {
-				what += " of source " + r.Source
-			}
-			fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", diff.MarkdownEscape(string(r.Status)), diff.MarkdownEscape(what),
-				diff.MarkdownEscape(string(r.Action)), diff.MarkdownEscape(r.Message))
-		}
-		fmt.Fprintln(bw)
-	}
-	return bw.Flush()
-}
-
-// completeOutput offers the values of a command's --output flag to shell completion.
-func completeOutput(cmd *cobra.Command, values ...string) {
+// bindOutput binds a command's --output flag to the formats offering what has tells: its help,
+// its completion and, through render.Lookup, the values it accepts.
+func bindOutput(cmd *cobra.Command, output *string, has func(render.Format) bool) {
+	cmd.Flags().StringVarP(output, "output", "o", "text", render.Help(has))
 	// The flag is bound just before; registering can only fail for a missing flag.
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(render.Names(has), cobra.ShellCompDirectiveNoFileComp))
+}
+
+// stepSummary is the run's step summary for format. One that cannot be written is a warning on
+// the format's log when it takes annotations (stdout), else on stderr: the command itself
+// succeeded.
+func stepSummary(format render.Format, stdout, stderr io.Writer) render.Summary {
+	warn := stderr
+	if format.Annotates {
+		warn = stdout
+	}
+	return func(r func(io.Writer) error) { appendStepSummary(warn, r) }
 }
 
 // completeDir completes a command's [DIR] argument with directories only.

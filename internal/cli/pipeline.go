@@ -131,35 +131,6 @@ func loadRepo(ctx context.Context, dir string, stderr io.Writer) (*config.Repo, 
 	return repo, err
 }
 
-func checkOutput(got string, allowed ...string) error {
-	for _, a := range allowed {
-		if got == a {
-			return nil
-		}
-	}
-	return fmt.Errorf("--output %q: use one of %v", got, allowed)
-}
-
-// renderPlan writes the plan in the chosen format. With github, the markdown rendering also goes
-// to $GITHUB_STEP_SUMMARY when that is set, as GitHub Actions shows it on the run's page; a
-// summary that cannot be written is a warning, not a failed plan.
-func renderPlan(w io.Writer, plan *diff.Plan, output string, topts diff.TextOptions) error {
-	switch output {
-	case "json":
-		return diff.RenderJSON(w, plan)
-	case "markdown":
-		return diff.RenderMarkdown(w, plan)
-	case "github":
-		if err := diff.RenderGitHub(w, plan); err != nil {
-			return err
-		}
-		appendStepSummary(w, func(f io.Writer) error { return diff.RenderMarkdown(f, plan) })
-		return nil
-	default:
-		return diff.RenderText(w, plan, topts)
-	}
-}
-
 // displayPlan returns the plan with file paths relative to where the user pointed rather than to
 // the repository root, as validate shows them, so that editors and GitHub annotations find the
 // files when the config repository is a subdirectory. Plan files keep repository-relative paths.

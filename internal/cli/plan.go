@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sailsync/sailsync/diff"
+	"github.com/sailsync/sailsync/internal/render"
 )
 
 // planOptions are the options of `sailsync plan`.
@@ -35,8 +36,7 @@ func newPlanCmd() *cobra.Command {
 			return runPlan(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github")
-	completeOutput(cmd, "text", "json", "markdown", "github")
+	bindOutput(cmd, &opts.Output, render.HasPlan)
 	cmd.Flags().StringVar(&opts.Out, "out", "", "write the plan to `FILE` for a later 'apply --plan'")
 	cmd.Flags().BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too (they are write-only and never compared)")
 	bindBase(cmd, &opts.Base)
@@ -47,15 +47,17 @@ func newPlanCmd() *cobra.Command {
 }
 
 func runPlan(ctx context.Context, opts *planOptions) error {
-	if err := checkOutput(opts.Output, "text", "json", "markdown", "github"); err != nil {
+	format, err := render.Lookup(opts.Output, render.HasPlan)
+	if err != nil {
 		return err
 	}
 	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, AllowUnsetEnv: true, Base: opts.Base, Scope: &opts.Scope, stderr: opts.stderr})
 	if err != nil {
-		return reportFailure(opts.stdout, opts.Output, "plan", opts.Dir, err)
+		return reportFailure(opts.stdout, format, "plan", opts.Dir, err)
 	}
 	defer sess.close()
-	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
+	topts := diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}
+	if err := format.Plan(opts.stdout, displayPlan(plan, opts.Dir), topts, stepSummary(format, opts.stdout, opts.stderr)); err != nil {
 		return err
 	}
 	if opts.Out != "" {

@@ -130,8 +130,8 @@ func TestApplyPlanFileTampering(t *testing.T) {
 	}
 }
 
-// TestApplyPlanFileOversized: a plan file above MaxPlanFileSize is refused unread (a 300 MB
-// file took 2 GB of memory), and nothing reaches the tenant.
+// TestApplyPlanFileOversized: a plan file above MaxPlanFileSize is refused unread (decoding
+// holds several times the file in memory), and nothing reaches the tenant.
 func TestApplyPlanFileOversized(t *testing.T) {
 	emu := applyTenant(t)
 	file := filepath.Join(t.TempDir(), "plan.json")

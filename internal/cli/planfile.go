@@ -2,13 +2,16 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/sailsync/sailsync/diff"
+	"github.com/sailsync/sailsync/internal/config"
 	"github.com/sailsync/sailsync/internal/redact"
+	isync "github.com/sailsync/sailsync/sync"
 )
 
 // The plan file: what `plan --out` writes and `apply --plan` reads back.
@@ -75,4 +78,136 @@ func readPlanFile(path string) (planFile, error) {
 		return planFile{}, fmt.Errorf("plan file %s names no tenant, so it cannot be checked against the one apply talks to: run plan again", path)
 	}
 	return pf, nil
+}
+
+// planRun is what a run of `apply --plan FILE` brings to the saved plan: its flags, and the
+// steps that load the repository, reach the tenant and recompute the plan. acceptPlanFile takes
+// each step only once the checks before it have passed, so a refused file costs no request.
+type planRun struct {
+	// File is the plan file and Dir the repository, as the command line names them.
+	File, Dir     string
+	RotateSecrets bool
+	// Scoped is true when the run gives scope flags, which a saved plan replaces.
+	Scoped bool
+	// Env is the environment the run asks for (--env or $SAILSYNC_ENV), "" for none.
+	Env string
+	// load loads and validates the repository.
+	load func() (*config.Repo, error)
+	// bindEnv returns repo as environment env sees it, once the run's tenant is checked to be env's.
+	bindEnv func(repo *config.Repo, env string) (*config.Repo, error)
+	// connect reaches the tenant, sending nothing yet, and returns its name.
+	connect func() (tenant string, err error)
+	// recompute computes the plan of repo, narrowed to scope (nil for all of it), from the tenant now.
+	recompute func(repo *config.Repo, scope *config.Scope) (*diff.Plan, error)
+}
+
+// acceptPlanFile decides whether the plan saved in run.File may be applied by this run, and
+// returns the plan to send with the repository it was computed from. The file is only a record
+// of what was reviewed: it must have been made with the run's flags, from the repository's
+// content, for its environment and its tenant, and what is sent is recomputed now and must be
+// exactly what the file holds. Every refusal comes before any write.
+func acceptPlanFile(run planRun) (*config.Repo, *diff.Plan, error) {
+	if run.Scoped {
+		return nil, nil, errScopeWithPlanFile
+	}
+	pf, err := readPlanFile(run.File)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The plan decides which secrets are sent, and a flag recorded in it must be given again:
+	// a file edited to rotate secrets sends nothing the command line did not ask for.
+	if run.RotateSecrets != pf.RotateSecrets {
+		return nil, nil, fmt.Errorf("plan file %s was made %s --rotate-secrets, and apply was run %s it: give apply the flags the plan was made with (or make the plan again)",
+			run.File, withOrWithout(pf.RotateSecrets), withOrWithout(run.RotateSecrets))
+	}
+	repo, err := run.load()
+	if err != nil {
+		return nil, nil, err
+	}
+	if pf.RepoHash != repo.Hash {
+		return nil, nil, fmt.Errorf("plan file %s was made from other repository content than %s: run plan again", run.File, run.Dir)
+	}
+	if run.Env != "" && run.Env != pf.Environment {
+		shown := "no environment"
+		if pf.Environment != "" {
+			shown = "environment " + pf.Environment
+		}
+		return nil, nil, fmt.Errorf("plan file %s was made for %s, not for environment %s: nothing was sent; run plan with --env %s", run.File, shown, run.Env, run.Env)
+	}
+	if pf.Environment == "" {
+		if len(repo.Settings.Environments) > 0 {
+			return nil, nil, fmt.Errorf("plan file %s names no environment, but the repository declares environments: run plan again with --env", run.File)
+		}
+	} else if repo, err = run.bindEnv(repo, pf.Environment); err != nil {
+		return nil, nil, err
+	}
+	tenant, err := run.connect()
+	if err != nil {
+		return nil, nil, err
+	}
+	// Before any request: a plan is true only of the tenant it was computed against.
+	if pf.Tenant != tenant {
+		return nil, nil, fmt.Errorf("plan file %s was made against tenant %s, but apply talks to %s: nothing was sent; run plan against %s",
+			run.File, pf.Tenant, tenant, tenant)
+	}
+	var scope *config.Scope
+	if pf.Scope != nil {
+		// A scoped plan is recomputed over its own objects: the rest is neither read nor sent.
+		keys := make(map[string]bool, len(pf.Changes))
+		for _, c := range pf.Changes {
+			keys[c.Key()] = true
+		}
+		if repo, scope, err = repo.Scoped(config.Selector{Changed: &config.Changes{Keys: keys}}, pf.Scope.Selector); err != nil {
+			return nil, nil, err
+		}
+	}
+	fresh, err := run.recompute(repo, scope)
+	if err != nil {
+		return nil, nil, err
+	}
+	plan, err := diff.Confirm(pf.Plan, fresh)
+	if err != nil {
+		return nil, nil, fmt.Errorf("plan file %s: %w: nothing was sent", run.File, err)
+	}
+	plan.APICalls = isync.EstimateCalls(plan)
+	return repo, plan, nil
+}
+
+// savedPlan is apply --plan: the plan file accepted against this run, the repository it was
+// computed from and the session it will be sent over (open; the caller closes it).
+func (opts *applyOptions) savedPlan(ctx context.Context) (*config.Repo, *diff.Plan, *session, error) {
+	var sess *session
+	repo, plan, err := acceptPlanFile(planRun{
+		File: opts.PlanFile, Dir: opts.Dir, RotateSecrets: opts.RotateSecrets, Scoped: opts.Scope.set(), Env: opts.Conn.envName(),
+		load: func() (*config.Repo, error) { return loadRepo(ctx, opts.Dir, opts.stderr) },
+		bindEnv: func(repo *config.Repo, env string) (*config.Repo, error) {
+			c := opts.Conn
+			c.Env = env
+			return c.bindEnvironment(repo, opts.stderr)
+		},
+		connect: func() (string, error) {
+			var err error
+			if sess, err = opts.Conn.connect(ctx, opts.stderr); err != nil {
+				return "", err
+			}
+			return sess.client.Tenant(), nil
+		},
+		recompute: func(repo *config.Repo, scope *config.Scope) (*diff.Plan, error) {
+			return planWith(ctx, repo, nil, scope, sess, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, stderr: opts.stderr})
+		},
+	})
+	if err != nil {
+		if sess != nil {
+			sess.close()
+		}
+		return nil, nil, nil, err
+	}
+	return repo, plan, sess, nil
+}
+
+func withOrWithout(b bool) string {
+	if b {
+		return "with"
+	}
+	return "without"
 }

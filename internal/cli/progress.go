@@ -8,6 +8,7 @@ import (
 
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/render"
 	isync "github.com/sailsync/sailsync/sync"
 )
 
@@ -105,7 +106,7 @@ func (p *applyProgress) result(r isync.Result) {
 		return
 	}
 	if r.Status != isync.StatusDone {
-		fmt.Fprintf(p.w, "\r\033[K%s\n", reportLine(r))
+		fmt.Fprintf(p.w, "\r\033[K%s\n", render.ReportLine(r))
 	}
 	// Redrawing more than ~10 times a second only costs the terminal time.
 	if now := time.Now(); now.Sub(p.drawn) >= 100*time.Millisecond || p.finished == p.total {

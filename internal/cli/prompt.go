@@ -10,16 +10,19 @@ import (
 	isync "github.com/sailsync/sailsync/sync"
 )
 
-// confirmDeletes asks for the separate confirmation a plan with deletes needs: deleting a
-// source removes its accounts in the tenant. --allow-delete gives it; without it a person at a
+// confirmDeletes asks for the separate consent a plan with deletes needs: deleting a source
+// removes its accounts in the tenant. --allow-delete gives it; without it a person at a
 // terminal must type "delete", and without a terminal the apply is refused before any write.
-func (opts *applyOptions) confirmDeletes(plan *diff.Plan) error {
+func (opts *applyOptions) confirmDeletes(plan *diff.Plan) (isync.DeleteConsent, error) {
 	n := isync.PlanDeletes(plan)
-	if n == 0 || opts.AllowDelete {
-		return nil
+	if n == 0 {
+		return isync.DeletesNotAgreed, nil
+	}
+	if opts.AllowDelete {
+		return isync.DeletesAllowed, nil
 	}
 	if !opts.interactive {
-		return fmt.Errorf("refusing to delete without confirmation: the plan deletes %s and there is no terminal to ask on; pass --allow-delete (besides --auto-approve): nothing was sent",
+		return isync.DeletesNotAgreed, fmt.Errorf("refusing to delete without confirmation: the plan deletes %s and there is no terminal to ask on; pass --allow-delete (besides --auto-approve): nothing was sent",
 			plural(n, "object"))
 	}
 	fmt.Fprintf(opts.stderr, "\nThe plan DELETES %s from tenant %s:\n", plural(n, "object"), plan.Tenant)
@@ -35,10 +38,9 @@ func (opts *applyOptions) confirmDeletes(plan *diff.Plan) error {
 	}
 	fmt.Fprint(opts.stderr, "Deleting a source removes its accounts. Only 'delete' is accepted: ")
 	if opts.answer() != "delete" {
-		return errors.New("deletes not confirmed: nothing was sent")
+		return isync.DeletesNotAgreed, errors.New("deletes not confirmed: nothing was sent")
 	}
-	opts.AllowDelete = true
-	return nil
+	return isync.DeletesConfirmed, nil
 }
 
 // sanitizeLine keeps a name from a repository on one line of a terminal: control characters

@@ -21,7 +21,7 @@ import (
 // every connector family.
 const realTenantSources = 205
 
-// TestRealTenantProperty is issue 22's "Done when": for tenants generated from a real tenant's
+// TestRealTenantProperty: for tenants generated from a real tenant's
 // shapes (emulator.RealisticTenant, a seed per case so that a failure reproduces, under each way
 // the tenant may return secrets and stamp its own writes), export writes a repository that
 // validate accepts (exit 0, warnings allowed), whose plan is "No changes" with the deploy's

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sailsync/sailsync/internal/emulator"
+	"github.com/sailsync/sailsync/internal/render"
 	"github.com/sailsync/sailsync/internal/tenanttest"
 )
 
@@ -87,7 +88,7 @@ func TestRealTenantExport(t *testing.T) {
 		t.Errorf("validate -o github: exit %d\n%s", code, stdout)
 	}
 	stdout, _, code = runCLI(t, "", "validate", dir, "-o", "json")
-	var rep validateReport
+	var rep render.ValidateJSON
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != exitOK || !rep.Valid || len(rep.Problems) != 0 || len(rep.Warnings) != 2 ||
 		rep.Warnings[0].Field != "features[1]" || rep.Warnings[0].File != dir+"/sources/identity-fusion.yaml" {
 		t.Errorf("validate -o json: exit %d, %v\n%s", code, err, stdout)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sailsync/sailsync/internal/render"
 	"github.com/sailsync/sailsync/internal/tenanttest"
 )
 
@@ -74,10 +75,10 @@ func TestValidateRealTenantShapes(t *testing.T) {
 			}
 			stdout, _, code = validateOutput(t, dir, "json")
 			var rep struct {
-				Valid    bool             `json:"valid"`
-				Problems []reportProblem  `json:"problems"`
-				Warnings *[]reportProblem `json:"warnings"`
-				Objects  map[string]int   `json:"objects"`
+				Valid    bool              `json:"valid"`
+				Problems []render.Problem  `json:"problems"`
+				Warnings *[]render.Problem `json:"warnings"`
+				Objects  map[string]int    `json:"objects"`
 			}
 			if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != tt.code || rep.Valid != (tt.code == exitOK) || len(rep.Problems) != tt.problems {
 				t.Fatalf("json: exit %d, %v\n%s", code, err, stdout)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sailsync/sailsync/internal/render"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -112,7 +114,7 @@ func TestValidateOutputs(t *testing.T) {
 	if code != exitFailure {
 		t.Errorf("json: exit %d", code)
 	}
-	var rep validateReport
+	var rep render.ValidateJSON
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("json output: %v\n%s", err, stdout)
 	}

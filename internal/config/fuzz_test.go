@@ -16,8 +16,8 @@ import (
 // The YAML files are given to the loader with their content (what the walk and the read would
 // find is TestHostileRepositories' part), so an execution writes and walks nothing; referenced
 // files are read from disk as always. The seeds are small documents of each kind, not the
-// example's files: the fuzzer minimises each new input it finds, which for the seeds of a
-// kilobyte (and a write, a walk and a hash per execution) took most of the run.
+// example's files: the fuzzer minimises each new input it finds, which costs in proportion
+// to the seed's size.
 func FuzzLoad(f *testing.F) {
 	for _, seed := range []string{
 		"kind: Source\nname: S\nowner: {type: IDENTITY, id: x}\nconnector: ${connector:C}\nconnectorAttributes: {user: u, password: '${env:P}'}\nconnectorFiles: [d.jar]\n",

@@ -88,30 +88,26 @@ type API struct {
 
 // kinds is the table of kinds: one row per kind, each added by its kind's own file
 // (kind_<kind>.go, with addKind) and kept in dependency order (level, then declared kinds before
-// the others, then by name). Where the copies this table replaced disagreed, it decides:
+// the others, then by name). Rules that hold for every kind:
 //   - `id` is server-managed and immutable: forbidden in YAML and dropped on export like the other
 //     server fields, but not ignored in a comparison, since a declared id that differs names
-//     another object, a violation to show (normalise left it out, the other copies had it).
+//     another object, a violation to show.
 //   - connectorImplementstionId, the API reference's misspelling, stays server-managed on the
 //     client side (forbidden, ignored, dropped) so that a tenant answering with either spelling
 //     works; the emulator, being the tenant, has only the correct spelling.
 //   - `schemas` is not server-managed (users may declare it, as README says) but TenantKept: the
 //     tenant adds a reference whenever an entitlement schema is uploaded and keeps it across a
-//     PUT (the emulator's serverFields), so export leaves it out (export dropped it, the
-//     loader, the schema and normalise allowed it).
-//   - set-like fields are per kind (only Source has any); normalise had applied them to every
-//     kind, which is the same while no other kind declares a field of those names.
+//     PUT (the emulator's serverFields), so export leaves it out.
+//   - set-like fields are per kind (only Source has any).
 //
 // A plain kind (a row with API: a collection created by POST, replaced by PUT and deleted by
-// id, as Transform) is handled by every layer from its row alone, so that it touches 6 files
-// besides tests: config/kind_<kind>.go (this row), schema/<kind>.json (found by its kind
-// const), emulator/<kind>.go (the tenant's side), an example and the emulator's seed in
-// examples/, and README.md (Transform also added a line to the seed's README, and a fix of the
-// published document's oneOf to contract/, the tests' request checker). A kind with behaviour
-// of its own (files, secrets, bundles, objects owned by another), as Connector, Source and
-// EntitlementSchema, still touches 12: those 6, sync/kind_<kind>.go, and its typed field in
-// config/types.go, live state in diff/plan.go, planning in diff/compute.go, reads in
-// sync/fetch.go and requests in isc/endpoints.go (it was 20 before this table).
+// id, as Transform) is handled by every layer from its row alone: besides tests it needs
+// config/kind_<kind>.go (this row), schema/<kind>.json (found by its kind const),
+// emulator/<kind>.go (the tenant's side), an example and the emulator's seed in examples/, and
+// README.md. A kind with behaviour of its own (files, secrets, bundles, objects owned by
+// another), as Connector, Source and EntitlementSchema, also has sync/kind_<kind>.go, its typed
+// field in config/types.go, live state in diff/plan.go, planning in diff/compute.go, reads in
+// sync/fetch.go and requests in isc/endpoints.go.
 var kinds []KindSpec
 
 // addKind adds a row to the table and the loader of a declared kind (nil: a plain kind's, which

@@ -9,7 +9,7 @@ import (
 )
 
 // writeBenchRepo writes a repository of n sources, one file each holding the Source and one
-// EntitlementSchema, plus two connectors: the shape of the performance scenario (issue 6).
+// EntitlementSchema, plus two connectors: the shape of bench's timed scenario.
 func writeBenchRepo(b *testing.B, n int) string {
 	b.Helper()
 	dir := b.TempDir()

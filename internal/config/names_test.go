@@ -10,7 +10,7 @@ import (
 // zero-width characters or Unicode normalisation (NFC/NFD) are a validate error naming both
 // places, for Sources and Connectors; a name with a control or bidi character is refused; a
 // template header the upload would send otherwise than the plan reads is refused at the
-// template field (issue 13 §6).
+// template field.
 func TestNamesTheTenantMayTakeForOne(t *testing.T) {
 	const src = "kind: Source\nname: %s\nowner: {type: IDENTITY, id: x}\nconnector: x\n"
 	const conn = "kind: Connector\nname: %s\nclassName: x\n"

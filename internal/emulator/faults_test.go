@@ -307,8 +307,8 @@ func TestConcurrentRequests(t *testing.T) {
 
 // TestLogEntryBeforeAnswer: a request is in the log, with its final status and fault, by the time
 // the client sees any answer — or sees its connection reset or cut. Without that, a client's
-// retry could be logged ahead of the attempt it retries (faults that take the connection over
-// used to log only after closing it). Each case runs a few times because the old bug was a race.
+// retry could be logged ahead of the attempt it retries. Each case runs a few times because an
+// entry logged after the answer is a race, seen only now and then.
 func TestLogEntryBeforeAnswer(t *testing.T) {
 	emu := acme(t)
 	tn := raw(t, emu)

@@ -343,8 +343,7 @@ func TestRateLimitStormGivesUpWithTypedError(t *testing.T) {
 func TestClientLimiterMatchingTenantLimitSeesNo429(t *testing.T) {
 	// The tenant allows 30 requests per 3 s window; the client is told the same rate (100 per
 	// 10 s). 34 requests cross a window boundary. The client's 2 % margin is 60 ms of a 3 s
-	// window: enough for the scheduling jitter of a loaded CI machine, which ate the 20 ms of a
-	// 1 s window now and then.
+	// window: enough for the scheduling jitter of a loaded CI machine.
 	e := newEnv(t, emulator.Options{RatePer10s: 30, RateWindow: 3 * time.Second})
 	c, _ := e.client(t, func(cfg *isc.Config) { cfg.RatePer10s = 100 })
 	src := anySource(t, e)
@@ -862,8 +861,8 @@ func TestConcurrentCallsShareOneTokenRefresh(t *testing.T) {
 }
 
 // TestContinueWriteSendsItsFirstAttempt: the rest of a write under way (a new connector's
-// bundle) goes out once even when the interrupt came first, which goroutine timing used to
-// decide; it is not retried.
+// bundle) goes out once even when the interrupt came first, whatever the goroutines' timing; it is
+// not retried.
 func TestContinueWriteSendsItsFirstAttempt(t *testing.T) {
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t)

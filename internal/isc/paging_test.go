@@ -14,7 +14,7 @@ import (
 // TestListingThatNeverEndsStops: a tenant whose listings never end — full pages of fresh
 // objects with no total, or a total of two billion — is stopped at isc.MaxListed objects (or
 // at once, when the claimed total is above it) with an error, while a huge total on a short
-// page is a short page (issue 13 §5).
+// page is a short page.
 func TestListingThatNeverEndsStops(t *testing.T) {
 	maxPages := isc.MaxListed / isc.PageSize
 	cases := []struct {

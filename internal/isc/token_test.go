@@ -58,8 +58,7 @@ func tokenClient(t *testing.T, emu *emulator.Emulator, srv *httptest.Server) *is
 }
 
 // TestTokenWithControlCharactersRefused: an access_token holding CR/LF or ESC is one clear
-// error after one token request, not a retry loop of requests net/http refuses to send
-// (issue 13 §6).
+// error after one token request, not a retry loop of requests net/http refuses to send.
 func TestTokenWithControlCharactersRefused(t *testing.T) {
 	for _, bad := range []string{"Zq9\r\nX-Injected: 1", "Zq9\x1b[2J", "Zq9 x", "Zq9\u202e"} {
 		emu, srv, tokens := tokenRewriter(t, func(a map[string]any) { a["access_token"] = bad })
