@@ -57,7 +57,9 @@ type Result struct {
 	ScriptName string `json:"script_name,omitempty"`
 	// Note is advice on a done object, e.g. to pin a new connector's scriptName.
 	Note       string `json:"note,omitempty"`
-	HTTPStatus int    `json:"http_status,omitempty"`
+	// Verify is the source's connection test after its create or update (ApplyOptions.Verify).
+	Verify     *Verification `json:"verify,omitempty"`
+	HTTPStatus int           `json:"http_status,omitempty"`
 	DetailCode string `json:"detail_code,omitempty"`
 	TrackingID string `json:"tracking_id,omitempty"`
 }
@@ -67,14 +69,25 @@ type Report struct {
 	Results []Result `json:"results"`
 }
 
-// OK reports whether everything planned was done.
+// OK reports whether everything planned was done and every connection test passed.
 func (r *Report) OK() bool {
 	for _, res := range r.Results {
-		if res.Status != StatusDone {
+		if res.Status != StatusDone || res.Verify != nil && !res.Verify.Passed() {
 			return false
 		}
 	}
 	return true
+}
+
+// VerifyFailed counts the connection tests that did not pass.
+func (r *Report) VerifyFailed() int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Verify != nil && !res.Verify.Passed() {
+			n++
+		}
+	}
+	return n
 }
 
 // Count returns how many results have status s.
@@ -108,6 +121,10 @@ type ApplyOptions struct {
 	// is sent for that object: a connector an interrupted apply created unreleased is found by
 	// no documented read, so the caller keeps this record (the CLI's journal).
 	Created func(Created)
+	// Verify runs the tenant's connection test of every source the apply created or updated,
+	// once every write is done, and reports it on the source's Result; a failed test fails the
+	// apply, and nothing is rolled back.
+	Verify bool
 }
 
 // Created identifies an object an apply created, as the tenant named it.
@@ -207,6 +224,9 @@ func Apply(ctx context.Context, c *isc.Client, repo *config.Repo, plan *diff.Pla
 		}()
 	}
 	wg.Wait()
+	if opts.Verify {
+		a.verify(tasks)
+	}
 	rep := &Report{}
 	for _, t := range tasks {
 		rep.Results = append(rep.Results, t.result)

@@ -23,6 +23,8 @@ type applyOptions struct {
 	AutoApprove   bool
 	RotateSecrets bool
 	AllowDelete   bool
+	// Verify runs each written source's connection test after the writes.
+	Verify bool
 	Output        string
 	Conn          connOptions
 	Scope         scopeOptions
@@ -56,6 +58,7 @@ func newApplyCmd() *cobra.Command {
 	f.BoolVar(&opts.AutoApprove, "auto-approve", false, "do not ask for confirmation (required without a terminal)")
 	f.BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too")
 	opts.Scope.bind(f, true)
+	f.BoolVar(&opts.Verify, "verify", false, "after the writes, run the tenant's connection test (test-configuration) of every source created or updated; a failed test fails the apply (nothing is rolled back)")
 	f.BoolVar(&opts.AllowDelete, "allow-delete", false, "carry out the plan's deletes (tombstones) without asking; required for deletes without a terminal")
 	bindOutput(cmd, &opts.Output, render.HasApply)
 	opts.Conn.bind(f)
@@ -85,6 +88,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		return fail(err)
 	}
 	defer sess.close()
+	if opts.Verify {
+		plan.APICalls += isync.VerifyCalls(plan)
+	}
 
 	out := render.Applied{Plan: displayPlan(plan, opts.Dir)}
 	if format.ApplyPlan != nil {
@@ -128,7 +134,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		every = progressEvery
 	}
 	progress := newApplyProgress(opts.stderr, isTerminal(opts.stderr), plan, every)
-	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env, Progress: progress.result, Deletes: deletes, Created: created}
+	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env, Progress: progress.result, Deletes: deletes, Created: created, Verify: opts.Verify}
 	report, err := isync.Apply(ctx, sess.client, repo, plan, aopts)
 	progress.stop()
 	if err != nil {
@@ -140,6 +146,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 			// Interrupted, nothing failed: there is nothing to fix, only work left to do.
 			return finish(out, exitWith(exitFailure, fmt.Errorf("stopped: %d done, %d not started; run apply again to finish",
 				report.Count(isync.StatusDone), len(report.Results)-report.Count(isync.StatusDone))))
+		}
+		if n := report.VerifyFailed(); n > 0 && report.Count(isync.StatusDone) == len(report.Results) {
+			return finish(out, exitWith(exitFailure, fmt.Errorf("everything planned was done, but %s failed its connection test: fix the connection settings and apply again (nothing was rolled back)", plural(n, "source"))))
 		}
 		return finish(out, exitWith(exitFailure, errors.New("not everything planned was done; fix the failures and run apply again")))
 	}

@@ -94,6 +94,9 @@ type Options struct {
 	// ExportPolls is how many status reads show an export job in progress before it completes
 	// (0: complete at once): the job's latency is the tenant's.
 	ExportPolls int
+	// ConnectionTests answers the connection test of the sources named (by exact name);
+	// every other source's passes. SetConnectionTest changes one while the tenant runs.
+	ConnectionTests map[string]ConnectionTest
 }
 
 // Emulator is an in-memory tenant. It is an http.Handler (use it with httptest.NewServer) and is
@@ -110,8 +113,9 @@ type Emulator struct {
 	faults    []*faultEntry
 	nextFault int
 	lastStamp time.Time
-	tasks     map[string]*task      // background tasks by id (source deletions)
-	exports   map[string]*exportJob // configuration export jobs by id
+	tasks     map[string]*task          // background tasks by id (source deletions)
+	exports   map[string]*exportJob     // configuration export jobs by id
+	connTests map[string]ConnectionTest // SetConnectionTest's, by lower-cased source name
 
 	stopTicks chan struct{} // closed by Close to stop the TickEvery timer
 	closeOnce sync.Once

@@ -61,7 +61,7 @@ func init() {
 func (e *Emulator) srcs() *sourceState { return e.state[sourceKind].(*sourceState) }
 
 // routeSources serves /sources and /sources/{id} (under /v3 and /beta alike).
-func (e *Emulator) routeSources(w http.ResponseWriter, r *http.Request, _ string, seg []string) bool {
+func (e *Emulator) routeSources(w http.ResponseWriter, r *http.Request, version string, seg []string) bool {
 	method := r.Method
 	switch {
 	case len(seg) == 1 && seg[0] == "sources":
@@ -86,6 +86,8 @@ func (e *Emulator) routeSources(w http.ResponseWriter, r *http.Request, _ string
 		default:
 			writeError(w, methodNotAllowed(method))
 		}
+	case len(seg) == 4 && seg[0] == "sources" && seg[2] == "connector" && seg[3] == "test-configuration" && version == "beta":
+		e.testConfiguration(w, r, seg[1])
 	default:
 		return false
 	}

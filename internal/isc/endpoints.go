@@ -535,3 +535,18 @@ func escapeQuotes(s string) string { return quoteEscaper.Replace(s) }
 func QuoteFilter(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
+
+// TestSourceConfiguration runs the tenant's detailed test of a source's configuration (POST
+// /beta/sources/{sourceId}/connector/test-configuration) and returns its StatusResponse:
+// status SUCCESS or FAILURE, elapsedMillis, and details whose shape depends on the connector.
+func (c *Client) TestSourceConfiguration(ctx context.Context, sourceID string) (*value.Object, error) {
+	if sourceID == "" {
+		return nil, errors.New("test source configuration: empty source id")
+	}
+	obj, err := c.object(ctx, &request{method: http.MethodPost, path: "/beta/sources/" + url.PathEscape(sourceID) + "/connector/test-configuration",
+		tmpl: "/beta/sources/{sourceId}/connector/test-configuration"})
+	if err != nil {
+		return nil, fmt.Errorf("test configuration of source %s: %w", sourceID, err)
+	}
+	return obj, nil
+}

@@ -51,7 +51,7 @@ func applyGitHub(w io.Writer, a Applied, summary Summary) error {
 	var list []diff.Annotation
 	if a.Report != nil {
 		for _, r := range a.Report.Results {
-			if r.Status != isync.StatusDone {
+			if r.Status != isync.StatusDone || r.Verify != nil && !r.Verify.Passed() {
 				list = append(list, diff.Annotation{Title: "sailsync apply: " + string(r.Status), Message: ReportLine(r)})
 			}
 		}

@@ -161,14 +161,25 @@ func ReportLine(r isync.Result) string {
 	if r.Note != "" {
 		line += ": " + r.Note
 	}
+	if v := r.Verify; v != nil {
+		if v.Passed() {
+			line += fmt.Sprintf("; connection test passed (%d ms)", v.ElapsedMillis)
+		} else {
+			line += fmt.Sprintf("; connection test %s: %s", v.Status, v.Message)
+		}
+	}
 	return diff.TextEscape(line)
 }
 
 // reportTotals is the report's one-line count of each status.
 func reportTotals(rep *isync.Report) string {
-	return fmt.Sprintf("Apply: %d done, %d failed, %d skipped, %d stale, %d cancelled.",
+	line := fmt.Sprintf("Apply: %d done, %d failed, %d skipped, %d stale, %d cancelled.",
 		rep.Count(isync.StatusDone), rep.Count(isync.StatusFailed), rep.Count(isync.StatusSkipped),
 		rep.Count(isync.StatusStale), rep.Count(isync.StatusCancelled))
+	if n := rep.VerifyFailed(); n > 0 {
+		line += fmt.Sprintf(" %s failed the connection test.", plural(n, "source"))
+	}
+	return line
 }
 
 func plural(n int, word string) string {

@@ -47,6 +47,7 @@ var keptPaths = []string{
 	"/beta/sources/{sourceId}/upload-connector-file",
 	"/beta/connectors",
 	"/beta/task-status/{id}",
+	"/beta/sources/{sourceId}/connector/test-configuration",
 	// The configuration export: bulk reads of the sources' schemas.
 	"/beta/sp-config/export",
 	"/beta/sp-config/export/{id}",
