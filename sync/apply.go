@@ -56,12 +56,12 @@ type Result struct {
 	// ScriptName is the scriptName the tenant gave a connector this apply created.
 	ScriptName string `json:"script_name,omitempty"`
 	// Note is advice on a done object, e.g. to pin a new connector's scriptName.
-	Note       string `json:"note,omitempty"`
+	Note string `json:"note,omitempty"`
 	// Verify is the source's connection test after its create or update (ApplyOptions.Verify).
 	Verify     *Verification `json:"verify,omitempty"`
 	HTTPStatus int           `json:"http_status,omitempty"`
-	DetailCode string `json:"detail_code,omitempty"`
-	TrackingID string `json:"tracking_id,omitempty"`
+	DetailCode string        `json:"detail_code,omitempty"`
+	TrackingID string        `json:"tracking_id,omitempty"`
 }
 
 // Report is the outcome of an apply, one Result per planned change in plan order.

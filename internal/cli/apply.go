@@ -25,9 +25,9 @@ type applyOptions struct {
 	AllowDelete   bool
 	// Verify runs each written source's connection test after the writes.
 	Verify bool
-	Output        string
-	Conn          connOptions
-	Scope         scopeOptions
+	Output string
+	Conn   connOptions
+	Scope  scopeOptions
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
