@@ -539,6 +539,19 @@ var propertyEdits = []propertyEdit{
 		e.write(rel, e.read(rel)+"\n---\nkind: Transform\nname: "+name+"\ntype: upper\nattributes: {input: {type: accountAttribute, attributes: {sourceName: HR Database, attributeName: email}}}\n")
 		return rel + " gains the Transform " + name, e.readByLoader(rel), e.readByLoader(rel)
 	}},
+	{"ignored new file", func(e *editCtx) (string, bool, bool) {
+		// The .gitignore above the config directory, so that git shows no change in it: the
+		// new file is in no commit and no diff, and the loader reads it.
+		ds := e.dirs()
+		d := ds[e.r.IntN(len(ds))]
+		if hiddenRel(d) {
+			d = ""
+		}
+		rel := path.Join(d, "local.yaml")
+		writeFile(e.t, filepath.Join(e.top, ".gitignore"), "local.yaml\n")
+		e.write(rel, "kind: Transform\nname: Local\ntype: upper\nattributes: {input: {type: accountAttribute, attributes: {sourceName: HR Database, attributeName: email}}}\n")
+		return "a new " + rel + " that .gitignore ignores", true, true
+	}},
 	{"other new file", func(e *editCtx) (string, bool, bool) {
 		rel := []string{"NOTES.txt", ".github/workflows/lint.yml", "sources/README.md", ".shared/extra.yaml", "transforms/draft.yaml.bak"}[e.r.IntN(5)]
 		e.write(rel, "kind: Transform\nname: Draft\ntype: lower\n")

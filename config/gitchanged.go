@@ -55,6 +55,23 @@ func gitChangedFiles(dir, ref string) ([]changedFile, error) {
 	return out, nil
 }
 
+// gitIgnoredFiles returns what git ignores under dir: files, and directories (ending in "/")
+// it ignores whole, or holding a repository of their own. The loader reads such files all the
+// same, and git's diff never shows them.
+func gitIgnoredFiles(dir string) ([]string, error) {
+	out, err := gitRun(dir, nil, "ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z", "--", ".")
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, p := range strings.Split(string(out), "\x00") {
+		if p != "" {
+			paths = append(paths, p)
+		}
+	}
+	return paths, nil
+}
+
 // gitHasFiles reports whether git knows any file under dir, in its index or in the commit
 // ref: a directory it ignores or was never given has none.
 func gitHasFiles(dir, ref string) (bool, error) {

@@ -206,6 +206,11 @@ func ChangedSince(r *Repo, ref string) (*Changes, error) {
 		// be a green check for anything.
 		return nil, fmt.Errorf("--changed-since %s: %s has no file tracked by git (ignored, or never added): nothing to compare with", ref, r.Dir)
 	}
+	ignored, err := gitIgnoredFiles(r.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("--changed-since %s: %w", ref, err)
+	}
+	files = append(files, ignoredReads(r, ignored, files)...)
 	ch := &Changes{Ref: ref, Keys: map[string]bool{}}
 	declared := map[string]bool{}
 	for _, c := range r.Connectors {
@@ -273,6 +278,33 @@ func ChangedSince(r *Repo, ref string) (*Changes, error) {
 		return strings.Compare(ObjectKey(a.Kind, a.Source, a.Name), ObjectKey(b.Kind, b.Source, b.Name))
 	})
 	return ch, nil
+}
+
+// ignoredReads are the files the load read that git ignores (ignored lists files and whole
+// directories, "dir/"): they are in no commit, so each is new since any, and a pull request's
+// .gitignore must not hide one from the scope.
+func ignoredReads(r *Repo, ignored []string, listed []changedFile) []changedFile {
+	if len(ignored) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, f := range listed {
+		seen[f.rel] = true
+	}
+	var out []changedFile
+	for rel := range r.reads {
+		if seen[rel] {
+			continue
+		}
+		for _, ig := range ignored {
+			if rel == ig || strings.HasSuffix(ig, "/") && strings.HasPrefix(rel, ig) {
+				out = append(out, changedFile{rel: rel})
+				break
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b changedFile) int { return strings.Compare(a.rel, b.rel) })
+	return out
 }
 
 // compareDocuments compares a changed YAML file's documents at ref with the work tree's: each

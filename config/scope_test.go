@@ -56,9 +56,10 @@ const (
 // TestChangedSinceReads: --changed-since maps a changed file to what the load read it for, by
 // every path a change to it shows under in git: the file a linked YAML file leads to (compared
 // document by document), each link on the way, a file read only as the commit had it (renamed
-// or deleted), a YAML file that is also a connector file; a link at the commit is not read as
-// YAML; an emptied directory is no error. Each row failed before, either widening to every
-// object or, for the connector file and the link, leaving a changed object out of the scope.
+// or deleted), a YAML file that is also a connector file, a file git ignores; a link at the
+// commit is not read as YAML; an emptied directory is no error. Each row failed before:
+// widening to every object, erring, or (the connector file, the link, the ignored files)
+// leaving a changed object out of the scope.
 func TestChangedSinceReads(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -128,6 +129,18 @@ func TestChangedSinceReads(t *testing.T) {
 			base: map[string]string{"sailsync.yaml": linkTo + ".config/sailsync.yaml", ".config/sailsync.yaml": "# none yet\n", "transforms/t.yaml": twoTrans},
 			edit: map[string]string{".config/sailsync.yaml": "# none yet, still\n"},
 			all:  true,
+		},
+		{
+			name: "a file git ignores",
+			base: map[string]string{".gitignore": "local.yaml\n", "transforms/t.yaml": twoTrans},
+			edit: map[string]string{"transforms/local.yaml": "kind: Transform\nname: C\ntype: lower\nattributes: {input: x}\n"},
+			keys: []string{"Transform/C"},
+		},
+		{
+			name: "a directory git ignores",
+			base: map[string]string{".gitignore": "local/\n", "transforms/t.yaml": twoTrans},
+			edit: map[string]string{"local/c.yaml": "kind: Transform\nname: C\ntype: lower\nattributes: {input: x}\n", "local/d.csv": "x\n"},
+			keys: []string{"Transform/C"},
 		},
 		{
 			name:    "every file deleted",
