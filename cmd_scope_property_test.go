@@ -65,7 +65,7 @@ func TestChangedSinceProperty(t *testing.T) {
 					emu.ResetLog()
 					full, fullCode, fullErr := propertyPlan(t, dir, v.env, "")
 					scoped, scopedCode, scopedErr := propertyPlan(t, dir, v.env, ref)
-					if w := tenanttestWrites(emu); len(w) != 0 {
+					if w := tenanttest.Writes(emu); len(w) != 0 {
 						t.Fatalf("a plan wrote to the tenant: %v", w)
 					}
 					checkScopeProperty(t, before, full, scoped, fullCode, scopedCode, fullErr, scopedErr, effective)
@@ -80,9 +80,6 @@ func TestChangedSinceProperty(t *testing.T) {
 
 // seedsPerEdit is how many seeds each kind of edit gets per repository.
 const seedsPerEdit = 2
-
-// tenanttestWrites is tenanttest.Writes, named here so that the property reads as one file.
-var tenanttestWrites = tenanttest.Writes
 
 // propertyVariant is one example repository the property runs on.
 type propertyVariant struct {

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sailsync/sailsync/tenanttest"
+)
+
+// Attacks issue 24 found held, kept held: what the job's configuration, the repository or the
+// tenant names must not become a git option, a file outside the export directory, or a
+// broader filter.
+
+// TestHostileGitRefs: a ref for --changed-since or --base that git would take for an option
+// (--output=FILE, --upload-pack=CMD, -h), a range, a path in a commit or a second line is refused
+// naming it, before any request; git writes no file and runs no command.
+func TestHostileGitRefs(t *testing.T) {
+	emu := applyTenant(t)
+	dir := gitRepo(t)
+	replaceInFile(t, filepath.Join(dir, "sources/corporate-directory.yaml"), "deleteThreshold: 10", "deleteThreshold: 12")
+	git(t, filepath.Dir(dir), "commit", "-q", "-am", "a second commit")
+	out := t.TempDir()
+	pwned := filepath.Join(out, "pwned")
+	for _, ref := range []string{
+		"--output=" + pwned,
+		"--upload-pack=touch " + pwned,
+		"-h",
+		"HEAD~1..HEAD",
+		"HEAD~1...HEAD",
+		"HEAD:sources",
+		"HEAD\n--output=" + pwned,
+	} {
+		for _, flag := range []string{"--changed-since", "--base"} {
+			emu.ResetLog()
+			_, stderr, code := runCLI(t, "", "plan", dir, flag, ref, fastRate)
+			if code != 1 || !strings.Contains(stderr, flag+" ") || !strings.Contains(stderr, "not a") && !strings.Contains(stderr, "no such revision") {
+				t.Errorf("%s %q: exit %d, stderr %q", flag, ref, code, stderr)
+			}
+			for _, e := range emu.Log() {
+				if e.Path != "/oauth/token" {
+					t.Errorf("%s %q: a request was sent: %s %s", flag, ref, e.Method, e.Path)
+				}
+			}
+			if entries, _ := os.ReadDir(out); len(entries) != 0 {
+				t.Fatalf("%s %q: git wrote %s", flag, ref, entries[0].Name())
+			}
+		}
+	}
+}
+
+// TestExportNamesCannotTraverse: a tenant's source names that spell paths ("../../evil",
+// "/etc/cron.d/x", "a/../../b", "..") are exported to file names of their own inside DIR; nothing
+// is written beside or above it.
+func TestExportNamesCannotTraverse(t *testing.T) {
+	emu := applyTenant(t)
+	names := []string{"../../evil", "/etc/cron.d/x", "a/../../b", "..", `..\..\win`}
+	for _, name := range names {
+		src, ok := emu.SourceByName("Legacy Mainframe")
+		if !ok {
+			t.Fatal("no Legacy Mainframe in the seed")
+		}
+		src.Delete("id")
+		src.Set("name", name)
+		if _, err := emu.AddSource(src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "a", "b", "export")
+	stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
+	if code != exitOK {
+		t.Fatalf("export: exit %d\n%s%s", code, stdout, stderr)
+	}
+	var outside []string
+	err := filepath.WalkDir(parent, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != dir && !strings.HasPrefix(p, dir+string(filepath.Separator)) && !strings.HasPrefix(dir, p) {
+			outside = append(outside, p)
+		}
+		return nil
+	})
+	if err != nil || len(outside) != 0 {
+		t.Errorf("written outside %s: %v (%v)", dir, outside, err)
+	}
+	files := exportedFiles(t, dir)
+	for _, f := range files {
+		if strings.Contains(f, "..") || !strings.HasPrefix(f, "sources/") && !strings.HasPrefix(f, "schemas/") && !strings.HasPrefix(f, "transforms/") && !strings.HasPrefix(f, "connectors/") {
+			t.Errorf("exported file %q", f)
+		}
+	}
+	// Each name is exported, under a file of its own, and plans as it was.
+	repo, err := os.ReadFile(filepath.Join(dir, "sources", "evil.yaml"))
+	if err != nil || !strings.Contains(string(repo), `name: ../../evil`) {
+		t.Errorf("sources/evil.yaml: %v\n%s\nfiles: %v", err, repo, files)
+	}
+	setExportedEnv(t, stdout)
+	if stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK {
+		t.Errorf("plan of the export: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestNameFilterInjection: a declared name (or a name reference) holding quotes and filter
+// syntax is sent quoted: it matches no other object, so the plan creates that source and
+// touches no other, and a reference by such a name finds nothing.
+func TestNameFilterInjection(t *testing.T) {
+	emu := applyTenant(t)
+	const hostile = `HR" or name eq "Corporate Directory`
+	dir := tenanttest.WriteDir(t, map[string]string{"s.yaml": "kind: Source\nname: '" + hostile + "'\n" +
+		"owner: {type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313, name: Amelia Ortiz}\nconnector: delimited-file\n"})
+	stdout, stderr, code := runCLI(t, "", "plan", dir, "--output", "json", fastRate)
+	if code != exitChanges || !strings.Contains(stdout, `"action": "create"`) || strings.Contains(stdout, `"action": "update"`) {
+		t.Fatalf("exit %d, want one create\n%s%s", code, stdout, stderr)
+	}
+	if !slices.ContainsFunc(requests(emu), func(r string) bool { return strings.Contains(r, `name in ("HR\" or name eq \"Corporate Directory")`) }) {
+		t.Errorf("the filter was not quoted: %v", requests(emu))
+	}
+	ref := tenanttest.WriteDir(t, map[string]string{"s.yaml": "kind: Source\nname: Badge\n" +
+		"owner: {type: IDENTITY, name: '" + `Amelia Ortiz" or name sw "A` + "'}\nconnector: delimited-file\n"})
+	_, stderr, code = runCLI(t, "", "plan", ref, fastRate)
+	if code != exitFailure || !strings.Contains(stderr, `owner: the tenant has no IDENTITY named "Amelia Ortiz\" or name sw \"A"`) {
+		t.Errorf("a reference by a hostile name: exit %d, stderr %q", code, stderr)
+	}
+	if w := tenanttest.Writes(emu); len(w) != 0 {
+		t.Errorf("writes %v", w)
+	}
+}
