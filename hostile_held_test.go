@@ -129,3 +129,36 @@ func TestNameFilterInjection(t *testing.T) {
 		t.Errorf("writes %v", w)
 	}
 }
+
+// TestEnvironmentBindingHeld: the environment's baseUrl names the tenant only as scheme, host
+// and port. One that differs in port, carries credentials or a path, or names the same host
+// over plain http, stops the job's plan before any request, as does a job's SAIL_BASE_URL
+// holding credentials.
+func TestEnvironmentBindingHeld(t *testing.T) {
+	emu := applyTenant(t)
+	url := os.Getenv("SAIL_BASE_URL")
+	host := strings.TrimPrefix(url, "http://")
+	hostname, _, _ := strings.Cut(host, ":")
+	for _, tc := range []struct{ name, baseURL, job, want string }{
+		{"another port", "http://" + hostname + ":1", url, "environment prod belongs to tenant http://" + hostname + ":1 (sailsync.yaml:3), but SAIL_BASE_URL names tenant " + url + ": nothing was sent"},
+		{"credentials in the repository's URL", "http://user:pw@" + host, url, "sailsync.yaml:3:14: environment prod: baseUrl: tenant base URL must not contain credentials"},
+		{"a path in the repository's URL", url + "/v3", url, "must not include the API version (/v3)"},
+		{"another scheme", "https://" + host, url, "environment prod belongs to tenant https://" + host},
+		{"credentials in the job's URL", url, "http://user:pw@" + host, "SAIL_BASE_URL: tenant base URL must not contain credentials"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			emu.ResetLog()
+			dir := tenanttest.WriteDir(t, map[string]string{
+				"sailsync.yaml": "environments:\n  prod:\n    baseUrl: " + tc.baseURL + "\n",
+				"t.yaml":        "kind: Transform\nname: X\ntype: lower\nattributes: {input: x}\n"})
+			t.Setenv("SAIL_BASE_URL", tc.job)
+			stdout, stderr, code := runCLI(t, "", "plan", dir, "--env", "prod", fastRate)
+			if code != exitFailure || !strings.Contains(stderr, tc.want) || strings.Contains(stdout+stderr, "pw@") {
+				t.Errorf("exit %d, want 1 with %q and without the password\n%s%s", code, tc.want, stdout, stderr)
+			}
+			if l := emu.Log(); len(l) != 0 {
+				t.Errorf("%d requests, the first %s %s", len(l), l[0].Method, l[0].Path)
+			}
+		})
+	}
+}
