@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -161,4 +162,74 @@ func TestEnvironmentBindingHeld(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestActionHostileInputs: the action's inputs and the repository's directory name reach its
+// script as data: a $(…), a `…` or a ; in the directory, the environment, the base ref or the
+// flags runs nothing.
+func TestActionHostileInputs(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Fatalf("the action's script needs bash: %v", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cleanEnv(t)
+	setSecrets(t)
+	emu, url := startTenant(t)
+	bin := t.TempDir()
+	for _, name := range []string{"sailsync", "gh"} {
+		if err := os.Symlink(self, filepath.Join(bin, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	work := t.TempDir()
+	const payload = "$(touch PWNED1)`touch PWNED2`;touch PWNED3;"
+	dir := filepath.Join(work, "cfg"+payload)
+	if err := os.CopyFS(dir, os.DirFS("examples/acme")); err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range []struct{ command, flags string }{
+		{"plan", "--rate-limit=10000/10s"},
+		{"drift", "--rate-limit=10000/10s"},
+		{"plan", "--rate-limit=10000/10s " + payload + " $(touch PWNED4)"},
+	} {
+		command := run.command
+		cmd := exec.Command("bash", filepath.Join(mustAbs(t, "ci"), "action.sh"))
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(),
+			"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+			"SAIL_BASE_URL="+url, "SAIL_CLIENT_ID="+emu.ClientID(), "SAIL_CLIENT_SECRET="+emu.ClientSecret(),
+			"SAILSYNC_BIN=sailsync", "SAILSYNC_COMMAND="+command, "SAILSYNC_DIRECTORY="+dir,
+			"SAILSYNC_ENVIRONMENT=prod"+payload, "SAILSYNC_BASE_REF=main"+payload, "SAILSYNC_FLAGS="+run.flags,
+			"SAILSYNC_DRIFT_ISSUE=true", "SAILSYNC_PR=7", "SAILSYNC_COMMENT=true",
+			"GITHUB_REPOSITORY=acme/idm", "GITHUB_RUN_ID=42", "GITHUB_STEP_SUMMARY="+filepath.Join(work, "summary.md"),
+			"GITHUB_OUTPUT="+filepath.Join(work, "outputs"), "RUNNER_TEMP="+work, "FAKE_GH_STATE="+filepath.Join(work, "gh.json"))
+		out, _ := cmd.CombinedOutput()
+		err := filepath.WalkDir(work, func(p string, d os.DirEntry, err error) error {
+			if err == nil && strings.HasPrefix(d.Name(), "PWNED") {
+				t.Errorf("%s: the script ran a command of its input: %s\n%s", command, p, out)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := readGHState(t, filepath.Join(work, "gh.json")); len(st.Comments) == 0 || len(st.Issues) == 0 {
+		t.Errorf("the script posted %d comments and %d issues: the inputs did not reach them", len(st.Comments), len(st.Issues))
+	}
+	if w := tenanttest.Writes(emu); len(w) != 0 {
+		t.Errorf("writes %v", w)
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
