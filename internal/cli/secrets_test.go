@@ -402,11 +402,16 @@ func TestCACert(t *testing.T) {
 	}
 
 	t.Run("no option disables verification", func(t *testing.T) {
-		forbidden := []string{"insecure", "skip-verify", "skipverify", "no-verify", "noverify", "tls-verify", "verify"}
+		// apply --verify (the connection test of the written sources) is the one "verify" allowed:
+		// its usage must not be about TLS.
+		forbidden := []string{"insecure", "skip-verify", "skipverify", "no-verify", "noverify", "tls-verify", "verify-tls", "tls", "cert-check"}
 		var walk func(c *cobra.Command)
 		walk = func(c *cobra.Command) {
 			for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
 				fs.VisitAll(func(f *pflag.Flag) {
+					if f.Name == "verify" && (c.Name() != "apply" || !strings.Contains(f.Usage, "connection test") || strings.Contains(strings.ToLower(f.Usage), "certificate")) {
+						t.Errorf("sailsync %s has a flag --verify that is not apply's connection test: %s", c.Name(), f.Usage)
+					}
 					for _, bad := range forbidden {
 						if strings.Contains(strings.ToLower(f.Name), bad) {
 							t.Errorf("sailsync %s has a flag --%s", c.Name(), f.Name)

@@ -110,7 +110,10 @@ func (r *Repo) ForEnvironment(name string) (*Repo, error) {
 		if err != nil {
 			return nil, err
 		}
-		out.Connectors[i] = &Connector{Object: o, PinnedScriptName: c.PinnedScriptName}
+		// A copy of the whole connector: its bundle is sent under every environment.
+		cc := *c
+		cc.Object = o
+		out.Connectors[i] = &cc
 	}
 	out.Sources = make([]*Source, len(r.Sources))
 	for i, s := range r.Sources {
@@ -118,7 +121,9 @@ func (r *Repo) ForEnvironment(name string) (*Repo, error) {
 		if err != nil {
 			return nil, err
 		}
-		out.Sources[i] = &Source{Object: o, ConnectorFiles: s.ConnectorFiles}
+		sc := *s
+		sc.Object = o
+		out.Sources[i] = &sc
 	}
 	out.plain = make(map[Kind][]*Object, len(r.plain))
 	for k, objs := range r.plain {

@@ -147,3 +147,30 @@ func mustGet(t *testing.T, o *value.Object, path string) any {
 	}
 	return v
 }
+
+// TestForEnvironmentKeepsBundle: under an environment a connector keeps its bundle and its
+// var-bound fields, and a source its connector files. The bundle was dropped: plan --env
+// planned no source config, template or translations, and apply never sent them (found by
+// TestChangedSinceProperty: an edit to a bundle file changed nothing under --env).
+func TestForEnvironmentKeepsBundle(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, map[string]string{"sailsync.yaml": twoEnvironments,
+		"c.yaml":       "kind: Connector\nname: C\nclassName: X\ntype: ${var:url}\nsourceConfig: b/config.xml\ntranslations: {en: b/en.properties}\n",
+		"b/config.xml": "<Form/>\n", "b/en.properties": "a=b\n",
+		"s.yaml": validSource + "description: ${var:url}\nconnectorFiles: [b/config.xml]\n"})
+	repo := loadOK(t, dir)
+	sb, err := repo.ForEnvironment("sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := sb.Connectors[0]
+	if c.Bundle == nil || c.Bundle.XML["sourceConfig"] == nil || len(c.Bundle.Translations) != 1 {
+		t.Fatalf("bundle %+v, want the source config and one translation", c.Bundle)
+	}
+	if got := c.Fields.String("type"); got != "https://hr-test.acme.example" {
+		t.Errorf("type %q, the sandbox's var", got)
+	}
+	if s := sb.Sources[0]; len(s.ConnectorFiles) != 1 || s.Fields.String("description") != "https://hr-test.acme.example" {
+		t.Errorf("source: connector files %v, description %q", s.ConnectorFiles, s.Fields.String("description"))
+	}
+}

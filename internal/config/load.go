@@ -88,7 +88,7 @@ func LoadWarnings(ctx context.Context, dir string) (*Repo, Problems, error) {
 }
 
 func newLoader(ctx context.Context, root string) *loader {
-	return &loader{ctx: ctx, root: root, hashed: map[string]string{}, read: map[string][]byte{}}
+	return &loader{ctx: ctx, root: root, hashed: map[string]string{}, read: map[string][]byte{}, linked: map[string]resolution{}}
 }
 
 // load is LoadContext after the walk: files are the repository's YAML files, read by parseAll
@@ -112,6 +112,7 @@ func (l *loader) load(dir string, files []yamlFile) (*Repo, Problems, error) {
 		sortProblems(l.problems)
 		return nil, l.warnings, l.problems
 	}
+	l.recordReads(repo, files)
 	var err error
 	repo.Hash, err = l.hash()
 	if err != nil {
@@ -257,6 +258,9 @@ type loader struct {
 	settingsBroken bool
 	hashed         map[string]string // repository-relative slash path → path on disk of the referenced files, for Repo.Hash
 	read           map[string][]byte // repository-relative slash path → the YAML file's (and settings file's) bytes, for Repo.Hash
+	// linked are the YAML and settings files the walk met as symbolic links, by path: how
+	// each resolved (see recordReads).
+	linked map[string]resolution
 }
 
 func (l *loader) add(p Problem) { l.problems = append(l.problems, p) }
@@ -318,6 +322,9 @@ func (l *loader) walk() ([]yamlFile, error) {
 			return nil
 		}
 		f := yamlFile{rel: rel, path: p, regular: d.Type().IsRegular()}
+		if !f.regular {
+			l.linked[rel] = resolve(l.root, p)
+		}
 		for _, name := range settingsFiles {
 			if rel == name {
 				// Not objects, but settings: read by loadSettings, and hashed.
@@ -589,7 +596,7 @@ func (l *loader) file(yamlRel, rel string, at Pos, field string, limit int64, wh
 	}
 	relReal, _ := filepath.Rel(l.root, real)
 	l.hashed[filepath.ToSlash(relReal)] = real
-	return File{Rel: rel, Path: real, Root: filepath.ToSlash(relReal), Pos: at}, true
+	return File{Rel: rel, Path: real, Root: filepath.ToSlash(relReal), Pos: at, links: resolve(l.root, joined).links}, true
 }
 
 // header reads a template (at most MaxTemplateSize, checked before) and the attribute names

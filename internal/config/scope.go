@@ -34,8 +34,8 @@ type Changes struct {
 	Keys map[string]bool
 	// Removed are the objects whose documents were removed since Ref, in no document now.
 	Removed []Removed
-	// Widened are the changed files that feed no object the loader can name (a file the loader
-	// did not read, a deleted or hidden one): each puts every object in scope (All).
+	// Widened are the changed files that feed no object the loader can name (read neither now
+	// nor at the commit compared with): each puts every object in scope (All).
 	Widened []string
 }
 
@@ -186,47 +186,32 @@ func connectorRefs(s *Source) []string {
 
 // ChangedSince finds, with git, what changed in the repository since the commit ref: the
 // objects whose YAML documents differ (compared as values, so a comment or a blank line is no
-// change), those whose referenced files (templates, connector files) differ, and the
-// documents removed since ref that no current document declares. The repository must be
-// loaded from the work tree of a git repository.
+// change), those fed by a changed file the loader read (templates, connector and bundle files,
+// the files linked YAML files lead to, every symbolic link on the way), and the documents
+// removed since ref that no current document declares. A changed file the load did not read
+// is looked up in the repository as ref had it (a renamed or deleted file fed what it fed
+// then); one neither read feeds no object sailsync can name and widens the scope to all. The
+// repository must be loaded from the work tree of a git repository.
 func ChangedSince(r *Repo, ref string) (*Changes, error) {
 	files, err := gitChangedFiles(r.Dir, ref)
 	if err != nil {
 		return nil, err
 	}
-	tracked, err := gitRun(r.Dir, nil, "ls-files", "--cached", "-z", "--", ".")
+	known, err := gitHasFiles(r.Dir, ref)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--changed-since %s: %w", ref, err)
 	}
-	if len(tracked) == 0 {
+	if !known {
 		// An ignored or never-added directory has no history to compare: "0 objects" would
 		// be a green check for anything.
 		return nil, fmt.Errorf("--changed-since %s: %s has no file tracked by git (ignored, or never added): nothing to compare with", ref, r.Dir)
 	}
+	ignored, err := gitIgnoredFiles(r.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("--changed-since %s: %w", ref, err)
+	}
+	files = append(files, ignoredReads(r, ignored, files)...)
 	ch := &Changes{Ref: ref, Keys: map[string]bool{}}
-	referenced := map[string][]string{} // repository-relative file → keys of the objects naming it
-	for _, s := range r.Sources {
-		for _, f := range s.ConnectorFiles {
-			referenced[f.Root] = append(referenced[f.Root], ObjectKey(KindSource, "", s.Name))
-		}
-	}
-	for _, c := range r.Connectors {
-		if c.Bundle == nil {
-			continue
-		}
-		// The bundle's files are sent with the connector: a change to one is the connector's.
-		for _, f := range c.Bundle.XML {
-			referenced[f.Root] = append(referenced[f.Root], ObjectKey(KindConnector, "", c.Name))
-		}
-		for _, t := range c.Bundle.Translations {
-			referenced[t.Root] = append(referenced[t.Root], ObjectKey(KindConnector, "", c.Name))
-		}
-	}
-	for _, es := range r.Schemas {
-		if es.Template != nil {
-			referenced[es.Template.Root] = append(referenced[es.Template.Root], ObjectKey(KindEntitlementSchema, es.Source, es.Name))
-		}
-	}
 	declared := map[string]bool{}
 	for _, c := range r.Connectors {
 		declared[ObjectKey(KindConnector, "", c.Name)] = true
@@ -242,51 +227,113 @@ func ChangedSince(r *Repo, ref string) (*Changes, error) {
 			declared[ObjectKey(k, "", o.Name)] = true
 		}
 	}
-	for _, rel := range files {
-		switch {
-		case rel == SettingsFile || rel == "sailsync.yml":
+	var then map[string]*fileUse
+	thenLoaded := false
+	readThen := func(rel string) *fileUse {
+		if !thenLoaded {
+			thenLoaded = true
+			// Loaded only for a file the work tree's load did not read; a commit that does not
+			// load leaves such a file unknown (the scope widens).
+			if old, _, err := LoadRevision(r.Dir, ref); err == nil {
+				then = old.reads
+			}
+		}
+		return then[rel]
+	}
+	for _, f := range files {
+		rel := f.rel
+		if rel == SettingsFile || rel == "sailsync.yml" {
 			ch.All = true
 			continue
-		case rel == JournalFile:
+		}
+		if rel == JournalFile {
+			// The apply journal is not configuration: it feeds no object.
 			continue
-		case len(referenced[rel]) > 0:
-			// Checked before the hidden test: a template or bundle file may lie in a hidden
-			// directory, and the loader reads it all the same.
-			for _, k := range referenced[rel] {
-				ch.Keys[k] = true
-			}
-			continue
-		case hiddenPath(rel) || !isYAML(rel):
-			// A file no object is known to read (the target of a symbolic link, a file read
-			// before and no longer, anything else): skipping it could plan "No changes" while
-			// apply sends it, so the plan covers everything.
+		}
+		// A YAML file the walk meets, now or at ref, is compared document by document.
+		walked := !hiddenPath(rel) && isYAML(rel)
+		u := r.reads[rel]
+		if u == nil && !walked {
+			u = readThen(rel)
+		}
+		if u == nil && !walked {
+			// A file no object was read from (anything else in the directory): skipping it
+			// could plan "No changes" while apply sends it, so the plan covers everything.
 			ch.All = true
 			ch.Widened = append(ch.Widened, rel)
 			continue
 		}
-		before := map[string]docDigest{}
-		if old, ok := gitShow(r.Dir, ref, rel); ok {
-			before = digests(rel, old)
+		if u != nil && u.settings {
+			ch.All = true
+			continue
 		}
-		now := map[string]docDigest{}
-		if data, err := os.ReadFile(filepath.Join(r.Dir, filepath.FromSlash(rel))); err == nil {
-			now = digests(rel, data)
-		}
-		for k, d := range now {
-			if b, ok := before[k]; !ok || b.sum != d.sum {
-				ch.Keys[k] = true
+		if u != nil {
+			for _, k := range u.feeds {
+				if declared[k] {
+					ch.Keys[k] = true
+				}
 			}
 		}
-		for k, d := range before {
-			if _, ok := now[k]; !ok && !declared[k] {
-				ch.Removed = append(ch.Removed, d.removed)
-			}
+		if walked || u.documents {
+			compareDocuments(r, ref, f, declared, ch)
 		}
 	}
 	slices.SortFunc(ch.Removed, func(a, b Removed) int {
 		return strings.Compare(ObjectKey(a.Kind, a.Source, a.Name), ObjectKey(b.Kind, b.Source, b.Name))
 	})
 	return ch, nil
+}
+
+// ignoredReads are the files the load read that git ignores (ignored lists files and whole
+// directories, "dir/"): they are in no commit, so each is new since any, and a pull request's
+// .gitignore must not hide one from the scope.
+func ignoredReads(r *Repo, ignored []string, listed []changedFile) []changedFile {
+	if len(ignored) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, f := range listed {
+		seen[f.rel] = true
+	}
+	var out []changedFile
+	for rel := range r.reads {
+		if seen[rel] {
+			continue
+		}
+		for _, ig := range ignored {
+			if rel == ig || strings.HasSuffix(ig, "/") && strings.HasPrefix(rel, ig) {
+				out = append(out, changedFile{rel: rel})
+				break
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b changedFile) int { return strings.Compare(a.rel, b.rel) })
+	return out
+}
+
+// compareDocuments compares a changed YAML file's documents at ref with the work tree's: each
+// object whose document is new or differs goes into ch.Keys, each document gone and declared
+// nowhere now into ch.Removed. When ref had a symbolic link there, what it led to is not known
+// here: every document now is taken as changed.
+func compareDocuments(r *Repo, ref string, f changedFile, declared map[string]bool, ch *Changes) {
+	before := map[string]docDigest{}
+	if old, ok := gitShow(r.Dir, ref, f.rel); ok && !f.wasLink {
+		before = digests(f.rel, old)
+	}
+	now := map[string]docDigest{}
+	if data, err := os.ReadFile(filepath.Join(r.Dir, filepath.FromSlash(f.rel))); err == nil {
+		now = digests(f.rel, data)
+	}
+	for k, d := range now {
+		if b, ok := before[k]; !ok || b.sum != d.sum {
+			ch.Keys[k] = true
+		}
+	}
+	for k, d := range before {
+		if _, ok := now[k]; !ok && !declared[k] {
+			ch.Removed = append(ch.Removed, d.removed)
+		}
+	}
 }
 
 // docDigest is one document of a file version: its value's JSON, as what identifies a change.

@@ -75,6 +75,9 @@ type File struct {
 	Root string
 	// Pos is the position of the reference in the YAML.
 	Pos Pos
+	// links are the symbolic links met on the way from Rel to Root, relative to the root: a
+	// change to one is a change to what the file feeds (see Repo.reads).
+	links []string
 }
 
 // Repo is a loaded config repository: the desired state.
@@ -99,6 +102,9 @@ type Repo struct {
 	// a published enum the vendor extends, runtime state declared, a plain value under a
 	// password-like key): reported by every command, never a failure.
 	Warnings Problems
+	// reads is every path the load read, by its path relative to the root, and what it feeds
+	// (see recordReads): how --changed-since maps a changed file to objects.
+	reads map[string]*fileUse
 }
 
 // Problem is one thing wrong with a repository.
