@@ -1,11 +1,17 @@
 package config
 
-import "github.com/sailsync/sailsync/internal/value"
+import (
+	"fmt"
+
+	"github.com/sailsync/sailsync/internal/value"
+)
 
 func init() {
 	addKind(KindSpec{
-		Kind: KindConnector, Declared: true, Unmanaged: true, Level: 0, Schema: "connector.json",
+		Kind: KindConnector, Declared: true, Unmanaged: true, Schema: "connector.json",
 		Identity: []string{"name"},
+		// The tenant names a connector by the scriptName it chose, not by an id.
+		LiveID: "scriptName",
 		// Its bundle (bundle.go) is sent with the connector's own change, after the create and
 		// before the sources (level 1) that depend on it: no level of its own is needed.
 		Doc: "a custom connector (POST /v3/connectors): its fields are set on create only; its bundle (source config, " +
@@ -18,6 +24,7 @@ func init() {
 		objects: func(r *Repo) []*Object {
 			return objectsOf(r.Connectors, func(c *Connector) *Object { return &c.Object })
 		},
+		check: checkPinnedScriptNames,
 	})
 }
 
@@ -44,4 +51,25 @@ func UsesSaaSConnector(src *value.Object) bool {
 	}
 	spec := attrs.String("spConnectorSpecId")
 	return attrs.String("idnProxyType") == "sp-connect" || (spec != "" && spec == src.String("connector"))
+}
+
+// checkPinnedScriptNames refuses two connectors that pin one scriptName. The tenant's scriptName
+// rule is undocumented: only pins can be compared offline.
+func checkPinnedScriptNames(l *loader, repo *Repo) {
+	named := map[string]bool{}
+	scripts := map[string]*Connector{}
+	for _, c := range repo.Connectors {
+		if c.Name == "" || named[c.Name] {
+			continue // an invalid name, or a second declaration, reported already
+		}
+		named[c.Name] = true
+		if c.PinnedScriptName == "" {
+			continue
+		}
+		if first, ok := scripts[c.PinnedScriptName]; ok {
+			l.add(Problem{Pos: c.PosOf("scriptName"), Field: "scriptName", Message: fmt.Sprintf("scriptName: Connector %q pins the scriptName %q of Connector %q declared at %s: set a different scriptName", c.Name, c.PinnedScriptName, first.Name, first.PosOf("name"))})
+			continue
+		}
+		scripts[c.PinnedScriptName] = c
+	}
 }

@@ -4,8 +4,10 @@ import "strconv"
 
 func init() {
 	addKind(KindSpec{
-		Kind: KindSource, Declared: true, Unmanaged: true, Level: 1, Schema: "source.json",
+		Kind: KindSource, Declared: true, Unmanaged: true, Schema: "source.json",
 		Identity: []string{"name"},
+		// ${connector:NAME} in YAML, the connector's scriptName in the tenant.
+		Uses: []Use{{Field: "connector", Kind: KindConnector}},
 		// PUT /v3/sources/{id} answers 400 to a change of these.
 		Immutable: []string{"id", "type", "authoritative", "connector", "connectorClass", "passwordPolicies"},
 		ServerManaged: []string{"id", "created", "modified", "healthy", "status", "since", "connectorId",
@@ -29,7 +31,7 @@ func init() {
 	})
 	// A source's connectorFiles are steps of their own in a plan, uploaded once the source exists.
 	addKind(KindSpec{
-		Kind: KindConnectorFile, Level: 2,
+		Kind: KindConnectorFile, Owner: KindSource,
 		Identity: []string{"source", "name"},
 		Doc:      "one connectorFiles entry of a Source, uploaded after the source exists",
 	}, nil)

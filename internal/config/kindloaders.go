@@ -9,6 +9,9 @@ type kindLoader struct {
 	build func(l *loader, repo *Repo, d *document, obj Object, valid bool)
 	// objects returns the shared part of each declared object of the kind in repo, in order.
 	objects func(r *Repo) []*Object
+	// check, when set, runs the kind's own checks across documents (a connector's pinned
+	// scriptName), after the identities are checked.
+	check func(l *loader, r *Repo)
 }
 
 // loaders holds one kindLoader per declared kind of the table; kinds_test.go holds the two to
@@ -56,6 +59,15 @@ func (r *Repo) Objects() []*Object {
 		out = append(out, loaders[k].objects(r)...)
 	}
 	return out
+}
+
+// ObjectsOf returns the declared objects of kind k, tombstones included, in repository order
+// (none for a kind users do not declare).
+func (r *Repo) ObjectsOf(k Kind) []*Object {
+	if kl, ok := loaders[k]; ok {
+		return kl.objects(r)
+	}
+	return nil
 }
 
 // CountOf returns how many objects of kind k r declares, tombstones included (0 for a kind

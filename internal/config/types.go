@@ -23,6 +23,9 @@ func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.
 type Object struct {
 	Kind Kind
 	Name string
+	// Owner is the name of the object this one belongs to, for a kind with an Owner in the
+	// table (an entitlement schema's source); "" otherwise.
+	Owner string
 	// Doc is the position of the document's `kind` key.
 	Doc Pos
 	// Fields holds the declared API fields in the order written, as the API would see them:
