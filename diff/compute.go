@@ -140,7 +140,7 @@ func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, 
 		}
 	}
 	if opts.Drift {
-		if live.AllSourcesListed {
+		if live.Listed[config.KindSource] {
 			changes = append(changes, c.unmanagedAll(p)...)
 		} else {
 			p.Notes = append(p.Notes, noteNoUnmanaged)
@@ -296,7 +296,7 @@ func (c *computer) resolve(o *config.Object) (*value.Object, []secretLeaf, error
 		if con == nil {
 			return "", fmt.Errorf("%s: no Connector named %q is declared", r, r.Name)
 		}
-		if lv := c.live.Connectors[con.Name]; lv != nil {
+		if lv := c.live.Get(config.KindConnector, "", con.Name); lv != nil {
 			return lv.String("scriptName"), nil
 		}
 		return PendingScriptName(con.Name), nil

@@ -12,7 +12,7 @@ import (
 func init() {
 	registerPlanner(config.KindConnector, kindPlanner{
 		plan: func(c *computer, out []planned) ([]planned, error) {
-			for _, con := range c.repo.Connectors {
+			for _, con := range c.repo.Connectors() {
 				pl, err := c.connector(con)
 				if err != nil {
 					return nil, err
@@ -21,14 +21,16 @@ func init() {
 			}
 			return out, nil
 		},
-		live:         func(c *computer, o *config.Object, _ string) *value.Object { return c.live.Connectors[o.Name] },
+		live: func(c *computer, o *config.Object, _ string) *value.Object {
+			return c.live.Get(config.KindConnector, "", o.Name)
+		},
 		refuseDelete: refuseConnectorDelete,
 		unmanaged:    unmanagedConnectors,
 	})
 }
 
 func (c *computer) connectorByName(name string) *config.Connector {
-	for _, con := range c.repo.Connectors {
+	for _, con := range c.repo.Connectors() {
 		if con.Name == name {
 			return con
 		}
@@ -45,7 +47,7 @@ func (c *computer) connector(con *config.Connector) (planned, error) {
 		return planned{}, err
 	}
 	ch := Change{Kind: config.KindConnector, Name: con.Name, File: con.Doc.File, Line: con.Doc.Line}
-	lv := c.live.Connectors[con.Name]
+	lv := c.live.Get(config.KindConnector, "", con.Name)
 	bl := lv
 	if b := c.live.Bundles[con.Name]; b != nil && lv != nil {
 		bl = b // the bundle as the documented endpoints confirmed it; lv stays the fingerprinted detail
@@ -143,13 +145,14 @@ func usedBy(users []string) string {
 // Connector tombstone, so these are all of them, not only the declared ones.
 func (c *computer) connectorUsers(sn string) []string {
 	absent := map[string]bool{}
-	for _, s := range c.repo.Sources {
+	for _, s := range c.repo.Sources() {
 		if s.Absent {
 			absent[s.Name] = true
 		}
 	}
 	var out []string
-	for name, lv := range c.live.Sources {
+	for key, lv := range c.live.Objects[config.KindSource] {
+		name := key.Name
 		if lv != nil && lv.String("connector") == sn && !absent[name] {
 			out = append(out, name)
 		}
@@ -176,12 +179,12 @@ func (c *computer) customConnectors() []*value.Object {
 			byScript[sn] = con
 		}
 	}
-	for _, con := range c.live.Connectors {
+	for _, con := range c.live.Objects[config.KindConnector] {
 		if con != nil {
 			byScript[con.String("scriptName")] = con
 		}
 	}
-	for _, src := range c.live.Sources {
+	for _, src := range c.live.Objects[config.KindSource] {
 		if src == nil {
 			continue
 		}
@@ -212,12 +215,13 @@ func (c *computer) customConnectors() []*value.Object {
 // declaresConnector reports whether the repository declares the live connector: it is the one
 // found for a declared Connector, or has a declared Connector's name.
 func (c *computer) declaresConnector(con *value.Object) bool {
-	for name, lv := range c.live.Connectors {
+	for key, lv := range c.live.Objects[config.KindConnector] {
+		name := key.Name
 		if lv != nil && lv.String("scriptName") == con.String("scriptName") && c.connectorByName(name) != nil {
 			return true
 		}
 	}
-	for _, d := range c.repo.Connectors {
+	for _, d := range c.repo.Connectors() {
 		if strings.EqualFold(d.Name, con.String("name")) {
 			return true
 		}
@@ -228,7 +232,7 @@ func (c *computer) declaresConnector(con *value.Object) bool {
 // unmanagedConnectors returns the tenant's custom connectors that the repository does not
 // declare, when the connector listing was read, counting them in cov.Connectors.
 func unmanagedConnectors(c *computer, cov *Coverage) []unmanagedObject {
-	if !c.live.AllConnectorsListed {
+	if !c.live.Listed[config.KindConnector] {
 		return nil
 	}
 	var found []unmanagedObject
@@ -251,7 +255,7 @@ func refuseConnectorDelete(c *computer, _ *config.Object, live *value.Object, sc
 	if !IsCustomConnector(live) {
 		return fmt.Sprintf("the tenant's own connector (className %q, type %q)", live.String("className"), live.String("type")), ruleConnectorBuiltIn, true
 	}
-	if !c.live.AllSourcesListed {
+	if !c.live.Listed[config.KindSource] {
 		// Fetch reads every source when the repository has a Connector tombstone; a listing
 		// that changed while it was read leaves the connector's users unknown.
 		return "the sources that use it are not known (the tenant's source listing was not read whole)", ruleConnectorUsersUnknown, true

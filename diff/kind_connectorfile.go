@@ -13,7 +13,7 @@ func init() {
 		// A source's connectorFiles entries, each a step of its own after the source.
 		plan: func(c *computer, out []planned) ([]planned, error) {
 			listed := false
-			for _, src := range c.repo.Sources {
+			for _, src := range c.repo.Sources() {
 				for _, f := range src.ConnectorFiles {
 					pl := c.connectorFile(src, f)
 					listed = listed || pl.change.Action == ActionNoChange
@@ -45,7 +45,7 @@ func listedConnectorFiles(src *value.Object) map[string]bool {
 func (c *computer) connectorFile(src *config.Source, f config.File) planned {
 	base := path.Base(filepath.ToSlash(f.Rel))
 	ch := Change{Kind: config.KindConnectorFile, Name: base, Source: src.Name, File: f.Pos.File, Line: f.Pos.Line, Fields: []Field{}}
-	lv := c.live.Sources[src.Name]
+	lv := c.live.Get(config.KindSource, "", src.Name)
 	if lv != nil && listedConnectorFiles(lv)[base] {
 		ch.Action = ActionNoChange
 		return planned{change: ch}

@@ -13,17 +13,17 @@ import (
 func init() {
 	registerPlanner(config.KindEntitlementSchema, kindPlanner{
 		plan: func(c *computer, out []planned) ([]planned, error) {
-			schemas := c.repo.Schemas
+			schemas := c.repo.Schemas()
 			out = slices.Grow(out, len(schemas))
 			plans := out[len(out) : len(out)+len(schemas)]
 			parallel(len(schemas), func(i int) { plans[i] = c.schema(schemas[i]) })
 			return out[:len(out)+len(schemas)], nil
 		},
 		live: func(c *computer, o *config.Object, source string) *value.Object {
-			if c.live.Sources[source] == nil {
+			if c.live.Get(config.KindSource, "", source) == nil {
 				return nil
 			}
-			return c.live.Schemas[source][o.Name]
+			return c.live.Get(config.KindEntitlementSchema, source, o.Name)
 		},
 	})
 }
@@ -54,8 +54,8 @@ func (c *computer) schema(s *config.EntitlementSchema) planned {
 	ch := Change{Kind: config.KindEntitlementSchema, Name: s.Name, Source: s.Source, File: s.Doc.File, Line: s.Doc.Line}
 	declared := stringsToAny(s.Attributes)
 	var ls *value.Object
-	if c.live.Sources[s.Source] != nil {
-		ls = c.live.Schemas[s.Source][s.Name]
+	if c.live.Get(config.KindSource, "", s.Source) != nil {
+		ls = c.live.Get(config.KindEntitlementSchema, s.Source, s.Name)
 	}
 	if ls == nil {
 		ch.Action = ActionCreate

@@ -15,7 +15,7 @@ func init() {
 		// 10,000): compared on every core, each into its own slot of out, so the plan is the
 		// sequential loop's and the error returned is the first one in repository order.
 		plan: func(c *computer, out []planned) ([]planned, error) {
-			srcs := c.repo.Sources
+			srcs := c.repo.Sources()
 			out = slices.Grow(out, len(srcs))
 			plans := out[len(out) : len(out)+len(srcs)]
 			errs := make([]error, len(srcs))
@@ -27,7 +27,9 @@ func init() {
 			}
 			return out[:len(out)+len(srcs)], nil
 		},
-		live:      func(c *computer, o *config.Object, _ string) *value.Object { return c.live.Sources[o.Name] },
+		live: func(c *computer, o *config.Object, _ string) *value.Object {
+			return c.live.Get(config.KindSource, "", o.Name)
+		},
 		unmanaged: unmanagedSources,
 	})
 }
@@ -56,7 +58,7 @@ func (c *computer) source(src *config.Source) (planned, error) {
 		return planned{}, err
 	}
 	ch := Change{Kind: config.KindSource, Name: src.Name, File: src.Doc.File, Line: src.Doc.Line}
-	lv := c.live.Sources[src.Name]
+	lv := c.live.Get(config.KindSource, "", src.Name)
 	if lv == nil {
 		ch.Action = ActionCreate
 		ch.Fields = createFields(desired)
@@ -159,11 +161,12 @@ func (c *computer) sourceDeps(src *config.Source) []string {
 // them in cov.Sources.
 func unmanagedSources(c *computer, cov *Coverage) []unmanagedObject {
 	declared := map[string]bool{}
-	for _, s := range c.repo.Sources {
+	for _, s := range c.repo.Sources() {
 		declared[s.Name] = true
 	}
 	var found []unmanagedObject
-	for name, lv := range c.live.Sources {
+	for key, lv := range c.live.Objects[config.KindSource] {
+		name := key.Name
 		if lv == nil {
 			continue
 		}

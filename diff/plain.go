@@ -11,7 +11,7 @@ func init() {
 	for _, k := range config.PlainKinds() {
 		registerPlanner(k, kindPlanner{
 			plan: func(c *computer, out []planned) ([]planned, error) {
-				for _, o := range c.repo.Plain(k) {
+				for _, o := range c.repo.ObjectsOf(k) {
 					pl, err := c.plain(o)
 					if err != nil {
 						return nil, err
@@ -20,7 +20,7 @@ func init() {
 				}
 				return out, nil
 			},
-			live:      func(c *computer, o *config.Object, _ string) *value.Object { return c.live.Objects[o.Kind][o.Name] },
+			live:      func(c *computer, o *config.Object, _ string) *value.Object { return c.live.Get(o.Kind, "", o.Name) },
 			unmanaged: func(c *computer, cov *Coverage) []unmanagedObject { return c.plainUnmanaged(k, cov) },
 		})
 	}
@@ -31,7 +31,7 @@ func init() {
 // lays over a fresh read (a full-object PUT keeps every undeclared field).
 func (c *computer) plain(o *config.Object) (planned, error) {
 	spec, _ := config.KindInfo(o.Kind)
-	if lv := c.live.Objects[o.Kind][o.Name]; lv != nil && spec.API.Vendors(lv) {
+	if lv := c.live.Get(o.Kind, "", o.Name); lv != nil && spec.API.Vendors(lv) {
 		// The vendor's own object has the name: the tenant refuses to change or delete it, and
 		// a create under its name would be refused as a duplicate.
 		ch := Change{Kind: o.Kind, Name: o.Name, File: o.Doc.File, Line: o.Doc.Line, Action: ActionViolation, Fields: []Field{}}
@@ -54,7 +54,7 @@ func (c *computer) plain(o *config.Object) (planned, error) {
 		return planned{}, err
 	}
 	ch := Change{Kind: o.Kind, Name: o.Name, File: o.Doc.File, Line: o.Doc.Line}
-	lv := c.live.Objects[o.Kind][o.Name]
+	lv := c.live.Get(o.Kind, "", o.Name)
 	if lv == nil {
 		ch.Action = ActionCreate
 		ch.Fields = createFields(desired)
@@ -100,12 +100,13 @@ func (c *computer) plainUnmanaged(k config.Kind, cov *Coverage) []unmanagedObjec
 		return nil
 	}
 	declared := map[string]bool{}
-	for _, o := range c.repo.Plain(k) {
+	for _, o := range c.repo.ObjectsOf(k) {
 		declared[o.Name] = true
 	}
 	var found []unmanagedObject
 	var n Count
-	for name, lv := range c.live.Objects[k] {
+	for key, lv := range c.live.Objects[k] {
+		name := key.Name
 		n.All++
 		if declared[name] {
 			n.Managed++

@@ -100,7 +100,7 @@ func TestForEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := sb.Sources[0].Fields
+	f := sb.Sources()[0].Fields
 	for _, c := range []struct {
 		path string
 		want any
@@ -121,17 +121,17 @@ func TestForEnvironment(t *testing.T) {
 	if sb.Env != "sandbox" || sb.Hash != repo.Hash {
 		t.Errorf("Env %q, hash changed %v", sb.Env, sb.Hash != repo.Hash)
 	}
-	if got, _ := repo.Sources[0].Fields.Path("deleteThreshold"); got != "${var:threshold}" {
+	if got, _ := repo.Sources()[0].Fields.Path("deleteThreshold"); got != "${var:threshold}" {
 		t.Errorf("the repository as written changed: %v", got)
 	}
-	if sb.Sources[0].PosOf("deleteThreshold").Line != 6 {
-		t.Errorf("a var's value keeps the reference's position: %v", sb.Sources[0].PosOf("deleteThreshold"))
+	if sb.Sources()[0].PosOf("deleteThreshold").Line != 6 {
+		t.Errorf("a var's value keeps the reference's position: %v", sb.Sources()[0].PosOf("deleteThreshold"))
 	}
 	prod, err := repo.ForEnvironment("prod")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := prod.Sources[0].Fields.Path("deleteThreshold"); got != json.Number("10") {
+	if got, _ := prod.Sources()[0].Fields.Path("deleteThreshold"); got != json.Number("10") {
 		t.Errorf("prod deleteThreshold %v", got)
 	}
 	if _, err := repo.ForEnvironment("staging"); err == nil {

@@ -11,18 +11,33 @@ func init() {
 		Kind: KindConnector, Declared: true, Unmanaged: true, Schema: "connector.json",
 		Identity: []string{"name"},
 		// The tenant names a connector by the scriptName it chose, not by an id.
-		LiveID: "scriptName",
+		LiveID: "scriptName", RefScheme: SchemeConnector,
 		// Its bundle (bundle.go) is sent with the connector's own change, after the create and
 		// before the sources (level 1) that depend on it: no level of its own is needed.
 		Doc: "a custom connector (POST /v3/connectors): its fields are set on create only; its bundle (source config, " +
 			"template, correlation config, translations, metadata) is updated by requests of its own",
 	}, &kindLoader{
-		build: func(l *loader, repo *Repo, d *document, obj Object, _ bool) {
-			repo.Connectors = append(repo.Connectors, &Connector{Object: obj, PinnedScriptName: d.value.String("scriptName"),
-				Bundle: l.bundle(d, obj.Fields)})
+		build: func(l *loader, d *document, obj Object, _ bool) Declared {
+			return &Connector{Object: obj, PinnedScriptName: d.value.String("scriptName"), Bundle: l.bundle(d, obj.Fields)}
 		},
-		objects: func(r *Repo) []*Object {
-			return objectsOf(r.Connectors, func(c *Connector) *Object { return &c.Object })
+		// The bound copy has no bundle, as before this registry.
+		bind: func(d Declared, o Object) Declared {
+			return &Connector{Object: o, PinnedScriptName: d.(*Connector).PinnedScriptName}
+		},
+		// The bundle's files are sent with the connector: a change to one is the connector's.
+		files: func(d Declared) []string {
+			b := d.(*Connector).Bundle
+			if b == nil {
+				return nil
+			}
+			var out []string
+			for _, f := range b.XML {
+				out = append(out, f.Root)
+			}
+			for _, t := range b.Translations {
+				out = append(out, t.Root)
+			}
+			return out
 		},
 		check: checkPinnedScriptNames,
 	})
@@ -38,6 +53,19 @@ type Connector struct {
 	// Bundle is the declared bundle (source config, template, translations, metadata), taken
 	// out of Fields: nil when none is declared. See bundle.go.
 	Bundle *Bundle
+}
+
+// Connectors returns the declared connectors, tombstones included, in repository order.
+func (r *Repo) Connectors() []*Connector { return typedOf[*Connector](r, KindConnector) }
+
+// Connector returns the declared connector called name, or nil.
+func (r *Repo) Connector(name string) *Connector {
+	for _, d := range r.objects[KindConnector] {
+		if c := d.(*Connector); c.Name == name {
+			return c
+		}
+	}
+	return nil
 }
 
 // UsesSaaSConnector reports whether a live source runs on a SaaS connector (sp-connect): its
@@ -58,7 +86,7 @@ func UsesSaaSConnector(src *value.Object) bool {
 func checkPinnedScriptNames(l *loader, repo *Repo) {
 	named := map[string]bool{}
 	scripts := map[string]*Connector{}
-	for _, c := range repo.Connectors {
+	for _, c := range repo.Connectors() {
 		if c.Name == "" || named[c.Name] {
 			continue // an invalid name, or a second declaration, reported already
 		}

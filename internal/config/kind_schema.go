@@ -6,8 +6,16 @@ func init() {
 		Identity: []string{"source", "name"},
 		Doc:      "an entitlement schema of a declared source, uploaded as a CSV template",
 	}, &kindLoader{build: buildSchema,
-		objects: func(r *Repo) []*Object {
-			return objectsOf(r.Schemas, func(es *EntitlementSchema) *Object { return &es.Object })
+		bind: func(d Declared, o Object) Declared {
+			c := *d.(*EntitlementSchema)
+			c.Object = o
+			return &c
+		},
+		files: func(d Declared) []string {
+			if t := d.(*EntitlementSchema).Template; t != nil {
+				return []string{t.Root}
+			}
+			return nil
 		},
 	})
 }
@@ -27,7 +35,7 @@ type EntitlementSchema struct {
 
 // buildSchema takes an EntitlementSchema's own keys (source, template, attributes) out of its
 // fields and reads its attributes from the template's header row or the declared list.
-func buildSchema(l *loader, repo *Repo, d *document, obj Object, valid bool) {
+func buildSchema(l *loader, d *document, obj Object, valid bool) Declared {
 	es := &EntitlementSchema{Object: obj, Source: obj.Owner}
 	tmpl, hasTemplate := d.value.Get("template")
 	list, hasList := d.value.Get("attributes")
@@ -47,5 +55,10 @@ func buildSchema(l *loader, repo *Repo, d *document, obj Object, valid bool) {
 			es.Attributes = append(es.Attributes, s)
 		}
 	}
-	repo.Schemas = append(repo.Schemas, es)
+	return es
+}
+
+// Schemas returns the declared entitlement schemas, tombstones included, in repository order.
+func (r *Repo) Schemas() []*EntitlementSchema {
+	return typedOf[*EntitlementSchema](r, KindEntitlementSchema)
 }

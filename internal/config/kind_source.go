@@ -27,7 +27,16 @@ func init() {
 		},
 		Doc: "an ISC source (/v3/sources), updated by a full-object PUT",
 	}, &kindLoader{build: buildSource,
-		objects: func(r *Repo) []*Object { return objectsOf(r.Sources, func(s *Source) *Object { return &s.Object }) },
+		bind: func(d Declared, o Object) Declared {
+			return &Source{Object: o, ConnectorFiles: d.(*Source).ConnectorFiles}
+		},
+		files: func(d Declared) []string {
+			var out []string
+			for _, f := range d.(*Source).ConnectorFiles {
+				out = append(out, f.Root)
+			}
+			return out
+		},
 	})
 	// A source's connectorFiles are steps of their own in a plan, uploaded once the source exists.
 	addKind(KindSpec{
@@ -63,8 +72,21 @@ type Source struct {
 	ConnectorFiles []File
 }
 
+// Sources returns the declared sources, tombstones included, in repository order.
+func (r *Repo) Sources() []*Source { return typedOf[*Source](r, KindSource) }
+
+// Source returns the declared source called name, or nil.
+func (r *Repo) Source(name string) *Source {
+	for _, d := range r.objects[KindSource] {
+		if s := d.(*Source); s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
 // buildSource takes a Source's connectorFiles out of its fields and reads each file.
-func buildSource(l *loader, repo *Repo, d *document, obj Object, valid bool) {
+func buildSource(l *loader, d *document, obj Object, valid bool) Declared {
 	s := &Source{Object: obj}
 	list, ok := d.value.Get("connectorFiles")
 	s.Fields.Delete("connectorFiles")
@@ -81,5 +103,5 @@ func buildSource(l *loader, repo *Repo, d *document, obj Object, valid bool) {
 			}
 		}
 	}
-	repo.Sources = append(repo.Sources, s)
+	return s
 }

@@ -46,6 +46,9 @@ type KindSpec struct {
 	// Uses are the fields that name an object of another kind (a source's `connector`): the
 	// object waits for the one it names to be created, and that one's delete waits for its own.
 	Uses []Use
+	// RefScheme is the scheme of a YAML reference to an object of the kind by its declared name
+	// (`connector`: ${connector:NAME}), for a kind another one Uses; "" for none.
+	RefScheme string
 	// LiveID is the field of the tenant's object that a request names it by: "id", or
 	// "scriptName" for a connector. A change carries it as its LiveID.
 	LiveID string
@@ -152,7 +155,7 @@ func addKind(s KindSpec, kl *kindLoader) {
 	case kl != nil:
 		registerLoader(s.Kind, *kl)
 	case s.Declared:
-		registerLoader(s.Kind, plainLoader(s.Kind))
+		registerLoader(s.Kind, plainLoader())
 	}
 }
 
@@ -282,6 +285,49 @@ func Level(k Kind) int {
 		return r.Level
 	}
 	return len(Levels())
+}
+
+// UsedNames returns the declared names of the objects of kind u.Kind that o's field u.Field
+// names with references (${connector:NAME}), in order.
+func UsedNames(o *Object, u Use) []string {
+	r := row(u.Kind)
+	if r == nil || r.RefScheme == "" {
+		return nil
+	}
+	v, _ := o.Fields.Get(u.Field)
+	str, _ := v.(string)
+	if !strings.Contains(str, "${") {
+		return nil
+	}
+	refs, _ := Refs(str)
+	var out []string
+	for _, ref := range refs {
+		if ref.Scheme == r.RefScheme {
+			out = append(out, ref.Name)
+		}
+	}
+	return out
+}
+
+// usersOf names the kinds that use kind k for messages: "a Source's", "a Source's or a Role's".
+func usersOf(k Kind) string {
+	var names []string
+	for _, s := range table() {
+		if slices.ContainsFunc(s.Uses, func(u Use) bool { return u.Kind == k }) {
+			names = append(names, "a "+string(s.Kind)+"'s")
+		}
+	}
+	return orList(names)
+}
+
+// kindOfScheme returns the kind a reference scheme names objects of, or "".
+func kindOfScheme(scheme string) Kind {
+	for _, s := range table() {
+		if s.RefScheme != "" && s.RefScheme == scheme {
+			return s.Kind
+		}
+	}
+	return ""
 }
 
 // LiveIDField returns the field of the tenant's objects of kind k that requests name them by

@@ -495,7 +495,7 @@ func (l *loader) build(repo *Repo, docs []*document) {
 		}
 		obj.Fields.Delete("kind")
 		tombstone(&obj)
-		loaders[d.kind].build(l, repo, d, obj, valid)
+		repo.Add(loaders[d.kind].build(l, d, obj, valid))
 	}
 }
 
@@ -693,17 +693,18 @@ func (l *loader) checkRefs(repo *Repo) {
 					l.checkVar(repo, at, field, s, r)
 					continue
 				}
-				if r.Scheme != SchemeConnector {
+				used := kindOfScheme(r.Scheme)
+				if used == "" {
 					continue
 				}
-				if !slices.ContainsFunc(row(o.Kind).Uses, func(u Use) bool { return u.Kind == KindConnector }) {
-					// Only the fields of a kind that uses connectors wait for the connector
-					// they name (apply's order).
-					l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s: connector references are resolved in a Source's fields only", field, r)})
+				if !slices.ContainsFunc(row(o.Kind).Uses, func(u Use) bool { return u.Kind == used }) {
+					// Only the fields of a kind that uses the referenced kind wait for the
+					// object they name (apply's order).
+					l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s: %s references are resolved in %s fields only", field, r, r.Scheme, usersOf(used))})
 					continue
 				}
-				if !declared[KindConnector][r.Name] {
-					l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s names no Connector declared in this repository", field, r)})
+				if !declared[used][r.Name] {
+					l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s names no %s declared in this repository", field, r, used)})
 				}
 			}
 		})
@@ -864,26 +865,6 @@ func (l *loader) hash() (string, error) {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// Connector returns the declared connector called name, or nil.
-func (r *Repo) Connector(name string) *Connector {
-	for _, c := range r.Connectors {
-		if c.Name == name {
-			return c
-		}
-	}
-	return nil
-}
-
-// Source returns the declared source called name, or nil.
-func (r *Repo) Source(name string) *Source {
-	for _, s := range r.Sources {
-		if s.Name == name {
-			return s
-		}
-	}
-	return nil
 }
 
 // EnvVars returns the name of every ${env:…} reference in the repository, sorted and unique, so
