@@ -443,7 +443,7 @@ func (f *fetcher) findConnectors(ctx context.Context, par int) error {
 			return err
 		}
 	}
-	// Decided before any task runs: the tasks write live.Connectors.
+	// Decided before any task runs: the tasks write the live connectors.
 	var missing []*config.Connector
 	for _, conn := range f.repo.Connectors() {
 		if f.live.Get(config.KindConnector, "", conn.Name) == nil {

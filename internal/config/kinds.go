@@ -110,7 +110,7 @@ type API struct {
 	NameIn bool
 }
 
-// kinds is the table of kinds: one row per kind, each added by its kind's own file
+// kinds is the table of kinds (see table): one row per kind, each added by its kind's own file
 // (kind_<kind>.go, with addKind) and kept in dependency order (level, then declared kinds before
 // the others, then by name). Where the copies this table replaced disagreed, it decides:
 //   - `id` is server-managed and immutable: forbidden in YAML and dropped on export like the other
@@ -126,16 +126,9 @@ type API struct {
 //   - set-like fields are per kind (only Source has any); normalise had applied them to every
 //     kind, which is the same while no other kind declares a field of those names.
 //
-// A plain kind (a row with API: a collection created by POST, replaced by PUT and deleted by
-// id, as Transform) is handled by every layer from its row alone, so that it touches 6 files
-// besides tests: config/kind_<kind>.go (this row), schema/<kind>.json (found by its kind
-// const), emulator/<kind>.go (the tenant's side), an example and the emulator's seed in
-// examples/, and README.md (Transform also added a line to the seed's README, and a fix of the
-// published document's oneOf to contract/, the tests' request checker). A kind with behaviour
-// of its own (files, secrets, bundles, objects owned by another), as Connector, Source and
-// EntitlementSchema, still touches 12: those 6, sync/kind_<kind>.go, and its typed field in
-// config/types.go, live state in diff/plan.go, planning in diff/compute.go, reads in
-// sync/fetch.go and requests in isc/endpoints.go (it was 20 before this table).
+// A plain kind (a row with API) is handled by every layer from its row alone; a kind with
+// behaviour adds its handlers to each layer's registry from its own files (README, "Adding a
+// kind"), so that neither adds a line to a file another kind uses.
 var kinds []KindSpec
 
 // addKind adds a row to the table and the loader of a declared kind (nil: a plain kind's, which
