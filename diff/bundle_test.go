@@ -35,7 +35,7 @@ func bundleCase(t *testing.T, part, desired, live string) (*config.Repo, *Live) 
 			}
 		}
 	}
-	return &config.Repo{Connectors: []*config.Connector{con}}, &Live{Connectors: map[string]*value.Object{"Acme HR": detail}}
+	return config.NewRepo(con), liveOf(liveState{Connectors: map[string]*value.Object{"Acme HR": detail}})
 }
 
 func TestCanonicalXML(t *testing.T) {
@@ -250,7 +250,7 @@ func TestBundlePlan(t *testing.T) {
 	})
 	t.Run("correlation config and metadata share one patch", func(t *testing.T) {
 		repo, live := bundleCase(t, "correlationConfig", "<CorrelationConfig name=\"c\"/>", "<CorrelationConfig name=\"b\"/>")
-		con := repo.Connectors[0]
+		con := repo.Connectors()[0]
 		con.Bundle.Metadata = value.NewObject()
 		con.Bundle.Metadata.Set("supportsLoopback", true)
 		con.Bundle.Metadata.Set("shortDesc", "Acme HR")
@@ -258,7 +258,7 @@ func TestBundlePlan(t *testing.T) {
 		md := value.NewObject()
 		md.Set("shortDesc", "Acme HR")
 		md.Set("platform", "ccg")
-		live.Connectors["Acme HR"].Set("connectorMetadata", md)
+		live.Get(config.KindConnector, "", "Acme HR").Set("connectorMetadata", md)
 		p, err := Compute(repo, live, Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -276,7 +276,7 @@ func TestBundlePlan(t *testing.T) {
 	})
 	t.Run("create sends every part after the connector", func(t *testing.T) {
 		repo, _ := bundleCase(t, "sourceConfig", form("636"), "")
-		repo.Connectors[0].Bundle.Translations = []config.Translation{{Locale: "en", BundleFile: config.BundleFile{
+		repo.Connectors()[0].Bundle.Translations = []config.Translation{{Locale: "en", BundleFile: config.BundleFile{
 			File: config.File{Rel: "acme-hr/messages_en.properties"}, Data: []byte("a=b\n")}}}
 		p, err := Compute(repo, &Live{}, Options{})
 		if err != nil {
@@ -293,7 +293,7 @@ func TestBundlePlan(t *testing.T) {
 	})
 	t.Run("a violation keeps the bundle unsent", func(t *testing.T) {
 		repo, live := bundleCase(t, "sourceConfig", form("636"), form("389"))
-		live.Connectors["Acme HR"].Set("className", "x.Y")
+		live.Get(config.KindConnector, "", "Acme HR").Set("className", "x.Y")
 		p, err := Compute(repo, live, Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -317,13 +317,13 @@ func TestBundleGolden(t *testing.T) {
 	after := strings.NewReplacer(`value="100"`, `value="500"`,
 		`<Field name="apiToken" type="secret"/>`, "<Field name=\"apiToken\" type=\"secret\" required=\"true\"/>\n    <Field name=\"timeout\" type=\"int\"/>").Replace(before)
 	repo, live := bundleCase(t, "sourceConfig", after, before)
-	con := repo.Connectors[0]
+	con := repo.Connectors()[0]
 	con.Bundle.Translations = []config.Translation{{Locale: "de", BundleFile: config.BundleFile{
 		File: config.File{Rel: "acme-hr/messages_de.properties"}, Data: []byte("menuLabel=Verbindung\nhelp=Basis-URL der API\n")}}}
 	con.Bundle.Metadata = value.NewObject()
 	con.Bundle.Metadata.Set("shortDesc", "Acme HR SaaS")
 	con.Bundle.MetadataPos = map[string]config.Pos{"shortDesc": {File: "connectors/acme-hr.yaml", Line: 9, Col: 14}}
-	detail := live.Connectors["Acme HR"]
+	detail := live.Get(config.KindConnector, "", "Acme HR")
 	tr := value.NewObject()
 	tr.Set("de", "# generated\nmenuLabel = Verbindung\nhelp=Basis-URL\n")
 	detail.Set(config.LiveTranslations, tr)

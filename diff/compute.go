@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -42,30 +40,12 @@ type Options struct {
 	AllowUnsetEnv bool
 }
 
-// Rule texts carried by violations.
-const (
-	ruleImmutable   = "immutable: PUT /v3/sources/{id} rejects changes to %s (400)"
-	ruleNoConnector = "POST /v3/sources refuses a connector the tenant does not have (400): name a connector of the tenant, " +
-		"or declare it as a Connector and write ${connector:NAME}"
-	ruleEmptySchema = "POST /v3/sources/{id}/schemas/entitlements reads the attributes from the template's header row and " +
-		"refuses an empty one (400): declare the schema's attributes, or leave it as the tenant has it"
-)
-
 // PendingScriptName stands for the scriptName of a declared connector that the tenant does
 // not have yet: the tenant chooses it on create by an undocumented rule, so a plan cannot
 // know it; apply uses the one the create returns.
 func PendingScriptName(connector string) string {
 	return fmt.Sprintf("(scriptName of Connector %q, known after create)", connector)
 }
-
-// immutableSourceFields are the fields PUT /v3/sources/{id} refuses to change (400), from
-// config's kind table.
-var immutableSourceFields = func() map[string]bool {
-	s, _ := config.KindInfo(config.KindSource)
-	return setOf(s.Immutable)
-}()
-
-const noteConnectorFiles = "connector files already listed on a source are not re-uploaded: the tenant cannot return their contents to compare"
 
 const noteNoUnmanaged = "unmanaged sources are not reported: the tenant's sources were not all listed"
 
@@ -145,67 +125,28 @@ func compute(repo *config.Repo, live *Live, opts Options, rules []Rule) (*Plan, 
 		return nil, err
 	}
 	c.plainCmp = map[config.Kind]*comparison{}
-	nplain := 0
 	for _, k := range config.PlainKinds() {
 		c.plainCmp[k] = newComparison(k, rules)
-		nplain += len(repo.Plain(k))
 	}
-
-	nfiles := 0
-	for _, src := range repo.Sources {
-		nfiles += len(src.ConnectorFiles)
-	}
-	// Sized at once: one change per declared object, and changes are large structs.
-	changes := make([]planned, 0, len(repo.Connectors)+nplain+len(repo.Sources)+len(repo.Schemas)+nfiles)
-	for _, con := range repo.Connectors {
-		pl, err := c.connector(con)
-		if err != nil {
-			return nil, err
-		}
-		changes = append(changes, pl)
-	}
-	for _, k := range config.PlainKinds() {
-		for _, o := range repo.Plain(k) {
-			pl, err := c.plain(o)
-			if err != nil {
+	// Sized at once for one change per declared object (changes are large structs); kinds
+	// derived from another's fields (connector files) grow it.
+	changes := make([]planned, 0, repo.Count())
+	for _, kinds := range config.Levels() {
+		for _, k := range kinds {
+			var err error
+			if changes, err = planners[k].plan(c, changes); err != nil {
 				return nil, err
 			}
-			changes = append(changes, pl)
-		}
-	}
-	// Sources are independent of one another and most of the work (a second of CPU for 10,000):
-	// compared on every core, each into its own slot of changes, so the plan is the sequential
-	// loop's and the error returned is the first one in repository order.
-	srcPlans := changes[len(changes) : len(changes)+len(repo.Sources)]
-	srcErrs := make([]error, len(repo.Sources))
-	parallel(len(repo.Sources), func(i int) { srcPlans[i], srcErrs[i] = c.source(repo.Sources[i]) })
-	for _, err := range srcErrs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	changes = changes[:len(changes)+len(srcPlans)]
-	schemaPlans := changes[len(changes) : len(changes)+len(repo.Schemas)]
-	parallel(len(repo.Schemas), func(i int) { schemaPlans[i] = c.schema(repo.Schemas[i]) })
-	changes = changes[:len(changes)+len(schemaPlans)]
-	listedFile := false
-	for _, src := range repo.Sources {
-		for _, f := range src.ConnectorFiles {
-			pl := c.connectorFile(src, f)
-			listedFile = listedFile || pl.change.Action == ActionNoChange
-			changes = append(changes, pl)
 		}
 	}
 	if opts.Drift {
-		if live.AllSourcesListed {
+		if live.Listed[config.KindSource] {
 			changes = append(changes, c.unmanagedAll(p)...)
 		} else {
 			p.Notes = append(p.Notes, noteNoUnmanaged)
 		}
 	}
-	if listedFile {
-		p.Notes = append(p.Notes, noteConnectorFiles)
-	}
+	p.Notes = append(p.Notes, c.notes...)
 	if n := lookupNote(repo, live); n != "" {
 		p.Notes = append(p.Notes, n)
 	}
@@ -323,15 +264,14 @@ type computer struct {
 	// The rule table reduced to each kind compared, once per plan.
 	sourceCmp, connectorCmp *comparison
 	plainCmp                map[config.Kind]*comparison
+	// notes are the planners' remarks for the plan (Plan.Notes), in level order.
+	notes []string
 }
-
-// level is k's dependency level in config's kind table.
-func level(k config.Kind) int { return config.Level(k) }
 
 // cmpChange orders the plan as apply runs it: by level, then (level 3) by owning source, then
 // by name and kind.
 func cmpChange(a, b *Change) int {
-	if la, lb := level(a.Kind), level(b.Kind); la != lb {
+	if la, lb := config.Level(a.Kind), config.Level(b.Kind); la != lb {
 		return cmp.Compare(la, lb)
 	}
 	if a.Source != b.Source {
@@ -341,15 +281,6 @@ func cmpChange(a, b *Change) int {
 		return strings.Compare(a.Name, b.Name)
 	}
 	return strings.Compare(string(a.Kind), string(b.Kind))
-}
-
-func (c *computer) connectorByName(name string) *config.Connector {
-	for _, con := range c.repo.Connectors {
-		if con.Name == name {
-			return con
-		}
-	}
-	return nil
 }
 
 // resolve expands ${connector:…} references in a declared object and replaces every value
@@ -365,7 +296,7 @@ func (c *computer) resolve(o *config.Object) (*value.Object, []secretLeaf, error
 		if con == nil {
 			return "", fmt.Errorf("%s: no Connector named %q is declared", r, r.Name)
 		}
-		if lv := c.live.Connectors[con.Name]; lv != nil {
+		if lv := c.live.Get(config.KindConnector, "", con.Name); lv != nil {
 			return lv.String("scriptName"), nil
 		}
 		return PendingScriptName(con.Name), nil
@@ -681,128 +612,6 @@ type projection struct {
 	desired, live map[string]any
 }
 
-func (c *computer) connector(con *config.Connector) (planned, error) {
-	if con.Absent {
-		return c.tombstone(&con.Object, ""), nil
-	}
-	desired, leaves, err := c.resolve(&con.Object)
-	if err != nil {
-		return planned{}, err
-	}
-	ch := Change{Kind: config.KindConnector, Name: con.Name, File: con.Doc.File, Line: con.Doc.Line}
-	lv := c.live.Connectors[con.Name]
-	bl := lv
-	if b := c.live.Bundles[con.Name]; b != nil && lv != nil {
-		bl = b // the bundle as the documented endpoints confirmed it; lv stays the fingerprinted detail
-	}
-	bundleFields, bundleReqs := c.bundle(con, bl)
-	if lv == nil {
-		ch.Action = ActionCreate
-		ch.Fields = append(createFields(desired), bundleFields...)
-		body := con.Fields.Clone()
-		// The tenant chooses the scriptName: the create body has no such field.
-		body.Delete("scriptName")
-		ch.Op = &Operation{Body: body, Secrets: leafPaths(leaves), Pin: con.PinnedScriptName, Bundle: bundleReqs}
-		return planned{change: ch, needs: needsOf(&con.Object, leaves)}, nil
-	}
-	ch.LiveID = lv.String("scriptName")
-	fp := FingerprintOf(lv)
-	ch.Fingerprint = &fp
-	// Secrets of an existing connector are not compared: with no update endpoint nothing could
-	// be sent for them.
-	ch.Fields = c.compare(c.connectorCmp, desired, lv)
-	sortFields(ch.Fields, desired)
-	var ign []Ignored
-	ch.Fields, ign = ignoreFields(c.repo.Settings.Ignore, config.KindConnector, con.Name, "", ch.Fields)
-	var vs []Violation
-	for i := range ch.Fields {
-		f := &ch.Fields[i]
-		f.Immutable = true
-		pos := con.PosOf(f.Path)
-		top, _, _ := strings.Cut(f.Path, ".")
-		vs = append(vs, Violation{Kind: config.KindConnector, Name: con.Name, Path: f.Path, File: pos.File, Line: pos.Line,
-			Col: pos.Col, Live: f.Before, Desired: f.After, Rule: ruleConnectorField(top)})
-	}
-	// The bundle is what the tenant lets change: its parts are updates, with requests of their own.
-	ch.Fields = append(ch.Fields, bundleFields...)
-	switch {
-	case len(vs) > 0:
-		ch.Action = ActionViolation
-		return planned{change: ch, violations: vs, ignored: ign}, nil
-	case len(bundleReqs) > 0:
-		ch.Action = ActionUpdate
-		ch.Op = &Operation{Bundle: bundleReqs}
-	default:
-		ch.Action = ActionNoChange
-	}
-	return planned{change: ch, ignored: ign}, nil
-}
-
-func (c *computer) source(src *config.Source) (planned, error) {
-	if src.Absent {
-		return c.tombstone(&src.Object, ""), nil
-	}
-	src = c.bindNames(src)
-	desired, leaves, err := c.resolve(&src.Object)
-	if err != nil {
-		return planned{}, err
-	}
-	ch := Change{Kind: config.KindSource, Name: src.Name, File: src.Doc.File, Line: src.Doc.Line}
-	lv := c.live.Sources[src.Name]
-	if lv == nil {
-		ch.Action = ActionCreate
-		ch.Fields = createFields(desired)
-		if conn := desired.String("connector"); c.live.MissingConnectors[conn] {
-			// What POST would refuse is reported here, at the field, instead of as a 400 in
-			// apply that also skips the source's schemas and files.
-			ch.Action = ActionViolation
-			pos := src.PosOf("connector")
-			v := Violation{Kind: config.KindSource, Name: src.Name, Path: "connector", File: pos.File, Line: pos.Line,
-				Col: pos.Col, Live: "(no such connector)", Desired: conn, Rule: ruleNoConnector}
-			return planned{change: ch, violations: []Violation{v}}, nil
-		}
-		ch.Op = &Operation{Deps: c.sourceDeps(src), Body: src.Fields, Secrets: leafPaths(leaves)}
-		return planned{change: ch, needs: needsOf(&src.Object, leaves)}, nil
-	}
-	ch.LiveID = lv.String("id")
-	fp := FingerprintOf(lv)
-	ch.Fingerprint = &fp
-	desired, leaves = cipherLiterals(desired, leaves, lv)
-	ch.Fields = c.compare(c.sourceCmp, desired, lv)
-	var sent []secretLeaf
-	for _, l := range leaves {
-		_, present := getPath(lv, l.path)
-		if present && !c.opts.RotateSecrets {
-			continue
-		}
-		sent = append(sent, l)
-		ch.Fields = append(ch.Fields, Field{Path: strings.Join(l.path, "."), Before: Sensitive, After: Sensitive, Sensitive: true})
-	}
-	sortFields(ch.Fields, desired)
-	var ign []Ignored
-	ch.Fields, ign = ignoreFields(c.repo.Settings.Ignore, config.KindSource, src.Name, "", ch.Fields)
-	sent = leavesNotIgnored(sent, ign)
-	for i := range ch.Fields {
-		// Where the changed value is written, so that an annotation lands on it.
-		ch.Fields[i].Line = src.PosOf(ch.Fields[i].Path).Line
-	}
-
-	vs := immutableViolations(&src.Object, ch.Fields, immutableSourceFields, func(top string) string { return fmt.Sprintf(ruleImmutable, top) })
-	switch {
-	case len(vs) > 0:
-		// Never a delete-and-recreate: the user must decide what to do with the live source.
-		ch.Action = ActionViolation
-		return planned{change: ch, violations: vs, ignored: ign}, nil
-	case len(ch.Fields) > 0:
-		ch.Action = ActionUpdate
-		// An ignored field is not in the body, so apply keeps the tenant's value.
-		ch.Op = &Operation{Deps: c.sourceDeps(src), Body: withoutIgnored(src.Fields, lv, ign), Secrets: leafPaths(sent)}
-	default:
-		ch.Action = ActionNoChange
-	}
-	return planned{change: ch, needs: needsOf(&src.Object, sent), ignored: ign}, nil
-}
-
 // immutableViolations marks the fields of o's update whose top-level field is immutable and
 // returns a violation for each, at the YAML position of its value, with rule(top) as its rule.
 func immutableViolations(o *config.Object, fields []Field, immutable map[string]bool, rule func(top string) string) []Violation {
@@ -821,164 +630,12 @@ func immutableViolations(o *config.Object, fields []Field, immutable map[string]
 	return vs
 }
 
-// liveAttributeNames lists the attributes[].name of a live schema, in its order.
-func liveAttributeNames(schema *value.Object) []string {
-	v, _ := schema.Get("attributes")
-	list, _ := v.([]any)
-	names := make([]string, 0, len(list))
-	for _, e := range list {
-		if o, ok := e.(*value.Object); ok {
-			if n := o.String("name"); n != "" {
-				names = append(names, n)
-			}
-		}
-	}
-	return names
-}
-
 func stringsToAny(ss []string) []any {
 	out := make([]any, len(ss))
 	for i, s := range ss {
 		out[i] = s
 	}
 	return out
-}
-
-func (c *computer) schema(s *config.EntitlementSchema) planned {
-	if s.Absent {
-		return c.tombstone(&s.Object, s.Source)
-	}
-	ch := Change{Kind: config.KindEntitlementSchema, Name: s.Name, Source: s.Source, File: s.Doc.File, Line: s.Doc.Line}
-	declared := stringsToAny(s.Attributes)
-	var ls *value.Object
-	if c.live.Sources[s.Source] != nil {
-		ls = c.live.Schemas[s.Source][s.Name]
-	}
-	if ls == nil {
-		ch.Action = ActionCreate
-		ch.Fields = []Field{{Path: "attributes", After: declared}}
-		if len(s.Attributes) == 0 {
-			return emptySchema(s, ch, "(no such schema)")
-		}
-		ch.Op = schemaUpload(s)
-		return planned{change: ch}
-	}
-	ch.LiveID = ls.String("id")
-	fp := FingerprintOf(ls)
-	ch.Fingerprint = &fp
-	liveNames := liveAttributeNames(ls)
-	// The template's column order means nothing to the tenant: compare the names as sets.
-	added := setMinus(s.Attributes, liveNames)
-	removed := setMinus(liveNames, s.Attributes)
-	if len(added) == 0 && len(removed) == 0 {
-		ch.Action = ActionNoChange
-		ch.Fields = []Field{}
-		return planned{change: ch}
-	}
-	ch.Action = ActionUpdate
-	// The attributes are declared by the list or by the template's path: either line is where
-	// the change is made.
-	where := "attributes"
-	if s.Template != nil {
-		where = "template"
-	}
-	ch.Fields = []Field{{Path: "attributes", Before: stringsToAny(liveNames), After: declared, Line: s.PosOf(where).Line}}
-	var ign []Ignored
-	if ch.Fields, ign = ignoreFields(c.repo.Settings.Ignore, config.KindEntitlementSchema, s.Name, s.Source, ch.Fields); len(ch.Fields) == 0 {
-		ch.Action = ActionNoChange
-		return planned{change: ch, ignored: ign}
-	}
-	var notes []string
-	if len(added) > 0 {
-		notes = append(notes, "adds "+strings.Join(added, ", "))
-	}
-	if len(removed) > 0 {
-		notes = append(notes, "removes "+strings.Join(removed, ", "))
-	}
-	ch.Note = "re-upload: " + strings.Join(notes, "; ")
-	if len(s.Attributes) == 0 {
-		return emptySchema(s, ch, stringsToAny(liveNames))
-	}
-	ch.Op = schemaUpload(s)
-	return planned{change: ch}
-}
-
-// emptySchema is the violation of an upload without attributes: a tenant holds such a schema
-// (export writes `attributes: []`), but the upload, a template's header row, cannot make one.
-func emptySchema(s *config.EntitlementSchema, ch Change, live any) planned {
-	ch.Action, ch.Op = ActionViolation, nil
-	ch.Fields[0].Immutable = true
-	pos := s.PosOf("attributes")
-	v := Violation{Kind: config.KindEntitlementSchema, Name: s.Name, Path: "attributes", File: pos.File, Line: pos.Line, Col: pos.Col,
-		Live: live, Desired: []any{}, Rule: ruleEmptySchema}
-	return planned{change: ch, violations: []Violation{v}}
-}
-
-// schemaUpload is the operation that uploads a schema: its template as written, or a header
-// row rendered from its attributes.
-func schemaUpload(s *config.EntitlementSchema) *Operation {
-	up := &Upload{Name: s.Name + ".csv", Content: TemplateCSV(s.Attributes)}
-	if s.Template != nil {
-		up = &Upload{Name: path.Base(filepath.ToSlash(s.Template.Path)), Content: string(s.TemplateData)}
-	}
-	return &Operation{Deps: []string{Change{Kind: config.KindSource, Name: s.Source}.Key()}, Upload: up}
-}
-
-// TemplateCSV renders the header row of an entitlement schema template from attribute names,
-// quoting names as CSV requires.
-func TemplateCSV(attrs []string) string {
-	quoted := make([]string, len(attrs))
-	for i, n := range attrs {
-		if strings.ContainsAny(n, ",\"\r\n") {
-			n = `"` + strings.ReplaceAll(n, `"`, `""`) + `"`
-		}
-		quoted[i] = n
-	}
-	return strings.Join(quoted, ",") + "\n"
-}
-
-// sourceDeps are the keys of the connectors a source names with ${connector:…}.
-func (c *computer) sourceDeps(src *config.Source) []string {
-	v, _ := src.Fields.Get("connector")
-	s, _ := v.(string)
-	refs, _ := config.Refs(s)
-	var keys []string
-	for _, r := range refs {
-		if r.Scheme == config.SchemeConnector {
-			keys = append(keys, Change{Kind: config.KindConnector, Name: r.Name}.Key())
-		}
-	}
-	return keys
-}
-
-// cipherLiterals makes a secret of every literal connectorAttributes value whose live value is
-// cipher text: the tenant stores it encrypted, so it cannot be compared as text (every plan would
-// show the literal beside the cipher text) and, like an ${env:…} value, it is sent only with
-// --rotate-secrets. desired is copied, not changed: it may share the repository's objects.
-func cipherLiterals(desired *value.Object, leaves []secretLeaf, live *value.Object) (*value.Object, []secretLeaf) {
-	attrs, lattrs := desired.Object("connectorAttributes"), live.Object("connectorAttributes")
-	var out *value.Object
-	for k, v := range attrs.All() {
-		if _, ok := v.(string); !ok || !config.IsCipherText(lattrs.String(k)) {
-			continue
-		}
-		if out == nil {
-			out = attrs.Clone()
-		}
-		out.Set(k, secretValue{})
-		leaves = append(leaves, secretLeaf{path: []string{"connectorAttributes", k}})
-	}
-	if out == nil {
-		return desired, leaves
-	}
-	d := value.NewObjectSize(desired.Len())
-	for k, v := range desired.All() {
-		if k == "connectorAttributes" {
-			v = out
-		}
-		d.Set(k, v)
-	}
-	return d, leaves
 }
 
 // leafPaths are the dotted paths of secret leaves.
@@ -1003,31 +660,6 @@ func setMinus(a, b []string) []string {
 		}
 	}
 	return out
-}
-
-// listedConnectorFiles returns the base names in a live source's connectorAttributes.connector_files,
-// which the tenant keeps as a comma-separated string (a list is accepted too).
-func listedConnectorFiles(src *value.Object) map[string]bool {
-	out := map[string]bool{}
-	v, _ := src.Path("connectorAttributes.connector_files")
-	for _, n := range value.StringList(v) {
-		out[path.Base(filepath.ToSlash(n))] = true
-	}
-	return out
-}
-
-func (c *computer) connectorFile(src *config.Source, f config.File) planned {
-	base := path.Base(filepath.ToSlash(f.Rel))
-	ch := Change{Kind: config.KindConnectorFile, Name: base, Source: src.Name, File: f.Pos.File, Line: f.Pos.Line, Fields: []Field{}}
-	lv := c.live.Sources[src.Name]
-	if lv != nil && listedConnectorFiles(lv)[base] {
-		ch.Action = ActionNoChange
-		return planned{change: ch}
-	}
-	ch.Action = ActionCreate
-	ch.Fields = []Field{{Path: "file", After: f.Rel}}
-	ch.Op = &Operation{Deps: []string{Change{Kind: config.KindSource, Name: src.Name}.Key()}, Upload: &Upload{Name: base, Path: f.Root}}
-	return planned{change: ch}
 }
 
 func summarize(p *Plan) Summary {

@@ -25,7 +25,8 @@ func newBenchCase(b *testing.B, n int) benchCase {
 	if err := tenanttest.WriteBenchRepo(dir, tenanttest.BenchRepo{Sources: n}); err != nil {
 		b.Fatal(err)
 	}
-	live := &diff.Live{Sources: map[string]*value.Object{}, Schemas: map[string]map[string]*value.Object{}, Connectors: map[string]*value.Object{}, AllSourcesListed: true}
+	live := &diff.Live{}
+	live.SetListed(config.KindSource, true)
 	for i := 1; i <= n; i++ {
 		name := tenanttest.BenchSourceName(i)
 		v, err := value.Decode([]byte(fmt.Sprintf(`{"id":"%032x","name":%q,"description":"Bench source %d (created in the UI)",
@@ -45,8 +46,7 @@ func newBenchCase(b *testing.B, n int) benchCase {
 		if !ok {
 			b.Fatal("not an object")
 		}
-		live.Sources[name] = o
-		live.Schemas[name] = map[string]*value.Object{}
+		live.Put(config.KindSource, "", name, o)
 	}
 	repo, err := config.Load(dir)
 	if err != nil {

@@ -185,8 +185,8 @@ func TestNormalisationRules(t *testing.T) {
 			if c.part != "" {
 				repo, live = bundleCase(t, c.part, c.desired, c.live)
 			} else {
-				repo = &config.Repo{Sources: []*config.Source{{Object: declare(t, c.kind, "s.yaml", c.desired)}}}
-				live = &Live{Sources: map[string]*value.Object{"S": liveObject(t, c.live)}}
+				repo = config.NewRepo(&config.Source{Object: declare(t, c.kind, "s.yaml", c.desired)})
+				live = liveOf(liveState{Sources: map[string]*value.Object{"S": liveObject(t, c.live)}})
 			}
 
 			p, err := compute(repo, live, Options{}, Rules)
@@ -219,10 +219,10 @@ func TestNormalisationRules(t *testing.T) {
 // TestListsOfObjectsDeclaredOnly: keys the tenant adds to objects inside lists are not changes,
 // and lists inside connectorAttributes keep their order.
 func TestListsInsideObjects(t *testing.T) {
-	repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "s.yaml", `{"name": "S",
-		"connectorAttributes": {"searchDNs": [{"searchDN": "a"}, {"searchDN": "b"}]}}`)}}}
-	live := &Live{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S",
-		"connectorAttributes": {"searchDNs": [{"searchDN": "a", "scope": "SUB"}, {"searchDN": "b", "scope": "SUB"}]}}`)}}
+	repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "s.yaml", `{"name": "S",
+		"connectorAttributes": {"searchDNs": [{"searchDN": "a"}, {"searchDN": "b"}]}}`)})
+	live := liveOf(liveState{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S",
+		"connectorAttributes": {"searchDNs": [{"searchDN": "a", "scope": "SUB"}, {"searchDN": "b", "scope": "SUB"}]}}`)}})
 	p, err := Compute(repo, live, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -230,7 +230,7 @@ func TestListsInsideObjects(t *testing.T) {
 	if p.Changes[0].Action != ActionNoChange {
 		t.Fatalf("server keys inside list elements: %s", describe(p))
 	}
-	live.Sources["S"] = liveObject(t, `{"name": "S", "connectorAttributes": {"searchDNs": [{"searchDN": "b"}, {"searchDN": "a"}]}}`)
+	live.Put(config.KindSource, "", "S", liveObject(t, `{"name": "S", "connectorAttributes": {"searchDNs": [{"searchDN": "b"}, {"searchDN": "a"}]}}`))
 	p, err = Compute(repo, live, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -259,8 +259,8 @@ func TestImmutableFields(t *testing.T) {
 		t.Run(c.field, func(t *testing.T) {
 			desired := `{"name": "S", "description": "new", "` + c.field + `": ` + c.desired + `}`
 			live := `{"name": "S", "description": "old", "` + c.field + `": ` + c.live + `}`
-			repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "sources/s.yaml", desired)}}}
-			p, err := Compute(repo, &Live{Sources: map[string]*value.Object{"S": liveObject(t, live)}}, Options{})
+			repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "sources/s.yaml", desired)})
+			p, err := Compute(repo, liveOf(liveState{Sources: map[string]*value.Object{"S": liveObject(t, live)}}), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -290,7 +290,7 @@ func TestImmutableFields(t *testing.T) {
 
 			// The same value live: no violation.
 			same := `{"name": "S", "description": "new", "` + c.field + `": ` + c.desired + `}`
-			p, err = Compute(repo, &Live{Sources: map[string]*value.Object{"S": liveObject(t, same)}}, Options{})
+			p, err = Compute(repo, liveOf(liveState{Sources: map[string]*value.Object{"S": liveObject(t, same)}}), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -303,7 +303,7 @@ func TestImmutableFields(t *testing.T) {
 
 func TestConnectors(t *testing.T) {
 	decl := `{"name": "Acme HR", "className": "sailpoint.connector.OpenConnectorAdapter", "type": "Acme HR", "directConnect": true, "status": "DEVELOPMENT"}`
-	repo := &config.Repo{Connectors: []*config.Connector{{Object: declare(t, config.KindConnector, "connectors/acme-hr.yaml", decl)}}}
+	repo := config.NewRepo(&config.Connector{Object: declare(t, config.KindConnector, "connectors/acme-hr.yaml", decl)})
 
 	for _, c := range []struct {
 		name, live, action, paths string
@@ -314,9 +314,9 @@ func TestConnectors(t *testing.T) {
 		{"name and class", `{"name": "Acme HR v2", "scriptName": "acme-hr", "className": "x.Y", "type": "Acme HR", "directConnect": true, "status": "DEVELOPMENT"}`, "violation", "name,className"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			live := &Live{Connectors: map[string]*value.Object{}}
+			live := liveOf(liveState{Connectors: map[string]*value.Object{}})
 			if c.live != "" {
-				live.Connectors["Acme HR"] = liveObject(t, c.live)
+				live.Put(config.KindConnector, "", "Acme HR", liveObject(t, c.live))
 			}
 			p, err := Compute(repo, live, Options{})
 			if err != nil {
@@ -361,16 +361,13 @@ func TestConnectorReferences(t *testing.T) {
 		{"literal the tenant has", "jdbc", "", "", []string{"other"}, "create", "jdbc"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			repo := &config.Repo{
-				Connectors: []*config.Connector{{Object: declare(t, config.KindConnector, "c.yaml", conn)}},
-				Sources:    []*config.Source{{Object: declare(t, config.KindSource, "s.yaml", `{"name": "HR", "connector": "`+c.connector+`"}`)}},
-			}
-			live := &Live{Connectors: map[string]*value.Object{}, Sources: map[string]*value.Object{}, MissingConnectors: map[string]bool{}}
+			repo := config.NewRepo(&config.Connector{Object: declare(t, config.KindConnector, "c.yaml", conn)}, &config.Source{Object: declare(t, config.KindSource, "s.yaml", `{"name": "HR", "connector": "`+c.connector+`"}`)})
+			live := liveOf(liveState{Connectors: map[string]*value.Object{}, Sources: map[string]*value.Object{}, MissingConnectors: map[string]bool{}})
 			if c.liveConn != "" {
-				live.Connectors["Acme HR"] = liveObject(t, c.liveConn)
+				live.Put(config.KindConnector, "", "Acme HR", liveObject(t, c.liveConn))
 			}
 			if c.liveSource != "" {
-				live.Sources["HR"] = liveObject(t, c.liveSource)
+				live.Put(config.KindSource, "", "HR", liveObject(t, c.liveSource))
 			}
 			for _, m := range c.missing {
 				live.MissingConnectors[m] = true
@@ -406,15 +403,12 @@ func TestConnectorReferences(t *testing.T) {
 
 func TestSchemas(t *testing.T) {
 	mk := func(source string, attrs ...string) *config.Repo {
-		return &config.Repo{
-			Sources: []*config.Source{{Object: declare(t, config.KindSource, "s.yaml", `{"name": "S"}`)}},
-			Schemas: []*config.EntitlementSchema{{Object: declare(t, config.KindEntitlementSchema, "g.yaml", `{"name": "group"}`),
-				Source: source, Attributes: attrs}},
-		}
+		return config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "s.yaml", `{"name": "S"}`)}, &config.EntitlementSchema{Object: declare(t, config.KindEntitlementSchema, "g.yaml", `{"name": "group"}`),
+			Source: source, Attributes: attrs})
 	}
 	liveSchema := liveObject(t, `{"id": "sch1", "name": "group", "attributes": [{"name": "id"}, {"name": "name"}, {"name": "memberOf"}]}`)
-	withSchema := &Live{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "id": "s1"}`)},
-		Schemas: map[string]map[string]*value.Object{"S": {"group": liveSchema}}}
+	sources := map[string]*value.Object{"S": liveObject(t, `{"name": "S", "id": "s1"}`)}
+	withSchema := liveOf(liveState{Sources: sources, Schemas: map[string]map[string]*value.Object{"S": {"group": liveSchema}}})
 	for _, c := range []struct {
 		name   string
 		repo   *config.Repo
@@ -423,15 +417,15 @@ func TestSchemas(t *testing.T) {
 		note   string
 	}{
 		{"source absent", mk("S", "id"), &Live{}, ActionCreate, ""},
-		{"schema absent", mk("S", "id"), &Live{Sources: withSchema.Sources}, ActionCreate, ""},
+		{"schema absent", mk("S", "id"), liveOf(liveState{Sources: sources}), ActionCreate, ""},
 		{"same names, other order", mk("S", "memberOf", "id", "name"), withSchema, ActionNoChange, ""},
 		{"added and removed", mk("S", "id", "name", "displayName"), withSchema, ActionUpdate, "re-upload: adds displayName; removes memberOf"},
 		// attributes: [] is a schema a tenant holds (export writes it): in sync with it, but no
 		// upload can make one.
-		{"none, live none", mk("S"), &Live{Sources: withSchema.Sources, Schemas: map[string]map[string]*value.Object{"S": {
-			"group": liveObject(t, `{"id": "sch2", "name": "group", "identityAttribute": null, "displayAttribute": null, "attributes": []}`)}}},
+		{"none, live none", mk("S"), liveOf(liveState{Sources: sources, Schemas: map[string]map[string]*value.Object{"S": {
+			"group": liveObject(t, `{"id": "sch2", "name": "group", "identityAttribute": null, "displayAttribute": null, "attributes": []}`)}}}),
 			ActionNoChange, ""},
-		{"none, schema absent", mk("S"), &Live{Sources: withSchema.Sources}, ActionViolation, ""},
+		{"none, schema absent", mk("S"), liveOf(liveState{Sources: sources}), ActionViolation, ""},
 		{"none, live some", mk("S"), withSchema, ActionViolation, "re-upload: removes id, name, memberOf"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -464,13 +458,13 @@ func TestSchemas(t *testing.T) {
 }
 
 func TestConnectorFiles(t *testing.T) {
-	repo := &config.Repo{Sources: []*config.Source{{
+	repo := config.NewRepo(&config.Source{
 		Object: declare(t, config.KindSource, "s.yaml", `{"name": "S"}`),
 		ConnectorFiles: []config.File{
 			{Rel: "drivers/ojdbc8.jar", Pos: config.Pos{File: "s.yaml", Line: 7, Col: 5}},
 			{Rel: "drivers/orai18n.jar", Pos: config.Pos{File: "s.yaml", Line: 8, Col: 5}},
 		},
-	}}}
+	})
 	for _, c := range []struct {
 		name, attrs string
 		want        string
@@ -481,7 +475,7 @@ func TestConnectorFiles(t *testing.T) {
 		{"list", `{"connector_files": ["orai18n.jar", "ojdbc8.jar"]}`, "no-change,no-change", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			live := &Live{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "connectorAttributes": `+c.attrs+`}`)}}
+			live := liveOf(liveState{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "connectorAttributes": `+c.attrs+`}`)}})
 			p, err := Compute(repo, live, Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -539,7 +533,7 @@ func TestUnmanaged(t *testing.T) {
 		t.Errorf("plan reports unmanaged: %+v", p.Summary)
 	}
 	live := acmeLive(t)
-	live.AllSourcesListed = false
+	live.SetListed(config.KindSource, false)
 	p, _ = Compute(repo, live, Options{Env: tenanttest.Env, Drift: true})
 	if p.Summary.Unmanaged != 0 || len(p.Notes) == 0 || p.Notes[0] != noteNoUnmanaged {
 		t.Errorf("partial listing: %+v %q", p.Summary, p.Notes)
@@ -580,7 +574,7 @@ func TestNeededSecrets(t *testing.T) {
 	})
 	t.Run("key absent live is sent", func(t *testing.T) {
 		live := acmeLive(t)
-		ca := live.Sources["HR Database"].Object("connectorAttributes")
+		ca := live.Get(config.KindSource, "", "HR Database").Object("connectorAttributes")
 		ca.Delete("password")
 		p, err := Compute(acmeRepo(t, false), live, Options{Env: tenanttest.Env})
 		if err != nil {
@@ -597,9 +591,9 @@ func TestNeededSecrets(t *testing.T) {
 		}
 	})
 	t.Run("violations send nothing", func(t *testing.T) {
-		repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "s.yaml",
-			`{"name": "S", "authoritative": true, "connectorAttributes": {"password": "${env:UNSET_PW}"}}`)}}}
-		live := &Live{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "authoritative": false, "connectorAttributes": {}}`)}}
+		repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "s.yaml",
+			`{"name": "S", "authoritative": true, "connectorAttributes": {"password": "${env:UNSET_PW}"}}`)})
+		live := liveOf(liveState{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "authoritative": false, "connectorAttributes": {}}`)}})
 		p, err := Compute(repo, live, Options{Env: envFrom(nil)})
 		if err != nil || p.Changes[0].Action != ActionViolation {
 			t.Errorf("err %v", err)
@@ -608,8 +602,8 @@ func TestNeededSecrets(t *testing.T) {
 }
 
 func TestResolveErrors(t *testing.T) {
-	repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "sources/s.yaml",
-		`{"name": "S", "description": "d", "connector": "${connector:Nope}"}`)}}}
+	repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "sources/s.yaml",
+		`{"name": "S", "description": "d", "connector": "${connector:Nope}"}`)})
 	_, err := Compute(repo, &Live{}, Options{})
 	if err == nil || !strings.Contains(err.Error(), "sources/s.yaml:4:12") || !strings.Contains(err.Error(), `"Nope"`) {
 		t.Errorf("err %v", err)
@@ -617,9 +611,9 @@ func TestResolveErrors(t *testing.T) {
 }
 
 func TestEscapedReferenceIsNotSecret(t *testing.T) {
-	repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "s.yaml",
-		`{"name": "S", "description": "literal $${env:X}"}`)}}}
-	live := &Live{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "description": "literal ${env:X}"}`)}}
+	repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "s.yaml",
+		`{"name": "S", "description": "literal $${env:X}"}`)})
+	live := liveOf(liveState{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "description": "literal ${env:X}"}`)}})
 	p, err := Compute(repo, live, Options{Env: envFrom(nil)})
 	if err != nil {
 		t.Fatal(err)

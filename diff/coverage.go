@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/sailsync/sailsync/internal/config"
-	"github.com/sailsync/sailsync/internal/value"
 )
 
 // UnmanagedMode is what drift does with the tenant's objects the repository does not declare.
@@ -24,10 +23,6 @@ const (
 
 // UnmanagedModes are the valid modes, the default first.
 var UnmanagedModes = []UnmanagedMode{UnmanagedReport, UnmanagedIgnore, UnmanagedFail}
-
-// openConnectorClass is the class custom connectors are built on (the open connector standard);
-// the tenant's own connectors have classes of their own.
-const openConnectorClass = "sailpoint.connector.OpenConnectorAdapter"
 
 // Coverage is how much of the tenant the repository manages, like driftctl's figure.
 type Coverage struct {
@@ -71,8 +66,8 @@ type unmanagedObject struct {
 	fp       Fingerprint
 }
 
-// unmanagedAll finds the tenant's sources and custom connectors that the repository does not
-// declare, sets the plan's coverage and returns the unmanaged changes to report: those no
+// unmanagedAll finds the tenant's objects that the repository does not declare (each kind's
+// planner finds its own), sets the plan's coverage and returns the unmanaged changes to report: those no
 // `unmanaged:` rule accepts, none with UnmanagedIgnore.
 func (c *computer) unmanagedAll(p *Plan) []planned {
 	mode := c.opts.Unmanaged
@@ -82,43 +77,11 @@ func (c *computer) unmanagedAll(p *Plan) []planned {
 	cov := &Coverage{Mode: mode}
 	var found []unmanagedObject
 
-	declared := map[string]bool{}
-	for _, s := range c.repo.Sources {
-		declared[s.Name] = true
-	}
-	for name, lv := range c.live.Sources {
-		if lv == nil {
-			continue
-		}
-		cov.Sources.All++
-		if declared[name] {
-			cov.Sources.Managed++
-			continue
-		}
-		var what []string
-		if con := lv.String("connector"); con != "" {
-			what = append(what, "connector "+con)
-		}
-		if t := lv.String("type"); t != "" {
-			what = append(what, "type "+t)
-		}
-		found = append(found, unmanagedObject{kind: config.KindSource, name: name, id: lv.String("id"), note: noteOf(what), fp: FingerprintOf(lv)})
-	}
-
-	if c.live.AllConnectorsListed {
-		for _, con := range c.customConnectors() {
-			cov.Connectors.All++
-			if c.declaresConnector(con) {
-				cov.Connectors.Managed++
-				continue
-			}
-			what := []string{"scriptName " + con.String("scriptName")}
-			found = append(found, unmanagedObject{kind: config.KindConnector, name: con.String("name"), id: con.String("scriptName"),
-				note: noteOf(what), fp: FingerprintOf(con)})
+	for _, k := range config.AllKinds() {
+		if spec, _ := config.KindInfo(k); spec.Unmanaged && planners[k].unmanaged != nil {
+			found = append(found, planners[k].unmanaged(c, cov)...)
 		}
 	}
-
-	found = append(found, c.plainUnmanaged(cov)...)
 	var out []planned
 	for _, u := range found {
 		if r, ok := acceptedBy(c.repo.Settings.Unmanaged, u.kind, u.name); ok {
@@ -134,10 +97,13 @@ func (c *computer) unmanagedAll(p *Plan) []planned {
 	}
 	sort.Slice(cov.Accepted, func(i, j int) bool {
 		a, b := cov.Accepted[i], cov.Accepted[j]
-		if a.Kind != b.Kind {
-			return config.Level(a.Kind) < config.Level(b.Kind)
+		if la, lb := config.Level(a.Kind), config.Level(b.Kind); la != lb {
+			return la < lb
 		}
-		return a.Name < b.Name
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.Kind < b.Kind
 	})
 	p.Coverage = cov
 	return out
@@ -161,69 +127,6 @@ func acceptedBy(rules []config.UnmanagedRule, k config.Kind, name string) (confi
 	return config.UnmanagedRule{}, false
 }
 
-// customConnectors are the tenant's custom connectors as far as the API shows them: listed ones
-// built on the open connector class, and those live sources use that the listing (RELEASED
-// connectors only) lacks, named by the sources' connectorName, except SaaS connectors. One per
-// scriptName, by scriptName.
-func (c *computer) customConnectors() []*value.Object {
-	byScript := map[string]*value.Object{}
-	listed := map[string]bool{}
-	for _, con := range c.live.ListedConnectors {
-		sn := con.String("scriptName")
-		listed[sn] = true
-		if con.String("className") == openConnectorClass {
-			byScript[sn] = con
-		}
-	}
-	for _, con := range c.live.Connectors {
-		if con != nil {
-			byScript[con.String("scriptName")] = con
-		}
-	}
-	for _, src := range c.live.Sources {
-		if src == nil {
-			continue
-		}
-		sn := src.String("connector")
-		if sn == "" || listed[sn] || byScript[sn] != nil || config.UsesSaaSConnector(src) {
-			continue
-		}
-		o := value.NewObject()
-		o.Set("name", src.String("connectorName"))
-		o.Set("scriptName", sn)
-		if o.String("name") == "" {
-			o.Set("name", sn)
-		}
-		byScript[sn] = o
-	}
-	names := make([]string, 0, len(byScript))
-	for sn := range byScript {
-		names = append(names, sn)
-	}
-	sort.Strings(names)
-	out := make([]*value.Object, len(names))
-	for i, sn := range names {
-		out[i] = byScript[sn]
-	}
-	return out
-}
-
-// declaresConnector reports whether the repository declares the live connector: it is the one
-// found for a declared Connector, or has a declared Connector's name.
-func (c *computer) declaresConnector(con *value.Object) bool {
-	for name, lv := range c.live.Connectors {
-		if lv != nil && lv.String("scriptName") == con.String("scriptName") && c.connectorByName(name) != nil {
-			return true
-		}
-	}
-	for _, d := range c.repo.Connectors {
-		if strings.EqualFold(d.Name, con.String("name")) {
-			return true
-		}
-	}
-	return false
-}
-
 // CoverageLine is the coverage figure for humans: "Coverage: 2 of 3 sources (67 %), 1 of 1
 // custom connectors managed; 1 unmanaged accepted by sailsync.yaml." "" without a coverage.
 func CoverageLine(p *Plan) string {
@@ -235,7 +138,7 @@ func CoverageLine(p *Plan) string {
 	if cv.Connectors.All > 0 {
 		s += fmt.Sprintf(", %s of %s custom connectors (%s)", thousands(cv.Connectors.Managed), thousands(cv.Connectors.All), percent(cv.Connectors))
 	}
-	for _, k := range config.PlainKinds() {
+	for _, k := range config.AllKinds() {
 		if n, ok := cv.Kinds[k]; ok && n.All > 0 {
 			s += fmt.Sprintf(", %s of %s %ss (%s)", thousands(n.Managed), thousands(n.All), strings.ToLower(string(k)), percent(n))
 		}

@@ -83,7 +83,7 @@ func TestConnectorDeleteNamesItsUsers(t *testing.T) {
 		{"sources not read whole", 0, false, "the sources that use it are not known"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			live := &Live{Sources: sources(tt.users), AllSourcesListed: tt.listed, Connectors: map[string]*value.Object{"Bridge": conn}}
+			live := liveOf(liveState{Sources: sources(tt.users), AllSourcesListed: tt.listed, Connectors: map[string]*value.Object{"Bridge": conn}})
 			p, err := Compute(repo, live, Options{})
 			if err != nil {
 				t.Fatal(err)

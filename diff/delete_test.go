@@ -37,7 +37,7 @@ func TestTombstonePlans(t *testing.T) {
 		}
 		return o
 	}
-	live := &Live{
+	live := liveOf(liveState{
 		Sources: map[string]*value.Object{
 			"Old":  obj("id", "s1", "name", "Old", "connector", "old-conn"),
 			"Kept": obj("id", "s2", "name", "Kept", "connector", "busy-conn"),
@@ -48,7 +48,7 @@ func TestTombstonePlans(t *testing.T) {
 			"Busy Conn": obj("name", "Busy Conn", "scriptName", "busy-conn", "className", openConnectorClass),
 		},
 		AllSourcesListed: true,
-	}
+	})
 	p, err := Compute(repo, live, Options{})
 	if err != nil {
 		t.Fatal(err)

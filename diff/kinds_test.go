@@ -50,3 +50,24 @@ func TestRulesDerivedFromKindTable(t *testing.T) {
 		t.Errorf("immutable source fields %v, kind table %v", fieldNames(immutableSourceFields), src.Immutable)
 	}
 }
+
+// TestPlannerPerKind: every kind of config's table has a planner (kind_<kind>.go, or plain.go
+// for a plain kind) and every planner a table row, so that a half-added kind fails here rather
+// than planning nothing; a kind drift reports unmanaged objects of finds them itself.
+func TestPlannerPerKind(t *testing.T) {
+	for _, k := range config.AllKinds() {
+		p, ok := planners[k]
+		if !ok || p.plan == nil || p.live == nil {
+			t.Errorf("kind %s: no planner with plan and live (registerPlanner)", k)
+			continue
+		}
+		if s, _ := config.KindInfo(k); s.Unmanaged != (p.unmanaged != nil) {
+			t.Errorf("kind %s: Unmanaged %v in the table, unmanaged planner %v", k, s.Unmanaged, p.unmanaged != nil)
+		}
+	}
+	for k := range planners {
+		if _, ok := config.KindInfo(k); !ok {
+			t.Errorf("planner for %s: no such kind in config's table", k)
+		}
+	}
+}

@@ -37,8 +37,8 @@ func TestDeclaredNull(t *testing.T) {
 				}
 				return `{` + base + `, ` + extra + `}`
 			}
-			repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "s.yaml", join(tt.desired))}}}
-			live := &Live{Sources: map[string]*value.Object{"S": liveObject(t, join(tt.live))}}
+			repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "s.yaml", join(tt.desired))})
+			live := liveOf(liveState{Sources: map[string]*value.Object{"S": liveObject(t, join(tt.live))}})
 			p, err := Compute(repo, live, Options{})
 			if err != nil {
 				t.Fatal(err)

@@ -4,14 +4,34 @@ import (
 	"fmt"
 
 	"github.com/sailsync/sailsync/internal/config"
+	"github.com/sailsync/sailsync/internal/value"
 )
+
+func init() {
+	for _, k := range config.PlainKinds() {
+		registerPlanner(k, kindPlanner{
+			plan: func(c *computer, out []planned) ([]planned, error) {
+				for _, o := range c.repo.ObjectsOf(k) {
+					pl, err := c.plain(o)
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, pl)
+				}
+				return out, nil
+			},
+			live:      func(c *computer, o *config.Object, _ string) *value.Object { return c.live.Get(o.Kind, "", o.Name) },
+			unmanaged: func(c *computer, cov *Coverage) []unmanagedObject { return c.plainUnmanaged(k, cov) },
+		})
+	}
+}
 
 // plain plans an object of a plain kind (config.API) from its table row alone: a create of the
 // declared fields, or an update compared field by field with the row's rules, whose body apply
 // lays over a fresh read (a full-object PUT keeps every undeclared field).
 func (c *computer) plain(o *config.Object) (planned, error) {
 	spec, _ := config.KindInfo(o.Kind)
-	if lv := c.live.Objects[o.Kind][o.Name]; lv != nil && spec.API.Vendors(lv) {
+	if lv := c.live.Get(o.Kind, "", o.Name); lv != nil && spec.API.Vendors(lv) {
 		// The vendor's own object has the name: the tenant refuses to change or delete it, and
 		// a create under its name would be refused as a duplicate.
 		ch := Change{Kind: o.Kind, Name: o.Name, File: o.Doc.File, Line: o.Doc.Line, Action: ActionViolation, Fields: []Field{}}
@@ -34,7 +54,7 @@ func (c *computer) plain(o *config.Object) (planned, error) {
 		return planned{}, err
 	}
 	ch := Change{Kind: o.Kind, Name: o.Name, File: o.Doc.File, Line: o.Doc.Line}
-	lv := c.live.Objects[o.Kind][o.Name]
+	lv := c.live.Get(o.Kind, "", o.Name)
 	if lv == nil {
 		ch.Action = ActionCreate
 		ch.Fields = createFields(desired)
@@ -73,35 +93,34 @@ func (c *computer) plain(o *config.Object) (planned, error) {
 	return planned{change: ch, ignored: ign}, nil
 }
 
-// plainUnmanaged returns the objects of each fully listed plain kind that the repository does
-// not declare, counting the kind's coverage.
-func (c *computer) plainUnmanaged(cov *Coverage) []unmanagedObject {
+// plainUnmanaged returns the objects of plain kind k that the repository does not declare, when
+// its listing was read whole, counting the kind's coverage.
+func (c *computer) plainUnmanaged(k config.Kind, cov *Coverage) []unmanagedObject {
+	if !c.live.Listed[k] {
+		return nil
+	}
+	declared := map[string]bool{}
+	for _, o := range c.repo.ObjectsOf(k) {
+		declared[o.Name] = true
+	}
 	var found []unmanagedObject
-	for _, k := range config.PlainKinds() {
-		if spec, _ := config.KindInfo(k); !spec.Unmanaged || !c.live.Listed[k] {
+	var n Count
+	for key, lv := range c.live.Objects[k] {
+		name := key.Name
+		n.All++
+		if declared[name] {
+			n.Managed++
 			continue
 		}
-		declared := map[string]bool{}
-		for _, o := range c.repo.Plain(k) {
-			declared[o.Name] = true
+		var what []string
+		if t := lv.String("type"); t != "" {
+			what = append(what, "type "+t)
 		}
-		var n Count
-		for name, lv := range c.live.Objects[k] {
-			n.All++
-			if declared[name] {
-				n.Managed++
-				continue
-			}
-			var what []string
-			if t := lv.String("type"); t != "" {
-				what = append(what, "type "+t)
-			}
-			found = append(found, unmanagedObject{kind: k, name: name, id: lv.String("id"), note: noteOf(what), fp: FingerprintOf(lv)})
-		}
-		if cov.Kinds == nil {
-			cov.Kinds = map[config.Kind]Count{}
-		}
-		cov.Kinds[k] = n
+		found = append(found, unmanagedObject{kind: k, name: name, id: lv.String("id"), note: noteOf(what), fp: FingerprintOf(lv)})
 	}
+	if cov.Kinds == nil {
+		cov.Kinds = map[config.Kind]Count{}
+	}
+	cov.Kinds[k] = n
 	return found
 }

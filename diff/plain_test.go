@@ -60,9 +60,9 @@ func TestPlainKind(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			l := &Live{Objects: map[config.Kind]map[string]*value.Object{config.KindTransform: {}}}
+			l := liveOf(liveState{Objects: map[config.Kind]map[string]*value.Object{config.KindTransform: {}}})
 			if tc.live != nil {
-				l.Objects[config.KindTransform]["T"] = tc.live
+				l.Put(config.KindTransform, "", "T", tc.live)
 			}
 			p, err := Compute(repo, l, Options{})
 			if err != nil {

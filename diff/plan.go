@@ -32,33 +32,27 @@ const Sensitive = "(sensitive)"
 // Options.AllowUnsetEnv: the plan can be reviewed, an apply refuses it.
 const SensitiveUnset = "(sensitive, not set)"
 
-// Live is the live state fetched for a plan. Keys are names, as objects are identified by name.
+// Live is the live state fetched for a plan: one model for every kind, the tenant's objects by
+// kind and identity, and what some kinds' planners need besides (a connector's listing, bundles).
 type Live struct {
-	// Sources holds the declared sources the tenant has, by name; with AllSourcesListed, every
-	// source of the tenant.
-	Sources map[string]*value.Object
-	// AllSourcesListed is true when Sources holds every source of the tenant (needed to report
-	// unmanaged sources).
-	AllSourcesListed bool
-	// Schemas holds the schemas of the declared sources that exist, by source name then schema name.
-	Schemas map[string]map[string]*value.Object
-	// Connectors holds the declared connectors the tenant has, by declared name. They are found
-	// by name, never by a guessed scriptName (see sync.Fetch); the object's scriptName is the
-	// tenant's.
-	Connectors map[string]*value.Object
+	// Objects holds the tenant's objects that the repository declares, by kind and by Key
+	// (owner and declared name); with Listed[kind], every object of the kind's listing. A key
+	// may hold nil: looked up, and the tenant has none.
+	Objects map[config.Kind]map[Key]*value.Object
+	// Listed tells, per kind, whether Objects holds the kind's whole listing (drift's unmanaged
+	// objects; every source, for a connector's users).
+	Listed map[config.Kind]bool
+	// ListedOwners tells, for a kind with an Owner, whose objects were listed (the sources
+	// whose schemas were read), also when the tenant has none.
+	ListedOwners map[config.Kind]map[string]bool
 	// ListedConnectors is the tenant's connector listing (RELEASED connectors) when
-	// AllConnectorsListed: drift finds unmanaged custom connectors in it.
-	ListedConnectors    []*value.Object
-	AllConnectorsListed bool
+	// Listed[Connector]: drift finds unmanaged custom connectors in it. Connectors are found by
+	// name, never by a guessed scriptName (see sync.Fetch); the object's scriptName is the
+	// tenant's.
+	ListedConnectors []*value.Object
 	// MissingConnectors holds the scriptNames that declared sources to be created name and that
 	// the tenant does not have (neither listed nor found by GET /v3/connectors/{scriptName}).
 	MissingConnectors map[string]bool
-	// Objects holds the objects of the plain kinds (config.PlainKinds) that the repository
-	// declares and the tenant has, by kind then declared name; with Listed[kind], every object
-	// of the kind's listing (its API's Scope).
-	Objects map[config.Kind]map[string]*value.Object
-	// Listed tells, per plain kind, whether Objects holds its whole listing (drift's unmanaged).
-	Listed map[config.Kind]bool
 	// Named holds, for each reference given by name (config.Repo.NamedRefs), the tenant's
 	// objects of its type with that name: exactly one is resolved, none or several is an error.
 	Named map[config.NamedRef][]*value.Object
@@ -67,7 +61,7 @@ type Live struct {
 	// Bundles holds, by declared connector name, the bundle as the tenant holds it when it is
 	// not simply the ConnectorDetail's canonical fields: the detail's other spellings read
 	// and parts confirmed at their documented GET endpoints (sync.Fetch). Nil entries, or
-	// none, mean the detail in Connectors is compared.
+	// none, mean the detail in Objects is compared.
 	Bundles map[string]*value.Object
 	// Notes say how the tenant was read when it was not object by object (the configuration
 	// export, and what it did not give); the plan shows them.
@@ -75,6 +69,56 @@ type Live struct {
 	// ExportFallbacks counts the sources whose schemas the export did not give whole, read per
 	// object instead.
 	ExportFallbacks int
+}
+
+// Key identifies a live object within its kind: the declared name, and for a kind with an
+// Owner (an entitlement schema) the name of the object it belongs to.
+type Key struct {
+	Owner, Name string
+}
+
+// Get returns the tenant's object of kind k declared as name (of owner), or nil.
+func (l *Live) Get(k config.Kind, owner, name string) *value.Object {
+	return l.Objects[k][Key{owner, name}]
+}
+
+// Has reports whether the object of kind k declared as name (of owner) was looked up.
+func (l *Live) Has(k config.Kind, owner, name string) bool {
+	_, ok := l.Objects[k][Key{owner, name}]
+	return ok
+}
+
+// Put records o (nil: the tenant has none) as the tenant's object of kind k declared as name
+// (of owner).
+func (l *Live) Put(k config.Kind, owner, name string, o *value.Object) {
+	if l.Objects == nil {
+		l.Objects = map[config.Kind]map[Key]*value.Object{}
+	}
+	m := l.Objects[k]
+	if m == nil {
+		m = map[Key]*value.Object{}
+		l.Objects[k] = m
+	}
+	m[Key{owner, name}] = o
+}
+
+// SetListedOwner records that the objects of kind k that belong to owner were listed.
+func (l *Live) SetListedOwner(k config.Kind, owner string) {
+	if l.ListedOwners == nil {
+		l.ListedOwners = map[config.Kind]map[string]bool{}
+	}
+	if l.ListedOwners[k] == nil {
+		l.ListedOwners[k] = map[string]bool{}
+	}
+	l.ListedOwners[k][owner] = true
+}
+
+// SetListed records whether Objects holds the whole listing of kind k.
+func (l *Live) SetListed(k config.Kind, all bool) {
+	if l.Listed == nil {
+		l.Listed = map[config.Kind]bool{}
+	}
+	l.Listed[k] = all
 }
 
 // Plan is the result of comparing a repository with a tenant.

@@ -85,8 +85,8 @@ func TestGolden(t *testing.T) {
 }
 
 func TestRenderNoChanges(t *testing.T) {
-	repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "s.yaml", `{"name": "S", "description": "d"}`)}}}
-	live := &Live{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "description": "d", "id": "1"}`)}}
+	repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "s.yaml", `{"name": "S", "description": "d"}`)})
+	live := liveOf(liveState{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "description": "d", "id": "1"}`)}})
 	p, err := Compute(repo, live, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +112,7 @@ func TestRenderNoChanges(t *testing.T) {
 // renderer, whether the plan creates, rotates or adds them, nor in a saved plan.
 func TestSecretsNeverShown(t *testing.T) {
 	live := acmeLive(t)
-	live.Sources["HR Database"].Object("connectorAttributes").Delete("password") // added: sent
+	live.Get(config.KindSource, "", "HR Database").Object("connectorAttributes").Delete("password") // added: sent
 	for _, opts := range []Options{
 		{Env: tenanttest.Env},
 		{Env: tenanttest.Env, RotateSecrets: true},
@@ -209,8 +209,8 @@ func TestRenderJSONIsPureJSON(t *testing.T) {
 }
 
 func TestMarkdownEscapes(t *testing.T) {
-	repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "s.yaml",
-		"{\"name\": \"A|B <script>\", \"description\": \"```\\n@team *x* [l](u)\"}")}}}
+	repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "s.yaml",
+		"{\"name\": \"A|B <script>\", \"description\": \"```\\n@team *x* [l](u)\"}")})
 	p, err := Compute(repo, &Live{}, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -250,7 +250,7 @@ func TestGitHubEscapes(t *testing.T) {
 	if got := GitHubProperty("a:b,c%\n"); got != "a%3Ab%2Cc%25%0A" {
 		t.Errorf("ghProperty %q", got)
 	}
-	repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "dir,x/s:1.yaml", `{"name": "100% S"}`)}}}
+	repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "dir,x/s:1.yaml", `{"name": "100% S"}`)})
 	p, err := Compute(repo, &Live{}, Options{})
 	if err != nil {
 		t.Fatal(err)

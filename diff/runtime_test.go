@@ -58,8 +58,8 @@ func TestRuntimeAttributesInPlan(t *testing.T) {
 			"update [description]", false},
 	} {
 		for _, drift := range []bool{false, true} {
-			repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "s.yaml", tt.desired)}}}
-			live := &Live{Sources: map[string]*value.Object{"Entra": liveObject(t, tt.live)}}
+			repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "s.yaml", tt.desired)})
+			live := liveOf(liveState{Sources: map[string]*value.Object{"Entra": liveObject(t, tt.live)}})
 			p, err := Compute(repo, live, Options{Drift: drift, RotateSecrets: tt.rotate,
 				Env: envFrom(map[string]string{"ENTRA_USERDELTATOKEN": "stale"})})
 			if err != nil {

@@ -75,12 +75,12 @@ func envFrom(m map[string]string) func(string) (string, bool) {
 func acmeRepo(t testing.TB, violation bool) *config.Repo {
 	t.Helper()
 	repo := &config.Repo{Dir: "examples/acme", Hash: "5f1d3c0a9e7b2d4c6a8f0e1b3d5c7a9e2f4b6d8c0e1a3b5d7f9c2e4a6b8d0f1c"}
-	repo.Connectors = append(repo.Connectors, &config.Connector{
+	repo.Add(&config.Connector{
 		Object: declare(t, config.KindConnector, "connectors/acme-hr.yaml", `{
 			"name": "Acme HR", "className": "sailpoint.connector.OpenConnectorAdapter", "type": "Acme HR",
 			"directConnect": true, "status": "DEVELOPMENT"}`),
 	})
-	repo.Sources = append(repo.Sources,
+	repo.Add(
 		&config.Source{Object: declare(t, config.KindSource, "sources/corporate-directory.yaml", `{
 			"name": "Corporate Directory",
 			"description": "Acme's Active Directory forest (corp.acme.example): employees and contractors.",
@@ -116,7 +116,7 @@ func acmeRepo(t testing.TB, violation bool) *config.Repo {
 			"connectorAttributes": {"baseUrl": "https://hr.acme.example/api/v2", "apiToken": "${env:ACME_HR_TOKEN}", "pageSize": 500}}`)},
 	)
 	if violation {
-		repo.Sources = append(repo.Sources, &config.Source{Object: declare(t, config.KindSource, "sources/contractor-feed.yaml", `{
+		repo.Add(&config.Source{Object: declare(t, config.KindSource, "sources/contractor-feed.yaml", `{
 			"name": "Contractor Feed",
 			"description": "Contractors from the staffing agency's nightly CSV.",
 			"owner": `+owner+`,
@@ -125,11 +125,12 @@ func acmeRepo(t testing.TB, violation bool) *config.Repo {
 	}
 	group := declare(t, config.KindEntitlementSchema, "schemas/corporate-directory-group.yaml", `{"name": "group"}`)
 	role := declare(t, config.KindEntitlementSchema, "schemas/acme-hr-role.yaml", `{"name": "role"}`)
-	repo.Schemas = []*config.EntitlementSchema{
-		{Object: group, Source: "Corporate Directory", Template: &config.File{Rel: "group.csv"},
+	group.Owner, role.Owner = "Corporate Directory", "Acme HR Cloud"
+	repo.Add(
+		&config.EntitlementSchema{Object: group, Source: "Corporate Directory", Template: &config.File{Rel: "group.csv"},
 			Attributes: []string{"id", "name", "displayName", "description", "memberOf", "managedBy"}},
-		{Object: role, Source: "Acme HR Cloud", Attributes: []string{"id", "name", "description"}},
-	}
+		&config.EntitlementSchema{Object: role, Source: "Acme HR Cloud", Attributes: []string{"id", "name", "description"}},
+	)
 	return repo
 }
 
@@ -179,7 +180,7 @@ func acmeLive(t testing.TB) *Live {
 		"owner": `+owner+`, "type": "DelimitedFile", "connector": "delimited-file",
 		"connectorClass": "sailpoint.connector.DelimitedFileConnector", "authoritative": false,
 		"created": "2021-04-01T12:00:00.000Z", "modified": "2022-09-09T12:00:00.000Z"}`)
-	return &Live{
+	return liveOf(liveState{
 		Sources: map[string]*value.Object{
 			"Corporate Directory": corp, "HR Database": hr, "Contractor Feed": contractors, "Legacy Mainframe": legacy,
 		},
@@ -200,7 +201,7 @@ func acmeLive(t testing.TB) *Live {
 			"delimited-file":   liveObject(t, `{"name": "Delimited File", "type": "DelimitedFile", "scriptName": "delimited-file", "className": "sailpoint.connector.DelimitedFileConnector", "status": "RELEASED"}`),
 			"payroll-bridge":   liveObject(t, `{"name": "Payroll Bridge", "type": "Payroll Bridge", "scriptName": "payroll-bridge", "className": "sailpoint.connector.OpenConnectorAdapter", "status": "DEVELOPMENT", "directConnect": true}`),
 		},
-	}
+	})
 }
 
 // changeByKey finds a change by its Key.

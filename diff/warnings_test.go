@@ -21,9 +21,9 @@ func TestWarningsRendered(t *testing.T) {
 		if changed {
 			desc = `"description": "new"`
 		}
-		repo := &config.Repo{Sources: []*config.Source{{Object: declare(t, config.KindSource, "sources/s.yaml", `{"name": "S", "connector": "jdbc", `+desc+`}`)}},
-			Warnings: config.Problems{warn}}
-		live := &Live{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "connector": "jdbc", "description": "d", "id": "1"}`)}}
+		repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "sources/s.yaml", `{"name": "S", "connector": "jdbc", `+desc+`}`)})
+		repo.Warnings = config.Problems{warn}
+		live := liveOf(liveState{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "connector": "jdbc", "description": "d", "id": "1"}`)}})
 		p, err := Compute(repo, live, Options{})
 		if err != nil {
 			t.Fatal(err)

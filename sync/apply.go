@@ -20,18 +20,6 @@ import (
 // the objects it depends on, never for a whole level.
 var Levels = config.Levels()
 
-// level returns the index of kind in Levels.
-func level(kind config.Kind) int {
-	for i, kinds := range Levels {
-		for _, k := range kinds {
-			if k == kind {
-				return i
-			}
-		}
-	}
-	return len(Levels)
-}
-
 // Status is the outcome of one object in an apply.
 type Status string
 

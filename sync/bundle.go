@@ -92,8 +92,8 @@ func bundleUpload(r diff.BundleRequest) isc.Upload {
 // declared bundle are not read again: the API minimum.
 func (f *fetcher) details(ctx context.Context, par int) error {
 	f.pool = newPool(ctx, par)
-	for _, conn := range f.repo.Connectors {
-		o := f.live.Connectors[conn.Name]
+	for _, conn := range f.repo.Connectors() {
+		o := f.live.Get(config.KindConnector, "", conn.Name)
 		if conn.Bundle.Empty() || o == nil {
 			continue
 		}
@@ -110,7 +110,7 @@ func (f *fetcher) details(ctx context.Context, par int) error {
 				return fmt.Errorf("connector %q: %w", conn.Name, err)
 			}
 			f.mu.Lock()
-			f.live.Connectors[conn.Name] = d
+			f.live.Put(config.KindConnector, "", conn.Name, d)
 			f.mu.Unlock()
 			return nil
 		})
@@ -132,8 +132,8 @@ func (f *fetcher) confirmBundles(ctx context.Context, par int) error {
 	if f.live.Bundles == nil {
 		f.live.Bundles = map[string]*value.Object{}
 	}
-	for _, conn := range f.repo.Connectors {
-		d := f.live.Connectors[conn.Name]
+	for _, conn := range f.repo.Connectors() {
+		d := f.live.Get(config.KindConnector, "", conn.Name)
 		if conn.Bundle.Empty() || d == nil {
 			continue
 		}

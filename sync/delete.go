@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sailsync/sailsync/diff"
+	"github.com/sailsync/sailsync/internal/config"
 	"github.com/sailsync/sailsync/internal/isc"
 )
 
@@ -23,9 +24,9 @@ const DefaultTaskWait = 60 * time.Second
 func rank(ch diff.Change) int {
 	n := len(Levels)
 	if ch.Action == diff.ActionDelete {
-		return n + (n - 1 - level(ch.Kind))
+		return n + (n - 1 - config.Level(ch.Kind))
 	}
-	return level(ch.Kind)
+	return config.Level(ch.Kind)
 }
 
 // deleteObject carries out a delete through the kind's handler and returns a note for the

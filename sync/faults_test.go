@@ -683,8 +683,8 @@ func TestFaultListShiftsWhilePaging(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(live.Sources) != 301 {
-		t.Errorf("fetched %d sources, want all 301", len(live.Sources))
+	if len(live.Objects[config.KindSource]) != 301 {
+		t.Errorf("fetched %d sources, want all 301", len(live.Objects[config.KindSource]))
 	}
 	firstPages := 0
 	for _, e := range emu.Log() {

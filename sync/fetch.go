@@ -85,16 +85,16 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 		journal:    opts.Journal,
 		exportPoll: cmp.Or(opts.ExportPoll, DefaultExportPoll), exportWait: cmp.Or(opts.ExportWait, DefaultExportWait),
 		live: &diff.Live{
-			Sources:           make(map[string]*value.Object, len(repo.Sources)),
-			Schemas:           make(map[string]map[string]*value.Object, len(withSchemas)),
-			Connectors:        make(map[string]*value.Object, len(repo.Connectors)),
+			Objects: map[config.Kind]map[diff.Key]*value.Object{
+				config.KindSource:    make(map[diff.Key]*value.Object, repo.CountOf(config.KindSource)),
+				config.KindConnector: make(map[diff.Key]*value.Object, repo.CountOf(config.KindConnector)),
+			},
 			MissingConnectors: map[string]bool{},
-			Objects:           map[config.Kind]map[string]*value.Object{},
 			Listed:            map[config.Kind]bool{},
 		},
 		known:        map[string]*value.Object{},
 		detailed:     map[string]bool{},
-		declared:     make(map[string]bool, len(repo.Sources)),
+		declared:     make(map[string]bool, repo.CountOf(config.KindSource)),
 		withSchemas:  make(map[string]bool, len(withSchemas)),
 		schemasAsked: make(map[string]bool, len(withSchemas)),
 		pr:           &progress{fn: opts.Progress},
@@ -106,8 +106,8 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 	if f.perObject = !useExport(opts.Read, len(withSchemas)); !f.perObject {
 		f.submit(func(ctx context.Context) error { f.readExport(ctx, withSchemas); return nil })
 	}
-	names := make([]string, 0, len(repo.Sources))
-	for _, s := range repo.Sources {
+	names := make([]string, 0, repo.CountOf(config.KindSource))
+	for _, s := range repo.Sources() {
 		names = append(names, s.Name)
 		f.declared[s.Name] = true
 	}
@@ -121,16 +121,24 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 	case opts.AllSources:
 		// Drift reports unmanaged custom connectors too: the listing shows the released ones.
 		f.submit(f.listConnectors)
-	case len(repo.Connectors) > 0:
+	case repo.CountOf(config.KindConnector) > 0:
 		f.connectors()
 	}
-	f.plain()
+	for _, k := range config.AllKinds() {
+		if r, ok := readers[k]; ok {
+			r.start(f)
+		}
+	}
 	f.lookups(namedRefs(repo))
 	if err := f.pool.wait(); err != nil {
 		return nil, err
 	}
-	if err := f.recoverPlain(ctx, par); err != nil {
-		return nil, err
+	for _, k := range config.AllKinds() {
+		if r, ok := readers[k]; ok && r.finish != nil {
+			if err := r.finish(ctx, f, par); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if f.shifted {
 		// The tenant's source list changed while it was paged: pages may have skipped a source.
@@ -147,14 +155,14 @@ func Fetch(ctx context.Context, c *isc.Client, repo *config.Repo, opts FetchOpti
 	if err := f.details(ctx, par); err != nil {
 		return nil, err
 	}
-	f.live.AllSourcesListed = f.listedAll && !f.shifted
-	f.live.AllConnectorsListed = opts.AllSources && f.listed
+	f.live.SetListed(config.KindSource, f.listedAll && !f.shifted)
+	f.live.SetListed(config.KindConnector, opts.AllSources && f.listed)
 	return f.live, nil
 }
 
 // deletesConnectors reports whether the repository has a Connector tombstone.
 func deletesConnectors(repo *config.Repo) bool {
-	for _, c := range repo.Connectors {
+	for _, c := range repo.Connectors() {
 		if c.Absent {
 			return true
 		}
@@ -316,7 +324,7 @@ func (f *fetcher) missing(names []string) []string {
 	defer f.mu.Unlock()
 	var out []string
 	for _, n := range names {
-		if _, ok := f.live.Sources[n]; !ok {
+		if !f.live.Has(config.KindSource, "", n) {
 			out = append(out, n)
 		}
 	}
@@ -334,7 +342,7 @@ func (f *fetcher) addSources(objs []*value.Object) {
 			// sources in a tenant of 20,000 would hold the other half in memory for nothing.
 			continue
 		}
-		f.live.Sources[name] = o
+		f.live.Put(config.KindSource, "", name, o)
 		if f.perObject && f.withSchemas[name] && !f.schemasAsked[name] {
 			f.schemasAsked[name] = true
 			ask = append(ask, o)
@@ -354,12 +362,11 @@ func (f *fetcher) askSchemas(o *value.Object) {
 		if err != nil {
 			return fmt.Errorf("source %q: list schemas: %w", name, err)
 		}
-		m := make(map[string]*value.Object, len(objs))
-		for _, o := range objs {
-			m[o.String("name")] = o
-		}
 		f.mu.Lock()
-		f.live.Schemas[name] = m
+		f.live.SetListedOwner(config.KindEntitlementSchema, name)
+		for _, o := range objs {
+			f.live.Put(config.KindEntitlementSchema, name, o.String("name"), o)
+		}
 		f.mu.Unlock()
 		return nil
 	})
@@ -370,8 +377,8 @@ func (f *fetcher) askSchemas(o *value.Object) {
 // pinned connector is read by its pin alone when the pin holds that name. Whatever is still
 // missing is looked for by findConnectors once the sources are in.
 func (f *fetcher) connectors() {
-	if len(f.repo.Connectors) == 1 && f.repo.Connectors[0].PinnedScriptName != "" {
-		conn := f.repo.Connectors[0]
+	if f.repo.CountOf(config.KindConnector) == 1 && f.repo.Connectors()[0].PinnedScriptName != "" {
+		conn := f.repo.Connectors()[0]
 		f.submit(func(ctx context.Context) error { return f.tryConnector(ctx, conn, conn.PinnedScriptName) })
 		return
 	}
@@ -392,9 +399,9 @@ func (f *fetcher) listConnectors(ctx context.Context) error {
 	for _, o := range listed {
 		f.known[o.String("scriptName")] = o
 	}
-	for _, conn := range f.repo.Connectors {
+	for _, conn := range f.repo.Connectors() {
 		if o := isc.MatchName(conn.Name, listed); o != nil {
-			f.live.Connectors[conn.Name] = o
+			f.live.Put(config.KindConnector, "", conn.Name, o)
 		} else if conn.PinnedScriptName != "" && f.known[conn.PinnedScriptName] == nil {
 			pinned = append(pinned, conn)
 		}
@@ -421,7 +428,7 @@ func (f *fetcher) tryConnector(ctx context.Context, conn *config.Connector, scri
 		}
 		if o != nil && isc.SameName(o.String("name"), conn.Name) {
 			f.mu.Lock()
-			f.live.Connectors[conn.Name] = o
+			f.live.Put(config.KindConnector, "", conn.Name, o)
 			f.mu.Unlock()
 			return nil
 		}
@@ -459,7 +466,7 @@ func (f *fetcher) getConnector(ctx context.Context, scriptName string) (*value.O
 // be created names literally and the tenant did not show, so that plan, not apply, reports a
 // missing one.
 func (f *fetcher) findConnectors(ctx context.Context, par int) error {
-	if len(f.repo.Connectors) > 0 && !f.listed && len(f.live.Connectors) < len(f.repo.Connectors) {
+	if f.repo.CountOf(config.KindConnector) > 0 && !f.listed && len(f.live.Objects[config.KindConnector]) < f.repo.CountOf(config.KindConnector) {
 		// The single pin did not hold the connector: the listing may.
 		f.pool = newPool(ctx, par)
 		f.submit(f.listConnectors)
@@ -467,17 +474,17 @@ func (f *fetcher) findConnectors(ctx context.Context, par int) error {
 			return err
 		}
 	}
-	// Decided before any task runs: the tasks write live.Connectors.
+	// Decided before any task runs: the tasks write the live connectors.
 	var missing []*config.Connector
-	for _, conn := range f.repo.Connectors {
-		if f.live.Connectors[conn.Name] == nil {
+	for _, conn := range f.repo.Connectors() {
+		if f.live.Get(config.KindConnector, "", conn.Name) == nil {
 			missing = append(missing, conn)
 		}
 	}
 	f.pool = newPool(ctx, par)
 	for _, conn := range missing {
 		var candidates []string
-		for _, src := range f.live.Sources {
+		for _, src := range f.live.Objects[config.KindSource] {
 			if isc.SameName(src.String("connectorName"), conn.Name) && src.String("connector") != "" {
 				candidates = append(candidates, src.String("connector"))
 			}
@@ -487,8 +494,8 @@ func (f *fetcher) findConnectors(ctx context.Context, par int) error {
 		f.submit(func(ctx context.Context) error { return f.tryConnector(ctx, conn, candidates...) })
 	}
 	asked := map[string]bool{}
-	for _, src := range f.repo.Sources {
-		if f.live.Sources[src.Name] != nil {
+	for _, src := range f.repo.Sources() {
+		if f.live.Get(config.KindSource, "", src.Name) != nil {
 			continue
 		}
 		v, _ := src.Fields.Get("connector")
@@ -525,7 +532,7 @@ func (f *fetcher) recover(ctx context.Context, par int, names []string) error {
 				return err
 			}
 			f.mu.Lock()
-			f.live.Sources = map[string]*value.Object{}
+			f.live.Objects[config.KindSource] = map[diff.Key]*value.Object{}
 			f.mu.Unlock()
 			f.addSources(objs)
 			return nil
@@ -571,7 +578,7 @@ func nameFilters(names []string) []string {
 func sourcesWithSchemas(repo *config.Repo) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, s := range repo.Schemas {
+	for _, s := range repo.Schemas() {
 		if !seen[s.Source] {
 			seen[s.Source] = true
 			out = append(out, s.Source)

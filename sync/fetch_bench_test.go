@@ -46,8 +46,8 @@ func BenchmarkFetch(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(live.Sources) != declared || c.Stats().Requests != 1+tenant/isync.PageSize+declared {
-			b.Fatalf("%d sources, %d requests", len(live.Sources), c.Stats().Requests)
+		if len(live.Objects[config.KindSource]) != declared || c.Stats().Requests != 1+tenant/isync.PageSize+declared {
+			b.Fatalf("%d sources, %d requests", len(live.Objects[config.KindSource]), c.Stats().Requests)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/sailsync/sailsync/internal/config"
 	"github.com/sailsync/sailsync/internal/emulator"
 	"github.com/sailsync/sailsync/internal/isc"
 	"github.com/sailsync/sailsync/internal/tenanttest"
@@ -63,15 +64,15 @@ func TestFetchCallsByTenantSize(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, name := range names {
-				if live.Sources[name] == nil || live.Schemas[name] == nil {
+				if live.Get(config.KindSource, "", name) == nil || !live.ListedOwners[config.KindEntitlementSchema][name] {
 					t.Fatalf("source %s or its schemas not read", name)
 				}
 			}
-			if tc.all && len(live.Sources) != tc.tenant {
-				t.Errorf("drift read %d sources of %d", len(live.Sources), tc.tenant)
+			if tc.all && len(live.Objects[config.KindSource]) != tc.tenant {
+				t.Errorf("drift read %d sources of %d", len(live.Objects[config.KindSource]), tc.tenant)
 			}
-			if live.AllSourcesListed != tc.wantAllListed {
-				t.Errorf("AllSourcesListed = %v, want %v", live.AllSourcesListed, tc.wantAllListed)
+			if live.Listed[config.KindSource] != tc.wantAllListed {
+				t.Errorf("AllSourcesListed = %v, want %v", live.Listed[config.KindSource], tc.wantAllListed)
 			}
 			st := c.Stats()
 			if got := st.ByEndpoint["GET /v3/sources"]; got != tc.wantListing {
@@ -140,13 +141,13 @@ func TestFetchConnectorsByName(t *testing.T) {
 				want = append(want, "Custom 4") // the guess is right for these names
 			}
 			for _, name := range want {
-				o := live.Connectors[name]
+				o := live.Get(config.KindConnector, "", name)
 				if o == nil || o.String("scriptName") != script[name] {
 					t.Errorf("connector %q: found %v, want scriptName %q", name, o, script[name])
 				}
 			}
-			if len(live.Connectors) != len(want) {
-				t.Errorf("found %d connectors, want %d", len(live.Connectors), len(want))
+			if len(live.Objects[config.KindConnector]) != len(want) {
+				t.Errorf("found %d connectors, want %d", len(live.Objects[config.KindConnector]), len(want))
 			}
 			st := c.Stats()
 			if n := st.ByEndpoint["GET /v3/connectors"] - before.ByEndpoint["GET /v3/connectors"]; n != 1 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sailsync/sailsync/internal/config"
 	"github.com/sailsync/sailsync/internal/contract"
 	"github.com/sailsync/sailsync/internal/emulator"
 	"github.com/sailsync/sailsync/internal/isc"
@@ -57,8 +58,8 @@ func TestFetchListingThatNeverEnds(t *testing.T) {
 				if !errors.Is(err, isc.ErrTooManyObjects) {
 					t.Fatalf("err = %v, want ErrTooManyObjects", err)
 				}
-			} else if err != nil || len(live.Sources) != 60 {
-				t.Fatalf("err = %v, %d sources read, want 60", err, len(live.Sources))
+			} else if err != nil || len(live.Objects[config.KindSource]) != 60 {
+				t.Fatalf("err = %v, %d sources read, want 60", err, len(live.Objects[config.KindSource]))
 			}
 			if pages == 0 || pages > tc.wantPages {
 				t.Errorf("%d faulty listing pages requested, want 1 to %d", pages, tc.wantPages)

@@ -61,8 +61,8 @@ func TestFetchMakesTheMinimumOfCalls(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(live.Sources) < tc.declared {
-				t.Fatalf("fetched %d sources, want at least the %d declared", len(live.Sources), tc.declared)
+			if len(live.Objects[config.KindSource]) < tc.declared {
+				t.Fatalf("fetched %d sources, want at least the %d declared", len(live.Objects[config.KindSource]), tc.declared)
 			}
 			want := tc.wantSourceListing
 			if tc.schemas {

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/sailsync/sailsync/diff"
@@ -34,6 +35,29 @@ func register(k config.Kind, h kindHandler) {
 		panic("sync: kind " + string(k) + " registered twice")
 	}
 	handlers[k] = h
+}
+
+// kindReader is what Fetch reads for a kind besides the sources (with their schemas and connector
+// files) and the connectors, whose reads it plans together (see Fetch): registered by the kind's
+// file, so that a new kind adds its reads there.
+type kindReader struct {
+	// start submits the kind's first requests to f's pool, beside those of the sources and
+	// connectors.
+	start func(f *fetcher)
+	// finish, when set, runs once those requests are done: what they left to read (a listing
+	// that shifted while it was paged).
+	finish func(ctx context.Context, f *fetcher, par int) error
+}
+
+// readers holds the kindReader of each kind that has one; Fetch runs them in table order.
+var readers = map[config.Kind]kindReader{}
+
+// registerReader adds the reader of kind k; a kind registered twice is a programming error.
+func registerReader(k config.Kind, r kindReader) {
+	if _, dup := readers[k]; dup {
+		panic("sync: kind " + string(k) + " reader registered twice")
+	}
+	readers[k] = r
 }
 
 // handlerOf returns the handler of kind k, or one that fails every change of an unknown kind.

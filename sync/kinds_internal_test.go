@@ -14,11 +14,6 @@ func TestListsDerivedFromKindTable(t *testing.T) {
 	if !reflect.DeepEqual(Levels, config.Levels()) {
 		t.Errorf("Levels %v, kind table %v", Levels, config.Levels())
 	}
-	for _, k := range config.AllKinds() {
-		if got := level(k); got != config.Level(k) {
-			t.Errorf("%s: apply level %d, kind table %d", k, got, config.Level(k))
-		}
-	}
 	src, _ := config.KindInfo(config.KindSource)
 	if !slices.Equal(exportDropped, src.NotExported()) {
 		t.Errorf("export drops %v, the kind table says %v", exportDropped, src.NotExported())

@@ -19,6 +19,10 @@ func init() {
 	for _, k := range config.PlainKinds() {
 		spec, _ := config.KindInfo(k)
 		register(k, plainKind{spec: spec})
+		registerReader(k, kindReader{
+			start:  func(f *fetcher) { f.plain(k) },
+			finish: func(ctx context.Context, f *fetcher, par int) error { return f.recoverPlain(ctx, par, k) },
+		})
 		registerExporter(k, func() exporter { return &plainExport{spec: spec} })
 	}
 }
@@ -91,46 +95,44 @@ type plainFetch struct {
 	shifted bool // a page reported another total than the first
 }
 
-// plain starts reading the objects of each plain kind the repository declares (with AllSources,
+// plain starts reading the objects of plain kind k if the repository declares some (with AllSources,
 // for a kind reported when unmanaged, its whole listing): the first page of the listing, which
 // tells the kind's size, and then whichever is fewer calls: its other pages or lookups of the
 // names it did not hold. A tenant's custom objects of a kind are usually fewer than a page, and
 // a page is read without trusting how any filter compares names (config.NameKey does): a lookup
 // first would save nothing then, and would depend on it.
-func (f *fetcher) plain() {
-	for _, k := range config.PlainKinds() {
-		spec, _ := config.KindInfo(k)
-		pf := &plainFetch{spec: spec, keys: map[string]string{}, exact: map[string]bool{}}
-		for _, o := range f.repo.Plain(k) {
-			if _, dup := pf.keys[config.NameKey(o.Name)]; !dup {
-				pf.keys[config.NameKey(o.Name)] = o.Name
-				pf.names = append(pf.names, o.Name)
+func (f *fetcher) plain(k config.Kind) {
+	spec, _ := config.KindInfo(k)
+	pf := &plainFetch{spec: spec, keys: map[string]string{}, exact: map[string]bool{}}
+	for _, o := range f.repo.ObjectsOf(k) {
+		if _, dup := pf.keys[config.NameKey(o.Name)]; !dup {
+			pf.keys[config.NameKey(o.Name)] = o.Name
+			pf.names = append(pf.names, o.Name)
+		}
+	}
+	if len(pf.names) == 0 {
+		// A kind the repository does not use is not its business: drift does not report the
+		// tenant's objects of it as unmanaged either.
+		return
+	}
+	all := f.all && spec.Unmanaged
+	f.live.Objects[k] = make(map[diff.Key]*value.Object, len(pf.names))
+	f.plains = append(f.plains, pf)
+	switch {
+	case all:
+		f.submit(func(ctx context.Context) error {
+			objs, err := f.c.ListIn(ctx, spec.API.Path, "")
+			if err != nil {
+				return err
 			}
-		}
-		if len(pf.names) == 0 {
-			// A kind the repository does not use is not its business: drift does not report the
-			// tenant's objects of it as unmanaged either.
-			continue
-		}
-		all := f.all && spec.Unmanaged
-		f.live.Objects[k] = make(map[string]*value.Object, len(pf.names))
-		f.plains = append(f.plains, pf)
-		switch {
-		case all:
-			f.submit(func(ctx context.Context) error {
-				objs, err := f.c.ListIn(ctx, spec.API.Path, "")
-				if err != nil {
-					return err
-				}
-				f.addPlain(pf, objs, true)
-				f.mu.Lock()
-				f.live.Listed[k] = true
-				f.mu.Unlock()
-				return nil
-			})
-		default:
-			f.submit(func(ctx context.Context) error { return f.firstPlainPage(ctx, pf) })
-		}
+			f.addPlain(pf, objs, true)
+			f.mu.Lock()
+			f.live.Listed[k] = true
+			f.mu.Unlock()
+			return nil
+		})
+	default:
+		f.submit(func(ctx context.Context) error { return f.firstPlainPage(ctx, pf) })
 	}
 }
 
@@ -208,11 +210,12 @@ func (f *fetcher) firstPlainPage(ctx context.Context, pf *plainFetch) error {
 	return nil
 }
 
-// recoverPlain looks up by name what a listing that shifted while it was paged may have skipped.
-func (f *fetcher) recoverPlain(ctx context.Context, par int) error {
+// recoverPlain looks up by name what a listing of plain kind k that shifted while it was paged
+// may have skipped.
+func (f *fetcher) recoverPlain(ctx context.Context, par int, k config.Kind) error {
 	started := false
 	for _, pf := range f.plains {
-		if !pf.shifted {
+		if pf.spec.Kind != k || !pf.shifted {
 			continue
 		}
 		if missing := f.missingPlain(pf); len(missing) > 0 {
@@ -234,7 +237,7 @@ func (f *fetcher) missingPlain(pf *plainFetch) []string {
 	defer f.mu.Unlock()
 	var out []string
 	for _, n := range pf.names {
-		if _, ok := f.live.Objects[pf.spec.Kind][n]; !ok {
+		if !f.live.Has(pf.spec.Kind, "", n) {
 			out = append(out, n)
 		}
 	}
@@ -268,19 +271,19 @@ func (f *fetcher) addPlain(pf *plainFetch, objs []*value.Object, all bool) {
 		if pf.spec.API.Vendors(o) {
 			// The vendor's own object: only its name matters, to a declared object that has it
 			// (plan reports it), unless the tenant's own object has the declared spelling.
-			if ok && !pf.exact[declared] && m[declared] == nil {
-				m[declared] = o
+			if ok && !pf.exact[declared] && m[diff.Key{Name: declared}] == nil {
+				m[diff.Key{Name: declared}] = o
 			}
 			continue
 		}
 		switch {
 		case ok && declared == name:
-			m[name] = o
+			m[diff.Key{Name: name}] = o
 			pf.exact[name] = true
-		case ok && !pf.exact[declared] && (!all || m[declared] == nil):
-			m[declared] = o
+		case ok && !pf.exact[declared] && (!all || m[diff.Key{Name: declared}] == nil):
+			m[diff.Key{Name: declared}] = o
 		case all:
-			m[name] = o
+			m[diff.Key{Name: name}] = o
 		}
 	}
 }

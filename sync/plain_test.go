@@ -135,7 +135,7 @@ func attrsJSON(t *testing.T, o *value.Object) string {
 func yamlAttrs(t *testing.T, doc string) string {
 	t.Helper()
 	repo := load(t, tenanttest.WriteDir(t, map[string]string{"t.yaml": doc}))
-	return attrsJSON(t, repo.Plain(config.KindTransform)[0].Fields)
+	return attrsJSON(t, repo.ObjectsOf(config.KindTransform)[0].Fields)
 }
 
 // TestTransformRoundTrip: a repository creating, updating, keeping and deleting transforms
@@ -488,13 +488,13 @@ func TestFetchTransformCalls(t *testing.T) {
 			got := live.Objects[config.KindTransform]
 			for _, n := range tc.declared {
 				name := fmt.Sprintf("t-%04d", n)
-				if o := got[name]; (n <= tc.tenant) != (o != nil) {
+				if o := got[diff.Key{Name: name}]; (n <= tc.tenant) != (o != nil) {
 					t.Errorf("%s: read %v", name, o)
 				}
 			}
-			for name, o := range got {
+			for k, o := range got {
 				if v, _ := o.Get("internal"); v != false {
-					t.Errorf("%s read with internal %v", name, v)
+					t.Errorf("%s read with internal %v", k.Name, v)
 				}
 			}
 			if tc.all && len(tc.declared) > 0 && (len(got) != tc.tenant || !live.Listed[config.KindTransform]) {
@@ -545,7 +545,7 @@ func TestTransformDrift(t *testing.T) {
 			}
 			repo := load(t, tenanttest.WriteDir(t, files))
 			p := planOf(t, tn.Client, repo, isync.FetchOptions{AllSources: true}, diff.Options{Drift: true})
-			if got := actions(p, config.KindTransform); !slices.Contains(got, tc.action+" "+repo.Plain(config.KindTransform)[0].Name) {
+			if got := actions(p, config.KindTransform); !slices.Contains(got, tc.action+" "+repo.ObjectsOf(config.KindTransform)[0].Name) {
 				t.Errorf("changes %v, want %s of the declared transform", got, tc.action)
 			}
 			var unmanaged []string

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/sailsync/sailsync/internal/config"
 	"github.com/sailsync/sailsync/internal/value"
 )
 
@@ -169,13 +170,18 @@ func (f *fetcher) exportFallback(ctx context.Context, par int) error {
 		return nil
 	}
 	var fallback []*value.Object
+	exported := 0
 	for name := range f.withSchemas {
-		src := f.live.Sources[name]
+		src := f.live.Get(config.KindSource, "", name)
 		if src == nil {
 			continue
 		}
 		if m, ok := x.schemas[src.String("id")]; ok {
-			f.live.Schemas[name] = m
+			f.live.SetListedOwner(config.KindEntitlementSchema, name)
+			for sn, o := range m {
+				f.live.Put(config.KindEntitlementSchema, name, sn, o)
+			}
+			exported++
 			continue
 		}
 		fallback = append(fallback, src)
@@ -183,11 +189,11 @@ func (f *fetcher) exportFallback(ctx context.Context, par int) error {
 	sort.Slice(fallback, func(i, j int) bool { return fallback[i].String("name") < fallback[j].String("name") })
 	switch {
 	case x.failed != "":
-		f.live.Notes = append(f.live.Notes, fmt.Sprintf("Read: the configuration export gave nothing (%s): the schemas of %d sources were read one source at a time.", x.failed, len(fallback)))
+		f.live.Notes = append(f.live.Notes, fmt.Sprintf("Read: the configuration export gave nothing (%s): the schemas of %s were read one source at a time.", x.failed, sourcesWord(len(fallback))))
 	case len(fallback) > 0:
-		f.live.Notes = append(f.live.Notes, fmt.Sprintf("Read: the schemas of %d sources from one configuration export (%d requests); %d sources it did not give whole were read one at a time.", len(f.withSchemas)-len(fallback), x.calls, len(fallback)))
+		f.live.Notes = append(f.live.Notes, fmt.Sprintf("Read: the schemas of %s from one configuration export (%d requests); %s it did not give whole were read one at a time.", sourcesWord(exported), x.calls, sourcesWord(len(fallback))))
 	default:
-		f.live.Notes = append(f.live.Notes, fmt.Sprintf("Read: the schemas of %d sources from one configuration export (%d requests).", len(f.withSchemas), x.calls))
+		f.live.Notes = append(f.live.Notes, fmt.Sprintf("Read: the schemas of %s from one configuration export (%d requests).", sourcesWord(exported), x.calls))
 	}
 	f.live.ExportFallbacks = len(fallback)
 	if len(fallback) == 0 {
@@ -202,7 +208,7 @@ func (f *fetcher) exportFallback(ctx context.Context, par int) error {
 		return err
 	}
 	for _, src := range fallback {
-		if f.live.Schemas[src.String("name")] == nil {
+		if !f.live.ListedOwners[config.KindEntitlementSchema][src.String("name")] {
 			return fmt.Errorf("source %q: its schemas were read by neither the export nor GET", src.String("name"))
 		}
 	}
@@ -212,4 +218,12 @@ func (f *fetcher) exportFallback(ctx context.Context, par int) error {
 // useExport decides the read of this fetch: n per-source schema reads against the export.
 func useExport(mode ReadMode, n int) bool {
 	return mode == ReadExport && n > 0 || mode == ReadAuto && n > ExportCalls
+}
+
+// sourcesWord is "1 source" or "n sources".
+func sourcesWord(n int) string {
+	if n == 1 {
+		return "1 source"
+	}
+	return fmt.Sprintf("%d sources", n)
 }

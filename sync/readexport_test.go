@@ -84,8 +84,8 @@ func TestReadExport(t *testing.T) {
 			t.Parallel()
 			tn, repo := exportedRepo(t, n, tc.opts)
 			// An admin empties one schema behind Git's back: both reads must see it.
-			es := repo.Schemas[0]
-			for _, s := range repo.Schemas {
+			es := repo.Schemas()[0]
+			for _, s := range repo.Schemas() {
 				if len(s.Attributes) > 0 {
 					es = s
 					break
@@ -115,8 +115,8 @@ func TestReadExport(t *testing.T) {
 			st := c.Stats()
 			perSource := st.ByEndpoint["GET /v3/sources/{id}/schemas"]
 			sources := map[string]bool{}
-			for _, es := range repo.Schemas {
-				if perObject.Sources[es.Source] != nil {
+			for _, es := range repo.Schemas() {
+				if perObject.Get(config.KindSource, "", es.Source) != nil {
 					sources[es.Source] = true
 				}
 			}

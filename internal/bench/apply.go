@@ -7,7 +7,6 @@ import (
 
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/internal/config"
-	"github.com/sailsync/sailsync/internal/value"
 	isync "github.com/sailsync/sailsync/sync"
 )
 
@@ -19,19 +18,17 @@ func runApply(ctx context.Context, s settings, n int, repo *config.Repo) (measur
 	if err != nil {
 		return measurement{}, 0, err
 	}
-	live := &diff.Live{Sources: map[string]*value.Object{}, Schemas: map[string]map[string]*value.Object{}, Connectors: map[string]*value.Object{}}
+	live := &diff.Live{}
 	for _, o := range t.emu.Sources() {
-		live.Sources[o.String("name")] = o
+		live.Put(config.KindSource, "", o.String("name"), o)
 	}
-	for _, src := range repo.Sources {
-		m := map[string]*value.Object{}
+	for _, src := range repo.Sources() {
 		for _, o := range t.emu.Schemas(src.Name) {
-			m[o.String("name")] = o
+			live.Put(config.KindEntitlementSchema, src.Name, o.String("name"), o)
 		}
-		live.Schemas[src.Name] = m
 	}
 	for _, o := range t.emu.Connectors() {
-		live.Connectors[o.String("name")] = o
+		live.Put(config.KindConnector, "", o.String("name"), o)
 	}
 	live.Named = namedLive(t.emu, repo)
 	plan, err := diff.Compute(repo, live, diff.Options{Env: func(string) (string, bool) { return "", false }})

@@ -12,7 +12,6 @@ import (
 	"github.com/sailsync/sailsync/internal/config"
 	"github.com/sailsync/sailsync/internal/emulator"
 	"github.com/sailsync/sailsync/internal/isc"
-	"github.com/sailsync/sailsync/internal/value"
 	isync "github.com/sailsync/sailsync/sync"
 )
 
@@ -92,7 +91,7 @@ func runNaive(ctx context.Context, s settings, n int, repo *config.Repo) (measur
 		return measurement{}, err
 	}
 	ids := make(map[string]string, n)
-	for _, src := range repo.Sources {
+	for _, src := range repo.Sources() {
 		o, ok := t.emu.SourceByName(src.Name)
 		if !ok {
 			t.close()
@@ -105,7 +104,7 @@ func runNaive(ctx context.Context, s settings, n int, repo *config.Repo) (measur
 		t.close()
 		return measurement{}, err
 	}
-	live := &diff.Live{Sources: map[string]*value.Object{}, Schemas: map[string]map[string]*value.Object{}, Connectors: map[string]*value.Object{}}
+	live := &diff.Live{}
 	results := make(chan func(), s.parallelism)
 	done := make(chan struct{})
 	go func() {
@@ -118,40 +117,39 @@ func runNaive(ctx context.Context, s settings, n int, repo *config.Repo) (measur
 	start := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.parallelism)
-	for _, src := range repo.Sources {
+	for _, src := range repo.Sources() {
 		g.Go(func() error {
 			o, err := c.GetSource(gctx, ids[src.Name])
 			if err != nil {
 				return err
 			}
-			results <- func() { live.Sources[src.Name] = o }
+			results <- func() { live.Put(config.KindSource, "", src.Name, o) }
 			return nil
 		})
 	}
-	for _, es := range repo.Schemas {
+	for _, es := range repo.Schemas() {
 		g.Go(func() error {
 			objs, err := c.ListSchemas(gctx, ids[es.Source])
 			if err != nil {
 				return err
 			}
 			results <- func() {
-				m := map[string]*value.Object{}
+				live.SetListedOwner(config.KindEntitlementSchema, es.Source)
 				for _, o := range objs {
-					m[o.String("name")] = o
+					live.Put(config.KindEntitlementSchema, es.Source, o.String("name"), o)
 				}
-				live.Schemas[es.Source] = m
 			}
 			return nil
 		})
 	}
-	for _, conn := range repo.Connectors {
+	for _, conn := range repo.Connectors() {
 		g.Go(func() error {
 			// The tool's state holds each connector's scriptName; the bench tenant's is the slug.
 			o, err := c.GetConnector(gctx, isc.ScriptName(conn.Name))
 			if err != nil {
 				return err
 			}
-			results <- func() { live.Connectors[conn.Name] = o }
+			results <- func() { live.Put(config.KindConnector, "", conn.Name, o) }
 			return nil
 		})
 	}
@@ -170,17 +168,18 @@ func runNaive(ctx context.Context, s settings, n int, repo *config.Repo) (measur
 // checkLive makes sure a fetch read what the plan needs, so that a fast wrong answer cannot
 // pass for a fast right one.
 func checkLive(live *diff.Live, n int) error {
+	schemasRead := live.ListedOwners[config.KindEntitlementSchema]
 	for k := 1; k <= n; k++ {
 		name := sourceName(declared(k))
-		if _, ok := live.Sources[name]; !ok {
+		if !live.Has(config.KindSource, "", name) {
 			return fmt.Errorf("the fetch did not read source %q", name)
 		}
-		if _, ok := live.Schemas[name]; !ok {
+		if !schemasRead[name] {
 			return fmt.Errorf("the fetch did not read the schemas of source %q", name)
 		}
 	}
 	for i := 1; i <= connectorCount; i++ {
-		if _, ok := live.Connectors[connectorName(i)]; !ok {
+		if !live.Has(config.KindConnector, "", connectorName(i)) {
 			return fmt.Errorf("the fetch did not read connector %q", connectorName(i))
 		}
 	}

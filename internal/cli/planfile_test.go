@@ -153,8 +153,8 @@ func TestAcceptPlanFile(t *testing.T) {
 			if (gotScope != nil) != tc.scoped {
 				t.Errorf("recomputed with scope %+v, want scoped %v", gotScope, tc.scoped)
 			}
-			if tc.scoped && (len(gotRepo.Sources) != 1 || gotRepo.Sources[0].Name != "Corporate Directory") {
-				t.Errorf("a scoped plan was recomputed over %d sources, want only its own", len(gotRepo.Sources))
+			if tc.scoped && (len(gotRepo.Sources()) != 1 || gotRepo.Sources()[0].Name != "Corporate Directory") {
+				t.Errorf("a scoped plan was recomputed over %d sources, want only its own", len(gotRepo.Sources()))
 			}
 		})
 	}

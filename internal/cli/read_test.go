@@ -19,7 +19,7 @@ func TestPlanReadExport(t *testing.T) {
 		opts emulator.Options
 		note string
 	}{
-		{"complete", emulator.Options{ExportPolls: 1}, "Note: Read: the schemas of 2 sources from one configuration export (3 requests)."},
+		{"complete", emulator.Options{ExportPolls: 1}, "Note: Read: the schemas of 1 source from one configuration export (3 requests)."},
 		{"no scope", emulator.Options{Export: emulator.ExportForbidden}, "Note: Read: the configuration export gave nothing (start export: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

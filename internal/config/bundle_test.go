@@ -34,7 +34,7 @@ func TestLoadBundle(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, bundleFiles())
 	r := loadOK(t, dir)
-	c := r.Connectors[0]
+	c := r.Connectors()[0]
 	b := c.Bundle
 	if b == nil || len(b.XML) != 3 || len(b.Translations) != 1 || b.Metadata == nil {
 		t.Fatalf("bundle %+v", b)
@@ -64,7 +64,7 @@ func TestLoadBundle(t *testing.T) {
 	// A connector without a bundle has none.
 	dir2 := t.TempDir()
 	write(t, dir2, map[string]string{"c.yaml": "kind: Connector\nname: X\nclassName: Y\n"})
-	if b := loadOK(t, dir2).Connectors[0].Bundle; b != nil {
+	if b := loadOK(t, dir2).Connectors()[0].Bundle; b != nil {
 		t.Errorf("bundle %+v, want nil", b)
 	}
 }
@@ -161,7 +161,7 @@ func TestBundleXMLAccepted(t *testing.T) {
 			files["connectors/bundle/source-config.xml"] = xml
 			write(t, dir, files)
 			repo := loadOK(t, dir)
-			if got := string(repo.Connectors[0].Bundle.XML["sourceConfig"].Data); got != xml {
+			if got := string(repo.Connectors()[0].Bundle.XML["sourceConfig"].Data); got != xml {
 				t.Errorf("data %q, want the file as it is", got)
 			}
 		})
@@ -186,7 +186,7 @@ func TestHostileTranslations(t *testing.T) {
 			files["connectors/bundle/messages_en.properties"] = text
 			write(t, dir, files)
 			repo := loadOK(t, dir)
-			props, err := ParseProperties(repo.Connectors[0].Bundle.Translations[0].Data)
+			props, err := ParseProperties(repo.Connectors()[0].Bundle.Translations[0].Data)
 			if err != nil {
 				t.Fatal(err)
 			}

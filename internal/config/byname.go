@@ -74,8 +74,8 @@ func RefName(v any) (string, bool) {
 // (ForEnvironment), whose names are final.
 func (r *Repo) NamedRefs() []NamedRefUse {
 	var out []NamedRefUse
-	for _, s := range r.Sources {
-		out = append(out, NamedRefsOf(&s.Object)...)
+	for _, o := range r.Objects() {
+		out = append(out, NamedRefsOf(o)...)
 	}
 	return out
 }

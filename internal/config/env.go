@@ -104,48 +104,21 @@ func (r *Repo) ForEnvironment(name string) (*Repo, error) {
 		c.Fields = v.(*value.Object)
 		return c, nil
 	}
-	out.Connectors = make([]*Connector, len(r.Connectors))
-	for i, c := range r.Connectors {
-		o, err := bind(&c.Object)
-		if err != nil {
-			return nil, err
-		}
-		// A copy of the whole connector: its bundle is sent under every environment.
-		cc := *c
-		cc.Object = o
-		out.Connectors[i] = &cc
-	}
-	out.Sources = make([]*Source, len(r.Sources))
-	for i, s := range r.Sources {
-		o, err := bind(&s.Object)
-		if err != nil {
-			return nil, err
-		}
-		sc := *s
-		sc.Object = o
-		out.Sources[i] = &sc
-	}
-	out.plain = make(map[Kind][]*Object, len(r.plain))
-	for k, objs := range r.plain {
-		bound := make([]*Object, len(objs))
-		for i, o := range objs {
-			b, err := bind(o)
+	out.objects = make(map[Kind][]Declared, len(r.objects))
+	for k, list := range r.objects {
+		bound := make([]Declared, len(list))
+		for i, d := range list {
+			o, err := bind(d.Common())
 			if err != nil {
 				return nil, err
 			}
-			bound[i] = &b
+			if rebind := loaders[k].bind; rebind != nil {
+				bound[i] = rebind(d, o)
+			} else {
+				bound[i] = &o
+			}
 		}
-		out.plain[k] = bound
-	}
-	out.Schemas = make([]*EntitlementSchema, len(r.Schemas))
-	for i, es := range r.Schemas {
-		o, err := bind(&es.Object)
-		if err != nil {
-			return nil, err
-		}
-		c := *es
-		c.Object = o
-		out.Schemas[i] = &c
+		out.objects[k] = bound
 	}
 	return &out, nil
 }

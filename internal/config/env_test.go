@@ -100,7 +100,7 @@ func TestForEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := sb.Sources[0].Fields
+	f := sb.Sources()[0].Fields
 	for _, c := range []struct {
 		path string
 		want any
@@ -121,17 +121,17 @@ func TestForEnvironment(t *testing.T) {
 	if sb.Env != "sandbox" || sb.Hash != repo.Hash {
 		t.Errorf("Env %q, hash changed %v", sb.Env, sb.Hash != repo.Hash)
 	}
-	if got, _ := repo.Sources[0].Fields.Path("deleteThreshold"); got != "${var:threshold}" {
+	if got, _ := repo.Sources()[0].Fields.Path("deleteThreshold"); got != "${var:threshold}" {
 		t.Errorf("the repository as written changed: %v", got)
 	}
-	if sb.Sources[0].PosOf("deleteThreshold").Line != 6 {
-		t.Errorf("a var's value keeps the reference's position: %v", sb.Sources[0].PosOf("deleteThreshold"))
+	if sb.Sources()[0].PosOf("deleteThreshold").Line != 6 {
+		t.Errorf("a var's value keeps the reference's position: %v", sb.Sources()[0].PosOf("deleteThreshold"))
 	}
 	prod, err := repo.ForEnvironment("prod")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := prod.Sources[0].Fields.Path("deleteThreshold"); got != json.Number("10") {
+	if got, _ := prod.Sources()[0].Fields.Path("deleteThreshold"); got != json.Number("10") {
 		t.Errorf("prod deleteThreshold %v", got)
 	}
 	if _, err := repo.ForEnvironment("staging"); err == nil {
@@ -163,14 +163,14 @@ func TestForEnvironmentKeepsBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := sb.Connectors[0]
+	c := sb.Connectors()[0]
 	if c.Bundle == nil || c.Bundle.XML["sourceConfig"] == nil || len(c.Bundle.Translations) != 1 {
 		t.Fatalf("bundle %+v, want the source config and one translation", c.Bundle)
 	}
 	if got := c.Fields.String("type"); got != "https://hr-test.acme.example" {
 		t.Errorf("type %q, the sandbox's var", got)
 	}
-	if s := sb.Sources[0]; len(s.ConnectorFiles) != 1 || s.Fields.String("description") != "https://hr-test.acme.example" {
+	if s := sb.Sources()[0]; len(s.ConnectorFiles) != 1 || s.Fields.String("description") != "https://hr-test.acme.example" {
 		t.Errorf("source: connector files %v, description %q", s.ConnectorFiles, s.Fields.String("description"))
 	}
 }

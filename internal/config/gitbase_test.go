@@ -157,7 +157,7 @@ func TestLoadRevisionCraftedTree(t *testing.T) {
 		entry{"40000", "sources", r.tree(entry{"120000", "hr.yaml", r.blob("../shared/hr.txt")})},
 	))
 	repo, _, err := LoadRevision(r.top, inside)
-	if err != nil || len(repo.Sources) != 1 || repo.Sources[0].Doc.File != "sources/hr.yaml" {
+	if err != nil || len(repo.Sources()) != 1 || repo.Sources()[0].Doc.File != "sources/hr.yaml" {
 		t.Fatalf("a link inside the revision: %v, %+v", err, repo)
 	}
 }

@@ -128,7 +128,7 @@ func checkRules(file string, root *yaml.Node, s *Settings, now time.Time, report
 // unmanagedKindList names the kinds drift reports unmanaged objects of, for messages.
 func unmanagedKindList() string {
 	var names []string
-	for _, s := range kinds {
+	for _, s := range table() {
 		if s.Unmanaged {
 			names = append(names, string(s.Kind))
 		}

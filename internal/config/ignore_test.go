@@ -124,12 +124,12 @@ func TestLoadRevision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(commit) != 40 || len(repo.Sources) != 1 || repo.Sources[0].Fields.String("description") != "at base" ||
-		repo.Sources[0].Doc.File != "sources/hr.yaml" {
-		t.Fatalf("commit %q, sources %+v", commit, repo.Sources)
+	if len(commit) != 40 || len(repo.Sources()) != 1 || repo.Sources()[0].Fields.String("description") != "at base" ||
+		repo.Sources()[0].Doc.File != "sources/hr.yaml" {
+		t.Fatalf("commit %q, sources %+v", commit, repo.Sources())
 	}
 	now, _, err := LoadRevision(dir, "HEAD")
-	if err != nil || len(now.Sources) != 2 {
+	if err != nil || len(now.Sources()) != 2 {
 		t.Fatalf("HEAD: %v, %+v", err, now)
 	}
 

@@ -2,12 +2,20 @@ package config
 
 func init() {
 	addKind(KindSpec{
-		Kind: KindEntitlementSchema, Declared: true, Level: 2, Schema: "entitlement-schema.json",
+		Kind: KindEntitlementSchema, Declared: true, Owner: KindSource, Schema: "entitlement-schema.json",
 		Identity: []string{"source", "name"},
 		Doc:      "an entitlement schema of a declared source, uploaded as a CSV template",
 	}, &kindLoader{build: buildSchema,
-		objects: func(r *Repo) []*Object {
-			return objectsOf(r.Schemas, func(es *EntitlementSchema) *Object { return &es.Object })
+		bind: func(d Declared, o Object) Declared {
+			c := *d.(*EntitlementSchema)
+			c.Object = o
+			return &c
+		},
+		files: func(d Declared) []File {
+			if t := d.(*EntitlementSchema).Template; t != nil {
+				return []File{*t}
+			}
+			return nil
 		},
 	})
 }
@@ -15,7 +23,7 @@ func init() {
 // EntitlementSchema is a declared entitlement schema of a declared source.
 type EntitlementSchema struct {
 	Object
-	// Source is the name of the declared Source this schema belongs to.
+	// Source is the name of the declared Source this schema belongs to: its Owner.
 	Source string
 	// Template is the CSV template file; nil when Attributes were declared instead.
 	Template *File
@@ -27,8 +35,8 @@ type EntitlementSchema struct {
 
 // buildSchema takes an EntitlementSchema's own keys (source, template, attributes) out of its
 // fields and reads its attributes from the template's header row or the declared list.
-func buildSchema(l *loader, repo *Repo, d *document, obj Object, valid bool) {
-	es := &EntitlementSchema{Object: obj, Source: d.value.String("source")}
+func buildSchema(l *loader, d *document, obj Object, valid bool) Declared {
+	es := &EntitlementSchema{Object: obj, Source: obj.Owner}
 	tmpl, hasTemplate := d.value.Get("template")
 	list, hasList := d.value.Get("attributes")
 	for _, k := range []string{"source", "template", "attributes"} {
@@ -47,5 +55,10 @@ func buildSchema(l *loader, repo *Repo, d *document, obj Object, valid bool) {
 			es.Attributes = append(es.Attributes, s)
 		}
 	}
-	repo.Schemas = append(repo.Schemas, es)
+	return es
+}
+
+// Schemas returns the declared entitlement schemas, tombstones included, in repository order.
+func (r *Repo) Schemas() []*EntitlementSchema {
+	return typedOf[*EntitlementSchema](r, KindEntitlementSchema)
 }

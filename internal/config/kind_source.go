@@ -4,8 +4,10 @@ import "strconv"
 
 func init() {
 	addKind(KindSpec{
-		Kind: KindSource, Declared: true, Unmanaged: true, Level: 1, Schema: "source.json",
+		Kind: KindSource, Declared: true, Unmanaged: true, Schema: "source.json",
 		Identity: []string{"name"},
+		// ${connector:NAME} in YAML, the connector's scriptName in the tenant.
+		Uses: []Use{{Field: "connector", Kind: KindConnector}},
 		// PUT /v3/sources/{id} answers 400 to a change of these.
 		Immutable: []string{"id", "type", "authoritative", "connector", "connectorClass", "passwordPolicies"},
 		ServerManaged: []string{"id", "created", "modified", "healthy", "status", "since", "connectorId",
@@ -25,11 +27,16 @@ func init() {
 		},
 		Doc: "an ISC source (/v3/sources), updated by a full-object PUT",
 	}, &kindLoader{build: buildSource,
-		objects: func(r *Repo) []*Object { return objectsOf(r.Sources, func(s *Source) *Object { return &s.Object }) },
+		bind: func(d Declared, o Object) Declared {
+			c := *d.(*Source)
+			c.Object = o
+			return &c
+		},
+		files: func(d Declared) []File { return d.(*Source).ConnectorFiles },
 	})
 	// A source's connectorFiles are steps of their own in a plan, uploaded once the source exists.
 	addKind(KindSpec{
-		Kind: KindConnectorFile, Level: 2,
+		Kind: KindConnectorFile, Owner: KindSource,
 		Identity: []string{"source", "name"},
 		Doc:      "one connectorFiles entry of a Source, uploaded after the source exists",
 	}, nil)
@@ -61,8 +68,21 @@ type Source struct {
 	ConnectorFiles []File
 }
 
+// Sources returns the declared sources, tombstones included, in repository order.
+func (r *Repo) Sources() []*Source { return typedOf[*Source](r, KindSource) }
+
+// Source returns the declared source called name, or nil.
+func (r *Repo) Source(name string) *Source {
+	for _, d := range r.objects[KindSource] {
+		if s := d.(*Source); s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
 // buildSource takes a Source's connectorFiles out of its fields and reads each file.
-func buildSource(l *loader, repo *Repo, d *document, obj Object, valid bool) {
+func buildSource(l *loader, d *document, obj Object, valid bool) Declared {
 	s := &Source{Object: obj}
 	list, ok := d.value.Get("connectorFiles")
 	s.Fields.Delete("connectorFiles")
@@ -79,5 +99,5 @@ func buildSource(l *loader, repo *Repo, d *document, obj Object, valid bool) {
 			}
 		}
 	}
-	repo.Sources = append(repo.Sources, s)
+	return s
 }

@@ -5,7 +5,7 @@ const KindTransform Kind = "Transform"
 
 func init() {
 	addKind(KindSpec{
-		Kind: KindTransform, Declared: true, Unmanaged: true, Level: 0, Schema: "transform.json",
+		Kind: KindTransform, Declared: true, Unmanaged: true, Schema: "transform.json",
 		Identity: []string{"name"},
 		// PUT /v3/transforms/{id} changes attributes only: name and type are refused (400).
 		Immutable:     []string{"id", "name", "type"},

@@ -85,7 +85,7 @@ func TestTransformLoads(t *testing.T) {
 		"t.yaml": validTransform + "---\nkind: Transform\nname: Greeting\ntype: static\nattributes: {value: \"Hello $${name}\"}\n" +
 			"---\nkind: Transform\nname: Old\nabsent: true\nreason: replaced (CHG-7)\n",
 	}))
-	ts := r.Plain(KindTransform)
+	ts := r.ObjectsOf(KindTransform)
 	if len(ts) != 3 || r.CountOf(KindTransform) != 3 {
 		t.Fatalf("%d transforms", len(ts))
 	}

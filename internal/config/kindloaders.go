@@ -5,10 +5,17 @@ package config
 // go through the registry instead of a switch or a loop per kind.
 type kindLoader struct {
 	// build turns a document of the kind, already schema-validated (valid), into its typed
-	// object in repo; obj holds the fields with `kind` removed.
-	build func(l *loader, repo *Repo, d *document, obj Object, valid bool)
-	// objects returns the shared part of each declared object of the kind in repo, in order.
-	objects func(r *Repo) []*Object
+	// object; obj holds the fields with `kind` removed.
+	build func(l *loader, d *document, obj Object, valid bool) Declared
+	// bind returns the object d with o, d's Object with ${var:…} substituted, in its place
+	// (ForEnvironment); nil keeps everything else of d.
+	bind func(d Declared, o Object) Declared
+	// files returns the files d reads beside its
+	// document (templates, connector files, a bundle's files): a change to one is d's.
+	files func(d Declared) []File
+	// check, when set, runs the kind's own checks across documents (a connector's pinned
+	// scriptName), after the identities are checked.
+	check func(l *loader, r *Repo)
 }
 
 // loaders holds one kindLoader per declared kind of the table; kinds_test.go holds the two to
@@ -24,45 +31,43 @@ func registerLoader(k Kind, kl kindLoader) {
 }
 
 // plainLoader keeps each declared object of a plain kind as it is: its fields are the API's.
-func plainLoader(k Kind) kindLoader {
-	return kindLoader{
-		build: func(_ *loader, repo *Repo, _ *document, obj Object, _ bool) {
-			if repo.plain == nil {
-				repo.plain = map[Kind][]*Object{}
-			}
-			repo.plain[k] = append(repo.plain[k], &obj)
-		},
-		objects: func(r *Repo) []*Object { return r.plain[k] },
-	}
+func plainLoader() kindLoader {
+	return kindLoader{build: func(_ *loader, _ *document, obj Object, _ bool) Declared { return &obj }}
 }
 
-// Plain returns the declared objects of plain kind k (PlainKinds), in repository order.
-func (r *Repo) Plain(k Kind) []*Object { return r.plain[k] }
+// typedOf returns the objects of kind k as the kind's type T, in repository order.
+func typedOf[T Declared](r *Repo, k Kind) []T {
+	list := r.objects[k]
+	out := make([]T, len(list))
+	for i, d := range list {
+		out[i], _ = d.(T)
+	}
+	return out
+}
 
-// objectsOf returns the Object of each of list's typed objects.
-func objectsOf[T any](list []T, of func(T) *Object) []*Object {
+// ObjectsOf returns the shared part of the declared objects of kind k, tombstones included, in
+// repository order (none for a kind users do not declare).
+func (r *Repo) ObjectsOf(k Kind) []*Object {
+	list := r.objects[k]
 	out := make([]*Object, len(list))
-	for i, o := range list {
-		out[i] = of(o)
+	for i, d := range list {
+		out[i] = d.Common()
 	}
 	return out
 }
 
 // Objects returns every declared object of r, kind by kind in the table's order (connectors,
-// sources, entitlement schemas), each in declared order.
+// transforms, sources, entitlement schemas), each in declared order.
 func (r *Repo) Objects() []*Object {
 	var out []*Object
 	for _, k := range UserKinds() {
-		out = append(out, loaders[k].objects(r)...)
+		for _, d := range r.objects[k] {
+			out = append(out, d.Common())
+		}
 	}
 	return out
 }
 
 // CountOf returns how many objects of kind k r declares, tombstones included (0 for a kind
 // users do not declare).
-func (r *Repo) CountOf(k Kind) int {
-	if kl, ok := loaders[k]; ok {
-		return len(kl.objects(r))
-	}
-	return 0
-}
+func (r *Repo) CountOf(k Kind) int { return len(r.objects[k]) }

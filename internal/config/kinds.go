@@ -1,8 +1,10 @@
 package config
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/sailsync/sailsync/internal/value"
 )
@@ -34,7 +36,22 @@ type KindSpec struct {
 	Unmanaged bool
 	// Level is the dependency level, from 0: an object may depend only on objects of lower levels
 	// (a source on its connector, a schema on its source), so a plan and an apply run by level.
+	// It is not written in a row but computed from Owner and Uses (see table): one above the
+	// highest level the kind depends on.
 	Level int
+	// Owner is the kind of the object an object of this kind belongs to, named by its first
+	// Identity field ("source"): it is created after its owner and deleted before it, and a
+	// tombstone of the owner is refused while a declared object still belongs to it. "" for none.
+	Owner Kind
+	// Uses are the fields that name an object of another kind (a source's `connector`): the
+	// object waits for the one it names to be created, and that one's delete waits for its own.
+	Uses []Use
+	// RefScheme is the scheme of a YAML reference to an object of the kind by its declared name
+	// (`connector`: ${connector:NAME}), for a kind another one Uses; "" for none.
+	RefScheme string
+	// LiveID is the field of the tenant's object that a request names it by: "id", or
+	// "scriptName" for a connector. A change carries it as its LiveID.
+	LiveID string
 	// Schema is the kind's JSON Schema file in schema/ (empty for an undeclared kind).
 	Schema string
 	// Identity are the fields that name an object of the kind within a tenant, ids differing
@@ -67,6 +84,13 @@ type KindSpec struct {
 	Doc string
 }
 
+// Use is a field of a kind that names an object of another kind: in the YAML by a reference
+// (${connector:NAME} for a Connector), in the tenant by that object's LiveID.
+type Use struct {
+	Field string
+	Kind  Kind
+}
+
 // API describes a plain kind's collection: objects listed (paged) and created (POST) at Path,
 // read, replaced by a full-object PUT and deleted at Path/{id}, identified by name. Every layer
 // handles such a kind from its row alone: plan compares it field by field with the row's
@@ -86,7 +110,7 @@ type API struct {
 	NameIn bool
 }
 
-// kinds is the table of kinds: one row per kind, each added by its kind's own file
+// kinds is the table of kinds (see table): one row per kind, each added by its kind's own file
 // (kind_<kind>.go, with addKind) and kept in dependency order (level, then declared kinds before
 // the others, then by name). Rules that hold for every kind:
 //   - `id` is server-managed and immutable: forbidden in YAML and dropped on export like the other
@@ -100,41 +124,88 @@ type API struct {
 //     PUT (the emulator's serverFields), so export leaves it out.
 //   - set-like fields are per kind (only Source has any).
 //
-// A plain kind (a row with API: a collection created by POST, replaced by PUT and deleted by
-// id, as Transform) is handled by every layer from its row alone: besides tests it needs
-// config/kind_<kind>.go (this row), schema/<kind>.json (found by its kind const),
-// emulator/<kind>.go (the tenant's side), an example and the emulator's seed in examples/, and
-// README.md. A kind with behaviour of its own (files, secrets, bundles, objects owned by
-// another), as Connector, Source and EntitlementSchema, also has sync/kind_<kind>.go, its typed
-// field in config/types.go, live state in diff/plan.go, planning in diff/compute.go, reads in
-// sync/fetch.go and requests in isc/endpoints.go.
+// A plain kind (a row with API) is handled by every layer from its row alone; a kind with
+// behaviour adds its handlers to each layer's registry from its own files (README, "Adding a
+// kind"), so that neither adds a line to a file another kind uses.
 var kinds []KindSpec
 
 // addKind adds a row to the table and the loader of a declared kind (nil: a plain kind's, which
-// keeps the declared object as it is); called from the kinds' init functions.
+// keeps the declared object as it is); called from the kinds' init functions, in file order, so
+// the levels and the order are computed once every row is in (table).
 func addKind(s KindSpec, kl *kindLoader) {
-	if row(s.Kind) != nil {
-		panic("config: kind " + string(s.Kind) + " added twice")
+	for _, r := range rows {
+		if r.Kind == s.Kind {
+			panic("config: kind " + string(s.Kind) + " added twice")
+		}
 	}
-	kinds = append(kinds, s)
-	slices.SortStableFunc(kinds, func(a, b KindSpec) int {
-		if a.Level != b.Level {
-			return a.Level - b.Level
-		}
-		if a.Declared != b.Declared {
-			if a.Declared {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(string(a.Kind), string(b.Kind))
-	})
+	if s.LiveID == "" {
+		s.LiveID = "id"
+	}
+	rows = append(rows, s)
 	switch {
 	case kl != nil:
 		registerLoader(s.Kind, *kl)
 	case s.Declared:
-		registerLoader(s.Kind, plainLoader(s.Kind))
+		registerLoader(s.Kind, plainLoader())
 	}
+}
+
+// rows are the rows as the kinds' files added them; table orders them.
+var rows []KindSpec
+
+var tableOnce sync.Once
+
+// table returns the table of kinds, each row's Level computed from its Owner and Uses and the
+// rows in dependency order (level, then declared kinds before the others, then by name). It is
+// computed on first use, after every kind's init function has run.
+func table() []KindSpec {
+	tableOnce.Do(func() {
+		byKind := map[Kind]*KindSpec{}
+		for i := range rows {
+			byKind[rows[i].Kind] = &rows[i]
+		}
+		done := map[Kind]bool{}
+		var levelOf func(k Kind, path []Kind) int
+		levelOf = func(k Kind, path []Kind) int {
+			r := byKind[k]
+			if r == nil {
+				panic("config: kind " + string(path[len(path)-1]) + " depends on " + string(k) + ", which is not in the table")
+			}
+			if done[k] {
+				return r.Level
+			}
+			if slices.Contains(path, k) {
+				panic(fmt.Sprintf("config: the kinds %v depend on one another", append(path, k)))
+			}
+			path = append(path, k)
+			lvl := 0
+			if r.Owner != "" {
+				lvl = max(lvl, levelOf(r.Owner, path)+1)
+			}
+			for _, u := range r.Uses {
+				lvl = max(lvl, levelOf(u.Kind, path)+1)
+			}
+			r.Level, done[k] = lvl, true
+			return lvl
+		}
+		for _, r := range rows {
+			levelOf(r.Kind, nil)
+		}
+		slices.SortStableFunc(rows, func(a, b KindSpec) int {
+			if a.Level != b.Level {
+				return a.Level - b.Level
+			}
+			if a.Declared != b.Declared {
+				if a.Declared {
+					return -1
+				}
+				return 1
+			}
+			return strings.Compare(string(a.Kind), string(b.Kind))
+		})
+		kinds = rows
+	})
+	return kinds
 }
 
 // KindInfo returns the table row of kind k, and false for a kind not in the table. The row's
@@ -149,6 +220,7 @@ func KindInfo(k Kind) (KindSpec, bool) {
 		s.SetLike = slices.Clone(s.SetLike)
 		s.ByName = slices.Clone(s.ByName)
 		s.TenantAttributes = slices.Clone(s.TenantAttributes)
+		s.Uses = slices.Clone(s.Uses)
 		return s, true
 	}
 	return KindSpec{}, false
@@ -156,6 +228,7 @@ func KindInfo(k Kind) (KindSpec, bool) {
 
 // row is the table row of k, or nil: the loader asks once per document, so without copies.
 func row(k Kind) *KindSpec {
+	kinds := table()
 	for i := range kinds {
 		if kinds[i].Kind == k {
 			return &kinds[i]
@@ -166,8 +239,8 @@ func row(k Kind) *KindSpec {
 
 // AllKinds returns every kind of the table, in table order.
 func AllKinds() []Kind {
-	out := make([]Kind, len(kinds))
-	for i, s := range kinds {
+	out := make([]Kind, len(table()))
+	for i, s := range table() {
 		out[i] = s.Kind
 	}
 	return out
@@ -176,7 +249,7 @@ func AllKinds() []Kind {
 // UserKinds returns the kinds users may declare, in documented order.
 func UserKinds() []Kind {
 	var out []Kind
-	for _, s := range kinds {
+	for _, s := range table() {
 		if s.Declared {
 			out = append(out, s.Kind)
 		}
@@ -188,7 +261,7 @@ func UserKinds() []Kind {
 // order (which carries no meaning: an object waits for its own dependencies only).
 func Levels() [][]Kind {
 	var out [][]Kind
-	for _, s := range kinds {
+	for _, s := range table() {
 		for len(out) <= s.Level {
 			out = append(out, nil)
 		}
@@ -203,6 +276,58 @@ func Level(k Kind) int {
 		return r.Level
 	}
 	return len(Levels())
+}
+
+// UsedNames returns the declared names of the objects of kind u.Kind that o's field u.Field
+// names with references (${connector:NAME}), in order.
+func UsedNames(o *Object, u Use) []string {
+	r := row(u.Kind)
+	if r == nil || r.RefScheme == "" {
+		return nil
+	}
+	v, _ := o.Fields.Get(u.Field)
+	str, _ := v.(string)
+	if !strings.Contains(str, "${") {
+		return nil
+	}
+	refs, _ := Refs(str)
+	var out []string
+	for _, ref := range refs {
+		if ref.Scheme == r.RefScheme {
+			out = append(out, ref.Name)
+		}
+	}
+	return out
+}
+
+// usersOf names the kinds that use kind k for messages: "a Source's", "a Source's or a Role's".
+func usersOf(k Kind) string {
+	var names []string
+	for _, s := range table() {
+		if slices.ContainsFunc(s.Uses, func(u Use) bool { return u.Kind == k }) {
+			names = append(names, "a "+string(s.Kind)+"'s")
+		}
+	}
+	return orList(names)
+}
+
+// kindOfScheme returns the kind a reference scheme names objects of, or "".
+func kindOfScheme(scheme string) Kind {
+	for _, s := range table() {
+		if s.RefScheme != "" && s.RefScheme == scheme {
+			return s.Kind
+		}
+	}
+	return ""
+}
+
+// LiveIDField returns the field of the tenant's objects of kind k that requests name them by
+// (the row's LiveID): "id" for a kind not in the table.
+func LiveIDField(k Kind) string {
+	if r := row(k); r != nil {
+		return r.LiveID
+	}
+	return "id"
 }
 
 // IgnoredInComparison returns the server-managed fields of the kind that a comparison leaves
@@ -253,7 +378,7 @@ func (a *API) Vendors(live *value.Object) bool {
 // PlainKinds returns the declared kinds with an API row (plain kinds), in table order.
 func PlainKinds() []Kind {
 	var out []Kind
-	for _, s := range kinds {
+	for _, s := range table() {
 		if s.Declared && s.API != nil {
 			out = append(out, s.Kind)
 		}

@@ -13,7 +13,7 @@ import (
 // exactly for the kinds users declare, and field lists that make sense together.
 func TestKindTable(t *testing.T) {
 	seen := map[Kind]int{}
-	for _, s := range kinds {
+	for _, s := range table() {
 		seen[s.Kind]++
 		if s.Doc == "" || len(s.Identity) == 0 {
 			t.Errorf("%s: no doc or no identity", s.Kind)

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -501,9 +502,12 @@ func (l *loader) build(repo *Repo, docs []*document) {
 		// The document's value becomes the object's fields (not a copy: nothing else holds it);
 		// fields read below are read before they are deleted.
 		obj := Object{Kind: d.kind, Name: d.value.String("name"), Doc: d.doc, Fields: d.value, Positions: d.positions}
+		if r := row(d.kind); r.Owner != "" {
+			obj.Owner = d.value.String(r.Identity[0])
+		}
 		obj.Fields.Delete("kind")
 		tombstone(&obj)
-		loaders[d.kind].build(l, repo, d, obj, valid)
+		repo.Add(loaders[d.kind].build(l, d, obj, valid))
 	}
 }
 
@@ -667,83 +671,10 @@ func (l *loader) checkRefs(repo *Repo) {
 	l.checkLiteralSecrets(repo)
 	l.checkTombstones(repo)
 	l.checkNames(repo)
-	connectors := map[string]*Connector{}
-	scripts := map[string]*Connector{}
-	folded := map[string]*Connector{}
-	for _, c := range repo.Connectors {
-		if c.Name == "" {
-			continue // an invalid name, reported by the schema
-		}
-		if first, ok := connectors[c.Name]; ok {
-			l.dup(&c.Object, &first.Object, fmt.Sprintf("Connector %q", c.Name))
-			continue
-		}
-		if first, ok := folded[NameKey(c.Name)]; ok {
-			l.collide(&c.Object, &first.Object, "Connector")
-		}
-		folded[NameKey(c.Name)] = c
-		connectors[c.Name] = c
-		if c.PinnedScriptName == "" {
-			// The tenant's scriptName rule is undocumented: only pins can be compared offline.
-			continue
-		}
-		if first, ok := scripts[c.PinnedScriptName]; ok {
-			l.add(Problem{Pos: c.PosOf("scriptName"), Field: "scriptName", Message: fmt.Sprintf("scriptName: Connector %q pins the scriptName %q of Connector %q declared at %s: set a different scriptName", c.Name, c.PinnedScriptName, first.Name, first.PosOf("name"))})
-			continue
-		}
-		scripts[c.PinnedScriptName] = c
-	}
-	sources := map[string]*Source{}
-	foldedSources := map[string]*Source{}
-	// unnamed is set when a Source's name could not be read: a schema's source may then name
-	// it, and "names no Source" would be wrong.
-	unnamed := false
-	for _, s := range repo.Sources {
-		if s.Name == "" {
-			unnamed = true
-			continue
-		}
-		if first, ok := sources[s.Name]; ok {
-			l.dup(&s.Object, &first.Object, fmt.Sprintf("Source %q", s.Name))
-			continue
-		}
-		if first, ok := foldedSources[NameKey(s.Name)]; ok {
-			l.collide(&s.Object, &first.Object, "Source")
-		}
-		foldedSources[NameKey(s.Name)] = s
-		sources[s.Name] = s
-	}
-	for _, k := range PlainKinds() {
-		named := map[string]*Object{}
-		folded := map[string]*Object{}
-		for _, o := range repo.plain[k] {
-			if o.Name == "" {
-				continue // an invalid name, reported by the schema
-			}
-			if first, ok := named[o.Name]; ok {
-				l.dup(o, first, fmt.Sprintf("%s %q", k, o.Name))
-				continue
-			}
-			if first, ok := folded[NameKey(o.Name)]; ok {
-				l.collide(o, first, string(k))
-			}
-			folded[NameKey(o.Name)] = o
-			named[o.Name] = o
-		}
-	}
-	schemas := map[[2]string]*EntitlementSchema{}
-	for _, es := range repo.Schemas {
-		if es.Source == "" || es.Name == "" {
-			continue // an invalid source or name, reported by the schema
-		}
-		key := [2]string{es.Source, es.Name}
-		if first, ok := schemas[key]; ok {
-			l.dup(&es.Object, &first.Object, fmt.Sprintf("EntitlementSchema %q of source %q", es.Name, es.Source))
-			continue
-		}
-		schemas[key] = es
-		if _, ok := sources[es.Source]; !ok && !unnamed {
-			l.add(Problem{Pos: es.PosOf("source"), Field: "source", Message: fmt.Sprintf("source: %q names no Source declared in this repository", es.Source)})
+	declared := l.checkIdentities(repo)
+	for _, k := range UserKinds() {
+		if check := loaders[k].check; check != nil {
+			check(l, repo)
 		}
 	}
 	for _, o := range repo.Objects() {
@@ -774,20 +705,73 @@ func (l *loader) checkRefs(repo *Repo) {
 					l.checkVar(repo, at, field, s, r)
 					continue
 				}
-				if r.Scheme != SchemeConnector {
+				used := kindOfScheme(r.Scheme)
+				if used == "" {
 					continue
 				}
-				if o.Kind != KindSource {
-					// Only a source's fields wait for the connector they name (apply's order).
-					l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s: connector references are resolved in a Source's fields only", field, r)})
+				if !slices.ContainsFunc(row(o.Kind).Uses, func(u Use) bool { return u.Kind == used }) {
+					// Only the fields of a kind that uses the referenced kind wait for the
+					// object they name (apply's order).
+					l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s: %s references are resolved in %s fields only", field, r, r.Scheme, usersOf(used))})
 					continue
 				}
-				if _, ok := connectors[r.Name]; !ok {
-					l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s names no Connector declared in this repository", field, r)})
+				if !declared[used][r.Name] {
+					l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s names no %s declared in this repository", field, r, used)})
 				}
 			}
 		})
 	}
+}
+
+// checkIdentities refuses two declarations of one object (the same Identity: name, and owner
+// for a kind with an Owner), two names the tenant may take for one (NameKey) among objects found
+// by name (kinds without an Owner; an owned object is matched exactly within its owner's
+// listing), and an owned object whose owner is not declared. It returns the declared names of
+// each kind, the first declaration of each.
+func (l *loader) checkIdentities(repo *Repo) map[Kind]map[string]bool {
+	declared := map[Kind]map[string]bool{}
+	// unnamed is set for a kind one of whose objects has no readable name: an owned object may
+	// then name it, and "names no Source" would be wrong.
+	unnamed := map[Kind]bool{}
+	var owned []*Object // the first declaration of each owned object
+	for _, k := range UserKinds() {
+		spec := row(k)
+		declared[k] = map[string]bool{}
+		first := map[[2]string]*Object{}
+		folded := map[string]*Object{}
+		for _, o := range repo.ObjectsOf(k) {
+			if o.Name == "" || spec.Owner != "" && o.Owner == "" {
+				unnamed[k] = unnamed[k] || o.Name == ""
+				continue // an invalid name or owner, reported by the schema
+			}
+			key := [2]string{o.Owner, o.Name}
+			if f, ok := first[key]; ok {
+				what := fmt.Sprintf("%s %q", k, o.Name)
+				if spec.Owner != "" {
+					what += fmt.Sprintf(" of %s %q", strings.ToLower(string(spec.Owner)), o.Owner)
+				}
+				l.dup(o, f, what)
+				continue
+			}
+			first[key] = o
+			declared[k][o.Name] = true
+			if spec.Owner != "" {
+				owned = append(owned, o)
+				continue
+			}
+			if f, ok := folded[NameKey(o.Name)]; ok {
+				l.collide(o, f, string(k))
+			}
+			folded[NameKey(o.Name)] = o
+		}
+	}
+	for _, o := range owned {
+		spec := row(o.Kind)
+		if field := spec.Identity[0]; !declared[spec.Owner][o.Owner] && !unnamed[spec.Owner] {
+			l.add(Problem{Pos: o.PosOf(field), Field: field, Message: fmt.Sprintf("%s: %q names no %s declared in this repository", field, o.Owner, spec.Owner)})
+		}
+	}
+	return declared
 }
 
 // collide reports a second name that the tenant may take for the first (same NameKey), naming
@@ -893,26 +877,6 @@ func (l *loader) hash() (string, error) {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// Connector returns the declared connector called name, or nil.
-func (r *Repo) Connector(name string) *Connector {
-	for _, c := range r.Connectors {
-		if c.Name == name {
-			return c
-		}
-	}
-	return nil
-}
-
-// Source returns the declared source called name, or nil.
-func (r *Repo) Source(name string) *Source {
-	for _, s := range r.Sources {
-		if s.Name == name {
-			return s
-		}
-	}
-	return nil
 }
 
 // EnvVars returns the name of every ${env:…} reference in the repository, sorted and unique, so

@@ -33,8 +33,8 @@ func BenchmarkLoad(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if len(repo.Sources) != n || len(repo.Schemas) != n {
-					b.Fatalf("loaded %d sources, %d schemas; want %d", len(repo.Sources), len(repo.Schemas), n)
+				if len(repo.Sources()) != n || len(repo.Schemas()) != n {
+					b.Fatalf("loaded %d sources, %d schemas; want %d", len(repo.Sources()), len(repo.Schemas()), n)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/source")

@@ -40,10 +40,10 @@ func TestLoadAcme(t *testing.T) {
 		return out
 	}
 	var srcs, schemas []*Object
-	for _, s := range r.Sources {
+	for _, s := range r.Sources() {
 		srcs = append(srcs, &s.Object)
 	}
-	for _, s := range r.Schemas {
+	for _, s := range r.Schemas() {
 		schemas = append(schemas, &s.Object)
 	}
 	// Ordered by file path, then document order.
@@ -53,8 +53,8 @@ func TestLoadAcme(t *testing.T) {
 	if got, want := names(schemas), []string{"role", "group"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("schemas %v, want %v", got, want)
 	}
-	if len(r.Connectors) != 1 || r.Connectors[0].PinnedScriptName != "" || r.Connector("Acme HR") != r.Connectors[0] {
-		t.Fatalf("connectors: %+v", r.Connectors)
+	if len(r.Connectors()) != 1 || r.Connectors()[0].PinnedScriptName != "" || r.Connector("Acme HR") != r.Connectors()[0] {
+		t.Fatalf("connectors: %+v", r.Connectors())
 	}
 
 	cd := r.Source("Corporate Directory")
@@ -107,7 +107,7 @@ func TestLoadAcme(t *testing.T) {
 		t.Errorf("connector files %+v", hr.ConnectorFiles)
 	}
 
-	group := r.Schemas[1]
+	group := r.Schemas()[1]
 	if group.Source != "Corporate Directory" || group.Template == nil || group.Template.Rel != "group.csv" {
 		t.Errorf("group schema %+v", group)
 	}
@@ -117,7 +117,7 @@ func TestLoadAcme(t *testing.T) {
 	if got := group.Fields.Keys(); !reflect.DeepEqual(got, []string{"name"}) {
 		t.Errorf("schema Fields keys %v", got)
 	}
-	if role := r.Schemas[0]; role.Template != nil || !reflect.DeepEqual(role.Attributes, []string{"id", "name", "description"}) {
+	if role := r.Schemas()[0]; role.Template != nil || !reflect.DeepEqual(role.Attributes, []string{"id", "name", "description"}) {
 		t.Errorf("role schema %+v", role)
 	}
 	if got, want := r.EnvVars(), []string{"ACME_HR_TOKEN", "AD_BIND_PASSWORD", "HR_DB_PASSWORD"}; !reflect.DeepEqual(got, want) {
@@ -202,7 +202,7 @@ func TestEmptyRepoAndSkippedFiles(t *testing.T) {
 		"empty.yaml":               "# nothing yet\n---\n",
 	})
 	r := loadOK(t, dir)
-	if len(r.Sources)+len(r.Connectors)+len(r.Schemas) != 0 {
+	if len(r.Sources())+len(r.Connectors())+len(r.Schemas()) != 0 {
 		t.Errorf("objects from skipped files: %+v", r)
 	}
 }
@@ -407,7 +407,7 @@ func TestScalars(t *testing.T) {
   1: numeric key
 `})
 	r := loadOK(t, dir)
-	ca := r.Sources[0].Fields.Object("connectorAttributes")
+	ca := r.Sources()[0].Fields.Object("connectorAttributes")
 	want := map[string]any{
 		"exact": json.Number("1.50"), "exp": json.Number("1e3"), "under": json.Number("1000"), "hex": json.Number("31"),
 		"octal": json.Number("15"), "plus": json.Number("5"), "plusf": json.Number("1.5"),
@@ -476,10 +476,10 @@ className: sailpoint.connector.OpenConnectorAdapter
 `})
 	r := loadOK(t, dir)
 	// Nothing is derived: the tenant's rule is undocumented, so only a pin is known offline.
-	if r.Connectors[0].PinnedScriptName != "" || r.Connectors[1].PinnedScriptName != "pinned-name" {
-		t.Errorf("pinned script names %q %q", r.Connectors[0].PinnedScriptName, r.Connectors[1].PinnedScriptName)
+	if r.Connectors()[0].PinnedScriptName != "" || r.Connectors()[1].PinnedScriptName != "pinned-name" {
+		t.Errorf("pinned script names %q %q", r.Connectors()[0].PinnedScriptName, r.Connectors()[1].PinnedScriptName)
 	}
-	if v, _ := r.Connectors[1].Fields.Get("scriptName"); v != "pinned-name" {
+	if v, _ := r.Connectors()[1].Fields.Get("scriptName"); v != "pinned-name" {
 		t.Errorf("scriptName not kept in Fields: %v", v)
 	}
 }

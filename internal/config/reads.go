@@ -123,43 +123,24 @@ func (l *loader) recordReads(repo *Repo, files []yamlFile) {
 		}
 	}
 	declares := map[string][]string{}
-	objects := func(o *Object, source string) string {
-		k := ObjectKey(o.Kind, source, o.Name)
-		declares[o.Doc.File] = append(declares[o.Doc.File], k)
-		return k
-	}
 	file := func(f File, key string) {
 		for _, p := range f.links {
 			feed(p, key)
 		}
 		feed(f.Root, key)
 	}
-	for _, c := range repo.Connectors {
-		k := objects(&c.Object, "")
-		if c.Bundle != nil {
-			for _, f := range c.Bundle.XML {
-				file(f.File, k)
+	for k, list := range repo.objects {
+		files := loaders[k].files
+		for _, d := range list {
+			o := d.Common()
+			key := ObjectKey(k, o.Owner, o.Name)
+			declares[o.Doc.File] = append(declares[o.Doc.File], key)
+			if files == nil {
+				continue
 			}
-			for _, t := range c.Bundle.Translations {
-				file(t.File, k)
+			for _, f := range files(d) {
+				file(f, key)
 			}
-		}
-	}
-	for _, s := range repo.Sources {
-		k := objects(&s.Object, "")
-		for _, f := range s.ConnectorFiles {
-			file(f, k)
-		}
-	}
-	for _, es := range repo.Schemas {
-		k := objects(&es.Object, es.Source)
-		if es.Template != nil {
-			file(*es.Template, k)
-		}
-	}
-	for kind, objs := range repo.plain {
-		for _, o := range objs {
-			declares[o.Doc.File] = append(declares[o.Doc.File], ObjectKey(kind, "", o.Name))
 		}
 	}
 	for _, f := range files {

@@ -67,7 +67,7 @@ func TestRealTenantShapes(t *testing.T) {
 			t.Errorf("warning %d: %q (field %q), want prefix %q", i, w.String(), w.Field, want[i])
 		}
 	}
-	if es := r.Schemas[0]; len(es.Attributes) != 0 {
+	if es := r.Schemas()[0]; len(es.Attributes) != 0 {
 		t.Errorf("attributes: %v", es.Attributes)
 	}
 }

@@ -94,60 +94,59 @@ func (r *Repo) Scoped(sel Selector, selector string) (*Repo, *Scope, error) {
 		if _, err := path.Match(p, ""); err != nil {
 			return nil, nil, fmt.Errorf("--source %q: %w", p, err)
 		}
-		if !slices.ContainsFunc(r.Sources, func(s *Source) bool { return globMatch(p, s.Name) }) {
+		if !slices.ContainsFunc(r.ObjectsOf(KindSource), func(s *Object) bool { return globMatch(p, s.Name) }) {
 			return nil, nil, fmt.Errorf("--source %q matches no Source declared in the repository", p)
 		}
 	}
-	passes := func(kind Kind, source, name string) bool {
-		if len(sel.Kinds) > 0 && !slices.Contains(sel.Kinds, kind) {
+	passes := func(o *Object) bool {
+		if len(sel.Kinds) > 0 && !slices.Contains(sel.Kinds, o.Kind) {
 			return false
 		}
 		if len(sel.Sources) > 0 {
-			if kind != KindSource && kind != KindEntitlementSchema {
-				return false // only sources and what belongs to them have a source name
+			// Only sources and what belongs to them have a source name.
+			source := o.Owner
+			if o.Kind == KindSource {
+				source = o.Name
+			} else if row(o.Kind).Owner != KindSource {
+				return false
 			}
 			if !slices.ContainsFunc(sel.Sources, func(p string) bool { return globMatch(p, source) }) {
 				return false
 			}
 		}
 		if c := sel.Changed; c != nil && !c.All {
-			owner := ""
-			if kind == KindEntitlementSchema {
-				owner = source
-			}
-			return c.Keys[ObjectKey(kind, owner, name)]
+			return c.Keys[ObjectKey(o.Kind, o.Owner, o.Name)]
 		}
 		return true
 	}
 	out := &Repo{Dir: r.Dir, Hash: r.Hash, Settings: r.Settings}
-	sources := map[string]bool{}
-	connectors := map[string]bool{}
-	for _, es := range r.Schemas {
-		if passes(KindEntitlementSchema, es.Source, es.Name) {
-			out.Schemas = append(out.Schemas, es)
-			sources[es.Source] = true
+	// From the highest level down, so that what a selected object depends on (its owner, the
+	// objects it uses) is known to be needed when its level comes.
+	needed := map[Kind]map[string]bool{}
+	need := func(k Kind, name string) {
+		if needed[k] == nil {
+			needed[k] = map[string]bool{}
 		}
+		needed[k][name] = true
 	}
-	for _, s := range r.Sources {
-		if passes(KindSource, s.Name, s.Name) || sources[s.Name] {
-			out.Sources = append(out.Sources, s)
-			for _, name := range connectorRefs(s) {
-				connectors[name] = true
-			}
-		}
-	}
-	for _, c := range r.Connectors {
-		if passes(KindConnector, "", c.Name) || connectors[c.Name] {
-			out.Connectors = append(out.Connectors, c)
-		}
-	}
-	for k, objs := range r.plain {
-		for _, o := range objs {
-			if passes(k, "", o.Name) {
-				if out.plain == nil {
-					out.plain = map[Kind][]*Object{}
+	levels := Levels()
+	for i := len(levels) - 1; i >= 0; i-- {
+		for _, k := range levels[i] {
+			spec := row(k)
+			for _, d := range r.objects[k] {
+				o := d.Common()
+				if !passes(o) && !needed[k][o.Name] {
+					continue
 				}
-				out.plain[k] = append(out.plain[k], o)
+				out.Add(d)
+				if spec.Owner != "" {
+					need(spec.Owner, o.Owner)
+				}
+				for _, u := range spec.Uses {
+					for _, name := range UsedNames(o, u) {
+						need(u.Kind, name)
+					}
+				}
 			}
 		}
 	}
@@ -165,23 +164,6 @@ func (r *Repo) Scoped(sel Selector, selector string) (*Repo, *Scope, error) {
 func globMatch(pattern, name string) bool {
 	ok, _ := path.Match(pattern, name)
 	return ok
-}
-
-// connectorRefs are the names of the Connectors a source names with ${connector:…}.
-func connectorRefs(s *Source) []string {
-	v, _ := s.Fields.Get("connector")
-	str, _ := v.(string)
-	if !strings.Contains(str, "${") {
-		return nil
-	}
-	refs, _ := Refs(str)
-	var out []string
-	for _, ref := range refs {
-		if ref.Scheme == SchemeConnector {
-			out = append(out, ref.Name)
-		}
-	}
-	return out
 }
 
 // ChangedSince finds, with git, what changed in the repository since the commit ref: the
@@ -213,18 +195,10 @@ func ChangedSince(r *Repo, ref string) (*Changes, error) {
 	files = append(files, ignoredReads(r, ignored, files)...)
 	ch := &Changes{Ref: ref, Keys: map[string]bool{}}
 	declared := map[string]bool{}
-	for _, c := range r.Connectors {
-		declared[ObjectKey(KindConnector, "", c.Name)] = true
-	}
-	for _, s := range r.Sources {
-		declared[ObjectKey(KindSource, "", s.Name)] = true
-	}
-	for _, es := range r.Schemas {
-		declared[ObjectKey(KindEntitlementSchema, es.Source, es.Name)] = true
-	}
-	for k, objs := range r.plain {
-		for _, o := range objs {
-			declared[ObjectKey(k, "", o.Name)] = true
+	for k, list := range r.objects {
+		for _, d := range list {
+			o := d.Common()
+			declared[ObjectKey(k, o.Owner, o.Name)] = true
 		}
 	}
 	var then map[string]*fileUse
@@ -354,8 +328,8 @@ func digests(rel string, data []byte) map[string]docDigest {
 		kind := Kind(d.value.String("kind"))
 		name := d.value.String("name")
 		source := ""
-		if kind == KindEntitlementSchema {
-			source = d.value.String("source")
+		if r := row(kind); r != nil && r.Declared && r.Owner != "" {
+			source = d.value.String(r.Identity[0])
 		}
 		b, err := value.Marshal(d.value)
 		if err != nil {

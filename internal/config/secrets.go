@@ -13,7 +13,7 @@ import (
 // declared connectorAttributes keys.
 func (l *loader) checkLiteralSecrets(repo *Repo) {
 	l.checkTenantAttributes(repo)
-	for _, s := range repo.Sources {
+	for _, s := range repo.Sources() {
 		attrs := s.Fields.Object("connectorAttributes")
 		for _, k := range attrs.Keys() {
 			v, _ := attrs.Get(k)

@@ -57,7 +57,7 @@ func IsRuntimeAttribute(k string) bool {
 // rewrites it, so the plan shows the tenant's value against the declared one again and again.
 func (l *loader) checkTenantAttributes(repo *Repo) {
 	src := row(KindSource)
-	for _, s := range repo.Sources {
+	for _, s := range repo.Sources() {
 		attrs := s.Fields.Object("connectorAttributes")
 		for _, k := range attrs.Keys() {
 			a, ok := src.TenantAttribute(k)

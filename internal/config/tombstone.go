@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"strings"
 )
 
 // A tombstone is a document that asks for an object to be deleted:
@@ -28,47 +27,44 @@ func tombstone(o *Object) {
 	o.Fields.Delete("reason")
 }
 
-// checkTombstones refuses a tombstone for an object that other declared objects still need: a
-// Source that a declared EntitlementSchema belongs to, a Connector that a declared Source names
-// with ${connector:…}. Deleting it would leave them pointing at nothing.
+// checkTombstones refuses a tombstone for an object that other declared objects still need: the
+// owner of a declared object (a Source that a declared EntitlementSchema belongs to), an object
+// a declared object uses (a Connector that a declared Source names with ${connector:…}).
+// Deleting it would leave them pointing at nothing.
 func (l *loader) checkTombstones(repo *Repo) {
 	l.checkUnmanagedTombstones(repo)
-	absent := map[Kind]map[string]*Object{KindSource: {}, KindConnector: {}}
-	for _, s := range repo.Sources {
-		if s.Absent && s.Name != "" {
-			absent[KindSource][s.Name] = &s.Object
+	absent := map[Kind]map[string]*Object{}
+	for _, o := range repo.Objects() {
+		if o.Absent && o.Name != "" && o.Owner == "" {
+			if absent[o.Kind] == nil {
+				absent[o.Kind] = map[string]*Object{}
+			}
+			absent[o.Kind][o.Name] = o
 		}
 	}
-	for _, c := range repo.Connectors {
-		if c.Absent && c.Name != "" {
-			absent[KindConnector][c.Name] = &c.Object
-		}
+	if len(absent) == 0 {
+		return
 	}
 	refuse := func(t *Object, by *Object, what string) {
 		l.add(Problem{Pos: t.PosOf("name"), Field: "absent", Message: fmt.Sprintf("absent: %s %q cannot be deleted: %s %q at %s still %s it; delete or change that first",
 			t.Kind, t.Name, by.Kind, by.Name, by.PosOf("name"), what)})
 	}
-	for _, es := range repo.Schemas {
-		if t := absent[KindSource][es.Source]; t != nil && !es.Absent {
-			refuse(t, &es.Object, "belongs to")
-		}
-	}
-	if len(absent[KindConnector]) == 0 {
-		return
-	}
-	for _, s := range repo.Sources {
-		if s.Absent {
+	for _, o := range repo.Objects() {
+		if o.Absent {
 			continue
 		}
-		v, _ := s.Fields.Get("connector")
-		str, _ := v.(string)
-		if !strings.Contains(str, "${") {
-			continue
+		spec := row(o.Kind)
+		if t := absent[spec.Owner][o.Owner]; spec.Owner != "" && t != nil {
+			refuse(t, o, "belongs to")
 		}
-		refs, _ := Refs(str)
-		for _, r := range refs {
-			if t := absent[KindConnector][r.Name]; r.Scheme == SchemeConnector && t != nil {
-				refuse(t, &s.Object, "uses")
+		for _, u := range spec.Uses {
+			if len(absent[u.Kind]) == 0 {
+				continue
+			}
+			for _, name := range UsedNames(o, u) {
+				if t := absent[u.Kind][name]; t != nil {
+					refuse(t, o, "uses")
+				}
 			}
 		}
 	}

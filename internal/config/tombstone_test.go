@@ -25,13 +25,13 @@ func TestTombstones(t *testing.T) {
 			"a.yaml": tombSource + "---\nkind: EntitlementSchema\nsource: Legacy LDAP\nname: group\nabsent: true\nreason: with its source\n" +
 				"---\nkind: Connector\nname: Old Connector\nabsent: true\nreason: unused\n",
 		}))
-		if len(r.Sources) != 1 || !r.Sources[0].Absent || r.Sources[0].Reason != "decommissioned in CHG-1234" {
-			t.Fatalf("source %+v", r.Sources[0].Object)
+		if len(r.Sources()) != 1 || !r.Sources()[0].Absent || r.Sources()[0].Reason != "decommissioned in CHG-1234" {
+			t.Fatalf("source %+v", r.Sources()[0].Object)
 		}
-		if keys := r.Sources[0].Fields.Keys(); strings.Join(keys, ",") != "name" {
+		if keys := r.Sources()[0].Fields.Keys(); strings.Join(keys, ",") != "name" {
 			t.Errorf("fields %v, want only name", keys)
 		}
-		if len(r.Tombstones()) != 3 || !r.Schemas[0].Absent || r.Schemas[0].Source != "Legacy LDAP" || !r.Connectors[0].Absent {
+		if len(r.Tombstones()) != 3 || !r.Schemas()[0].Absent || r.Schemas()[0].Source != "Legacy LDAP" || !r.Connectors()[0].Absent {
 			t.Errorf("tombstones %v", r.Tombstones())
 		}
 	})

@@ -23,6 +23,9 @@ func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.
 type Object struct {
 	Kind Kind
 	Name string
+	// Owner is the name of the object this one belongs to, for a kind with an Owner in the
+	// table (an entitlement schema's source); "" otherwise.
+	Owner string
 	// Doc is the position of the document's `kind` key.
 	Doc Pos
 	// Fields holds the declared API fields in the order written, as the API would see them:
@@ -37,6 +40,35 @@ type Object struct {
 	// Positions maps a dotted field path ("description", "connectorAttributes.password",
 	// "features") to the position of its value in the YAML.
 	Positions map[string]Pos
+}
+
+// Declared is a declared object of any kind: *Object for a plain kind, or the kind's own type,
+// which embeds Object.
+type Declared interface {
+	// Common returns the part every declared object shares.
+	Common() *Object
+}
+
+// Common returns o itself: a plain kind's object is an Object.
+func (o *Object) Common() *Object { return o }
+
+// NewRepo returns a repository holding objs, each under its kind, in the order given: the
+// desired state built without a directory (tests, benchmarks).
+func NewRepo(objs ...Declared) *Repo {
+	r := &Repo{}
+	r.Add(objs...)
+	return r
+}
+
+// Add appends objs to the repository, each under its kind.
+func (r *Repo) Add(objs ...Declared) {
+	if r.objects == nil {
+		r.objects = map[Kind][]Declared{}
+	}
+	for _, d := range objs {
+		k := d.Common().Kind
+		r.objects[k] = append(r.objects[k], d)
+	}
 }
 
 // PosOf returns the position of the value at path, falling back to the enclosing field and then
@@ -91,13 +123,11 @@ type Repo struct {
 	Settings Settings
 	// Env is the environment whose vars fill the ${var:…} references (see ForEnvironment);
 	// empty for the repository as written.
-	Env        string
-	Connectors []*Connector
-	Sources    []*Source
-	Schemas    []*EntitlementSchema
-	// plain holds the objects of the plain kinds (PlainKinds), by kind: they need no type of
-	// their own, so a new plain kind needs no field here.
-	plain map[Kind][]*Object
+	Env string
+	// objects holds the declared objects, tombstones included, by kind and in repository order:
+	// a plain kind's as *Object, a kind with a type of its own as that type (*Source), read
+	// through ObjectsOf or the kind's typed accessor (Sources). A new kind needs no field here.
+	objects map[Kind][]Declared
 	// Warnings are what the load found questionable but the tenant would accept (a value outside
 	// a published enum the vendor extends, runtime state declared, a plain value under a
 	// password-like key): reported by every command, never a failure.
