@@ -3,6 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sailsync/sailsync/diff"
 )
 
 // The process exit statuses of sailsync. plan and drift use exitChanges so that a CI job can
@@ -51,4 +57,57 @@ func exitStatus(err error) (code int, msg string) {
 		return ee.code, msg
 	}
 	return exitFailure, err.Error()
+}
+
+// multiLineError is an error whose message is a list of lines of sailsync's own (a heading and
+// one item a line): main prints each on a line of its own and escapes each on its own, so that a
+// value holding a line break still cannot start a line.
+type multiLineError interface {
+	error
+	Lines() []string
+}
+
+// errorLines is msg, the message of err, as main prints it after "sailsync: ": escaped lines,
+// several only for a multiLineError (after whatever prefix wrapping added to its first line).
+func errorLines(err error, msg string) []string {
+	var ml multiLineError
+	if errors.As(err, &ml) {
+		if prefix, ok := strings.CutSuffix(msg, ml.Error()); ok {
+			lines := slices.Clone(ml.Lines())
+			if len(lines) > 0 {
+				lines[0] = prefix + lines[0]
+				for i, l := range lines {
+					lines[i] = diff.TextEscape(l)
+				}
+				return lines
+			}
+		}
+	}
+	return []string{diff.TextEscape(msg)}
+}
+
+// linesError is a multiLineError of fixed lines.
+type linesError []string
+
+func (e linesError) Error() string   { return strings.Join(e, "\n") }
+func (e linesError) Lines() []string { return e }
+
+// unknownCommand replaces cobra's unknown-command error (whose suggestions it writes with \n and
+// \t, which main would print escaped) with the same text in lines.
+func unknownCommand(root *cobra.Command, args []string, err error) error {
+	typed := ""
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			typed = a
+			break
+		}
+	}
+	lines := linesError{err.Error()}
+	if s := root.SuggestionsFor(typed); typed != "" && len(s) > 0 {
+		lines = append(lines, "", "Did you mean this?")
+		for _, c := range s {
+			lines = append(lines, "  "+c)
+		}
+	}
+	return lines
 }

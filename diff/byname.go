@@ -37,16 +37,20 @@ type UnresolvedNamesError struct {
 }
 
 // Error lists every unresolved name, one a line.
-func (e *UnresolvedNamesError) Error() string {
-	lines := make([]string, len(e.Names))
-	for i, u := range e.Names {
-		lines[i] = u.String()
-	}
+func (e *UnresolvedNamesError) Error() string { return strings.Join(e.Lines(), "\n") }
+
+// Lines is the message as lines: a heading, then each unresolved name indented, so that the
+// CLI prints (and escapes) each on a line of its own.
+func (e *UnresolvedNamesError) Lines() []string {
 	noun := "reference given by name does"
 	if len(e.Names) > 1 {
 		noun = "references given by name do"
 	}
-	return fmt.Sprintf("%d %s not resolve to one object of the tenant:\n  %s", len(e.Names), noun, strings.Join(lines, "\n  "))
+	lines := []string{fmt.Sprintf("%d %s not resolve to one object of the tenant:", len(e.Names), noun)}
+	for _, u := range e.Names {
+		lines = append(lines, "  "+u.String())
+	}
+	return lines
 }
 
 // checkNames reports every reference given by name that the live state does not resolve to

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sailsync/sailsync/config"
+	"github.com/sailsync/sailsync/diff"
+	"github.com/sailsync/sailsync/tenanttest"
+)
+
+// TestErrorsPrintLineBreaks: an error of several lines (cobra's suggestions, the list of names
+// the tenant does not resolve) is printed with real line breaks, never a literal \n or \t.
+func TestErrorsPrintLineBreaks(t *testing.T) {
+	cleanEnv(t)
+	setSecrets(t)
+	dir := tenanttest.CopyDir(t, "examples/acme")
+	p := filepath.Join(dir, "sources", "hr-database.yaml")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := "owner: {type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313, name: Amelia Ortiz}"
+	if !strings.Contains(string(b), owner) {
+		t.Fatalf("%s lacks %q", p, owner)
+	}
+	if err := os.WriteFile(p, []byte(strings.Replace(string(b), owner, "owner: {type: IDENTITY, name: Nobody Here}", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"valdate"}, "sailsync: unknown command \"valdate\" for \"sailsync\"\n\nDid you mean this?\n  validate\n"},
+		{[]string{"xyzzy"}, "sailsync: unknown command \"xyzzy\" for \"sailsync\"\n"},
+		{[]string{"plan", dir, "--emulator"}, "sailsync: 1 reference given by name does not resolve to one object of the tenant:\n" +
+			"  sources/hr-database.yaml:5:31: Source \"HR Database\" owner: the tenant has no IDENTITY named \"Nobody Here\"\n"},
+	} {
+		t.Run(strings.Join(tc.args[:1], " "), func(t *testing.T) {
+			_, stderr, code := runCLI(t, "", tc.args...)
+			if code != exitFailure {
+				t.Errorf("exit %d, want %d", code, exitFailure)
+			}
+			if !strings.HasSuffix(stderr, tc.want) {
+				t.Errorf("stderr ends\n%q\nwant\n%q", stderr, tc.want)
+			}
+			if strings.Contains(stderr, `\n`) || strings.Contains(stderr, `\t`) {
+				t.Errorf("stderr holds a literal \\n or \\t:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// TestErrorLinesEscapeEachLine: a value holding a line break inside a multi-line error (a file
+// name of a pull request) stays on its line, escaped, and starts no workflow command.
+func TestErrorLinesEscapeEachLine(t *testing.T) {
+	t.Parallel()
+	u := diff.UnresolvedName{NamedRef: config.NamedRef{Type: "IDENTITY", Name: "x\n::error::forged"}, Kind: config.KindSource,
+		Object: "S", Field: "owner", Pos: config.Pos{File: "evil\n::warning::forged.yaml", Line: 1, Col: 2}}
+	err := fmt.Errorf("plan: %w", &diff.UnresolvedNamesError{Names: []diff.UnresolvedName{u}})
+	lines := errorLines(err, err.Error())
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "plan: 1 reference given by name") {
+		t.Fatalf("lines %q, want the heading (with its prefix) and one name", lines)
+	}
+	for _, l := range lines {
+		if strings.ContainsAny(l, "\n\r") || strings.HasPrefix(strings.TrimSpace(l), "::") {
+			t.Errorf("line %q breaks or starts a command", l)
+		}
+	}
+	if !strings.Contains(lines[1], `evil\n::warning::forged.yaml`) {
+		t.Errorf("the file name is not escaped in %q", lines[1])
+	}
+	if got := errorLines(fmt.Errorf("a\nb"), "a\nb"); len(got) != 1 || got[0] != `a\nb` {
+		t.Errorf("a plain error with a line break: %q, want one escaped line", got)
+	}
+}
