@@ -76,11 +76,30 @@ type failureJSON struct {
 // carrying them) and returns err, which main prints on stderr as for text output.
 func reportFailure(w io.Writer, output, command, dir string, err error) error {
 	var inv *invalidRepo
+	var names *diff.UnresolvedNamesError
 	var problems []reportProblem
+	base := filepath.ToSlash(dir)
 	if errors.As(err, &inv) {
-		base := filepath.ToSlash(dir)
 		for _, p := range inv.problems {
 			problems = append(problems, reportProblem{File: path.Join(base, p.Pos.File), Line: p.Pos.Line, Col: p.Pos.Col, Field: p.Field, Message: p.Message})
+		}
+	}
+	if errors.As(err, &names) {
+		// Relative to where the user pointed, as validate and the plan show files (the error
+		// is this run's own, so its paths are rewritten for every output, main's line included).
+		for i := range names.Names {
+			u := &names.Names[i]
+			u.Pos.File = path.Join(base, u.Pos.File)
+			problems = append(problems, reportProblem{File: u.Pos.File, Line: u.Pos.Line, Col: u.Pos.Col, Field: u.Field, Message: u.Problem()})
+		}
+	}
+	var missing *diff.MissingEnvError
+	if errors.As(err, &missing) {
+		for i := range missing.Missing {
+			m := &missing.Missing[i]
+			m.Pos.File = path.Join(base, m.Pos.File)
+			problems = append(problems, reportProblem{File: m.Pos.File, Line: m.Pos.Line, Col: m.Pos.Col, Field: m.Path,
+				Message: fmt.Sprintf("%s %q %s: the environment variable %s is unset or empty, and this plan would send the secret", m.Kind, m.Name, m.Path, m.Var)})
 		}
 	}
 	msg := err.Error()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -75,5 +76,69 @@ func TestErrorLinesEscapeEachLine(t *testing.T) {
 	}
 	if got := errorLines(fmt.Errorf("a\nb"), "a\nb"); len(got) != 1 || got[0] != `a\nb` {
 		t.Errorf("a plain error with a line break: %q, want one escaped line", got)
+	}
+}
+
+// TestLocatedFailuresEveryOutput: a failure located in a file (a name the tenant does not
+// resolve; a secret apply would send whose variable is unset) names the file relative to the
+// working directory, as validate does, in every output: main's line, one ::error annotation on
+// its line in github, and a problem in json.
+func TestLocatedFailuresEveryOutput(t *testing.T) {
+	cleanEnv(t)
+	work := t.TempDir()
+	repo := filepath.Join(work, "repo")
+	if err := os.CopyFS(repo, os.DirFS("examples/acme")); err != nil {
+		t.Fatal(err)
+	}
+	unresolved := filepath.Join(work, "unresolved")
+	if err := os.CopyFS(unresolved, os.DirFS("examples/acme")); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(unresolved, "sources", "hr-database.yaml")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const owner = "owner: {type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313, name: Amelia Ortiz}"
+	if err := os.WriteFile(p, []byte(strings.Replace(string(b), owner, "owner: {type: IDENTITY, name: Nobody Here}", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	startTenant(t) // apply's case: a real tenant, where unset secrets get no placeholder
+	t.Chdir(work)
+	for _, tc := range []struct {
+		name string
+		args []string
+		file string // file:line:col of the problem, relative to work
+	}{
+		{"unresolved name", []string{"plan", "unresolved", "--emulator"}, "unresolved/sources/hr-database.yaml:5:31"},
+		{"unset secret", []string{"apply", "repo", "--auto-approve"}, "repo/sources/acme-hr-cloud.yaml:15:13"},
+	} {
+		for _, output := range []string{"text", "github", "json"} {
+			t.Run(tc.name+" "+output, func(t *testing.T) {
+				stdout, stderr, code := runCLI(t, "", append(tc.args, "--output", output)...)
+				if code != exitFailure {
+					t.Fatalf("exit %d, want 1\n%s%s", code, stdout, stderr)
+				}
+				if !strings.Contains(stderr, "sailsync: ") || !strings.Contains(stderr, tc.file) {
+					t.Errorf("stderr lacks %s:\n%s", tc.file, stderr)
+				}
+				file, line, _ := strings.Cut(tc.file, ":")
+				line, col, _ := strings.Cut(line, ":")
+				switch output {
+				case "github":
+					if want := fmt.Sprintf("::error file=%s,line=%s,col=%s,", file, line, col); !strings.Contains(stdout, want) {
+						t.Errorf("no annotation %s…:\n%s", want, stdout)
+					}
+				case "json":
+					var doc failureJSON
+					if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+						t.Fatalf("%v:\n%s", err, stdout)
+					}
+					if len(doc.Problems) == 0 || doc.Problems[0].File != file || fmt.Sprint(doc.Problems[0].Line) != line {
+						t.Errorf("problems %+v, want one at %s", doc.Problems, tc.file)
+					}
+				}
+			})
+		}
 	}
 }

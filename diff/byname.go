@@ -21,8 +21,11 @@ type UnresolvedName struct {
 }
 
 // String renders the name at its position, with the ids of the candidates when there are several.
-func (u UnresolvedName) String() string {
-	where := fmt.Sprintf("%s: %s %q %s", u.Pos, u.Kind, u.Object, u.Field)
+func (u UnresolvedName) String() string { return fmt.Sprintf("%s: %s", u.Pos, u.Problem()) }
+
+// Problem is String without the position: the message of an annotation on that position.
+func (u UnresolvedName) Problem() string {
+	where := fmt.Sprintf("%s %q %s", u.Kind, u.Object, u.Field)
 	if len(u.Candidates) == 0 {
 		return fmt.Sprintf("%s: the tenant has no %s named %q", where, u.Type, u.Name)
 	}
