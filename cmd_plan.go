@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +21,8 @@ type planOptions struct {
 	Scope         scopeOptions
 
 	stdout, stderr io.Writer
+	// progressEvery overrides how often the reads report progress without a terminal (tests).
+	progressEvery time.Duration
 }
 
 func newPlanCmd() *cobra.Command {
@@ -49,7 +52,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	if err := checkOutput(opts.Output, "text", "json", "markdown", "github"); err != nil {
 		return err
 	}
-	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, AllowUnsetEnv: true, Base: opts.Base, Scope: &opts.Scope, stderr: opts.stderr})
+	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, AllowUnsetEnv: true, Base: opts.Base, Scope: &opts.Scope, stderr: opts.stderr, progressEvery: opts.progressEvery})
 	if err != nil {
 		return reportFailure(opts.stdout, opts.Output, "plan", opts.Dir, err)
 	}

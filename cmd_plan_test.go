@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/sailsync/sailsync/contract"
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/emulator"
 	"github.com/sailsync/sailsync/examples"
@@ -420,5 +424,48 @@ func TestPlanOutFile(t *testing.T) {
 	}
 	if withFingerprint == 0 || p.RepoHash == "" {
 		t.Errorf("plan file has %d fingerprints and repo hash %q", withFingerprint, p.RepoHash)
+	}
+}
+
+// TestPlanProgress: without a terminal, plan says every progressEvery how far its reads are,
+// so that a long plan is never silent in a CI log; stdout is the plan alone.
+func TestPlanProgress(t *testing.T) {
+	cleanEnv(t)
+	setSecrets(t)
+	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant, Latency: 30 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(contract.Middleware(t, emu))
+	defer srv.Close()
+	t.Setenv("SAIL_BASE_URL", srv.URL)
+	t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
+	t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
+	var stdout, stderr bytes.Buffer
+	opts := &planOptions{Dir: "examples/acme", Output: "text", Conn: defaultConn(), stdout: &stdout, stderr: &stderr, progressEvery: 10 * time.Millisecond}
+	opts.Conn.Parallelism = 1 // one request at a time: the reads take long enough to tick
+	if err := runPlan(context.Background(), opts); err == nil || !strings.Contains(stdout.String(), "Plan: ") {
+		t.Fatalf("plan: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	line := regexp.MustCompile(`^reading the tenant: (\d+) of (\d+) requests$`)
+	last := 0
+	for _, l := range lines {
+		m := line.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("unexpected stderr line %q:\n%s", l, stderr.String())
+		}
+		done, _ := strconv.Atoi(m[1])
+		total, _ := strconv.Atoi(m[2])
+		if done < last || done > total {
+			t.Errorf("line %q after %d done", l, last)
+		}
+		last = done
+	}
+	if len(lines) < 2 || last == 0 {
+		t.Errorf("want periodic progress lines, got:\n%s", stderr.String())
+	}
+	if strings.Contains(stdout.String(), "reading the tenant") {
+		t.Errorf("progress on stdout:\n%s", stdout.String())
 	}
 }

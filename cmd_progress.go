@@ -124,3 +124,42 @@ func (p *applyProgress) stop() {
 		p.mu.Unlock()
 	}
 }
+
+// readProgress reports the reads of a plan without a terminal: "reading the tenant: 120 of 800
+// requests" every every, so that a long plan or drift is never silent in a CI log (a short one
+// prints nothing). progress is isync.FetchOptions.Progress; stop ends the lines.
+func readProgress(w io.Writer, every time.Duration) (progress func(done, total int), stop func()) {
+	var mu sync.Mutex
+	done, total := 0, 0
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		// A panic here would end the process with exit status 2, CI's "changes".
+		defer func() {
+			if r := recover(); r != nil {
+				fmt.Fprintf(w, "sailsync: progress stopped: internal error (a bug; please report it): %v\n", r)
+			}
+		}()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				mu.Lock()
+				d, n := done, total
+				mu.Unlock()
+				fmt.Fprintf(w, "reading the tenant: %d of %d requests\n", d, n)
+			case <-quit:
+				return
+			}
+		}
+	}()
+	progress = func(d, n int) {
+		mu.Lock()
+		done, total = d, n
+		mu.Unlock()
+	}
+	return progress, func() { close(quit); wg.Wait() }
+}

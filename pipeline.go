@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"time"
 
 	"github.com/sailsync/sailsync/config"
 	"github.com/sailsync/sailsync/diff"
@@ -45,6 +47,8 @@ type planRequest struct {
 	// for the whole repository.
 	Scope  *scopeOptions
 	stderr io.Writer
+	// progressEvery overrides how often the reads say how far they are without a terminal (tests).
+	progressEvery time.Duration
 }
 
 // computePlan loads the repository, connects, fetches what it declares and diffs. The session
@@ -84,13 +88,18 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 // says it covers only that scope (and a scoped drift does not look for unmanaged sources).
 func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *config.Scope, sess *session, req planRequest) (*diff.Plan, error) {
 	fo := isync.FetchOptions{Parallelism: req.Conn.Parallelism, AllSources: req.Drift && scope == nil}
-	if isTerminal(req.stderr) {
+	tty := isTerminal(req.stderr)
+	stopTick := func() {}
+	if tty {
 		fo.Progress = func(done, total int) {
 			fmt.Fprintf(req.stderr, "\rReading the tenant: %d/%d requests", done, total)
 		}
+	} else {
+		fo.Progress, stopTick = readProgress(req.stderr, cmp.Or(req.progressEvery, progressEvery))
 	}
 	live, err := isync.Fetch(ctx, sess.client, repo, fo)
-	if fo.Progress != nil {
+	stopTick()
+	if tty {
 		fmt.Fprint(req.stderr, "\r\033[K")
 	}
 	if err != nil {
