@@ -16,6 +16,8 @@ type scopeOptions struct {
 	Sources      []string
 	Kinds        []string
 	ChangedSince string
+	// AllowEmpty accepts a repository that declares nothing (--allow-empty); it narrows nothing.
+	AllowEmpty bool
 }
 
 // bind adds the scope flags; changed adds --changed-since (plan and apply).
@@ -26,6 +28,7 @@ func (s *scopeOptions) bind(f *pflag.FlagSet, changed bool) {
 		kinds = append(kinds, string(k))
 	}
 	f.StringArrayVar(&s.Kinds, "kind", nil, "only objects of `KIND` ("+strings.Join(kinds, ", ")+") and what they depend on; repeatable")
+	f.BoolVar(&s.AllowEmpty, "allow-empty", false, allowEmptyUsage)
 	if changed {
 		f.StringVar(&s.ChangedSince, "changed-since", "", "only objects whose documents or referenced files differ between the git commit `REF` and the work tree")
 	}

@@ -38,7 +38,7 @@ func TestErrorsPrintLineBreaks(t *testing.T) {
 		{[]string{"valdate"}, "sailsync: unknown command \"valdate\" for \"sailsync\"\n\nDid you mean this?\n  validate\n"},
 		{[]string{"xyzzy"}, "sailsync: unknown command \"xyzzy\" for \"sailsync\"\n"},
 		{[]string{"plan", dir, "--emulator"}, "sailsync: 1 reference given by name does not resolve to one object of the tenant:\n" +
-			"  sources/hr-database.yaml:5:31: Source \"HR Database\" owner: the tenant has no IDENTITY named \"Nobody Here\"\n"},
+			"  " + filepath.ToSlash(dir) + "/sources/hr-database.yaml:5:31: Source \"HR Database\" owner: the tenant has no IDENTITY named \"Nobody Here\"\n"},
 	} {
 		t.Run(strings.Join(tc.args[:1], " "), func(t *testing.T) {
 			_, stderr, code := runCLI(t, "", tc.args...)

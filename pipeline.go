@@ -58,6 +58,9 @@ func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if err := requireObjects(repo, req.Dir, req.Scope != nil && req.Scope.AllowEmpty); err != nil {
+		return nil, nil, nil, err
+	}
 	if repo, err = req.Conn.bindEnvironment(repo, req.stderr); err != nil {
 		return nil, nil, nil, err
 	}
@@ -116,6 +119,17 @@ func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *con
 	plan.APICalls = isync.EstimateCalls(plan)
 	diff.SetScope(plan, scope)
 	return plan, nil
+}
+
+const allowEmptyUsage = "accept a directory that declares no objects (without it, an error: a wrong directory would pass as \"No changes\")"
+
+// requireObjects refuses a repository that declares no object unless allowed: a mistyped
+// directory (a CI job's directory: input) would otherwise validate, plan and drift clean.
+func requireObjects(repo *config.Repo, dir string, allow bool) error {
+	if allow || repo.Count() > 0 {
+		return nil
+	}
+	return fmt.Errorf("%s declares no objects (no YAML document with a kind: under it): check the directory, or pass --allow-empty for an empty repository", dir)
 }
 
 // loadRepo loads and validates a repository, printing its problems the way validate does.
