@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -467,5 +469,54 @@ func TestPlanProgress(t *testing.T) {
 	}
 	if strings.Contains(stdout.String(), "reading the tenant") {
 		t.Errorf("progress on stdout:\n%s", stdout.String())
+	}
+}
+
+// TestPlanInterruptedSaysNothingSent: Ctrl-C during a plan's reads (of plan, drift, or apply
+// before its first write) says "interrupted: nothing was sent", not the request's "context
+// canceled", and exits 1; the tenant got no write.
+func TestPlanInterruptedSaysNothingSent(t *testing.T) {
+	cleanEnv(t)
+	setSecrets(t)
+	for _, command := range []string{"plan", "drift", "apply"} {
+		t.Run(command, func(t *testing.T) {
+			emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var writes atomic.Int32
+			// Ctrl-C arrives with the first read of the sources: that read is answered, no other starts.
+			hooked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodGet && r.URL.Path != "/oauth/token" {
+					writes.Add(1)
+				}
+				if strings.HasPrefix(r.URL.Path, "/v3/sources") {
+					cancel()
+				}
+				emu.ServeHTTP(w, r)
+			})
+			srv := httptest.NewServer(contract.Middleware(t, hooked))
+			defer srv.Close()
+			t.Setenv("SAIL_BASE_URL", srv.URL)
+			t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
+			t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
+			args := []string{command, "examples/acme"}
+			if command == "apply" {
+				args = append(args, "--auto-approve")
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(ctx, args, strings.NewReader(""), &stdout, &stderr)
+			if code != exitFailure || !strings.Contains(stderr.String(), "sailsync: interrupted: nothing was sent\n") {
+				t.Errorf("exit %d, want 1 saying interrupted: nothing was sent:\n%s%s", code, stdout.String(), stderr.String())
+			}
+			if strings.Contains(stdout.String()+stderr.String(), "context canceled") {
+				t.Errorf("the output says context canceled:\n%s%s", stdout.String(), stderr.String())
+			}
+			if n := writes.Load(); n != 0 {
+				t.Errorf("%d writes reached the tenant", n)
+			}
+		})
 	}
 }

@@ -24,12 +24,16 @@ type applyProgress struct {
 
 	mu       sync.Mutex
 	total    int
-	finished int
+	finished int // objects with a result, whatever it is (a level is over when all of its have one)
+	applied  int // objects done
 	failed   int
-	left     map[int]int // objects not finished per level of isync.Levels
-	drawn    time.Time
-	stopTick chan struct{}
-	ticked   sync.WaitGroup
+	// notStarted are the objects with a result that were never sent: an interrupted apply's
+	// rest, the dependents of a failure, stale objects.
+	notStarted int
+	left       map[int]int // objects not finished per level of isync.Levels
+	drawn      time.Time
+	stopTick   chan struct{}
+	ticked     sync.WaitGroup
 }
 
 func newApplyProgress(w io.Writer, tty bool, plan *diff.Plan, every time.Duration) *applyProgress {
@@ -85,7 +89,11 @@ func levelOf(kind config.Kind) int {
 }
 
 func (p *applyProgress) line() string {
-	return fmt.Sprintf("applied %d of %d, %d failed", p.finished, p.total, p.failed)
+	l := fmt.Sprintf("applied %d of %d, %d failed", p.applied, p.total, p.failed)
+	if p.notStarted > 0 {
+		l += fmt.Sprintf(", %d not started", p.notStarted)
+	}
+	return l
 }
 
 // result is isync.ApplyOptions.Progress: called from the apply's goroutines as objects finish.
@@ -93,8 +101,13 @@ func (p *applyProgress) result(r isync.Result) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.finished++
-	if r.Status == isync.StatusFailed {
+	switch r.Status {
+	case isync.StatusDone:
+		p.applied++
+	case isync.StatusFailed:
 		p.failed++
+	default: // cancelled by an interruption, skipped after a dependency, stale
+		p.notStarted++
 	}
 	lvl := levelOf(r.Kind)
 	p.left[lvl]--

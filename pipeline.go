@@ -51,9 +51,24 @@ type planRequest struct {
 	progressEvery time.Duration
 }
 
+// errInterruptedPlan is what a plan (of plan, drift or apply) stopped by Ctrl-C or SIGTERM
+// says, rather than the "context canceled" of the request it stopped: the reads send nothing.
+type errInterruptedPlan struct{ err error }
+
+func (e errInterruptedPlan) Error() string { return "interrupted: nothing was sent" }
+func (e errInterruptedPlan) Unwrap() error { return e.err }
+
 // computePlan loads the repository, connects, fetches what it declares and diffs. The session
 // is returned open (apply goes on using it); the caller closes it.
 func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan, *session, error) {
+	repo, plan, sess, err := computePlanOnce(ctx, req)
+	if err != nil && ctx.Err() != nil {
+		err = errInterruptedPlan{err: err}
+	}
+	return repo, plan, sess, err
+}
+
+func computePlanOnce(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan, *session, error) {
 	repo, err := loadRepo(ctx, req.Dir, req.stderr)
 	if err != nil {
 		return nil, nil, nil, err
