@@ -909,3 +909,27 @@ func TestRecipesPinOneCommit(t *testing.T) {
 		}
 	}
 }
+
+// TestShallowCloneSaysFetchHistory: --base and --changed-since naming a revision a shallow
+// clone (CI's default checkout) does not have say that the clone is shallow and how to fetch
+// the history; in a full clone the same revision works.
+func TestShallowCloneSaysFetchHistory(t *testing.T) {
+	w := newRecipeWorld(t)
+	runGit(t, w.dev, "tag", "deployed")
+	runGit(t, w.dev, "push", "-q", "origin", "deployed")
+	w.edit("sailsync/sources/hr-database.yaml", "deleteThreshold: 10", "deleteThreshold: 12")
+	w.commit("a second commit")
+	shallow := filepath.Join(w.checkout("main", 1), "sailsync")
+	full := filepath.Join(w.checkout("main", 0), "sailsync")
+	for _, flags := range [][]string{{"--base", "deployed"}, {"--changed-since", "HEAD~1"}} {
+		args := append([]string{"plan", shallow, "--emulator"}, flags...)
+		_, stderr, code := runCLI(t, "", args...)
+		if code != exitFailure || !strings.Contains(stderr, "the clone is shallow") || !strings.Contains(stderr, "fetch-depth: 0") {
+			t.Errorf("%v in a shallow clone: exit %d, want 1 saying the clone is shallow and fetch-depth: 0:\n%s", flags, code, stderr)
+		}
+		args[1] = full
+		if _, stderr, code := runCLI(t, "", args...); code != exitChanges {
+			t.Errorf("%v in a full clone: exit %d, want 2:\n%s", flags, code, stderr)
+		}
+	}
+}

@@ -13,7 +13,7 @@ import (
 // files git does not ignore.
 func gitChangedFiles(dir, ref string) ([]string, error) {
 	if _, err := gitRun(dir, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}"); err != nil {
-		return nil, fmt.Errorf("--changed-since %s: not a commit of the git repository at %s", ref, dir)
+		return nil, fmt.Errorf("--changed-since %s: not a commit of the git repository at %s%s", ref, dir, shallowHint(dir))
 	}
 	diff, err := gitRun(dir, nil, "diff", "--name-only", "--no-renames", "--relative", "-z", ref, "--", ".")
 	if err != nil {
