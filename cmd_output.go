@@ -26,7 +26,7 @@ type invalidRepo struct {
 
 // Error names the repository and its first problem.
 func (e *invalidRepo) Error() string {
-	return fmt.Sprintf("%s is not valid: %d problems (run sailsync validate)", e.dir, len(e.problems))
+	return fmt.Sprintf("%s is not valid: %s (run sailsync validate)", e.dir, plural(len(e.problems), "problem"))
 }
 
 // appendStepSummary appends what render writes to $GITHUB_STEP_SUMMARY when it is set. A step

@@ -205,9 +205,21 @@ func runValidate(ctx context.Context, opts validateOptions) error {
 		if len(problems) > 0 {
 			fmt.Fprintf(opts.Stderr, "%s: %s%s\n", diff.TextEscape(opts.Dir), plural(len(problems), "problem"), warned)
 		} else {
-			counts := make([]string, 0, len(config.UserKinds()))
+			// Tombstones are counted apart: they declare what must not exist.
+			declared, tombstones := map[config.Kind]int{}, 0
+			for _, o := range repo.Objects() {
+				if o.Absent {
+					tombstones++
+				} else {
+					declared[o.Kind]++
+				}
+			}
+			counts := make([]string, 0, len(config.UserKinds())+1)
 			for _, k := range config.UserKinds() {
-				counts = append(counts, plural(repo.CountOf(k), countNoun(k)))
+				counts = append(counts, plural(declared[k], countNoun(k)))
+			}
+			if tombstones > 0 {
+				counts = append(counts, plural(tombstones, "tombstone"))
 			}
 			fmt.Fprintf(opts.Stderr, "%s: valid: %s%s\n", diff.TextEscape(opts.Dir), strings.Join(counts, ", "), warned)
 		}

@@ -60,6 +60,10 @@ type session struct {
 // connect opens a session. With --emulator an emulated tenant is started on a loopback port for
 // the lifetime of the command.
 func (o *connOptions) connect(ctx context.Context, stderr io.Writer) (*session, error) {
+	if o.Emulator && o.BaseURL != "" {
+		// It would be ignored: the emulator is its own tenant, and a plan of it is not one of that URL.
+		return nil, fmt.Errorf("--base-url %s and --emulator do not go together: --emulator runs against a built-in tenant; drop one", o.BaseURL)
+	}
 	if o.Parallelism < 1 {
 		return nil, fmt.Errorf("--parallelism must be at least 1, not %d", o.Parallelism)
 	}

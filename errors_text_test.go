@@ -37,6 +37,7 @@ func TestErrorsPrintLineBreaks(t *testing.T) {
 	}{
 		{[]string{"valdate"}, "sailsync: unknown command \"valdate\" for \"sailsync\"\n\nDid you mean this?\n  validate\n"},
 		{[]string{"xyzzy"}, "sailsync: unknown command \"xyzzy\" for \"sailsync\"\n"},
+		{[]string{"emulator", "extra"}, "sailsync: unknown command \"extra\" for \"sailsync emulator\"\n"},
 		{[]string{"plan", dir, "--emulator"}, "sailsync: 1 reference given by name does not resolve to one object of the tenant:\n" +
 			"  " + filepath.ToSlash(dir) + "/sources/hr-database.yaml:5:31: Source \"HR Database\" owner: the tenant has no IDENTITY named \"Nobody Here\"\n"},
 	} {
@@ -140,5 +141,43 @@ func TestLocatedFailuresEveryOutput(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestSmallMessages: the rough edges of messages a new user hit.
+func TestSmallMessages(t *testing.T) {
+	cleanEnv(t)
+	broken := tenanttest.CopyDir(t, "examples/acme")
+	p := filepath.Join(broken, "sources", "hr-database.yaml")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(strings.Replace(string(b), "deleteThreshold: 10", "deleteThreshold: 250", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tomb := tenanttest.CopyDir(t, "examples/acme")
+	if err := os.WriteFile(filepath.Join(tomb, "sources", "old.yaml"), []byte("kind: Source\nname: Old Source\nabsent: true\nreason: retired\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runCLI(t, "", "validate", tomb)
+	if want := ": valid: 1 connector, 3 transforms, 3 sources, 2 entitlement schemas, 1 tombstone\n"; code != exitOK || !strings.HasSuffix(stderr, want) {
+		t.Errorf("validate with a tombstone: exit %d, stderr %q, want it to end %q", code, stderr, want)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"one problem, not one problems", []string{"plan", broken, "--emulator"}, "is not valid: 1 problem (run sailsync validate)\n"},
+		{"--base-url with --emulator", []string{"plan", "examples/acme", "--emulator", "--base-url", "https://acme.api.identitynow.com"},
+			"sailsync: --base-url https://acme.api.identitynow.com and --emulator do not go together"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, code := runCLI(t, "", tc.args...)
+			if code != exitFailure || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, want 1 with %q:\n%s%s", code, tc.want, stdout, stderr)
+			}
+		})
 	}
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -92,18 +94,26 @@ type linesError []string
 func (e linesError) Error() string   { return strings.Join(e, "\n") }
 func (e linesError) Lines() []string { return e }
 
+var unknownCommandMessage = regexp.MustCompile(`^unknown command ("(?:[^"\\]|\\.)*") for ("(?:[^"\\]|\\.)*")`)
+
 // unknownCommand replaces cobra's unknown-command error (whose suggestions it writes with \n and
 // \t, which main would print escaped) with the same text in lines.
-func unknownCommand(root *cobra.Command, args []string, err error) error {
-	typed := ""
-	for _, a := range args {
-		if !strings.HasPrefix(a, "-") {
-			typed = a
-			break
+func unknownCommand(root *cobra.Command, err error) error {
+	lines := linesError{err.Error()}
+	// cobra's message: unknown command "NAME" for "sailsync SUB…".
+	m := unknownCommandMessage.FindStringSubmatch(err.Error())
+	if m == nil {
+		return lines
+	}
+	typed, _ := strconv.Unquote(m[1])
+	parentPath, _ := strconv.Unquote(m[2])
+	parent := root
+	if words := strings.Fields(parentPath); len(words) > 1 {
+		if c, _, ferr := root.Find(words[1:]); ferr == nil {
+			parent = c
 		}
 	}
-	lines := linesError{err.Error()}
-	if s := root.SuggestionsFor(typed); typed != "" && len(s) > 0 {
+	if s := parent.SuggestionsFor(typed); typed != "" && len(s) > 0 {
 		lines = append(lines, "", "Did you mean this?")
 		for _, c := range s {
 			lines = append(lines, "  "+c)

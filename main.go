@@ -172,7 +172,7 @@ func runCmd(ctx context.Context, cmd *cobra.Command, args []string, stdin io.Rea
 	cmd.SetErr(errOut)
 	err := cmd.ExecuteContext(withRedactor(ctx, red))
 	if err != nil && strings.HasPrefix(err.Error(), "unknown command ") {
-		err = unknownCommand(cmd, args, err)
+		err = unknownCommand(cmd, err)
 	}
 	code, msg := exitStatus(err)
 	if msg != "" {
