@@ -63,12 +63,14 @@ Exit status: 0 valid (warnings or not), 1 invalid or unreadable.`,
 
 // validateReport is the --output json document.
 type validateReport struct {
-	Valid    bool            `json:"valid"`
-	Dir      string          `json:"dir"`
-	Error    string          `json:"error,omitempty"`
-	Hash     string          `json:"hash,omitempty"`
-	Objects  validateCounts  `json:"objects,omitempty"`
-	Problems []reportProblem `json:"problems"`
+	// FormatVersion is the plan's (diff.FormatVersion): one version for every JSON sailsync writes.
+	FormatVersion int             `json:"format_version"`
+	Valid         bool            `json:"valid"`
+	Dir           string          `json:"dir"`
+	Error         string          `json:"error,omitempty"`
+	Hash          string          `json:"hash,omitempty"`
+	Objects       validateCounts  `json:"objects,omitempty"`
+	Problems      []reportProblem `json:"problems"`
 	// Warnings are what the tenant accepts but the user should hear about (config.Repo.Warnings):
 	// never a failure; left out when there is none.
 	Warnings []reportProblem `json:"warnings,omitempty"`
@@ -148,7 +150,7 @@ func runValidate(ctx context.Context, opts validateOptions) error {
 		// Unreadable: not a list of problems but one error about the repository as a whole.
 		switch opts.Output {
 		case "json":
-			if werr := writeJSON(opts.Stdout, validateReport{Dir: opts.Dir, Error: err.Error(), Problems: []reportProblem{}}); werr != nil {
+			if werr := writeJSON(opts.Stdout, validateReport{FormatVersion: diff.FormatVersion, Dir: opts.Dir, Error: err.Error(), Problems: []reportProblem{}}); werr != nil {
 				return werr
 			}
 			return exitWith(exitFailure, nil)
@@ -169,7 +171,7 @@ func runValidate(ctx context.Context, opts validateOptions) error {
 	file := func(p config.Pos) string { return path.Join(base, p.File) }
 	switch opts.Output {
 	case "json":
-		rep := validateReport{Valid: len(problems) == 0, Dir: opts.Dir, Problems: make([]reportProblem, 0, len(problems))}
+		rep := validateReport{FormatVersion: diff.FormatVersion, Valid: len(problems) == 0, Dir: opts.Dir, Problems: make([]reportProblem, 0, len(problems))}
 		for _, p := range problems {
 			rep.Problems = append(rep.Problems, reportProblem{File: file(p.Pos), Line: p.Pos.Line, Col: p.Pos.Col, Field: p.Field, Message: p.Message})
 		}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sailsync/sailsync/diff"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -194,5 +196,21 @@ func TestEmptyRepositoryIsAnError(t *testing.T) {
 				t.Errorf("--allow-empty: exit %d, want 0:\n%s\n%s", code, stdout, stderr)
 			}
 		})
+	}
+}
+
+// TestValidateJSONFormatVersion: validate's JSON carries the format_version of every JSON
+// sailsync writes, valid or not.
+func TestValidateJSONFormatVersion(t *testing.T) {
+	cleanEnv(t)
+	for _, dir := range []string{"examples/acme", "examples/acme-immutable", t.TempDir()} {
+		stdout, _, _ := runCLI(t, "", "validate", dir, "-o", "json")
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatalf("%s: %v\n%s", dir, err, stdout)
+		}
+		if v, ok := doc["format_version"].(float64); !ok || int(v) != diff.FormatVersion {
+			t.Errorf("%s: format_version %v, want %d", dir, doc["format_version"], diff.FormatVersion)
+		}
 	}
 }
