@@ -131,7 +131,7 @@ func reportFailure(w io.Writer, output, command, dir string, err error) error {
 			fmt.Fprintf(sw, "## sailsync %s failed\n\n%s\n\n", command, diff.MarkdownEscape(msg))
 			for i, p := range problems {
 				if i == diff.MaxAnnotations {
-					fmt.Fprintf(sw, "- … and %d more problems (run sailsync validate)\n", len(problems)-i)
+					fmt.Fprintf(sw, "- … and %s (run sailsync validate)\n", plural(len(problems)-i, "more problem"))
 					break
 				}
 				fmt.Fprintf(sw, "- <code>%s</code> %s\n", diff.MarkdownEscape(fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)), diff.MarkdownEscape(p.Message))

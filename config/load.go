@@ -83,7 +83,7 @@ func LoadWarnings(ctx context.Context, dir string) (*Repo, Problems, error) {
 }
 
 func newLoader(ctx context.Context, root string) *loader {
-	return &loader{ctx: ctx, root: root, hashed: map[string]string{}, read: map[string][]byte{}}
+	return &loader{ctx: ctx, root: root, hashed: map[string]string{}, read: map[string][]byte{}, unparsed: map[string]bool{}}
 }
 
 // load is LoadContext after the walk: files are the repository's YAML files, read by parseAll
@@ -123,6 +123,8 @@ type parsed struct {
 	docs     []*document
 	problems []Problem
 	panicked string // a panic while parsing the file, raised again on parseAll's goroutine
+	// unparsed are the names a file with a YAML syntax error seems to declare (declaredNames).
+	unparsed []string
 }
 
 // parseOne reads, parses and validates one file into p. A panic on a worker goroutine would end
@@ -144,7 +146,12 @@ func (l *loader) parseOne(f yamlFile, p *parsed) {
 	}
 	p.data, p.ok = data, true
 	budget := MaxDocuments
-	p.docs = parseFile(f.rel, data, func(pr Problem) { p.problems = append(p.problems, pr) }, &budget)
+	p.docs = parseFile(f.rel, data, func(pr Problem) {
+		if strings.HasPrefix(pr.Message, "YAML syntax error: ") {
+			p.unparsed = declaredNames(data) // the parse stops at its first syntax error
+		}
+		p.problems = append(p.problems, pr)
+	}, &budget)
 	for _, d := range p.docs {
 		// Schema validation is pure and the other half of the work: done here too,
 		// also for a document with a conversion problem (see document.masked).
@@ -222,6 +229,9 @@ func (l *loader) parseAll(files []yamlFile) []*document {
 	for _, p := range out {
 		l.problems = append(l.problems, p.problems...)
 		docs = append(docs, p.docs...)
+		for _, n := range p.unparsed {
+			l.unparsed[n] = true
+		}
 	}
 	return docs
 }
@@ -252,6 +262,9 @@ type loader struct {
 	settingsBroken bool
 	hashed         map[string]string // repository-relative slash path → path on disk of the referenced files, for Repo.Hash
 	read           map[string][]byte // repository-relative slash path → the YAML file's (and settings file's) bytes, for Repo.Hash
+	// unparsed are the names files with a YAML syntax error seem to declare: a reference to
+	// one is not reported again as naming nothing.
+	unparsed map[string]bool
 }
 
 func (l *loader) add(p Problem) { l.problems = append(l.problems, p) }
@@ -730,7 +743,7 @@ func (l *loader) checkRefs(repo *Repo) {
 			continue
 		}
 		schemas[key] = es
-		if _, ok := sources[es.Source]; !ok && !unnamed {
+		if _, ok := sources[es.Source]; !ok && !unnamed && !l.unparsed[es.Source] {
 			l.add(Problem{Pos: es.PosOf("source"), Field: "source", Message: fmt.Sprintf("source: %q names no Source declared in this repository", es.Source)})
 		}
 	}
@@ -770,7 +783,7 @@ func (l *loader) checkRefs(repo *Repo) {
 					l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s: connector references are resolved in a Source's fields only", field, r)})
 					continue
 				}
-				if _, ok := connectors[r.Name]; !ok {
+				if _, ok := connectors[r.Name]; !ok && !l.unparsed[r.Name] {
 					l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s names no Connector declared in this repository", field, r)})
 				}
 			}
