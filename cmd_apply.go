@@ -150,7 +150,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	out := applyOutput{Plan: displayPlan(plan, opts.Dir)}
 	switch opts.Output {
 	case "text":
-		if err := diff.RenderText(opts.stdout, out.Plan, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
+		if err := diff.RenderText(opts.stdout, out.Plan, diff.TextOptions{Color: useColor(opts.stdout, opts.Conn.NoColor), RateLimit: sess.rate}); err != nil {
 			return err
 		}
 	case "github":
@@ -178,7 +178,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if every == 0 {
 		every = progressEvery
 	}
-	progress := newApplyProgress(opts.stderr, isTerminal(opts.stderr), plan, every)
+	progress := newApplyProgress(opts.stderr, fancyTerminal(opts.stderr), plan, every)
 	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env, Progress: progress.result, AllowDelete: opts.AllowDelete}
 	report, err := isync.Apply(ctx, sess.client, repo, plan, aopts)
 	progress.stop()

@@ -68,7 +68,7 @@ func runDrift(ctx context.Context, opts *driftOptions) error {
 		return reportFailure(opts.stdout, opts.Output, "drift", opts.Dir, err)
 	}
 	defer sess.close()
-	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout), Drift: true, RateLimit: sess.rate}); err != nil {
+	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout, opts.Conn.NoColor), Drift: true, RateLimit: sess.rate}); err != nil {
 		return err
 	}
 	if code := driftStatus(plan, mode); code != exitOK {

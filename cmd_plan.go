@@ -57,7 +57,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		return reportFailure(opts.stdout, opts.Output, "plan", opts.Dir, err)
 	}
 	defer sess.close()
-	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
+	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout, opts.Conn.NoColor), RateLimit: sess.rate}); err != nil {
 		return err
 	}
 	if opts.Out != "" {

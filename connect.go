@@ -32,6 +32,8 @@ type connOptions struct {
 	EmulatorSeed string
 	// Env is the environment of sailsync.yaml to use (see cmd_env.go).
 	Env string
+	// NoColor turns colour off (--no-color), as NO_COLOR and TERM=dumb do.
+	NoColor bool
 }
 
 func (o *connOptions) bind(fs *pflag.FlagSet) {
@@ -44,6 +46,7 @@ func (o *connOptions) bind(fs *pflag.FlagSet) {
 	fs.IntVar(&o.MaxRetries, "max-retries", 5, "retries of one request after a transient failure (5xx, reset, timeout), with growing waits")
 	fs.BoolVar(&o.Emulator, "emulator", false, "run against a built-in emulated tenant seeded with the demo tenant instead of a real one")
 	fs.StringVar(&o.EmulatorSeed, "emulator-seed", "", "with --emulator: seed the emulated tenant from this directory instead of the demo tenant")
+	fs.BoolVar(&o.NoColor, "no-color", false, "no colour in the output (also NO_COLOR=1 or TERM=dumb)")
 	fs.StringVar(&o.Env, "env", "", "the environment of sailsync.yaml to use, e.g. sandbox or prod (default $SAILSYNC_ENV)")
 }
 
@@ -181,13 +184,20 @@ func isTerminal(w any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// useColor decides colour output: only on a terminal, never with NO_COLOR set to a non-empty
-// value (no-color.org: an empty NO_COLOR does not disable colour).
-func useColor(w io.Writer) bool {
-	if noColor() {
+// useColor decides colour output: only on a terminal that can show it, never with --no-color
+// (off) or NO_COLOR set to a non-empty value (no-color.org: an empty NO_COLOR does not disable
+// colour).
+func useColor(w io.Writer, off bool) bool {
+	if off || noColor() {
 		return false
 	}
-	return isTerminal(w)
+	return fancyTerminal(w)
+}
+
+// fancyTerminal reports whether w is a terminal that understands escape sequences (colour, a
+// progress line redrawn in place): not one with TERM=dumb (Emacs shells, some CI consoles).
+func fancyTerminal(w any) bool {
+	return os.Getenv("TERM") != "dumb" && isTerminal(w)
 }
 
 // noColor reports whether the user asked for no colour.

@@ -106,7 +106,7 @@ func computePlanOnce(ctx context.Context, req planRequest) (*config.Repo, *diff.
 // says it covers only that scope (and a scoped drift does not look for unmanaged sources).
 func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *config.Scope, sess *session, req planRequest) (*diff.Plan, error) {
 	fo := isync.FetchOptions{Parallelism: req.Conn.Parallelism, AllSources: req.Drift && scope == nil}
-	tty := isTerminal(req.stderr)
+	tty := fancyTerminal(req.stderr)
 	stopTick := func() {}
 	if tty {
 		fo.Progress = func(done, total int) {
