@@ -39,8 +39,12 @@ type applyOptions struct {
 func newApplyCmd() *cobra.Command {
 	opts := &applyOptions{}
 	cmd := &cobra.Command{
-		Use:               "apply [DIR]",
-		Short:             "Apply the plan to the tenant in dependency order (exit 0 only if everything planned was done)",
+		Use:   "apply [DIR]",
+		Short: "Apply the plan to the tenant in dependency order (exit 0 only if everything planned was done)",
+		Example: `  sailsync apply examples/acme --emulator            # plan, confirm on the terminal, apply
+  sailsync apply sailsync --auto-approve -o github   # in CI (no terminal to confirm on)
+  sailsync apply --plan plan.json                    # exactly the plan saved by 'sailsync plan --out plan.json'
+  sailsync apply . --source 'HR Database'            # only that source and what it depends on`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completeDir,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -28,8 +28,13 @@ type planOptions struct {
 func newPlanCmd() *cobra.Command {
 	opts := &planOptions{}
 	cmd := &cobra.Command{
-		Use:               "plan [DIR]",
-		Short:             "Show what apply would change in the tenant (exit 0 no changes, 2 changes, 1 error or violation)",
+		Use:   "plan [DIR]",
+		Short: "Show what apply would change in the tenant (exit 0 no changes, 2 changes, 1 error or violation)",
+		Example: `  sailsync plan examples/acme --emulator          # against the built-in emulated tenant
+  sailsync plan sailsync --env prod               # a repository with environments (SAIL_BASE_URL and the client in the environment)
+  sailsync plan . --source 'HR *' --kind Source   # only some objects
+  sailsync plan . --base origin/main -o markdown  # a pull request's plan, classified against its target branch
+  sailsync plan . --out plan.json                 # save it for 'sailsync apply --plan plan.json'`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completeDir,
 		RunE: func(cmd *cobra.Command, args []string) error {

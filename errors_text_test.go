@@ -181,3 +181,56 @@ func TestSmallMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpExamples: plan and apply --help show examples, each a command line whose flags the
+// command accepts; the root help names every kind sailsync keeps.
+func TestHelpExamples(t *testing.T) {
+	root := newRootCmd()
+	for _, name := range []string{"plan", "apply"} {
+		cmd, _, err := root.Find([]string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(cmd.Example, "\n")
+		if len(lines) < 3 {
+			t.Errorf("%s: %d examples, want several", name, len(lines))
+		}
+		for _, l := range lines {
+			line, _, _ := strings.Cut(l, "#")
+			words := strings.Fields(line)
+			if len(words) < 2 || words[0] != "sailsync" || words[1] != name {
+				t.Errorf("%s: example %q does not run sailsync %s", name, l, name)
+				continue
+			}
+			// Quotes as a shell would remove them: the examples quote only globs and names.
+			var args []string
+			for _, w := range words[2:] {
+				args = append(args, strings.Trim(w, "'"))
+			}
+			fresh, _, _ := newRootCmd().Find([]string{name})
+			if err := fresh.ParseFlags(args); err != nil {
+				t.Errorf("%s: example %q: %v", name, l, err)
+			}
+		}
+	}
+	stdout, _, _ := runCLI(t, "", "--help")
+	for _, kind := range []string{"sources", "connectors", "entitlement schemas", "transforms"} {
+		if !strings.Contains(stdout, kind) {
+			t.Errorf("sailsync --help does not name %s:\n%s", kind, stdout)
+		}
+	}
+}
+
+// TestDidYouMeanScope: a mistyped --kind or --source suggests the closest one.
+func TestDidYouMeanScope(t *testing.T) {
+	cleanEnv(t)
+	for _, tc := range []struct{ flag, value, want string }{
+		{"--kind", "Sourse", "--kind Sourse: not a kind (did you mean Source?)"},
+		{"--source", "HR Databse", `--source "HR Databse" matches no Source declared in the repository (did you mean "HR Database"?)`},
+	} {
+		_, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", tc.flag, tc.value)
+		if code != exitFailure || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s %s: exit %d, want 1 with %q:\n%s", tc.flag, tc.value, code, tc.want, stderr)
+		}
+	}
+}

@@ -23,7 +23,7 @@ import (
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "sailsync",
-		Short:         "Keep an ISC tenant's sources, connectors and entitlement schemas as YAML in Git",
+		Short:         "Keep an ISC tenant's sources, connectors, entitlement schemas and transforms as YAML in Git",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       versionString(),

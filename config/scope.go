@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sailsync/sailsync/schema"
 	"github.com/sailsync/sailsync/value"
 )
 
@@ -87,6 +88,13 @@ func (r *Repo) Count() int {
 func (r *Repo) Scoped(sel Selector, selector string) (*Repo, *Scope, error) {
 	for _, k := range sel.Kinds {
 		if !knownKind(k) {
+			var kinds []string
+			for _, u := range UserKinds() {
+				kinds = append(kinds, string(u))
+			}
+			if s := schema.Suggest(string(k), kinds); s != "" {
+				return nil, nil, fmt.Errorf("--kind %s: not a kind (did you mean %s?): use %s", k, s, userKindList())
+			}
 			return nil, nil, fmt.Errorf("--kind %s: not a kind: use %s", k, userKindList())
 		}
 	}
@@ -95,6 +103,13 @@ func (r *Repo) Scoped(sel Selector, selector string) (*Repo, *Scope, error) {
 			return nil, nil, fmt.Errorf("--source %q: %w", p, err)
 		}
 		if !slices.ContainsFunc(r.Sources, func(s *Source) bool { return globMatch(p, s.Name) }) {
+			var names []string
+			for _, s := range r.Sources {
+				names = append(names, s.Name)
+			}
+			if s := schema.Suggest(p, names); s != "" {
+				return nil, nil, fmt.Errorf("--source %q matches no Source declared in the repository (did you mean %q?)", p, s)
+			}
 			return nil, nil, fmt.Errorf("--source %q matches no Source declared in the repository", p)
 		}
 	}
