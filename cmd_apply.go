@@ -59,6 +59,7 @@ func newApplyCmd() *cobra.Command {
 	f.BoolVar(&opts.AutoApprove, "auto-approve", false, "do not ask for confirmation (required without a terminal)")
 	f.BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too")
 	opts.Scope.bind(f, true)
+	completeKinds(cmd)
 	f.BoolVar(&opts.AllowDelete, "allow-delete", false, "carry out the plan's deletes (tombstones) without asking; required for deletes without a terminal")
 	f.StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github (markdown and github also write the report to $GITHUB_STEP_SUMMARY)")
 	completeOutput(cmd, "text", "json", "markdown", "github")

@@ -51,6 +51,7 @@ Exit status: 0 in sync; 2 drift: any difference without --base, tenant drift or 
 	_ = cmd.RegisterFlagCompletionFunc("unmanaged", cobra.FixedCompletions(
 		[]string{string(diff.UnmanagedReport), string(diff.UnmanagedIgnore), string(diff.UnmanagedFail)}, cobra.ShellCompDirectiveNoFileComp))
 	opts.Scope.bind(cmd.Flags(), false)
+	completeKinds(cmd)
 	opts.Conn.bind(cmd.Flags())
 	return cmd
 }

@@ -49,6 +49,7 @@ func newPlanCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too (they are write-only and never compared)")
 	bindBase(cmd, &opts.Base)
 	opts.Scope.bind(cmd.Flags(), true)
+	completeKinds(cmd)
 	opts.Conn.bind(cmd.Flags())
 	return cmd
 }

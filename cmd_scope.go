@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/sailsync/sailsync/config"
@@ -32,6 +33,15 @@ func (s *scopeOptions) bind(f *pflag.FlagSet, changed bool) {
 	if changed {
 		f.StringVar(&s.ChangedSince, "changed-since", "", "only objects whose documents or referenced files differ between the git commit `REF` and the work tree")
 	}
+}
+
+// completeKinds offers the kinds users declare as the values of --kind (README "Commands").
+func completeKinds(cmd *cobra.Command) {
+	var kinds []string
+	for _, k := range config.UserKinds() {
+		kinds = append(kinds, string(k))
+	}
+	_ = cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions(kinds, cobra.ShellCompDirectiveNoFileComp))
 }
 
 // set reports whether any scope flag was given.

@@ -234,3 +234,19 @@ func TestDidYouMeanScope(t *testing.T) {
 		}
 	}
 }
+
+// TestKindCompletion: the shell completion offers the kinds as --kind's values (README
+// "Commands"), for plan, drift and apply.
+func TestKindCompletion(t *testing.T) {
+	for _, command := range []string{"plan", "drift", "apply"} {
+		stdout, _, code := runCLI(t, "", "__complete", command, "--kind", "")
+		if code != exitOK {
+			t.Errorf("%s: exit %d", command, code)
+		}
+		for _, k := range config.UserKinds() {
+			if !strings.Contains(stdout, string(k)+"\n") {
+				t.Errorf("%s --kind completion lacks %s:\n%s", command, k, stdout)
+			}
+		}
+	}
+}
