@@ -250,3 +250,52 @@ func TestKindCompletion(t *testing.T) {
 		}
 	}
 }
+
+// TestShowPlanFile: show renders a saved plan as plan rendered it (the same objects, fields and
+// summary; files relative to the repository, as the plan file keeps them) without a tenant, in
+// every format; a missing or foreign file is an error.
+func TestShowPlanFile(t *testing.T) {
+	cleanEnv(t)
+	setSecrets(t)
+	file := filepath.Join(t.TempDir(), "plan.json")
+	planOut, _, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--out", file)
+	if code != exitChanges {
+		t.Fatalf("plan: exit %d", code)
+	}
+	showOut, stderr, code := runCLI(t, "", "show", file)
+	if code != exitOK {
+		t.Fatalf("show: exit %d\n%s", code, stderr)
+	}
+	heads := func(s string) []string {
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(l, "+ ") || strings.HasPrefix(l, "~ ") || strings.HasPrefix(l, "! ") || strings.HasPrefix(l, "Plan: ") {
+				l, _, _ = strings.Cut(l, " (")
+				l, _, _ = strings.Cut(l, " Tenant: ")
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	if p, s := heads(planOut), heads(showOut); len(p) < 5 || strings.Join(p, "\n") != strings.Join(s, "\n") {
+		t.Errorf("show's objects and summary differ from plan's:\n%s\n---\n%s", strings.Join(p, "\n"), strings.Join(s, "\n"))
+	}
+	if !strings.Contains(showOut, "(sources/hr-database.yaml:") {
+		t.Errorf("show does not place the objects in their files:\n%s", showOut)
+	}
+	for _, output := range []string{"json", "markdown", "github"} {
+		out, stderr, code := runCLI(t, "", "show", file, "-o", output)
+		if code != exitOK || !strings.Contains(out, "Acme HR Cloud") {
+			t.Errorf("show -o %s: exit %d\n%s%s", output, code, out, stderr)
+		}
+	}
+	notPlan := filepath.Join(t.TempDir(), "x.json")
+	if err := os.WriteFile(notPlan, []byte(`{"valid": true}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{filepath.Join(t.TempDir(), "missing.json"), notPlan} {
+		if _, stderr, code := runCLI(t, "", "show", f); code != exitFailure || !strings.Contains(stderr, "plan file") {
+			t.Errorf("show %s: exit %d, want 1 naming the plan file:\n%s", f, code, stderr)
+		}
+	}
+}

@@ -41,6 +41,7 @@ func newRootCmd() *cobra.Command {
 		newPlanCmd(),
 		newDriftCmd(),
 		newApplyCmd(),
+		newShowCmd(),
 	)
 	return root
 }
