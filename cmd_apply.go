@@ -71,7 +71,24 @@ func newApplyCmd() *cobra.Command {
 type applyOutput struct {
 	Plan   *diff.Plan    `json:"plan"`
 	Report *isync.Report `json:"report,omitempty"`
-	Error  string        `json:"error,omitempty"`
+	// Totals count the report's results by status, as the text report's last line does.
+	Totals *applyTotals `json:"totals,omitempty"`
+	Error  string       `json:"error,omitempty"`
+}
+
+// applyTotals are the results of an apply by status.
+type applyTotals struct {
+	Total     int `json:"total"`
+	Done      int `json:"done"`
+	Failed    int `json:"failed"`
+	Skipped   int `json:"skipped"`
+	Stale     int `json:"stale"`
+	Cancelled int `json:"cancelled"`
+}
+
+func totalsOf(rep *isync.Report) *applyTotals {
+	return &applyTotals{Total: len(rep.Results), Done: rep.Count(isync.StatusDone), Failed: rep.Count(isync.StatusFailed),
+		Skipped: rep.Count(isync.StatusSkipped), Stale: rep.Count(isync.StatusStale), Cancelled: rep.Count(isync.StatusCancelled)}
 }
 
 func runApply(ctx context.Context, opts *applyOptions) error {
@@ -220,6 +237,9 @@ func (opts *applyOptions) finish(out applyOutput, err error) error {
 	case "json":
 		if err != nil {
 			out.Error = err.Error()
+		}
+		if out.Report != nil {
+			out.Totals = totalsOf(out.Report)
 		}
 		if encErr := writeJSON(opts.stdout, out); encErr != nil {
 			return encErr

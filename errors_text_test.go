@@ -299,3 +299,20 @@ func TestShowPlanFile(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyJSONTotals: apply's JSON carries the totals the text report ends with.
+func TestApplyJSONTotals(t *testing.T) {
+	cleanEnv(t)
+	setSecrets(t)
+	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--emulator", "--auto-approve", "-o", "json")
+	if code != exitOK {
+		t.Fatalf("apply: exit %d\n%s", code, stderr)
+	}
+	var out applyOutput
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Totals == nil || out.Report == nil || *out.Totals != (applyTotals{Total: len(out.Report.Results), Done: len(out.Report.Results)}) || out.Totals.Total != 8 {
+		t.Errorf("totals %+v, want 8 done of 8", out.Totals)
+	}
+}
