@@ -62,3 +62,34 @@ func TestProblemsErrorCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestVarDidYouMean: a ${var:} no environment defines, one edit away from one that is, is
+// suggested.
+func TestVarDidYouMean(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := map[string]string{
+		"sailsync.yaml":   "environments:\n  prod:\n    vars:\n      hrFeedUrl: https://hr.example/feed.csv\n",
+		"sources/hr.yaml": "kind: Source\nname: HR\nowner: {type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313, name: Amelia Ortiz}\ntype: DelimitedFile\nconnector: delimited-file\nconnectorClass: sailpoint.connector.DelimitedFileConnector\nconnectorAttributes:\n  feedUrl: ${var:hrFeedURL}\n",
+	}
+	for p, content := range files {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := Load(dir)
+	var problems Problems
+	if !errors.As(err, &problems) {
+		t.Fatalf("Load: %v, want problems", err)
+	}
+	found := false
+	for _, p := range problems {
+		found = found || strings.HasSuffix(p.Message, `${var:hrFeedURL} is not defined in environment "prod" (sailsync.yaml:3) (did you mean ${var:hrFeedUrl}?)`)
+	}
+	if !found {
+		t.Errorf("problems:\n%q\nwant ${var:hrFeedURL} not defined, hrFeedUrl suggested", problems)
+	}
+}
