@@ -170,6 +170,8 @@ func TestSmallMessages(t *testing.T) {
 		want string
 	}{
 		{"one problem, not one problems", []string{"plan", broken, "--emulator"}, "is not valid: 1 problem (run sailsync validate)\n"},
+		{"an unknown flag suggests the closest", []string{"plan", "examples/acme", "--rate-limt", "50"}, "sailsync: unknown flag: --rate-limt (did you mean --rate-limit?)\n"},
+		{"an unknown flag of validate", []string{"validate", "--alow-empty"}, "sailsync: unknown flag: --alow-empty (did you mean --allow-empty?)\n"},
 		{"--base-url with --emulator", []string{"plan", "examples/acme", "--emulator", "--base-url", "https://acme.api.identitynow.com"},
 			"sailsync: --base-url https://acme.api.identitynow.com and --emulator do not go together"},
 	} {

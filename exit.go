@@ -9,8 +9,10 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/sailsync/sailsync/diff"
+	"github.com/sailsync/sailsync/schema"
 )
 
 // The process exit statuses of sailsync. plan and drift use exitChanges so that a CI job can
@@ -93,6 +95,22 @@ type linesError []string
 
 func (e linesError) Error() string   { return strings.Join(e, "\n") }
 func (e linesError) Lines() []string { return e }
+
+// unknownFlag adds the closest flag of the command to pflag's "unknown flag: --NAME".
+func unknownFlag(root *cobra.Command, args []string, err error) error {
+	name := strings.TrimPrefix(err.Error(), "unknown flag: --")
+	c, _, ferr := root.Find(args)
+	if ferr != nil || name == "" {
+		return err
+	}
+	var names []string
+	c.Flags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	c.InheritedFlags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	if s := schema.Suggest(name, names); s != "" {
+		return fmt.Errorf("%w (did you mean --%s?)", err, s)
+	}
+	return err
+}
 
 var unknownCommandMessage = regexp.MustCompile(`^unknown command ("(?:[^"\\]|\\.)*") for ("(?:[^"\\]|\\.)*")`)
 

@@ -175,6 +175,9 @@ func runCmd(ctx context.Context, cmd *cobra.Command, args []string, stdin io.Rea
 	if err != nil && strings.HasPrefix(err.Error(), "unknown command ") {
 		err = unknownCommand(cmd, err)
 	}
+	if err != nil && strings.HasPrefix(err.Error(), "unknown flag: --") {
+		err = unknownFlag(cmd, args, err)
+	}
 	code, msg := exitStatus(err)
 	if msg != "" {
 		lines := errorLines(err, msg)
