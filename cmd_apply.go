@@ -200,7 +200,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if every == 0 {
 		every = progressEvery
 	}
-	progress := newApplyProgress(opts.stderr, fancyTerminal(opts.stderr), plan, every)
+	progress := newApplyProgress(opts.Conn.notes(opts.stderr), fancyTerminal(opts.stderr) && !opts.Conn.Quiet, plan, every)
 	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env, Progress: progress.result, AllowDelete: opts.AllowDelete}
 	report, err := isync.Apply(ctx, sess.client, repo, plan, aopts)
 	progress.stop()

@@ -34,6 +34,17 @@ type connOptions struct {
 	Env string
 	// NoColor turns colour off (--no-color), as NO_COLOR and TERM=dumb do.
 	NoColor bool
+	// Quiet leaves out the notes and progress lines on stderr (--quiet); warnings, problems
+	// and errors stay.
+	Quiet bool
+}
+
+// notes is where the notes of a command go: stderr, or nowhere with --quiet.
+func (o *connOptions) notes(stderr io.Writer) io.Writer {
+	if o.Quiet {
+		return io.Discard
+	}
+	return stderr
 }
 
 func (o *connOptions) bind(fs *pflag.FlagSet) {
@@ -46,6 +57,7 @@ func (o *connOptions) bind(fs *pflag.FlagSet) {
 	fs.IntVar(&o.MaxRetries, "max-retries", 5, "retries of one request after a transient failure (5xx, reset, timeout), with growing waits")
 	fs.BoolVar(&o.Emulator, "emulator", false, "run against a built-in emulated tenant seeded with the demo tenant instead of a real one")
 	fs.StringVar(&o.EmulatorSeed, "emulator-seed", "", "with --emulator: seed the emulated tenant from this directory instead of the demo tenant")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no notes or progress lines on stderr (warnings, problems and errors are still printed)")
 	fs.BoolVar(&o.NoColor, "no-color", false, "no colour in the output (also NO_COLOR=1 or TERM=dumb)")
 	fs.StringVar(&o.Env, "env", "", "the environment of sailsync.yaml to use, e.g. sandbox or prod (default $SAILSYNC_ENV)")
 }
@@ -98,7 +110,7 @@ func (o *connOptions) connect(ctx context.Context, stderr io.Writer) (*session, 
 		}
 		s.close = stop
 		cfg.BaseURL, cfg.ClientID, cfg.ClientSecret = url, emu.ClientID(), emu.ClientSecret()
-		s.env = demoEnv(stderr)
+		s.env = demoEnv(o.notes(stderr))
 	}
 	if cfg.BaseURL == "" {
 		s.close()

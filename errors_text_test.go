@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -316,5 +317,26 @@ func TestApplyJSONTotals(t *testing.T) {
 	}
 	if out.Totals == nil || out.Report == nil || *out.Totals != (applyTotals{Total: len(out.Report.Results), Done: len(out.Report.Results)}) || out.Totals.Total != 8 {
 		t.Errorf("totals %+v, want 8 done of 8", out.Totals)
+	}
+}
+
+// TestQuiet: --quiet leaves the notes (and progress lines) out of stderr, and nothing else:
+// stdout is the same plan, and an error is still printed.
+func TestQuiet(t *testing.T) {
+	cleanEnv(t) // the example's secrets unset: --emulator notes a placeholder for each
+	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator")
+	if code != exitChanges || !strings.Contains(stderr, "note: ACME_HR_TOKEN is not set") {
+		t.Fatalf("plan: exit %d, want 2 with notes:\n%s", code, stderr)
+	}
+	quietOut, quietErr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--quiet")
+	if code != exitChanges || quietErr != "" {
+		t.Errorf("plan --quiet: exit %d, stderr %q, want 2 and nothing", code, quietErr)
+	}
+	tenant := regexp.MustCompile(`Tenant: \S+`)
+	if tenant.ReplaceAllString(quietOut, "") != tenant.ReplaceAllString(stdout, "") {
+		t.Errorf("--quiet changed stdout:\n%s\n---\n%s", stdout, quietOut)
+	}
+	if _, stderr, code := runCLI(t, "", "plan", "examples/acme-promote", "--emulator", "-q", "--env", "nope"); code != exitFailure || !strings.Contains(stderr, `environment "nope" is not declared`) {
+		t.Errorf("plan -q with an error: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -76,7 +76,7 @@ func computePlanOnce(ctx context.Context, req planRequest) (*config.Repo, *diff.
 	if err := requireObjects(repo, req.Dir, req.Scope != nil && req.Scope.AllowEmpty); err != nil {
 		return nil, nil, nil, err
 	}
-	if repo, err = req.Conn.bindEnvironment(repo, req.stderr); err != nil {
+	if repo, err = req.Conn.bindEnvironment(repo, req.Conn.notes(req.stderr)); err != nil {
 		return nil, nil, nil, err
 	}
 	// A scoped plan reads and compares only the scope: the rest of the repository is not fetched.
@@ -106,13 +106,13 @@ func computePlanOnce(ctx context.Context, req planRequest) (*config.Repo, *diff.
 // says it covers only that scope (and a scoped drift does not look for unmanaged sources).
 func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *config.Scope, sess *session, req planRequest) (*diff.Plan, error) {
 	fo := isync.FetchOptions{Parallelism: req.Conn.Parallelism, AllSources: req.Drift && scope == nil}
-	tty := fancyTerminal(req.stderr)
+	tty := fancyTerminal(req.stderr) && !req.Conn.Quiet
 	stopTick := func() {}
 	if tty {
 		fo.Progress = func(done, total int) {
 			fmt.Fprintf(req.stderr, "\rReading the tenant: %d/%d requests", done, total)
 		}
-	} else {
+	} else if !req.Conn.Quiet {
 		fo.Progress, stopTick = readProgress(req.stderr, cmp.Or(req.progressEvery, progressEvery))
 	}
 	live, err := isync.Fetch(ctx, sess.client, repo, fo)
