@@ -70,11 +70,36 @@ if [ -n "${SAILSYNC_BASE_REF:-}" ] && [ "$cmd" = plan ]; then
 	fi
 fi
 
+# fail MESSAGE: one ::error annotation (the message escaped as workflow-command data), exit 1.
+fail() {
+	local m=${1//'%'/%25}
+	m=${m//$'\r'/%0D}
+	echo "::error title=sailsync::${m//$'\n'/%0A}"
+	output exit-code 1
+	output changes false
+	exit 1
+}
+
 args=("$cmd" "$dir" --output github)
 if [ "$cmd" = apply ]; then
 	args+=(--auto-approve)
 fi
-read -r -a extra <<<"${SAILSYNC_FLAGS:-}"
+# environment: the sailsync.yaml environment, as --env (sailsync checks it is declared).
+if [ -n "$envname" ]; then
+	args+=("--env=$envname")
+fi
+# flags: split as a shell splits words ('single', "double" quotes and backslashes), with
+# nothing expanded or run: xargs only splits, and hands the words over NUL-separated. A quote
+# left open is an error, not a guess (xargs has already printed the words before it).
+extra=()
+if [ -n "${SAILSYNC_FLAGS:-}" ]; then
+	if ! printf '%s\n' "$SAILSYNC_FLAGS" | xargs -r printf '%s\0' >"$tmp/flags" 2>"$tmp/flags.err"; then
+		fail "flags: $(head -n 1 "$tmp/flags.err"): $SAILSYNC_FLAGS"
+	fi
+	while IFS= read -r -d '' word; do
+		extra+=("$word")
+	done <"$tmp/flags"
+fi
 
 # The command writes its markdown report to the step summary; point it at a file of ours so the
 # same report also becomes the comment or issue, from one run against the tenant.
@@ -82,14 +107,22 @@ read -r -a extra <<<"${SAILSYNC_FLAGS:-}"
 # runtime crash (out of memory, stack overflow) exits 2 like "changes" but writes nothing, so
 # a status the file does not confirm is a crash and fails the step.
 result="$tmp/result"
-GITHUB_STEP_SUMMARY="$report" SAILSYNC_RESULT_FILE="$result" "$bin" "${args[@]}" "${extra[@]}"
-code=$?
+# The log (both streams: the runner reads annotations from either) is also kept, so that a
+# failure sailsync did not annotate itself (a flag it does not know) still becomes an ::error.
+log="$tmp/log"
+GITHUB_STEP_SUMMARY="$report" SAILSYNC_RESULT_FILE="$result" "$bin" "${args[@]}" ${extra[@]+"${extra[@]}"} 2>&1 | tee "$log"
+code=${PIPESTATUS[0]}
 crashed=false
 if [ "$code" -eq 0 ] || [ "$code" -eq 2 ]; then
 	if [ "$(cat "$result" 2>/dev/null)" != "$code" ]; then
 		echo "::error title=sailsync::sailsync $cmd ended with exit status $code without finishing (it crashed: see the log above); failing the step"
 		crashed=true
 	fi
+elif ! grep -q '^::error' "$log"; then
+	# sailsync's own error line, else the shell's (a binary that is not there).
+	why=$(grep -m 1 '^sailsync: ' "$log" || tail -n 1 "$log")
+	why=${why//'%'/%25}
+	echo "::error title=sailsync $cmd failed::exit status $code: ${why//$'\r'/%0D}"
 fi
 
 title="sailsync $cmd"

@@ -21,8 +21,11 @@ type UnresolvedName struct {
 }
 
 // String renders the name at its position, with the ids of the candidates when there are several.
-func (u UnresolvedName) String() string {
-	where := fmt.Sprintf("%s: %s %q %s", u.Pos, u.Kind, u.Object, u.Field)
+func (u UnresolvedName) String() string { return fmt.Sprintf("%s: %s", u.Pos, u.Problem()) }
+
+// Problem is String without the position: the message of an annotation on that position.
+func (u UnresolvedName) Problem() string {
+	where := fmt.Sprintf("%s %q %s", u.Kind, u.Object, u.Field)
 	if len(u.Candidates) == 0 {
 		return fmt.Sprintf("%s: the tenant has no %s named %q", where, u.Type, u.Name)
 	}
@@ -37,16 +40,20 @@ type UnresolvedNamesError struct {
 }
 
 // Error lists every unresolved name, one a line.
-func (e *UnresolvedNamesError) Error() string {
-	lines := make([]string, len(e.Names))
-	for i, u := range e.Names {
-		lines[i] = u.String()
-	}
+func (e *UnresolvedNamesError) Error() string { return strings.Join(e.Lines(), "\n") }
+
+// Lines is the message as lines: a heading, then each unresolved name indented, so that the
+// CLI prints (and escapes) each on a line of its own.
+func (e *UnresolvedNamesError) Lines() []string {
 	noun := "reference given by name does"
 	if len(e.Names) > 1 {
 		noun = "references given by name do"
 	}
-	return fmt.Sprintf("%d %s not resolve to one object of the tenant:\n  %s", len(e.Names), noun, strings.Join(lines, "\n  "))
+	lines := []string{fmt.Sprintf("%d %s not resolve to one object of the tenant:", len(e.Names), noun)}
+	for _, u := range e.Names {
+		lines = append(lines, "  "+u.String())
+	}
+	return lines
 }
 
 // checkNames reports every reference given by name that the live state does not resolve to

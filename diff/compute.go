@@ -204,8 +204,13 @@ func markUnset(p *Plan, missing []MissingEnv) {
 			}
 		}
 	}
+	p.Notes = append(p.Notes, UnsetEnvNote(missing))
+}
+
+// UnsetEnvNote is the plan's note on the secrets whose variables are not set.
+func UnsetEnvNote(missing []MissingEnv) string {
 	msg := (&MissingEnvError{Missing: missing}).Error()
-	p.Notes = append(p.Notes, "warning: "+msg+"; they show as "+SensitiveUnset+", and apply refuses to run until they are set")
+	return "warning: " + msg + "; they show as " + SensitiveUnset + ", and apply refuses to run until they are set"
 }
 
 // parallel calls fn(0) … fn(n-1) on every core and returns when all have returned. fn only

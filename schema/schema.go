@@ -633,6 +633,10 @@ func firstDuplicate(arr []any) (any, bool) {
 	return nil, false
 }
 
+// Suggest returns the candidate closest to s (case aside) when it is close enough to be a likely
+// typo, else "": the "did you mean" of a flag's value or a name.
+func Suggest(s string, candidates []string) string { return suggest(s, candidates) }
+
 // suggest returns the candidate closest to s when it is close enough to be a likely typo.
 func suggest(s string, candidates []string) string {
 	best, bestD := "", 1<<30

@@ -223,8 +223,18 @@ func TestActionScript(t *testing.T) {
 		wantBody     string   // in the last comment (or issue, for drift)
 		wantChanges  string   // the changes output, when not ""
 		wantLog      string   // in the script's output, when not ""
+		noLog        string   // not in the script's output, when not ""
 		export       bool     // first replace the repository with an export of the tenant
+		envName      string   // the environment input
+		flags        string   // the flags input
+		noSummary    bool     // the script stops before it writes a step summary
+		noBody       string   // not in the last comment, when not ""
+		wantErrors   int      // ::error lines in the script's output, when not 0
 	}
+	// Flags that would run commands if anything evaluated them: each would create a file in
+	// canary.
+	canary := t.TempDir()
+	hostileFlags := fmt.Sprintf(`--rate-limit 50%% $(touch %[1]s/a) "$(touch %[1]s/b)" `+"`touch %[1]s/c`"+` ; touch %[1]s/d && touch %[1]s/e | touch %[1]s/f`, canary)
 	abs := func(p string) string {
 		a, err := filepath.Abs(p)
 		if err != nil {
@@ -236,8 +246,8 @@ func TestActionScript(t *testing.T) {
 	hostile := func(user string, pr bool, issue int, body string) ghItem {
 		return ghItem{User: user, PullRequest: pr, Issue: issue, Body: body, State: "open", Title: "quoted"}
 	}
-	const planMarker = "<!-- sailsync-action: plan production "
-	const driftMarker = "<!-- sailsync-action: drift production "
+	const planMarker = "<!-- sailsync-action: plan default "
+	const driftMarker = "<!-- sailsync-action: drift default "
 	tests := []struct {
 		name string
 		seed ghState // the comments and issues before the first run (IDs from 1000)
@@ -277,7 +287,7 @@ func TestActionScript(t *testing.T) {
 		{name: "a comment with the marker by someone else is not taken over",
 			seed: ghState{Comments: []ghItem{
 				hostile("mallory", false, 7, planMarker+"/x -->\nall clear, merge it"),
-				hostile("mallory", false, 7, "<!-- sailsync-action: plan production "+abs("examples/acme")+" -->\nNo changes"),
+				hostile("mallory", false, 7, planMarker+abs("examples/acme")+" -->\nNo changes"),
 			}},
 			untouched: true,
 			runs: []run{
@@ -299,13 +309,43 @@ func TestActionScript(t *testing.T) {
 		// A personal token's identity comes from GET /user, and only its items are edited.
 		{name: "a personal token edits only its own comment",
 			seed: ghState{Comments: []ghItem{
-				hostile("github-actions[bot]", false, 7, "<!-- sailsync-action: plan production "+abs("examples/acme")+" -->\nold"),
+				hostile("github-actions[bot]", false, 7, planMarker+abs("examples/acme")+" -->\nold"),
 			}},
 			untouched: true,
 			runs: []run{
 				{command: "plan", dir: abs("examples/acme"), env: []string{"FAKE_GH_LOGIN=sailsync-bot", "FAKE_GH_ACTOR=sailsync-bot"}, wantExit: 0, wantCode: "2", wantComments: 2, wantBody: "to create"},
 				{command: "plan", dir: abs("examples/acme"), env: []string{"FAKE_GH_LOGIN=sailsync-bot", "FAKE_GH_ACTOR=sailsync-bot"}, wantExit: 0, wantCode: "2", wantComments: 2, wantBody: "to create"},
 			}},
+		// environment: is the sailsync.yaml environment (--env), and each keeps its own comment.
+		{name: "environment selects the environment, one comment each", runs: []run{
+			{command: "plan", dir: "envs", wantExit: 1, wantCode: "1", wantComments: 1, wantErrors: 1,
+				wantLog: "choose one with --env NAME"},
+			{command: "plan", dir: "envs", envName: "prod", wantExit: 0, wantCode: "2", wantComments: 2, wantBody: "to create"},
+			{command: "plan", dir: "envs", envName: "sandbox", wantExit: 0, wantCode: "2", wantComments: 3, wantBody: "to create"},
+			{command: "plan", dir: "envs", envName: "prod", wantExit: 0, wantCode: "2", wantComments: 3, wantBody: "to create"},
+			{command: "plan", dir: "envs", envName: "staging", wantExit: 1, wantCode: "1", wantComments: 4, wantErrors: 1,
+				wantLog: `environment "staging" is not declared`},
+		}},
+		{name: "flags are split as a shell splits words", runs: []run{
+			{command: "plan", dir: abs("examples/acme"), flags: `--source 'HR Database' --rate-limit "50%"`, wantExit: 0, wantCode: "2", wantComments: 1,
+				wantBody: "HR Database", noBody: "Corporate Directory"},
+		}},
+		// Nothing in flags is expanded or run: the words reach sailsync as they are, which
+		// refuses the extra arguments, as an annotation.
+		{name: "flags cannot run commands", runs: []run{
+			{command: "plan", dir: abs("examples/acme"), flags: hostileFlags, wantExit: 1, wantCode: "1", wantComments: 1, wantErrors: 1,
+				wantLog: "::error title=sailsync plan failed::exit status 1: sailsync: "},
+		}},
+		{name: "an open quote in flags is an error and runs nothing", runs: []run{
+			{command: "plan", dir: abs("examples/acme"), flags: `--source 'HR Database --rate-limit 50%`, wantExit: 1, wantCode: "1", noSummary: true, wantErrors: 1,
+				wantLog: "::error title=sailsync::flags: xargs: unmatched single quote", noLog: "Plan:"},
+		}},
+		// A flag sailsync does not know fails before it knows its output format: the script
+		// annotates the error line; errors sailsync annotated itself are not repeated.
+		{name: "a failure sailsync did not annotate is an error annotation", runs: []run{
+			{command: "apply", dir: abs("examples/acme"), flags: "--bogus", wantExit: 1, wantCode: "1", wantComments: 1, wantErrors: 1,
+				wantLog: "::error title=sailsync apply failed::exit status 1: sailsync: unknown flag: --bogus"},
+		}},
 		// An app's installation token cannot read /user: the token-login input names its bot.
 		{name: "token-login names an app's bot",
 			runs: []run{
@@ -352,11 +392,30 @@ func TestActionScript(t *testing.T) {
 			if err := os.CopyFS(repoDir, os.DirFS("examples/acme")); err != nil {
 				t.Fatal(err)
 			}
-			for i, r := range tt.runs {
-				dir := r.dir
-				if dir == "repo" {
-					dir = repoDir
+			// "envs" is the example with two environments in sailsync.yaml.
+			envsDir := filepath.Join(work, "envs")
+			if err := os.CopyFS(envsDir, os.DirFS("examples/acme")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(envsDir, "sailsync.yaml"), []byte("environments:\n  sandbox: {}\n  prod: {}\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			resolve := func(r run) string {
+				switch r.dir {
+				case "repo":
+					return repoDir
+				case "envs":
+					return envsDir
 				}
+				return r.dir
+			}
+			// The script's marker: only [A-Za-z0-9._/ -] of the key go into it.
+			marker := func(r run) string {
+				key := r.command + " " + cmp.Or(r.envName, "default") + " " + resolve(r)
+				return "<!-- sailsync-action: " + regexp.MustCompile(`[^A-Za-z0-9._/ -]`).ReplaceAllString(key, "_") + " -->"
+			}
+			for i, r := range tt.runs {
+				dir := resolve(r)
 				if r.export {
 					if err := os.RemoveAll(repoDir); err != nil {
 						t.Fatal(err)
@@ -370,7 +429,7 @@ func TestActionScript(t *testing.T) {
 					"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 					"SAIL_BASE_URL="+srv.URL, "SAIL_CLIENT_ID="+emu.ClientID(), "SAIL_CLIENT_SECRET="+emu.ClientSecret(),
 					"SAILSYNC_BIN="+cmp.Or(r.bin, "sailsync"), "SAILSYNC_COMMAND="+r.command, "SAILSYNC_DIRECTORY="+dir,
-					"SAILSYNC_ENVIRONMENT=production", "SAILSYNC_DRIFT_ISSUE=true", "SAILSYNC_PR=7",
+					"SAILSYNC_ENVIRONMENT="+r.envName, "SAILSYNC_FLAGS="+r.flags, "SAILSYNC_DRIFT_ISSUE=true", "SAILSYNC_PR=7",
 					"GITHUB_REPOSITORY=acme/idm", "GITHUB_RUN_ID=42", "GITHUB_STEP_SUMMARY="+summary,
 					"GITHUB_OUTPUT="+outputs, "RUNNER_TEMP="+work, "FAKE_GH_STATE="+state,
 				)
@@ -390,6 +449,15 @@ func TestActionScript(t *testing.T) {
 				if r.wantLog != "" && !strings.Contains(string(out), r.wantLog) {
 					t.Errorf("run %d (%s): output lacks %q", i, r.command, r.wantLog)
 				}
+				if r.noLog != "" && strings.Contains(string(out), r.noLog) {
+					t.Errorf("run %d (%s): output has %q", i, r.command, r.noLog)
+				}
+				if n := len(regexp.MustCompile(`(?m)^::error`).FindAllString(string(out), -1)); r.wantErrors > 0 && n != r.wantErrors {
+					t.Errorf("run %d (%s): %d ::error lines, want %d", i, r.command, n, r.wantErrors)
+				}
+				if ran, _ := os.ReadDir(canary); len(ran) > 0 {
+					t.Errorf("run %d (%s): flags ran a command: %s holds %v", i, r.command, canary, ran)
+				}
 				if code != r.wantExit {
 					t.Fatalf("run %d (%s): exit %d, want %d\n%s", i, r.command, code, r.wantExit, out)
 				}
@@ -401,7 +469,11 @@ func TestActionScript(t *testing.T) {
 					t.Errorf("run %d (%s): outputs %q, want changes=%s", i, r.command, outs, r.wantChanges)
 				}
 				sum, _ := os.ReadFile(summary)
-				if !strings.Contains(string(sum), "### sailsync "+r.command+": production") {
+				title := "### sailsync " + r.command
+				if r.envName != "" {
+					title += ": " + r.envName
+				}
+				if !r.noSummary && !strings.Contains(string(sum), title+"\n") {
 					t.Errorf("run %d (%s): step summary lacks the report:\n%s", i, r.command, sum)
 				}
 				assertNoSecrets(t, string(sum))
@@ -424,6 +496,9 @@ func TestActionScript(t *testing.T) {
 				}
 				if r.wantBody != "" && !strings.Contains(last, r.wantBody) {
 					t.Errorf("run %d (%s): last body lacks %q:\n%s", i, r.command, r.wantBody, last)
+				}
+				if r.noBody != "" && strings.Contains(last, r.noBody) {
+					t.Errorf("run %d (%s): last body has %q:\n%s", i, r.command, r.noBody, last)
 				}
 				if r.wantBody != "" && !strings.HasPrefix(last, "<!-- sailsync-action: ") {
 					t.Errorf("run %d (%s): body does not start with the marker:\n%s", i, r.command, last)
@@ -448,7 +523,7 @@ func TestActionScript(t *testing.T) {
 				}
 				n := 0
 				for _, r := range tt.runs {
-					if r.command != "drift" && strings.HasPrefix(c.Body, "<!-- sailsync-action: "+r.command+" ") {
+					if r.command != "drift" && firstLine(c.Body) == marker(r) {
 						n++
 					}
 				}
@@ -736,5 +811,60 @@ func TestRecipesKeepWriteSecretsInEnvironments(t *testing.T) {
 	}
 	if deploys == 0 {
 		t.Error("no recipe job holds the write client: the deploy recipe is gone")
+	}
+}
+
+// TestActionCacheKey runs ci/cache-key.sh, the key of the action's cached binary: a commit SHA
+// ref is the key as it is; a tag or branch (which can move) gives a hash of the action's files,
+// the same for the same files wherever they are, another when any file changes.
+func TestActionCacheKey(t *testing.T) {
+	t.Parallel()
+	script, err := filepath.Abs(filepath.Join("ci", "cache-key.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(dir, ref string) string {
+		t.Helper()
+		cmd := exec.Command("bash", script)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "ACTION_REF="+ref, "GITHUB_ACTION_REF=", "GITHUB_OUTPUT=", "RUNNER_OS=Linux", "RUNNER_ARCH=X64")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("cache-key.sh: %v\n%s", err, out)
+		}
+		k, ok := strings.CutPrefix(strings.TrimSpace(string(out)), "key=")
+		if !ok {
+			t.Fatalf("cache-key.sh printed %q", out)
+		}
+		return k
+	}
+	a, b := t.TempDir(), t.TempDir()
+	for _, d := range []string{a, b} {
+		if err := os.CopyFS(filepath.Join(d, "ci"), os.DirFS("ci")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "go.mod"), []byte("module x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const sha = "0123456789abcdef0123456789abcdef01234567"
+	if got := key(a, sha); got != "sailsync-bin-Linux-X64-"+sha {
+		t.Errorf("ref %s: key %q", sha, got)
+	}
+	ka, kb := key(a, "v1"), key(b, "main")
+	if !regexp.MustCompile(`^sailsync-bin-Linux-X64-tree-[0-9a-f]{64}$`).MatchString(ka) || ka != kb {
+		t.Errorf("the same files under a tag and a branch: keys %q and %q, want one tree hash", ka, kb)
+	}
+	if err := os.WriteFile(filepath.Join(b, "go.mod"), []byte("module y\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if kb2 := key(b, "main"); kb2 == ka {
+		t.Errorf("a changed go.mod kept the key %q", kb2)
+	}
+	if err := os.Rename(filepath.Join(a, "go.mod"), filepath.Join(a, "go.sum")); err != nil {
+		t.Fatal(err)
+	}
+	if ka2 := key(a, ""); ka2 == ka {
+		t.Errorf("a renamed file kept the key %q", ka2)
 	}
 }

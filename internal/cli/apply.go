@@ -42,8 +42,12 @@ type applyOptions struct {
 func newApplyCmd() *cobra.Command {
 	opts := &applyOptions{}
 	cmd := &cobra.Command{
-		Use:               "apply [DIR]",
-		Short:             "Apply the plan to the tenant in dependency order (exit 0 only if everything planned was done)",
+		Use:   "apply [DIR]",
+		Short: "Apply the plan to the tenant in dependency order (exit 0 only if everything planned was done)",
+		Example: `  sailsync apply examples/acme --emulator            # plan, confirm on the terminal, apply
+  sailsync apply sailsync --auto-approve -o github   # in CI (no terminal to confirm on)
+  sailsync apply --plan plan.json                    # exactly the plan saved by 'sailsync plan --out plan.json'
+  sailsync apply . --source 'HR Database' --verify   # only that source and what it depends on, then its connection test`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completeDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -58,6 +62,7 @@ func newApplyCmd() *cobra.Command {
 	f.BoolVar(&opts.AutoApprove, "auto-approve", false, "do not ask for confirmation (required without a terminal)")
 	f.BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too")
 	opts.Scope.bind(f, true)
+	completeKinds(cmd)
 	f.BoolVar(&opts.Verify, "verify", false, "after the writes, run the tenant's connection test (test-configuration) of every source created or updated; a failed test fails the apply (nothing is rolled back)")
 	f.BoolVar(&opts.AllowDelete, "allow-delete", false, "carry out the plan's deletes (tombstones) without asking; required for deletes without a terminal")
 	bindOutput(cmd, &opts.Output, render.HasApply)
@@ -94,7 +99,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 
 	out := render.Applied{Plan: displayPlan(plan, opts.Dir)}
 	if format.ApplyPlan != nil {
-		if err := format.ApplyPlan(opts.stdout, out.Plan, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
+		if err := format.ApplyPlan(opts.stdout, out.Plan, diff.TextOptions{Color: useColor(opts.stdout, opts.Conn.NoColor), RateLimit: sess.rate}); err != nil {
 			return err
 		}
 	}
@@ -133,7 +138,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if every == 0 {
 		every = progressEvery
 	}
-	progress := newApplyProgress(opts.stderr, isTerminal(opts.stderr), plan, every)
+	progress := newApplyProgress(opts.Conn.notes(opts.stderr), fancyTerminal(opts.stderr) && !opts.Conn.Quiet, plan, every)
 	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env, Progress: progress.result, Deletes: deletes, Created: created, Verify: opts.Verify}
 	report, err := isync.Apply(ctx, sess.client, repo, plan, aopts)
 	progress.stop()

@@ -480,4 +480,8 @@ func TestApplyInterruptedSaysStopped(t *testing.T) {
 	if got, want := ec.err.Error(), "stopped: 1 done, 7 not started; run apply again to finish"; got != want {
 		t.Errorf("message %q, want %q\nstdout:\n%s", got, want, stdout.String())
 	}
+	// The progress counts only what was done (it said "applied 8 of 8").
+	if lines := strings.Split(strings.TrimSpace(stderr.String()), "\n"); lines[len(lines)-1] != "applied 1 of 8, 0 failed, 7 not started" {
+		t.Errorf("the last progress line is %q, want applied 1 of 8, 0 failed, 7 not started:\n%s", lines[len(lines)-1], stderr.String())
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -65,6 +66,21 @@ func displayExtras(p *diff.Plan, base string) {
 			b.Removed[i] = r
 		}
 		p.Base = &b
+	}
+	if len(p.UnsetEnv) > 0 {
+		// The note on unset secrets names their files: rewritten with the files as shown.
+		was := diff.UnsetEnvNote(p.UnsetEnv)
+		unset := slices.Clone(p.UnsetEnv)
+		for i := range unset {
+			unset[i].Pos.File = join(unset[i].Pos.File)
+		}
+		p.UnsetEnv = unset
+		p.Notes = slices.Clone(p.Notes)
+		for i, n := range p.Notes {
+			if n == was {
+				p.Notes[i] = diff.UnsetEnvNote(unset)
+			}
+		}
 	}
 	if p.Coverage != nil {
 		c := *p.Coverage

@@ -35,6 +35,19 @@ type connOptions struct {
 	// Read is --read of plan and drift: how the sources' schemas are read (sync.ParseReadMode).
 	// Apply always reads per object: what it writes is read afresh anyway.
 	Read string
+	// NoColor turns colour off (--no-color), as NO_COLOR and TERM=dumb do.
+	NoColor bool
+	// Quiet leaves out the notes and progress lines on stderr (--quiet); warnings, problems
+	// and errors stay.
+	Quiet bool
+}
+
+// notes is where the notes of a command go: stderr, or nowhere with --quiet.
+func (o *connOptions) notes(stderr io.Writer) io.Writer {
+	if o.Quiet {
+		return io.Discard
+	}
+	return stderr
 }
 
 // bindRead binds --read, for the commands that only read.
@@ -52,6 +65,8 @@ func (o *connOptions) bind(fs *pflag.FlagSet) {
 	fs.IntVar(&o.MaxRetries, "max-retries", 5, "retries of one request after a transient failure (5xx, reset, timeout), with growing waits")
 	fs.BoolVar(&o.Emulator, "emulator", false, "run against a built-in emulated tenant seeded with the demo tenant instead of a real one")
 	fs.StringVar(&o.EmulatorSeed, "emulator-seed", "", "with --emulator: seed the emulated tenant from this directory instead of the demo tenant")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no notes or progress lines on stderr (warnings, problems and errors are still printed)")
+	fs.BoolVar(&o.NoColor, "no-color", false, "no colour in the output (also NO_COLOR=1 or TERM=dumb)")
 	fs.StringVar(&o.Env, "env", "", "the environment of sailsync.yaml to use, e.g. sandbox or prod (default $SAILSYNC_ENV)")
 }
 
@@ -68,6 +83,10 @@ type session struct {
 // connect opens a session. With --emulator an emulated tenant is started on a loopback port for
 // the lifetime of the command.
 func (o *connOptions) connect(ctx context.Context, stderr io.Writer) (*session, error) {
+	if o.Emulator && o.BaseURL != "" {
+		// It would be ignored: the emulator is its own tenant, and a plan of it is not one of that URL.
+		return nil, fmt.Errorf("--base-url %s and --emulator do not go together: --emulator runs against a built-in tenant; drop one", o.BaseURL)
+	}
 	if o.Parallelism < 1 {
 		return nil, fmt.Errorf("--parallelism must be at least 1, not %d", o.Parallelism)
 	}
@@ -99,7 +118,7 @@ func (o *connOptions) connect(ctx context.Context, stderr io.Writer) (*session, 
 		}
 		s.close = stop
 		cfg.BaseURL, cfg.ClientID, cfg.ClientSecret = url, emu.ClientID(), emu.ClientSecret()
-		s.env = demoEnv(stderr)
+		s.env = demoEnv(o.notes(stderr))
 	}
 	if cfg.BaseURL == "" {
 		s.close()
@@ -185,13 +204,20 @@ func isTerminal(w any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// useColor decides colour output: only on a terminal, never with NO_COLOR set to a non-empty
-// value (no-color.org: an empty NO_COLOR does not disable colour).
-func useColor(w io.Writer) bool {
-	if noColor() {
+// useColor decides colour output: only on a terminal that can show it, never with --no-color
+// (off) or NO_COLOR set to a non-empty value (no-color.org: an empty NO_COLOR does not disable
+// colour).
+func useColor(w io.Writer, off bool) bool {
+	if off || noColor() {
 		return false
 	}
-	return isTerminal(w)
+	return fancyTerminal(w)
+}
+
+// fancyTerminal reports whether w is a terminal that understands escape sequences (colour, a
+// progress line redrawn in place): not one with TERM=dumb (Emacs shells, some CI consoles).
+func fancyTerminal(w any) bool {
+	return os.Getenv("TERM") != "dumb" && isTerminal(w)
 }
 
 // noColor reports whether the user asked for no colour.

@@ -51,6 +51,7 @@ Exit status: 0 in sync; 2 drift: any difference without --base, tenant drift or 
 	_ = cmd.RegisterFlagCompletionFunc("unmanaged", cobra.FixedCompletions(
 		[]string{string(diff.UnmanagedReport), string(diff.UnmanagedIgnore), string(diff.UnmanagedFail)}, cobra.ShellCompDirectiveNoFileComp))
 	opts.Scope.bind(cmd.Flags(), false)
+	completeKinds(cmd)
 	opts.Conn.bind(cmd.Flags())
 	opts.Conn.bindRead(cmd.Flags())
 	return cmd
@@ -70,7 +71,7 @@ func runDrift(ctx context.Context, opts *driftOptions) error {
 		return reportFailure(opts.stdout, format, "drift", opts.Dir, err)
 	}
 	defer sess.close()
-	topts := diff.TextOptions{Color: useColor(opts.stdout), Drift: true, RateLimit: sess.rate}
+	topts := diff.TextOptions{Color: useColor(opts.stdout, opts.Conn.NoColor), Drift: true, RateLimit: sess.rate}
 	if err := format.Plan(opts.stdout, displayPlan(plan, opts.Dir), topts, stepSummary(format, opts.stdout, opts.stderr)); err != nil {
 		return err
 	}

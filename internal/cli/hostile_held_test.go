@@ -190,10 +190,12 @@ func TestActionHostileInputs(t *testing.T) {
 	if err := os.CopyFS(dir, os.DirFS("examples/acme")); err != nil {
 		t.Fatal(err)
 	}
-	for _, run := range []struct{ command, flags string }{
-		{"plan", "--rate-limit=10000/10s"},
-		{"drift", "--rate-limit=10000/10s"},
-		{"plan", "--rate-limit=10000/10s " + payload + " $(touch PWNED4)"},
+	// The environment input selects sailsync.yaml's environment: the example has none, so the
+	// hostile name is refused (as data), and drift runs without one to reach its issue.
+	for _, run := range []struct{ command, flags, env string }{
+		{"plan", "--rate-limit=10000/10s", "prod" + payload},
+		{"drift", "--rate-limit=10000/10s", ""},
+		{"plan", "--rate-limit=10000/10s " + payload + " $(touch PWNED4)", "prod" + payload},
 	} {
 		command := run.command
 		cmd := exec.Command("bash", filepath.Join(mustAbs(t, "ci"), "action.sh"))
@@ -202,7 +204,7 @@ func TestActionHostileInputs(t *testing.T) {
 			"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 			"SAIL_BASE_URL="+url, "SAIL_CLIENT_ID="+emu.ClientID(), "SAIL_CLIENT_SECRET="+emu.ClientSecret(),
 			"SAILSYNC_BIN=sailsync", "SAILSYNC_COMMAND="+command, "SAILSYNC_DIRECTORY="+dir,
-			"SAILSYNC_ENVIRONMENT=prod"+payload, "SAILSYNC_BASE_REF=main"+payload, "SAILSYNC_FLAGS="+run.flags,
+			"SAILSYNC_ENVIRONMENT="+run.env, "SAILSYNC_BASE_REF=main"+payload, "SAILSYNC_FLAGS="+run.flags,
 			"SAILSYNC_DRIFT_ISSUE=true", "SAILSYNC_PR=7", "SAILSYNC_COMMENT=true",
 			"GITHUB_REPOSITORY=acme/idm", "GITHUB_RUN_ID=42", "GITHUB_STEP_SUMMARY="+filepath.Join(work, "summary.md"),
 			"GITHUB_OUTPUT="+filepath.Join(work, "outputs"), "RUNNER_TEMP="+work, "FAKE_GH_STATE="+filepath.Join(work, "gh.json"))

@@ -25,7 +25,7 @@ type invalidRepo struct {
 
 // Error names the repository and its first problem.
 func (e *invalidRepo) Error() string {
-	return fmt.Sprintf("%s is not valid: %d problems (run sailsync validate)", e.dir, len(e.problems))
+	return fmt.Sprintf("%s is not valid: %s (run sailsync validate)", e.dir, plural(len(e.problems), "problem"))
 }
 
 // appendStepSummary appends what render writes to $GITHUB_STEP_SUMMARY when it is set. A step
@@ -69,6 +69,26 @@ func reportFailure(w io.Writer, format render.Format, command, dir string, err e
 	var inv *invalidRepo
 	if errors.As(err, &inv) {
 		f.Problems = problemsAt(dir, inv.problems)
+	}
+	base := filepath.ToSlash(dir)
+	var names *diff.UnresolvedNamesError
+	if errors.As(err, &names) {
+		// Relative to where the user pointed, as validate and the plan show files (the error
+		// is this run's own, so its paths are rewritten for every output, main's line included).
+		for i := range names.Names {
+			u := &names.Names[i]
+			u.Pos.File = path.Join(base, u.Pos.File)
+			f.Problems = append(f.Problems, render.Problem{File: u.Pos.File, Line: u.Pos.Line, Col: u.Pos.Col, Field: u.Field, Message: u.Problem()})
+		}
+	}
+	var missing *diff.MissingEnvError
+	if errors.As(err, &missing) {
+		for i := range missing.Missing {
+			m := &missing.Missing[i]
+			m.Pos.File = path.Join(base, m.Pos.File)
+			f.Problems = append(f.Problems, render.Problem{File: m.Pos.File, Line: m.Pos.Line, Col: m.Pos.Col, Field: m.Path,
+				Message: fmt.Sprintf("%s %q %s: the environment variable %s is unset or empty, and this plan would send the secret", m.Kind, m.Name, m.Path, m.Var)})
+		}
 	}
 	if werr := format.Failure(w, f, stepSummary(format, w, w)); werr != nil {
 		return werr

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"path"
 	"path/filepath"
+	"time"
 
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/internal/config"
@@ -41,16 +43,36 @@ type planRequest struct {
 	// for the whole repository.
 	Scope  *scopeOptions
 	stderr io.Writer
+	// progressEvery overrides how often the reads say how far they are without a terminal (tests).
+	progressEvery time.Duration
 }
+
+// errInterruptedPlan is what a plan (of plan, drift or apply) stopped by Ctrl-C or SIGTERM
+// says, rather than the "context canceled" of the request it stopped: the reads send nothing.
+type errInterruptedPlan struct{ err error }
+
+func (e errInterruptedPlan) Error() string { return "interrupted: nothing was sent" }
+func (e errInterruptedPlan) Unwrap() error { return e.err }
 
 // computePlan loads the repository, connects, fetches what it declares and diffs. The session
 // is returned open (apply goes on using it); the caller closes it.
 func computePlan(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan, *session, error) {
+	repo, plan, sess, err := computePlanOnce(ctx, req)
+	if err != nil && ctx.Err() != nil {
+		err = errInterruptedPlan{err: err}
+	}
+	return repo, plan, sess, err
+}
+
+func computePlanOnce(ctx context.Context, req planRequest) (*config.Repo, *diff.Plan, *session, error) {
 	repo, err := loadRepo(ctx, req.Dir, req.stderr)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if repo, err = req.Conn.bindEnvironment(repo, req.stderr); err != nil {
+	if err := requireObjects(repo, req.Dir, req.Scope != nil && req.Scope.AllowEmpty); err != nil {
+		return nil, nil, nil, err
+	}
+	if repo, err = req.Conn.bindEnvironment(repo, req.Conn.notes(req.stderr)); err != nil {
 		return nil, nil, nil, err
 	}
 	// A scoped plan reads and compares only the scope: the rest of the repository is not fetched.
@@ -90,13 +112,18 @@ func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *con
 			return nil, err
 		}
 	}
-	if isTerminal(req.stderr) {
+	tty := fancyTerminal(req.stderr) && !req.Conn.Quiet
+	stopTick := func() {}
+	if tty {
 		fo.Progress = func(done, total int) {
 			fmt.Fprintf(req.stderr, "\rReading the tenant: %d/%d requests", done, total)
 		}
+	} else if !req.Conn.Quiet {
+		fo.Progress, stopTick = readProgress(req.stderr, cmp.Or(req.progressEvery, progressEvery))
 	}
 	live, err := isync.Fetch(ctx, sess.client, repo, fo)
-	if fo.Progress != nil {
+	stopTick()
+	if tty {
 		fmt.Fprint(req.stderr, "\r\033[K")
 	}
 	if err != nil {
@@ -114,6 +141,17 @@ func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *con
 	plan.APICalls = isync.EstimateCalls(plan)
 	diff.SetScope(plan, scope)
 	return plan, nil
+}
+
+const allowEmptyUsage = "accept a directory that declares no objects (without it, an error: a wrong directory would pass as \"No changes\")"
+
+// requireObjects refuses a repository that declares no object unless allowed: a mistyped
+// directory (a CI job's directory: input) would otherwise validate, plan and drift clean.
+func requireObjects(repo *config.Repo, dir string, allow bool) error {
+	if allow || repo.Count() > 0 {
+		return nil
+	}
+	return fmt.Errorf("%s declares no objects (no YAML document with a kind: under it): check the directory, or pass --allow-empty for an empty repository", dir)
 }
 
 // loadRepo loads and validates a repository, printing its problems the way validate does.

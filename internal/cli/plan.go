@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,13 +22,20 @@ type planOptions struct {
 	Scope         scopeOptions
 
 	stdout, stderr io.Writer
+	// progressEvery overrides how often the reads report progress without a terminal (tests).
+	progressEvery time.Duration
 }
 
 func newPlanCmd() *cobra.Command {
 	opts := &planOptions{}
 	cmd := &cobra.Command{
-		Use:               "plan [DIR]",
-		Short:             "Show what apply would change in the tenant (exit 0 no changes, 2 changes, 1 error or violation)",
+		Use:   "plan [DIR]",
+		Short: "Show what apply would change in the tenant (exit 0 no changes, 2 changes, 1 error or violation)",
+		Example: `  sailsync plan examples/acme --emulator          # against the built-in emulated tenant
+  sailsync plan sailsync --env prod               # a repository with environments (SAIL_BASE_URL and the client in the environment)
+  sailsync plan . --source 'HR *' --kind Source   # only some objects
+  sailsync plan . --base origin/main -o markdown  # a pull request's plan, classified against its target branch
+  sailsync plan . --out plan.json                 # save it for 'sailsync apply --plan plan.json'`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completeDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -41,6 +49,7 @@ func newPlanCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too (they are write-only and never compared)")
 	bindBase(cmd, &opts.Base)
 	opts.Scope.bind(cmd.Flags(), true)
+	completeKinds(cmd)
 	opts.Conn.bind(cmd.Flags())
 	opts.Conn.bindRead(cmd.Flags())
 	return cmd
@@ -51,12 +60,12 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	if err != nil {
 		return err
 	}
-	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, AllowUnsetEnv: true, Base: opts.Base, Scope: &opts.Scope, stderr: opts.stderr})
+	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, AllowUnsetEnv: true, Base: opts.Base, Scope: &opts.Scope, stderr: opts.stderr, progressEvery: opts.progressEvery})
 	if err != nil {
 		return reportFailure(opts.stdout, format, "plan", opts.Dir, err)
 	}
 	defer sess.close()
-	topts := diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}
+	topts := diff.TextOptions{Color: useColor(opts.stdout, opts.Conn.NoColor), RateLimit: sess.rate}
 	if err := format.Plan(opts.stdout, displayPlan(plan, opts.Dir), topts, stepSummary(format, opts.stdout, opts.stderr)); err != nil {
 		return err
 	}

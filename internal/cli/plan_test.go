@@ -4,16 +4,22 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/examples"
+	"github.com/sailsync/sailsync/internal/contract"
 	"github.com/sailsync/sailsync/internal/emulator"
 	"github.com/sailsync/sailsync/internal/tenanttest"
 )
@@ -422,5 +428,97 @@ func TestPlanOutFile(t *testing.T) {
 	}
 	if withFingerprint == 0 || p.RepoHash == "" {
 		t.Errorf("plan file has %d fingerprints and repo hash %q", withFingerprint, p.RepoHash)
+	}
+}
+
+// TestPlanProgress: without a terminal, plan says every progressEvery how far its reads are,
+// so that a long plan is never silent in a CI log; stdout is the plan alone.
+func TestPlanProgress(t *testing.T) {
+	cleanEnv(t)
+	setSecrets(t)
+	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant, Latency: 30 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(contract.Middleware(t, emu))
+	defer srv.Close()
+	t.Setenv("SAIL_BASE_URL", srv.URL)
+	t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
+	t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
+	var stdout, stderr bytes.Buffer
+	opts := &planOptions{Dir: "examples/acme", Output: "text", Conn: defaultConn(), stdout: &stdout, stderr: &stderr, progressEvery: 10 * time.Millisecond}
+	opts.Conn.Parallelism = 1 // one request at a time: the reads take long enough to tick
+	if err := runPlan(context.Background(), opts); err == nil || !strings.Contains(stdout.String(), "Plan: ") {
+		t.Fatalf("plan: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	line := regexp.MustCompile(`^reading the tenant: (\d+) of (\d+) requests$`)
+	last := 0
+	for _, l := range lines {
+		m := line.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("unexpected stderr line %q:\n%s", l, stderr.String())
+		}
+		done, _ := strconv.Atoi(m[1])
+		total, _ := strconv.Atoi(m[2])
+		if done < last || done > total {
+			t.Errorf("line %q after %d done", l, last)
+		}
+		last = done
+	}
+	if len(lines) < 2 || last == 0 {
+		t.Errorf("want periodic progress lines, got:\n%s", stderr.String())
+	}
+	if strings.Contains(stdout.String(), "reading the tenant") {
+		t.Errorf("progress on stdout:\n%s", stdout.String())
+	}
+}
+
+// TestPlanInterruptedSaysNothingSent: Ctrl-C during a plan's reads (of plan, drift, or apply
+// before its first write) says "interrupted: nothing was sent", not the request's "context
+// canceled", and exits 1; the tenant got no write.
+func TestPlanInterruptedSaysNothingSent(t *testing.T) {
+	cleanEnv(t)
+	setSecrets(t)
+	for _, command := range []string{"plan", "drift", "apply"} {
+		t.Run(command, func(t *testing.T) {
+			emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var writes atomic.Int32
+			// Ctrl-C arrives with the first read of the sources: that read is answered, no other starts.
+			hooked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodGet && r.URL.Path != "/oauth/token" {
+					writes.Add(1)
+				}
+				if strings.HasPrefix(r.URL.Path, "/v3/sources") {
+					cancel()
+				}
+				emu.ServeHTTP(w, r)
+			})
+			srv := httptest.NewServer(contract.Middleware(t, hooked))
+			defer srv.Close()
+			t.Setenv("SAIL_BASE_URL", srv.URL)
+			t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
+			t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
+			args := []string{command, "examples/acme"}
+			if command == "apply" {
+				args = append(args, "--auto-approve")
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(ctx, args, strings.NewReader(""), &stdout, &stderr)
+			if code != exitFailure || !strings.Contains(stderr.String(), "sailsync: interrupted: nothing was sent\n") {
+				t.Errorf("exit %d, want 1 saying interrupted: nothing was sent:\n%s%s", code, stdout.String(), stderr.String())
+			}
+			if strings.Contains(stdout.String()+stderr.String(), "context canceled") {
+				t.Errorf("the output says context canceled:\n%s%s", stdout.String(), stderr.String())
+			}
+			if n := writes.Load(); n != 0 {
+				t.Errorf("%d writes reached the tenant", n)
+			}
+		})
 	}
 }

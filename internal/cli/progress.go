@@ -25,12 +25,16 @@ type applyProgress struct {
 
 	mu       sync.Mutex
 	total    int
-	finished int
+	finished int // objects with a result, whatever it is (a level is over when all of its have one)
+	applied  int // objects done
 	failed   int
-	left     map[int]int // objects not finished per level of isync.Levels
-	drawn    time.Time
-	stopTick chan struct{}
-	ticked   sync.WaitGroup
+	// notStarted are the objects with a result that were never sent: an interrupted apply's
+	// rest, the dependents of a failure, stale objects.
+	notStarted int
+	left       map[int]int // objects not finished per level of isync.Levels
+	drawn      time.Time
+	stopTick   chan struct{}
+	ticked     sync.WaitGroup
 }
 
 func newApplyProgress(w io.Writer, tty bool, plan *diff.Plan, every time.Duration) *applyProgress {
@@ -86,7 +90,11 @@ func levelOf(kind config.Kind) int {
 }
 
 func (p *applyProgress) line() string {
-	return fmt.Sprintf("applied %d of %d, %d failed", p.finished, p.total, p.failed)
+	l := fmt.Sprintf("applied %d of %d, %d failed", p.applied, p.total, p.failed)
+	if p.notStarted > 0 {
+		l += fmt.Sprintf(", %d not started", p.notStarted)
+	}
+	return l
 }
 
 // result is isync.ApplyOptions.Progress: called from the apply's goroutines as objects finish.
@@ -94,8 +102,13 @@ func (p *applyProgress) result(r isync.Result) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.finished++
-	if r.Status == isync.StatusFailed {
+	switch r.Status {
+	case isync.StatusDone:
+		p.applied++
+	case isync.StatusFailed:
 		p.failed++
+	default: // cancelled by an interruption, skipped after a dependency, stale
+		p.notStarted++
 	}
 	lvl := levelOf(r.Kind)
 	p.left[lvl]--
@@ -124,4 +137,43 @@ func (p *applyProgress) stop() {
 		fmt.Fprint(p.w, "\r\033[K")
 		p.mu.Unlock()
 	}
+}
+
+// readProgress reports the reads of a plan without a terminal: "reading the tenant: 120 of 800
+// requests" every every, so that a long plan or drift is never silent in a CI log (a short one
+// prints nothing). progress is isync.FetchOptions.Progress; stop ends the lines.
+func readProgress(w io.Writer, every time.Duration) (progress func(done, total int), stop func()) {
+	var mu sync.Mutex
+	done, total := 0, 0
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		// A panic here would end the process with exit status 2, CI's "changes".
+		defer func() {
+			if r := recover(); r != nil {
+				fmt.Fprintf(w, "sailsync: progress stopped: internal error (a bug; please report it): %v\n", r)
+			}
+		}()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				mu.Lock()
+				d, n := done, total
+				mu.Unlock()
+				fmt.Fprintf(w, "reading the tenant: %d of %d requests\n", d, n)
+			case <-quit:
+				return
+			}
+		}
+	}()
+	progress = func(d, n int) {
+		mu.Lock()
+		done, total = d, n
+		mu.Unlock()
+	}
+	return progress, func() { close(quit); wg.Wait() }
 }

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 
 	"github.com/sailsync/sailsync/diff"
@@ -22,10 +23,13 @@ import (
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "sailsync",
-		Short:         "Keep an ISC tenant's sources, connectors and entitlement schemas as YAML in Git",
+		Short:         "Keep an ISC tenant's sources, connectors, entitlement schemas and transforms as YAML in Git",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       versionString(),
+		// runCmd writes the suggestions, in lines (cobra's message has them after \n and \t).
+		DisableSuggestions:         true,
+		SuggestionsMinimumDistance: 2,
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(
@@ -38,6 +42,7 @@ func newRootCmd() *cobra.Command {
 		newDriftCmd(),
 		newApplyCmd(),
 		newPinCmd(),
+		newShowCmd(),
 	)
 	return root
 }
@@ -170,9 +175,19 @@ func runCmd(ctx context.Context, cmd *cobra.Command, args []string, stdin io.Rea
 	cmd.SetOut(out)
 	cmd.SetErr(errOut)
 	err := cmd.ExecuteContext(withRedactor(ctx, red))
+	if err != nil && strings.HasPrefix(err.Error(), "unknown command ") {
+		err = unknownCommand(cmd, err)
+	}
+	if err != nil && strings.HasPrefix(err.Error(), "unknown flag: --") {
+		err = unknownFlag(cmd, args, err)
+	}
 	code, msg := exitStatus(err)
 	if msg != "" {
-		fmt.Fprintln(errOut, "sailsync:", diff.TextEscape(msg))
+		lines := errorLines(err, msg)
+		fmt.Fprintln(errOut, "sailsync:", lines[0])
+		for _, l := range lines[1:] {
+			fmt.Fprintln(errOut, l)
+		}
 	}
 	_ = out.Flush()
 	_ = errOut.Flush()

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/sailsync/sailsync/internal/config"
@@ -16,6 +17,8 @@ type scopeOptions struct {
 	Sources      []string
 	Kinds        []string
 	ChangedSince string
+	// AllowEmpty accepts a repository that declares nothing (--allow-empty); it narrows nothing.
+	AllowEmpty bool
 }
 
 // bind adds the scope flags; changed adds --changed-since (plan and apply).
@@ -26,9 +29,19 @@ func (s *scopeOptions) bind(f *pflag.FlagSet, changed bool) {
 		kinds = append(kinds, string(k))
 	}
 	f.StringArrayVar(&s.Kinds, "kind", nil, "only objects of `KIND` ("+strings.Join(kinds, ", ")+") and what they depend on; repeatable")
+	f.BoolVar(&s.AllowEmpty, "allow-empty", false, allowEmptyUsage)
 	if changed {
 		f.StringVar(&s.ChangedSince, "changed-since", "", "only objects whose documents or referenced files differ between the git commit `REF` and the work tree")
 	}
+}
+
+// completeKinds offers the kinds users declare as the values of --kind (README "Commands").
+func completeKinds(cmd *cobra.Command) {
+	var kinds []string
+	for _, k := range config.UserKinds() {
+		kinds = append(kinds, string(k))
+	}
+	_ = cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions(kinds, cobra.ShellCompDirectiveNoFileComp))
 }
 
 // set reports whether any scope flag was given.

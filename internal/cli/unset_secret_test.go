@@ -20,7 +20,7 @@ func TestUnsetSecretPlanWarnsApplyRefuses(t *testing.T) {
 
 	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme")
 	if code != exitChanges || !strings.Contains(stdout, "+ connectorAttributes.apiToken: (sensitive, not set)") ||
-		!strings.Contains(stdout, "ACME_HR_TOKEN (needed by Source \"Acme HR Cloud\" connectorAttributes.apiToken at sources/acme-hr-cloud.yaml:15:13)") {
+		!strings.Contains(stdout, "ACME_HR_TOKEN (needed by Source \"Acme HR Cloud\" connectorAttributes.apiToken at examples/acme/sources/acme-hr-cloud.yaml:15:13)") {
 		t.Errorf("plan: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	stdout, _, code = runCLI(t, "", "plan", "examples/acme", "-o", "github")
@@ -37,7 +37,7 @@ func TestUnsetSecretPlanWarnsApplyRefuses(t *testing.T) {
 
 	before := len(emu.Sources())
 	stdout, stderr, code = runCLI(t, "", "apply", "examples/acme", "--auto-approve")
-	if code != exitFailure || !strings.Contains(stderr, "ACME_HR_TOKEN (needed by Source \"Acme HR Cloud\" connectorAttributes.apiToken at sources/acme-hr-cloud.yaml:15:13)") {
+	if code != exitFailure || !strings.Contains(stderr, "ACME_HR_TOKEN (needed by Source \"Acme HR Cloud\" connectorAttributes.apiToken at examples/acme/sources/acme-hr-cloud.yaml:15:13)") {
 		t.Errorf("apply: exit %d, want 1 naming the variable and its place\n%s\n%s", code, stdout, stderr)
 	}
 	if len(emu.Sources()) != before {

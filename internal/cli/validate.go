@@ -14,11 +14,13 @@ import (
 
 // validateOptions are the inputs of `sailsync validate`.
 type validateOptions struct {
-	Dir    string    // the config repository
-	Output string    // text, json or github
-	Env    string    // an environment that must be declared (every one is checked anyway)
-	Stdout io.Writer // problems (text, github) or the JSON report
-	Stderr io.Writer // the one-line summary of text output
+	Dir    string // the config repository
+	Output string // text, json or github
+	Env    string // an environment that must be declared (every one is checked anyway)
+	// AllowEmpty accepts a repository that declares no objects (--allow-empty).
+	AllowEmpty bool
+	Stdout     io.Writer // problems (text, github) or the JSON report
+	Stderr     io.Writer // the one-line summary of text output
 }
 
 func newValidateCmd() *cobra.Command {
@@ -47,6 +49,7 @@ Exit status: 0 valid (warnings or not), 1 invalid or unreadable.`,
 		},
 	}
 	bindOutput(cmd, &opts.Output, render.HasValidation)
+	cmd.Flags().BoolVar(&opts.AllowEmpty, "allow-empty", false, allowEmptyUsage)
 	cmd.Flags().StringVar(&opts.Env, "env", "", "also require this environment to be declared in sailsync.yaml (default $SAILSYNC_ENV); every environment's vars are checked either way")
 	return cmd
 }
@@ -57,6 +60,9 @@ func runValidate(ctx context.Context, opts validateOptions) error {
 		return err
 	}
 	repo, warnings, err := config.LoadWarnings(ctx, opts.Dir)
+	if err == nil && repo != nil {
+		err = requireObjects(repo, opts.Dir, opts.AllowEmpty)
+	}
 	var problems config.Problems
 	if err != nil && !errors.As(err, &problems) {
 		// Unreadable: not a list of problems but one error about the repository as a whole.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sailsync/sailsync/diff"
 	"github.com/sailsync/sailsync/internal/render"
 )
 
@@ -161,5 +162,56 @@ func TestSchemaCommand(t *testing.T) {
 	}
 	if err := runSchema(context.Background(), schemaOptions{Kind: "Sorce", Stdout: &bytes.Buffer{}}); err == nil {
 		t.Error("unknown kind accepted")
+	}
+}
+
+// TestEmptyRepositoryIsAnError: a directory that declares no objects (a mistyped directory: in
+// CI) fails validate, plan, drift and apply with an error naming it, in every output, and sends
+// nothing; --allow-empty accepts it.
+func TestEmptyRepositoryIsAnError(t *testing.T) {
+	cleanEnv(t)
+	dir := t.TempDir()
+	// Only settings and a YAML file without documents: still nothing declared.
+	if err := os.WriteFile(filepath.Join(dir, "sailsync.yaml"), []byte("# settings\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.yaml"), []byte("# nothing yet\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const want = "declares no objects"
+	for _, args := range [][]string{
+		{"validate", dir}, {"validate", dir, "-o", "json"}, {"validate", dir, "-o", "github"},
+		{"plan", dir, "--emulator"}, {"plan", dir, "--emulator", "-o", "json"}, {"plan", dir, "--emulator", "-o", "github"},
+		{"drift", dir, "--emulator"}, {"apply", dir, "--emulator", "--auto-approve"},
+	} {
+		t.Run(strings.Join(args[:1], " ")+" "+strings.Join(args[2:], " "), func(t *testing.T) {
+			stdout, stderr, code := runCLI(t, "", args...)
+			if code != exitFailure || !strings.Contains(stdout+stderr, want) || !strings.Contains(stdout+stderr, "--allow-empty") {
+				t.Errorf("exit %d, want 1 saying %q and naming --allow-empty:\n%s\n%s", code, want, stdout, stderr)
+			}
+			if strings.Contains(stdout+stderr, "No changes") {
+				t.Errorf("an empty repository planned as No changes:\n%s", stdout)
+			}
+			stdout, stderr, code = runCLI(t, "", append(args, "--allow-empty")...)
+			if code != exitOK || strings.Contains(stdout+stderr, want) {
+				t.Errorf("--allow-empty: exit %d, want 0:\n%s\n%s", code, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestValidateJSONFormatVersion: validate's JSON carries the format_version of every JSON
+// sailsync writes, valid or not.
+func TestValidateJSONFormatVersion(t *testing.T) {
+	cleanEnv(t)
+	for _, dir := range []string{"examples/acme", "examples/acme-immutable", t.TempDir()} {
+		stdout, _, _ := runCLI(t, "", "validate", dir, "-o", "json")
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatalf("%s: %v\n%s", dir, err, stdout)
+		}
+		if v, ok := doc["format_version"].(float64); !ok || int(v) != diff.FormatVersion {
+			t.Errorf("%s: format_version %v, want %d", dir, doc["format_version"], diff.FormatVersion)
+		}
 	}
 }

@@ -293,7 +293,11 @@ func (l *loader) checkVar(repo *Repo, at Pos, field, s string, r Ref) {
 	for _, env := range repo.Settings.Environments {
 		v, ok := env.Vars.Get(r.Name)
 		if !ok {
-			l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s is not defined in environment %q (%s:%d)", field, r, env.Name, env.Pos.File, env.Pos.Line)})
+			hint := ""
+			if s := schema.Suggest(r.Name, env.Vars.Keys()); s != "" {
+				hint = fmt.Sprintf(" (did you mean ${var:%s}?)", s)
+			}
+			l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s is not defined in environment %q (%s:%d)%s", field, r, env.Name, env.Pos.File, env.Pos.Line, hint)})
 			continue
 		}
 		if _, scalar := scalarText(v); !whole && !scalar {

@@ -57,6 +57,17 @@ func gitRun(dir string, stdin io.Reader, args ...string) ([]byte, error) {
 	return stdout.Bytes(), nil
 }
 
+// shallowHint is what to add to "no such revision" in a shallow clone (CI checks out one commit
+// by default, without the history or tags a base names): how to fetch the rest.
+func shallowHint(dir string) string {
+	out, err := gitRun(dir, nil, "rev-parse", "--is-shallow-repository")
+	if err != nil || strings.TrimSpace(string(out)) != "true" {
+		return ""
+	}
+	return ": the clone is shallow (only the last commits, no tags); fetch the whole history: " +
+		"git fetch --unshallow --tags, or in GitHub Actions actions/checkout with fetch-depth: 0 (GitLab: GIT_DEPTH: 0)"
+}
+
 // materializeRevision writes the tree of dir at ref into a new temporary directory and returns
 // it (to be removed by the caller, also on error when not "") and ref's commit id.
 func materializeRevision(dir, ref string) (tmp, commit string, err error) {
@@ -76,7 +87,7 @@ func materializeRevision(dir, ref string) (tmp, commit string, err error) {
 	}
 	id, err := gitRun(dir, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
 	if err != nil {
-		return "", "", fmt.Errorf("--base %s: no such revision in the git repository at %s", ref, strings.TrimSpace(string(top)))
+		return "", "", fmt.Errorf("--base %s: no such revision in the git repository at %s%s", ref, strings.TrimSpace(string(top)), shallowHint(dir))
 	}
 	commit = strings.TrimSpace(string(id))
 	gitTop := strings.TrimSpace(string(top))

@@ -22,7 +22,7 @@ type changedFile struct {
 // rename is its two paths (--no-renames): the old one is deleted, the new one added.
 func gitChangedFiles(dir, ref string) ([]changedFile, error) {
 	if _, err := gitRun(dir, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}"); err != nil {
-		return nil, fmt.Errorf("--changed-since %s: not a commit of the git repository at %s", ref, dir)
+		return nil, fmt.Errorf("--changed-since %s: not a commit of the git repository at %s%s", ref, dir, shallowHint(dir))
 	}
 	diff, err := gitRun(dir, nil, "diff", "--raw", "--no-renames", "--relative", "-z", ref, "--", ".")
 	if err != nil {

@@ -89,7 +89,7 @@ func LoadWarnings(ctx context.Context, dir string) (*Repo, Problems, error) {
 }
 
 func newLoader(ctx context.Context, root string) *loader {
-	return &loader{ctx: ctx, root: root, hashed: map[string]string{}, read: map[string][]byte{}, linked: map[string]resolution{}}
+	return &loader{ctx: ctx, root: root, hashed: map[string]string{}, read: map[string][]byte{}, linked: map[string]resolution{}, unparsed: map[string]bool{}}
 }
 
 // load is LoadContext after the walk: files are the repository's YAML files, read by parseAll
@@ -130,6 +130,8 @@ type parsed struct {
 	docs     []*document
 	problems []Problem
 	panicked string // a panic while parsing the file, raised again on parseAll's goroutine
+	// unparsed are the names a file with a YAML syntax error seems to declare (declaredNames).
+	unparsed []string
 }
 
 // parseOne reads, parses and validates one file into p. A panic on a worker goroutine would end
@@ -151,7 +153,12 @@ func (l *loader) parseOne(f yamlFile, p *parsed) {
 	}
 	p.data, p.ok = data, true
 	budget := MaxDocuments
-	p.docs = parseFile(f.rel, data, func(pr Problem) { p.problems = append(p.problems, pr) }, &budget)
+	p.docs = parseFile(f.rel, data, func(pr Problem) {
+		if strings.HasPrefix(pr.Message, "YAML syntax error: ") {
+			p.unparsed = declaredNames(data) // the parse stops at its first syntax error
+		}
+		p.problems = append(p.problems, pr)
+	}, &budget)
 	for _, d := range p.docs {
 		// Schema validation is pure and the other half of the work: done here too,
 		// also for a document with a conversion problem (see document.masked).
@@ -229,6 +236,9 @@ func (l *loader) parseAll(files []yamlFile) []*document {
 	for _, p := range out {
 		l.problems = append(l.problems, p.problems...)
 		docs = append(docs, p.docs...)
+		for _, n := range p.unparsed {
+			l.unparsed[n] = true
+		}
 	}
 	return docs
 }
@@ -262,6 +272,9 @@ type loader struct {
 	// linked are the YAML and settings files the walk met as symbolic links, by path: how
 	// each resolved (see recordReads).
 	linked map[string]resolution
+	// unparsed are the names files with a YAML syntax error seem to declare: a reference to
+	// one is not reported again as naming nothing.
+	unparsed map[string]bool
 }
 
 func (l *loader) add(p Problem) { l.problems = append(l.problems, p) }
@@ -715,7 +728,7 @@ func (l *loader) checkRefs(repo *Repo) {
 					l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s: %s references are resolved in %s fields only", field, r, r.Scheme, usersOf(used))})
 					continue
 				}
-				if !declared[used][r.Name] {
+				if !declared[used][r.Name] && !l.unparsed[r.Name] {
 					l.add(Problem{Pos: at, Field: field, Message: fmt.Sprintf("%s: %s names no %s declared in this repository", field, r, used)})
 				}
 			}
@@ -767,7 +780,7 @@ func (l *loader) checkIdentities(repo *Repo) map[Kind]map[string]bool {
 	}
 	for _, o := range owned {
 		spec := row(o.Kind)
-		if field := spec.Identity[0]; !declared[spec.Owner][o.Owner] && !unnamed[spec.Owner] {
+		if field := spec.Identity[0]; !declared[spec.Owner][o.Owner] && !unnamed[spec.Owner] && !l.unparsed[o.Owner] {
 			l.add(Problem{Pos: o.PosOf(field), Field: field, Message: fmt.Sprintf("%s: %q names no %s declared in this repository", field, o.Owner, spec.Owner)})
 		}
 	}

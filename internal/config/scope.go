@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/sailsync/sailsync/internal/value"
+	"github.com/sailsync/sailsync/schema"
 )
 
 // Selector chooses the objects of a scoped plan. Its parts narrow together: an object is
@@ -87,6 +88,13 @@ func (r *Repo) Count() int {
 func (r *Repo) Scoped(sel Selector, selector string) (*Repo, *Scope, error) {
 	for _, k := range sel.Kinds {
 		if !knownKind(k) {
+			var kinds []string
+			for _, u := range UserKinds() {
+				kinds = append(kinds, string(u))
+			}
+			if s := schema.Suggest(string(k), kinds); s != "" {
+				return nil, nil, fmt.Errorf("--kind %s: not a kind (did you mean %s?): use %s", k, s, userKindList())
+			}
 			return nil, nil, fmt.Errorf("--kind %s: not a kind: use %s", k, userKindList())
 		}
 	}
@@ -95,6 +103,13 @@ func (r *Repo) Scoped(sel Selector, selector string) (*Repo, *Scope, error) {
 			return nil, nil, fmt.Errorf("--source %q: %w", p, err)
 		}
 		if !slices.ContainsFunc(r.ObjectsOf(KindSource), func(s *Object) bool { return globMatch(p, s.Name) }) {
+			var names []string
+			for _, s := range r.ObjectsOf(KindSource) {
+				names = append(names, s.Name)
+			}
+			if s := schema.Suggest(p, names); s != "" {
+				return nil, nil, fmt.Errorf("--source %q matches no Source declared in the repository (did you mean %q?)", p, s)
+			}
 			return nil, nil, fmt.Errorf("--source %q matches no Source declared in the repository", p)
 		}
 	}

@@ -155,5 +155,8 @@ func (ps Problems) Error() string {
 	if len(ps) == 1 {
 		return ps[0].String()
 	}
+	if len(ps) == 2 {
+		return ps[0].String() + " (and 1 more problem)"
+	}
 	return fmt.Sprintf("%s (and %d more problems)", ps[0].String(), len(ps)-1)
 }

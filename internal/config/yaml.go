@@ -147,6 +147,15 @@ func syntaxProblem(file string, data []byte, err error) Problem {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
 	switch {
+	case msg == "did not find expected key" || msg == "did not find expected '-' indicator":
+		// yaml.v3 reports the line where the mapping (or sequence) starts, which can be many
+		// lines above the line at fault: point at the line that breaks it.
+		if l, c, ok := offendingLine(data, line, msg); ok {
+			if l != line {
+				msg += fmt.Sprintf(" (this line is indented unlike the keys of the block that starts at line %d)", line)
+			}
+			line, col = l, c
+		}
 	case strings.Contains(msg, "tab character"):
 		// yaml.v3 reports a tab that breaks the indentation at the line where the value around
 		// it starts, which can be lines above the tab: point at the tab itself.
@@ -162,6 +171,56 @@ func syntaxProblem(file string, data []byte, err error) Problem {
 		}
 	}
 	return Problem{Pos: Pos{File: file, Line: line, Col: col}, Message: "YAML syntax error: " + msg}
+}
+
+// offendingLine finds the line a block error is about: the last line of the shortest prefix of
+// data (from the block's first line on) that yaml.v3 refuses with msg. The prefixes before it
+// parse, the later ones fail at the same token, so a binary search finds it in a few parses.
+// col is the line's first non-blank column.
+func offendingLine(data []byte, from int, msg string) (line, col int, ok bool) {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	fails := func(n int) bool {
+		dec := yaml.NewDecoder(bytes.NewReader(bytes.Join(lines[:n], nil)))
+		for {
+			var node yaml.Node
+			err := dec.Decode(&node)
+			if err == nil {
+				continue
+			}
+			return !errors.Is(err, io.EOF) && strings.HasSuffix(err.Error(), msg)
+		}
+	}
+	lo, hi := max(from, 1), len(lines)
+	if lo > hi || !fails(hi) {
+		return 0, 0, false
+	}
+	for lo < hi {
+		if mid := (lo + hi) / 2; fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	text := string(lines[lo-1])
+	return lo, utf8.RuneCountInString(text[:len(text)-len(strings.TrimLeft(text, " "))]) + 1, true
+}
+
+// declaredNames are the top-level name: values of a file that yaml.v3 cannot parse, read line
+// by line: the objects it was meant to declare, so that a reference to one of them is not
+// reported as a second problem caused by the first.
+func declaredNames(data []byte) []string {
+	var names []string
+	for _, l := range strings.Split(string(data), "\n") {
+		rest, ok := strings.CutPrefix(l, "name:")
+		if !ok {
+			continue
+		}
+		var name string
+		if yaml.Unmarshal([]byte(rest), &name) == nil && name != "" {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // indentTab finds the first tab in the indentation (the leading blanks) of line from or, unless

@@ -24,7 +24,7 @@ var jsonFormat = Format{
 		return diff.RenderJSON(w, p)
 	},
 	Apply: func(w io.Writer, a Applied, _ Summary) error {
-		return WriteJSON(w, ApplyJSON{Plan: a.Plan, Report: a.Report, Error: a.Error})
+		return WriteJSON(w, ApplyJSON{Plan: a.Plan, Report: a.Report, Totals: totalsOf(a.Report), Error: a.Error})
 	},
 	Failure: func(w io.Writer, f Failure, _ Summary) error {
 		doc := FailureJSON{FormatVersion: diff.FormatVersion, Error: f.Err.Error(), Problems: f.Problems}
@@ -35,9 +35,9 @@ var jsonFormat = Format{
 	},
 	Validation: func(stdout, _ io.Writer, v Validation) error {
 		if v.Err != nil {
-			return WriteJSON(stdout, ValidateJSON{Dir: v.Dir, Error: v.Err.Error(), Problems: []Problem{}})
+			return WriteJSON(stdout, ValidateJSON{FormatVersion: diff.FormatVersion, Dir: v.Dir, Error: v.Err.Error(), Problems: []Problem{}})
 		}
-		rep := ValidateJSON{Valid: len(v.Problems) == 0, Dir: v.Dir, Problems: v.Problems, Warnings: v.Warnings}
+		rep := ValidateJSON{FormatVersion: diff.FormatVersion, Valid: len(v.Problems) == 0, Dir: v.Dir, Problems: v.Problems, Warnings: v.Warnings}
 		if rep.Problems == nil {
 			rep.Problems = []Problem{}
 		}
@@ -54,7 +54,29 @@ var jsonFormat = Format{
 type ApplyJSON struct {
 	Plan   *diff.Plan    `json:"plan"`
 	Report *isync.Report `json:"report,omitempty"`
-	Error  string        `json:"error,omitempty"`
+	// Totals count the report's results by status, as the text report's last line does.
+	Totals *ApplyTotals `json:"totals,omitempty"`
+	Error  string       `json:"error,omitempty"`
+}
+
+// ApplyTotals are the results of an apply by status, and the connection tests that failed.
+type ApplyTotals struct {
+	Total        int `json:"total"`
+	Done         int `json:"done"`
+	Failed       int `json:"failed"`
+	Skipped      int `json:"skipped"`
+	Stale        int `json:"stale"`
+	Cancelled    int `json:"cancelled"`
+	VerifyFailed int `json:"verify_failed,omitempty"`
+}
+
+func totalsOf(rep *isync.Report) *ApplyTotals {
+	if rep == nil {
+		return nil
+	}
+	return &ApplyTotals{Total: len(rep.Results), Done: rep.Count(isync.StatusDone), Failed: rep.Count(isync.StatusFailed),
+		Skipped: rep.Count(isync.StatusSkipped), Stale: rep.Count(isync.StatusStale), Cancelled: rep.Count(isync.StatusCancelled),
+		VerifyFailed: rep.VerifyFailed()}
 }
 
 // FailureJSON is the document of a plan, drift or apply that failed before it had a plan: the
@@ -67,12 +89,14 @@ type FailureJSON struct {
 
 // ValidateJSON is the document of `validate --output json`.
 type ValidateJSON struct {
-	Valid    bool         `json:"valid"`
-	Dir      string       `json:"dir"`
-	Error    string       `json:"error,omitempty"`
-	Hash     string       `json:"hash,omitempty"`
-	Objects  ObjectCounts `json:"objects,omitempty"`
-	Problems []Problem    `json:"problems"`
+	// FormatVersion is the plan's (diff.FormatVersion): one version for every JSON sailsync writes.
+	FormatVersion int          `json:"format_version"`
+	Valid         bool         `json:"valid"`
+	Dir           string       `json:"dir"`
+	Error         string       `json:"error,omitempty"`
+	Hash          string       `json:"hash,omitempty"`
+	Objects       ObjectCounts `json:"objects,omitempty"`
+	Problems      []Problem    `json:"problems"`
 	// Warnings are what the tenant accepts but the user should hear about (config.Repo.Warnings):
 	// never a failure; left out when there is none.
 	Warnings []Problem `json:"warnings,omitempty"`

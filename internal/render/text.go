@@ -51,9 +51,21 @@ func validationText(stdout, stderr io.Writer, v Validation) error {
 		_, err := fmt.Fprintf(stderr, "%s: %s%s\n", diff.TextEscape(v.Dir), plural(len(v.Problems), "problem"), warned)
 		return err
 	}
-	counts := make([]string, 0, len(config.UserKinds()))
+	// Tombstones are counted apart: they declare what must not exist.
+	declared, tombstones := map[config.Kind]int{}, 0
+	for _, o := range v.Repo.Objects() {
+		if o.Absent {
+			tombstones++
+		} else {
+			declared[o.Kind]++
+		}
+	}
+	counts := make([]string, 0, len(config.UserKinds())+1)
 	for _, k := range config.UserKinds() {
-		counts = append(counts, plural(v.Repo.CountOf(k), countNoun(k)))
+		counts = append(counts, plural(declared[k], countNoun(k)))
+	}
+	if tombstones > 0 {
+		counts = append(counts, plural(tombstones, "tombstone"))
 	}
 	_, err := fmt.Fprintf(stderr, "%s: valid: %s%s\n", diff.TextEscape(v.Dir), strings.Join(counts, ", "), warned)
 	return err
