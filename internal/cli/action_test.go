@@ -366,7 +366,7 @@ func TestActionScript(t *testing.T) {
 				summary := filepath.Join(work, fmt.Sprintf("summary-%d.md", i))
 				outputs := filepath.Join(work, fmt.Sprintf("outputs-%d", i))
 				cmd := exec.Command("bash", filepath.Join("ci", "action.sh"))
-				cmd.Env = append(os.Environ(),
+				cmd.Env = append(childEnv(t),
 					"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 					"SAIL_BASE_URL="+srv.URL, "SAIL_CLIENT_ID="+emu.ClientID(), "SAIL_CLIENT_SECRET="+emu.ClientSecret(),
 					"SAILSYNC_BIN="+cmp.Or(r.bin, "sailsync"), "SAILSYNC_COMMAND="+r.command, "SAILSYNC_DIRECTORY="+dir,

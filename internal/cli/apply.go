@@ -36,7 +36,7 @@ type applyOptions struct {
 	progressEvery time.Duration
 }
 
-func newApplyCmd() *cobra.Command {
+func newApplyCmd(d *deps) *cobra.Command {
 	opts := &applyOptions{}
 	cmd := &cobra.Command{
 		Use:               "apply [DIR]",
@@ -58,7 +58,7 @@ func newApplyCmd() *cobra.Command {
 	f.BoolVar(&opts.AllowDelete, "allow-delete", false, "carry out the plan's deletes (tombstones) without asking; required for deletes without a terminal")
 	f.StringVarP(&opts.Output, "output", "o", "text", "text, json, markdown or github (markdown and github also write the report to $GITHUB_STEP_SUMMARY)")
 	completeOutput(cmd, "text", "json", "markdown", "github")
-	opts.Conn.bind(f)
+	opts.Conn.bind(f, d)
 	return cmd
 }
 
@@ -82,7 +82,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		sess *session
 		err  error
 	)
-	fail := func(err error) error { return reportFailure(opts.stdout, opts.Output, "apply", opts.Dir, err) }
+	fail := func(err error) error {
+		return reportFailure(opts.Conn.deps, opts.stdout, opts.Output, "apply", opts.Dir, err)
+	}
 	if opts.PlanFile != "" && opts.Scope.set() {
 		return fail(errScopeWithPlanFile)
 	}
@@ -150,7 +152,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	out := applyOutput{Plan: displayPlan(plan, opts.Dir)}
 	switch opts.Output {
 	case "text":
-		if err := diff.RenderText(opts.stdout, out.Plan, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
+		if err := diff.RenderText(opts.stdout, out.Plan, diff.TextOptions{Color: opts.Conn.deps.useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
 			return err
 		}
 	case "github":
@@ -220,14 +222,14 @@ func (opts *applyOptions) finish(out applyOutput, err error) error {
 			return encErr
 		}
 	case "github":
-		if rerr := renderApplyGitHub(opts.stdout, out.Plan, out.Report, shown); rerr != nil {
+		if rerr := renderApplyGitHub(opts.Conn.deps, opts.stdout, out.Plan, out.Report, shown); rerr != nil {
 			return rerr
 		}
 	case "markdown":
 		if rerr := renderApplyMarkdown(opts.stdout, out.Plan, out.Report, shown); rerr != nil {
 			return rerr
 		}
-		appendStepSummary(opts.stderr, func(f io.Writer) error { return renderApplyMarkdown(f, out.Plan, out.Report, shown) })
+		appendStepSummary(opts.Conn.deps, opts.stderr, func(f io.Writer) error { return renderApplyMarkdown(f, out.Plan, out.Report, shown) })
 	}
 	// A plain error already maps to exitFailure with its message (exitStatus).
 	return err

@@ -24,10 +24,6 @@ import (
 	isync "github.com/sailsync/sailsync/sync"
 )
 
-// fastRate lifts the client's rate limit so that the many commands of these tests do not wait
-// 100 ms between requests; the emulator does not rate-limit.
-const fastRate = "--rate-limit=10000/10s"
-
 const declaredDescription = "Acme's Active Directory forest (corp.acme.example): employees and contractors."
 
 // applyTenant starts an emulated tenant with every secret of the example set.
@@ -218,7 +214,7 @@ func TestApplyPlanFile(t *testing.T) {
 		// A plan saved against tenant A and applied to tenant B: refused before any request,
 		// naming both tenants; neither tenant hears a thing.
 		a := applyTenant(t)
-		aURL := os.Getenv("SAIL_BASE_URL")
+		aURL := envOf(t)["SAIL_BASE_URL"]
 		file := filepath.Join(t.TempDir(), "plan.json")
 		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
@@ -233,7 +229,7 @@ func TestApplyPlanFile(t *testing.T) {
 			t.Errorf("requests sent: %d to the plan's tenant, %d to the other", len(a.Log()), len(b.Log()))
 		}
 		// The same tenant under another spelling is the same tenant.
-		t.Setenv("SAIL_BASE_URL", strings.ToUpper(aURL)+"/")
+		setEnv(t, "SAIL_BASE_URL", strings.ToUpper(aURL)+"/")
 		if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate); code != exitOK {
 			t.Errorf("apply to the plan's own tenant spelled differently: exit %d: %s", code, stderr)
 		}
@@ -326,13 +322,12 @@ func TestApplyConfirmation(t *testing.T) {
 			emu := applyTenant(t)
 			var stdout, stderr bytes.Buffer
 			opts := &applyOptions{
-				Dir: "examples/acme", Output: "text", Conn: defaultConn(),
+				Dir: "examples/acme", Output: "text", Conn: defaultConn(t),
 				stdin: strings.NewReader(tc.answer), stdout: &stdout, stderr: &stderr, interactive: true,
 			}
-			opts.Conn.RateLimit = "10000/10s"
 			err := runApply(context.Background(), opts)
 			// The prompt names the tenant, so that nobody approves a plan for the wrong one.
-			if !strings.Contains(stderr.String(), "Apply these changes to tenant "+os.Getenv("SAIL_BASE_URL")+"? Only 'yes' is accepted") {
+			if !strings.Contains(stderr.String(), "Apply these changes to tenant "+envOf(t)["SAIL_BASE_URL"]+"? Only 'yes' is accepted") {
 				t.Errorf("no prompt on stderr: %q", stderr.String())
 			}
 			if !strings.Contains(stdout.String(), "Plan: 5 to create, 3 to update.") {
@@ -416,11 +411,11 @@ func TestApplyProgress(t *testing.T) {
 	}
 	srv := httptest.NewServer(contract.Middleware(t, emu))
 	defer srv.Close()
-	t.Setenv("SAIL_BASE_URL", srv.URL)
-	t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
+	setEnv(t, "SAIL_BASE_URL", srv.URL)
+	setEnv(t, "SAIL_CLIENT_ID", emu.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", emu.ClientSecret())
 	var stdout, stderr bytes.Buffer
-	opts := &applyOptions{Dir: "examples/acme", AutoApprove: true, Output: "text", Conn: defaultConn(),
+	opts := &applyOptions{Dir: "examples/acme", AutoApprove: true, Output: "text", Conn: defaultConn(t),
 		stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, progressEvery: 10 * time.Millisecond}
 	opts.Conn.Parallelism = 1 // one request at a time: the apply takes long enough to tick
 	if err := runApply(context.Background(), opts); err != nil {
@@ -464,11 +459,11 @@ func TestApplyInterruptedSaysStopped(t *testing.T) {
 	})
 	srv := httptest.NewServer(contract.Middleware(t, hooked))
 	defer srv.Close()
-	t.Setenv("SAIL_BASE_URL", srv.URL)
-	t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
+	setEnv(t, "SAIL_BASE_URL", srv.URL)
+	setEnv(t, "SAIL_CLIENT_ID", emu.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", emu.ClientSecret())
 	var stdout, stderr bytes.Buffer
-	opts := &applyOptions{Dir: "examples/acme", AutoApprove: true, Output: "text", Conn: defaultConn(),
+	opts := &applyOptions{Dir: "examples/acme", AutoApprove: true, Output: "text", Conn: defaultConn(t),
 		stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr}
 	opts.Conn.Parallelism = 1
 	err = runApply(ctx, opts)

@@ -21,7 +21,7 @@ type driftOptions struct {
 	stdout, stderr io.Writer
 }
 
-func newDriftCmd() *cobra.Command {
+func newDriftCmd(d *deps) *cobra.Command {
 	opts := &driftOptions{}
 	cmd := &cobra.Command{
 		Use:   "drift [DIR]",
@@ -51,7 +51,7 @@ Exit status: 0 in sync; 2 drift: any difference without --base, tenant drift or 
 	_ = cmd.RegisterFlagCompletionFunc("unmanaged", cobra.FixedCompletions(
 		[]string{string(diff.UnmanagedReport), string(diff.UnmanagedIgnore), string(diff.UnmanagedFail)}, cobra.ShellCompDirectiveNoFileComp))
 	opts.Scope.bind(cmd.Flags(), false)
-	opts.Conn.bind(cmd.Flags())
+	opts.Conn.bind(cmd.Flags(), d)
 	return cmd
 }
 
@@ -65,10 +65,10 @@ func runDrift(ctx context.Context, opts *driftOptions) error {
 	}
 	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, Drift: true, AllowUnsetEnv: true, Base: opts.Base, Unmanaged: mode, Scope: &opts.Scope, stderr: opts.stderr})
 	if err != nil {
-		return reportFailure(opts.stdout, opts.Output, "drift", opts.Dir, err)
+		return reportFailure(opts.Conn.deps, opts.stdout, opts.Output, "drift", opts.Dir, err)
 	}
 	defer sess.close()
-	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout), Drift: true, RateLimit: sess.rate}); err != nil {
+	if err := renderPlan(opts.Conn.deps, opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: opts.Conn.deps.useColor(opts.stdout), Drift: true, RateLimit: sess.rate}); err != nil {
 		return err
 	}
 	if code := driftStatus(plan, mode); code != exitOK {

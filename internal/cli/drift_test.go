@@ -112,7 +112,7 @@ func TestDriftExitCodes(t *testing.T) {
 	t.Run("credentials rejected", func(t *testing.T) {
 		cleanEnv(t)
 		_, url := startTenant(t)
-		t.Setenv("SAIL_CLIENT_ID", "nobody")
+		setEnv(t, "SAIL_CLIENT_ID", "nobody")
 		_, stderr, code := runCLI(t, "", "drift", "examples/acme", "--base-url", url)
 		if code != exitFailure || !strings.Contains(stderr, "401") {
 			t.Errorf("exit %d, want 1; stderr %s", code, stderr)

@@ -66,7 +66,7 @@ func TestEmulatorCommand(t *testing.T) {
 		t.Errorf("header or footer missing: %q", printed)
 	}
 	for k, v := range env {
-		t.Setenv(k, v)
+		setEnv(t, k, v)
 	}
 
 	dir := t.TempDir()
@@ -149,15 +149,15 @@ func TestEmulatorSecretFlags(t *testing.T) {
 			for n := 0; n < 5 && sc.Scan(); n++ {
 				if rest, ok := strings.CutPrefix(sc.Text(), "export "); ok {
 					k, v, _ := strings.Cut(rest, "=")
-					t.Setenv(k, v)
+					setEnv(t, k, v)
 				}
 			}
 			go func() { _, _ = io.Copy(io.Discard, pr) }()
 			if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate); code != exitOK {
 				t.Fatalf("apply: exit %d: %s", code, stderr)
 			}
-			c, err := isc.New(isc.Config{BaseURL: os.Getenv("SAIL_BASE_URL"), ClientID: os.Getenv("SAIL_CLIENT_ID"),
-				ClientSecret: os.Getenv("SAIL_CLIENT_SECRET"), RatePer10s: 1e6})
+			c, err := isc.New(isc.Config{BaseURL: envOf(t)["SAIL_BASE_URL"], ClientID: envOf(t)["SAIL_CLIENT_ID"],
+				ClientSecret: envOf(t)["SAIL_CLIENT_SECRET"], RatePer10s: 1e6})
 			if err != nil {
 				t.Fatal(err)
 			}

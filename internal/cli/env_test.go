@@ -97,8 +97,8 @@ func TestPromotion(t *testing.T) {
 	cleanEnv(t)
 	sandbox, sandboxURL := promotionTenant(t, false)
 	prod, prodURL := promotionTenant(t, true)
-	t.Setenv("SAIL_CLIENT_ID", sandbox.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", sandbox.ClientSecret())
+	setEnv(t, "SAIL_CLIENT_ID", sandbox.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", sandbox.ClientSecret())
 	dir := promotionRepo(t, sandboxURL, prodURL)
 
 	for _, env := range []struct {
@@ -112,7 +112,7 @@ func TestPromotion(t *testing.T) {
 		{"prod", prod, prodURL, "10", "https://hr.acme.example/exports/people.csv"},
 	} {
 		t.Run(env.name, func(t *testing.T) {
-			t.Setenv("SAIL_BASE_URL", env.url)
+			setEnv(t, "SAIL_BASE_URL", env.url)
 			out, errOut, code := runCLI(t, "", "plan", dir, "--env", env.name)
 			if code != 2 {
 				t.Fatalf("plan: exit %d\n%s%s", code, out, errOut)
@@ -182,8 +182,8 @@ func TestEnvironmentRefusals(t *testing.T) {
 	cleanEnv(t)
 	sandbox, sandboxURL := promotionTenant(t, false)
 	prod, prodURL := promotionTenant(t, true)
-	t.Setenv("SAIL_CLIENT_ID", sandbox.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", sandbox.ClientSecret())
+	setEnv(t, "SAIL_CLIENT_ID", sandbox.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", sandbox.ClientSecret())
 	dir := promotionRepo(t, sandboxURL, prodURL)
 	planFile := filepath.Join(t.TempDir(), "sandbox.plan.json")
 	if out, errOut, code := runCLI(t, "", "plan", dir, "--env", "sandbox", "--out", planFile, "--base-url", sandboxURL); code != 2 {
@@ -222,8 +222,8 @@ func TestEnvironmentRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("SAIL_BASE_URL", tt.baseURL)
-			t.Setenv("SAILSYNC_ENV", tt.envVar)
+			setEnv(t, "SAIL_BASE_URL", tt.baseURL)
+			setEnv(t, "SAILSYNC_ENV", tt.envVar)
 			out, errOut, code := runCLI(t, "", tt.args...)
 			if code != 1 || !strings.Contains(errOut, tt.want) {
 				t.Errorf("exit %d, want 1 with %q\nstdout:\n%s\nstderr:\n%s", code, tt.want, out, errOut)
@@ -249,8 +249,8 @@ func TestEnvironmentRefusals(t *testing.T) {
 func TestUnresolvedNameIsAPlanError(t *testing.T) {
 	cleanEnv(t)
 	emu, url := promotionTenant(t, false)
-	t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
+	setEnv(t, "SAIL_CLIENT_ID", emu.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", emu.ClientSecret())
 	dir := promotionRepo(t, url, url)
 	p := filepath.Join(dir, "sources", "hr-feed.yaml")
 	b, err := os.ReadFile(p)

@@ -39,7 +39,7 @@ func setExportedEnv(t *testing.T, stdout string) []string {
 	var names []string
 	for _, m := range envLine.FindAllStringSubmatch(stdout, -1) {
 		names = append(names, m[1])
-		t.Setenv(m[1], "exported-"+strings.ToLower(m[1]))
+		setEnv(t, m[1], "exported-"+strings.ToLower(m[1]))
 	}
 	return names
 }
@@ -105,9 +105,7 @@ func TestExportValidatePlan(t *testing.T) {
 				}
 				// The exported repository must stand on its own, with its own variables.
 				for k := range tenanttest.Secrets {
-					if err := os.Unsetenv(k); err != nil {
-						t.Fatal(err)
-					}
+					unsetEnv(t, k)
 				}
 			}
 			dir := t.TempDir()

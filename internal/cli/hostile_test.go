@@ -106,7 +106,7 @@ func TestHostileNamesInEveryOutput(t *testing.T) {
 	}
 	dir := hostileRepo(t)
 	summary := filepath.Join(t.TempDir(), "summary.md")
-	t.Setenv("GITHUB_STEP_SUMMARY", summary)
+	setEnv(t, "GITHUB_STEP_SUMMARY", summary)
 	runs := [][]string{}
 	for _, o := range []string{"text", "json", "markdown", "github"} {
 		runs = append(runs, []string{"plan", dir, "-o", o, fastRate}, []string{"drift", dir, "-o", o, fastRate})
@@ -159,7 +159,7 @@ func TestHostileFileNameInValidate(t *testing.T) {
 		assertSafeOutput(t, "validate "+o+" stderr", stderr)
 	}
 	summary := filepath.Join(t.TempDir(), "summary.md")
-	t.Setenv("GITHUB_STEP_SUMMARY", summary)
+	setEnv(t, "GITHUB_STEP_SUMMARY", summary)
 	for _, o := range []string{"text", "json", "markdown", "github"} {
 		stdout, stderr, code := runCLI(t, "", "plan", dir, "--emulator", "-o", o)
 		if code != 1 {

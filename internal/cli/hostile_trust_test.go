@@ -65,7 +65,7 @@ func TestRepositoryCannotChooseTheTenant(t *testing.T) {
 	cleanEnv(t)
 	evil := newCollector(t)
 	tenant := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: fstest.MapFS{}}})
-	t.Setenv("SAIL_CLIENT_ID", tenant.Emu.ClientID())
+	setEnv(t, "SAIL_CLIENT_ID", tenant.Emu.ClientID())
 
 	hijacked := tenanttest.WriteDir(t, map[string]string{
 		"sailsync.yaml": fmt.Sprintf("environments:\n  sandbox:\n    baseUrl: %s\n  prod:\n    baseUrl: %s\n", tenant.URL, evil.URL),
@@ -78,8 +78,8 @@ func TestRepositoryCannotChooseTheTenant(t *testing.T) {
 
 	// With baseUrl deleted the job's tenant is used, unchecked as in a repository without
 	// environments: the pull request chose nothing.
-	t.Setenv("SAIL_BASE_URL", tenant.URL)
-	t.Setenv("SAIL_CLIENT_SECRET", tenant.Emu.ClientSecret())
+	setEnv(t, "SAIL_BASE_URL", tenant.URL)
+	setEnv(t, "SAIL_CLIENT_SECRET", tenant.Emu.ClientSecret())
 	planFile := filepath.Join(t.TempDir(), "prod.plan.json")
 	stdout, stderr, code := runCLI(t, "", "plan", deleted, "--env", "prod", "--out", planFile, fastRate)
 	if code != exitChanges || !strings.Contains(stdout, "Tenant: "+tenant.URL+" (environment prod)") {
@@ -87,7 +87,7 @@ func TestRepositoryCannotChooseTheTenant(t *testing.T) {
 	}
 
 	const secret = "the-job-s-client-secret"
-	t.Setenv("SAIL_CLIENT_SECRET", secret)
+	setEnv(t, "SAIL_CLIENT_SECRET", secret)
 	noTenant := "environment prod: no tenant given: set SAIL_BASE_URL (or --base-url) to the tenant of environment prod in the job"
 	for _, tt := range []struct {
 		name    string
@@ -109,12 +109,9 @@ func TestRepositoryCannotChooseTheTenant(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.baseURL == nil {
-				t.Setenv("SAIL_BASE_URL", "")
-				if err := os.Unsetenv("SAIL_BASE_URL"); err != nil {
-					t.Fatal(err)
-				}
+				unsetEnv(t, "SAIL_BASE_URL")
 			} else {
-				t.Setenv("SAIL_BASE_URL", *tt.baseURL)
+				setEnv(t, "SAIL_BASE_URL", *tt.baseURL)
 			}
 			tenant.Emu.ResetLog()
 			stdout, stderr, code := runCLI(t, "", tt.args...)

@@ -32,8 +32,8 @@ func (e *invalidRepo) Error() string {
 // appendStepSummary appends what render writes to $GITHUB_STEP_SUMMARY when it is set. A step
 // summary that cannot be written is a warning annotation on w, never a failed command: the plan
 // or apply itself succeeded.
-func appendStepSummary(w io.Writer, render func(io.Writer) error) {
-	p := os.Getenv("GITHUB_STEP_SUMMARY")
+func appendStepSummary(d *deps, w io.Writer, render func(io.Writer) error) {
+	p := d.getenv("GITHUB_STEP_SUMMARY")
 	if p == "" {
 		return
 	}
@@ -74,7 +74,7 @@ type failureJSON struct {
 // reportFailure writes err in the machine formats (github: ::error annotations, each validation
 // problem on its file and line, and the step summary saying what failed; json: a document
 // carrying them) and returns err, which main prints on stderr as for text output.
-func reportFailure(w io.Writer, output, command, dir string, err error) error {
+func reportFailure(d *deps, w io.Writer, output, command, dir string, err error) error {
 	var inv *invalidRepo
 	var problems []reportProblem
 	if errors.As(err, &inv) {
@@ -107,7 +107,7 @@ func reportFailure(w io.Writer, output, command, dir string, err error) error {
 		if werr := bw.Flush(); werr != nil {
 			return werr
 		}
-		appendStepSummary(w, func(f io.Writer) error {
+		appendStepSummary(d, w, func(f io.Writer) error {
 			sw := bufio.NewWriter(f)
 			fmt.Fprintf(sw, "## sailsync %s failed\n\n%s\n\n", command, diff.MarkdownEscape(msg))
 			for i, p := range problems {
@@ -126,7 +126,7 @@ func reportFailure(w io.Writer, output, command, dir string, err error) error {
 // renderApplyGitHub writes apply's annotations (what failed, then an ::error per object that was
 // not done, capped as diff.WriteAnnotations does), the totals, and the step summary (the plan and
 // the report in markdown).
-func renderApplyGitHub(w io.Writer, plan *diff.Plan, rep *isync.Report, failure error) error {
+func renderApplyGitHub(d *deps, w io.Writer, plan *diff.Plan, rep *isync.Report, failure error) error {
 	bw := bufio.NewWriter(w)
 	var list []diff.Annotation
 	if rep != nil {
@@ -146,7 +146,7 @@ func renderApplyGitHub(w io.Writer, plan *diff.Plan, rep *isync.Report, failure 
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	appendStepSummary(w, func(f io.Writer) error { return renderApplyMarkdown(f, plan, rep, failure) })
+	appendStepSummary(d, w, func(f io.Writer) error { return renderApplyMarkdown(f, plan, rep, failure) })
 	return nil
 }
 

@@ -52,7 +52,7 @@ func TestFailureOutput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cleanEnv(t)
 			summary := filepath.Join(t.TempDir(), "summary.md")
-			t.Setenv("GITHUB_STEP_SUMMARY", summary)
+			setEnv(t, "GITHUB_STEP_SUMMARY", summary)
 			dir := "examples/acme"
 			if tt.problems > 0 {
 				dir = writeInvalidRepo(t, tt.problems)
@@ -106,7 +106,7 @@ func TestFailureOutput(t *testing.T) {
 func TestStepSummaryUnwritable(t *testing.T) {
 	cleanEnv(t)
 	setSecrets(t)
-	t.Setenv("GITHUB_STEP_SUMMARY", filepath.Join(t.TempDir(), "missing", "summary.md"))
+	setEnv(t, "GITHUB_STEP_SUMMARY", filepath.Join(t.TempDir(), "missing", "summary.md"))
 	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", "github")
 	if code != 2 {
 		t.Fatalf("exit %d, want 2 (changes)\nstderr: %s", code, stderr)
@@ -123,7 +123,7 @@ func TestApplyStepSummary(t *testing.T) {
 		t.Run(output, func(t *testing.T) {
 			applyTenant(t)
 			summary := filepath.Join(t.TempDir(), "summary.md")
-			t.Setenv("GITHUB_STEP_SUMMARY", summary)
+			setEnv(t, "GITHUB_STEP_SUMMARY", summary)
 			stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "--output", output, fastRate)
 			if code != 0 {
 				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)

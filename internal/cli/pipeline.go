@@ -132,7 +132,7 @@ func checkOutput(got string, allowed ...string) error {
 // renderPlan writes the plan in the chosen format. With github, the markdown rendering also goes
 // to $GITHUB_STEP_SUMMARY when that is set, as GitHub Actions shows it on the run's page; a
 // summary that cannot be written is a warning, not a failed plan.
-func renderPlan(w io.Writer, plan *diff.Plan, output string, topts diff.TextOptions) error {
+func renderPlan(d *deps, w io.Writer, plan *diff.Plan, output string, topts diff.TextOptions) error {
 	switch output {
 	case "json":
 		return diff.RenderJSON(w, plan)
@@ -142,7 +142,7 @@ func renderPlan(w io.Writer, plan *diff.Plan, output string, topts diff.TextOpti
 		if err := diff.RenderGitHub(w, plan); err != nil {
 			return err
 		}
-		appendStepSummary(w, func(f io.Writer) error { return diff.RenderMarkdown(f, plan) })
+		appendStepSummary(d, w, func(f io.Writer) error { return diff.RenderMarkdown(f, plan) })
 		return nil
 	default:
 		return diff.RenderText(w, plan, topts)

@@ -22,7 +22,7 @@ type planOptions struct {
 	stdout, stderr io.Writer
 }
 
-func newPlanCmd() *cobra.Command {
+func newPlanCmd(d *deps) *cobra.Command {
 	opts := &planOptions{}
 	cmd := &cobra.Command{
 		Use:               "plan [DIR]",
@@ -41,7 +41,7 @@ func newPlanCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&opts.RotateSecrets, "rotate-secrets", false, "send declared secrets on update too (they are write-only and never compared)")
 	bindBase(cmd, &opts.Base)
 	opts.Scope.bind(cmd.Flags(), true)
-	opts.Conn.bind(cmd.Flags())
+	opts.Conn.bind(cmd.Flags(), d)
 	return cmd
 }
 
@@ -51,10 +51,10 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	}
 	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, AllowUnsetEnv: true, Base: opts.Base, Scope: &opts.Scope, stderr: opts.stderr})
 	if err != nil {
-		return reportFailure(opts.stdout, opts.Output, "plan", opts.Dir, err)
+		return reportFailure(opts.Conn.deps, opts.stdout, opts.Output, "plan", opts.Dir, err)
 	}
 	defer sess.close()
-	if err := renderPlan(opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
+	if err := renderPlan(opts.Conn.deps, opts.stdout, displayPlan(plan, opts.Dir), opts.Output, diff.TextOptions{Color: opts.Conn.deps.useColor(opts.stdout), RateLimit: sess.rate}); err != nil {
 		return err
 	}
 	if opts.Out != "" {

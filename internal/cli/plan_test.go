@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -22,37 +27,122 @@ import (
 const cliGoldenDir = "internal/cli/testdata"
 
 // runCLI runs sailsync in-process with args and stdin and maps the result to an exit status the
-// way main does, including main's "sailsync: …" line on stderr.
+// way main does, including main's "sailsync: …" line on stderr. The run sees the test's
+// environment only (setEnv, cleanEnv, setSecrets, startTenant), never the process's, and a
+// rate limit the emulator keeps up with unless args give --rate-limit.
 func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	code = run(context.Background(), args, testDeps(t, strings.NewReader(stdin), &out, &errOut))
 	return out.String(), errOut.String(), code
 }
 
-// cleanEnv removes every variable that changes what the commands do, so that the developer's
-// or CI's environment cannot leak into a test; t.Setenv restores them afterwards.
-func cleanEnv(t *testing.T) {
+// testDeps is a run's dependencies in a test: t's environment as it is now, the streams given.
+func testDeps(t *testing.T, stdin io.Reader, stdout, stderr io.Writer) *deps {
+	vars := envOf(t)
+	return &deps{
+		lookupEnv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
+		stdin:     stdin,
+		stdout:    stdout,
+		stderr:    stderr,
+		now:       time.Now,
+		rateLimit: testRateLimit,
+	}
+}
+
+// testRateLimit is the tests' --rate-limit default: the emulator does not rate-limit, and the
+// client's default would make every command wait 100 ms between requests.
+const testRateLimit = "10000/10s"
+
+// fastRate gives testRateLimit explicitly, for a test whose output shows the rate.
+const fastRate = "--rate-limit=" + testRateLimit
+
+// clientRate gives the client's own default rate limit, which plan-acme.txt's estimate shows.
+const clientRate = "--rate-limit=100"
+
+// noEnv is an empty environment.
+func noEnv(string) (string, bool) { return "", false }
+
+// testEnvs holds each test's environment by test name: what t.Setenv set in the process before,
+// kept per test so that tests run in parallel. A test without variables of its own sees its
+// parent's.
+var testEnvs sync.Map // test name → map[string]string, copied on write
+
+// envOf is t's environment, its own or its nearest ancestor's.
+func envOf(t *testing.T) map[string]string {
+	for name := t.Name(); ; {
+		if m, ok := testEnvs.Load(name); ok {
+			return m.(map[string]string)
+		}
+		i := strings.LastIndex(name, "/")
+		if i < 0 {
+			return map[string]string{}
+		}
+		name = name[:i]
+	}
+}
+
+// editEnv replaces t's environment with a copy of it that edit changed, dropped when t ends.
+func editEnv(t *testing.T, edit func(map[string]string)) {
 	t.Helper()
-	for _, k := range []string{
-		"SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET", "SAILSYNC_DEBUG", "SAILSYNC_ENV", "GITHUB_STEP_SUMMARY",
-		"ACME_HR_TOKEN", "HR_DB_PASSWORD", "AD_BIND_PASSWORD",
-		"ACME_HR_CLOUD_APITOKEN", "CORPORATE_DIRECTORY_PASSWORD", "HR_DATABASE_PASSWORD",
-	} {
-		t.Setenv(k, "")
-		if err := os.Unsetenv(k); err != nil {
-			t.Fatal(err)
+	m := maps.Clone(envOf(t))
+	edit(m)
+	if _, loaded := testEnvs.Swap(t.Name(), m); !loaded {
+		name := t.Name()
+		t.Cleanup(func() { testEnvs.Delete(name) })
+	}
+}
+
+// setEnv sets a variable of t's environment, as t.Setenv does the process's.
+func setEnv(t *testing.T, key, value string) {
+	t.Helper()
+	editEnv(t, func(m map[string]string) { m[key] = value })
+}
+
+// childEnv is the environment of a process a test starts: the process's without the variables
+// cleanEnv removes, and t's environment over it.
+func childEnv(t *testing.T) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); !slices.Contains(cleanedVars, k) {
+			env = append(env, kv)
 		}
 	}
-	t.Setenv("NO_COLOR", "1")
+	for k, v := range envOf(t) {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// unsetEnv removes a variable from t's environment.
+func unsetEnv(t *testing.T, key string) {
+	t.Helper()
+	editEnv(t, func(m map[string]string) { delete(m, key) })
+}
+
+// cleanEnv removes every variable that changes what the commands do and turns colour off. The
+// process's environment never reaches runCLI; this clears what a parent test set.
+func cleanEnv(t *testing.T) {
+	t.Helper()
+	editEnv(t, func(m map[string]string) {
+		for _, k := range cleanedVars {
+			delete(m, k)
+		}
+		m["NO_COLOR"] = "1"
+	})
+}
+
+// cleanedVars are the variables cleanEnv removes.
+var cleanedVars = []string{
+	"SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET", "SAILSYNC_DEBUG", "SAILSYNC_ENV", "GITHUB_STEP_SUMMARY",
+	"ACME_HR_TOKEN", "HR_DB_PASSWORD", "AD_BIND_PASSWORD",
+	"ACME_HR_CLOUD_APITOKEN", "CORPORATE_DIRECTORY_PASSWORD", "HR_DATABASE_PASSWORD",
 }
 
 // setSecrets sets the example repository's secrets to tenanttest.Secrets.
 func setSecrets(t *testing.T) {
 	t.Helper()
-	for k, v := range tenanttest.Secrets {
-		t.Setenv(k, v)
-	}
+	editEnv(t, func(m map[string]string) { maps.Copy(m, tenanttest.Secrets) })
 }
 
 // assertNoSecrets fails when any secret value shows in any of outputs.
@@ -82,16 +172,16 @@ func startTenantWith(t *testing.T, opts emulator.Options) (*emulator.Emulator, s
 		opts.Seed = examples.AcmeTenant
 	}
 	tn := tenanttest.Start(t, tenanttest.Options{Emulator: opts, Contract: tenanttest.ContractIfAvailable})
-	t.Setenv("SAIL_BASE_URL", tn.URL)
-	t.Setenv("SAIL_CLIENT_ID", tn.Emu.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", tn.Emu.ClientSecret())
+	setEnv(t, "SAIL_BASE_URL", tn.URL)
+	setEnv(t, "SAIL_CLIENT_ID", tn.Emu.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", tn.Emu.ClientSecret())
 	return tn.Emu, tn.URL
 }
 
-// defaultConn returns connection options with the flag defaults.
-func defaultConn() connOptions {
+// defaultConn returns connection options with the flag defaults, in t's environment.
+func defaultConn(t *testing.T) connOptions {
 	var c connOptions
-	c.bind(pflag.NewFlagSet("defaults", pflag.ContinueOnError))
+	c.bind(pflag.NewFlagSet("defaults", pflag.ContinueOnError), testDeps(t, nil, nil, nil))
 	return c
 }
 
@@ -115,7 +205,7 @@ func TestPlanGolden(t *testing.T) {
 		t.Run(tc.output, func(t *testing.T) {
 			cleanEnv(t)
 			setSecrets(t)
-			stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", tc.output)
+			stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", tc.output, clientRate)
 			if code != exitChanges {
 				t.Fatalf("exit %d, want 2 (changes)\nstderr: %s", code, stderr)
 			}
@@ -142,7 +232,7 @@ func TestPlanGolden(t *testing.T) {
 func TestPlanEmulatorSeed(t *testing.T) {
 	cleanEnv(t)
 	setSecrets(t)
-	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--emulator-seed", filepath.Join("examples", "acme-tenant"))
+	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--emulator-seed", filepath.Join("examples", "acme-tenant"), clientRate)
 	if code != exitChanges {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -163,7 +253,7 @@ func TestPlanGitHubStepSummary(t *testing.T) {
 	if err := os.WriteFile(summary, []byte(earlier), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("GITHUB_STEP_SUMMARY", summary)
+	setEnv(t, "GITHUB_STEP_SUMMARY", summary)
 	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", "github")
 	if code != exitChanges {
 		t.Fatalf("github: exit %d, stderr %s", code, stderr)
@@ -260,10 +350,8 @@ func TestPlanExitCodes(t *testing.T) {
 			name: "needed secret unset against a tenant",
 			setup: func(t *testing.T) []string {
 				_, url := startTenant(t)
-				if err := os.Unsetenv("SAIL_BASE_URL"); err != nil {
-					t.Fatal(err)
-				}
-				t.Setenv("HR_DB_PASSWORD", tenanttest.Secrets["HR_DB_PASSWORD"])
+				unsetEnv(t, "SAIL_BASE_URL")
+				setEnv(t, "HR_DB_PASSWORD", tenanttest.Secrets["HR_DB_PASSWORD"])
 				return []string{"examples/acme", "--base-url", url}
 			},
 			// A plan needs no secret (a pull request's read-only job has none): it shows the
@@ -285,7 +373,7 @@ func TestPlanExitCodes(t *testing.T) {
 			setup: func(t *testing.T) []string {
 				setSecrets(t)
 				startTenant(t)
-				t.Setenv("SAIL_CLIENT_SECRET", "not-the-secret")
+				setEnv(t, "SAIL_CLIENT_SECRET", "not-the-secret")
 				return []string{"examples/acme"}
 			},
 			code: exitFailure,

@@ -341,9 +341,8 @@ func TestDeletesCLI(t *testing.T) {
 		t.Run("terminal "+strings.ReplaceAll(tc.answers, "\n", " "), func(t *testing.T) {
 			emu := applyTenant(t)
 			var stdout, stderr bytes.Buffer
-			opts := &applyOptions{Dir: repo(t), Output: "text", Conn: defaultConn(),
+			opts := &applyOptions{Dir: repo(t), Output: "text", Conn: defaultConn(t),
 				stdin: strings.NewReader(tc.answers), stdout: &stdout, stderr: &stderr, interactive: true}
-			opts.Conn.RateLimit = "10000/10s"
 			err := runApply(context.Background(), opts)
 			if !strings.Contains(stderr.String(), "The plan DELETES 1 object from tenant") || !strings.Contains(stderr.String(), `- Source "Legacy Mainframe"`) {
 				t.Errorf("no delete prompt: %q", stderr.String())

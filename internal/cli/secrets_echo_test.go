@@ -39,7 +39,7 @@ func TestEchoedSecretsNeverPrinted(t *testing.T) {
 					emu, _ := startTenant(t)
 					dir := t.TempDir()
 					summary := filepath.Join(dir, "summary.md")
-					t.Setenv("GITHUB_STEP_SUMMARY", summary)
+					setEnv(t, "GITHUB_STEP_SUMMARY", summary)
 					emu.AddFault(f.fault)
 					// One retry: a 5xx answer is retried, and the echo is what is under test.
 					args := []string{f.cmd, "examples/acme", "--output", output, fastRate, "--max-retries", "1"}

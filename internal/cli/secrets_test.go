@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -8,11 +9,13 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"io/fs"
 	"math/big"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -91,6 +94,44 @@ func (st *secretTenant) issued() []string {
 	return out
 }
 
+// sailsyncBinary links the test binary as sailsync (TestMain then runs Main) in a directory of
+// its own and returns the link.
+func sailsyncBinary(t *testing.T) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "sailsync")
+	if err := os.Symlink(self, bin); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// runProcess runs bin in dir with exactly the variables of env (and the process's PATH) and
+// returns what it wrote and its exit status.
+func runProcess(t *testing.T, bin, dir string, env map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("sailsync %s: %v", strings.Join(args, " "), err)
+	}
+	return out.String(), errOut.String(), code
+}
+
 // listFiles returns every regular file below dir, relative to it.
 func listFiles(t *testing.T, dir string) []string {
 	t.Helper()
@@ -120,7 +161,8 @@ func listFiles(t *testing.T, dir string) []string {
 // with and without --debug, and requires that no known secret value appears in anything they
 // write: stdout, stderr, the plan file, the step summary, the exported repository. It runs in
 // an empty HOME, TMPDIR and working directory, and requires that the commands wrote no file
-// besides the outputs asked for: tokens live in memory only.
+// besides the outputs asked for: tokens live in memory only. Each command is a process of its
+// own (the test binary as sailsync), so that HOME, TMPDIR and the working directory are its.
 func TestSecretsNeverPrinted(t *testing.T) {
 	cleanEnv(t)
 	setSecrets(t)
@@ -128,14 +170,14 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	home, tmp, work := t.TempDir(), t.TempDir(), t.TempDir()
 	repo := tenanttest.CopyDir(t, "examples/acme")
 	repoFiles := listFiles(t, repo)
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
-	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
-	t.Setenv("TMPDIR", tmp)
-	t.Setenv("SAIL_BASE_URL", st.url)
-	t.Setenv("SAIL_CLIENT_ID", secretsClientID)
-	t.Setenv("SAIL_CLIENT_SECRET", secretsClientSecret)
-	t.Chdir(work)
+	setEnv(t, "HOME", home)
+	setEnv(t, "XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	setEnv(t, "XDG_CACHE_HOME", filepath.Join(home, ".cache"))
+	setEnv(t, "TMPDIR", tmp)
+	setEnv(t, "SAIL_BASE_URL", st.url)
+	setEnv(t, "SAIL_CLIENT_ID", secretsClientID)
+	setEnv(t, "SAIL_CLIENT_SECRET", secretsClientSecret)
+	bin := sailsyncBinary(t)
 	summary := filepath.Join(work, "step-summary.md")
 	planFile := filepath.Join(work, "plan.json")
 	exported := filepath.Join(work, "exported")
@@ -159,7 +201,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 			if output == "json" {
 				args = append(args, "--out", planFile)
 			}
-			runs = append(runs, run{args: args, codes: []int{2}, setup: func() { t.Setenv("GITHUB_STEP_SUMMARY", summary) }})
+			runs = append(runs, run{args: args, codes: []int{2}, setup: func() { setEnv(t, "GITHUB_STEP_SUMMARY", summary) }})
 		}
 		for _, output := range []string{"text", "json"} {
 			runs = append(runs, run{args: append([]string{"drift", repo, "-o", output}, extra...), codes: []int{2}})
@@ -188,7 +230,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		run{
 			args:  []string{"plan", repo, "--debug", fastRate},
 			codes: []int{1},
-			setup: func() { t.Setenv("SAIL_CLIENT_SECRET", "wrong-S3cret-4Rt8") },
+			setup: func() { setEnv(t, "SAIL_CLIENT_SECRET", "wrong-S3cret-4Rt8") },
 		},
 	)
 
@@ -197,7 +239,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		if r.setup != nil {
 			r.setup()
 		}
-		stdout, stderr, code := runCLI(t, "", r.args...)
+		stdout, stderr, code := runProcess(t, bin, work, envOf(t), r.args...)
 		if !contains(r.codes, code) {
 			t.Errorf("sailsync %s: exit %d, want %v\nstdout: %s\nstderr: %s", strings.Join(r.args, " "), code, r.codes, stdout, stderr)
 		}
@@ -316,8 +358,8 @@ func TestPlainHTTPRefused(t *testing.T) {
 			}
 			cleanEnv(t)
 			setSecrets(t)
-			t.Setenv("SAIL_CLIENT_ID", secretsClientID)
-			t.Setenv("SAIL_CLIENT_SECRET", secretsClientSecret)
+			setEnv(t, "SAIL_CLIENT_ID", secretsClientID)
+			setEnv(t, "SAIL_CLIENT_SECRET", secretsClientSecret)
 			stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--base-url", tc.url, fastRate)
 			if code != exitFailure {
 				t.Fatalf("exit %d, want 1; stderr: %s", code, stderr)
@@ -333,8 +375,8 @@ func TestPlainHTTPRefused(t *testing.T) {
 	t.Run("credentials in the URL", func(t *testing.T) {
 		cleanEnv(t)
 		setSecrets(t)
-		t.Setenv("SAIL_CLIENT_ID", secretsClientID)
-		t.Setenv("SAIL_CLIENT_SECRET", secretsClientSecret)
+		setEnv(t, "SAIL_CLIENT_ID", secretsClientID)
+		setEnv(t, "SAIL_CLIENT_SECRET", secretsClientSecret)
 		_, stderr, code := runCLI(t, "", "plan", "examples/acme", "--base-url", "https://admin:url-pa55-Q7z@acme.api.identitynow.com", fastRate)
 		if code != exitFailure || !strings.Contains(stderr, "must not contain credentials") || strings.Contains(stderr, "url-pa55-Q7z") {
 			t.Errorf("exit %d, stderr %s: want a refusal that does not repeat the password", code, stderr)
@@ -348,9 +390,9 @@ func TestCACert(t *testing.T) {
 	cleanEnv(t)
 	setSecrets(t)
 	st := startSecretTenant(t, true)
-	t.Setenv("SAIL_BASE_URL", st.url)
-	t.Setenv("SAIL_CLIENT_ID", secretsClientID)
-	t.Setenv("SAIL_CLIENT_SECRET", secretsClientSecret)
+	setEnv(t, "SAIL_BASE_URL", st.url)
+	setEnv(t, "SAIL_CLIENT_ID", secretsClientID)
+	setEnv(t, "SAIL_CLIENT_SECRET", secretsClientSecret)
 
 	caFile := filepath.Join(t.TempDir(), "proxy-ca.pem")
 	if err := os.WriteFile(caFile, st.caPEM, 0o600); err != nil {
@@ -418,7 +460,7 @@ func TestCACert(t *testing.T) {
 				walk(sub)
 			}
 		}
-		walk(newRootCmd())
+		walk(newRootCmd(processDeps()))
 		ct := reflect.TypeOf(isc.Config{})
 		for i := 0; i < ct.NumField(); i++ {
 			name := strings.ToLower(ct.Field(i).Name)

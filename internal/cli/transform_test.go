@@ -254,8 +254,8 @@ func TestTransformEnvironments(t *testing.T) {
 	cleanEnv(t)
 	sandbox := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: transformsSeed(cliTransforms...)}})
 	prod := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: transformsSeed(cliTransforms...)}})
-	t.Setenv("SAIL_CLIENT_ID", sandbox.Emu.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", sandbox.Emu.ClientSecret())
+	setEnv(t, "SAIL_CLIENT_ID", sandbox.Emu.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", sandbox.Emu.ClientSecret())
 	settings := fmt.Sprintf(`environments:
   sandbox:
     baseUrl: %s
@@ -391,7 +391,7 @@ func TestTransformExport(t *testing.T) {
 	}
 	// Applied to another tenant, the export creates the same literal.
 	other, otherURL := startTenantWith(t, emulator.Options{Seed: fstest.MapFS{}})
-	t.Setenv("SAIL_BASE_URL", otherURL)
+	setEnv(t, "SAIL_BASE_URL", otherURL)
 	if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != exitOK {
 		t.Fatalf("apply to another tenant: exit %d\n%s%s", code, stdout, stderr)
 	}

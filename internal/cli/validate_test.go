@@ -23,7 +23,7 @@ const (
 func validateOutput(t *testing.T, dir, output string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := runValidate(context.Background(), validateOptions{Dir: dir, Output: output, Stdout: &out, Stderr: &errOut})
+	err := runValidate(context.Background(), validateOptions{Dir: dir, Output: output, Stdout: &out, Stderr: &errOut, deps: testDeps(t, nil, nil, nil)})
 	code, msg := exitStatus(err)
 	errOut.WriteString(msg)
 	return out.String(), errOut.String(), code
@@ -136,7 +136,7 @@ func TestValidateOutputs(t *testing.T) {
 			t.Errorf("%s on a missing directory: exit %d, want 1", o, code)
 		}
 	}
-	if err := runValidate(context.Background(), validateOptions{Dir: ".", Output: "yaml", Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}); err == nil {
+	if err := runValidate(context.Background(), validateOptions{Dir: ".", Output: "yaml", Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, deps: testDeps(t, nil, nil, nil)}); err == nil {
 		t.Error("--output yaml accepted")
 	}
 }

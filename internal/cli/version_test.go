@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"os"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -48,16 +47,16 @@ func TestHelpPlaceholders(t *testing.T) {
 
 // TestNoColorEmpty: only a non-empty NO_COLOR turns colour off (no-color.org).
 func TestNoColorEmpty(t *testing.T) {
-	t.Setenv("NO_COLOR", "")
-	if os.Getenv("NO_COLOR") != "" {
+	setEnv(t, "NO_COLOR", "")
+	if v, ok := envOf(t)["NO_COLOR"]; !ok || v != "" {
 		t.Fatal("setup")
 	}
 	// useColor also needs a terminal, which a test lacks: check the rule on its own.
-	if noColor() {
+	if testDeps(t, nil, nil, nil).noColor() {
 		t.Error("an empty NO_COLOR disabled colour")
 	}
-	t.Setenv("NO_COLOR", "1")
-	if !noColor() {
+	setEnv(t, "NO_COLOR", "1")
+	if !testDeps(t, nil, nil, nil).noColor() {
 		t.Error("NO_COLOR=1 left colour on")
 	}
 }
