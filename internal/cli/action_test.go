@@ -29,7 +29,9 @@ import (
 func TestMain(m *testing.M) {
 	switch filepath.Base(os.Args[0]) {
 	case "sailsync":
-		os.Exit(Main())
+		d := processDeps()
+		d.rateLimit = testRateLimit
+		os.Exit(mainWith(d))
 	case "gh":
 		os.Exit(fakeGH(os.Args[1:]))
 	case "sailsync-crash":
@@ -62,6 +64,7 @@ func crash() {
 // action's, and a workflow that uses it (`uses: ./`, every input given), which makes actionlint
 // parse action.yml and check the input names.
 func TestActionlint(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs(".")
 	if err != nil {
 		t.Fatal(err)
@@ -205,6 +208,7 @@ func actionWorkflows(t *testing.T) (steps, uses []byte) {
 // emulator over real HTTP with every request checked against the OpenAPI document, with a fake
 // gh on PATH that keeps the pull request's comments and the repository's issues in a file.
 func TestActionScript(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Fatalf("the action's script needs bash: %v", err)
 	}
@@ -315,6 +319,7 @@ func TestActionScript(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			cleanEnv(t)
 			setSecrets(t)
 			emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant})

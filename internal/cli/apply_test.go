@@ -53,6 +53,7 @@ func description(t *testing.T, emu *emulator.Emulator, source string) string {
 // TestApplyRefusesWithoutTerminal: no terminal and no --auto-approve → exit 1 before anything
 // reaches the tenant.
 func TestApplyRefusesWithoutTerminal(t *testing.T) {
+	t.Parallel()
 	emu := applyTenant(t)
 	stdout, stderr, code := runCLI(t, "yes\n", "apply", "examples/acme", fastRate)
 	if code != exitFailure {
@@ -72,8 +73,9 @@ func TestApplyRefusesWithoutTerminal(t *testing.T) {
 // TestApplyThenPlan: apply the example, then plan shows no changes and a second apply sends no
 // write request, under every scriptName rule the emulator plays.
 func TestApplyThenPlan(t *testing.T) {
+	t.Parallel()
 	for _, rule := range emulator.ScriptNameRules {
-		t.Run(string(rule), func(t *testing.T) { applyThenPlan(t, rule) })
+		t.Run(string(rule), func(t *testing.T) { t.Parallel(); applyThenPlan(t, rule) })
 	}
 }
 
@@ -130,7 +132,9 @@ func applyThenPlan(t *testing.T, rule emulator.ScriptNameRule) {
 // one made from other repository content, against another tenant, or no longer what the
 // repository and the tenant imply (the tenant changed since).
 func TestApplyPlanFile(t *testing.T) {
+	t.Parallel()
 	t.Run("applies", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
 		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
@@ -165,6 +169,7 @@ func TestApplyPlanFile(t *testing.T) {
 		}
 	})
 	t.Run("repository changed", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
 		dir := tenanttest.CopyDir(t, "examples/acme")
 		file := filepath.Join(t.TempDir(), "plan.json")
@@ -189,6 +194,7 @@ func TestApplyPlanFile(t *testing.T) {
 		}
 	})
 	t.Run("tenant changed", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
 		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
@@ -211,6 +217,7 @@ func TestApplyPlanFile(t *testing.T) {
 		}
 	})
 	t.Run("another tenant", func(t *testing.T) {
+		t.Parallel()
 		// A plan saved against tenant A and applied to tenant B: refused before any request,
 		// naming both tenants; neither tenant hears a thing.
 		a := applyTenant(t)
@@ -235,6 +242,7 @@ func TestApplyPlanFile(t *testing.T) {
 		}
 	})
 	t.Run("unreadable plan file", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
 		if err := os.WriteFile(file, []byte(`{"format_version": 99}`), 0o644); err != nil {
@@ -253,6 +261,7 @@ func TestApplyPlanFile(t *testing.T) {
 // TestApplyJSON: --output json writes one JSON document with the plan and the report, and
 // nothing else on stdout.
 func TestApplyJSON(t *testing.T) {
+	t.Parallel()
 	applyTenant(t)
 	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "-o", "json", fastRate)
 	if code != exitOK {
@@ -282,8 +291,10 @@ func TestApplyJSON(t *testing.T) {
 // TestApplyViolation: a plan with a violation sends no write request and exits 1, in either
 // output format.
 func TestApplyViolation(t *testing.T) {
+	t.Parallel()
 	for _, output := range []string{"text", "json"} {
 		t.Run(output, func(t *testing.T) {
+			t.Parallel()
 			emu := applyTenant(t)
 			stdout, stderr, code := runCLI(t, "", "apply", "examples/acme-immutable", "--auto-approve", "-o", output, fastRate)
 			if code != exitFailure {
@@ -308,6 +319,7 @@ func TestApplyViolation(t *testing.T) {
 
 // TestApplyConfirmation: on a terminal apply asks, and only "yes" goes ahead.
 func TestApplyConfirmation(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		answer  string
 		applied bool
@@ -319,6 +331,7 @@ func TestApplyConfirmation(t *testing.T) {
 		{"  yes  \n", true},
 	} {
 		t.Run(strings.TrimSpace(tc.answer), func(t *testing.T) {
+			t.Parallel()
 			emu := applyTenant(t)
 			var stdout, stderr bytes.Buffer
 			opts := &applyOptions{
@@ -356,7 +369,9 @@ func TestApplyConfirmation(t *testing.T) {
 // made without --rotate-secrets does not show existing secrets, so apply must not send them even
 // when given --rotate-secrets; a plan made with it shows them, so apply sends them.
 func TestApplyPlanFileSecrets(t *testing.T) {
+	t.Parallel()
 	t.Run("plan without rotation", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
 		before, ok := emu.Secret("Corporate Directory", "password")
 		if !ok || before == tenanttest.Secrets["AD_BIND_PASSWORD"] {
@@ -379,6 +394,7 @@ func TestApplyPlanFileSecrets(t *testing.T) {
 		}
 	})
 	t.Run("plan with rotation", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
 		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--rotate-secrets", "--out", file, fastRate)
@@ -403,6 +419,7 @@ func TestApplyPlanFileSecrets(t *testing.T) {
 // TestApplyProgress: without a terminal, apply says how far it is on stderr at the end of each
 // level and every progressEvery, so that a long apply is never silent in a CI log.
 func TestApplyProgress(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant, Latency: 30 * time.Millisecond})
@@ -441,6 +458,7 @@ func TestApplyProgress(t *testing.T) {
 // TestApplyInterruptedSaysStopped: an apply interrupted with nothing failed says what was done
 // and what was not started, and that a re-run finishes the job, not "fix the failures".
 func TestApplyInterruptedSaysStopped(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant})

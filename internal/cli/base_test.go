@@ -137,6 +137,7 @@ func stable(out, dir string) string {
 // at the base — each of the four classes and the objects no longer declared, in every output
 // format — and the plan lists the tenant drift its apply would overwrite in its own section.
 func TestThreeWay(t *testing.T) {
+	t.Parallel()
 	_, _, dir := threeWayScenario(t)
 	for _, tc := range []struct {
 		command, output, golden string
@@ -201,6 +202,7 @@ func TestThreeWay(t *testing.T) {
 // TestThreeWayDriftStatus: with --base, drift exits 2 only for what the tenant changed; the
 // repository's own pending changes are not drift (without --base every difference is).
 func TestThreeWayDriftStatus(t *testing.T) {
+	t.Parallel()
 	emu, _, dir := threeWayScenario(t)
 	// The tenant's description back as deployed: the conflict on deleteThreshold stays.
 	if err := emu.UpdateSource("HR Database", func(o *value.Object) {
@@ -232,6 +234,7 @@ func TestThreeWayDriftStatus(t *testing.T) {
 // TestThreeWayErrors: --base outside a git work tree, or naming no revision, is a clear error
 // (exit 1) before the tenant is contacted.
 func TestThreeWayErrors(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	plain := tenanttest.CopyDir(t, "examples/acme")

@@ -46,6 +46,7 @@ func writeIdentityRepo(t *testing.T, text string) string {
 // whether it compares names case-insensitively, plan → apply → plan is "No changes", a second
 // apply sends no write, and the tenant holds exactly one connector of each name.
 func TestConnectorIdentityUnderEveryRule(t *testing.T) {
+	t.Parallel()
 	for _, rule := range emulator.ScriptNameRules {
 		for _, fold := range []bool{false, true} {
 			name := string(rule)
@@ -53,6 +54,7 @@ func TestConnectorIdentityUnderEveryRule(t *testing.T) {
 				name += "/folded-names"
 			}
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				cleanEnv(t)
 				emu, _ := startTenantWith(t, emulator.Options{ScriptNameRule: rule, FoldConnectorNames: fold})
 				dir := writeIdentityRepo(t, identityRepo)
@@ -101,6 +103,7 @@ func TestConnectorIdentityUnderEveryRule(t *testing.T) {
 // names cannot be found under an opaque scriptName rule; the create's duplicate-name 400 then
 // says to pin scriptName, and nothing else is sent for it.
 func TestConnectorHiddenFromSailsync(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenantWith(t, emulator.Options{ScriptNameRule: emulator.ScriptNameSuffix})
 	hidden := "kind: Connector\nname: Payroll  Sync (EU)\nclassName: sailpoint.connector.OpenConnectorAdapter\nstatus: DEVELOPMENT\n"
@@ -135,6 +138,7 @@ func TestConnectorHiddenFromSailsync(t *testing.T) {
 // TestPlanReportsMissingConnector: a source to be created on a connector the tenant does not
 // have is a plan violation at its connector field (exit 1), not a 400 in apply.
 func TestPlanReportsMissingConnector(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	dir := writeIdentityRepo(t, "kind: Source\nname: Orphan\nowner: {type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313}\nconnector: no-such-connector\n")
@@ -156,8 +160,10 @@ func TestPlanReportsMissingConnector(t *testing.T) {
 // under the others the apply report's advice — pin the scriptName it printed — is enough for
 // "No changes", and a second apply then sends nothing.
 func TestConnectorIdentityWhenSourcesNameItOtherwise(t *testing.T) {
+	t.Parallel()
 	for _, rule := range emulator.ScriptNameRules {
 		t.Run(string(rule), func(t *testing.T) {
+			t.Parallel()
 			cleanEnv(t)
 			emu, _ := startTenantWith(t, emulator.Options{ScriptNameRule: rule, ConnectorNameIsType: true})
 			dir := writeIdentityRepo(t, identityRepo)

@@ -12,6 +12,7 @@ import (
 // TestDriftAcme: the demo tenant has drifted from the example and holds a source the repository
 // does not declare: exit 2, and the unmanaged source is listed.
 func TestDriftAcme(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	stdout, stderr, code := runCLI(t, "", "drift", "examples/acme", "--emulator", fastRate)
@@ -46,7 +47,9 @@ func TestDriftAcme(t *testing.T) {
 // TestDriftExitCodes: 0 in sync, 2 for drift (an unmanaged source alone only with
 // --unmanaged=fail), 1 for errors.
 func TestDriftExitCodes(t *testing.T) {
+	t.Parallel()
 	t.Run("in sync", func(t *testing.T) {
+		t.Parallel()
 		cleanEnv(t)
 		startTenant(t)
 		dir := t.TempDir()
@@ -62,6 +65,7 @@ func TestDriftExitCodes(t *testing.T) {
 		}
 	})
 	t.Run("unmanaged only", func(t *testing.T) {
+		t.Parallel()
 		cleanEnv(t)
 		startTenant(t)
 		dir := t.TempDir()
@@ -103,6 +107,7 @@ func TestDriftExitCodes(t *testing.T) {
 		}
 	})
 	t.Run("invalid repository", func(t *testing.T) {
+		t.Parallel()
 		cleanEnv(t)
 		_, stderr, code := runCLI(t, "", "drift", filepath.Join("internal", "config", "testdata", "broken", "schema-violations"), "--emulator")
 		if code != exitFailure || !strings.Contains(stderr, "is not valid") {
@@ -110,6 +115,7 @@ func TestDriftExitCodes(t *testing.T) {
 		}
 	})
 	t.Run("credentials rejected", func(t *testing.T) {
+		t.Parallel()
 		cleanEnv(t)
 		_, url := startTenant(t)
 		setEnv(t, "SAIL_CLIENT_ID", "nobody")

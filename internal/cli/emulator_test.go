@@ -27,6 +27,7 @@ import (
 // environment at it from the lines it prints, exports the tenant and validates the export, then
 // stops it through its context.
 func TestEmulatorCommand(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	pr, pw := io.Pipe()
 	var stderr bytes.Buffer
@@ -95,6 +96,7 @@ func TestEmulatorCommand(t *testing.T) {
 
 // TestEmulatorCommandErrors: bad flags are errors before anything listens.
 func TestEmulatorCommandErrors(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	for _, tc := range []struct {
 		name string
@@ -122,6 +124,7 @@ func TestEmulatorCommandErrors(t *testing.T) {
 // exported as ${env:…}, or, where the tenant encrypts only what the encrypted list names, kept
 // and exported in plain text.
 func TestEmulatorSecretFlags(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		format     string
 		listedOnly bool
@@ -133,6 +136,7 @@ func TestEmulatorSecretFlags(t *testing.T) {
 		{"enc", true, tenanttest.Secrets["ACME_HR_TOKEN"], "apiToken: " + tenanttest.Secrets["ACME_HR_TOKEN"]},
 	} {
 		t.Run(tc.format, func(t *testing.T) {
+			t.Parallel()
 			cleanEnv(t)
 			setSecrets(t)
 			pr, pw := io.Pipe()
@@ -190,6 +194,7 @@ func TestEmulatorSecretFlags(t *testing.T) {
 // see TestMain) and stops it with SIGTERM, as containers and CI runners do, and with SIGINT:
 // both shut the server down cleanly and exit 0.
 func TestEmulatorStopsOnSignal(t *testing.T) {
+	t.Parallel()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -254,6 +259,7 @@ func TestEmulatorStopsOnSignal(t *testing.T) {
 // TestEmulatorSeedNotASeed: --seed and --emulator-seed refuse a directory that is not a seed
 // (a config repository, a directory of other files) instead of serving an empty tenant.
 func TestEmulatorSeedNotASeed(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	other := t.TempDir()
 	if err := os.WriteFile(filepath.Join(other, "notes.txt"), []byte("x"), 0o644); err != nil {
@@ -281,6 +287,7 @@ func TestEmulatorSeedNotASeed(t *testing.T) {
 // TestCompletion: shell completion offers each command's --output values, the kind names of
 // `schema`, and directories for [DIR].
 func TestCompletion(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want []string
@@ -311,6 +318,7 @@ func TestCompletion(t *testing.T) {
 // with it the emulator warns, and the SAIL_BASE_URL it prints is one sailsync accepts and
 // reaches (127.0.0.1 when bound to every interface).
 func TestEmulatorRemoteBind(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0"} {
 		_, stderr, code := runCLI(t, "", "emulator", "--addr", addr)

@@ -94,6 +94,7 @@ func promotionRepo(t *testing.T, sandboxURL, prodURL string) string {
 // tenant's source carries that tenant's ids and that environment's vars. Each job names its
 // tenant in SAIL_BASE_URL, which sailsync.yaml's baseUrl checks.
 func TestPromotion(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	sandbox, sandboxURL := promotionTenant(t, false)
 	prod, prodURL := promotionTenant(t, true)
@@ -179,6 +180,7 @@ func TestPromotion(t *testing.T) {
 // for another environment, an unknown environment and a missing choice are refused before any
 // request reaches either tenant.
 func TestEnvironmentRefusals(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	sandbox, sandboxURL := promotionTenant(t, false)
 	prod, prodURL := promotionTenant(t, true)
@@ -247,6 +249,7 @@ func TestEnvironmentRefusals(t *testing.T) {
 // TestUnresolvedNameIsAPlanError: a name that finds nothing, or several objects, is an error
 // at its file:line that names the candidates, and nothing is written.
 func TestUnresolvedNameIsAPlanError(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, url := promotionTenant(t, false)
 	setEnv(t, "SAIL_CLIENT_ID", emu.ClientID())
@@ -276,6 +279,7 @@ func TestUnresolvedNameIsAPlanError(t *testing.T) {
 // where the name finds nothing; either way a plan of the export against the same tenant shows
 // no change.
 func TestExportWritesNames(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	// Legacy Mainframe's owner is in no directory the emulator serves under that name.

@@ -48,6 +48,7 @@ func setExportedEnv(t *testing.T, stdout string) []string {
 // same tenant (no changes) — on the seed tenant and after the example has been applied, which
 // adds a custom connector, a secret and uploaded schemas.
 func TestExportValidatePlan(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		applyAll bool
@@ -96,6 +97,7 @@ func TestExportValidatePlan(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			cleanEnv(t)
 			emu, _ := startTenant(t)
 			if tc.applyAll {
@@ -180,6 +182,7 @@ func assertNoTenantSecrets(t *testing.T, emu *emulator.Emulator, dir, output str
 // TestExportSources: --source limits the export to the named sources (and their schemas); an
 // unknown name is an error that writes nothing.
 func TestExportSources(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	startTenant(t)
 	dir := t.TempDir()
@@ -208,6 +211,7 @@ func TestExportSources(t *testing.T) {
 // TestExportExistingFiles: without --force an export that would overwrite a file writes
 // nothing at all; with --force it overwrites.
 func TestExportExistingFiles(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	startTenant(t)
 	dir := t.TempDir()
@@ -248,6 +252,7 @@ func TestExportExistingFiles(t *testing.T) {
 // tenant then lists the new schema on the source, and the next plan must not try to take that
 // reference away (export once wrote the source's schemas list, which made it do so).
 func TestExportThenAddSchema(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	dir := t.TempDir()
@@ -280,6 +285,7 @@ func TestExportThenAddSchema(t *testing.T) {
 // punctuation) get files and variables of their own rather than overwriting or sharing, the
 // output lists them in a stable order, and the export still shows no drift.
 func TestExportNameCollisions(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	// Not "hr database": a name that differs from another only in case is one the tenant may

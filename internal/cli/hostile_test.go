@@ -91,6 +91,7 @@ func hostileRepo(t *testing.T) string {
 // summary) against a tenant holding sources with hostile names and a hostile field value, with a
 // repository whose file name and source names are hostile.
 func TestHostileNamesInEveryOutput(t *testing.T) {
+	t.Parallel()
 	emu := applyTenant(t)
 	for _, n := range hostileTenantNames {
 		obj := value.FromPlain(map[string]any{
@@ -143,6 +144,7 @@ func TestHostileNamesInEveryOutput(t *testing.T) {
 // is reported by validate in every format, and by plan (text, json, github and its step
 // summary), without a raw character or an injected line.
 func TestHostileFileNameInValidate(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	dir := t.TempDir()

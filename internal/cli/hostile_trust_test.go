@@ -62,6 +62,7 @@ attributes:
 // tenant is only ever the job's SAIL_BASE_URL or --base-url, unset or empty being an error that
 // says what to set, before any request; the repository's baseUrl only checks the job's choice.
 func TestRepositoryCannotChooseTheTenant(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	evil := newCollector(t)
 	tenant := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: fstest.MapFS{}}})
@@ -138,6 +139,7 @@ func ptr[T any](v T) *T { return &v }
 // outside) writes nothing outside and overwrites no file a link leads to, also with --force;
 // the refusal names the link and comes before the first file is written.
 func TestExportWritesNothingThroughALink(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	startTenant(t)
 	const victimText = "the victim's own file\n"

@@ -41,6 +41,7 @@ func writeSettings(t *testing.T, dir, text string) {
 // in every output and listed with their rule in JSON, and apply does not send them: the tenant's
 // value survives while the other differences of the same source are applied.
 func TestIgnoreRules(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	dir := exportTenant(t)
@@ -129,6 +130,7 @@ func TestIgnoreRules(t *testing.T) {
 
 // TestIgnoreRuleExpired: an expired rule fails validate (and plan) at its file:line.
 func TestIgnoreRuleExpired(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	dir := tenanttest.CopyDir(t, "examples/acme")
 	writeSettings(t, dir, "ignore:\n  - kind: Source\n    fields: [description]\n    reason: INC-1\n    until: 2020-01-31\n")
@@ -145,6 +147,7 @@ func TestIgnoreRuleExpired(t *testing.T) {
 // exits 0 while the managed objects are in sync, reports the coverage and lists the unmanaged
 // sources and custom connectors; those an `unmanaged:` rule accepts are counted, not listed.
 func TestDriftPartlyManaged(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	// A source on the custom connector Payroll Bridge, which is in development: the connector

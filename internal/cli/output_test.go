@@ -27,6 +27,7 @@ func writeInvalidRepo(t *testing.T, n int) string {
 // 10) and the step summary saying what failed, or a JSON document carrying the problems; an
 // error without a position as one ::error line.
 func TestFailureOutput(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		args       func(dir string) []string
@@ -50,6 +51,7 @@ func TestFailureOutput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			cleanEnv(t)
 			summary := filepath.Join(t.TempDir(), "summary.md")
 			setEnv(t, "GITHUB_STEP_SUMMARY", summary)
@@ -104,6 +106,7 @@ func TestFailureOutput(t *testing.T) {
 // TestStepSummaryUnwritable: a step summary that cannot be written is a warning; the plan's exit
 // status and output are what they would be without it.
 func TestStepSummaryUnwritable(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	setEnv(t, "GITHUB_STEP_SUMMARY", filepath.Join(t.TempDir(), "missing", "summary.md"))
@@ -119,8 +122,10 @@ func TestStepSummaryUnwritable(t *testing.T) {
 // TestApplyStepSummary: apply --output github and markdown write the plan and the report to the
 // step summary.
 func TestApplyStepSummary(t *testing.T) {
+	t.Parallel()
 	for _, output := range []string{"github", "markdown"} {
 		t.Run(output, func(t *testing.T) {
+			t.Parallel()
 			applyTenant(t)
 			summary := filepath.Join(t.TempDir(), "summary.md")
 			setEnv(t, "GITHUB_STEP_SUMMARY", summary)

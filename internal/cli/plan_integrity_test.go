@@ -34,6 +34,7 @@ func change(t *testing.T, doc map[string]any, key string) map[string]any {
 // TestApplyPlanFileTampering edits a saved plan as an attacker with a text editor would. Every
 // edit is refused before any write, naming what is wrong; the tenant is left as it was.
 func TestApplyPlanFileTampering(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		dir    string
@@ -90,6 +91,7 @@ func TestApplyPlanFileTampering(t *testing.T) {
 		}, want: "unknown field"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			emu := applyTenant(t)
 			dir := tc.dir
 			if dir == "" {
@@ -133,6 +135,7 @@ func TestApplyPlanFileTampering(t *testing.T) {
 // TestApplyPlanFileOversized: a plan file above MaxPlanFileSize is refused unread (a 300 MB
 // file took 2 GB of memory), and nothing reaches the tenant.
 func TestApplyPlanFileOversized(t *testing.T) {
+	t.Parallel()
 	emu := applyTenant(t)
 	file := filepath.Join(t.TempDir(), "plan.json")
 	f, err := os.Create(file)

@@ -196,6 +196,7 @@ func checkCLIGolden(t *testing.T, name, got string) {
 // TestPlanGolden renders the Acme example's plan against the built-in emulator in every format.
 // The output must be byte-for-byte stable: no generated ids, times or ports may leak into it.
 func TestPlanGolden(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ output, golden string }{
 		{"text", "plan-acme.txt"},
 		{"json", "plan-acme.json"},
@@ -203,6 +204,7 @@ func TestPlanGolden(t *testing.T) {
 		{"github", "plan-acme.github"},
 	} {
 		t.Run(tc.output, func(t *testing.T) {
+			t.Parallel()
 			cleanEnv(t)
 			setSecrets(t)
 			stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", tc.output, clientRate)
@@ -230,6 +232,7 @@ func TestPlanGolden(t *testing.T) {
 // TestPlanEmulatorSeed: --emulator-seed DIR seeds the emulated tenant from a directory; the
 // example tenant's directory gives the same plan as the embedded copy.
 func TestPlanEmulatorSeed(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--emulator-seed", filepath.Join("examples", "acme-tenant"), clientRate)
@@ -242,6 +245,7 @@ func TestPlanEmulatorSeed(t *testing.T) {
 // TestPlanGitHubStepSummary: with --output github the markdown rendering is appended to
 // $GITHUB_STEP_SUMMARY (earlier steps' content kept), identical to --output markdown.
 func TestPlanGitHubStepSummary(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	markdown, _, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", "markdown")
@@ -275,6 +279,7 @@ func TestPlanGitHubStepSummary(t *testing.T) {
 // TestPlanViolations: the immutable example exits 1 and names each violation with its file,
 // line and column, in every format.
 func TestPlanViolations(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme-immutable", "--emulator")
@@ -318,6 +323,7 @@ func TestPlanViolations(t *testing.T) {
 // TestPlanExitCodes: 0 no changes, 2 changes, 1 for every error and violation — an error never
 // exits 2.
 func TestPlanExitCodes(t *testing.T) {
+	t.Parallel()
 	broken := filepath.Join("internal", "config", "testdata", "broken", "schema-violations")
 	for _, tc := range []struct {
 		name   string
@@ -476,6 +482,7 @@ connectorAttributes:
 
 // TestPlanOutFile: plan --out writes a plan file that holds fingerprints and no secrets.
 func TestPlanOutFile(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	startTenant(t)

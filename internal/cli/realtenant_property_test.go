@@ -29,6 +29,7 @@ const realTenantSources = 205
 // rewrites every source's runtime state, drift exits 0; after one admin change of a description
 // through the API (PUT or PATCH), drift exits 2 and names that field of that source only.
 func TestRealTenantProperty(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		seed   uint64
@@ -41,6 +42,7 @@ func TestRealTenantProperty(t *testing.T) {
 		{"seed 4, listed only, tick stamps modified", 4, emulator.Options{EncryptListedOnly: true, TickStampsModified: true}, http.MethodPatch},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			cleanEnv(t)
 			opts := tc.opts
 			opts.Seed = emulator.RealisticTenant(realTenantSources, tc.seed)

@@ -52,6 +52,7 @@ var fusionWarning = regexp.MustCompile(`sources/identity-fusion\.yaml:(\d+):(\d+
 // to the source sends the tenant's features and nulls back (the contract check passes them, the
 // tenant keeps them) and the next plan is "No changes" again.
 func TestRealTenantExport(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenantWith(t, realTenantSeed(t))
 	dir := t.TempDir()

@@ -94,8 +94,11 @@ func startProfile(d *deps) (stop func()) {
 
 // Main runs sailsync with the process's arguments, streams and signals and returns its exit
 // status; package main only exits with it.
-func Main() int {
-	d := processDeps()
+func Main() int { return mainWith(processDeps()) }
+
+// mainWith is Main with the process's environment and streams in d; the tests' binary, standing
+// in for sailsync, gives it their rate limit.
+func mainWith(d *deps) int {
 	tuneGC(d)
 	stopProfile := startProfile(d)
 	// SIGTERM (what containers and CI runners send to stop a job) stops as cleanly as Ctrl-C: an

@@ -16,6 +16,7 @@ import (
 // only runtime state it still exits 0; a description changed in the UI exits 2. Under every
 // way the tenant can return secrets.
 func TestDriftRuntimeStateOnly(t *testing.T) {
+	t.Parallel()
 	for _, f := range emulator.CipherFormats() {
 		for _, listedOnly := range []bool{false, true} {
 			name := string(f)
@@ -23,6 +24,7 @@ func TestDriftRuntimeStateOnly(t *testing.T) {
 				name += ",listed-only"
 			}
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				cleanEnv(t)
 				emu, _ := startTenantWith(t, emulator.Options{CipherFormat: f, EncryptListedOnly: listedOnly})
 				s := tenanttest.LiveSource("Entra", "Microsoft Entra ID")

@@ -33,6 +33,7 @@ func requests(emu *emulator.Emulator) []string {
 // TestScopeSelectors: --source (a glob) and --kind read only what the scope needs, say so in
 // every output, and a selector that matches nothing is an error before any request.
 func TestScopeSelectors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		args  []string
@@ -86,6 +87,7 @@ func TestScopeSelectors(t *testing.T) {
 		{name: "scope beside a plan file", args: []string{"apply", "examples/acme", "--plan", "x.json", "--source", "HR*", "--auto-approve"}, code: 1, error: "do not go with --plan"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			emu := applyTenant(t)
 			stdout, stderr, code := runCLI(t, "", append(tc.args, fastRate)...)
 			if code != tc.code {
@@ -114,6 +116,7 @@ func TestScopeSelectors(t *testing.T) {
 
 // TestScopeInEveryOutput: json, markdown and github say the plan is scoped too.
 func TestScopeInEveryOutput(t *testing.T) {
+	t.Parallel()
 	applyTenant(t)
 	for output, want := range map[string]string{
 		"json":     `"selector": "--source \"HR*\""`,
@@ -185,6 +188,7 @@ func replaceInFile(t *testing.T, path, old, new string) {
 // a document removed since the commit is reported, never deleted. The plan reads only the
 // scope; apply --changed-since and a saved scoped plan write only the scope.
 func TestChangedSince(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	dir := gitRepo(t)
@@ -292,6 +296,7 @@ func TestChangedSince(t *testing.T) {
 // without a terminal needs --allow-delete besides --auto-approve; at a terminal a separate
 // "delete" answer; a tombstone whose source a schema still names is refused by validate.
 func TestDeletesCLI(t *testing.T) {
+	t.Parallel()
 	repo := func(t *testing.T) string {
 		dir := t.TempDir()
 		tomb := "kind: Source\nname: Legacy Mainframe\nabsent: true\nreason: decommissioned in CHG-1234\n"
@@ -301,6 +306,7 @@ func TestDeletesCLI(t *testing.T) {
 		return dir
 	}
 	t.Run("plan", func(t *testing.T) {
+		t.Parallel()
 		applyTenant(t)
 		stdout, stderr, code := runCLI(t, "", "plan", repo(t), fastRate)
 		if code != 2 {
@@ -313,6 +319,7 @@ func TestDeletesCLI(t *testing.T) {
 		}
 	})
 	t.Run("no terminal needs --allow-delete", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
 		stdout, stderr, code := runCLI(t, "", "apply", repo(t), "--auto-approve", fastRate)
 		if code != 1 || !strings.Contains(stderr, "pass --allow-delete") || len(tenanttest.Writes(emu)) != 0 {
@@ -339,6 +346,7 @@ func TestDeletesCLI(t *testing.T) {
 		deleted bool
 	}{{"yes\nno\n", false}, {"yes\n", false}, {"yes\ndelete\n", true}} {
 		t.Run("terminal "+strings.ReplaceAll(tc.answers, "\n", " "), func(t *testing.T) {
+			t.Parallel()
 			emu := applyTenant(t)
 			var stdout, stderr bytes.Buffer
 			opts := &applyOptions{Dir: repo(t), Output: "text", Conn: defaultConn(t),
@@ -357,6 +365,7 @@ func TestDeletesCLI(t *testing.T) {
 		})
 	}
 	t.Run("refused reference", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
 		dir := repo(t)
 		schema := "kind: EntitlementSchema\nsource: Legacy Mainframe\nname: group\nattributes: [id]\n"
@@ -380,6 +389,7 @@ func TestDeletesCLI(t *testing.T) {
 // it); a changed file no object is known to read widens the scope to every object, with a note;
 // a directory git does not track is an error naming it, not "0 of 9".
 func TestChangedSinceBundleAndUnknownFiles(t *testing.T) {
+	t.Parallel()
 	emu := applyTenant(t)
 	type planJSON struct {
 		Changes []struct{ Kind, Name, Action string }

@@ -15,6 +15,7 @@ import (
 // into any output: stdout, stderr, the --debug log, the step summary or a plan file, in every
 // output format.
 func TestEchoedSecretsNeverPrinted(t *testing.T) {
+	t.Parallel()
 	faults := []struct {
 		name  string
 		fault emulator.Fault
@@ -34,6 +35,7 @@ func TestEchoedSecretsNeverPrinted(t *testing.T) {
 					name += "/debug"
 				}
 				t.Run(name, func(t *testing.T) {
+					t.Parallel()
 					cleanEnv(t)
 					setSecrets(t)
 					emu, _ := startTenant(t)

@@ -164,6 +164,7 @@ func listFiles(t *testing.T, dir string) []string {
 // besides the outputs asked for: tokens live in memory only. Each command is a process of its
 // own (the test binary as sailsync), so that HOME, TMPDIR and the working directory are its.
 func TestSecretsNeverPrinted(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	st := startSecretTenant(t, false)
@@ -332,6 +333,7 @@ func contains(list []int, v int) bool {
 // TestPlainHTTPRefused: plain http:// carries the client secret and the token in clear text, so
 // it is refused for anything but a loopback host, before any connection is made.
 func TestPlainHTTPRefused(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		url     string
 		refused bool
@@ -349,6 +351,7 @@ func TestPlainHTTPRefused(t *testing.T) {
 		{"https://acme.api.identitynow.com", false},
 	} {
 		t.Run(tc.url, func(t *testing.T) {
+			t.Parallel()
 			if !tc.refused {
 				// Allowed: the client is made (New does not connect).
 				if _, err := isc.New(isc.Config{BaseURL: tc.url, ClientID: secretsClientID, ClientSecret: secretsClientSecret}); err != nil {
@@ -373,6 +376,7 @@ func TestPlainHTTPRefused(t *testing.T) {
 		})
 	}
 	t.Run("credentials in the URL", func(t *testing.T) {
+		t.Parallel()
 		cleanEnv(t)
 		setSecrets(t)
 		setEnv(t, "SAIL_CLIENT_ID", secretsClientID)
@@ -387,6 +391,7 @@ func TestPlainHTTPRefused(t *testing.T) {
 // TestCACert: a tenant behind a TLS proxy whose CA the system does not trust works with
 // --ca-cert FILE and fails with a certificate error without it; nothing turns verification off.
 func TestCACert(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	st := startSecretTenant(t, true)

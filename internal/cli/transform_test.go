@@ -69,6 +69,7 @@ reason: replaced (CHG-2001)
 // (a saved plan's deletes were refused as "no such action"); then
 // plan is "No changes" and a second apply writes nothing.
 func TestTransformApplyCLI(t *testing.T) {
+	t.Parallel()
 	for _, fold := range []bool{false, true} {
 		t.Run(fmt.Sprintf("FoldNames=%v", fold), func(t *testing.T) {
 			emu := applyTenantWith(t, emulator.Options{Seed: transformsSeed(cliTransforms...), FoldNames: fold})
@@ -152,6 +153,7 @@ func TestTransformApplyCLI(t *testing.T) {
 // TestTransformViolationsCLI: a changed type, and a name the tenant has in another case, are
 // violations at their YAML lines: plan exits 1 and apply sends nothing.
 func TestTransformViolationsCLI(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, yaml string
 		fold       bool
@@ -190,6 +192,7 @@ func TestTransformViolationsCLI(t *testing.T) {
 // coverage; an `unmanaged:` rule for the kind accepts them; a repository without transforms is
 // told nothing about them and does not read them.
 func TestTransformDriftCLI(t *testing.T) {
+	t.Parallel()
 	lowerEmail := strings.SplitN(cliTransformsYAML, "---\n", 2)[0]
 	for _, tc := range []struct {
 		name     string
@@ -251,6 +254,7 @@ func TestTransformDriftCLI(t *testing.T) {
 // TestTransformEnvironments: a ${var:…} in a transform's attributes is the chosen environment's
 // value: in the plan, in the tenant after apply, and "No changes" after it.
 func TestTransformEnvironments(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	sandbox := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: transformsSeed(cliTransforms...)}})
 	prod := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: transformsSeed(cliTransforms...)}})
@@ -317,6 +321,7 @@ attributes: {inputFormat: "${var:format}", outputFormat: ISO8601}
 // TestTransformChangedSince: --changed-since puts a transform whose document changed in scope
 // (and not one whose comment did), and reads it alone by name.
 func TestTransformChangedSince(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	dir := gitRepo(t)
@@ -351,6 +356,7 @@ func TestTransformChangedSince(t *testing.T) {
 // is written `$${` and reads back as the same literal (plan: No changes), and null attributes
 // stay null; SailPoint's internal transforms are not exported.
 func TestTransformExport(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	seed := append(slices.Clone(cliTransforms),
 		`{"name":"Greeting","type":"static","attributes":{"value":"Hello ${firstName}, $${not a ref} costs $5"}}`,

@@ -14,6 +14,7 @@ import (
 // is (2); apply, the deploy's job, still refuses before any write, naming the variable and the
 // file:line:col. Against the emulator over HTTP.
 func TestUnsetSecretPlanWarnsApplyRefuses(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	setEnv(t, "HR_DB_PASSWORD", tenanttest.Secrets["HR_DB_PASSWORD"]) // ACME_HR_TOKEN unset

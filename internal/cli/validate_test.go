@@ -59,6 +59,7 @@ func compareGolden(t *testing.T, dir, name, got string) {
 // TestValidateBrokenGolden runs validate on every broken repository and compares its exact
 // problem lines with the golden file; every one must exit 1.
 func TestValidateBrokenGolden(t *testing.T) {
+	t.Parallel()
 	entries, err := os.ReadDir(brokenDir)
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +90,7 @@ func TestValidateBrokenGolden(t *testing.T) {
 }
 
 func TestValidateExamples(t *testing.T) {
+	t.Parallel()
 	for _, dir := range []string{"examples/acme", "examples/acme-immutable"} {
 		stdout, stderr, code := validateOutput(t, dir, "text")
 		if code != exitOK || stdout != "" {
@@ -101,6 +103,7 @@ func TestValidateExamples(t *testing.T) {
 }
 
 func TestValidateOutputs(t *testing.T) {
+	t.Parallel()
 	dir := brokenDir + "/schema-violations"
 	stdout, _, code := validateOutput(t, dir, "github")
 	if code != exitFailure {
@@ -144,6 +147,7 @@ func TestValidateOutputs(t *testing.T) {
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 func TestSchemaCommand(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"", "Source", "connector", "EntitlementSchema"} {
 		var out bytes.Buffer
 		if err := runSchema(context.Background(), schemaOptions{Kind: kind, Stdout: &out}); err != nil {

@@ -7,6 +7,7 @@ import (
 )
 
 func TestFormatVersion(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		bi   debug.BuildInfo
 		want string
@@ -27,6 +28,7 @@ func TestFormatVersion(t *testing.T) {
 
 // TestVersionCommand: `sailsync version` and `sailsync --version` print the same one line.
 func TestVersionCommand(t *testing.T) {
+	t.Parallel()
 	a, _, code := runCLI(t, "", "version")
 	b, _, code2 := runCLI(t, "", "--version")
 	if code != exitOK || code2 != 0 || a != b || !strings.HasPrefix(a, "sailsync ") || strings.Count(a, "\n") != 1 {
@@ -37,6 +39,7 @@ func TestVersionCommand(t *testing.T) {
 // TestHelpPlaceholders: the file flags' placeholder is FILE, not the text cobra took from
 // backquotes.
 func TestHelpPlaceholders(t *testing.T) {
+	t.Parallel()
 	for cmd, want := range map[string]string{"plan": "--out FILE", "apply": "--plan FILE"} {
 		out, _, _ := runCLI(t, "", cmd, "--help")
 		if !strings.Contains(out, want+" ") {
@@ -47,6 +50,7 @@ func TestHelpPlaceholders(t *testing.T) {
 
 // TestNoColorEmpty: only a non-empty NO_COLOR turns colour off (no-color.org).
 func TestNoColorEmpty(t *testing.T) {
+	t.Parallel()
 	setEnv(t, "NO_COLOR", "")
 	if v, ok := envOf(t)["NO_COLOR"]; !ok || v != "" {
 		t.Fatal("setup")
