@@ -55,7 +55,7 @@ func description(t *testing.T, emu *emulator.Emulator, source string) string {
 func TestApplyRefusesWithoutTerminal(t *testing.T) {
 	t.Parallel()
 	emu := applyTenant(t)
-	stdout, stderr, code := runCLI(t, "yes\n", "apply", "examples/acme", fastRate)
+	stdout, stderr, code := runCLI(t, "yes\n", "apply", "examples/acme")
 	if code != exitFailure {
 		t.Fatalf("exit %d, want 1", code)
 	}
@@ -81,7 +81,7 @@ func TestApplyThenPlan(t *testing.T) {
 
 func applyThenPlan(t *testing.T, rule emulator.ScriptNameRule) {
 	emu := applyTenantWith(t, emulator.Options{ScriptNameRule: rule})
-	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate)
+	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve")
 	if code != exitOK {
 		t.Fatalf("apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
@@ -110,13 +110,13 @@ func applyThenPlan(t *testing.T, rule emulator.ScriptNameRule) {
 		t.Errorf("Acme HR Cloud apiToken in the tenant: %q, %v", got, ok)
 	}
 
-	stdout, stderr, code = runCLI(t, "", "plan", "examples/acme", fastRate)
+	stdout, stderr, code = runCLI(t, "", "plan", "examples/acme")
 	if code != exitOK || !strings.Contains(stdout, "No changes") {
 		t.Fatalf("plan after apply: exit %d, want 0 with No changes\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 
 	emu.ResetLog()
-	stdout, stderr, code = runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate)
+	stdout, stderr, code = runCLI(t, "", "apply", "examples/acme", "--auto-approve")
 	if code != exitOK || !strings.Contains(stdout, "No changes") {
 		t.Fatalf("second apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
@@ -137,11 +137,11 @@ func TestApplyPlanFile(t *testing.T) {
 		t.Parallel()
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		emu.ResetLog()
-		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
+		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve")
 		if code != exitOK || !strings.Contains(stdout, "Apply: 8 done") {
 			t.Fatalf("apply --plan: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
@@ -164,7 +164,7 @@ func TestApplyPlanFile(t *testing.T) {
 		if reads := len(sent) - (pf.APICalls - 1); reads != planReads {
 			t.Errorf("the plan announced %d requests, apply --plan sent %d: %v", pf.APICalls, len(sent), sent)
 		}
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", fastRate); code != exitOK {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme"); code != exitOK {
 			t.Errorf("plan after apply --plan: exit %d: %s", code, stderr)
 		}
 	})
@@ -173,7 +173,7 @@ func TestApplyPlanFile(t *testing.T) {
 		emu := applyTenant(t)
 		dir := tenanttest.CopyDir(t, "examples/acme")
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", dir, "--out", file, fastRate); code != exitChanges {
+		if _, stderr, code := runCLI(t, "", "plan", dir, "--out", file); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		yml := filepath.Join(dir, "sources", "corporate-directory.yaml")
@@ -185,7 +185,7 @@ func TestApplyPlanFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		emu.ResetLog()
-		_, stderr, code := runCLI(t, "", "apply", dir, "--plan", file, "--auto-approve", fastRate)
+		_, stderr, code := runCLI(t, "", "apply", dir, "--plan", file, "--auto-approve")
 		if code != exitFailure || !strings.Contains(stderr, "other repository content") {
 			t.Errorf("exit %d, want 1 naming the content change; stderr %s", code, stderr)
 		}
@@ -197,14 +197,14 @@ func TestApplyPlanFile(t *testing.T) {
 		t.Parallel()
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		if err := emu.UpdateSource("Corporate Directory", func(o *value.Object) { o.Set("description", "edited in the UI") }); err != nil {
 			t.Fatal(err)
 		}
 		emu.ResetLog()
-		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
+		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve")
 		if code != exitFailure || !strings.Contains(stderr, `(update Source/Corporate Directory): not what the repository and the tenant imply now`) {
 			t.Fatalf("exit %d, want 1 naming the entry\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
@@ -223,12 +223,12 @@ func TestApplyPlanFile(t *testing.T) {
 		a := applyTenant(t)
 		aURL := envOf(t)["SAIL_BASE_URL"]
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		a.ResetLog()
 		b, bURL := startTenant(t)
-		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
+		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve")
 		if code != exitFailure || !strings.Contains(stderr, "made against tenant "+aURL) || !strings.Contains(stderr, "talks to "+bURL) {
 			t.Errorf("exit %d, want 1 naming both tenants\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
@@ -237,7 +237,7 @@ func TestApplyPlanFile(t *testing.T) {
 		}
 		// The same tenant under another spelling is the same tenant.
 		setEnv(t, "SAIL_BASE_URL", strings.ToUpper(aURL)+"/")
-		if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate); code != exitOK {
+		if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve"); code != exitOK {
 			t.Errorf("apply to the plan's own tenant spelled differently: exit %d: %s", code, stderr)
 		}
 	})
@@ -248,7 +248,7 @@ func TestApplyPlanFile(t *testing.T) {
 		if err := os.WriteFile(file, []byte(`{"format_version": 99}`), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
+		_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve")
 		if code != exitFailure || !strings.Contains(stderr, "format_version") {
 			t.Errorf("exit %d, stderr %s", code, stderr)
 		}
@@ -263,7 +263,7 @@ func TestApplyPlanFile(t *testing.T) {
 func TestApplyJSON(t *testing.T) {
 	t.Parallel()
 	applyTenant(t)
-	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "-o", "json", fastRate)
+	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "-o", "json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -296,7 +296,7 @@ func TestApplyViolation(t *testing.T) {
 		t.Run(output, func(t *testing.T) {
 			t.Parallel()
 			emu := applyTenant(t)
-			stdout, stderr, code := runCLI(t, "", "apply", "examples/acme-immutable", "--auto-approve", "-o", output, fastRate)
+			stdout, stderr, code := runCLI(t, "", "apply", "examples/acme-immutable", "--auto-approve", "-o", output)
 			if code != exitFailure {
 				t.Fatalf("exit %d, want 1", code)
 			}
@@ -378,11 +378,11 @@ func TestApplyPlanFileSecrets(t *testing.T) {
 			t.Fatalf("seed password %q, %v", before, ok)
 		}
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		emu.ResetLog()
-		_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--rotate-secrets", "--auto-approve", fastRate)
+		_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--rotate-secrets", "--auto-approve")
 		if code != exitFailure || !strings.Contains(stderr, "--rotate-secrets") {
 			t.Errorf("exit %d, want 1 naming --rotate-secrets; stderr %s", code, stderr)
 		}
@@ -397,12 +397,12 @@ func TestApplyPlanFileSecrets(t *testing.T) {
 		t.Parallel()
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
-		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--rotate-secrets", "--out", file, fastRate)
+		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--rotate-secrets", "--out", file)
 		if code != exitChanges || !strings.Contains(stdout, "~ connectorAttributes.password: (sensitive)") {
 			t.Fatalf("plan: exit %d: %s\n%s", code, stderr, stdout)
 		}
 		// The flag the plan was made with is given again: a plan file alone cannot ask for it.
-		if stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--rotate-secrets", "--auto-approve", fastRate); code != exitOK {
+		if stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--rotate-secrets", "--auto-approve"); code != exitOK {
 			t.Fatalf("apply: exit %d\n%s\n%s", code, stdout, stderr)
 		}
 		for _, tc := range []struct{ source, attr, env string }{

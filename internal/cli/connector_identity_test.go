@@ -58,10 +58,10 @@ func TestConnectorIdentityUnderEveryRule(t *testing.T) {
 				cleanEnv(t)
 				emu, _ := startTenantWith(t, emulator.Options{ScriptNameRule: rule, FoldConnectorNames: fold})
 				dir := writeIdentityRepo(t, identityRepo)
-				if _, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitChanges {
+				if _, stderr, code := runCLI(t, "", "plan", dir); code != exitChanges {
 					t.Fatalf("first plan: exit %d, want 2\n%s", code, stderr)
 				}
-				stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
+				stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve")
 				if code != exitOK {
 					t.Fatalf("apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 				}
@@ -76,12 +76,12 @@ func TestConnectorIdentityUnderEveryRule(t *testing.T) {
 				if !strings.Contains(stdout, `scriptName "`+payroll+`"`) || !strings.Contains(stdout, "pin it with `scriptName: "+payroll+"`") {
 					t.Errorf("apply report does not give the new scriptName %q and the pin:\n%s", payroll, stdout)
 				}
-				stdout, stderr, code = runCLI(t, "", "plan", dir, fastRate)
+				stdout, stderr, code = runCLI(t, "", "plan", dir)
 				if code != exitOK || !strings.Contains(stdout, "No changes") {
 					t.Fatalf("plan after apply: exit %d, want 0 and no changes\nstdout: %s\nstderr: %s", code, stdout, stderr)
 				}
 				emu.ResetLog()
-				if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != exitOK {
+				if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve"); code != exitOK {
 					t.Fatalf("second apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 				}
 				if w := tenanttest.Writes(emu); len(w) != 0 {
@@ -108,11 +108,11 @@ func TestConnectorHiddenFromSailsync(t *testing.T) {
 	emu, _ := startTenantWith(t, emulator.Options{ScriptNameRule: emulator.ScriptNameSuffix})
 	hidden := "kind: Connector\nname: Payroll  Sync (EU)\nclassName: sailpoint.connector.OpenConnectorAdapter\nstatus: DEVELOPMENT\n"
 	dir := writeIdentityRepo(t, hidden)
-	if _, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != exitOK {
+	if _, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve"); code != exitOK {
 		t.Fatalf("first apply: exit %d\n%s", code, stderr)
 	}
 	emu.ResetLog()
-	stdout, _, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
+	stdout, _, code := runCLI(t, "", "apply", dir, "--auto-approve")
 	if code != exitFailure {
 		t.Fatalf("apply of a connector that exists unseen: exit %d, want 1\n%s", code, stdout)
 	}
@@ -130,7 +130,7 @@ func TestConnectorHiddenFromSailsync(t *testing.T) {
 		}
 	}
 	dir = writeIdentityRepo(t, hidden+"scriptName: "+sn+"\n")
-	if stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK {
+	if stdout, stderr, code := runCLI(t, "", "plan", dir); code != exitOK {
 		t.Fatalf("plan with the pin: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
@@ -142,7 +142,7 @@ func TestPlanReportsMissingConnector(t *testing.T) {
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	dir := writeIdentityRepo(t, "kind: Source\nname: Orphan\nowner: {type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313}\nconnector: no-such-connector\n")
-	stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate)
+	stdout, stderr, code := runCLI(t, "", "plan", dir)
 	if code != exitFailure {
 		t.Fatalf("exit %d, want 1\n%s%s", code, stdout, stderr)
 	}
@@ -167,7 +167,7 @@ func TestConnectorIdentityWhenSourcesNameItOtherwise(t *testing.T) {
 			cleanEnv(t)
 			emu, _ := startTenantWith(t, emulator.Options{ScriptNameRule: rule, ConnectorNameIsType: true})
 			dir := writeIdentityRepo(t, identityRepo)
-			stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
+			stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve")
 			if code != exitOK {
 				t.Fatalf("apply: exit %d\n%s%s", code, stdout, stderr)
 			}
@@ -181,7 +181,7 @@ func TestConnectorIdentityWhenSourcesNameItOtherwise(t *testing.T) {
 			if !strings.Contains(stdout, hint) {
 				t.Fatalf("the apply report does not say %q:\n%s", hint, stdout)
 			}
-			if _, _, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK {
+			if _, _, code := runCLI(t, "", "plan", dir); code != exitOK {
 				if rule == emulator.ScriptNameSlug {
 					t.Fatalf("plan: exit %d, yet the common guess finds the connector under %s", code, rule)
 				}
@@ -190,12 +190,12 @@ func TestConnectorIdentityWhenSourcesNameItOtherwise(t *testing.T) {
 				if err := os.WriteFile(filepath.Join(dir, "repo.yaml"), []byte(pinned), 0o644); err != nil {
 					t.Fatal(err)
 				}
-				if stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK {
+				if stdout, stderr, code := runCLI(t, "", "plan", dir); code != exitOK {
 					t.Fatalf("plan with the pin: exit %d\n%s%s", code, stdout, stderr)
 				}
 			}
 			emu.ResetLog()
-			if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != exitOK {
+			if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve"); code != exitOK {
 				t.Fatalf("second apply: exit %d\n%s%s", code, stdout, stderr)
 			}
 			if w := tenanttest.Writes(emu); len(w) != 0 {

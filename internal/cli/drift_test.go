@@ -15,7 +15,7 @@ func TestDriftAcme(t *testing.T) {
 	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
-	stdout, stderr, code := runCLI(t, "", "drift", "examples/acme", "--emulator", fastRate)
+	stdout, stderr, code := runCLI(t, "", "drift", "examples/acme", "--emulator")
 	if code != exitChanges {
 		t.Fatalf("exit %d, want 2\nstderr: %s", code, stderr)
 	}
@@ -27,7 +27,7 @@ func TestDriftAcme(t *testing.T) {
 	}
 	assertNoSecrets(t, stdout, stderr)
 
-	stdout, _, code = runCLI(t, "", "drift", "examples/acme", "--emulator", "-o", "json", fastRate)
+	stdout, _, code = runCLI(t, "", "drift", "examples/acme", "--emulator", "-o", "json")
 	var p diff.Plan
 	if err := json.Unmarshal([]byte(stdout), &p); err != nil || code != exitChanges {
 		t.Fatalf("json: exit %d, %v", code, err)
@@ -53,12 +53,12 @@ func TestDriftExitCodes(t *testing.T) {
 		cleanEnv(t)
 		startTenant(t)
 		dir := t.TempDir()
-		if _, stderr, code := runCLI(t, "", "export", dir, fastRate); code != exitOK {
+		if _, stderr, code := runCLI(t, "", "export", dir); code != exitOK {
 			t.Fatalf("export: exit %d: %s", code, stderr)
 		}
 		// In sync; the SaaS connectors the seed's Entra and NERM sources use are neither exported
 		// nor unmanaged custom connectors.
-		stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate)
+		stdout, stderr, code := runCLI(t, "", "drift", dir)
 		if code != exitOK || !strings.Contains(stdout, "No changes") ||
 			strings.Contains(stdout, "? unmanaged ") || strings.Contains(stdout, "custom connectors") {
 			t.Errorf("drift of an exported repository: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
@@ -69,10 +69,10 @@ func TestDriftExitCodes(t *testing.T) {
 		cleanEnv(t)
 		startTenant(t)
 		dir := t.TempDir()
-		if _, stderr, code := runCLI(t, "", "export", dir, "--source", "Legacy Mainframe", fastRate); code != exitOK {
+		if _, stderr, code := runCLI(t, "", "export", dir, "--source", "Legacy Mainframe"); code != exitOK {
 			t.Fatalf("export: exit %d: %s", code, stderr)
 		}
-		if stdout, _, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK {
+		if stdout, _, code := runCLI(t, "", "plan", dir); code != exitOK {
 			t.Fatalf("plan: exit %d, want 0:\n%s", code, stdout)
 		}
 		// Unmanaged objects are listed and counted; only --unmanaged=fail makes them drift.
@@ -81,7 +81,7 @@ func TestDriftExitCodes(t *testing.T) {
 			code   int
 			listed bool
 		}{{"", 0, true}, {"--unmanaged=report", 0, true}, {"--unmanaged=fail", 2, true}, {"--unmanaged=ignore", 0, false}} {
-			args := []string{"drift", dir, fastRate}
+			args := []string{"drift", dir}
 			if mode.flag != "" {
 				args = append(args, mode.flag)
 			}
@@ -102,7 +102,7 @@ func TestDriftExitCodes(t *testing.T) {
 				t.Errorf("the declared, unchanged source is reported:\n%s", stdout)
 			}
 		}
-		if _, stderr, code := runCLI(t, "", "drift", dir, "--unmanaged=maybe", fastRate); code != 1 || !strings.Contains(stderr, `--unmanaged "maybe"`) {
+		if _, stderr, code := runCLI(t, "", "drift", dir, "--unmanaged=maybe"); code != 1 || !strings.Contains(stderr, `--unmanaged "maybe"`) {
 			t.Errorf("--unmanaged=maybe: exit %d: %s", code, stderr)
 		}
 	})

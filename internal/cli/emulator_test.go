@@ -71,7 +71,7 @@ func TestEmulatorCommand(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	stdout, errOut, code := runCLI(t, "", "export", dir, fastRate)
+	stdout, errOut, code := runCLI(t, "", "export", dir)
 	if code != exitOK || !strings.Contains(stdout, "wrote") {
 		t.Fatalf("export against the emulator command: exit %d\nstdout: %s\nstderr: %s", code, stdout, errOut)
 	}
@@ -157,7 +157,7 @@ func TestEmulatorSecretFlags(t *testing.T) {
 				}
 			}
 			go func() { _, _ = io.Copy(io.Discard, pr) }()
-			if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate); code != exitOK {
+			if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve"); code != exitOK {
 				t.Fatalf("apply: exit %d: %s", code, stderr)
 			}
 			c, err := isc.New(isc.Config{BaseURL: envOf(t)["SAIL_BASE_URL"], ClientID: envOf(t)["SAIL_CLIENT_ID"],
@@ -176,7 +176,7 @@ func TestEmulatorSecretFlags(t *testing.T) {
 				}
 			}
 			dir := t.TempDir()
-			if _, stderr, code := runCLI(t, "", "export", dir, fastRate); code != exitOK {
+			if _, stderr, code := runCLI(t, "", "export", dir); code != exitOK {
 				t.Fatalf("export: exit %d: %s", code, stderr)
 			}
 			got, err := os.ReadFile(filepath.Join(dir, "sources", "acme-hr-cloud.yaml"))

@@ -102,7 +102,7 @@ func TestExportValidatePlan(t *testing.T) {
 			emu, _ := startTenant(t)
 			if tc.applyAll {
 				setSecrets(t)
-				if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate); code != exitOK {
+				if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve"); code != exitOK {
 					t.Fatalf("apply: exit %d: %s", code, stderr)
 				}
 				// The exported repository must stand on its own, with its own variables.
@@ -111,7 +111,7 @@ func TestExportValidatePlan(t *testing.T) {
 				}
 			}
 			dir := t.TempDir()
-			stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
+			stdout, stderr, code := runCLI(t, "", "export", dir)
 			if code != exitOK {
 				t.Fatalf("export: exit %d: %s", code, stderr)
 			}
@@ -128,11 +128,11 @@ func TestExportValidatePlan(t *testing.T) {
 			if strings.Join(env, " ") != strings.Join(tc.env, " ") {
 				t.Errorf("export lists variables %v, want %v", env, tc.env)
 			}
-			stdout, stderr, code = runCLI(t, "", "plan", dir, fastRate)
+			stdout, stderr, code = runCLI(t, "", "plan", dir)
 			if code != exitOK || !strings.Contains(stdout, "No changes") {
 				t.Errorf("plan of the export: exit %d, want 0 with No changes\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}
-			stdout, stderr, code = runCLI(t, "", "drift", dir, fastRate)
+			stdout, stderr, code = runCLI(t, "", "drift", dir)
 			if code != exitOK {
 				t.Errorf("drift of the export: exit %d, want 0\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}
@@ -186,7 +186,7 @@ func TestExportSources(t *testing.T) {
 	cleanEnv(t)
 	startTenant(t)
 	dir := t.TempDir()
-	stdout, stderr, code := runCLI(t, "", "export", dir, "--source", "Corporate Directory", "--source", "Legacy Mainframe", fastRate)
+	stdout, stderr, code := runCLI(t, "", "export", dir, "--source", "Corporate Directory", "--source", "Legacy Mainframe")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -199,7 +199,7 @@ func TestExportSources(t *testing.T) {
 	}
 
 	empty := t.TempDir()
-	_, stderr, code = runCLI(t, "", "export", empty, "--source", "HR Database", "--source", "Payroll", fastRate)
+	_, stderr, code = runCLI(t, "", "export", empty, "--source", "HR Database", "--source", "Payroll")
 	if code != exitFailure || !strings.Contains(stderr, "Payroll") {
 		t.Errorf("unknown source: exit %d, stderr %s", code, stderr)
 	}
@@ -223,7 +223,7 @@ func TestExportExistingFiles(t *testing.T) {
 	if err := os.WriteFile(existing, []byte(mine), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
+	stdout, stderr, code := runCLI(t, "", "export", dir)
 	if code != exitFailure || !strings.Contains(stderr, "legacy-mainframe.yaml already exists") || !strings.Contains(stderr, "--force") {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
@@ -237,7 +237,7 @@ func TestExportExistingFiles(t *testing.T) {
 		t.Errorf("the existing file was changed: %q", b)
 	}
 
-	if _, stderr, code := runCLI(t, "", "export", dir, "--force", fastRate); code != exitOK {
+	if _, stderr, code := runCLI(t, "", "export", dir, "--force"); code != exitOK {
 		t.Fatalf("--force: exit %d: %s", code, stderr)
 	}
 	if b, _ := os.ReadFile(existing); !strings.HasPrefix(string(b), "kind: Source\nname: Legacy Mainframe\n") {
@@ -256,7 +256,7 @@ func TestExportThenAddSchema(t *testing.T) {
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	dir := t.TempDir()
-	stdout, stderr, code := runCLI(t, "", "export", dir, "--source", "Legacy Mainframe", fastRate)
+	stdout, stderr, code := runCLI(t, "", "export", dir, "--source", "Legacy Mainframe")
 	if code != exitOK {
 		t.Fatalf("export: exit %d: %s", code, stderr)
 	}
@@ -268,14 +268,14 @@ func TestExportThenAddSchema(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "schemas", "legacy-mainframe-group.yaml"), []byte(schema), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, code = runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
+	stdout, stderr, code = runCLI(t, "", "apply", dir, "--auto-approve")
 	if code != exitOK || !strings.Contains(stdout, `done      EntitlementSchema "group" of source "Legacy Mainframe" (create)`) {
 		t.Fatalf("apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 	if n := len(emu.Schemas("Legacy Mainframe")); n == 0 {
 		t.Fatal("the schema was not created")
 	}
-	stdout, stderr, code = runCLI(t, "", "plan", dir, fastRate)
+	stdout, stderr, code = runCLI(t, "", "plan", dir)
 	if code != exitOK {
 		t.Errorf("plan after adding a schema to an export: exit %d, want 0\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
@@ -303,7 +303,7 @@ func TestExportNameCollisions(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
+	stdout, stderr, code := runCLI(t, "", "export", dir)
 	if code != exitOK {
 		t.Fatalf("export: exit %d: %s", code, stderr)
 	}
@@ -335,7 +335,7 @@ func TestExportNameCollisions(t *testing.T) {
 	if _, stderr, code := runCLI(t, "", "validate", dir); code != exitOK {
 		t.Fatalf("validate: exit %d: %s", code, stderr)
 	}
-	if stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate); code != exitOK {
+	if stdout, stderr, code := runCLI(t, "", "drift", dir); code != exitOK {
 		t.Errorf("drift of the export: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }

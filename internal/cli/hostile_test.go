@@ -110,10 +110,10 @@ func TestHostileNamesInEveryOutput(t *testing.T) {
 	setEnv(t, "GITHUB_STEP_SUMMARY", summary)
 	runs := [][]string{}
 	for _, o := range []string{"text", "json", "markdown", "github"} {
-		runs = append(runs, []string{"plan", dir, "-o", o, fastRate}, []string{"drift", dir, "-o", o, fastRate})
+		runs = append(runs, []string{"plan", dir, "-o", o}, []string{"drift", dir, "-o", o})
 	}
 	for _, o := range []string{"text", "json", "markdown", "github"} {
-		runs = append(runs, []string{"apply", dir, "--auto-approve", "-o", o, fastRate})
+		runs = append(runs, []string{"apply", dir, "--auto-approve", "-o", o})
 	}
 	for _, args := range runs {
 		stdout, stderr, code := runCLI(t, "", args...)

@@ -82,7 +82,7 @@ func TestRepositoryCannotChooseTheTenant(t *testing.T) {
 	setEnv(t, "SAIL_BASE_URL", tenant.URL)
 	setEnv(t, "SAIL_CLIENT_SECRET", tenant.Emu.ClientSecret())
 	planFile := filepath.Join(t.TempDir(), "prod.plan.json")
-	stdout, stderr, code := runCLI(t, "", "plan", deleted, "--env", "prod", "--out", planFile, fastRate)
+	stdout, stderr, code := runCLI(t, "", "plan", deleted, "--env", "prod", "--out", planFile)
 	if code != exitChanges || !strings.Contains(stdout, "Tenant: "+tenant.URL+" (environment prod)") {
 		t.Fatalf("plan with baseUrl deleted: exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -176,7 +176,7 @@ func TestExportWritesNothingThroughALink(t *testing.T) {
 			if err := os.Symlink(target, link); err != nil {
 				t.Fatal(err)
 			}
-			args := []string{"export", dir, fastRate}
+			args := []string{"export", dir}
 			if tt.force {
 				args = append(args, "--force")
 			}
@@ -205,7 +205,7 @@ func TestExportWritesNothingThroughALink(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "sources"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, code := runCLI(t, "", "export", dir, "--force", fastRate)
+	stdout, stderr, code := runCLI(t, "", "export", dir, "--force")
 	if want := filepath.Join(dir, "sources") + " is not a directory"; code != exitFailure || !strings.Contains(stderr, want) {
 		t.Errorf("exit %d, want 1 with %q\n%s%s", code, want, stdout, stderr)
 	}

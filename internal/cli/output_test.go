@@ -129,7 +129,7 @@ func TestApplyStepSummary(t *testing.T) {
 			applyTenant(t)
 			summary := filepath.Join(t.TempDir(), "summary.md")
 			setEnv(t, "GITHUB_STEP_SUMMARY", summary)
-			stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "--output", output, fastRate)
+			stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "--output", output)
 			if code != 0 {
 				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}

@@ -98,7 +98,7 @@ func TestApplyPlanFileTampering(t *testing.T) {
 				dir = "examples/acme"
 			}
 			file := filepath.Join(t.TempDir(), "plan.json")
-			if _, stderr, code := runCLI(t, "", "plan", dir, "--out", file, fastRate); code != 2 && code != 1 {
+			if _, stderr, code := runCLI(t, "", "plan", dir, "--out", file); code != 2 && code != 1 {
 				t.Fatalf("plan: exit %d: %s", code, stderr)
 			}
 			b, err := os.ReadFile(file)
@@ -117,7 +117,7 @@ func TestApplyPlanFileTampering(t *testing.T) {
 				t.Fatal(err)
 			}
 			emu.ResetLog()
-			args := append([]string{"apply", dir, "--plan", file, "--auto-approve", fastRate}, tc.flags...)
+			args := append([]string{"apply", dir, "--plan", file, "--auto-approve"}, tc.flags...)
 			stdout, stderr, code := runCLI(t, "", args...)
 			if code != 1 || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, want 1 with %q\nstdout: %s\nstderr: %s", code, tc.want, stdout, stderr)
@@ -149,7 +149,7 @@ func TestApplyPlanFileOversized(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
+	_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve")
 	if code != 1 || !strings.Contains(stderr, "larger than 64 MiB") {
 		t.Errorf("exit %d, stderr %s", code, stderr)
 	}

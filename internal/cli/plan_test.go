@@ -54,9 +54,6 @@ func testDeps(t *testing.T, stdin io.Reader, stdout, stderr io.Writer) *deps {
 // client's default would make every command wait 100 ms between requests.
 const testRateLimit = "10000/10s"
 
-// fastRate gives testRateLimit explicitly, for a test whose output shows the rate.
-const fastRate = "--rate-limit=" + testRateLimit
-
 // clientRate gives the client's own default rate limit, which plan-acme.txt's estimate shows.
 const clientRate = "--rate-limit=100"
 

@@ -52,7 +52,7 @@ func TestRealTenantProperty(t *testing.T) {
 			}
 
 			dir := t.TempDir()
-			stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
+			stdout, stderr, code := runCLI(t, "", "export", dir)
 			if code != exitOK {
 				t.Fatalf("export: exit %d\nstderr: %s", code, stderr)
 			}
@@ -84,11 +84,11 @@ func TestRealTenantProperty(t *testing.T) {
 				t.Errorf("validate: exit %d, want 0 (warnings allowed)\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}
 			// The pull-request job plans without the deploy's secrets; the deploy job with them.
-			if stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK || !strings.Contains(stdout, "No changes") {
+			if stdout, stderr, code := runCLI(t, "", "plan", dir); code != exitOK || !strings.Contains(stdout, "No changes") {
 				t.Errorf("plan without secrets: exit %d, want 0 and No changes\nstdout: %s\nstderr: %s", code, firstLines(stdout, 60), stderr)
 			}
 			setExportedEnv(t, stdout)
-			if stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK || !strings.Contains(stdout, "No changes") {
+			if stdout, stderr, code := runCLI(t, "", "plan", dir); code != exitOK || !strings.Contains(stdout, "No changes") {
 				t.Errorf("plan with secrets: exit %d, want 0 and No changes\nstdout: %s\nstderr: %s", code, firstLines(stdout, 60), stderr)
 			}
 
@@ -100,7 +100,7 @@ func TestRealTenantProperty(t *testing.T) {
 			if moved := runtimeMoved(before, emu.Sources()); moved == 0 {
 				t.Fatal("the tick rewrote no runtime state: the drift check below would prove nothing")
 			}
-			if stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate); code != exitOK || !strings.Contains(stdout, "No changes") {
+			if stdout, stderr, code := runCLI(t, "", "drift", dir); code != exitOK || !strings.Contains(stdout, "No changes") {
 				t.Errorf("drift after a platform tick: exit %d, want 0\nstdout: %s\nstderr: %s", code, firstLines(stdout, 60), stderr)
 			}
 
@@ -108,7 +108,7 @@ func TestRealTenantProperty(t *testing.T) {
 			rng := rand.New(rand.NewPCG(tc.seed, 22))
 			target := before[rng.IntN(len(before))]
 			adminSetDescription(t, base, emu, tc.method, target.String("id"), "changed by an admin, seed case "+tc.name)
-			stdout, stderr, code = runCLI(t, "", "drift", dir, "-o", "json", fastRate)
+			stdout, stderr, code = runCLI(t, "", "drift", dir, "-o", "json")
 			var p diff.Plan
 			if err := json.Unmarshal([]byte(stdout), &p); err != nil || code != exitChanges {
 				t.Fatalf("drift after an admin change: exit %d (want 2), %v\nstdout: %s\nstderr: %s", code, err, firstLines(stdout, 60), stderr)

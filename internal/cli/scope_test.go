@@ -89,7 +89,7 @@ func TestScopeSelectors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			emu := applyTenant(t)
-			stdout, stderr, code := runCLI(t, "", append(tc.args, fastRate)...)
+			stdout, stderr, code := runCLI(t, "", tc.args...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\n%s%s", code, tc.code, stdout, stderr)
 			}
@@ -123,7 +123,7 @@ func TestScopeInEveryOutput(t *testing.T) {
 		"markdown": "Scope: 1 of 9 objects (--source &#34;HR&#42;&#34;); unscoped objects were not read.",
 		"github":   `Scope: 1 of 9 objects (--source "HR*"); unscoped objects were not read.`,
 	} {
-		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--source", "HR*", "--output", output, fastRate)
+		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--source", "HR*", "--output", output)
 		if code != 2 || !strings.Contains(stdout, want) {
 			t.Errorf("%s: exit %d, want 2 and %q in:\n%s%s", output, code, want, stdout, stderr)
 		}
@@ -205,7 +205,7 @@ func TestChangedSince(t *testing.T) {
 
 	emu := applyTenant(t)
 	planFile := filepath.Join(t.TempDir(), "plan.json")
-	stdout, stderr, code := runCLI(t, "", "plan", dir, "--changed-since", "HEAD", "--output", "json", "--out", planFile, fastRate)
+	stdout, stderr, code := runCLI(t, "", "plan", dir, "--changed-since", "HEAD", "--output", "json", "--out", planFile)
 	if code != 2 {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -248,7 +248,7 @@ func TestChangedSince(t *testing.T) {
 
 	// The saved scoped plan applies its scope only.
 	emu.ResetLog()
-	stdout, stderr, code = runCLI(t, "", "apply", dir, "--plan", planFile, "--auto-approve", fastRate)
+	stdout, stderr, code = runCLI(t, "", "apply", dir, "--plan", planFile, "--auto-approve")
 	if code != 0 {
 		t.Fatalf("apply --plan: exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -269,7 +269,7 @@ func TestChangedSince(t *testing.T) {
 
 	// apply --changed-since: what is left in the scope is in sync now.
 	emu.ResetLog()
-	stdout, stderr, code = runCLI(t, "", "apply", dir, "--changed-since", "HEAD", "--auto-approve", fastRate)
+	stdout, stderr, code = runCLI(t, "", "apply", dir, "--changed-since", "HEAD", "--auto-approve")
 	if code != 0 || !strings.Contains(stdout, "No changes") || len(tenanttest.Writes(emu)) != 0 {
 		t.Errorf("apply --changed-since: exit %d, writes %v\n%s%s", code, tenanttest.Writes(emu), stdout, stderr)
 	}
@@ -279,14 +279,14 @@ func TestChangedSince(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "sources/legacy.yaml"), []byte(tomb), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, code = runCLI(t, "", "plan", dir, "--changed-since", "HEAD", fastRate)
+	stdout, stderr, code = runCLI(t, "", "plan", dir, "--changed-since", "HEAD")
 	if code != 2 || !strings.Contains(stdout, `- delete Source "Legacy Mainframe"`) || !strings.Contains(stdout, "Plan: 0 to create, 0 to update, 1 to delete.") {
 		t.Errorf("tombstone in scope: exit %d\n%s%s", code, stdout, stderr)
 	}
 
 	// Not a commit: an error before any request.
 	emu.ResetLog()
-	_, stderr, code = runCLI(t, "", "plan", dir, "--changed-since", "no-such-ref", fastRate)
+	_, stderr, code = runCLI(t, "", "plan", dir, "--changed-since", "no-such-ref")
 	if code != 1 || !strings.Contains(stderr, "--changed-since no-such-ref: not a commit") || len(emu.Log()) != 0 {
 		t.Errorf("bad ref: exit %d, %d requests, stderr %q", code, len(emu.Log()), stderr)
 	}
@@ -308,7 +308,7 @@ func TestDeletesCLI(t *testing.T) {
 	t.Run("plan", func(t *testing.T) {
 		t.Parallel()
 		applyTenant(t)
-		stdout, stderr, code := runCLI(t, "", "plan", repo(t), fastRate)
+		stdout, stderr, code := runCLI(t, "", "plan", repo(t))
 		if code != 2 {
 			t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 		}
@@ -321,12 +321,12 @@ func TestDeletesCLI(t *testing.T) {
 	t.Run("no terminal needs --allow-delete", func(t *testing.T) {
 		t.Parallel()
 		emu := applyTenant(t)
-		stdout, stderr, code := runCLI(t, "", "apply", repo(t), "--auto-approve", fastRate)
+		stdout, stderr, code := runCLI(t, "", "apply", repo(t), "--auto-approve")
 		if code != 1 || !strings.Contains(stderr, "pass --allow-delete") || len(tenanttest.Writes(emu)) != 0 {
 			t.Errorf("exit %d, writes %v\n%s%s", code, tenanttest.Writes(emu), stdout, stderr)
 		}
 		emu.ResetLog()
-		stdout, stderr, code = runCLI(t, "", "apply", repo(t), "--auto-approve", "--allow-delete", fastRate)
+		stdout, stderr, code = runCLI(t, "", "apply", repo(t), "--auto-approve", "--allow-delete")
 		if code != 0 || !strings.Contains(stdout, "the tenant accepted the deletion") {
 			t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 		}
@@ -336,7 +336,7 @@ func TestDeletesCLI(t *testing.T) {
 		if _, ok := emu.SourceByName("Legacy Mainframe"); ok {
 			t.Error("the source is still in the tenant")
 		}
-		stdout, _, code = runCLI(t, "", "plan", repo(t), fastRate)
+		stdout, _, code = runCLI(t, "", "plan", repo(t))
 		if code != 0 || !strings.Contains(stdout, "No changes") {
 			t.Errorf("after the delete: exit %d\n%s", code, stdout)
 		}
@@ -372,7 +372,7 @@ func TestDeletesCLI(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "group.yaml"), []byte(schema), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		for _, args := range [][]string{{"validate", dir}, {"plan", dir, fastRate}} {
+		for _, args := range [][]string{{"validate", dir}, {"plan", dir}} {
 			stdout, stderr, code := runCLI(t, "", args...)
 			if code != 1 || !strings.Contains(stdout+stderr, `legacy.yaml:2:7: absent: Source "Legacy Mainframe" cannot be deleted: EntitlementSchema "group" at group.yaml:3:7 still belongs to it`) {
 				t.Errorf("%s: exit %d, stderr %q", args[0], code, stderr)
@@ -401,7 +401,7 @@ func TestChangedSinceBundleAndUnknownFiles(t *testing.T) {
 	}
 	plan := func(dir string) (planJSON, int) {
 		t.Helper()
-		stdout, stderr, code := runCLI(t, "", "plan", dir, "--changed-since", "HEAD", "--output", "json", fastRate)
+		stdout, stderr, code := runCLI(t, "", "plan", dir, "--changed-since", "HEAD", "--output", "json")
 		var p planJSON
 		if err := json.Unmarshal([]byte(stdout), &p); err != nil {
 			t.Fatalf("exit %d: %v\n%s%s", code, err, stdout, stderr)
@@ -444,7 +444,7 @@ func TestChangedSinceBundleAndUnknownFiles(t *testing.T) {
 	if err := os.Rename(tenanttest.CopyDir(t, "examples/acme"), ignored); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code := runCLI(t, "", "plan", ignored, "--changed-since", "HEAD", fastRate)
+	_, stderr, code := runCLI(t, "", "plan", ignored, "--changed-since", "HEAD")
 	if code != 1 || !strings.Contains(stderr, ignored+" has no file tracked by git") || len(emu.Log()) != 0 {
 		t.Errorf("ignored directory: exit %d, %d requests, stderr %q", code, len(emu.Log()), stderr)
 	}

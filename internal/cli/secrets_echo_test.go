@@ -44,7 +44,7 @@ func TestEchoedSecretsNeverPrinted(t *testing.T) {
 					setEnv(t, "GITHUB_STEP_SUMMARY", summary)
 					emu.AddFault(f.fault)
 					// One retry: a 5xx answer is retried, and the echo is what is under test.
-					args := []string{f.cmd, "examples/acme", "--output", output, fastRate, "--max-retries", "1"}
+					args := []string{f.cmd, "examples/acme", "--output", output, "--max-retries", "1"}
 					if f.cmd == "apply" {
 						args = append(args, "--auto-approve")
 					} else {

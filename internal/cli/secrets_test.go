@@ -193,7 +193,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		runs = append(runs, run{args: []string{"validate", repo, "-o", output}, codes: []int{0}})
 	}
 	for _, debug := range []bool{false, true} {
-		extra := []string{fastRate}
+		var extra []string
 		if debug {
 			extra = append(extra, "--debug")
 		}
@@ -210,11 +210,11 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	}
 	runs = append(runs,
 		// Applies the saved plan, logging every request.
-		run{args: []string{"apply", repo, "--plan", planFile, "--auto-approve", "--debug", fastRate}, codes: []int{0}},
+		run{args: []string{"apply", repo, "--plan", planFile, "--auto-approve", "--debug"}, codes: []int{0}},
 		// An admin edits a source in the UI; the next apply sends every secret again
 		// (--rotate-secrets) and one PUT is refused, so the report carries a tenant error.
 		run{
-			args:  []string{"apply", repo, "--auto-approve", "--rotate-secrets", "-o", "json", "--debug", fastRate},
+			args:  []string{"apply", repo, "--auto-approve", "--rotate-secrets", "-o", "json", "--debug"},
 			codes: []int{1},
 			setup: func() {
 				for _, name := range []string{"Corporate Directory", "HR Database"} {
@@ -225,11 +225,11 @@ func TestSecretsNeverPrinted(t *testing.T) {
 				st.emu.AddFault(emulator.Fault{Method: "PUT", Path: "^/v3/sources/2c9180845e3b1f0a015e3b8c7d9a0417$", Kind: emulator.FaultStatus, Status: 400, Times: 1})
 			},
 		},
-		run{args: []string{"apply", repo, "--auto-approve", "--rotate-secrets", "-o", "text", fastRate}, codes: []int{0}},
-		run{args: []string{"export", exported, "--debug", fastRate}, codes: []int{0}},
+		run{args: []string{"apply", repo, "--auto-approve", "--rotate-secrets", "-o", "text"}, codes: []int{0}},
+		run{args: []string{"export", exported, "--debug"}, codes: []int{0}},
 		// A wrong client secret: the refusal must not echo it.
 		run{
-			args:  []string{"plan", repo, "--debug", fastRate},
+			args:  []string{"plan", repo, "--debug"},
 			codes: []int{1},
 			setup: func() { setEnv(t, "SAIL_CLIENT_SECRET", "wrong-S3cret-4Rt8") },
 		},
@@ -363,7 +363,7 @@ func TestPlainHTTPRefused(t *testing.T) {
 			setSecrets(t)
 			setEnv(t, "SAIL_CLIENT_ID", secretsClientID)
 			setEnv(t, "SAIL_CLIENT_SECRET", secretsClientSecret)
-			stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--base-url", tc.url, fastRate)
+			stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--base-url", tc.url)
 			if code != exitFailure {
 				t.Fatalf("exit %d, want 1; stderr: %s", code, stderr)
 			}
@@ -381,7 +381,7 @@ func TestPlainHTTPRefused(t *testing.T) {
 		setSecrets(t)
 		setEnv(t, "SAIL_CLIENT_ID", secretsClientID)
 		setEnv(t, "SAIL_CLIENT_SECRET", secretsClientSecret)
-		_, stderr, code := runCLI(t, "", "plan", "examples/acme", "--base-url", "https://admin:url-pa55-Q7z@acme.api.identitynow.com", fastRate)
+		_, stderr, code := runCLI(t, "", "plan", "examples/acme", "--base-url", "https://admin:url-pa55-Q7z@acme.api.identitynow.com")
 		if code != exitFailure || !strings.Contains(stderr, "must not contain credentials") || strings.Contains(stderr, "url-pa55-Q7z") {
 			t.Errorf("exit %d, stderr %s: want a refusal that does not repeat the password", code, stderr)
 		}
@@ -414,7 +414,7 @@ func TestCACert(t *testing.T) {
 	}
 
 	t.Run("with --ca-cert", func(t *testing.T) {
-		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--ca-cert", caFile, fastRate)
+		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--ca-cert", caFile)
 		if code != exitChanges {
 			t.Fatalf("exit %d, want 2 (changes)\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
@@ -431,7 +431,7 @@ func TestCACert(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st.emu.ResetLog()
-			args := append([]string{"plan", "examples/acme", fastRate}, tc.args...)
+			args := append([]string{"plan", "examples/acme"}, tc.args...)
 			_, stderr, code := runCLI(t, "", args...)
 			if code != exitFailure {
 				t.Fatalf("exit %d, want 1; stderr: %s", code, stderr)
