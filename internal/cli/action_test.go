@@ -22,6 +22,7 @@ import (
 	"github.com/sailsync/sailsync/examples"
 	"github.com/sailsync/sailsync/internal/contract"
 	"github.com/sailsync/sailsync/internal/emulator"
+	"github.com/sailsync/sailsync/internal/tenanttest"
 )
 
 // TestMain lets the test binary stand in for the programs the action's script runs: linked as
@@ -43,6 +44,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	tenanttest.MoreParallel()
 	os.Exit(m.Run())
 }
 
