@@ -147,16 +147,20 @@ func TestNewRefusesPlainHTTPForRemoteHosts(t *testing.T) {
 }
 
 func TestConfigFromEnv(t *testing.T) {
-	t.Setenv(EnvBaseURL, " https://acme.api.identitynow.com ")
-	t.Setenv(EnvClientID, "cid")
-	t.Setenv(EnvClientSecret, "sec")
-	t.Setenv(EnvDebug, "1")
-	cfg := ConfigFromEnv()
-	if cfg.BaseURL != "https://acme.api.identitynow.com" || cfg.ClientID != "cid" || cfg.ClientSecret != "sec" || cfg.Debug != os.Stderr {
-		t.Fatalf("ConfigFromEnv() = %+v", cfg)
+	t.Parallel()
+	env := map[string]string{
+		EnvBaseURL:      " https://acme.api.identitynow.com ",
+		EnvClientID:     "cid",
+		EnvClientSecret: "sec",
+		EnvDebug:        "1",
 	}
-	t.Setenv(EnvDebug, "0")
-	if ConfigFromEnv().Debug != nil {
+	getenv := func(k string) string { return env[k] }
+	cfg := ConfigFrom(getenv)
+	if cfg.BaseURL != "https://acme.api.identitynow.com" || cfg.ClientID != "cid" || cfg.ClientSecret != "sec" || cfg.Debug != os.Stderr {
+		t.Fatalf("ConfigFrom() = %+v", cfg)
+	}
+	env[EnvDebug] = "0"
+	if ConfigFrom(getenv).Debug != nil {
 		t.Fatal("SAILSYNC_DEBUG=0 turned debug on")
 	}
 }
