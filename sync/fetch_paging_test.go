@@ -18,6 +18,7 @@ import (
 // stopped at isc.MaxListed with an error, never by memory; a plan of a few declared sources
 // reads them by name and is not disturbed by a claimed total (issue 13 §5).
 func TestFetchListingThatNeverEnds(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		fault     emulator.Fault

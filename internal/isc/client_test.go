@@ -191,6 +191,7 @@ func anySource(t *testing.T, e *env) *value.Object {
 }
 
 func TestListSourcesPagesUntilShortPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	for i := range 560 {
 		if _, err := e.emu.AddSource(newSource(t, fmt.Sprintf("Bulk %04d", i))); err != nil {
@@ -237,6 +238,7 @@ func TestListSourcesPagesUntilShortPage(t *testing.T) {
 }
 
 func TestListSourcesRestartsWhenTheCollectionShifts(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	for i := range 300 {
 		if _, err := e.emu.AddSource(newSource(t, fmt.Sprintf("Bulk %04d", i))); err != nil {
@@ -277,6 +279,7 @@ func TestListSourcesRestartsWhenTheCollectionShifts(t *testing.T) {
 }
 
 func TestRateLimitedRequestWaitsRetryAfter(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, clock := e.client(t)
 	src := anySource(t, e)
@@ -326,6 +329,7 @@ func TestRateLimitedRequestWaitsRetryAfter(t *testing.T) {
 }
 
 func TestRateLimitStormGivesUpWithTypedError(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t)
 	e.emu.AddFault(emulator.Fault{Method: "GET", Path: "^/v3/connectors$", Kind: emulator.FaultRateLimit, RetryAfter: "1"})
@@ -341,6 +345,7 @@ func TestRateLimitStormGivesUpWithTypedError(t *testing.T) {
 
 // The client's own limit equal to the tenant's: the tenant must never answer 429.
 func TestClientLimiterMatchingTenantLimitSeesNo429(t *testing.T) {
+	t.Parallel()
 	// The tenant allows 30 requests per 3 s window; the client is told the same rate (100 per
 	// 10 s). 34 requests cross a window boundary. The client's 2 % margin is 60 ms of a 3 s
 	// window: enough for the scheduling jitter of a loaded CI machine, which ate the 20 ms of a
@@ -364,6 +369,7 @@ func TestClientLimiterMatchingTenantLimitSeesNo429(t *testing.T) {
 }
 
 func TestTokenRefreshedAfter401AndBeforeExpiry(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{TokenLifetime: 20 * time.Minute})
 	c, clock := e.client(t)
 	ctx := context.Background()
@@ -399,6 +405,7 @@ func TestTokenRefreshedAfter401AndBeforeExpiry(t *testing.T) {
 }
 
 func TestPersistent401IsRefreshedOnlyOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t)
 	e.emu.AddFault(emulator.Fault{Method: "GET", Path: "^/v3/connectors$", Kind: emulator.FaultStatus, Status: 401})
@@ -416,6 +423,7 @@ func TestPersistent401IsRefreshedOnlyOnce(t *testing.T) {
 }
 
 func TestBadCredentialsAreNotRetried(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t, func(cfg *isc.Config) { cfg.ClientSecret = "wrong-secret-value" })
 	_, err := c.ListConnectors(context.Background())
@@ -434,6 +442,7 @@ func TestBadCredentialsAreNotRetried(t *testing.T) {
 }
 
 func TestTransientFailuresAreRetriedForGetAndPut(t *testing.T) {
+	t.Parallel()
 	kinds := []struct {
 		name string
 		f    emulator.Fault
@@ -505,6 +514,7 @@ func TestTransientFailuresAreRetriedForGetAndPut(t *testing.T) {
 }
 
 func TestPermanentServerErrorIsBoundedAndTyped(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, clock := e.client(t)
 	src := anySource(t, e)
@@ -530,6 +540,7 @@ func TestPermanentServerErrorIsBoundedAndTyped(t *testing.T) {
 }
 
 func TestCreateSourceAfterAmbiguousFailureMakesNoDuplicate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		kind      emulator.FaultKind
 		wantPosts int // the failed one plus a retry when the tenant had not processed it
@@ -579,6 +590,7 @@ func TestCreateSourceAfterAmbiguousFailureMakesNoDuplicate(t *testing.T) {
 // A RELEASED one is in the listing; one in development only under a derivable scriptName,
 // else the retry meets the duplicate name (an error, never a second connector).
 func TestCreateConnectorAfterResetLooksUpByName(t *testing.T) {
+	t.Parallel()
 	for _, rule := range emulator.ScriptNameRules {
 		for _, status := range []string{"RELEASED", "DEVELOPMENT"} {
 			t.Run(string(rule)+"/"+status, func(t *testing.T) {
@@ -624,6 +636,7 @@ func TestCreateConnectorAfterResetLooksUpByName(t *testing.T) {
 }
 
 func TestTypedErrorCarriesDetailCodeAndTrackingID(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t)
 	ctx := context.Background()
@@ -653,6 +666,7 @@ func TestTypedErrorCarriesDetailCodeAndTrackingID(t *testing.T) {
 }
 
 func TestUploads(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t)
 	ctx := context.Background()
@@ -714,6 +728,7 @@ func Upload(name, content string, opens *int) isc.Upload {
 }
 
 func TestCancelStopsRetrying(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, err := isc.New(e.config()) // real sleeps: the cancel must interrupt the backoff
 	if err != nil {
@@ -738,6 +753,7 @@ func TestCancelStopsRetrying(t *testing.T) {
 }
 
 func TestDebugLogHasNoSecrets(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	var tokens []string
 	var mu sync.Mutex
@@ -795,6 +811,7 @@ type writerFunc func(p []byte)
 func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
 
 func TestCACertFileTrustsTenantBehindProxy(t *testing.T) {
+	t.Parallel()
 	tn := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: examples.AcmeTenant}, TLS: &tls.Config{}})
 	emu, srv := tn.Emu, tn.Server
 	caFile := filepath.Join(t.TempDir(), "proxy-ca.pem")
@@ -826,6 +843,7 @@ func TestCACertFileTrustsTenantBehindProxy(t *testing.T) {
 }
 
 func TestConcurrentCallsShareOneTokenRefresh(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t)
 	ctx := context.Background()
@@ -865,6 +883,7 @@ func TestConcurrentCallsShareOneTokenRefresh(t *testing.T) {
 // bundle) goes out once even when the interrupt came first, which goroutine timing used to
 // decide; it is not retried.
 func TestContinueWriteSendsItsFirstAttempt(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t)
 	src := anySource(t, e)
