@@ -180,7 +180,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if every == 0 {
 		every = progressEvery
 	}
-	progress := newApplyProgress(opts.stderr, isTerminal(opts.stderr), plan, every)
+	progress := newApplyProgress(opts.stderr, isTerminal(opts.stderr), plan, every, opts.Conn.deps.now)
 	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env, Progress: progress.result, AllowDelete: opts.AllowDelete}
 	report, err := isync.Apply(ctx, sess.client, repo, plan, aopts)
 	progress.stop()

@@ -19,7 +19,7 @@ type deps struct {
 	stderr    io.Writer
 	// httpClient, when set, carries the client's requests; nil is the client's own transport.
 	httpClient *http.Client
-	// now is the clock the progress line is paced by.
+	// now is the clock that paces apply's progress line on a terminal.
 	now func() time.Time
 	// rateLimit, when set, is what --rate-limit means when the flag is not given.
 	rateLimit string
