@@ -71,8 +71,15 @@ func TestEmulatorCommand(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	stdout, errOut, code := runCLI(t, "", "export", dir)
-	if code != exitOK || !strings.Contains(stdout, "wrote") {
+	// The export's transport is the test's, to close its connections before the emulator stops:
+	// a connection dialled but never used would hold the graceful shutdown for its 5 s.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	var out, exportErr bytes.Buffer
+	d := testDeps(t, strings.NewReader(""), &out, &exportErr)
+	d.httpClient = &http.Client{Transport: tr}
+	code := run(context.Background(), []string{"export", dir}, d)
+	tr.CloseIdleConnections()
+	if stdout, errOut := out.String(), exportErr.String(); code != exitOK || !strings.Contains(stdout, "wrote") {
 		t.Fatalf("export against the emulator command: exit %d\nstdout: %s\nstderr: %s", code, stdout, errOut)
 	}
 	if _, errOut, code := runCLI(t, "", "validate", dir); code != exitOK || !strings.Contains(errOut, "valid: 0 connectors, 2 transforms, 5 sources, 2 entitlement schemas (3 warnings)") {
