@@ -148,6 +148,7 @@ func (g valueGen) liveObject(t *value.Object, keys []string, depth int) *value.O
 // unprojected, only differing ones handed to cmp) reports exactly what comparing the whole
 // projections reports, under the full rule table and with each rule taken out.
 func TestCompareMatchesWholeProjection(t *testing.T) {
+	t.Parallel()
 	tables := [][]Rule{Rules, nil}
 	for i := range Rules {
 		tables = append(tables, append(append([]Rule{}, Rules[:i]...), Rules[i+1:]...))

@@ -31,6 +31,7 @@ func bundleFiles() map[string]string {
 }
 
 func TestLoadBundle(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write(t, dir, bundleFiles())
 	r := loadOK(t, dir)
@@ -72,6 +73,7 @@ func TestLoadBundle(t *testing.T) {
 // TestBundleProblems: every bad bundle file is reported at the field that declares it, with
 // what is wrong inside the file (its line, for XML and properties).
 func TestBundleProblems(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name  string
 		files map[string]string
@@ -256,6 +258,7 @@ func BenchmarkParsePropertiesRepeatedKeys(b *testing.B) {
 }
 
 func TestParseProperties(t *testing.T) {
+	t.Parallel()
 	text := "# comment\n! also a comment\n\n  key1 = value one\nkey2:value2\nkey3 value 3\n" +
 		"multi = first \\\n    second\nescaped\\ key = tab\\there \\u00e9 \\uD83D\\uDE00\nkey1 = replaced\nempty\n"
 	props, err := ParseProperties([]byte(text))
