@@ -39,6 +39,7 @@ func bundleCase(t *testing.T, part, desired, live string) (*config.Repo, *Live) 
 }
 
 func TestCanonicalXML(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, a, b string
 		same       bool
@@ -130,6 +131,7 @@ func BenchmarkCanonicalXMLDeep(b *testing.B) {
 }
 
 func TestLineDiff(t *testing.T) {
+	t.Parallel()
 	lines := func(n int, change map[int]string) string {
 		var b strings.Builder
 		for i := range n {
@@ -179,6 +181,7 @@ func TestLineDiff(t *testing.T) {
 // TestBundlePlan: each declared part is compared with its ConnectorDetail field and planned as
 // its own request; a change shows as a count and a line diff, never as both documents.
 func TestBundlePlan(t *testing.T) {
+	t.Parallel()
 	form := func(port string) string {
 		return "<Form name=\"A\">\n  <Section name=\"s\">\n    <Field name=\"host\"/>\n    <Field name=\"port\" value=\"" + port +
 			"\"/>\n    <Field name=\"user\"/>\n  </Section>\n</Form>\n"
@@ -311,6 +314,7 @@ func TestBundlePlan(t *testing.T) {
 // TestBundleGolden renders a bundle update with every renderer: a source config with three
 // changed lines (shown as a line diff), changed translations and a metadata key.
 func TestBundleGolden(t *testing.T) {
+	t.Parallel()
 	before := "<Form name=\"Acme HR\" type=\"SourceConfig\">\n  <Section name=\"ConnectionSettings\">\n" +
 		"    <Field name=\"baseUrl\" type=\"url\"/>\n    <Field name=\"apiToken\" type=\"secret\"/>\n  </Section>\n" +
 		"  <Section name=\"AggregationSettings\">\n    <Field name=\"pageSize\" type=\"int\" value=\"100\"/>\n  </Section>\n</Form>\n"

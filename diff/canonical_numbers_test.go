@@ -38,6 +38,7 @@ func copyingCanonicalNumbers(v any) any {
 }
 
 func TestCanonicalNumbersMatchesCopy(t *testing.T) {
+	t.Parallel()
 	n := func(s string) json.Number { return json.Number(s) }
 	tests := []any{
 		nil, "x", true, n("10"), n("10.0"), n("1e1"), n("-0"), n("abc"),

@@ -13,6 +13,7 @@ import (
 )
 
 func TestComputeAcme(t *testing.T) {
+	t.Parallel()
 	p, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +85,7 @@ create ConnectorFile/HR Database/ojdbc8.jar [file]
 // TestNormalisationRules proves that every rule in the table matters: each case is equal under
 // the full table and differs once its rule is taken out.
 func TestNormalisationRules(t *testing.T) {
+	t.Parallel()
 	type tc struct {
 		rule    string
 		kind    config.Kind
@@ -219,6 +221,7 @@ func TestNormalisationRules(t *testing.T) {
 // TestListsOfObjectsDeclaredOnly: keys the tenant adds to objects inside lists are not changes,
 // and lists inside connectorAttributes keep their order.
 func TestListsInsideObjects(t *testing.T) {
+	t.Parallel()
 	repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "s.yaml", `{"name": "S",
 		"connectorAttributes": {"searchDNs": [{"searchDN": "a"}, {"searchDN": "b"}]}}`)})
 	live := liveOf(liveState{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S",
@@ -245,6 +248,7 @@ func TestListsInsideObjects(t *testing.T) {
 }
 
 func TestImmutableFields(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		field, desired, live string
 	}{
@@ -302,6 +306,7 @@ func TestImmutableFields(t *testing.T) {
 }
 
 func TestConnectors(t *testing.T) {
+	t.Parallel()
 	decl := `{"name": "Acme HR", "className": "sailpoint.connector.OpenConnectorAdapter", "type": "Acme HR", "directConnect": true, "status": "DEVELOPMENT"}`
 	repo := config.NewRepo(&config.Connector{Object: declare(t, config.KindConnector, "connectors/acme-hr.yaml", decl)})
 
@@ -346,6 +351,7 @@ func TestConnectors(t *testing.T) {
 // by name, whatever its rule), a source to be created on a connector the tenant lacks is a
 // violation at its connector field, and nothing resolves to a guess.
 func TestConnectorReferences(t *testing.T) {
+	t.Parallel()
 	conn := `{"name": "Acme HR", "className": "sailpoint.connector.OpenConnectorAdapter"}`
 	liveConn := `{"name": "Acme HR", "scriptName": "acme-hr-5f3c9a1e", "className": "sailpoint.connector.OpenConnectorAdapter"}`
 	for _, c := range []struct {
@@ -402,6 +408,7 @@ func TestConnectorReferences(t *testing.T) {
 }
 
 func TestSchemas(t *testing.T) {
+	t.Parallel()
 	mk := func(source string, attrs ...string) *config.Repo {
 		return config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "s.yaml", `{"name": "S"}`)}, &config.EntitlementSchema{Object: declare(t, config.KindEntitlementSchema, "g.yaml", `{"name": "group"}`),
 			Source: source, Attributes: attrs})
@@ -458,6 +465,7 @@ func TestSchemas(t *testing.T) {
 }
 
 func TestConnectorFiles(t *testing.T) {
+	t.Parallel()
 	repo := config.NewRepo(&config.Source{
 		Object: declare(t, config.KindSource, "s.yaml", `{"name": "S"}`),
 		ConnectorFiles: []config.File{
@@ -496,6 +504,7 @@ func TestConnectorFiles(t *testing.T) {
 }
 
 func TestUnmanaged(t *testing.T) {
+	t.Parallel()
 	repo := acmeRepo(t, false)
 	p, err := Compute(repo, acmeLive(t), Options{Env: tenanttest.Env, Drift: true})
 	if err != nil {
@@ -541,6 +550,7 @@ func TestUnmanaged(t *testing.T) {
 }
 
 func TestNeededSecrets(t *testing.T) {
+	t.Parallel()
 	t.Run("create needs its secret, present live secrets do not", func(t *testing.T) {
 		env := map[string]string{"HR_DB_PASSWORD": "x"} // AD_BIND_PASSWORD unset: present live, not sent
 		_, err := Compute(acmeRepo(t, false), acmeLive(t), Options{Env: envFrom(env)})
@@ -602,6 +612,7 @@ func TestNeededSecrets(t *testing.T) {
 }
 
 func TestResolveErrors(t *testing.T) {
+	t.Parallel()
 	repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "sources/s.yaml",
 		`{"name": "S", "description": "d", "connector": "${connector:Nope}"}`)})
 	_, err := Compute(repo, &Live{}, Options{})
@@ -611,6 +622,7 @@ func TestResolveErrors(t *testing.T) {
 }
 
 func TestEscapedReferenceIsNotSecret(t *testing.T) {
+	t.Parallel()
 	repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "s.yaml",
 		`{"name": "S", "description": "literal $${env:X}"}`)})
 	live := liveOf(liveState{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "description": "literal ${env:X}"}`)}})
@@ -624,6 +636,7 @@ func TestEscapedReferenceIsNotSecret(t *testing.T) {
 }
 
 func TestFingerprintOf(t *testing.T) {
+	t.Parallel()
 	a := liveObject(t, `{"id": "1", "modified": "2024-01-01T00:00:00Z", "n": 10, "o": {"x": 1, "y": [1, {"b": 2, "a": 1}]}}`)
 	b := liveObject(t, `{"o": {"y": [1, {"a": 1, "b": 2}], "x": 1}, "n": 10, "modified": "2024-01-01T00:00:00Z", "id": "1"}`)
 	fa, fb := FingerprintOf(a), FingerprintOf(b)
@@ -648,6 +661,7 @@ func TestFingerprintOf(t *testing.T) {
 }
 
 func TestOrderIsDeterministic(t *testing.T) {
+	t.Parallel()
 	first, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: tenanttest.Env, Drift: true})
 	if err != nil {
 		t.Fatal(err)

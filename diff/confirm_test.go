@@ -11,6 +11,7 @@ import (
 // the recomputation holds but the saved plan does not is not sent; keys reordered by an editor are
 // still the same change; anything else is refused naming the entry.
 func TestConfirm(t *testing.T) {
+	t.Parallel()
 	fresh, err := Compute(acmeRepo(t, false), acmeLive(t), Options{Env: tenanttest.Env, Tenant: "https://acme.api.identitynow.com"})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 // its reverse dependencies; for one it lacks, no change; a connector a live source still uses
 // (and no tombstone deletes) is a violation, not a delete.
 func TestTombstonePlans(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	files := map[string]string{
 		"s.yaml": "kind: Source\nname: Old\nabsent: true\nreason: CHG-1\n",

@@ -11,6 +11,7 @@ import (
 // TestDiffPathsSubsetMatchesFullCmp checks that handing cmp only the top-level fields that are
 // not plainly equal reports exactly the paths cmp reports on the whole projection.
 func TestDiffPathsSubsetMatchesFullCmp(t *testing.T) {
+	t.Parallel()
 	full := func(live, desired map[string]any) [][]string {
 		r := &pathReporter{seen: map[string]bool{}}
 		cmp.Equal(live, desired, cmp.Reporter(r))

@@ -100,6 +100,7 @@ func hostilePlan() *Plan {
 // reaches a terminal or a runner raw, markdown stays in its cells and spans, and JSON decodes to
 // the very values.
 func TestRenderHostileValues(t *testing.T) {
+	t.Parallel()
 	p := hostilePlan()
 	for _, r := range renderers {
 		if r.name == "text_color" {
@@ -181,6 +182,7 @@ func checkMarkdown(t *testing.T, out string) {
 // TestEscapers holds each format's escaper to its rules on the corpus and on what must pass
 // unchanged.
 func TestEscapers(t *testing.T) {
+	t.Parallel()
 	for _, h := range hostile {
 		for name, esc := range map[string]func(string) string{
 			"text": TextEscape, "markdown": MarkdownEscape, "github data": GitHubData, "github property": GitHubProperty,

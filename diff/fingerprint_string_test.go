@@ -10,6 +10,7 @@ import (
 // TestWriteStringMatchesTheEncoder: the fast path for plain strings writes exactly what
 // encoding/json does, so fingerprints are unchanged by it.
 func TestWriteStringMatchesTheEncoder(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{
 		"", "Corporate Directory", "a<b>&c", "2025-03-11T07:42:18.311Z", "~!@#$%^*()_+{}|:?`-=[];',./",
 		`say "hi"`, `C:\path`, "tab\there", "line\nbreak", "\x7f", "Zürich", "\u2028", "bad\xffutf8",
@@ -30,6 +31,7 @@ func TestWriteStringMatchesTheEncoder(t *testing.T) {
 
 // TestPlainIntegerIsCanonical: every number the fast path keeps is the spelling big.Rat gives.
 func TestPlainIntegerIsCanonical(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"0", "-0", "7", "25", "-3", "007", "1e3", "1.0", "10.50", "-", "", "123456789012345678901234567890"} {
 		got := canonicalNumbers(json.Number(s))
 		want := canonicalNumbersSlow(json.Number(s))

@@ -13,6 +13,7 @@ import (
 // description, a schema's attributes) and an accepted unmanaged source, with every renderer:
 // ignored differences are counted and listed, not shown as changes, and not in apply's body.
 func TestIgnoreGolden(t *testing.T) {
+	t.Parallel()
 	repo := acmeRepo(t, false)
 	repo.Settings.Ignore = []config.IgnoreRule{
 		{Kind: config.KindSource, Name: "Corporate*", Fields: []string{"description"}, Reason: "the directory team's (INC-7)",
@@ -70,6 +71,7 @@ func TestIgnoreGolden(t *testing.T) {
 // path deeper in an object apply replaces whole takes the live value; the declared body is not
 // changed.
 func TestWithoutIgnored(t *testing.T) {
+	t.Parallel()
 	body := liveObject(t, `{"description": "d", "owner": {"id": "1", "name": "N"}, "connectorAttributes": {"a": 1, "b": 2}, "deleteThreshold": 5}`)
 	live := liveObject(t, `{"description": "live", "owner": {"id": "1", "name": "L"}, "connectorAttributes": {"a": 9, "b": 2}, "deleteThreshold": 7}`)
 	ign := []Ignored{{Path: "description"}, {Path: "owner.name"}, {Path: "connectorAttributes.a"}}

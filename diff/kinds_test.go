@@ -12,6 +12,7 @@ import (
 // TestRulesDerivedFromKindTable: what the rules ignore and compare as sets, and what compute
 // calls immutable, is exactly what config's kind table says, kind by kind.
 func TestRulesDerivedFromKindTable(t *testing.T) {
+	t.Parallel()
 	// Every field any row names, and one no row names.
 	candidates := map[string]bool{"description": true}
 	for _, k := range config.AllKinds() {

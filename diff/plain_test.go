@@ -15,6 +15,7 @@ import (
 // YAML line, ignore rules applied (and left out of the update's body), a tombstone a delete of
 // the live object, and the tenant's own (internal) object never changed.
 func TestPlainKind(t *testing.T) {
+	t.Parallel()
 	const doc = "kind: Transform\nname: T\ntype: static\nattributes:\n  value: a\n  other: b\n"
 	live := func(attrs string, internal bool) *value.Object {
 		v, err := value.Decode([]byte(`{"id":"t-1","name":"T","type":"static","attributes":` + attrs + `,"internal":` + map[bool]string{false: "false", true: "true"}[internal] + `}`))

@@ -39,6 +39,7 @@ func largePlan() *Plan {
 // budget with the summary and every violation whole, and says how many objects it left out; the
 // GitHub annotations stop at GitHub's 10 per level and say how many more there are.
 func TestLargePlanFitsAComment(t *testing.T) {
+	t.Parallel()
 	p := largePlan()
 	var full bytes.Buffer
 	if err := RenderMarkdownBudget(&full, p, 1<<30); err != nil {

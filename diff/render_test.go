@@ -53,6 +53,7 @@ var renderers = []renderer{
 // TestGolden renders the Acme scenario (with one violation) with every renderer, the same
 // scenario without the violation (so that the apply cost shows), and as a drift report.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	scenarios := []struct {
 		name      string
 		violation bool
@@ -85,6 +86,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestRenderNoChanges(t *testing.T) {
+	t.Parallel()
 	repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "s.yaml", `{"name": "S", "description": "d"}`)})
 	live := liveOf(liveState{Sources: map[string]*value.Object{"S": liveObject(t, `{"name": "S", "description": "d", "id": "1"}`)}})
 	p, err := Compute(repo, live, Options{})
@@ -111,6 +113,7 @@ func TestRenderNoChanges(t *testing.T) {
 // TestSecretsNeverShown: the secret values set in the environment appear in no output of any
 // renderer, whether the plan creates, rotates or adds them, nor in a saved plan.
 func TestSecretsNeverShown(t *testing.T) {
+	t.Parallel()
 	live := acmeLive(t)
 	live.Get(config.KindSource, "", "HR Database").Object("connectorAttributes").Delete("password") // added: sent
 	for _, opts := range []Options{
@@ -167,6 +170,7 @@ func TestSecretsNeverShown(t *testing.T) {
 }
 
 func TestRenderJSONIsPureJSON(t *testing.T) {
+	t.Parallel()
 	p, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatal(err)
@@ -209,6 +213,7 @@ func TestRenderJSONIsPureJSON(t *testing.T) {
 }
 
 func TestMarkdownEscapes(t *testing.T) {
+	t.Parallel()
 	repo := config.NewRepo(&config.Source{Object: declare(t, config.KindSource, "s.yaml",
 		"{\"name\": \"A|B <script>\", \"description\": \"```\\n@team *x* [l](u)\"}")})
 	p, err := Compute(repo, &Live{}, Options{})
@@ -244,6 +249,7 @@ func TestMarkdownEscapes(t *testing.T) {
 }
 
 func TestGitHubEscapes(t *testing.T) {
+	t.Parallel()
 	if got := GitHubData("50% done\r\nnext"); got != "50%25 done%0D%0Anext" {
 		t.Errorf("ghData %q", got)
 	}
@@ -266,6 +272,7 @@ func TestGitHubEscapes(t *testing.T) {
 }
 
 func TestFormatting(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		secs float64
 		want string
@@ -317,6 +324,7 @@ func TestFormatting(t *testing.T) {
 }
 
 func TestTextColor(t *testing.T) {
+	t.Parallel()
 	p, err := Compute(acmeRepo(t, true), acmeLive(t), Options{Env: tenanttest.Env})
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 )
 
 func TestSchemasCompile(t *testing.T) {
+	t.Parallel()
 	if err := Check(); err != nil {
 		t.Fatal(err)
 	}
@@ -48,6 +49,7 @@ func source() map[string]any {
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		kind   string
@@ -155,6 +157,7 @@ func TestValidate(t *testing.T) {
 // TestFeaturesMatchSpec compares the features enum with the official OpenAPI document's
 // SourceFeature (the contract package's copy, so it runs on every clone).
 func TestFeaturesMatchSpec(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile(contract.Require(t))
 	if err != nil {
 		t.Fatal(err)
@@ -202,6 +205,7 @@ func TestFeaturesMatchSpec(t *testing.T) {
 // TestCombinedSchema checks that the all-kinds schema an editor uses accepts and rejects the same
 // documents as the per-kind ones.
 func TestCombinedSchema(t *testing.T) {
+	t.Parallel()
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft7
 	if err := c.AddResource("sailsync.json", bytes.NewReader(JSON(""))); err != nil {
@@ -236,6 +240,7 @@ func TestCombinedSchema(t *testing.T) {
 }
 
 func TestSuggest(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"descripton": "description", "PROVISONING": "PROVISIONING", "zzz": "", "nmae": "name"} {
 		if got := suggest(in, []string{"description", "name", "PROVISIONING"}); got != want {
 			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
@@ -246,6 +251,7 @@ func TestSuggest(t *testing.T) {
 // TestSettingsSchema: the settings file's schema admits no key yet, so that a mistake in
 // sailsync.yaml is an error; later settings are added to settings.json.
 func TestSettingsSchema(t *testing.T) {
+	t.Parallel()
 	var v map[string]any
 	if err := json.Unmarshal(SettingsJSON(), &v); err != nil || v["additionalProperties"] != false {
 		t.Fatalf("settings.json: %v, additionalProperties %v", err, v["additionalProperties"])
@@ -277,6 +283,7 @@ func TestSettingsSchema(t *testing.T) {
 // kind"), and its enum of kinds is filled from them: it once lacked Transform, so that no
 // transform could be deleted.
 func TestTombstoneOfEveryKind(t *testing.T) {
+	t.Parallel()
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft7
 	if err := c.AddResource("sailsync.json", bytes.NewReader(JSON(""))); err != nil {

@@ -83,6 +83,7 @@ func changed(p *diff.Plan) int {
 }
 
 func TestApplyExamplesThenNoChanges(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	repo := load(t, "../examples/acme")
 	p := h.plan(repo)
@@ -119,6 +120,7 @@ func TestApplyExamplesThenNoChanges(t *testing.T) {
 }
 
 func TestApplyOrder(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	repo := load(t, "../examples/acme")
 	rep := h.apply(repo, h.plan(repo))
@@ -187,6 +189,7 @@ connectorAttributes:
 `
 
 func TestApplyLosesNoData(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	before, ok := h.emu.SourceByName("Corporate Directory")
 	if !ok {
@@ -211,6 +214,7 @@ func TestApplyLosesNoData(t *testing.T) {
 }
 
 func TestApplyStaleObjectIsSkipped(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	repo := load(t, "../examples/acme")
 	p := h.plan(repo)
@@ -249,6 +253,7 @@ func TestApplyStaleObjectIsSkipped(t *testing.T) {
 }
 
 func TestApplyPartialFailureThenRerun(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	repo := load(t, "../examples/acme")
 	ad, _ := h.emu.SourceByName("Corporate Directory")
@@ -283,6 +288,7 @@ func TestApplyPartialFailureThenRerun(t *testing.T) {
 }
 
 func TestApplyViolationSendsNothing(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	repo := load(t, "../examples/acme-immutable")
 	p := h.plan(repo)
@@ -300,6 +306,7 @@ func TestApplyViolationSendsNothing(t *testing.T) {
 }
 
 func TestApplyRefusesPlanOfOtherContent(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	repo := load(t, "../examples/acme")
 	p := h.plan(repo)
@@ -314,6 +321,7 @@ func TestApplyRefusesPlanOfOtherContent(t *testing.T) {
 }
 
 func TestApplyCancelledStopsStartingRequests(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	repo := load(t, "../examples/acme")
 	p := h.plan(repo)

@@ -72,6 +72,7 @@ func (h *harness) requests() []string {
 }
 
 func TestBundleCreateThenSource(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	dir := bundleRepo(t, nil)
 	repo := load(t, dir)
@@ -117,6 +118,7 @@ func TestBundleCreateThenSource(t *testing.T) {
 // TestBundleUpdates: an existing connector's bundle is compared as XML (and properties), and
 // a change of one file is exactly one request, after the fresh read.
 func TestBundleUpdates(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	first := load(t, bundleRepo(t, nil))
 	if rep := h.apply(first, h.plan(first)); !rep.OK() {
@@ -212,6 +214,7 @@ func TestBundleUpdates(t *testing.T) {
 // TestBundleErrorUpdateDetail: the tenant answers 200 with an UpdateDetail of status ERROR;
 // the connector is reported failed with the tenant's message and its source is skipped.
 func TestBundleErrorUpdateDetail(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	repo := load(t, bundleRepo(t, func(f map[string]string) {
 		f["connectors/payroll/source-config.xml"] = strings.Replace(bundleSourceConfig, "sailpoint_form_2_0.xsd", "sailpoint_form_1_0.xsd", 1)
@@ -244,6 +247,7 @@ func TestBundleErrorUpdateDetail(t *testing.T) {
 // TestBundleExportRoundTrip: export writes the bundle beside the connector's YAML, and a plan
 // of the export finds nothing to do.
 func TestBundleExportRoundTrip(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	repo := load(t, bundleRepo(t, nil))
 	if rep := h.apply(repo, h.plan(repo)); !rep.OK() {
@@ -279,6 +283,7 @@ func TestBundleExportRoundTrip(t *testing.T) {
 // TestBundleFetchMinimum: a RELEASED connector, found in the listing, is read with GET only
 // when it declares a bundle (the listing has none); without one the listing is enough.
 func TestBundleFetchMinimum(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	released := strings.Replace(bundleConnectorYAML, "status: DEVELOPMENT", "status: RELEASED", 1)
 	first := load(t, bundleRepo(t, func(f map[string]string) { f["connectors/payroll.yaml"] = released }))

@@ -94,6 +94,7 @@ func deleteHarnessWith(t *testing.T, opts emulator.Options) (*emulator.Emulator,
 // before the connector it used — in exactly the requests the plan estimated; a second plan is
 // "No changes".
 func TestApplyDeletes(t *testing.T) {
+	t.Parallel()
 	emu, client := deleteHarness(t, 0)
 	repo := load(t, tenanttest.WriteDir(t, tombstones))
 	live, err := isync.Fetch(context.Background(), client(), repo, isync.FetchOptions{})
@@ -190,6 +191,7 @@ func TestApplyDeletes(t *testing.T) {
 // TestApplyDeleteFollowsTheTask: a source deletion's task that runs for a while is polled
 // until it has ended; one the tenant cannot show (404) is reported as accepted.
 func TestApplyDeleteFollowsTheTask(t *testing.T) {
+	t.Parallel()
 	emu, client := deleteHarness(t, 2)
 	repo := load(t, tenanttest.WriteDir(t, map[string]string{"cd.yaml": tombstones["cd.yaml"]}))
 	live, err := isync.Fetch(context.Background(), client(), repo, isync.FetchOptions{})

@@ -23,6 +23,7 @@ import (
 // (connector create, source create and update, schema create and update, connector file), and
 // the duration it prints is N at the client's rate.
 func TestPlanEstimateIsTheApplysRequestCount(t *testing.T) {
+	t.Parallel()
 	tn := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: examples.AcmeTenant}})
 	emu := tn.Emu
 	client := func() *isc.Client { return tn.NewClient(t, isc.Config{}) }
@@ -71,6 +72,7 @@ func TestPlanEstimateIsTheApplysRequestCount(t *testing.T) {
 }
 
 func TestEstimateCalls(t *testing.T) {
+	t.Parallel()
 	ch := func(k config.Kind, a diff.Action) diff.Change { return diff.Change{Kind: k, Action: a} }
 	for _, c := range []struct {
 		name    string

@@ -306,6 +306,7 @@ type faultCase struct {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	var retryDate time.Time
 	cases := []faultCase{
 		{
@@ -648,6 +649,7 @@ func TestFaults(t *testing.T) {
 // The listing must notice (the total changed), start over and see the new source: otherwise the
 // plan would show it as missing and apply would try to create it a second time.
 func TestFaultListShiftsWhilePaging(t *testing.T) {
+	t.Parallel()
 	var once gosync.Once
 	shifting := func(emu *emulator.Emulator) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -759,6 +761,7 @@ func filterLog(log []emulator.LogEntry, method string) []emulator.LogEntry {
 // That PUT finishes (no half-written request), nothing new starts, the report lists every
 // planned object, and a plain re-run finishes the job.
 func TestFaultInterruptMidApply(t *testing.T) {
+	t.Parallel()
 	f := newFaultFixture(t, 0)
 	p := f.plan()
 	before := f.emu.Sources()
@@ -828,6 +831,7 @@ func TestFaultInterruptMidApply(t *testing.T) {
 // wait). The attempt in flight finishes, but no further attempt is made and no wait is sat out:
 // a retry is a new request, and after Ctrl-C none starts.
 func TestFaultInterruptStopsRetries(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		fault emulator.Fault

@@ -21,6 +21,7 @@ import (
 // request more than that minimum (the first page, which tells the size) only when more than
 // NamesPerFilter sources are declared and filters win.
 func TestFetchCallsByTenantSize(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name          string
 		tenant        int
@@ -99,6 +100,7 @@ func TestFetchCallsByTenantSize(t *testing.T) {
 // uses it, a pinned one by its pin; an unused, unpinned one in development only when the common
 // guess happens to be the tenant's rule. Each GET is one the listing could not save.
 func TestFetchConnectorsByName(t *testing.T) {
+	t.Parallel()
 	for _, rule := range emulator.ScriptNameRules {
 		t.Run(string(rule), func(t *testing.T) {
 			seed := fstest.MapFS{}

@@ -19,6 +19,7 @@ import (
 // stopped at isc.MaxListed with an error, never by memory; a plan of a few declared sources
 // reads them by name and is not disturbed by a claimed total.
 func TestFetchListingThatNeverEnds(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		fault     emulator.Fault

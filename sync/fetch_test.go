@@ -41,6 +41,7 @@ func declare(t *testing.T, prefix string, n int, withSchemas bool) *config.Repo 
 // fewest the API allows: the sources by whichever of the full paged list and name-filtered
 // lists is fewer calls, one schema list per declared source with schemas, one token.
 func TestFetchMakesTheMinimumOfCalls(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name              string
 		tenant, declared  int

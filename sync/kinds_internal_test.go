@@ -11,6 +11,7 @@ import (
 // TestListsDerivedFromKindTable: apply's levels and export's dropped fields are config's kind
 // table's, not copies of it.
 func TestListsDerivedFromKindTable(t *testing.T) {
+	t.Parallel()
 	if !reflect.DeepEqual(Levels, config.Levels()) {
 		t.Errorf("Levels %v, kind table %v", Levels, config.Levels())
 	}
@@ -23,6 +24,7 @@ func TestListsDerivedFromKindTable(t *testing.T) {
 // TestHandlerPerKind: every kind of config's table has an apply handler and every handler a
 // table row, so that a half-added kind fails here rather than as "unknown kind" in an apply.
 func TestHandlerPerKind(t *testing.T) {
+	t.Parallel()
 	for _, k := range config.AllKinds() {
 		if _, ok := handlers[k]; !ok {
 			t.Errorf("%s: no apply handler (sync/kind_*.go)", k)
@@ -38,6 +40,7 @@ func TestHandlerPerKind(t *testing.T) {
 // TestExporterPerKind: every declared kind of config's table has an exporter and every exporter
 // a declared kind, so that export does not leave a new kind out.
 func TestExporterPerKind(t *testing.T) {
+	t.Parallel()
 	for _, k := range config.UserKinds() {
 		if _, ok := exporters[k]; !ok {
 			t.Errorf("%s: no exporter (sync/kind_*.go)", k)

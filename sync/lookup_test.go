@@ -23,6 +23,7 @@ import (
 // what the plan records, every request passes the contract check, and each name finds the
 // tenant's object (a name matching several objects keeps them all, for diff to refuse).
 func TestLookupsAtTheMinimum(t *testing.T) {
+	t.Parallel()
 	seed := fstest.MapFS{
 		"identities/i.json":        {Data: []byte(`[{"id":"i1","name":"Amelia Ortiz"},{"id":"i2","name":"Ben Okafor"},{"id":"i3","name":"Twin"},{"id":"i4","name":"Twin"}]`)},
 		"managed-clusters/c.json":  {Data: []byte(`[{"id":"c1","name":"Primary","clientType":"CCG","ccgVersion":"v01"}]`)},

@@ -144,6 +144,7 @@ func yamlAttrs(t *testing.T, doc string) string {
 // leaves the tenant as declared (the new transform custom, the internal one untouched); the plan
 // after it is "No changes" and a second apply writes nothing.
 func TestTransformRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, fold := range []bool{false, true} {
 		t.Run(fmt.Sprintf("FoldNames=%v", fold), func(t *testing.T) {
 			tn := transformTenant(t, fold, nil, seedHireDate, seedLowerEmail, seedOld, seedToUpper)
@@ -251,6 +252,7 @@ func (r *putRecorder) handler(emu *emulator.Emulator) http.Handler {
 // it — the live name and type exactly, the declared attributes (null included) — and never the
 // tenant's id or internal; a transform in sync is not sent.
 func TestTransformPutBody(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		doc  string
@@ -305,6 +307,7 @@ func TestTransformPutBody(t *testing.T) {
 // TestTransformTypeIsImmutable: a declared type other than the tenant's is a violation at the
 // line of type, with the PUT's rule; apply of that plan sends nothing.
 func TestTransformTypeIsImmutable(t *testing.T) {
+	t.Parallel()
 	tn := transformTenant(t, false, nil, seedHireDate, seedLowerEmail)
 	doc := docs(yamlHireDate, "kind: Transform\nname: Lowercase Email\n# now upper\ntype: upper\nattributes: null\n")
 	repo := load(t, tenanttest.WriteDir(t, map[string]string{"t.yaml": doc}))
@@ -334,6 +337,7 @@ func TestTransformTypeIsImmutable(t *testing.T) {
 // unique-name check is not, gave a green create the tenant refused.) A tenant that has both spellings
 // gives the declared name its own: plan updates that one, and apply goes through.
 func TestTransformNamesDifferingInCase(t *testing.T) {
+	t.Parallel()
 	lower := strings.Replace(yamlLowerEmail, "name: Lowercase Email", "name: lowercase email", 1)
 	// The other spelling, as a tenant comparing names exactly may hold it beside the seed's.
 	const seedLowerSpelling = `{"id":"0aa0c1d2-e3f4-4a5b-8c6d-7e8f9a0b1c2d","name":"lowercase email","type":"lower","attributes":null,"internal":false}`
@@ -429,6 +433,7 @@ func TestTransformNamesDifferingInCase(t *testing.T) {
 // transforms, mostly), then the fewer of the other pages and `name sw` lookups of the names it
 // did not hold. SailPoint's internal transforms are read (their names are taken) but never kept.
 func TestFetchTransformCalls(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		tenant   int   // custom transforms t-0001…, after 5 internal ones
@@ -514,6 +519,7 @@ func TestFetchTransformCalls(t *testing.T) {
 // then it is unmanaged, whichever the listing shows first (it was dropped from the report and
 // the coverage), as is a second other spelling.
 func TestTransformDrift(t *testing.T) {
+	t.Parallel()
 	lower := strings.Replace(yamlLowerEmail, "name: Lowercase Email", "name: lowercase email", 1)
 	spelling := strings.Replace(seedLowerEmail, `"name":"Lowercase Email"`, `"name":"lowercase email"`, 1)
 	spelling = strings.Replace(spelling, lowerEmailID, "0aa0c1d2-e3f4-4a5b-8c6d-7e8f9a0b1c2d", 1)
@@ -588,6 +594,7 @@ func TestTransformDrift(t *testing.T) {
 // tombstone of one too (never a delete it refuses), and apply sends nothing; the internal
 // transform is never planned, reported or changed otherwise.
 func TestTransformNamedLikeAnInternalOne(t *testing.T) {
+	t.Parallel()
 	const internal = `{"id":"b41d7e09-2a6c-4f35-8d1e-9c7a0f2b5d68","name":"ToUpper","type":"upper","attributes":null,"internal":true}`
 	const tombstone = "\nabsent: true\nreason: not ours (CHG-1)\n"
 	for _, tc := range []struct {

@@ -21,6 +21,7 @@ import (
 // source that names it (with its secret from the environment) and the schema from its template,
 // under a scriptName rule no guess can follow.
 func TestApplyFromThePlanAlone(t *testing.T) {
+	t.Parallel()
 	emu, err := emulator.New(emulator.Options{ScriptNameRule: emulator.ScriptNameSuffix})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 // the tenant encrypts against the emulator's own statement of it: if either is edited alone, a
 // secret would be compared as plain text or a plain value hidden.
 func TestClientAgreesWithTenantOnSecrets(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{
 		"password", "bindPassword", "client_secret", "apiToken", "api_key", "apiKey", "private_key",
 		"privateKey", "secretKey", "passphrase", "credential", "credentials", "passwd", "oauthToken",
@@ -30,6 +31,7 @@ func TestClientAgreesWithTenantOnSecrets(t *testing.T) {
 // so that editing either alone fails: a wrong immutable list lets apply send a 400 or blocks a
 // legal change, a wrong server list exports, compares or sends fields the tenant owns.
 func TestClientAgreesWithTenantOnSourceFields(t *testing.T) {
+	t.Parallel()
 	src, ok := config.KindInfo(config.KindSource)
 	if !ok {
 		t.Fatal("Source is not in the kind table")

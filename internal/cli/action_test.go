@@ -22,6 +22,7 @@ import (
 	"github.com/sailsync/sailsync/examples"
 	"github.com/sailsync/sailsync/internal/contract"
 	"github.com/sailsync/sailsync/internal/emulator"
+	"github.com/sailsync/sailsync/internal/tenanttest"
 )
 
 // TestMain lets the test binary stand in for the programs the action's script runs: linked as
@@ -29,7 +30,9 @@ import (
 func TestMain(m *testing.M) {
 	switch filepath.Base(os.Args[0]) {
 	case "sailsync":
-		os.Exit(Main())
+		d := processDeps()
+		d.rateLimit = testRateLimit
+		os.Exit(mainWith(d))
 	case "gh":
 		os.Exit(fakeGH(os.Args[1:]))
 	case "sailsync-crash":
@@ -41,6 +44,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	tenanttest.MoreParallel()
 	os.Exit(m.Run())
 }
 
@@ -62,6 +66,7 @@ func crash() {
 // action's, and a workflow that uses it (`uses: ./`, every input given), which makes actionlint
 // parse action.yml and check the input names.
 func TestActionlint(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs(".")
 	if err != nil {
 		t.Fatal(err)
@@ -205,6 +210,7 @@ func actionWorkflows(t *testing.T) (steps, uses []byte) {
 // emulator over real HTTP with every request checked against the OpenAPI document, with a fake
 // gh on PATH that keeps the pull request's comments and the repository's issues in a file.
 func TestActionScript(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Fatalf("the action's script needs bash: %v", err)
 	}
@@ -355,6 +361,7 @@ func TestActionScript(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			cleanEnv(t)
 			setSecrets(t)
 			emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant})
@@ -425,7 +432,7 @@ func TestActionScript(t *testing.T) {
 				summary := filepath.Join(work, fmt.Sprintf("summary-%d.md", i))
 				outputs := filepath.Join(work, fmt.Sprintf("outputs-%d", i))
 				cmd := exec.Command("bash", filepath.Join("ci", "action.sh"))
-				cmd.Env = append(os.Environ(),
+				cmd.Env = append(childEnv(t),
 					"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 					"SAIL_BASE_URL="+srv.URL, "SAIL_CLIENT_ID="+emu.ClientID(), "SAIL_CLIENT_SECRET="+emu.ClientSecret(),
 					"SAILSYNC_BIN="+cmp.Or(r.bin, "sailsync"), "SAILSYNC_COMMAND="+r.command, "SAILSYNC_DIRECTORY="+dir,

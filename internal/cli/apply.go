@@ -39,7 +39,7 @@ type applyOptions struct {
 	progressEvery time.Duration
 }
 
-func newApplyCmd() *cobra.Command {
+func newApplyCmd(d *deps) *cobra.Command {
 	opts := &applyOptions{}
 	cmd := &cobra.Command{
 		Use:   "apply [DIR]",
@@ -66,7 +66,7 @@ func newApplyCmd() *cobra.Command {
 	f.BoolVar(&opts.Verify, "verify", false, "after the writes, run the tenant's connection test (test-configuration) of every source created or updated; a failed test fails the apply (nothing is rolled back)")
 	f.BoolVar(&opts.AllowDelete, "allow-delete", false, "carry out the plan's deletes (tombstones) without asking; required for deletes without a terminal")
 	bindOutput(cmd, &opts.Output, render.HasApply)
-	opts.Conn.bind(f)
+	opts.Conn.bind(f, d)
 	return cmd
 }
 
@@ -83,7 +83,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		plan *diff.Plan
 		sess *session
 	)
-	fail := func(err error) error { return reportFailure(opts.stdout, format, "apply", opts.Dir, err) }
+	fail := func(err error) error {
+		return reportFailure(opts.Conn.deps, opts.stdout, format, "apply", opts.Dir, err)
+	}
 	if opts.PlanFile != "" {
 		repo, plan, sess, err = opts.savedPlan(ctx)
 	} else {
@@ -99,7 +101,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 
 	out := render.Applied{Plan: displayPlan(plan, opts.Dir)}
 	if format.ApplyPlan != nil {
-		if err := format.ApplyPlan(opts.stdout, out.Plan, diff.TextOptions{Color: useColor(opts.stdout, opts.Conn.NoColor), RateLimit: sess.rate}); err != nil {
+		if err := format.ApplyPlan(opts.stdout, out.Plan, diff.TextOptions{Color: opts.Conn.deps.useColor(opts.stdout, opts.Conn.NoColor), RateLimit: sess.rate}); err != nil {
 			return err
 		}
 	}
@@ -123,7 +125,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	var created func(isync.Created)
 	if hasCreates(plan) {
 		// Opened before anything is sent: a create that no record would keep is not started.
-		j, err := openJournal(journalPath(repo.Dir), sess.client.Tenant(), time.Now)
+		j, err := openJournal(opts.Conn.deps.journalPath(repo.Dir), sess.client.Tenant(), opts.Conn.deps.now)
 		if err != nil {
 			return finish(out, err)
 		}
@@ -138,7 +140,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if every == 0 {
 		every = progressEvery
 	}
-	progress := newApplyProgress(opts.Conn.notes(opts.stderr), fancyTerminal(opts.stderr) && !opts.Conn.Quiet, plan, every)
+	progress := newApplyProgress(opts.Conn.notes(opts.stderr), opts.Conn.deps.fancyTerminal(opts.stderr) && !opts.Conn.Quiet, plan, every, opts.Conn.deps.now)
 	aopts := isync.ApplyOptions{Parallelism: opts.Conn.Parallelism, Dir: opts.Dir, Env: sess.env, Progress: progress.result, Deletes: deletes, Created: created, Verify: opts.Verify}
 	report, err := isync.Apply(ctx, sess.client, repo, plan, aopts)
 	progress.stop()
@@ -171,7 +173,7 @@ func (opts *applyOptions) finish(format render.Format, out render.Applied, err e
 			out.Failure = nil // the report says what failed; only the exit status is left
 		}
 	}
-	if rerr := format.Apply(opts.stdout, out, stepSummary(format, opts.stdout, opts.stderr)); rerr != nil {
+	if rerr := format.Apply(opts.stdout, out, stepSummary(opts.Conn.deps, format, opts.stdout, opts.stderr)); rerr != nil {
 		return rerr
 	}
 	// A plain error already maps to exitFailure with its message (exitStatus).

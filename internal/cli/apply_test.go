@@ -25,10 +25,6 @@ import (
 	isync "github.com/sailsync/sailsync/sync"
 )
 
-// fastRate lifts the client's rate limit so that the many commands of these tests do not wait
-// 100 ms between requests; the emulator does not rate-limit.
-const fastRate = "--rate-limit=10000/10s"
-
 const declaredDescription = "Acme's Active Directory forest (corp.acme.example): employees and contractors."
 
 // applyTenant starts an emulated tenant with every secret of the example set.
@@ -58,8 +54,9 @@ func description(t *testing.T, emu *emulator.Emulator, source string) string {
 // TestApplyRefusesWithoutTerminal: no terminal and no --auto-approve → exit 1 before anything
 // reaches the tenant.
 func TestApplyRefusesWithoutTerminal(t *testing.T) {
+	t.Parallel()
 	emu := applyTenant(t)
-	stdout, stderr, code := runCLI(t, "yes\n", "apply", "examples/acme", fastRate)
+	stdout, stderr, code := runCLI(t, "yes\n", "apply", "examples/acme")
 	if code != exitFailure {
 		t.Fatalf("exit %d, want 1", code)
 	}
@@ -77,14 +74,15 @@ func TestApplyRefusesWithoutTerminal(t *testing.T) {
 // TestApplyThenPlan: apply the example, then plan shows no changes and a second apply sends no
 // write request, under every scriptName rule the emulator plays.
 func TestApplyThenPlan(t *testing.T) {
+	t.Parallel()
 	for _, rule := range emulator.ScriptNameRules {
-		t.Run(string(rule), func(t *testing.T) { applyThenPlan(t, rule) })
+		t.Run(string(rule), func(t *testing.T) { t.Parallel(); applyThenPlan(t, rule) })
 	}
 }
 
 func applyThenPlan(t *testing.T, rule emulator.ScriptNameRule) {
 	emu := applyTenantWith(t, emulator.Options{ScriptNameRule: rule})
-	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate)
+	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve")
 	if code != exitOK {
 		t.Fatalf("apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
@@ -113,13 +111,13 @@ func applyThenPlan(t *testing.T, rule emulator.ScriptNameRule) {
 		t.Errorf("Acme HR Cloud apiToken in the tenant: %q, %v", got, ok)
 	}
 
-	stdout, stderr, code = runCLI(t, "", "plan", "examples/acme", fastRate)
+	stdout, stderr, code = runCLI(t, "", "plan", "examples/acme")
 	if code != exitOK || !strings.Contains(stdout, "No changes") {
 		t.Fatalf("plan after apply: exit %d, want 0 with No changes\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 
 	emu.ResetLog()
-	stdout, stderr, code = runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate)
+	stdout, stderr, code = runCLI(t, "", "apply", "examples/acme", "--auto-approve")
 	if code != exitOK || !strings.Contains(stdout, "No changes") {
 		t.Fatalf("second apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
@@ -135,14 +133,16 @@ func applyThenPlan(t *testing.T, rule emulator.ScriptNameRule) {
 // one made from other repository content, against another tenant, or no longer what the
 // repository and the tenant imply (the tenant changed since).
 func TestApplyPlanFile(t *testing.T) {
+	t.Parallel()
 	t.Run("applies", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		emu.ResetLog()
-		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
+		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve")
 		if code != exitOK || !strings.Contains(stdout, "Apply: 8 done") {
 			t.Fatalf("apply --plan: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
@@ -165,15 +165,16 @@ func TestApplyPlanFile(t *testing.T) {
 		if reads := len(sent) - (pf.APICalls - 1); reads != planReads {
 			t.Errorf("the plan announced %d requests, apply --plan sent %d: %v", pf.APICalls, len(sent), sent)
 		}
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", fastRate); code != exitOK {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme"); code != exitOK {
 			t.Errorf("plan after apply --plan: exit %d: %s", code, stderr)
 		}
 	})
 	t.Run("repository changed", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
 		dir := tenanttest.CopyDir(t, "examples/acme")
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", dir, "--out", file, fastRate); code != exitChanges {
+		if _, stderr, code := runCLI(t, "", "plan", dir, "--out", file); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		yml := filepath.Join(dir, "sources", "corporate-directory.yaml")
@@ -185,7 +186,7 @@ func TestApplyPlanFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		emu.ResetLog()
-		_, stderr, code := runCLI(t, "", "apply", dir, "--plan", file, "--auto-approve", fastRate)
+		_, stderr, code := runCLI(t, "", "apply", dir, "--plan", file, "--auto-approve")
 		if code != exitFailure || !strings.Contains(stderr, "other repository content") {
 			t.Errorf("exit %d, want 1 naming the content change; stderr %s", code, stderr)
 		}
@@ -194,16 +195,17 @@ func TestApplyPlanFile(t *testing.T) {
 		}
 	})
 	t.Run("tenant changed", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		if err := emu.UpdateSource("Corporate Directory", func(o *value.Object) { o.Set("description", "edited in the UI") }); err != nil {
 			t.Fatal(err)
 		}
 		emu.ResetLog()
-		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
+		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve")
 		if code != exitFailure || !strings.Contains(stderr, `(update Source/Corporate Directory): not what the repository and the tenant imply now`) {
 			t.Fatalf("exit %d, want 1 naming the entry\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
@@ -216,17 +218,18 @@ func TestApplyPlanFile(t *testing.T) {
 		}
 	})
 	t.Run("another tenant", func(t *testing.T) {
+		t.Parallel()
 		// A plan saved against tenant A and applied to tenant B: refused before any request,
 		// naming both tenants; neither tenant hears a thing.
 		a := applyTenant(t)
-		aURL := os.Getenv("SAIL_BASE_URL")
+		aURL := envOf(t)["SAIL_BASE_URL"]
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		a.ResetLog()
 		b, bURL := startTenant(t)
-		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
+		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve")
 		if code != exitFailure || !strings.Contains(stderr, "made against tenant "+aURL) || !strings.Contains(stderr, "talks to "+bURL) {
 			t.Errorf("exit %d, want 1 naming both tenants\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
@@ -234,18 +237,19 @@ func TestApplyPlanFile(t *testing.T) {
 			t.Errorf("requests sent: %d to the plan's tenant, %d to the other", len(a.Log()), len(b.Log()))
 		}
 		// The same tenant under another spelling is the same tenant.
-		t.Setenv("SAIL_BASE_URL", strings.ToUpper(aURL)+"/")
-		if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate); code != exitOK {
+		setEnv(t, "SAIL_BASE_URL", strings.ToUpper(aURL)+"/")
+		if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve"); code != exitOK {
 			t.Errorf("apply to the plan's own tenant spelled differently: exit %d: %s", code, stderr)
 		}
 	})
 	t.Run("unreadable plan file", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
 		if err := os.WriteFile(file, []byte(`{"format_version": 99}`), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
+		_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve")
 		if code != exitFailure || !strings.Contains(stderr, "format_version") {
 			t.Errorf("exit %d, stderr %s", code, stderr)
 		}
@@ -258,8 +262,9 @@ func TestApplyPlanFile(t *testing.T) {
 // TestApplyJSON: --output json writes one JSON document with the plan and the report, and
 // nothing else on stdout.
 func TestApplyJSON(t *testing.T) {
+	t.Parallel()
 	applyTenant(t)
-	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "-o", "json", fastRate)
+	stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "-o", "json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -287,10 +292,12 @@ func TestApplyJSON(t *testing.T) {
 // TestApplyViolation: a plan with a violation sends no write request and exits 1, in either
 // output format.
 func TestApplyViolation(t *testing.T) {
+	t.Parallel()
 	for _, output := range []string{"text", "json"} {
 		t.Run(output, func(t *testing.T) {
+			t.Parallel()
 			emu := applyTenant(t)
-			stdout, stderr, code := runCLI(t, "", "apply", "examples/acme-immutable", "--auto-approve", "-o", output, fastRate)
+			stdout, stderr, code := runCLI(t, "", "apply", "examples/acme-immutable", "--auto-approve", "-o", output)
 			if code != exitFailure {
 				t.Fatalf("exit %d, want 1", code)
 			}
@@ -313,6 +320,7 @@ func TestApplyViolation(t *testing.T) {
 
 // TestApplyConfirmation: on a terminal apply asks, and only "yes" goes ahead.
 func TestApplyConfirmation(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		answer  string
 		applied bool
@@ -324,16 +332,16 @@ func TestApplyConfirmation(t *testing.T) {
 		{"  yes  \n", true},
 	} {
 		t.Run(strings.TrimSpace(tc.answer), func(t *testing.T) {
+			t.Parallel()
 			emu := applyTenant(t)
 			var stdout, stderr bytes.Buffer
 			opts := &applyOptions{
-				Dir: "examples/acme", Output: "text", Conn: defaultConn(),
+				Dir: "examples/acme", Output: "text", Conn: defaultConn(t),
 				stdin: strings.NewReader(tc.answer), stdout: &stdout, stderr: &stderr, interactive: true,
 			}
-			opts.Conn.RateLimit = "10000/10s"
 			err := runApply(context.Background(), opts)
 			// The prompt names the tenant, so that nobody approves a plan for the wrong one.
-			if !strings.Contains(stderr.String(), "Apply these changes to tenant "+os.Getenv("SAIL_BASE_URL")+"? Only 'yes' is accepted") {
+			if !strings.Contains(stderr.String(), "Apply these changes to tenant "+envOf(t)["SAIL_BASE_URL"]+"? Only 'yes' is accepted") {
 				t.Errorf("no prompt on stderr: %q", stderr.String())
 			}
 			if !strings.Contains(stdout.String(), "Plan: 5 to create, 3 to update.") {
@@ -362,18 +370,20 @@ func TestApplyConfirmation(t *testing.T) {
 // made without --rotate-secrets does not show existing secrets, so apply must not send them even
 // when given --rotate-secrets; a plan made with it shows them, so apply sends them.
 func TestApplyPlanFileSecrets(t *testing.T) {
+	t.Parallel()
 	t.Run("plan without rotation", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
 		before, ok := emu.Secret("Corporate Directory", "password")
 		if !ok || before == tenanttest.Secrets["AD_BIND_PASSWORD"] {
 			t.Fatalf("seed password %q, %v", before, ok)
 		}
 		file := filepath.Join(t.TempDir(), "plan.json")
-		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file, fastRate); code != exitChanges {
+		if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", file); code != exitChanges {
 			t.Fatalf("plan: exit %d: %s", code, stderr)
 		}
 		emu.ResetLog()
-		_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--rotate-secrets", "--auto-approve", fastRate)
+		_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--rotate-secrets", "--auto-approve")
 		if code != exitFailure || !strings.Contains(stderr, "--rotate-secrets") {
 			t.Errorf("exit %d, want 1 naming --rotate-secrets; stderr %s", code, stderr)
 		}
@@ -385,14 +395,15 @@ func TestApplyPlanFileSecrets(t *testing.T) {
 		}
 	})
 	t.Run("plan with rotation", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
 		file := filepath.Join(t.TempDir(), "plan.json")
-		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--rotate-secrets", "--out", file, fastRate)
+		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--rotate-secrets", "--out", file)
 		if code != exitChanges || !strings.Contains(stdout, "~ connectorAttributes.password: (sensitive)") {
 			t.Fatalf("plan: exit %d: %s\n%s", code, stderr, stdout)
 		}
 		// The flag the plan was made with is given again: a plan file alone cannot ask for it.
-		if stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--rotate-secrets", "--auto-approve", fastRate); code != exitOK {
+		if stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--rotate-secrets", "--auto-approve"); code != exitOK {
 			t.Fatalf("apply: exit %d\n%s\n%s", code, stdout, stderr)
 		}
 		for _, tc := range []struct{ source, attr, env string }{
@@ -409,6 +420,7 @@ func TestApplyPlanFileSecrets(t *testing.T) {
 // TestApplyProgress: without a terminal, apply says how far it is on stderr at the end of each
 // level and every progressEvery, so that a long apply is never silent in a CI log.
 func TestApplyProgress(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant, Latency: 30 * time.Millisecond})
@@ -417,11 +429,11 @@ func TestApplyProgress(t *testing.T) {
 	}
 	srv := httptest.NewServer(contract.Middleware(t, emu))
 	defer srv.Close()
-	t.Setenv("SAIL_BASE_URL", srv.URL)
-	t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
+	setEnv(t, "SAIL_BASE_URL", srv.URL)
+	setEnv(t, "SAIL_CLIENT_ID", emu.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", emu.ClientSecret())
 	var stdout, stderr bytes.Buffer
-	opts := &applyOptions{Dir: "examples/acme", AutoApprove: true, Output: "text", Conn: defaultConn(),
+	opts := &applyOptions{Dir: "examples/acme", AutoApprove: true, Output: "text", Conn: defaultConn(t),
 		stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, progressEvery: 10 * time.Millisecond}
 	opts.Conn.Parallelism = 1 // one request at a time: the apply takes long enough to tick
 	if err := runApply(context.Background(), opts); err != nil {
@@ -447,6 +459,7 @@ func TestApplyProgress(t *testing.T) {
 // TestApplyInterruptedSaysStopped: an apply interrupted with nothing failed says what was done
 // and what was not started, and that a re-run finishes the job, not "fix the failures".
 func TestApplyInterruptedSaysStopped(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant})
@@ -465,11 +478,11 @@ func TestApplyInterruptedSaysStopped(t *testing.T) {
 	})
 	srv := httptest.NewServer(contract.Middleware(t, hooked))
 	defer srv.Close()
-	t.Setenv("SAIL_BASE_URL", srv.URL)
-	t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
+	setEnv(t, "SAIL_BASE_URL", srv.URL)
+	setEnv(t, "SAIL_CLIENT_ID", emu.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", emu.ClientSecret())
 	var stdout, stderr bytes.Buffer
-	opts := &applyOptions{Dir: "examples/acme", AutoApprove: true, Output: "text", Conn: defaultConn(),
+	opts := &applyOptions{Dir: "examples/acme", AutoApprove: true, Output: "text", Conn: defaultConn(t),
 		stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr}
 	opts.Conn.Parallelism = 1
 	err = runApply(ctx, opts)

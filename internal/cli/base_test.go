@@ -81,7 +81,7 @@ func threeWayScenario(t *testing.T) (emu *emulator.Emulator, top, dir string) {
 	emu, _ = startTenant(t)
 	top = t.TempDir()
 	dir = filepath.Join(top, "sailsync")
-	stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
+	stdout, stderr, code := runCLI(t, "", "export", dir)
 	if code != 0 {
 		t.Fatalf("export: exit %d: %s", code, stderr)
 	}
@@ -137,6 +137,7 @@ func stable(out, dir string) string {
 // at the base — each of the four classes and the objects no longer declared, in every output
 // format — and the plan lists the tenant drift its apply would overwrite in its own section.
 func TestThreeWay(t *testing.T) {
+	t.Parallel()
 	_, _, dir := threeWayScenario(t)
 	for _, tc := range []struct {
 		command, output, golden string
@@ -152,7 +153,7 @@ func TestThreeWay(t *testing.T) {
 		{"drift", "github", "threeway-drift.github", 2},
 	} {
 		t.Run(tc.command+"/"+tc.output, func(t *testing.T) {
-			stdout, stderr, code := runCLI(t, "", tc.command, dir, "--base", "deployed", "--output", tc.output, fastRate)
+			stdout, stderr, code := runCLI(t, "", tc.command, dir, "--base", "deployed", "--output", tc.output)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\nstderr: %s", code, tc.code, stderr)
 			}
@@ -160,7 +161,7 @@ func TestThreeWay(t *testing.T) {
 		})
 	}
 
-	stdout, _, _ := runCLI(t, "", "plan", dir, "--base", "deployed", "--output", "json", fastRate)
+	stdout, _, _ := runCLI(t, "", "plan", dir, "--base", "deployed", "--output", "json")
 	var p diff.Plan
 	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
 		t.Fatal(err)
@@ -192,7 +193,7 @@ func TestThreeWay(t *testing.T) {
 	}
 
 	// Without --base, the output is as before: no class anywhere.
-	stdout, _, code := runCLI(t, "", "plan", dir, fastRate)
+	stdout, _, code := runCLI(t, "", "plan", dir)
 	if code != 2 || strings.Contains(stdout, "tenant drift") || strings.Contains(stdout, "Since base") || strings.Contains(stdout, "pending") {
 		t.Errorf("plan without --base: exit %d\n%s", code, stdout)
 	}
@@ -201,6 +202,7 @@ func TestThreeWay(t *testing.T) {
 // TestThreeWayDriftStatus: with --base, drift exits 2 only for what the tenant changed; the
 // repository's own pending changes are not drift (without --base every difference is).
 func TestThreeWayDriftStatus(t *testing.T) {
+	t.Parallel()
 	emu, _, dir := threeWayScenario(t)
 	// The tenant's description back as deployed: the conflict on deleteThreshold stays.
 	if err := emu.UpdateSource("HR Database", func(o *value.Object) {
@@ -208,14 +210,14 @@ func TestThreeWayDriftStatus(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, code := runCLI(t, "", "drift", dir, "--base", "deployed", fastRate); code != 2 {
+	if _, _, code := runCLI(t, "", "drift", dir, "--base", "deployed"); code != 2 {
 		t.Errorf("a conflict: exit %d, want 2", code)
 	}
 	// And deleteThreshold back as deployed: only the repository's changes are left.
 	if err := emu.UpdateSource("HR Database", func(o *value.Object) { o.Set("deleteThreshold", json.Number("10")) }); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, code := runCLI(t, "", "drift", dir, "--base", "deployed", fastRate)
+	stdout, stderr, code := runCLI(t, "", "drift", dir, "--base", "deployed")
 	if code != 0 {
 		t.Errorf("pending changes only: exit %d, want 0\n%s%s", code, stdout, stderr)
 	}
@@ -224,7 +226,7 @@ func TestThreeWayDriftStatus(t *testing.T) {
 			t.Errorf("drift lacks %q:\n%s", want, stdout)
 		}
 	}
-	if _, _, code := runCLI(t, "", "drift", dir, fastRate); code != 2 {
+	if _, _, code := runCLI(t, "", "drift", dir); code != 2 {
 		t.Errorf("the same without --base: exit %d, want 2", code)
 	}
 }
@@ -232,11 +234,12 @@ func TestThreeWayDriftStatus(t *testing.T) {
 // TestThreeWayErrors: --base outside a git work tree, or naming no revision, is a clear error
 // (exit 1) before the tenant is contacted.
 func TestThreeWayErrors(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	plain := tenanttest.CopyDir(t, "examples/acme")
 	setSecrets(t)
-	_, stderr, code := runCLI(t, "", "plan", plain, "--base", "main", fastRate)
+	_, stderr, code := runCLI(t, "", "plan", plain, "--base", "main")
 	if code != 1 || !strings.Contains(stderr, "is not in a git work tree") {
 		t.Errorf("not a work tree: exit %d: %s", code, stderr)
 	}
@@ -246,11 +249,11 @@ func TestThreeWayErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	initGit(t, top, "base")
-	_, stderr, code = runCLI(t, "", "drift", repo, "--base", "no-such-branch", "--output", "json", fastRate)
+	_, stderr, code = runCLI(t, "", "drift", repo, "--base", "no-such-branch", "--output", "json")
 	if code != 1 || !strings.Contains(stderr, "--base no-such-branch: no such revision") {
 		t.Errorf("no such revision: exit %d: %s", code, stderr)
 	}
-	stdout, _, _ := runCLI(t, "", "drift", repo, "--base", "no-such-branch", "--output", "json", fastRate)
+	stdout, _, _ := runCLI(t, "", "drift", repo, "--base", "no-such-branch", "--output", "json")
 	if !strings.Contains(stdout, `"error": "--base no-such-branch: no such revision in the git repository at `) {
 		t.Errorf("json error: %s", stdout)
 	}

@@ -40,6 +40,7 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 // TestColorOnTerminalOnly: the text plan is coloured on a terminal, and not with --no-color,
 // NO_COLOR=1 or TERM=dumb.
 func TestColorOnTerminalOnly(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		env       map[string]string
@@ -52,11 +53,12 @@ func TestColorOnTerminalOnly(t *testing.T) {
 		{"TERM=dumb", map[string]string{"TERM": "dumb"}, nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			cleanEnv(t)
 			setSecrets(t)
-			t.Setenv("NO_COLOR", "")
+			unsetEnv(t, "NO_COLOR")
 			for k, v := range tc.env {
-				t.Setenv(k, v)
+				setEnv(t, k, v)
 			}
 			master, slave := openPTY(t)
 			defer master.Close()
@@ -67,7 +69,7 @@ func TestColorOnTerminalOnly(t *testing.T) {
 				got <- b.String()
 			}()
 			var stderr bytes.Buffer
-			code := run(context.Background(), append([]string{"plan", "examples/acme", "--emulator"}, tc.flags...), strings.NewReader(""), slave, &stderr)
+			code := run(context.Background(), append([]string{"plan", "examples/acme", "--emulator"}, tc.flags...), testDeps(t, strings.NewReader(""), slave, &stderr))
 			slave.Close()
 			out := <-got
 			if code != exitChanges || !strings.Contains(out, "Plan: ") {

@@ -40,6 +40,9 @@ type connOptions struct {
 	// Quiet leaves out the notes and progress lines on stderr (--quiet); warnings, problems
 	// and errors stay.
 	Quiet bool
+
+	// deps is the run's environment, HTTP client and clock.
+	deps *deps
 }
 
 // notes is where the notes of a command go: stderr, or nowhere with --quiet.
@@ -55,9 +58,14 @@ func (o *connOptions) bindRead(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Read, "read", "auto", "how the sources' schemas are read: per-object, export (one configuration export job, needs sp:config:read), or auto: the export when it is fewer requests")
 }
 
-func (o *connOptions) bind(fs *pflag.FlagSet) {
+func (o *connOptions) bind(fs *pflag.FlagSet, d *deps) {
+	o.deps = d
+	rate := "100"
+	if d.rateLimit != "" {
+		rate = d.rateLimit
+	}
 	fs.StringVar(&o.BaseURL, "base-url", "", "tenant API base URL, e.g. https://acme.api.identitynow.com (default $SAIL_BASE_URL)")
-	fs.StringVar(&o.RateLimit, "rate-limit", "100", "client-side rate limit: requests per 10 s, or a share of the tenant's 100 / 10 s such as 50%")
+	fs.StringVar(&o.RateLimit, "rate-limit", rate, "client-side rate limit: requests per 10 s, or a share of the tenant's 100 / 10 s such as 50%")
 	fs.BoolVar(&o.Debug, "debug", false, "log every request (method, path, status, duration, retries) to stderr, credentials redacted (or SAILSYNC_DEBUG=1)")
 	fs.StringVar(&o.CACert, "ca-cert", "", "PEM file of extra CA certificates to trust (a corporate TLS proxy)")
 	fs.DurationVar(&o.Timeout, "timeout", 60*time.Second, "timeout of one request")
@@ -97,7 +105,8 @@ func (o *connOptions) connect(ctx context.Context, stderr io.Writer) (*session, 
 	if err != nil {
 		return nil, fmt.Errorf("--rate-limit: %w", err)
 	}
-	cfg := isc.ConfigFromEnv()
+	cfg := isc.ConfigFrom(o.deps.getenv)
+	cfg.HTTPClient = o.deps.httpClient
 	if o.BaseURL != "" {
 		cfg.BaseURL = o.BaseURL
 	}
@@ -110,7 +119,7 @@ func (o *connOptions) connect(ctx context.Context, stderr io.Writer) (*session, 
 	if o.Debug || cfg.Debug != nil {
 		cfg.Debug = stderr
 	}
-	s := &session{rate: rate, env: os.LookupEnv, close: func() {}}
+	s := &session{rate: rate, env: o.deps.lookupEnv, close: func() {}}
 	if o.Emulator {
 		emu, url, stop, err := startEmulator(o.EmulatorSeed)
 		if err != nil {
@@ -118,7 +127,7 @@ func (o *connOptions) connect(ctx context.Context, stderr io.Writer) (*session, 
 		}
 		s.close = stop
 		cfg.BaseURL, cfg.ClientID, cfg.ClientSecret = url, emu.ClientID(), emu.ClientSecret()
-		s.env = demoEnv(o.notes(stderr))
+		s.env = demoEnv(o.deps.lookupEnv, o.notes(stderr))
 	}
 	if cfg.BaseURL == "" {
 		s.close()
@@ -178,11 +187,11 @@ func startEmulator(seedDir string) (*emulator.Emulator, string, func(), error) {
 // demoEnv stands in for secrets that are not set when running against the emulator: the demo
 // tenant is not a real system, and a newcomer should see the plan without exporting passwords.
 // Set variables are still used as they are.
-func demoEnv(stderr io.Writer) func(string) (string, bool) {
+func demoEnv(lookupEnv func(string) (string, bool), stderr io.Writer) func(string) (string, bool) {
 	var mu sync.Mutex
 	warned := map[string]bool{}
 	return func(name string) (string, bool) {
-		if v, ok := os.LookupEnv(name); ok {
+		if v, ok := lookupEnv(name); ok {
 			return v, true
 		}
 		mu.Lock()
@@ -207,18 +216,18 @@ func isTerminal(w any) bool {
 // useColor decides colour output: only on a terminal that can show it, never with --no-color
 // (off) or NO_COLOR set to a non-empty value (no-color.org: an empty NO_COLOR does not disable
 // colour).
-func useColor(w io.Writer, off bool) bool {
-	if off || noColor() {
+func (d *deps) useColor(w io.Writer, off bool) bool {
+	if off || d.noColor() {
 		return false
 	}
-	return fancyTerminal(w)
+	return d.fancyTerminal(w)
 }
 
 // fancyTerminal reports whether w is a terminal that understands escape sequences (colour, a
 // progress line redrawn in place): not one with TERM=dumb (Emacs shells, some CI consoles).
-func fancyTerminal(w any) bool {
-	return os.Getenv("TERM") != "dumb" && isTerminal(w)
+func (d *deps) fancyTerminal(w any) bool {
+	return d.getenv("TERM") != "dumb" && isTerminal(w)
 }
 
 // noColor reports whether the user asked for no colour.
-func noColor() bool { return os.Getenv("NO_COLOR") != "" }
+func (d *deps) noColor() bool { return d.getenv("NO_COLOR") != "" }

@@ -46,6 +46,7 @@ func writeIdentityRepo(t *testing.T, text string) string {
 // whether it compares names case-insensitively, plan → apply → plan is "No changes", a second
 // apply sends no write, and the tenant holds exactly one connector of each name.
 func TestConnectorIdentityUnderEveryRule(t *testing.T) {
+	t.Parallel()
 	for _, rule := range emulator.ScriptNameRules {
 		for _, fold := range []bool{false, true} {
 			name := string(rule)
@@ -53,13 +54,14 @@ func TestConnectorIdentityUnderEveryRule(t *testing.T) {
 				name += "/folded-names"
 			}
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				cleanEnv(t)
 				emu, _ := startTenantWith(t, emulator.Options{ScriptNameRule: rule, FoldConnectorNames: fold})
 				dir := writeIdentityRepo(t, identityRepo)
-				if _, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitChanges {
+				if _, stderr, code := runCLI(t, "", "plan", dir); code != exitChanges {
 					t.Fatalf("first plan: exit %d, want 2\n%s", code, stderr)
 				}
-				stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
+				stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve")
 				if code != exitOK {
 					t.Fatalf("apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 				}
@@ -74,12 +76,12 @@ func TestConnectorIdentityUnderEveryRule(t *testing.T) {
 				if !strings.Contains(stdout, `scriptName "`+payroll+`"`) || !strings.Contains(stdout, "pin it with `scriptName: "+payroll+"`") {
 					t.Errorf("apply report does not give the new scriptName %q and the pin:\n%s", payroll, stdout)
 				}
-				stdout, stderr, code = runCLI(t, "", "plan", dir, fastRate)
+				stdout, stderr, code = runCLI(t, "", "plan", dir)
 				if code != exitOK || !strings.Contains(stdout, "No changes") {
 					t.Fatalf("plan after apply: exit %d, want 0 and no changes\nstdout: %s\nstderr: %s", code, stdout, stderr)
 				}
 				emu.ResetLog()
-				if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != exitOK {
+				if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve"); code != exitOK {
 					t.Fatalf("second apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 				}
 				if w := tenanttest.Writes(emu); len(w) != 0 {
@@ -103,27 +105,28 @@ func TestConnectorIdentityUnderEveryRule(t *testing.T) {
 // create's duplicate-name 400 says what happened and gives the pin command, nothing else is sent
 // for it, and after that command the repository is in sync.
 func TestConnectorHiddenFromSailsync(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenantWith(t, emulator.Options{ScriptNameRule: emulator.ScriptNameSuffix})
 	hidden := "kind: Connector\nname: Payroll  Sync (EU)\nclassName: sailpoint.connector.OpenConnectorAdapter\nstatus: DEVELOPMENT\n"
 	dir := writeIdentityRepo(t, hidden)
-	if _, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != exitOK {
+	if _, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve"); code != exitOK {
 		t.Fatalf("first apply: exit %d\n%s", code, stderr)
 	}
 	emu.ResetLog()
 	// The same checkout: its journal names the connector, and a GET confirms it.
-	if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != exitOK || !strings.Contains(stdout, "No changes") {
+	if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve"); code != exitOK || !strings.Contains(stdout, "No changes") {
 		t.Fatalf("apply with the journal: exit %d, want 0 and No changes\n%s%s", code, stdout, stderr)
 	}
 	if w := tenanttest.Writes(emu); len(w) != 0 {
 		t.Errorf("apply with the journal wrote %v", w)
 	}
 	// A fresh checkout has no journal.
-	if err := os.Remove(os.Getenv(EnvJournal)); err != nil {
+	if err := os.Remove(testJournal(t)); err != nil {
 		t.Fatal(err)
 	}
 	emu.ResetLog()
-	stdout, _, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
+	stdout, _, code := runCLI(t, "", "apply", dir, "--auto-approve")
 	if code != exitFailure {
 		t.Fatalf("apply of a connector that exists unseen: exit %d, want 1\n%s", code, stdout)
 	}
@@ -146,13 +149,13 @@ func TestConnectorHiddenFromSailsync(t *testing.T) {
 		}
 	}
 	// The command the failure gives adopts it.
-	if stdout, stderr, code := runCLI(t, "", "pin", dir, "--connector", "Payroll  Sync (EU)", "--script-name", sn, fastRate); code != exitOK {
+	if stdout, stderr, code := runCLI(t, "", "pin", dir, "--connector", "Payroll  Sync (EU)", "--script-name", sn); code != exitOK {
 		t.Fatalf("pin: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "repo.yaml")); string(b) != "kind: Connector\nscriptName: "+sn+"\n"+strings.TrimPrefix(hidden, "kind: Connector\n") {
 		t.Errorf("pin wrote:\n%s", b)
 	}
-	if stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK || !strings.Contains(stdout, "No changes") {
+	if stdout, stderr, code := runCLI(t, "", "plan", dir); code != exitOK || !strings.Contains(stdout, "No changes") {
 		t.Fatalf("plan with the pin: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
@@ -160,10 +163,11 @@ func TestConnectorHiddenFromSailsync(t *testing.T) {
 // TestPlanReportsMissingConnector: a source to be created on a connector the tenant does not
 // have is a plan violation at its connector field (exit 1), not a 400 in apply.
 func TestPlanReportsMissingConnector(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	dir := writeIdentityRepo(t, "kind: Source\nname: Orphan\nowner: {type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313}\nconnector: no-such-connector\n")
-	stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate)
+	stdout, stderr, code := runCLI(t, "", "plan", dir)
 	if code != exitFailure {
 		t.Fatalf("exit %d, want 1\n%s%s", code, stdout, stderr)
 	}
@@ -181,12 +185,14 @@ func TestPlanReportsMissingConnector(t *testing.T) {
 // under the others the apply report's advice — pin the scriptName it printed — is enough for
 // "No changes", and a second apply then sends nothing.
 func TestConnectorIdentityWhenSourcesNameItOtherwise(t *testing.T) {
+	t.Parallel()
 	for _, rule := range emulator.ScriptNameRules {
 		t.Run(string(rule), func(t *testing.T) {
+			t.Parallel()
 			cleanEnv(t)
 			emu, _ := startTenantWith(t, emulator.Options{ScriptNameRule: rule, ConnectorNameIsType: true})
 			dir := writeIdentityRepo(t, identityRepo)
-			stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
+			stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve")
 			if code != exitOK {
 				t.Fatalf("apply: exit %d\n%s%s", code, stdout, stderr)
 			}
@@ -200,7 +206,7 @@ func TestConnectorIdentityWhenSourcesNameItOtherwise(t *testing.T) {
 			if !strings.Contains(stdout, hint) {
 				t.Fatalf("the apply report does not say %q:\n%s", hint, stdout)
 			}
-			if _, _, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK {
+			if _, _, code := runCLI(t, "", "plan", dir); code != exitOK {
 				if rule == emulator.ScriptNameSlug {
 					t.Fatalf("plan: exit %d, yet the common guess finds the connector under %s", code, rule)
 				}
@@ -209,12 +215,12 @@ func TestConnectorIdentityWhenSourcesNameItOtherwise(t *testing.T) {
 				if err := os.WriteFile(filepath.Join(dir, "repo.yaml"), []byte(pinned), 0o644); err != nil {
 					t.Fatal(err)
 				}
-				if stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK {
+				if stdout, stderr, code := runCLI(t, "", "plan", dir); code != exitOK {
 					t.Fatalf("plan with the pin: exit %d\n%s%s", code, stdout, stderr)
 				}
 			}
 			emu.ResetLog()
-			if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != exitOK {
+			if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve"); code != exitOK {
 				t.Fatalf("second apply: exit %d\n%s%s", code, stdout, stderr)
 			}
 			if w := tenanttest.Writes(emu); len(w) != 0 {

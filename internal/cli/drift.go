@@ -22,7 +22,7 @@ type driftOptions struct {
 	stdout, stderr io.Writer
 }
 
-func newDriftCmd() *cobra.Command {
+func newDriftCmd(d *deps) *cobra.Command {
 	opts := &driftOptions{}
 	cmd := &cobra.Command{
 		Use:   "drift [DIR]",
@@ -52,7 +52,7 @@ Exit status: 0 in sync; 2 drift: any difference without --base, tenant drift or 
 		[]string{string(diff.UnmanagedReport), string(diff.UnmanagedIgnore), string(diff.UnmanagedFail)}, cobra.ShellCompDirectiveNoFileComp))
 	opts.Scope.bind(cmd.Flags(), false)
 	completeKinds(cmd)
-	opts.Conn.bind(cmd.Flags())
+	opts.Conn.bind(cmd.Flags(), d)
 	opts.Conn.bindRead(cmd.Flags())
 	return cmd
 }
@@ -68,11 +68,11 @@ func runDrift(ctx context.Context, opts *driftOptions) error {
 	}
 	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, Drift: true, AllowUnsetEnv: true, Base: opts.Base, Unmanaged: mode, Scope: &opts.Scope, stderr: opts.stderr})
 	if err != nil {
-		return reportFailure(opts.stdout, format, "drift", opts.Dir, err)
+		return reportFailure(opts.Conn.deps, opts.stdout, format, "drift", opts.Dir, err)
 	}
 	defer sess.close()
-	topts := diff.TextOptions{Color: useColor(opts.stdout, opts.Conn.NoColor), Drift: true, RateLimit: sess.rate}
-	if err := format.Plan(opts.stdout, displayPlan(plan, opts.Dir), topts, stepSummary(format, opts.stdout, opts.stderr)); err != nil {
+	topts := diff.TextOptions{Color: opts.Conn.deps.useColor(opts.stdout, opts.Conn.NoColor), Drift: true, RateLimit: sess.rate}
+	if err := format.Plan(opts.stdout, displayPlan(plan, opts.Dir), topts, stepSummary(opts.Conn.deps, format, opts.stdout, opts.stderr)); err != nil {
 		return err
 	}
 	if code := driftStatus(plan, mode); code != exitOK {

@@ -12,9 +12,10 @@ import (
 // TestDriftAcme: the demo tenant has drifted from the example and holds a source the repository
 // does not declare: exit 2, and the unmanaged source is listed.
 func TestDriftAcme(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
-	stdout, stderr, code := runCLI(t, "", "drift", "examples/acme", "--emulator", fastRate)
+	stdout, stderr, code := runCLI(t, "", "drift", "examples/acme", "--emulator")
 	if code != exitChanges {
 		t.Fatalf("exit %d, want 2\nstderr: %s", code, stderr)
 	}
@@ -26,7 +27,7 @@ func TestDriftAcme(t *testing.T) {
 	}
 	assertNoSecrets(t, stdout, stderr)
 
-	stdout, _, code = runCLI(t, "", "drift", "examples/acme", "--emulator", "-o", "json", fastRate)
+	stdout, _, code = runCLI(t, "", "drift", "examples/acme", "--emulator", "-o", "json")
 	var p diff.Plan
 	if err := json.Unmarshal([]byte(stdout), &p); err != nil || code != exitChanges {
 		t.Fatalf("json: exit %d, %v", code, err)
@@ -46,29 +47,32 @@ func TestDriftAcme(t *testing.T) {
 // TestDriftExitCodes: 0 in sync, 2 for drift (an unmanaged source alone only with
 // --unmanaged=fail), 1 for errors.
 func TestDriftExitCodes(t *testing.T) {
+	t.Parallel()
 	t.Run("in sync", func(t *testing.T) {
+		t.Parallel()
 		cleanEnv(t)
 		startTenant(t)
 		dir := t.TempDir()
-		if _, stderr, code := runCLI(t, "", "export", dir, fastRate); code != exitOK {
+		if _, stderr, code := runCLI(t, "", "export", dir); code != exitOK {
 			t.Fatalf("export: exit %d: %s", code, stderr)
 		}
 		// In sync; the SaaS connectors the seed's Entra and NERM sources use are neither exported
 		// nor unmanaged custom connectors.
-		stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate)
+		stdout, stderr, code := runCLI(t, "", "drift", dir)
 		if code != exitOK || !strings.Contains(stdout, "No changes") ||
 			strings.Contains(stdout, "? unmanaged ") || strings.Contains(stdout, "custom connectors") {
 			t.Errorf("drift of an exported repository: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
 	})
 	t.Run("unmanaged only", func(t *testing.T) {
+		t.Parallel()
 		cleanEnv(t)
 		startTenant(t)
 		dir := t.TempDir()
-		if _, stderr, code := runCLI(t, "", "export", dir, "--source", "Legacy Mainframe", fastRate); code != exitOK {
+		if _, stderr, code := runCLI(t, "", "export", dir, "--source", "Legacy Mainframe"); code != exitOK {
 			t.Fatalf("export: exit %d: %s", code, stderr)
 		}
-		if stdout, _, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK {
+		if stdout, _, code := runCLI(t, "", "plan", dir); code != exitOK {
 			t.Fatalf("plan: exit %d, want 0:\n%s", code, stdout)
 		}
 		// Unmanaged objects are listed and counted; only --unmanaged=fail makes them drift.
@@ -77,7 +81,7 @@ func TestDriftExitCodes(t *testing.T) {
 			code   int
 			listed bool
 		}{{"", 0, true}, {"--unmanaged=report", 0, true}, {"--unmanaged=fail", 2, true}, {"--unmanaged=ignore", 0, false}} {
-			args := []string{"drift", dir, fastRate}
+			args := []string{"drift", dir}
 			if mode.flag != "" {
 				args = append(args, mode.flag)
 			}
@@ -98,11 +102,12 @@ func TestDriftExitCodes(t *testing.T) {
 				t.Errorf("the declared, unchanged source is reported:\n%s", stdout)
 			}
 		}
-		if _, stderr, code := runCLI(t, "", "drift", dir, "--unmanaged=maybe", fastRate); code != 1 || !strings.Contains(stderr, `--unmanaged "maybe"`) {
+		if _, stderr, code := runCLI(t, "", "drift", dir, "--unmanaged=maybe"); code != 1 || !strings.Contains(stderr, `--unmanaged "maybe"`) {
 			t.Errorf("--unmanaged=maybe: exit %d: %s", code, stderr)
 		}
 	})
 	t.Run("invalid repository", func(t *testing.T) {
+		t.Parallel()
 		cleanEnv(t)
 		_, stderr, code := runCLI(t, "", "drift", filepath.Join("internal", "config", "testdata", "broken", "schema-violations"), "--emulator")
 		if code != exitFailure || !strings.Contains(stderr, "is not valid") {
@@ -110,9 +115,10 @@ func TestDriftExitCodes(t *testing.T) {
 		}
 	})
 	t.Run("credentials rejected", func(t *testing.T) {
+		t.Parallel()
 		cleanEnv(t)
 		_, url := startTenant(t)
-		t.Setenv("SAIL_CLIENT_ID", "nobody")
+		setEnv(t, "SAIL_CLIENT_ID", "nobody")
 		_, stderr, code := runCLI(t, "", "drift", "examples/acme", "--base-url", url)
 		if code != exitFailure || !strings.Contains(stderr, "401") {
 			t.Errorf("exit %d, want 1; stderr %s", code, stderr)

@@ -27,6 +27,7 @@ import (
 // environment at it from the lines it prints, exports the tenant and validates the export, then
 // stops it through its context.
 func TestEmulatorCommand(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	pr, pw := io.Pipe()
 	var stderr bytes.Buffer
@@ -66,12 +67,19 @@ func TestEmulatorCommand(t *testing.T) {
 		t.Errorf("header or footer missing: %q", printed)
 	}
 	for k, v := range env {
-		t.Setenv(k, v)
+		setEnv(t, k, v)
 	}
 
 	dir := t.TempDir()
-	stdout, errOut, code := runCLI(t, "", "export", dir, fastRate)
-	if code != exitOK || !strings.Contains(stdout, "wrote") {
+	// The export's transport is the test's, to close its connections before the emulator stops:
+	// a connection dialled but never used would hold the graceful shutdown for its 5 s.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	var out, exportErr bytes.Buffer
+	d := testDeps(t, strings.NewReader(""), &out, &exportErr)
+	d.httpClient = &http.Client{Transport: tr}
+	code := run(context.Background(), []string{"export", dir}, d)
+	tr.CloseIdleConnections()
+	if stdout, errOut := out.String(), exportErr.String(); code != exitOK || !strings.Contains(stdout, "wrote") {
 		t.Fatalf("export against the emulator command: exit %d\nstdout: %s\nstderr: %s", code, stdout, errOut)
 	}
 	if _, errOut, code := runCLI(t, "", "validate", dir); code != exitOK || !strings.Contains(errOut, "valid: 0 connectors, 2 transforms, 5 sources, 2 entitlement schemas (3 warnings)") {
@@ -95,6 +103,7 @@ func TestEmulatorCommand(t *testing.T) {
 
 // TestEmulatorCommandErrors: bad flags are errors before anything listens.
 func TestEmulatorCommandErrors(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	for _, tc := range []struct {
 		name string
@@ -122,6 +131,7 @@ func TestEmulatorCommandErrors(t *testing.T) {
 // exported as ${env:…}, or, where the tenant encrypts only what the encrypted list names, kept
 // and exported in plain text.
 func TestEmulatorSecretFlags(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		format     string
 		listedOnly bool
@@ -133,6 +143,7 @@ func TestEmulatorSecretFlags(t *testing.T) {
 		{"enc", true, tenanttest.Secrets["ACME_HR_TOKEN"], "apiToken: " + tenanttest.Secrets["ACME_HR_TOKEN"]},
 	} {
 		t.Run(tc.format, func(t *testing.T) {
+			t.Parallel()
 			cleanEnv(t)
 			setSecrets(t)
 			pr, pw := io.Pipe()
@@ -149,15 +160,15 @@ func TestEmulatorSecretFlags(t *testing.T) {
 			for n := 0; n < 5 && sc.Scan(); n++ {
 				if rest, ok := strings.CutPrefix(sc.Text(), "export "); ok {
 					k, v, _ := strings.Cut(rest, "=")
-					t.Setenv(k, v)
+					setEnv(t, k, v)
 				}
 			}
 			go func() { _, _ = io.Copy(io.Discard, pr) }()
-			if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate); code != exitOK {
+			if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve"); code != exitOK {
 				t.Fatalf("apply: exit %d: %s", code, stderr)
 			}
-			c, err := isc.New(isc.Config{BaseURL: os.Getenv("SAIL_BASE_URL"), ClientID: os.Getenv("SAIL_CLIENT_ID"),
-				ClientSecret: os.Getenv("SAIL_CLIENT_SECRET"), RatePer10s: 1e6})
+			c, err := isc.New(isc.Config{BaseURL: envOf(t)["SAIL_BASE_URL"], ClientID: envOf(t)["SAIL_CLIENT_ID"],
+				ClientSecret: envOf(t)["SAIL_CLIENT_SECRET"], RatePer10s: 1e6})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -172,7 +183,7 @@ func TestEmulatorSecretFlags(t *testing.T) {
 				}
 			}
 			dir := t.TempDir()
-			if _, stderr, code := runCLI(t, "", "export", dir, fastRate); code != exitOK {
+			if _, stderr, code := runCLI(t, "", "export", dir); code != exitOK {
 				t.Fatalf("export: exit %d: %s", code, stderr)
 			}
 			got, err := os.ReadFile(filepath.Join(dir, "sources", "acme-hr-cloud.yaml"))
@@ -190,6 +201,7 @@ func TestEmulatorSecretFlags(t *testing.T) {
 // see TestMain) and stops it with SIGTERM, as containers and CI runners do, and with SIGINT:
 // both shut the server down cleanly and exit 0.
 func TestEmulatorStopsOnSignal(t *testing.T) {
+	t.Parallel()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -254,6 +266,7 @@ func TestEmulatorStopsOnSignal(t *testing.T) {
 // TestEmulatorSeedNotASeed: --seed and --emulator-seed refuse a directory that is not a seed
 // (a config repository, a directory of other files) instead of serving an empty tenant.
 func TestEmulatorSeedNotASeed(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	other := t.TempDir()
 	if err := os.WriteFile(filepath.Join(other, "notes.txt"), []byte("x"), 0o644); err != nil {
@@ -281,6 +294,7 @@ func TestEmulatorSeedNotASeed(t *testing.T) {
 // TestCompletion: shell completion offers each command's --output values, the kind names of
 // `schema`, and directories for [DIR].
 func TestCompletion(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want []string
@@ -311,6 +325,7 @@ func TestCompletion(t *testing.T) {
 // with it the emulator warns, and the SAIL_BASE_URL it prints is one sailsync accepts and
 // reaches (127.0.0.1 when bound to every interface).
 func TestEmulatorRemoteBind(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0"} {
 		_, stderr, code := runCLI(t, "", "emulator", "--addr", addr)

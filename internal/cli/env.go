@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/sailsync/sailsync/internal/config"
@@ -18,7 +17,7 @@ func (o *connOptions) envName() string {
 	if o.Env != "" {
 		return o.Env
 	}
-	return strings.TrimSpace(os.Getenv(EnvSelect))
+	return strings.TrimSpace(o.deps.getenv(EnvSelect))
 }
 
 // bindEnvironment chooses the repository's environment and returns the repository as that
@@ -66,7 +65,7 @@ func (o *connOptions) environment(s config.Settings, stderr io.Writer) (*config.
 	// checks the job's choice; it never makes one.
 	given, from := o.BaseURL, "--base-url"
 	if given == "" {
-		given, from = strings.TrimSpace(os.Getenv(isc.EnvBaseURL)), isc.EnvBaseURL
+		given, from = strings.TrimSpace(o.deps.getenv(isc.EnvBaseURL)), isc.EnvBaseURL
 	}
 	if given == "" {
 		// The repository's URL is not repeated: a pull request could offer its own host here.
@@ -98,8 +97,8 @@ func (o *connOptions) environment(s config.Settings, stderr io.Writer) (*config.
 
 // requireEnvironment is validate's --env: the environment (or $SAILSYNC_ENV) must be declared,
 // so that a pipeline validating for prod fails on a repository that has no prod.
-func requireEnvironment(s config.Settings, name string) error {
-	o := connOptions{Env: name}
+func requireEnvironment(d *deps, s config.Settings, name string) error {
+	o := connOptions{Env: name, deps: d}
 	name = o.envName()
 	if name == "" {
 		return nil

@@ -94,11 +94,12 @@ func promotionRepo(t *testing.T, sandboxURL, prodURL string) string {
 // tenant's source carries that tenant's ids and that environment's vars. Each job names its
 // tenant in SAIL_BASE_URL, which sailsync.yaml's baseUrl checks.
 func TestPromotion(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	sandbox, sandboxURL := promotionTenant(t, false)
 	prod, prodURL := promotionTenant(t, true)
-	t.Setenv("SAIL_CLIENT_ID", sandbox.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", sandbox.ClientSecret())
+	setEnv(t, "SAIL_CLIENT_ID", sandbox.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", sandbox.ClientSecret())
 	dir := promotionRepo(t, sandboxURL, prodURL)
 
 	for _, env := range []struct {
@@ -112,7 +113,7 @@ func TestPromotion(t *testing.T) {
 		{"prod", prod, prodURL, "10", "https://hr.acme.example/exports/people.csv"},
 	} {
 		t.Run(env.name, func(t *testing.T) {
-			t.Setenv("SAIL_BASE_URL", env.url)
+			setEnv(t, "SAIL_BASE_URL", env.url)
 			out, errOut, code := runCLI(t, "", "plan", dir, "--env", env.name)
 			if code != 2 {
 				t.Fatalf("plan: exit %d\n%s%s", code, out, errOut)
@@ -179,11 +180,12 @@ func TestPromotion(t *testing.T) {
 // for another environment, an unknown environment and a missing choice are refused before any
 // request reaches either tenant.
 func TestEnvironmentRefusals(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	sandbox, sandboxURL := promotionTenant(t, false)
 	prod, prodURL := promotionTenant(t, true)
-	t.Setenv("SAIL_CLIENT_ID", sandbox.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", sandbox.ClientSecret())
+	setEnv(t, "SAIL_CLIENT_ID", sandbox.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", sandbox.ClientSecret())
 	dir := promotionRepo(t, sandboxURL, prodURL)
 	planFile := filepath.Join(t.TempDir(), "sandbox.plan.json")
 	if out, errOut, code := runCLI(t, "", "plan", dir, "--env", "sandbox", "--out", planFile, "--base-url", sandboxURL); code != 2 {
@@ -222,8 +224,8 @@ func TestEnvironmentRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("SAIL_BASE_URL", tt.baseURL)
-			t.Setenv("SAILSYNC_ENV", tt.envVar)
+			setEnv(t, "SAIL_BASE_URL", tt.baseURL)
+			setEnv(t, "SAILSYNC_ENV", tt.envVar)
 			out, errOut, code := runCLI(t, "", tt.args...)
 			if code != 1 || !strings.Contains(errOut, tt.want) {
 				t.Errorf("exit %d, want 1 with %q\nstdout:\n%s\nstderr:\n%s", code, tt.want, out, errOut)
@@ -247,10 +249,11 @@ func TestEnvironmentRefusals(t *testing.T) {
 // TestUnresolvedNameIsAPlanError: a name that finds nothing, or several objects, is an error
 // at its file:line that names the candidates, and nothing is written.
 func TestUnresolvedNameIsAPlanError(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, url := promotionTenant(t, false)
-	t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
+	setEnv(t, "SAIL_CLIENT_ID", emu.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", emu.ClientSecret())
 	dir := promotionRepo(t, url, url)
 	p := filepath.Join(dir, "sources", "hr-feed.yaml")
 	b, err := os.ReadFile(p)
@@ -276,6 +279,7 @@ func TestUnresolvedNameIsAPlanError(t *testing.T) {
 // where the name finds nothing; either way a plan of the export against the same tenant shows
 // no change.
 func TestExportWritesNames(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	// Legacy Mainframe's owner is in no directory the emulator serves under that name.

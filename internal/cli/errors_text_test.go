@@ -189,7 +189,7 @@ func TestSmallMessages(t *testing.T) {
 // TestHelpExamples: plan and apply --help show examples, each a command line whose flags the
 // command accepts; the root help names every kind sailsync keeps.
 func TestHelpExamples(t *testing.T) {
-	root := newRootCmd()
+	root := newRootCmd(testDeps(t, nil, nil, nil))
 	for _, name := range []string{"plan", "apply"} {
 		cmd, _, err := root.Find([]string{name})
 		if err != nil {
@@ -211,7 +211,7 @@ func TestHelpExamples(t *testing.T) {
 			for _, w := range words[2:] {
 				args = append(args, strings.Trim(w, "'"))
 			}
-			fresh, _, _ := newRootCmd().Find([]string{name})
+			fresh, _, _ := newRootCmd(testDeps(t, nil, nil, nil)).Find([]string{name})
 			if err := fresh.ParseFlags(args); err != nil {
 				t.Errorf("%s: example %q: %v", name, l, err)
 			}

@@ -29,7 +29,7 @@ type exportOptions struct {
 	stdout, stderr io.Writer
 }
 
-func newExportCmd() *cobra.Command {
+func newExportCmd(d *deps) *cobra.Command {
 	opts := &exportOptions{}
 	cmd := &cobra.Command{
 		Use:               "export [DIR]",
@@ -45,7 +45,7 @@ func newExportCmd() *cobra.Command {
 	cmd.Flags().StringArrayVar(&opts.Sources, "source", nil, "export only this source (repeatable)")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite files that already exist")
 	cmd.Flags().BoolVar(&opts.KeepIDs, "keep-ids", false, "write references (owner, cluster, …) with this tenant's ids instead of by name")
-	opts.Conn.bind(cmd.Flags())
+	opts.Conn.bind(cmd.Flags(), d)
 	return cmd
 }
 

@@ -39,7 +39,7 @@ func setExportedEnv(t *testing.T, stdout string) []string {
 	var names []string
 	for _, m := range envLine.FindAllStringSubmatch(stdout, -1) {
 		names = append(names, m[1])
-		t.Setenv(m[1], "exported-"+strings.ToLower(m[1]))
+		setEnv(t, m[1], "exported-"+strings.ToLower(m[1]))
 	}
 	return names
 }
@@ -48,6 +48,7 @@ func setExportedEnv(t *testing.T, stdout string) []string {
 // same tenant (no changes) — on the seed tenant and after the example has been applied, which
 // adds a custom connector, a secret and uploaded schemas.
 func TestExportValidatePlan(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		applyAll bool
@@ -96,22 +97,21 @@ func TestExportValidatePlan(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			cleanEnv(t)
 			emu, _ := startTenant(t)
 			if tc.applyAll {
 				setSecrets(t)
-				if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate); code != exitOK {
+				if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve"); code != exitOK {
 					t.Fatalf("apply: exit %d: %s", code, stderr)
 				}
 				// The exported repository must stand on its own, with its own variables.
 				for k := range tenanttest.Secrets {
-					if err := os.Unsetenv(k); err != nil {
-						t.Fatal(err)
-					}
+					unsetEnv(t, k)
 				}
 			}
 			dir := t.TempDir()
-			stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
+			stdout, stderr, code := runCLI(t, "", "export", dir)
 			if code != exitOK {
 				t.Fatalf("export: exit %d: %s", code, stderr)
 			}
@@ -128,11 +128,11 @@ func TestExportValidatePlan(t *testing.T) {
 			if strings.Join(env, " ") != strings.Join(tc.env, " ") {
 				t.Errorf("export lists variables %v, want %v", env, tc.env)
 			}
-			stdout, stderr, code = runCLI(t, "", "plan", dir, fastRate)
+			stdout, stderr, code = runCLI(t, "", "plan", dir)
 			if code != exitOK || !strings.Contains(stdout, "No changes") {
 				t.Errorf("plan of the export: exit %d, want 0 with No changes\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}
-			stdout, stderr, code = runCLI(t, "", "drift", dir, fastRate)
+			stdout, stderr, code = runCLI(t, "", "drift", dir)
 			if code != exitOK {
 				t.Errorf("drift of the export: exit %d, want 0\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}
@@ -182,10 +182,11 @@ func assertNoTenantSecrets(t *testing.T, emu *emulator.Emulator, dir, output str
 // TestExportSources: --source limits the export to the named sources (and their schemas); an
 // unknown name is an error that writes nothing.
 func TestExportSources(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	startTenant(t)
 	dir := t.TempDir()
-	stdout, stderr, code := runCLI(t, "", "export", dir, "--source", "Corporate Directory", "--source", "Legacy Mainframe", fastRate)
+	stdout, stderr, code := runCLI(t, "", "export", dir, "--source", "Corporate Directory", "--source", "Legacy Mainframe")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -198,7 +199,7 @@ func TestExportSources(t *testing.T) {
 	}
 
 	empty := t.TempDir()
-	_, stderr, code = runCLI(t, "", "export", empty, "--source", "HR Database", "--source", "Payroll", fastRate)
+	_, stderr, code = runCLI(t, "", "export", empty, "--source", "HR Database", "--source", "Payroll")
 	if code != exitFailure || !strings.Contains(stderr, "Payroll") {
 		t.Errorf("unknown source: exit %d, stderr %s", code, stderr)
 	}
@@ -210,6 +211,7 @@ func TestExportSources(t *testing.T) {
 // TestExportExistingFiles: without --force an export that would overwrite a file writes
 // nothing at all; with --force it overwrites.
 func TestExportExistingFiles(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	startTenant(t)
 	dir := t.TempDir()
@@ -221,7 +223,7 @@ func TestExportExistingFiles(t *testing.T) {
 	if err := os.WriteFile(existing, []byte(mine), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
+	stdout, stderr, code := runCLI(t, "", "export", dir)
 	if code != exitFailure || !strings.Contains(stderr, "legacy-mainframe.yaml already exists") || !strings.Contains(stderr, "--force") {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
@@ -235,7 +237,7 @@ func TestExportExistingFiles(t *testing.T) {
 		t.Errorf("the existing file was changed: %q", b)
 	}
 
-	if _, stderr, code := runCLI(t, "", "export", dir, "--force", fastRate); code != exitOK {
+	if _, stderr, code := runCLI(t, "", "export", dir, "--force"); code != exitOK {
 		t.Fatalf("--force: exit %d: %s", code, stderr)
 	}
 	if b, _ := os.ReadFile(existing); !strings.HasPrefix(string(b), "kind: Source\nname: Legacy Mainframe\n") {
@@ -250,10 +252,11 @@ func TestExportExistingFiles(t *testing.T) {
 // tenant then lists the new schema on the source, and the next plan must not try to take that
 // reference away (export once wrote the source's schemas list, which made it do so).
 func TestExportThenAddSchema(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	dir := t.TempDir()
-	stdout, stderr, code := runCLI(t, "", "export", dir, "--source", "Legacy Mainframe", fastRate)
+	stdout, stderr, code := runCLI(t, "", "export", dir, "--source", "Legacy Mainframe")
 	if code != exitOK {
 		t.Fatalf("export: exit %d: %s", code, stderr)
 	}
@@ -265,14 +268,14 @@ func TestExportThenAddSchema(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "schemas", "legacy-mainframe-group.yaml"), []byte(schema), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, code = runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
+	stdout, stderr, code = runCLI(t, "", "apply", dir, "--auto-approve")
 	if code != exitOK || !strings.Contains(stdout, `done      EntitlementSchema "group" of source "Legacy Mainframe" (create)`) {
 		t.Fatalf("apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 	if n := len(emu.Schemas("Legacy Mainframe")); n == 0 {
 		t.Fatal("the schema was not created")
 	}
-	stdout, stderr, code = runCLI(t, "", "plan", dir, fastRate)
+	stdout, stderr, code = runCLI(t, "", "plan", dir)
 	if code != exitOK {
 		t.Errorf("plan after adding a schema to an export: exit %d, want 0\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
@@ -282,6 +285,7 @@ func TestExportThenAddSchema(t *testing.T) {
 // punctuation) get files and variables of their own rather than overwriting or sharing, the
 // output lists them in a stable order, and the export still shows no drift.
 func TestExportNameCollisions(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	// Not "hr database": a name that differs from another only in case is one the tenant may
@@ -299,7 +303,7 @@ func TestExportNameCollisions(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
+	stdout, stderr, code := runCLI(t, "", "export", dir)
 	if code != exitOK {
 		t.Fatalf("export: exit %d: %s", code, stderr)
 	}
@@ -331,7 +335,7 @@ func TestExportNameCollisions(t *testing.T) {
 	if _, stderr, code := runCLI(t, "", "validate", dir); code != exitOK {
 		t.Fatalf("validate: exit %d: %s", code, stderr)
 	}
-	if stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate); code != exitOK {
+	if stdout, stderr, code := runCLI(t, "", "drift", dir); code != exitOK {
 		t.Errorf("drift of the export: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }

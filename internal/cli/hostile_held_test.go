@@ -36,7 +36,7 @@ func TestHostileGitRefs(t *testing.T) {
 	} {
 		for _, flag := range []string{"--changed-since", "--base"} {
 			emu.ResetLog()
-			_, stderr, code := runCLI(t, "", "plan", dir, flag, ref, fastRate)
+			_, stderr, code := runCLI(t, "", "plan", dir, flag, ref)
 			if code != 1 || !strings.Contains(stderr, flag+" ") || !strings.Contains(stderr, "not a") && !strings.Contains(stderr, "no such revision") {
 				t.Errorf("%s %q: exit %d, stderr %q", flag, ref, code, stderr)
 			}
@@ -71,7 +71,7 @@ func TestExportNamesCannotTraverse(t *testing.T) {
 	}
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "a", "b", "export")
-	stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
+	stdout, stderr, code := runCLI(t, "", "export", dir)
 	if code != exitOK {
 		t.Fatalf("export: exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -100,7 +100,7 @@ func TestExportNamesCannotTraverse(t *testing.T) {
 		t.Errorf("sources/evil.yaml: %v\n%s\nfiles: %v", err, repo, files)
 	}
 	setExportedEnv(t, stdout)
-	if stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK {
+	if stdout, stderr, code := runCLI(t, "", "plan", dir); code != exitOK {
 		t.Errorf("plan of the export: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
@@ -113,7 +113,7 @@ func TestNameFilterInjection(t *testing.T) {
 	const hostile = `HR" or name eq "Corporate Directory`
 	dir := tenanttest.WriteDir(t, map[string]string{"s.yaml": "kind: Source\nname: '" + hostile + "'\n" +
 		"owner: {type: IDENTITY, id: 2c91808568c529c60168cca6f90c1313, name: Amelia Ortiz}\nconnector: delimited-file\n"})
-	stdout, stderr, code := runCLI(t, "", "plan", dir, "--output", "json", fastRate)
+	stdout, stderr, code := runCLI(t, "", "plan", dir, "--output", "json")
 	if code != exitChanges || !strings.Contains(stdout, `"action": "create"`) || strings.Contains(stdout, `"action": "update"`) {
 		t.Fatalf("exit %d, want one create\n%s%s", code, stdout, stderr)
 	}
@@ -122,7 +122,7 @@ func TestNameFilterInjection(t *testing.T) {
 	}
 	ref := tenanttest.WriteDir(t, map[string]string{"s.yaml": "kind: Source\nname: Badge\n" +
 		"owner: {type: IDENTITY, name: '" + `Amelia Ortiz" or name sw "A` + "'}\nconnector: delimited-file\n"})
-	_, stderr, code = runCLI(t, "", "plan", ref, fastRate)
+	_, stderr, code = runCLI(t, "", "plan", ref)
 	if code != exitFailure || !strings.Contains(stderr, `owner: the tenant has no IDENTITY named "Amelia Ortiz\" or name sw \"A"`) {
 		t.Errorf("a reference by a hostile name: exit %d, stderr %q", code, stderr)
 	}
@@ -137,7 +137,7 @@ func TestNameFilterInjection(t *testing.T) {
 // holding credentials.
 func TestEnvironmentBindingHeld(t *testing.T) {
 	emu := applyTenant(t)
-	url := os.Getenv("SAIL_BASE_URL")
+	url := envOf(t)["SAIL_BASE_URL"]
 	host := strings.TrimPrefix(url, "http://")
 	hostname, _, _ := strings.Cut(host, ":")
 	for _, tc := range []struct{ name, baseURL, job, want string }{
@@ -152,8 +152,8 @@ func TestEnvironmentBindingHeld(t *testing.T) {
 			dir := tenanttest.WriteDir(t, map[string]string{
 				"sailsync.yaml": "environments:\n  prod:\n    baseUrl: " + tc.baseURL + "\n",
 				"t.yaml":        "kind: Transform\nname: X\ntype: lower\nattributes: {input: x}\n"})
-			t.Setenv("SAIL_BASE_URL", tc.job)
-			stdout, stderr, code := runCLI(t, "", "plan", dir, "--env", "prod", fastRate)
+			setEnv(t, "SAIL_BASE_URL", tc.job)
+			stdout, stderr, code := runCLI(t, "", "plan", dir, "--env", "prod")
 			if code != exitFailure || !strings.Contains(stderr, tc.want) || strings.Contains(stdout+stderr, "pw@") {
 				t.Errorf("exit %d, want 1 with %q and without the password\n%s%s", code, tc.want, stdout, stderr)
 			}

@@ -91,6 +91,7 @@ func hostileRepo(t *testing.T) string {
 // summary) against a tenant holding sources with hostile names and a hostile field value, with a
 // repository whose file name and source names are hostile.
 func TestHostileNamesInEveryOutput(t *testing.T) {
+	t.Parallel()
 	emu := applyTenant(t)
 	for _, n := range hostileTenantNames {
 		obj := value.FromPlain(map[string]any{
@@ -106,13 +107,13 @@ func TestHostileNamesInEveryOutput(t *testing.T) {
 	}
 	dir := hostileRepo(t)
 	summary := filepath.Join(t.TempDir(), "summary.md")
-	t.Setenv("GITHUB_STEP_SUMMARY", summary)
+	setEnv(t, "GITHUB_STEP_SUMMARY", summary)
 	runs := [][]string{}
 	for _, o := range []string{"text", "json", "markdown", "github"} {
-		runs = append(runs, []string{"plan", dir, "-o", o, fastRate}, []string{"drift", dir, "-o", o, fastRate})
+		runs = append(runs, []string{"plan", dir, "-o", o}, []string{"drift", dir, "-o", o})
 	}
 	for _, o := range []string{"text", "json", "markdown", "github"} {
-		runs = append(runs, []string{"apply", dir, "--auto-approve", "-o", o, fastRate})
+		runs = append(runs, []string{"apply", dir, "--auto-approve", "-o", o})
 	}
 	for _, args := range runs {
 		stdout, stderr, code := runCLI(t, "", args...)
@@ -143,6 +144,7 @@ func TestHostileNamesInEveryOutput(t *testing.T) {
 // is reported by validate in every format, and by plan (text, json, github and its step
 // summary), without a raw character or an injected line.
 func TestHostileFileNameInValidate(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	dir := t.TempDir()
@@ -159,7 +161,7 @@ func TestHostileFileNameInValidate(t *testing.T) {
 		assertSafeOutput(t, "validate "+o+" stderr", stderr)
 	}
 	summary := filepath.Join(t.TempDir(), "summary.md")
-	t.Setenv("GITHUB_STEP_SUMMARY", summary)
+	setEnv(t, "GITHUB_STEP_SUMMARY", summary)
 	for _, o := range []string{"text", "json", "markdown", "github"} {
 		stdout, stderr, code := runCLI(t, "", "plan", dir, "--emulator", "-o", o)
 		if code != 1 {

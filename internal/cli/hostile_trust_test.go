@@ -62,10 +62,11 @@ attributes:
 // tenant is only ever the job's SAIL_BASE_URL or --base-url, unset or empty being an error that
 // says what to set, before any request; the repository's baseUrl only checks the job's choice.
 func TestRepositoryCannotChooseTheTenant(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	evil := newCollector(t)
 	tenant := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: fstest.MapFS{}}})
-	t.Setenv("SAIL_CLIENT_ID", tenant.Emu.ClientID())
+	setEnv(t, "SAIL_CLIENT_ID", tenant.Emu.ClientID())
 
 	hijacked := tenanttest.WriteDir(t, map[string]string{
 		"sailsync.yaml": fmt.Sprintf("environments:\n  sandbox:\n    baseUrl: %s\n  prod:\n    baseUrl: %s\n", tenant.URL, evil.URL),
@@ -78,16 +79,16 @@ func TestRepositoryCannotChooseTheTenant(t *testing.T) {
 
 	// With baseUrl deleted the job's tenant is used, unchecked as in a repository without
 	// environments: the pull request chose nothing.
-	t.Setenv("SAIL_BASE_URL", tenant.URL)
-	t.Setenv("SAIL_CLIENT_SECRET", tenant.Emu.ClientSecret())
+	setEnv(t, "SAIL_BASE_URL", tenant.URL)
+	setEnv(t, "SAIL_CLIENT_SECRET", tenant.Emu.ClientSecret())
 	planFile := filepath.Join(t.TempDir(), "prod.plan.json")
-	stdout, stderr, code := runCLI(t, "", "plan", deleted, "--env", "prod", "--out", planFile, fastRate)
+	stdout, stderr, code := runCLI(t, "", "plan", deleted, "--env", "prod", "--out", planFile)
 	if code != exitChanges || !strings.Contains(stdout, "Tenant: "+tenant.URL+" (environment prod)") {
 		t.Fatalf("plan with baseUrl deleted: exit %d\n%s%s", code, stdout, stderr)
 	}
 
 	const secret = "the-job-s-client-secret"
-	t.Setenv("SAIL_CLIENT_SECRET", secret)
+	setEnv(t, "SAIL_CLIENT_SECRET", secret)
 	noTenant := "environment prod: no tenant given: set SAIL_BASE_URL (or --base-url) to the tenant of environment prod in the job"
 	for _, tt := range []struct {
 		name    string
@@ -109,12 +110,9 @@ func TestRepositoryCannotChooseTheTenant(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.baseURL == nil {
-				t.Setenv("SAIL_BASE_URL", "")
-				if err := os.Unsetenv("SAIL_BASE_URL"); err != nil {
-					t.Fatal(err)
-				}
+				unsetEnv(t, "SAIL_BASE_URL")
 			} else {
-				t.Setenv("SAIL_BASE_URL", *tt.baseURL)
+				setEnv(t, "SAIL_BASE_URL", *tt.baseURL)
 			}
 			tenant.Emu.ResetLog()
 			stdout, stderr, code := runCLI(t, "", tt.args...)
@@ -141,6 +139,7 @@ func ptr[T any](v T) *T { return &v }
 // outside) writes nothing outside and overwrites no file a link leads to, also with --force;
 // the refusal names the link and comes before the first file is written.
 func TestExportWritesNothingThroughALink(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	startTenant(t)
 	const victimText = "the victim's own file\n"
@@ -177,7 +176,7 @@ func TestExportWritesNothingThroughALink(t *testing.T) {
 			if err := os.Symlink(target, link); err != nil {
 				t.Fatal(err)
 			}
-			args := []string{"export", dir, fastRate}
+			args := []string{"export", dir}
 			if tt.force {
 				args = append(args, "--force")
 			}
@@ -206,7 +205,7 @@ func TestExportWritesNothingThroughALink(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "sources"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, code := runCLI(t, "", "export", dir, "--force", fastRate)
+	stdout, stderr, code := runCLI(t, "", "export", dir, "--force")
 	if want := filepath.Join(dir, "sources") + " is not a directory"; code != exitFailure || !strings.Contains(stderr, want) {
 		t.Errorf("exit %d, want 1 with %q\n%s%s", code, want, stdout, stderr)
 	}

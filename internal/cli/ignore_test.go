@@ -18,7 +18,7 @@ import (
 func exportTenant(t *testing.T, sources ...string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "repo")
-	args := []string{"export", dir, fastRate}
+	args := []string{"export", dir}
 	for _, s := range sources {
 		args = append(args, "--source", s)
 	}
@@ -41,6 +41,7 @@ func writeSettings(t *testing.T, dir, text string) {
 // in every output and listed with their rule in JSON, and apply does not send them: the tenant's
 // value survives while the other differences of the same source are applied.
 func TestIgnoreRules(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	dir := exportTenant(t)
@@ -69,7 +70,7 @@ func TestIgnoreRules(t *testing.T) {
 
 	const counted = "3 differences ignored by 2 rules"
 	for _, output := range []string{"text", "markdown", "github", "json"} {
-		stdout, stderr, code := runCLI(t, "", "drift", dir, "--output", output, fastRate)
+		stdout, stderr, code := runCLI(t, "", "drift", dir, "--output", output)
 		if code != 2 {
 			t.Fatalf("drift %s: exit %d, want 2 (deleteThreshold drifted): %s", output, code, stderr)
 		}
@@ -80,7 +81,7 @@ func TestIgnoreRules(t *testing.T) {
 			t.Errorf("drift shows an ignored difference as a change:\n%s", stdout)
 		}
 	}
-	stdout, _, _ := runCLI(t, "", "plan", dir, "--output", "json", fastRate)
+	stdout, _, _ := runCLI(t, "", "plan", dir, "--output", "json")
 	var p diff.Plan
 	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
 		t.Fatal(err)
@@ -108,7 +109,7 @@ func TestIgnoreRules(t *testing.T) {
 		}
 	}
 
-	stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
+	stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve")
 	if code != 0 {
 		t.Fatalf("apply: exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -121,7 +122,7 @@ func TestIgnoreRules(t *testing.T) {
 	if cd, _ := emu.SourceByName("Corporate Directory"); cd.String("description") != "Directory team's words." {
 		t.Errorf("Corporate Directory's description was overwritten: %q", cd.String("description"))
 	}
-	stdout, _, code = runCLI(t, "", "drift", dir, fastRate)
+	stdout, _, code = runCLI(t, "", "drift", dir)
 	if code != 0 || !strings.Contains(stdout, counted) {
 		t.Errorf("drift after apply: exit %d, want 0 with the ignored differences counted:\n%s", code, stdout)
 	}
@@ -129,6 +130,7 @@ func TestIgnoreRules(t *testing.T) {
 
 // TestIgnoreRuleExpired: an expired rule fails validate (and plan) at its file:line.
 func TestIgnoreRuleExpired(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	dir := tenanttest.CopyDir(t, "examples/acme")
 	writeSettings(t, dir, "ignore:\n  - kind: Source\n    fields: [description]\n    reason: INC-1\n    until: 2020-01-31\n")
@@ -145,6 +147,7 @@ func TestIgnoreRuleExpired(t *testing.T) {
 // exits 0 while the managed objects are in sync, reports the coverage and lists the unmanaged
 // sources and custom connectors; those an `unmanaged:` rule accepts are counted, not listed.
 func TestDriftPartlyManaged(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	// A source on the custom connector Payroll Bridge, which is in development: the connector
@@ -163,7 +166,7 @@ func TestDriftPartlyManaged(t *testing.T) {
 	}
 	dir := exportTenant(t, "HR Database")
 	// Export declares the custom connectors the exported sources use: none here.
-	stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate)
+	stdout, stderr, code := runCLI(t, "", "drift", dir)
 	if code != 0 {
 		t.Fatalf("drift: exit %d, want 0\n%s%s", code, stdout, stderr)
 	}
@@ -177,13 +180,13 @@ func TestDriftPartlyManaged(t *testing.T) {
 	}
 
 	writeSettings(t, dir, "unmanaged:\n  - name: Legacy *\n    reason: retired next quarter\n  - kind: Connector\n    name: Payroll Bridge\n    reason: owned by the payroll team\n")
-	stdout, _, code = runCLI(t, "", "drift", dir, fastRate)
+	stdout, _, code = runCLI(t, "", "drift", dir)
 	if code != 0 || strings.Contains(stdout, `? unmanaged Source "Legacy Mainframe"`) || strings.Contains(stdout, `? unmanaged Connector "Payroll Bridge"`) ||
 		!strings.Contains(stdout, `accepted: Source "Legacy Mainframe": "retired next quarter"`) ||
 		!strings.Contains(stdout, "2 unmanaged accepted by") || !strings.Contains(stdout, `? unmanaged Source "Payroll Feed"`) {
 		t.Errorf("with unmanaged rules: exit %d\n%s", code, stdout)
 	}
-	stdout, _, _ = runCLI(t, "", "drift", dir, "--output", "json", fastRate)
+	stdout, _, _ = runCLI(t, "", "drift", dir, "--output", "json")
 	var p diff.Plan
 	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
 		t.Fatal(err)
@@ -191,7 +194,7 @@ func TestDriftPartlyManaged(t *testing.T) {
 	if p.Coverage == nil || p.Coverage.Sources != (diff.Count{Managed: 1, All: 6}) || len(p.Coverage.Accepted) != 2 || p.Coverage.Mode != diff.UnmanagedReport {
 		t.Errorf("coverage %+v", p.Coverage)
 	}
-	if _, _, code := runCLI(t, "", "drift", dir, "--unmanaged=fail", fastRate); code != 2 {
+	if _, _, code := runCLI(t, "", "drift", dir, "--unmanaged=fail"); code != 2 {
 		t.Errorf("--unmanaged=fail: exit %d, want 2", code)
 	}
 }

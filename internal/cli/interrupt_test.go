@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/sailsync/sailsync/examples"
@@ -81,9 +82,9 @@ func startInterruptTenant(t *testing.T, rule emulator.ScriptNameRule) *interrupt
 	})
 	srv := httptest.NewServer(contract.Middleware(t, h))
 	t.Cleanup(srv.Close)
-	t.Setenv("SAIL_BASE_URL", srv.URL)
-	t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
+	setEnv(t, "SAIL_BASE_URL", srv.URL)
+	setEnv(t, "SAIL_CLIENT_ID", emu.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", emu.ClientSecret())
 	return it
 }
 
@@ -112,89 +113,93 @@ func oneOfEachName(t *testing.T, emu *emulator.Emulator) {
 // refused by the tenant's duplicate-name check on the re-run, whose error gives the pin command;
 // after it, apply finishes and the plan is "No changes".
 func TestInterruptEveryWrite(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
-	cases, orphans := 0, 0
-	for _, rule := range emulator.ScriptNameRules {
-		// The example's writes under this rule (scriptNames are in paths), found once.
-		t.Setenv(EnvJournal, t.TempDir()+"/journal")
-		probe := startInterruptTenant(t, rule)
-		if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate); code != exitOK {
-			t.Fatalf("apply: exit %d\n%s", code, stderr)
-		}
-		if len(probe.writes) < 8 {
-			t.Fatalf("the example's apply sent %d writes; the matrix needs them all", len(probe.writes))
-		}
-		for _, mode := range []string{"sigint", "dropped"} {
-			for i, write := range probe.writes {
-				nth := 0
-				for _, w := range probe.writes[:i+1] {
-					if w == write {
-						nth++
+	var cases, orphans atomic.Int32
+	t.Run("matrix", func(t *testing.T) {
+		for _, rule := range emulator.ScriptNameRules {
+			// The example's writes under this rule (scriptNames are in paths), found once.
+			setEnv(t, EnvJournal, t.TempDir()+"/journal")
+			probe := startInterruptTenant(t, rule)
+			if _, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve"); code != exitOK {
+				t.Fatalf("apply: exit %d\n%s", code, stderr)
+			}
+			if len(probe.writes) < 8 {
+				t.Fatalf("the example's apply sent %d writes; the matrix needs them all", len(probe.writes))
+			}
+			for _, mode := range []string{"sigint", "dropped"} {
+				for i, write := range probe.writes {
+					nth := 0
+					for _, w := range probe.writes[:i+1] {
+						if w == write {
+							nth++
+						}
 					}
-				}
-				t.Run(fmt.Sprintf("%s/%s/%s#%d", rule, mode, write, nth), func(t *testing.T) {
-					cases++
-					t.Setenv(EnvJournal, t.TempDir()+"/journal")
-					it := startInterruptTenant(t, rule)
-					ctx, cancel := context.WithCancel(context.Background())
-					defer cancel()
-					it.at, it.nth, it.mode, it.cancel = write, nth, mode, cancel
-					var stdout, stderr bytes.Buffer
-					opts := &applyOptions{Dir: "examples/acme", AutoApprove: true, Output: "text", Conn: defaultConn(),
-						stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr}
-					opts.Conn.Parallelism = 1
-					opts.Conn.RateLimit = "100000"
-					if err := runApply(ctx, opts); err == nil && it.seen[write] < nth {
-						t.Fatalf("the apply never reached %s #%d\n%s", write, nth, stdout.String())
-					}
-					it.mu.Lock()
-					it.at = ""
-					it.mu.Unlock()
-					out, errOut, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", fastRate)
-					if code != exitOK {
-						orphan := mode == "dropped" && rule == emulator.ScriptNameSuffix && write == "POST /v3/connectors"
-						if !orphan || !strings.Contains(out, "no apply journal records it") {
-							t.Fatalf("re-run: exit %d\n%s%s", code, out, errOut)
+					t.Run(fmt.Sprintf("%s/%s/%s#%d", rule, mode, write, nth), func(t *testing.T) {
+						t.Parallel()
+						cases.Add(1)
+						setEnv(t, EnvJournal, t.TempDir()+"/journal")
+						it := startInterruptTenant(t, rule)
+						ctx, cancel := context.WithCancel(context.Background())
+						defer cancel()
+						it.at, it.nth, it.mode, it.cancel = write, nth, mode, cancel
+						var stdout, stderr bytes.Buffer
+						opts := &applyOptions{Dir: "examples/acme", AutoApprove: true, Output: "text", Conn: defaultConn(t),
+							stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr}
+						opts.Conn.Parallelism = 1
+						opts.Conn.RateLimit = "100000"
+						if err := runApply(ctx, opts); err == nil && it.seen[write] < nth {
+							t.Fatalf("the apply never reached %s #%d\n%s", write, nth, stdout.String())
 						}
-						orphans++
-						if !strings.Contains(out, "`sailsync pin examples/acme --connector 'Acme HR' --script-name <its scriptName>`") {
-							t.Fatalf("the re-run's failure does not give the pin command:\n%s", out)
-						}
-						if w := tenanttest.Writes(it.emu); strings.Count(strings.Join(w, "\n"), "POST /v3/connectors\n") > 2 {
-							t.Errorf("writes %v", w)
-						}
-						// Adopt it as the failure says, into a copy (the example stays as it is).
-						dir := tenanttest.CopyDir(t, "examples/acme")
-						sn := ""
-						for _, c := range it.emu.Connectors() {
-							if c.String("name") == "Acme HR" {
-								sn = c.String("scriptName")
+						it.mu.Lock()
+						it.at = ""
+						it.mu.Unlock()
+						out, errOut, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve")
+						if code != exitOK {
+							orphan := mode == "dropped" && rule == emulator.ScriptNameSuffix && write == "POST /v3/connectors"
+							if !orphan || !strings.Contains(out, "no apply journal records it") {
+								t.Fatalf("re-run: exit %d\n%s%s", code, out, errOut)
 							}
+							orphans.Add(1)
+							if !strings.Contains(out, "`sailsync pin examples/acme --connector 'Acme HR' --script-name <its scriptName>`") {
+								t.Fatalf("the re-run's failure does not give the pin command:\n%s", out)
+							}
+							if w := tenanttest.Writes(it.emu); strings.Count(strings.Join(w, "\n"), "POST /v3/connectors\n") > 2 {
+								t.Errorf("writes %v", w)
+							}
+							// Adopt it as the failure says, into a copy (the example stays as it is).
+							dir := tenanttest.CopyDir(t, "examples/acme")
+							sn := ""
+							for _, c := range it.emu.Connectors() {
+								if c.String("name") == "Acme HR" {
+									sn = c.String("scriptName")
+								}
+							}
+							if o, e, c := runCLI(t, "", "pin", dir, "--connector", "Acme HR", "--script-name", sn); c != exitOK {
+								t.Fatalf("pin: exit %d\n%s%s", c, o, e)
+							}
+							if o, e, c := runCLI(t, "", "apply", dir, "--auto-approve"); c != exitOK {
+								t.Fatalf("apply after pin: exit %d\n%s%s", c, o, e)
+							}
+							out, errOut, code = runCLI(t, "", "plan", dir)
+						} else {
+							out, errOut, code = runCLI(t, "", "plan", "examples/acme")
 						}
-						if o, e, c := runCLI(t, "", "pin", dir, "--connector", "Acme HR", "--script-name", sn, fastRate); c != exitOK {
-							t.Fatalf("pin: exit %d\n%s%s", c, o, e)
+						if code != exitOK || !strings.Contains(out, "No changes") {
+							t.Errorf("plan after the re-run: exit %d, want No changes\n%s%s", code, out, errOut)
 						}
-						if o, e, c := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); c != exitOK {
-							t.Fatalf("apply after pin: exit %d\n%s%s", c, o, e)
-						}
-						out, errOut, code = runCLI(t, "", "plan", dir, fastRate)
-					} else {
-						out, errOut, code = runCLI(t, "", "plan", "examples/acme", fastRate)
-					}
-					if code != exitOK || !strings.Contains(out, "No changes") {
-						t.Errorf("plan after the re-run: exit %d, want No changes\n%s%s", code, out, errOut)
-					}
-					oneOfEachName(t, it.emu)
-				})
+						oneOfEachName(t, it.emu)
+					})
+				}
 			}
 		}
-	}
+	})
 	// Exactly one: the connector's create, dropped, under the opaque rule.
-	if orphans != 1 {
-		t.Errorf("%d cases left a connector no read finds, want 1 (the dropped create under the suffix rule)", orphans)
+	if n := orphans.Load(); n != 1 {
+		t.Errorf("%d cases left a connector no read finds, want 1 (the dropped create under the suffix rule)", n)
 	}
-	t.Logf("%d cases", cases)
+	t.Logf("%d cases", cases.Load())
 	if _, err := os.Stat("examples/acme/.sailsync-journal"); err == nil {
 		t.Error("a test wrote a journal into examples/acme")
 	}

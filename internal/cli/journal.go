@@ -27,8 +27,8 @@ import (
 const EnvJournal = "SAILSYNC_JOURNAL"
 
 // journalPath is the journal of the repository at dir.
-func journalPath(dir string) string {
-	if p := os.Getenv(EnvJournal); p != "" {
+func (d *deps) journalPath(dir string) string {
+	if p := d.getenv(EnvJournal); p != "" {
 		return p
 	}
 	return filepath.Join(dir, config.JournalFile)

@@ -29,9 +29,10 @@ func (e *invalidRepo) Error() string {
 }
 
 // appendStepSummary appends what render writes to $GITHUB_STEP_SUMMARY when it is set. A step
-// summary that cannot be written is a warning annotation on w, never a failed command.
-func appendStepSummary(w io.Writer, render func(io.Writer) error) {
-	p := os.Getenv("GITHUB_STEP_SUMMARY")
+// summary that cannot be written is a warning annotation on w, never a failed command: the plan
+// or apply itself succeeded.
+func appendStepSummary(d *deps, w io.Writer, render func(io.Writer) error) {
+	p := d.getenv("GITHUB_STEP_SUMMARY")
 	if p == "" {
 		return
 	}
@@ -64,7 +65,7 @@ func redactorOf(w io.Writer) *redact.Set {
 // reportFailure writes err in format (github: ::error annotations, each validation problem on
 // its file and line, and the step summary saying what failed; json: a document carrying them)
 // and returns err, which main prints on stderr as for text output.
-func reportFailure(w io.Writer, format render.Format, command, dir string, err error) error {
+func reportFailure(d *deps, w io.Writer, format render.Format, command, dir string, err error) error {
 	f := render.Failure{Command: command, Err: err}
 	var inv *invalidRepo
 	if errors.As(err, &inv) {
@@ -90,7 +91,7 @@ func reportFailure(w io.Writer, format render.Format, command, dir string, err e
 				Message: fmt.Sprintf("%s %q %s: the environment variable %s is unset or empty, and this plan would send the secret", m.Kind, m.Name, m.Path, m.Var)})
 		}
 	}
-	if werr := format.Failure(w, f, stepSummary(format, w, w)); werr != nil {
+	if werr := format.Failure(w, f, stepSummary(d, format, w, w)); werr != nil {
 		return werr
 	}
 	return err
@@ -118,12 +119,12 @@ func bindOutput(cmd *cobra.Command, output *string, has func(render.Format) bool
 // stepSummary is the run's step summary for format. One that cannot be written is a warning on
 // the format's log when it takes annotations (stdout), else on stderr: the command itself
 // succeeded.
-func stepSummary(format render.Format, stdout, stderr io.Writer) render.Summary {
+func stepSummary(d *deps, format render.Format, stdout, stderr io.Writer) render.Summary {
 	warn := stderr
 	if format.Annotates {
 		warn = stdout
 	}
-	return func(r func(io.Writer) error) { appendStepSummary(warn, r) }
+	return func(r func(io.Writer) error) { appendStepSummary(d, warn, r) }
 }
 
 // completeDir completes a command's [DIR] argument with directories only.

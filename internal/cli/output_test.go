@@ -27,6 +27,7 @@ func writeInvalidRepo(t *testing.T, n int) string {
 // 10) and the step summary saying what failed, or a JSON document carrying the problems; an
 // error without a position as one ::error line.
 func TestFailureOutput(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		args       func(dir string) []string
@@ -50,9 +51,10 @@ func TestFailureOutput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			cleanEnv(t)
 			summary := filepath.Join(t.TempDir(), "summary.md")
-			t.Setenv("GITHUB_STEP_SUMMARY", summary)
+			setEnv(t, "GITHUB_STEP_SUMMARY", summary)
 			dir := "examples/acme"
 			if tt.problems > 0 {
 				dir = writeInvalidRepo(t, tt.problems)
@@ -104,9 +106,10 @@ func TestFailureOutput(t *testing.T) {
 // TestStepSummaryUnwritable: a step summary that cannot be written is a warning; the plan's exit
 // status and output are what they would be without it.
 func TestStepSummaryUnwritable(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
-	t.Setenv("GITHUB_STEP_SUMMARY", filepath.Join(t.TempDir(), "missing", "summary.md"))
+	setEnv(t, "GITHUB_STEP_SUMMARY", filepath.Join(t.TempDir(), "missing", "summary.md"))
 	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", "github")
 	if code != 2 {
 		t.Fatalf("exit %d, want 2 (changes)\nstderr: %s", code, stderr)
@@ -119,12 +122,14 @@ func TestStepSummaryUnwritable(t *testing.T) {
 // TestApplyStepSummary: apply --output github and markdown write the plan and the report to the
 // step summary.
 func TestApplyStepSummary(t *testing.T) {
+	t.Parallel()
 	for _, output := range []string{"github", "markdown"} {
 		t.Run(output, func(t *testing.T) {
+			t.Parallel()
 			applyTenant(t)
 			summary := filepath.Join(t.TempDir(), "summary.md")
-			t.Setenv("GITHUB_STEP_SUMMARY", summary)
-			stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "--output", output, fastRate)
+			setEnv(t, "GITHUB_STEP_SUMMARY", summary)
+			stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "--output", output)
 			if code != 0 {
 				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}

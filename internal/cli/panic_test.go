@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -23,7 +24,7 @@ func TestPanicExitsOne(t *testing.T) {
 		return nil
 	}})
 	var out, errOut bytes.Buffer
-	code := runCmd(context.Background(), root, []string{"plan"}, strings.NewReader(""), &out, &errOut)
+	code := runCmd(context.Background(), root, []string{"plan"}, &deps{lookupEnv: noEnv, stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, now: time.Now})
 	if code != exitFailure {
 		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitFailure, errOut.String())
 	}

@@ -28,7 +28,7 @@ type pinOptions struct {
 	stdout, stderr io.Writer
 }
 
-func newPinCmd() *cobra.Command {
+func newPinCmd(d *deps) *cobra.Command {
 	opts := &pinOptions{}
 	cmd := &cobra.Command{
 		Use:   "pin [DIR] --connector NAME --script-name SCRIPTNAME",
@@ -48,7 +48,7 @@ func newPinCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&opts.Connector, "connector", "", "the connector's name, as the repository declares it")
 	cmd.Flags().StringVar(&opts.ScriptName, "script-name", "", "the scriptName the tenant gave it")
-	opts.Conn.bind(cmd.Flags())
+	opts.Conn.bind(cmd.Flags(), d)
 	return cmd
 }
 

@@ -13,6 +13,7 @@ import (
 // under that scriptName and name, into a block mapping of a regular file; otherwise it says why,
 // leaves the file as it was and writes nothing to the tenant.
 func TestPinRefusals(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
 	const decl = "kind: Connector\nname: JDBC\nclassName: sailpoint.connector.JDBCConnector\n"
@@ -33,7 +34,7 @@ func TestPinRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeIdentityRepo(t, tc.file)
 			emu.ResetLog()
-			args := []string{"pin", dir, fastRate}
+			args := []string{"pin", dir}
 			if tc.connector != "" {
 				args = append(args, "--connector", tc.connector, "--script-name", tc.scriptName)
 			}

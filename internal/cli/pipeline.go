@@ -102,7 +102,7 @@ func computePlanOnce(ctx context.Context, req planRequest) (*config.Repo, *diff.
 // says it covers only that scope (and a scoped drift does not look for unmanaged sources).
 func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *config.Scope, sess *session, req planRequest) (*diff.Plan, error) {
 	fo := isync.FetchOptions{Parallelism: req.Conn.Parallelism, AllSources: req.Drift && scope == nil}
-	journal, err := readJournal(journalPath(repo.Dir), sess.client.Tenant())
+	journal, err := readJournal(req.Conn.deps.journalPath(repo.Dir), sess.client.Tenant())
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func planWith(ctx context.Context, repo *config.Repo, base *baseRepo, scope *con
 			return nil, err
 		}
 	}
-	tty := fancyTerminal(req.stderr) && !req.Conn.Quiet
+	tty := req.Conn.deps.fancyTerminal(req.stderr) && !req.Conn.Quiet
 	stopTick := func() {}
 	if tty {
 		fo.Progress = func(done, total int) {

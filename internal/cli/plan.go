@@ -26,7 +26,7 @@ type planOptions struct {
 	progressEvery time.Duration
 }
 
-func newPlanCmd() *cobra.Command {
+func newPlanCmd(d *deps) *cobra.Command {
 	opts := &planOptions{}
 	cmd := &cobra.Command{
 		Use:   "plan [DIR]",
@@ -50,7 +50,7 @@ func newPlanCmd() *cobra.Command {
 	bindBase(cmd, &opts.Base)
 	opts.Scope.bind(cmd.Flags(), true)
 	completeKinds(cmd)
-	opts.Conn.bind(cmd.Flags())
+	opts.Conn.bind(cmd.Flags(), d)
 	opts.Conn.bindRead(cmd.Flags())
 	return cmd
 }
@@ -62,11 +62,11 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	}
 	_, plan, sess, err := computePlan(ctx, planRequest{Dir: opts.Dir, Conn: &opts.Conn, RotateSecrets: opts.RotateSecrets, AllowUnsetEnv: true, Base: opts.Base, Scope: &opts.Scope, stderr: opts.stderr, progressEvery: opts.progressEvery})
 	if err != nil {
-		return reportFailure(opts.stdout, format, "plan", opts.Dir, err)
+		return reportFailure(opts.Conn.deps, opts.stdout, format, "plan", opts.Dir, err)
 	}
 	defer sess.close()
-	topts := diff.TextOptions{Color: useColor(opts.stdout, opts.Conn.NoColor), RateLimit: sess.rate}
-	if err := format.Plan(opts.stdout, displayPlan(plan, opts.Dir), topts, stepSummary(format, opts.stdout, opts.stderr)); err != nil {
+	topts := diff.TextOptions{Color: opts.Conn.deps.useColor(opts.stdout, opts.Conn.NoColor), RateLimit: sess.rate}
+	if err := format.Plan(opts.stdout, displayPlan(plan, opts.Dir), topts, stepSummary(opts.Conn.deps, format, opts.stdout, opts.stderr)); err != nil {
 		return err
 	}
 	if opts.Out != "" {

@@ -34,6 +34,7 @@ func change(t *testing.T, doc map[string]any, key string) map[string]any {
 // TestApplyPlanFileTampering edits a saved plan as an attacker with a text editor would. Every
 // edit is refused before any write, naming what is wrong; the tenant is left as it was.
 func TestApplyPlanFileTampering(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		dir    string
@@ -90,13 +91,14 @@ func TestApplyPlanFileTampering(t *testing.T) {
 		}, want: "unknown field"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			emu := applyTenant(t)
 			dir := tc.dir
 			if dir == "" {
 				dir = "examples/acme"
 			}
 			file := filepath.Join(t.TempDir(), "plan.json")
-			if _, stderr, code := runCLI(t, "", "plan", dir, "--out", file, fastRate); code != 2 && code != 1 {
+			if _, stderr, code := runCLI(t, "", "plan", dir, "--out", file); code != 2 && code != 1 {
 				t.Fatalf("plan: exit %d: %s", code, stderr)
 			}
 			b, err := os.ReadFile(file)
@@ -115,7 +117,7 @@ func TestApplyPlanFileTampering(t *testing.T) {
 				t.Fatal(err)
 			}
 			emu.ResetLog()
-			args := append([]string{"apply", dir, "--plan", file, "--auto-approve", fastRate}, tc.flags...)
+			args := append([]string{"apply", dir, "--plan", file, "--auto-approve"}, tc.flags...)
 			stdout, stderr, code := runCLI(t, "", args...)
 			if code != 1 || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, want 1 with %q\nstdout: %s\nstderr: %s", code, tc.want, stdout, stderr)
@@ -133,6 +135,7 @@ func TestApplyPlanFileTampering(t *testing.T) {
 // TestApplyPlanFileOversized: a plan file above MaxPlanFileSize is refused unread (decoding
 // holds several times the file in memory), and nothing reaches the tenant.
 func TestApplyPlanFileOversized(t *testing.T) {
+	t.Parallel()
 	emu := applyTenant(t)
 	file := filepath.Join(t.TempDir(), "plan.json")
 	f, err := os.Create(file)
@@ -146,7 +149,7 @@ func TestApplyPlanFileOversized(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve", fastRate)
+	_, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", file, "--auto-approve")
 	if code != 1 || !strings.Contains(stderr, "larger than 64 MiB") {
 		t.Errorf("exit %d, stderr %s", code, stderr)
 	}

@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -28,39 +32,145 @@ import (
 const cliGoldenDir = "internal/cli/testdata"
 
 // runCLI runs sailsync in-process with args and stdin and maps the result to an exit status the
-// way main does, including main's "sailsync: …" line on stderr.
+// way main does, including main's "sailsync: …" line on stderr. The run sees the test's
+// environment only (setEnv, cleanEnv, setSecrets, startTenant), never the process's, and a
+// rate limit the emulator keeps up with unless args give --rate-limit.
 func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	code = run(context.Background(), args, testDeps(t, strings.NewReader(stdin), &out, &errOut))
 	return out.String(), errOut.String(), code
 }
 
-// cleanEnv removes every variable that changes what the commands do, so that the developer's
-// or CI's environment cannot leak into a test; t.Setenv restores them afterwards.
-func cleanEnv(t *testing.T) {
+// testDeps is a run's dependencies in a test: t's environment as it is now, the streams given.
+func testDeps(t *testing.T, stdin io.Reader, stdout, stderr io.Writer) *deps {
+	vars := envOf(t)
+	if _, ok := vars[EnvJournal]; !ok {
+		// An apply's journal goes to the test's own directory, never into examples/.
+		vars = maps.Clone(vars)
+		vars[EnvJournal] = testJournal(t)
+	}
+	return &deps{
+		lookupEnv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
+		stdin:     stdin,
+		stdout:    stdout,
+		stderr:    stderr,
+		now:       time.Now,
+		rateLimit: testRateLimit,
+	}
+}
+
+// testJournals holds each test's apply journal, by test name: one per test, kept across its
+// runs as a checkout keeps its journal.
+var testJournals sync.Map
+
+// testJournal is t's apply journal file.
+func testJournal(t *testing.T) string {
+	if p, ok := testJournals.Load(t.Name()); ok {
+		return p.(string)
+	}
+	p, loaded := testJournals.LoadOrStore(t.Name(), filepath.Join(t.TempDir(), "journal"))
+	if !loaded {
+		name := t.Name()
+		t.Cleanup(func() { testJournals.Delete(name) })
+	}
+	return p.(string)
+}
+
+// testRateLimit is the tests' --rate-limit default: the emulator does not rate-limit, and the
+// client's default would make every command wait 100 ms between requests.
+const testRateLimit = "10000/10s"
+
+// clientRate gives the client's own default rate limit, which plan-acme.txt's estimate shows.
+const clientRate = "--rate-limit=100"
+
+// noEnv is an empty environment.
+func noEnv(string) (string, bool) { return "", false }
+
+// testEnvs holds each test's environment by test name: what t.Setenv set in the process before,
+// kept per test so that tests run in parallel. A test without variables of its own sees its
+// parent's.
+var testEnvs sync.Map // test name → map[string]string, copied on write
+
+// envOf is t's environment, its own or its nearest ancestor's.
+func envOf(t *testing.T) map[string]string {
+	for name := t.Name(); ; {
+		if m, ok := testEnvs.Load(name); ok {
+			return m.(map[string]string)
+		}
+		i := strings.LastIndex(name, "/")
+		if i < 0 {
+			return map[string]string{}
+		}
+		name = name[:i]
+	}
+}
+
+// editEnv replaces t's environment with a copy of it that edit changed, dropped when t ends.
+func editEnv(t *testing.T, edit func(map[string]string)) {
 	t.Helper()
-	for _, k := range []string{
-		"SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET", "SAILSYNC_DEBUG", "SAILSYNC_ENV", "GITHUB_STEP_SUMMARY",
-		"ACME_HR_TOKEN", "HR_DB_PASSWORD", "AD_BIND_PASSWORD",
-		"ACME_HR_CLOUD_APITOKEN", "CORPORATE_DIRECTORY_PASSWORD", "HR_DATABASE_PASSWORD",
-	} {
-		t.Setenv(k, "")
-		if err := os.Unsetenv(k); err != nil {
-			t.Fatal(err)
+	m := maps.Clone(envOf(t))
+	edit(m)
+	if _, loaded := testEnvs.Swap(t.Name(), m); !loaded {
+		name := t.Name()
+		t.Cleanup(func() { testEnvs.Delete(name) })
+	}
+}
+
+// setEnv sets a variable of t's environment, as t.Setenv does the process's.
+func setEnv(t *testing.T, key, value string) {
+	t.Helper()
+	editEnv(t, func(m map[string]string) { m[key] = value })
+}
+
+// childEnv is the environment of a process a test starts: the process's without the variables
+// cleanEnv removes, and t's environment over it.
+func childEnv(t *testing.T) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); !slices.Contains(cleanedVars, k) {
+			env = append(env, kv)
 		}
 	}
-	t.Setenv("NO_COLOR", "1")
-	// An apply's journal goes to the test's own directory, never into examples/.
-	t.Setenv(EnvJournal, filepath.Join(t.TempDir(), "journal"))
+	vars := envOf(t)
+	for k, v := range vars {
+		env = append(env, k+"="+v)
+	}
+	if _, ok := vars[EnvJournal]; !ok {
+		env = append(env, EnvJournal+"="+testJournal(t))
+	}
+	return env
+}
+
+// unsetEnv removes a variable from t's environment.
+func unsetEnv(t *testing.T, key string) {
+	t.Helper()
+	editEnv(t, func(m map[string]string) { delete(m, key) })
+}
+
+// cleanEnv removes every variable that changes what the commands do and turns colour off. The
+// process's environment never reaches runCLI; this clears what a parent test set.
+func cleanEnv(t *testing.T) {
+	t.Helper()
+	editEnv(t, func(m map[string]string) {
+		for _, k := range cleanedVars {
+			delete(m, k)
+		}
+		m["NO_COLOR"] = "1"
+	})
+}
+
+// cleanedVars are the variables cleanEnv removes.
+var cleanedVars = []string{
+	"SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET", "SAILSYNC_DEBUG", "SAILSYNC_ENV", "GITHUB_STEP_SUMMARY",
+	"ACME_HR_TOKEN", "HR_DB_PASSWORD", "AD_BIND_PASSWORD",
+	"ACME_HR_CLOUD_APITOKEN", "CORPORATE_DIRECTORY_PASSWORD", "HR_DATABASE_PASSWORD",
 }
 
 // setSecrets sets the example repository's secrets to tenanttest.Secrets.
 func setSecrets(t *testing.T) {
 	t.Helper()
-	for k, v := range tenanttest.Secrets {
-		t.Setenv(k, v)
-	}
+	editEnv(t, func(m map[string]string) { maps.Copy(m, tenanttest.Secrets) })
 }
 
 // assertNoSecrets fails when any secret value shows in any of outputs.
@@ -90,16 +200,16 @@ func startTenantWith(t *testing.T, opts emulator.Options) (*emulator.Emulator, s
 		opts.Seed = examples.AcmeTenant
 	}
 	tn := tenanttest.Start(t, tenanttest.Options{Emulator: opts, Contract: tenanttest.ContractIfAvailable})
-	t.Setenv("SAIL_BASE_URL", tn.URL)
-	t.Setenv("SAIL_CLIENT_ID", tn.Emu.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", tn.Emu.ClientSecret())
+	setEnv(t, "SAIL_BASE_URL", tn.URL)
+	setEnv(t, "SAIL_CLIENT_ID", tn.Emu.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", tn.Emu.ClientSecret())
 	return tn.Emu, tn.URL
 }
 
-// defaultConn returns connection options with the flag defaults.
-func defaultConn() connOptions {
+// defaultConn returns connection options with the flag defaults, in t's environment.
+func defaultConn(t *testing.T) connOptions {
 	var c connOptions
-	c.bind(pflag.NewFlagSet("defaults", pflag.ContinueOnError))
+	c.bind(pflag.NewFlagSet("defaults", pflag.ContinueOnError), testDeps(t, nil, nil, nil))
 	return c
 }
 
@@ -114,6 +224,7 @@ func checkCLIGolden(t *testing.T, name, got string) {
 // TestPlanGolden renders the Acme example's plan against the built-in emulator in every format.
 // The output must be byte-for-byte stable: no generated ids, times or ports may leak into it.
 func TestPlanGolden(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ output, golden string }{
 		{"text", "plan-acme.txt"},
 		{"json", "plan-acme.json"},
@@ -121,9 +232,10 @@ func TestPlanGolden(t *testing.T) {
 		{"github", "plan-acme.github"},
 	} {
 		t.Run(tc.output, func(t *testing.T) {
+			t.Parallel()
 			cleanEnv(t)
 			setSecrets(t)
-			stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", tc.output)
+			stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", tc.output, clientRate)
 			if code != exitChanges {
 				t.Fatalf("exit %d, want 2 (changes)\nstderr: %s", code, stderr)
 			}
@@ -148,9 +260,10 @@ func TestPlanGolden(t *testing.T) {
 // TestPlanEmulatorSeed: --emulator-seed DIR seeds the emulated tenant from a directory; the
 // example tenant's directory gives the same plan as the embedded copy.
 func TestPlanEmulatorSeed(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
-	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--emulator-seed", filepath.Join("examples", "acme-tenant"))
+	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--emulator-seed", filepath.Join("examples", "acme-tenant"), clientRate)
 	if code != exitChanges {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -160,6 +273,7 @@ func TestPlanEmulatorSeed(t *testing.T) {
 // TestPlanGitHubStepSummary: with --output github the markdown rendering is appended to
 // $GITHUB_STEP_SUMMARY (earlier steps' content kept), identical to --output markdown.
 func TestPlanGitHubStepSummary(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	markdown, _, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", "markdown")
@@ -171,7 +285,7 @@ func TestPlanGitHubStepSummary(t *testing.T) {
 	if err := os.WriteFile(summary, []byte(earlier), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("GITHUB_STEP_SUMMARY", summary)
+	setEnv(t, "GITHUB_STEP_SUMMARY", summary)
 	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--emulator", "--output", "github")
 	if code != exitChanges {
 		t.Fatalf("github: exit %d, stderr %s", code, stderr)
@@ -193,6 +307,7 @@ func TestPlanGitHubStepSummary(t *testing.T) {
 // TestPlanViolations: the immutable example exits 1 and names each violation with its file,
 // line and column, in every format.
 func TestPlanViolations(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme-immutable", "--emulator")
@@ -236,6 +351,7 @@ func TestPlanViolations(t *testing.T) {
 // TestPlanExitCodes: 0 no changes, 2 changes, 1 for every error and violation — an error never
 // exits 2.
 func TestPlanExitCodes(t *testing.T) {
+	t.Parallel()
 	broken := filepath.Join("internal", "config", "testdata", "broken", "schema-violations")
 	for _, tc := range []struct {
 		name   string
@@ -268,10 +384,8 @@ func TestPlanExitCodes(t *testing.T) {
 			name: "needed secret unset against a tenant",
 			setup: func(t *testing.T) []string {
 				_, url := startTenant(t)
-				if err := os.Unsetenv("SAIL_BASE_URL"); err != nil {
-					t.Fatal(err)
-				}
-				t.Setenv("HR_DB_PASSWORD", tenanttest.Secrets["HR_DB_PASSWORD"])
+				unsetEnv(t, "SAIL_BASE_URL")
+				setEnv(t, "HR_DB_PASSWORD", tenanttest.Secrets["HR_DB_PASSWORD"])
 				return []string{"examples/acme", "--base-url", url}
 			},
 			// A plan needs no secret (a pull request's read-only job has none): it shows the
@@ -293,7 +407,7 @@ func TestPlanExitCodes(t *testing.T) {
 			setup: func(t *testing.T) []string {
 				setSecrets(t)
 				startTenant(t)
-				t.Setenv("SAIL_CLIENT_SECRET", "not-the-secret")
+				setEnv(t, "SAIL_CLIENT_SECRET", "not-the-secret")
 				return []string{"examples/acme"}
 			},
 			code: exitFailure,
@@ -396,6 +510,7 @@ connectorAttributes:
 
 // TestPlanOutFile: plan --out writes a plan file that holds fingerprints and no secrets.
 func TestPlanOutFile(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	startTenant(t)
@@ -442,11 +557,11 @@ func TestPlanProgress(t *testing.T) {
 	}
 	srv := httptest.NewServer(contract.Middleware(t, emu))
 	defer srv.Close()
-	t.Setenv("SAIL_BASE_URL", srv.URL)
-	t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
+	setEnv(t, "SAIL_BASE_URL", srv.URL)
+	setEnv(t, "SAIL_CLIENT_ID", emu.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", emu.ClientSecret())
 	var stdout, stderr bytes.Buffer
-	opts := &planOptions{Dir: "examples/acme", Output: "text", Conn: defaultConn(), stdout: &stdout, stderr: &stderr, progressEvery: 10 * time.Millisecond}
+	opts := &planOptions{Dir: "examples/acme", Output: "text", Conn: defaultConn(t), stdout: &stdout, stderr: &stderr, progressEvery: 10 * time.Millisecond}
 	opts.Conn.Parallelism = 1 // one request at a time: the reads take long enough to tick
 	if err := runPlan(context.Background(), opts); err == nil || !strings.Contains(stdout.String(), "Plan: ") {
 		t.Fatalf("plan: %v\n%s\n%s", err, stdout.String(), stderr.String())
@@ -501,15 +616,15 @@ func TestPlanInterruptedSaysNothingSent(t *testing.T) {
 			})
 			srv := httptest.NewServer(contract.Middleware(t, hooked))
 			defer srv.Close()
-			t.Setenv("SAIL_BASE_URL", srv.URL)
-			t.Setenv("SAIL_CLIENT_ID", emu.ClientID())
-			t.Setenv("SAIL_CLIENT_SECRET", emu.ClientSecret())
+			setEnv(t, "SAIL_BASE_URL", srv.URL)
+			setEnv(t, "SAIL_CLIENT_ID", emu.ClientID())
+			setEnv(t, "SAIL_CLIENT_SECRET", emu.ClientSecret())
 			args := []string{command, "examples/acme"}
 			if command == "apply" {
 				args = append(args, "--auto-approve")
 			}
 			var stdout, stderr bytes.Buffer
-			code := run(ctx, args, strings.NewReader(""), &stdout, &stderr)
+			code := run(ctx, args, testDeps(t, strings.NewReader(""), &stdout, &stderr))
 			if code != exitFailure || !strings.Contains(stderr.String(), "sailsync: interrupted: nothing was sent\n") {
 				t.Errorf("exit %d, want 1 saying interrupted: nothing was sent:\n%s%s", code, stdout.String(), stderr.String())
 			}

@@ -22,6 +22,7 @@ const progressEvery = 10 * time.Second
 type applyProgress struct {
 	w   io.Writer
 	tty bool
+	now func() time.Time // paces the terminal's redraws
 
 	mu       sync.Mutex
 	total    int
@@ -37,8 +38,8 @@ type applyProgress struct {
 	ticked     sync.WaitGroup
 }
 
-func newApplyProgress(w io.Writer, tty bool, plan *diff.Plan, every time.Duration) *applyProgress {
-	p := &applyProgress{w: w, tty: tty, left: map[int]int{}, stopTick: make(chan struct{})}
+func newApplyProgress(w io.Writer, tty bool, plan *diff.Plan, every time.Duration, now func() time.Time) *applyProgress {
+	p := &applyProgress{w: w, tty: tty, now: now, left: map[int]int{}, stopTick: make(chan struct{})}
 	for _, c := range plan.Changes {
 		if c.Action == diff.ActionCreate || c.Action == diff.ActionUpdate || c.Action == diff.ActionDelete {
 			p.total++
@@ -122,7 +123,7 @@ func (p *applyProgress) result(r isync.Result) {
 		fmt.Fprintf(p.w, "\r\033[K%s\n", render.ReportLine(r))
 	}
 	// Redrawing more than ~10 times a second only costs the terminal time.
-	if now := time.Now(); now.Sub(p.drawn) >= 100*time.Millisecond || p.finished == p.total {
+	if now := p.now(); now.Sub(p.drawn) >= 100*time.Millisecond || p.finished == p.total {
 		p.drawn = now
 		fmt.Fprintf(p.w, "\r\033[K%s", p.line())
 	}

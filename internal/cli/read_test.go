@@ -12,6 +12,7 @@ import (
 // tenant was read, and writes nothing (the job's start is a read); where the export fails, the
 // note says so and the plan is still the same; a wrong --read is refused before any request.
 func TestPlanReadExport(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	for _, tc := range []struct {
@@ -24,12 +25,12 @@ func TestPlanReadExport(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			emu, _ := startTenantWith(t, tc.opts)
-			want, _, code := runCLI(t, "", "plan", "examples/acme", "--read", "per-object", fastRate)
+			want, _, code := runCLI(t, "", "plan", "examples/acme", "--read", "per-object")
 			if code != exitChanges {
 				t.Fatalf("per-object plan: exit %d\n%s", code, want)
 			}
 			emu.ResetLog()
-			got, stderr, code := runCLI(t, "", "plan", "examples/acme", "--read", "export", fastRate)
+			got, stderr, code := runCLI(t, "", "plan", "examples/acme", "--read", "export")
 			if code != exitChanges {
 				t.Fatalf("plan --read export: exit %d\n%s%s", code, got, stderr)
 			}

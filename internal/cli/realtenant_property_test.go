@@ -29,6 +29,7 @@ const realTenantSources = 205
 // rewrites every source's runtime state, drift exits 0; after one admin change of a description
 // through the API (PUT or PATCH), drift exits 2 and names that field of that source only.
 func TestRealTenantProperty(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		seed   uint64
@@ -41,6 +42,7 @@ func TestRealTenantProperty(t *testing.T) {
 		{"seed 4, listed only, tick stamps modified", 4, emulator.Options{EncryptListedOnly: true, TickStampsModified: true}, http.MethodPatch},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			cleanEnv(t)
 			opts := tc.opts
 			opts.Seed = emulator.RealisticTenant(realTenantSources, tc.seed)
@@ -50,7 +52,7 @@ func TestRealTenantProperty(t *testing.T) {
 			}
 
 			dir := t.TempDir()
-			stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
+			stdout, stderr, code := runCLI(t, "", "export", dir)
 			if code != exitOK {
 				t.Fatalf("export: exit %d\nstderr: %s", code, stderr)
 			}
@@ -82,11 +84,11 @@ func TestRealTenantProperty(t *testing.T) {
 				t.Errorf("validate: exit %d, want 0 (warnings allowed)\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}
 			// The pull-request job plans without the deploy's secrets; the deploy job with them.
-			if stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK || !strings.Contains(stdout, "No changes") {
+			if stdout, stderr, code := runCLI(t, "", "plan", dir); code != exitOK || !strings.Contains(stdout, "No changes") {
 				t.Errorf("plan without secrets: exit %d, want 0 and No changes\nstdout: %s\nstderr: %s", code, firstLines(stdout, 60), stderr)
 			}
 			setExportedEnv(t, stdout)
-			if stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate); code != exitOK || !strings.Contains(stdout, "No changes") {
+			if stdout, stderr, code := runCLI(t, "", "plan", dir); code != exitOK || !strings.Contains(stdout, "No changes") {
 				t.Errorf("plan with secrets: exit %d, want 0 and No changes\nstdout: %s\nstderr: %s", code, firstLines(stdout, 60), stderr)
 			}
 
@@ -98,7 +100,7 @@ func TestRealTenantProperty(t *testing.T) {
 			if moved := runtimeMoved(before, emu.Sources()); moved == 0 {
 				t.Fatal("the tick rewrote no runtime state: the drift check below would prove nothing")
 			}
-			if stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate); code != exitOK || !strings.Contains(stdout, "No changes") {
+			if stdout, stderr, code := runCLI(t, "", "drift", dir); code != exitOK || !strings.Contains(stdout, "No changes") {
 				t.Errorf("drift after a platform tick: exit %d, want 0\nstdout: %s\nstderr: %s", code, firstLines(stdout, 60), stderr)
 			}
 
@@ -106,7 +108,7 @@ func TestRealTenantProperty(t *testing.T) {
 			rng := rand.New(rand.NewPCG(tc.seed, 22))
 			target := before[rng.IntN(len(before))]
 			adminSetDescription(t, base, emu, tc.method, target.String("id"), "changed by an admin, seed case "+tc.name)
-			stdout, stderr, code = runCLI(t, "", "drift", dir, "-o", "json", fastRate)
+			stdout, stderr, code = runCLI(t, "", "drift", dir, "-o", "json")
 			var p diff.Plan
 			if err := json.Unmarshal([]byte(stdout), &p); err != nil || code != exitChanges {
 				t.Fatalf("drift after an admin change: exit %d (want 2), %v\nstdout: %s\nstderr: %s", code, err, firstLines(stdout, 60), stderr)

@@ -53,10 +53,11 @@ var fusionWarning = regexp.MustCompile(`sources/identity-fusion\.yaml:(\d+):(\d+
 // to the source sends the tenant's features and nulls back (the contract check passes them, the
 // tenant keeps them) and the next plan is "No changes" again.
 func TestRealTenantExport(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenantWith(t, realTenantSeed(t))
 	dir := t.TempDir()
-	stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
+	stdout, stderr, code := runCLI(t, "", "export", dir)
 	if code != exitOK {
 		t.Fatalf("export: exit %d: %s", code, stderr)
 	}
@@ -97,20 +98,20 @@ func TestRealTenantExport(t *testing.T) {
 	// plan and drift: no changes (the SaaS connector the source uses is not a custom connector),
 	// and the warnings in every format.
 	for _, cmd := range []string{"plan", "drift"} {
-		stdout, stderr, code = runCLI(t, "", cmd, dir, fastRate)
+		stdout, stderr, code = runCLI(t, "", cmd, dir)
 		if code != exitOK || !strings.Contains(stdout, "No changes") ||
 			len(fusionWarning.FindAllString(stdout, -1)) != 2 {
 			t.Errorf("%s: exit %d\nstdout: %s\nstderr: %s", cmd, code, stdout, stderr)
 		}
-		stdout, _, code = runCLI(t, "", cmd, dir, "-o", "github", fastRate)
+		stdout, _, code = runCLI(t, "", cmd, dir, "-o", "github")
 		if code != exitOK || strings.Count(stdout, "::warning file="+dir+"/sources/identity-fusion.yaml,line=") != 2 {
 			t.Errorf("%s -o github: exit %d\n%s", cmd, code, stdout)
 		}
-		stdout, _, code = runCLI(t, "", cmd, dir, "-o", "markdown", fastRate)
+		stdout, _, code = runCLI(t, "", cmd, dir, "-o", "markdown")
 		if code != exitOK || !strings.Contains(stdout, "### Warnings\n\n- <code>"+dir+"/sources/identity-fusion.yaml:") {
 			t.Errorf("%s -o markdown: exit %d\n%s", cmd, code, stdout)
 		}
-		stdout, _, code = runCLI(t, "", cmd, dir, "-o", "json", fastRate)
+		stdout, _, code = runCLI(t, "", cmd, dir, "-o", "json")
 		var plan struct {
 			Warnings []struct {
 				File    string `json:"file"`
@@ -134,13 +135,13 @@ func TestRealTenantExport(t *testing.T) {
 	}
 	// Through a saved plan: the file carries the warnings, and apply --plan reads it back.
 	file := filepath.Join(t.TempDir(), "plan.json")
-	if stdout, stderr, code := runCLI(t, "", "plan", dir, "--out", file, fastRate); code != exitChanges {
+	if stdout, stderr, code := runCLI(t, "", "plan", dir, "--out", file); code != exitChanges {
 		t.Fatalf("plan --out: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 	if saved, err := os.ReadFile(file); err != nil || strings.Count(string(saved), `"AI_AGENT_AGGREGATION\" is not one of`) != 1 {
 		t.Errorf("the plan file's warnings: %v\n%s", err, saved)
 	}
-	stdout, stderr, code = runCLI(t, "", "apply", dir, "--plan", file, "--auto-approve", fastRate)
+	stdout, stderr, code = runCLI(t, "", "apply", dir, "--plan", file, "--auto-approve")
 	if code != exitOK || !strings.Contains(stdout, `done      Source "Identity Fusion" (update)`) || len(fusionWarning.FindAllString(stdout, -1)) != 2 {
 		t.Fatalf("apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
@@ -154,14 +155,14 @@ func TestRealTenantExport(t *testing.T) {
 		!hasDT || dt != nil || src.String("connectorClass") != "" || src.String("connector") != "1a2b3c4d-5e6f-4a1b-9c2d-3e4f5a6b7c8d" {
 		t.Errorf("the tenant's source after apply: %s", jsonOf(t, src))
 	}
-	stdout, stderr, code = runCLI(t, "", "plan", dir, fastRate)
+	stdout, stderr, code = runCLI(t, "", "plan", dir)
 	if code != exitOK || !strings.Contains(stdout, "No changes") {
 		t.Errorf("plan after apply: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 	// apply's own formats carry the warnings too.
 	for o, want := range map[string]string{"json": `"warnings": [`, "github": "::warning file=" + dir + "/sources/identity-fusion.yaml,line=",
 		"markdown": "### Warnings"} {
-		stdout, stderr, code = runCLI(t, "", "apply", dir, "--auto-approve", "-o", o, fastRate)
+		stdout, stderr, code = runCLI(t, "", "apply", dir, "--auto-approve", "-o", o)
 		if code != exitOK || strings.Count(stdout, want) == 0 || !strings.Contains(stdout, "identity-fusion.yaml") {
 			t.Errorf("apply -o %s: exit %d, no %q\nstdout: %s\nstderr: %s", o, code, want, stdout, stderr)
 		}

@@ -5,7 +5,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"runtime"
@@ -20,7 +19,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newRootCmd() *cobra.Command {
+func newRootCmd(d *deps) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "sailsync",
 		Short:         "Keep an ISC tenant's sources, connectors, entitlement schemas and transforms as YAML in Git",
@@ -34,15 +33,15 @@ func newRootCmd() *cobra.Command {
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(
 		newVersionCmd(),
-		newValidateCmd(),
+		newValidateCmd(d),
 		newSchemaCmd(),
 		newEmulatorCmd(),
-		newExportCmd(),
-		newPlanCmd(),
-		newDriftCmd(),
-		newApplyCmd(),
-		newPinCmd(),
-		newShowCmd(),
+		newExportCmd(d),
+		newPlanCmd(d),
+		newDriftCmd(d),
+		newApplyCmd(d),
+		newPinCmd(d),
+		newShowCmd(d),
 	)
 	return root
 }
@@ -54,8 +53,8 @@ const gcFloor = 300 << 20
 // times its live heap, and with the default GOGC much of its CPU went to collection. GOGC=200
 // under a memory limit of max(gcFloor, twice the live heap) keeps the peak within the memory
 // budget (README "Performance"). GOGC or GOMEMLIMIT set by the user win.
-func tuneGC() {
-	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+func tuneGC(d *deps) {
+	if d.getenv("GOGC") != "" || d.getenv("GOMEMLIMIT") != "" {
 		return
 	}
 	debug.SetGCPercent(200)
@@ -78,18 +77,18 @@ func tuneGC() {
 // startProfile writes a CPU profile to $SAILSYNC_CPUPROFILE when it is set. It is how the
 // figures of README "Performance" were found: the bench runs sailsync as a child process, where
 // `go test -cpuprofile` cannot reach.
-func startProfile() (stop func()) {
-	path := os.Getenv("SAILSYNC_CPUPROFILE")
+func startProfile(d *deps) (stop func()) {
+	path := d.getenv("SAILSYNC_CPUPROFILE")
 	if path == "" {
 		return func() {}
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "sailsync: cpu profile:", err)
+		fmt.Fprintln(d.stderr, "sailsync: cpu profile:", err)
 		return func() {}
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
-		fmt.Fprintln(os.Stderr, "sailsync: cpu profile:", err)
+		fmt.Fprintln(d.stderr, "sailsync: cpu profile:", err)
 		_ = f.Close()
 		return func() {}
 	}
@@ -101,22 +100,26 @@ func startProfile() (stop func()) {
 
 // Main runs sailsync with the process's arguments, streams and signals and returns its exit
 // status; package main only exits with it.
-func Main() int {
-	tuneGC()
-	stopProfile := startProfile()
+func Main() int { return mainWith(processDeps()) }
+
+// mainWith is Main with the process's environment and streams in d; the tests' binary, standing
+// in for sailsync, gives it their rate limit.
+func mainWith(d *deps) int {
+	tuneGC(d)
+	stopProfile := startProfile(d)
 	// SIGTERM (what containers and CI runners send to stop a job) stops as cleanly as Ctrl-C: an
 	// apply finishes the requests in flight, the emulator shuts its server down.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	result := os.Getenv(EnvResultFile)
+	result := d.getenv(EnvResultFile)
 	if err := startResult(result); err != nil {
-		fmt.Fprintln(os.Stderr, "sailsync:", diff.TextEscape(err.Error()))
+		fmt.Fprintln(d.stderr, "sailsync:", diff.TextEscape(err.Error()))
 		return exitFailure
 	}
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], d)
 	stopProfile()
 	if err := finishResult(result, code); err != nil {
-		fmt.Fprintln(os.Stderr, "sailsync:", diff.TextEscape(err.Error()))
+		fmt.Fprintln(d.stderr, "sailsync:", diff.TextEscape(err.Error()))
 		code = exitFailure
 	}
 	return code
@@ -152,16 +155,17 @@ func finishResult(path string, code int) error {
 
 // run executes one sailsync command line and returns its exit status. Everything the command
 // writes, the final error line included, passes the run's redactor, which learns each secret
-// (client secret, tokens, ${env:…} values) as it becomes known; main and the tests both call it.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return runCmd(ctx, newRootCmd(), args, stdin, stdout, stderr)
+// (client secret, tokens, ${env:…} values) as it becomes known; main and the tests both call it,
+// each with its own environment and streams in d.
+func run(ctx context.Context, args []string, d *deps) int {
+	return runCmd(ctx, newRootCmd(d), args, d)
 }
 
 // runCmd is run with the command tree given, so that a test can run one that panics. A panic is
 // a bug, never "changes": it exits 1 (an uncaught panic would exit 2) with its stack on stderr.
-func runCmd(ctx context.Context, cmd *cobra.Command, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+func runCmd(ctx context.Context, cmd *cobra.Command, args []string, d *deps) (code int) {
 	red := redact.New()
-	out, errOut := red.Writer(stdout), red.Writer(stderr)
+	out, errOut := red.Writer(d.stdout), red.Writer(d.stderr)
 	defer func() {
 		if r := recover(); r != nil {
 			_ = out.Flush()
@@ -171,7 +175,7 @@ func runCmd(ctx context.Context, cmd *cobra.Command, args []string, stdin io.Rea
 		}
 	}()
 	cmd.SetArgs(args)
-	cmd.SetIn(stdin)
+	cmd.SetIn(d.stdin)
 	cmd.SetOut(out)
 	cmd.SetErr(errOut)
 	err := cmd.ExecuteContext(withRedactor(ctx, red))

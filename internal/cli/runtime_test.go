@@ -16,6 +16,7 @@ import (
 // only runtime state it still exits 0; a description changed in the UI exits 2. Under every
 // way the tenant can return secrets.
 func TestDriftRuntimeStateOnly(t *testing.T) {
+	t.Parallel()
 	for _, f := range emulator.CipherFormats() {
 		for _, listedOnly := range []bool{false, true} {
 			name := string(f)
@@ -23,6 +24,7 @@ func TestDriftRuntimeStateOnly(t *testing.T) {
 				name += ",listed-only"
 			}
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				cleanEnv(t)
 				emu, _ := startTenantWith(t, emulator.Options{CipherFormat: f, EncryptListedOnly: listedOnly})
 				s := tenanttest.LiveSource("Entra", "Microsoft Entra ID")
@@ -47,7 +49,7 @@ func TestDriftRuntimeStateOnly(t *testing.T) {
 				}
 				aggregateAll()
 				dir := t.TempDir()
-				stdout, stderr, code := runCLI(t, "", "export", dir, fastRate)
+				stdout, stderr, code := runCLI(t, "", "export", dir)
 				if code != exitOK {
 					t.Fatalf("export: exit %d: %s", code, stderr)
 				}
@@ -63,18 +65,18 @@ func TestDriftRuntimeStateOnly(t *testing.T) {
 						t.Errorf("export writes %s:\n%s", k, entra)
 					}
 				}
-				if _, stderr, code := runCLI(t, "", "drift", dir, fastRate); code != exitOK {
+				if _, stderr, code := runCLI(t, "", "drift", dir); code != exitOK {
 					t.Fatalf("drift of the export: exit %d: %s", code, stderr)
 				}
 				aggregateAll()
 				aggregateAll()
-				if stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate); code != exitOK || !strings.Contains(stdout, "0 to create, 0 to update") {
+				if stdout, stderr, code := runCLI(t, "", "drift", dir); code != exitOK || !strings.Contains(stdout, "0 to create, 0 to update") {
 					t.Errorf("drift after aggregations: exit %d, want 0\nstdout: %s\nstderr: %s", code, stdout, stderr)
 				}
 				if err := emu.UpdateSource("Entra", func(o *value.Object) { o.Set("description", "changed in the UI") }); err != nil {
 					t.Fatal(err)
 				}
-				if stdout, _, code := runCLI(t, "", "drift", dir, fastRate); code != exitChanges || !strings.Contains(stdout, "description") {
+				if stdout, _, code := runCLI(t, "", "drift", dir); code != exitChanges || !strings.Contains(stdout, "description") {
 					t.Errorf("drift after a description change: exit %d, want 2\n%s", code, stdout)
 				}
 			})

@@ -31,7 +31,7 @@ func TestChangedSinceProperty(t *testing.T) {
 	for _, v := range propertyVariants {
 		t.Run(v.name, func(t *testing.T) {
 			emu := applyTenant(t)
-			url := os.Getenv("SAIL_BASE_URL")
+			url := envOf(t)["SAIL_BASE_URL"]
 			base := propertyBase(t, v, url)
 			before, code, stderr := propertyPlan(t, filepath.Join(base, "sailsync"), v.env, "")
 			if code == 1 && before == nil {
@@ -182,7 +182,7 @@ type planEntries struct {
 // when the plan printed none.
 func propertyPlan(t *testing.T, dir, env, ref string) (*planEntries, int, string) {
 	t.Helper()
-	args := []string{"plan", dir, "--output", "json", fastRate}
+	args := []string{"plan", dir, "--output", "json"}
 	if env != "" {
 		args = append(args, "--env", env)
 	}

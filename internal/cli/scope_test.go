@@ -33,6 +33,7 @@ func requests(emu *emulator.Emulator) []string {
 // TestScopeSelectors: --source (a glob) and --kind read only what the scope needs, say so in
 // every output, and a selector that matches nothing is an error before any request.
 func TestScopeSelectors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		args  []string
@@ -86,8 +87,9 @@ func TestScopeSelectors(t *testing.T) {
 		{name: "scope beside a plan file", args: []string{"apply", "examples/acme", "--plan", "x.json", "--source", "HR*", "--auto-approve"}, code: 1, error: "do not go with --plan"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			emu := applyTenant(t)
-			stdout, stderr, code := runCLI(t, "", append(tc.args, fastRate)...)
+			stdout, stderr, code := runCLI(t, "", tc.args...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\n%s%s", code, tc.code, stdout, stderr)
 			}
@@ -114,13 +116,14 @@ func TestScopeSelectors(t *testing.T) {
 
 // TestScopeInEveryOutput: json, markdown and github say the plan is scoped too.
 func TestScopeInEveryOutput(t *testing.T) {
+	t.Parallel()
 	applyTenant(t)
 	for output, want := range map[string]string{
 		"json":     `"selector": "--source \"HR*\""`,
 		"markdown": "Scope: 1 of 9 objects (--source &#34;HR&#42;&#34;); unscoped objects were not read.",
 		"github":   `Scope: 1 of 9 objects (--source "HR*"); unscoped objects were not read.`,
 	} {
-		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--source", "HR*", "--output", output, fastRate)
+		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--source", "HR*", "--output", output)
 		if code != 2 || !strings.Contains(stdout, want) {
 			t.Errorf("%s: exit %d, want 2 and %q in:\n%s%s", output, code, want, stdout, stderr)
 		}
@@ -185,6 +188,7 @@ func replaceInFile(t *testing.T, path, old, new string) {
 // a document removed since the commit is reported, never deleted. The plan reads only the
 // scope; apply --changed-since and a saved scoped plan write only the scope.
 func TestChangedSince(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	dir := gitRepo(t)
@@ -201,7 +205,7 @@ func TestChangedSince(t *testing.T) {
 
 	emu := applyTenant(t)
 	planFile := filepath.Join(t.TempDir(), "plan.json")
-	stdout, stderr, code := runCLI(t, "", "plan", dir, "--changed-since", "HEAD", "--output", "json", "--out", planFile, fastRate)
+	stdout, stderr, code := runCLI(t, "", "plan", dir, "--changed-since", "HEAD", "--output", "json", "--out", planFile)
 	if code != 2 {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -244,7 +248,7 @@ func TestChangedSince(t *testing.T) {
 
 	// The saved scoped plan applies its scope only.
 	emu.ResetLog()
-	stdout, stderr, code = runCLI(t, "", "apply", dir, "--plan", planFile, "--auto-approve", fastRate)
+	stdout, stderr, code = runCLI(t, "", "apply", dir, "--plan", planFile, "--auto-approve")
 	if code != 0 {
 		t.Fatalf("apply --plan: exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -265,7 +269,7 @@ func TestChangedSince(t *testing.T) {
 
 	// apply --changed-since: what is left in the scope is in sync now.
 	emu.ResetLog()
-	stdout, stderr, code = runCLI(t, "", "apply", dir, "--changed-since", "HEAD", "--auto-approve", fastRate)
+	stdout, stderr, code = runCLI(t, "", "apply", dir, "--changed-since", "HEAD", "--auto-approve")
 	if code != 0 || !strings.Contains(stdout, "No changes") || len(tenanttest.Writes(emu)) != 0 {
 		t.Errorf("apply --changed-since: exit %d, writes %v\n%s%s", code, tenanttest.Writes(emu), stdout, stderr)
 	}
@@ -275,14 +279,14 @@ func TestChangedSince(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "sources/legacy.yaml"), []byte(tomb), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, code = runCLI(t, "", "plan", dir, "--changed-since", "HEAD", fastRate)
+	stdout, stderr, code = runCLI(t, "", "plan", dir, "--changed-since", "HEAD")
 	if code != 2 || !strings.Contains(stdout, `- delete Source "Legacy Mainframe"`) || !strings.Contains(stdout, "Plan: 0 to create, 0 to update, 1 to delete.") {
 		t.Errorf("tombstone in scope: exit %d\n%s%s", code, stdout, stderr)
 	}
 
 	// Not a commit: an error before any request.
 	emu.ResetLog()
-	_, stderr, code = runCLI(t, "", "plan", dir, "--changed-since", "no-such-ref", fastRate)
+	_, stderr, code = runCLI(t, "", "plan", dir, "--changed-since", "no-such-ref")
 	if code != 1 || !strings.Contains(stderr, "--changed-since no-such-ref: not a commit") || len(emu.Log()) != 0 {
 		t.Errorf("bad ref: exit %d, %d requests, stderr %q", code, len(emu.Log()), stderr)
 	}
@@ -292,6 +296,7 @@ func TestChangedSince(t *testing.T) {
 // without a terminal needs --allow-delete besides --auto-approve; at a terminal a separate
 // "delete" answer; a tombstone whose source a schema still names is refused by validate.
 func TestDeletesCLI(t *testing.T) {
+	t.Parallel()
 	repo := func(t *testing.T) string {
 		dir := t.TempDir()
 		tomb := "kind: Source\nname: Legacy Mainframe\nabsent: true\nreason: decommissioned in CHG-1234\n"
@@ -301,8 +306,9 @@ func TestDeletesCLI(t *testing.T) {
 		return dir
 	}
 	t.Run("plan", func(t *testing.T) {
+		t.Parallel()
 		applyTenant(t)
-		stdout, stderr, code := runCLI(t, "", "plan", repo(t), fastRate)
+		stdout, stderr, code := runCLI(t, "", "plan", repo(t))
 		if code != 2 {
 			t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 		}
@@ -313,13 +319,14 @@ func TestDeletesCLI(t *testing.T) {
 		}
 	})
 	t.Run("no terminal needs --allow-delete", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
-		stdout, stderr, code := runCLI(t, "", "apply", repo(t), "--auto-approve", fastRate)
+		stdout, stderr, code := runCLI(t, "", "apply", repo(t), "--auto-approve")
 		if code != 1 || !strings.Contains(stderr, "pass --allow-delete") || len(tenanttest.Writes(emu)) != 0 {
 			t.Errorf("exit %d, writes %v\n%s%s", code, tenanttest.Writes(emu), stdout, stderr)
 		}
 		emu.ResetLog()
-		stdout, stderr, code = runCLI(t, "", "apply", repo(t), "--auto-approve", "--allow-delete", fastRate)
+		stdout, stderr, code = runCLI(t, "", "apply", repo(t), "--auto-approve", "--allow-delete")
 		if code != 0 || !strings.Contains(stdout, "the tenant accepted the deletion") {
 			t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 		}
@@ -329,7 +336,7 @@ func TestDeletesCLI(t *testing.T) {
 		if _, ok := emu.SourceByName("Legacy Mainframe"); ok {
 			t.Error("the source is still in the tenant")
 		}
-		stdout, _, code = runCLI(t, "", "plan", repo(t), fastRate)
+		stdout, _, code = runCLI(t, "", "plan", repo(t))
 		if code != 0 || !strings.Contains(stdout, "No changes") {
 			t.Errorf("after the delete: exit %d\n%s", code, stdout)
 		}
@@ -339,11 +346,11 @@ func TestDeletesCLI(t *testing.T) {
 		deleted bool
 	}{{"yes\nno\n", false}, {"yes\n", false}, {"yes\ndelete\n", true}} {
 		t.Run("terminal "+strings.ReplaceAll(tc.answers, "\n", " "), func(t *testing.T) {
+			t.Parallel()
 			emu := applyTenant(t)
 			var stdout, stderr bytes.Buffer
-			opts := &applyOptions{Dir: repo(t), Output: "text", Conn: defaultConn(),
+			opts := &applyOptions{Dir: repo(t), Output: "text", Conn: defaultConn(t),
 				stdin: strings.NewReader(tc.answers), stdout: &stdout, stderr: &stderr, interactive: true}
-			opts.Conn.RateLimit = "10000/10s"
 			err := runApply(context.Background(), opts)
 			if !strings.Contains(stderr.String(), "The plan DELETES 1 object from tenant") || !strings.Contains(stderr.String(), `- Source "Legacy Mainframe"`) {
 				t.Errorf("no delete prompt: %q", stderr.String())
@@ -358,13 +365,14 @@ func TestDeletesCLI(t *testing.T) {
 		})
 	}
 	t.Run("refused reference", func(t *testing.T) {
+		t.Parallel()
 		emu := applyTenant(t)
 		dir := repo(t)
 		schema := "kind: EntitlementSchema\nsource: Legacy Mainframe\nname: group\nattributes: [id]\n"
 		if err := os.WriteFile(filepath.Join(dir, "group.yaml"), []byte(schema), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		for _, args := range [][]string{{"validate", dir}, {"plan", dir, fastRate}} {
+		for _, args := range [][]string{{"validate", dir}, {"plan", dir}} {
 			stdout, stderr, code := runCLI(t, "", args...)
 			if code != 1 || !strings.Contains(stdout+stderr, `legacy.yaml:2:7: absent: Source "Legacy Mainframe" cannot be deleted: EntitlementSchema "group" at group.yaml:3:7 still belongs to it`) {
 				t.Errorf("%s: exit %d, stderr %q", args[0], code, stderr)
@@ -381,6 +389,7 @@ func TestDeletesCLI(t *testing.T) {
 // it); a changed file no object is known to read widens the scope to every object, with a note;
 // a directory git does not track is an error naming it, not "0 of 9".
 func TestChangedSinceBundleAndUnknownFiles(t *testing.T) {
+	t.Parallel()
 	emu := applyTenant(t)
 	type planJSON struct {
 		Changes []struct{ Kind, Name, Action string }
@@ -392,7 +401,7 @@ func TestChangedSinceBundleAndUnknownFiles(t *testing.T) {
 	}
 	plan := func(dir string) (planJSON, int) {
 		t.Helper()
-		stdout, stderr, code := runCLI(t, "", "plan", dir, "--changed-since", "HEAD", "--output", "json", fastRate)
+		stdout, stderr, code := runCLI(t, "", "plan", dir, "--changed-since", "HEAD", "--output", "json")
 		var p planJSON
 		if err := json.Unmarshal([]byte(stdout), &p); err != nil {
 			t.Fatalf("exit %d: %v\n%s%s", code, err, stdout, stderr)
@@ -435,7 +444,7 @@ func TestChangedSinceBundleAndUnknownFiles(t *testing.T) {
 	if err := os.Rename(tenanttest.CopyDir(t, "examples/acme"), ignored); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code := runCLI(t, "", "plan", ignored, "--changed-since", "HEAD", fastRate)
+	_, stderr, code := runCLI(t, "", "plan", ignored, "--changed-since", "HEAD")
 	if code != 1 || !strings.Contains(stderr, ignored+" has no file tracked by git") || len(emu.Log()) != 0 {
 		t.Errorf("ignored directory: exit %d, %d requests, stderr %q", code, len(emu.Log()), stderr)
 	}

@@ -15,6 +15,7 @@ import (
 // into any output: stdout, stderr, the --debug log, the step summary or a plan file, in every
 // output format.
 func TestEchoedSecretsNeverPrinted(t *testing.T) {
+	t.Parallel()
 	faults := []struct {
 		name  string
 		fault emulator.Fault
@@ -34,15 +35,16 @@ func TestEchoedSecretsNeverPrinted(t *testing.T) {
 					name += "/debug"
 				}
 				t.Run(name, func(t *testing.T) {
+					t.Parallel()
 					cleanEnv(t)
 					setSecrets(t)
 					emu, _ := startTenant(t)
 					dir := t.TempDir()
 					summary := filepath.Join(dir, "summary.md")
-					t.Setenv("GITHUB_STEP_SUMMARY", summary)
+					setEnv(t, "GITHUB_STEP_SUMMARY", summary)
 					emu.AddFault(f.fault)
 					// One retry: a 5xx answer is retried, and the echo is what is under test.
-					args := []string{f.cmd, "examples/acme", "--output", output, fastRate, "--max-retries", "1"}
+					args := []string{f.cmd, "examples/acme", "--output", output, "--max-retries", "1"}
 					if f.cmd == "apply" {
 						args = append(args, "--auto-approve")
 					} else {

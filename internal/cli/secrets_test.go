@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -8,11 +9,13 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"io/fs"
 	"math/big"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -91,6 +94,47 @@ func (st *secretTenant) issued() []string {
 	return out
 }
 
+// sailsyncBinary links the test binary as sailsync (TestMain then runs Main) in a directory of
+// its own and returns the link.
+func sailsyncBinary(t *testing.T) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "sailsync")
+	if err := os.Symlink(self, bin); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// runProcess runs bin in dir with exactly the variables of env (and the process's PATH) and
+// returns what it wrote and its exit status.
+func runProcess(t *testing.T, bin, dir string, env map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	if _, ok := env[EnvJournal]; !ok {
+		cmd.Env = append(cmd.Env, EnvJournal+"="+testJournal(t))
+	}
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("sailsync %s: %v", strings.Join(args, " "), err)
+	}
+	return out.String(), errOut.String(), code
+}
+
 // listFiles returns every regular file below dir, relative to it.
 func listFiles(t *testing.T, dir string) []string {
 	t.Helper()
@@ -120,22 +164,24 @@ func listFiles(t *testing.T, dir string) []string {
 // with and without --debug, and requires that no known secret value appears in anything they
 // write: stdout, stderr, the plan file, the step summary, the exported repository. It runs in
 // an empty HOME, TMPDIR and working directory, and requires that the commands wrote no file
-// besides the outputs asked for: tokens live in memory only.
+// besides the outputs asked for: tokens live in memory only. Each command is a process of its
+// own (the test binary as sailsync), so that HOME, TMPDIR and the working directory are its.
 func TestSecretsNeverPrinted(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	st := startSecretTenant(t, false)
 	home, tmp, work := t.TempDir(), t.TempDir(), t.TempDir()
 	repo := tenanttest.CopyDir(t, "examples/acme")
 	repoFiles := listFiles(t, repo)
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
-	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
-	t.Setenv("TMPDIR", tmp)
-	t.Setenv("SAIL_BASE_URL", st.url)
-	t.Setenv("SAIL_CLIENT_ID", secretsClientID)
-	t.Setenv("SAIL_CLIENT_SECRET", secretsClientSecret)
-	t.Chdir(work)
+	setEnv(t, "HOME", home)
+	setEnv(t, "XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	setEnv(t, "XDG_CACHE_HOME", filepath.Join(home, ".cache"))
+	setEnv(t, "TMPDIR", tmp)
+	setEnv(t, "SAIL_BASE_URL", st.url)
+	setEnv(t, "SAIL_CLIENT_ID", secretsClientID)
+	setEnv(t, "SAIL_CLIENT_SECRET", secretsClientSecret)
+	bin := sailsyncBinary(t)
 	summary := filepath.Join(work, "step-summary.md")
 	planFile := filepath.Join(work, "plan.json")
 	exported := filepath.Join(work, "exported")
@@ -150,7 +196,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		runs = append(runs, run{args: []string{"validate", repo, "-o", output}, codes: []int{0}})
 	}
 	for _, debug := range []bool{false, true} {
-		extra := []string{fastRate}
+		var extra []string
 		if debug {
 			extra = append(extra, "--debug")
 		}
@@ -159,7 +205,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 			if output == "json" {
 				args = append(args, "--out", planFile)
 			}
-			runs = append(runs, run{args: args, codes: []int{2}, setup: func() { t.Setenv("GITHUB_STEP_SUMMARY", summary) }})
+			runs = append(runs, run{args: args, codes: []int{2}, setup: func() { setEnv(t, "GITHUB_STEP_SUMMARY", summary) }})
 		}
 		for _, output := range []string{"text", "json"} {
 			runs = append(runs, run{args: append([]string{"drift", repo, "-o", output}, extra...), codes: []int{2}})
@@ -167,11 +213,11 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	}
 	runs = append(runs,
 		// Applies the saved plan, logging every request.
-		run{args: []string{"apply", repo, "--plan", planFile, "--auto-approve", "--debug", fastRate}, codes: []int{0}},
+		run{args: []string{"apply", repo, "--plan", planFile, "--auto-approve", "--debug"}, codes: []int{0}},
 		// An admin edits a source in the UI; the next apply sends every secret again
 		// (--rotate-secrets) and one PUT is refused, so the report carries a tenant error.
 		run{
-			args:  []string{"apply", repo, "--auto-approve", "--rotate-secrets", "-o", "json", "--debug", fastRate},
+			args:  []string{"apply", repo, "--auto-approve", "--rotate-secrets", "-o", "json", "--debug"},
 			codes: []int{1},
 			setup: func() {
 				for _, name := range []string{"Corporate Directory", "HR Database"} {
@@ -182,13 +228,13 @@ func TestSecretsNeverPrinted(t *testing.T) {
 				st.emu.AddFault(emulator.Fault{Method: "PUT", Path: "^/v3/sources/2c9180845e3b1f0a015e3b8c7d9a0417$", Kind: emulator.FaultStatus, Status: 400, Times: 1})
 			},
 		},
-		run{args: []string{"apply", repo, "--auto-approve", "--rotate-secrets", "-o", "text", fastRate}, codes: []int{0}},
-		run{args: []string{"export", exported, "--debug", fastRate}, codes: []int{0}},
+		run{args: []string{"apply", repo, "--auto-approve", "--rotate-secrets", "-o", "text"}, codes: []int{0}},
+		run{args: []string{"export", exported, "--debug"}, codes: []int{0}},
 		// A wrong client secret: the refusal must not echo it.
 		run{
-			args:  []string{"plan", repo, "--debug", fastRate},
+			args:  []string{"plan", repo, "--debug"},
 			codes: []int{1},
-			setup: func() { t.Setenv("SAIL_CLIENT_SECRET", "wrong-S3cret-4Rt8") },
+			setup: func() { setEnv(t, "SAIL_CLIENT_SECRET", "wrong-S3cret-4Rt8") },
 		},
 	)
 
@@ -197,7 +243,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		if r.setup != nil {
 			r.setup()
 		}
-		stdout, stderr, code := runCLI(t, "", r.args...)
+		stdout, stderr, code := runProcess(t, bin, work, envOf(t), r.args...)
 		if !contains(r.codes, code) {
 			t.Errorf("sailsync %s: exit %d, want %v\nstdout: %s\nstderr: %s", strings.Join(r.args, " "), code, r.codes, stdout, stderr)
 		}
@@ -290,6 +336,7 @@ func contains(list []int, v int) bool {
 // TestPlainHTTPRefused: plain http:// carries the client secret and the token in clear text, so
 // it is refused for anything but a loopback host, before any connection is made.
 func TestPlainHTTPRefused(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		url     string
 		refused bool
@@ -307,6 +354,7 @@ func TestPlainHTTPRefused(t *testing.T) {
 		{"https://acme.api.identitynow.com", false},
 	} {
 		t.Run(tc.url, func(t *testing.T) {
+			t.Parallel()
 			if !tc.refused {
 				// Allowed: the client is made (New does not connect).
 				if _, err := isc.New(isc.Config{BaseURL: tc.url, ClientID: secretsClientID, ClientSecret: secretsClientSecret}); err != nil {
@@ -316,9 +364,9 @@ func TestPlainHTTPRefused(t *testing.T) {
 			}
 			cleanEnv(t)
 			setSecrets(t)
-			t.Setenv("SAIL_CLIENT_ID", secretsClientID)
-			t.Setenv("SAIL_CLIENT_SECRET", secretsClientSecret)
-			stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--base-url", tc.url, fastRate)
+			setEnv(t, "SAIL_CLIENT_ID", secretsClientID)
+			setEnv(t, "SAIL_CLIENT_SECRET", secretsClientSecret)
+			stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--base-url", tc.url)
 			if code != exitFailure {
 				t.Fatalf("exit %d, want 1; stderr: %s", code, stderr)
 			}
@@ -331,11 +379,12 @@ func TestPlainHTTPRefused(t *testing.T) {
 		})
 	}
 	t.Run("credentials in the URL", func(t *testing.T) {
+		t.Parallel()
 		cleanEnv(t)
 		setSecrets(t)
-		t.Setenv("SAIL_CLIENT_ID", secretsClientID)
-		t.Setenv("SAIL_CLIENT_SECRET", secretsClientSecret)
-		_, stderr, code := runCLI(t, "", "plan", "examples/acme", "--base-url", "https://admin:url-pa55-Q7z@acme.api.identitynow.com", fastRate)
+		setEnv(t, "SAIL_CLIENT_ID", secretsClientID)
+		setEnv(t, "SAIL_CLIENT_SECRET", secretsClientSecret)
+		_, stderr, code := runCLI(t, "", "plan", "examples/acme", "--base-url", "https://admin:url-pa55-Q7z@acme.api.identitynow.com")
 		if code != exitFailure || !strings.Contains(stderr, "must not contain credentials") || strings.Contains(stderr, "url-pa55-Q7z") {
 			t.Errorf("exit %d, stderr %s: want a refusal that does not repeat the password", code, stderr)
 		}
@@ -345,12 +394,13 @@ func TestPlainHTTPRefused(t *testing.T) {
 // TestCACert: a tenant behind a TLS proxy whose CA the system does not trust works with
 // --ca-cert FILE and fails with a certificate error without it; nothing turns verification off.
 func TestCACert(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	st := startSecretTenant(t, true)
-	t.Setenv("SAIL_BASE_URL", st.url)
-	t.Setenv("SAIL_CLIENT_ID", secretsClientID)
-	t.Setenv("SAIL_CLIENT_SECRET", secretsClientSecret)
+	setEnv(t, "SAIL_BASE_URL", st.url)
+	setEnv(t, "SAIL_CLIENT_ID", secretsClientID)
+	setEnv(t, "SAIL_CLIENT_SECRET", secretsClientSecret)
 
 	caFile := filepath.Join(t.TempDir(), "proxy-ca.pem")
 	if err := os.WriteFile(caFile, st.caPEM, 0o600); err != nil {
@@ -367,7 +417,7 @@ func TestCACert(t *testing.T) {
 	}
 
 	t.Run("with --ca-cert", func(t *testing.T) {
-		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--ca-cert", caFile, fastRate)
+		stdout, stderr, code := runCLI(t, "", "plan", "examples/acme", "--ca-cert", caFile)
 		if code != exitChanges {
 			t.Fatalf("exit %d, want 2 (changes)\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		}
@@ -384,7 +434,7 @@ func TestCACert(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st.emu.ResetLog()
-			args := append([]string{"plan", "examples/acme", fastRate}, tc.args...)
+			args := append([]string{"plan", "examples/acme"}, tc.args...)
 			_, stderr, code := runCLI(t, "", args...)
 			if code != exitFailure {
 				t.Fatalf("exit %d, want 1; stderr: %s", code, stderr)
@@ -423,7 +473,7 @@ func TestCACert(t *testing.T) {
 				walk(sub)
 			}
 		}
-		walk(newRootCmd())
+		walk(newRootCmd(processDeps()))
 		ct := reflect.TypeOf(isc.Config{})
 		for i := 0; i < ct.NumField(); i++ {
 			name := strings.ToLower(ct.Field(i).Name)

@@ -9,7 +9,7 @@ import (
 
 // newShowCmd is `sailsync show FILE`: a plan saved by plan --out, rendered as plan renders it,
 // without a tenant, credentials or the repository: what a reviewer reads before apply --plan.
-func newShowCmd() *cobra.Command {
+func newShowCmd(d *deps) *cobra.Command {
 	var output string
 	var noColor bool
 	cmd := &cobra.Command{
@@ -28,7 +28,7 @@ func newShowCmd() *cobra.Command {
 				return err
 			}
 			w := cmd.OutOrStdout()
-			return format.Plan(w, pf.Plan, diff.TextOptions{Color: useColor(w, noColor)}, stepSummary(format, w, cmd.ErrOrStderr()))
+			return format.Plan(w, pf.Plan, diff.TextOptions{Color: d.useColor(w, noColor)}, stepSummary(d, format, w, cmd.ErrOrStderr()))
 		},
 	}
 	bindOutput(cmd, &output, render.HasPlan)

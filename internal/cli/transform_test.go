@@ -69,12 +69,13 @@ reason: replaced (CHG-2001)
 // (a saved plan's deletes were refused as "no such action"); then
 // plan is "No changes" and a second apply writes nothing.
 func TestTransformApplyCLI(t *testing.T) {
+	t.Parallel()
 	for _, fold := range []bool{false, true} {
 		t.Run(fmt.Sprintf("FoldNames=%v", fold), func(t *testing.T) {
 			emu := applyTenantWith(t, emulator.Options{Seed: transformsSeed(cliTransforms...), FoldNames: fold})
 			dir := tenanttest.WriteDir(t, map[string]string{"transforms/all.yaml": cliTransformsYAML})
 			file := filepath.Join(t.TempDir(), "plan.json")
-			stdout, stderr, code := runCLI(t, "", "plan", dir, "--out", file, fastRate)
+			stdout, stderr, code := runCLI(t, "", "plan", dir, "--out", file)
 			if code != exitChanges {
 				t.Fatalf("plan: exit %d\n%s%s", code, stdout, stderr)
 			}
@@ -96,14 +97,14 @@ func TestTransformApplyCLI(t *testing.T) {
 			}
 
 			emu.ResetLog()
-			stdout, stderr, code = runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
+			stdout, stderr, code = runCLI(t, "", "apply", dir, "--auto-approve")
 			if code != exitFailure || !strings.Contains(stderr, "pass --allow-delete") || len(tenanttest.Writes(emu)) != 0 {
 				t.Fatalf("apply without --allow-delete: exit %d, writes %v\n%s%s", code, tenanttest.Writes(emu), stdout, stderr)
 			}
 
 			emu.ResetLog()
 			// The saved plan, delete included, is what is applied.
-			stdout, stderr, code = runCLI(t, "", "apply", dir, "--plan", file, "--auto-approve", "--allow-delete", fastRate)
+			stdout, stderr, code = runCLI(t, "", "apply", dir, "--plan", file, "--auto-approve", "--allow-delete")
 			if code != exitOK || !strings.Contains(stdout, "Apply: 3 done, 0 failed") {
 				t.Fatalf("apply: exit %d\n%s%s", code, stdout, stderr)
 			}
@@ -136,12 +137,12 @@ func TestTransformApplyCLI(t *testing.T) {
 				t.Error("ToUpper is gone")
 			}
 
-			stdout, stderr, code = runCLI(t, "", "plan", dir, fastRate)
+			stdout, stderr, code = runCLI(t, "", "plan", dir)
 			if code != exitOK || !strings.Contains(stdout, "No changes") {
 				t.Fatalf("plan after apply: exit %d\n%s%s", code, stdout, stderr)
 			}
 			emu.ResetLog()
-			stdout, stderr, code = runCLI(t, "", "apply", dir, "--auto-approve", "--allow-delete", fastRate)
+			stdout, stderr, code = runCLI(t, "", "apply", dir, "--auto-approve", "--allow-delete")
 			if code != exitOK || len(tenanttest.Writes(emu)) != 0 {
 				t.Errorf("second apply: exit %d, writes %v\n%s%s", code, tenanttest.Writes(emu), stdout, stderr)
 			}
@@ -152,6 +153,7 @@ func TestTransformApplyCLI(t *testing.T) {
 // TestTransformViolationsCLI: a changed type, and a name the tenant has in another case, are
 // violations at their YAML lines: plan exits 1 and apply sends nothing.
 func TestTransformViolationsCLI(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, yaml string
 		fold       bool
@@ -167,7 +169,7 @@ func TestTransformViolationsCLI(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			emu := applyTenantWith(t, emulator.Options{Seed: transformsSeed(cliTransforms...), FoldNames: tc.fold})
 			dir := tenanttest.WriteDir(t, map[string]string{"t.yaml": tc.yaml})
-			stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate)
+			stdout, stderr, code := runCLI(t, "", "plan", dir)
 			if code != exitFailure {
 				t.Fatalf("plan: exit %d, want 1\n%s%s", code, stdout, stderr)
 			}
@@ -177,7 +179,7 @@ func TestTransformViolationsCLI(t *testing.T) {
 				}
 			}
 			emu.ResetLog()
-			stdout, stderr, code = runCLI(t, "", "apply", dir, "--auto-approve", fastRate)
+			stdout, stderr, code = runCLI(t, "", "apply", dir, "--auto-approve")
 			if code != exitFailure || !strings.Contains(stderr, "violations: nothing was sent") || len(tenanttest.Writes(emu)) != 0 {
 				t.Errorf("apply: exit %d, writes %v\n%s%s", code, tenanttest.Writes(emu), stdout, stderr)
 			}
@@ -190,6 +192,7 @@ func TestTransformViolationsCLI(t *testing.T) {
 // coverage; an `unmanaged:` rule for the kind accepts them; a repository without transforms is
 // told nothing about them and does not read them.
 func TestTransformDriftCLI(t *testing.T) {
+	t.Parallel()
 	lowerEmail := strings.SplitN(cliTransformsYAML, "---\n", 2)[0]
 	for _, tc := range []struct {
 		name     string
@@ -215,7 +218,7 @@ func TestTransformDriftCLI(t *testing.T) {
 			emu := applyTenantWith(t, emulator.Options{Seed: acmeWith(t, "transforms/old.json", cliTransforms[2])})
 			dir := tenanttest.WriteDir(t, tc.files)
 			emu.ResetLog()
-			stdout, stderr, code := runCLI(t, "", "drift", dir, fastRate)
+			stdout, stderr, code := runCLI(t, "", "drift", dir)
 			if code != exitOK {
 				t.Fatalf("drift: exit %d\n%s%s", code, stdout, stderr)
 			}
@@ -251,11 +254,12 @@ func TestTransformDriftCLI(t *testing.T) {
 // TestTransformEnvironments: a ${var:…} in a transform's attributes is the chosen environment's
 // value: in the plan, in the tenant after apply, and "No changes" after it.
 func TestTransformEnvironments(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	sandbox := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: transformsSeed(cliTransforms...)}})
 	prod := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: transformsSeed(cliTransforms...)}})
-	t.Setenv("SAIL_CLIENT_ID", sandbox.Emu.ClientID())
-	t.Setenv("SAIL_CLIENT_SECRET", sandbox.Emu.ClientSecret())
+	setEnv(t, "SAIL_CLIENT_ID", sandbox.Emu.ClientID())
+	setEnv(t, "SAIL_CLIENT_SECRET", sandbox.Emu.ClientSecret())
 	settings := fmt.Sprintf(`environments:
   sandbox:
     baseUrl: %s
@@ -291,7 +295,7 @@ attributes: {inputFormat: "${var:format}", outputFormat: ISO8601}
 		{"prod", prod, []string{`~ attributes.inputFormat: "yyyy-MM-dd" → "MM/dd/yyyy"`}, `"Lowercase Email"`, "HR Database"},
 	} {
 		t.Run(env.name, func(t *testing.T) {
-			stdout, stderr, code := runCLI(t, "", "plan", dir, "--env", env.name, fastRate, "--base-url", env.tn.URL)
+			stdout, stderr, code := runCLI(t, "", "plan", dir, "--env", env.name, "--base-url", env.tn.URL)
 			if code != exitChanges || !strings.Contains(stdout, "Plan: 0 to create, 1 to update.") || strings.Contains(stdout, env.none) {
 				t.Fatalf("plan: exit %d\n%s%s", code, stdout, stderr)
 			}
@@ -300,14 +304,14 @@ attributes: {inputFormat: "${var:format}", outputFormat: ISO8601}
 					t.Errorf("plan lacks %q:\n%s", w, stdout)
 				}
 			}
-			if stdout, stderr, code := runCLI(t, "", "apply", dir, "--env", env.name, "--auto-approve", fastRate, "--base-url", env.tn.URL); code != exitOK {
+			if stdout, stderr, code := runCLI(t, "", "apply", dir, "--env", env.name, "--auto-approve", "--base-url", env.tn.URL); code != exitOK {
 				t.Fatalf("apply: exit %d\n%s%s", code, stdout, stderr)
 			}
 			o, _ := env.tn.Emu.TransformByName("Lowercase Email")
 			if got := o.Object("attributes").Object("input").Object("attributes").String("sourceName"); got != env.src {
 				t.Errorf("sourceName in the tenant %q, want %q", got, env.src)
 			}
-			if stdout, stderr, code := runCLI(t, "", "plan", dir, "--env", env.name, fastRate, "--base-url", env.tn.URL); code != exitOK || !strings.Contains(stdout, "No changes") {
+			if stdout, stderr, code := runCLI(t, "", "plan", dir, "--env", env.name, "--base-url", env.tn.URL); code != exitOK || !strings.Contains(stdout, "No changes") {
 				t.Errorf("plan after apply: exit %d\n%s%s", code, stdout, stderr)
 			}
 		})
@@ -317,6 +321,7 @@ attributes: {inputFormat: "${var:format}", outputFormat: ISO8601}
 // TestTransformChangedSince: --changed-since puts a transform whose document changed in scope
 // (and not one whose comment did), and reads it alone by name.
 func TestTransformChangedSince(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	dir := gitRepo(t)
@@ -324,7 +329,7 @@ func TestTransformChangedSince(t *testing.T) {
 	replaceInFile(t, yml, "attributeName: email", "attributeName: mail")
 	replaceInFile(t, yml, "# the HR database exports US dates", "# US dates, as the HR database exports them")
 	emu := applyTenant(t)
-	stdout, stderr, code := runCLI(t, "", "plan", dir, "--changed-since", "HEAD", "--output", "json", fastRate)
+	stdout, stderr, code := runCLI(t, "", "plan", dir, "--changed-since", "HEAD", "--output", "json")
 	if code != exitChanges {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -351,13 +356,14 @@ func TestTransformChangedSince(t *testing.T) {
 // is written `$${` and reads back as the same literal (plan: No changes), and null attributes
 // stay null; SailPoint's internal transforms are not exported.
 func TestTransformExport(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	seed := append(slices.Clone(cliTransforms),
 		`{"name":"Greeting","type":"static","attributes":{"value":"Hello ${firstName}, $${not a ref} costs $5"}}`,
 		`{"name":"Random UUID","type":"uuid","attributes":null}`)
 	startTenantWith(t, emulator.Options{Seed: transformsSeed(seed...)})
 	dir := t.TempDir()
-	if stdout, stderr, code := runCLI(t, "", "export", dir, fastRate); code != exitOK {
+	if stdout, stderr, code := runCLI(t, "", "export", dir); code != exitOK {
 		t.Fatalf("export: exit %d\n%s%s", code, stdout, stderr)
 	}
 	want := []string{"transforms/greeting.yaml", "transforms/hire-date-iso8601.yaml", "transforms/lowercase-email.yaml", "transforms/old-transform.yaml", "transforms/random-uuid.yaml"}
@@ -385,14 +391,14 @@ func TestTransformExport(t *testing.T) {
 	if stdout, stderr, code := runCLI(t, "", "validate", dir); code != exitOK {
 		t.Fatalf("validate: exit %d\n%s%s", code, stdout, stderr)
 	}
-	stdout, stderr, code := runCLI(t, "", "plan", dir, fastRate)
+	stdout, stderr, code := runCLI(t, "", "plan", dir)
 	if code != exitOK || !strings.Contains(stdout, "No changes") {
 		t.Errorf("plan of the export: exit %d\n%s%s", code, stdout, stderr)
 	}
 	// Applied to another tenant, the export creates the same literal.
 	other, otherURL := startTenantWith(t, emulator.Options{Seed: fstest.MapFS{}})
-	t.Setenv("SAIL_BASE_URL", otherURL)
-	if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve", fastRate); code != exitOK {
+	setEnv(t, "SAIL_BASE_URL", otherURL)
+	if stdout, stderr, code := runCLI(t, "", "apply", dir, "--auto-approve"); code != exitOK {
 		t.Fatalf("apply to another tenant: exit %d\n%s%s", code, stdout, stderr)
 	}
 	g, ok := other.TransformByName("Greeting")

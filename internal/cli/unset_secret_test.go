@@ -14,9 +14,10 @@ import (
 // is (2); apply, the deploy's job, still refuses before any write, naming the variable and the
 // file:line:col. Against the emulator over HTTP.
 func TestUnsetSecretPlanWarnsApplyRefuses(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	emu, _ := startTenant(t)
-	t.Setenv("HR_DB_PASSWORD", tenanttest.Secrets["HR_DB_PASSWORD"]) // ACME_HR_TOKEN unset
+	setEnv(t, "HR_DB_PASSWORD", tenanttest.Secrets["HR_DB_PASSWORD"]) // ACME_HR_TOKEN unset
 
 	stdout, stderr, code := runCLI(t, "", "plan", "examples/acme")
 	if code != exitChanges || !strings.Contains(stdout, "+ connectorAttributes.apiToken: (sensitive, not set)") ||
@@ -53,7 +54,7 @@ func TestUnsetSecretPlanWarnsApplyRefuses(t *testing.T) {
 	if _, stderr, code := runCLI(t, "", "plan", "examples/acme", "--out", planFile); code != exitChanges {
 		t.Fatalf("plan --out: exit %d\n%s", code, stderr)
 	}
-	t.Setenv("ACME_HR_TOKEN", tenanttest.Secrets["ACME_HR_TOKEN"])
+	setEnv(t, "ACME_HR_TOKEN", tenanttest.Secrets["ACME_HR_TOKEN"])
 	if stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--plan", planFile, "--auto-approve"); code != exitOK {
 		t.Fatalf("apply --plan: exit %d\n%s\n%s", code, stdout, stderr)
 	}

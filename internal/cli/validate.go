@@ -21,10 +21,12 @@ type validateOptions struct {
 	AllowEmpty bool
 	Stdout     io.Writer // problems (text, github) or the JSON report
 	Stderr     io.Writer // the one-line summary of text output
+
+	deps *deps // the run's environment ($SAILSYNC_ENV)
 }
 
-func newValidateCmd() *cobra.Command {
-	opts := validateOptions{Dir: ".", Output: "text"}
+func newValidateCmd(d *deps) *cobra.Command {
+	opts := validateOptions{Dir: ".", Output: "text", deps: d}
 	cmd := &cobra.Command{
 		Use:   "validate [DIR]",
 		Short: "Check a config repository (schemas, references, files) without contacting the tenant",
@@ -75,7 +77,7 @@ func runValidate(ctx context.Context, opts validateOptions) error {
 		return exitWith(exitFailure, nil)
 	}
 	if repo != nil {
-		if err := requireEnvironment(repo.Settings, opts.Env); err != nil {
+		if err := requireEnvironment(opts.deps, repo.Settings, opts.Env); err != nil {
 			return err
 		}
 	}

@@ -26,7 +26,7 @@ const (
 func validateOutput(t *testing.T, dir, output string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := runValidate(context.Background(), validateOptions{Dir: dir, Output: output, Stdout: &out, Stderr: &errOut})
+	err := runValidate(context.Background(), validateOptions{Dir: dir, Output: output, Stdout: &out, Stderr: &errOut, deps: testDeps(t, nil, nil, nil)})
 	code, msg := exitStatus(err)
 	errOut.WriteString(msg)
 	return out.String(), errOut.String(), code
@@ -62,6 +62,7 @@ func compareGolden(t *testing.T, dir, name, got string) {
 // TestValidateBrokenGolden runs validate on every broken repository and compares its exact
 // problem lines with the golden file; every one must exit 1.
 func TestValidateBrokenGolden(t *testing.T) {
+	t.Parallel()
 	entries, err := os.ReadDir(brokenDir)
 	if err != nil {
 		t.Fatal(err)
@@ -92,6 +93,7 @@ func TestValidateBrokenGolden(t *testing.T) {
 }
 
 func TestValidateExamples(t *testing.T) {
+	t.Parallel()
 	for _, dir := range []string{"examples/acme", "examples/acme-immutable"} {
 		stdout, stderr, code := validateOutput(t, dir, "text")
 		if code != exitOK || stdout != "" {
@@ -104,6 +106,7 @@ func TestValidateExamples(t *testing.T) {
 }
 
 func TestValidateOutputs(t *testing.T) {
+	t.Parallel()
 	dir := brokenDir + "/schema-violations"
 	stdout, _, code := validateOutput(t, dir, "github")
 	if code != exitFailure {
@@ -139,7 +142,7 @@ func TestValidateOutputs(t *testing.T) {
 			t.Errorf("%s on a missing directory: exit %d, want 1", o, code)
 		}
 	}
-	if err := runValidate(context.Background(), validateOptions{Dir: ".", Output: "yaml", Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}); err == nil {
+	if err := runValidate(context.Background(), validateOptions{Dir: ".", Output: "yaml", Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, deps: testDeps(t, nil, nil, nil)}); err == nil {
 		t.Error("--output yaml accepted")
 	}
 }
@@ -147,6 +150,7 @@ func TestValidateOutputs(t *testing.T) {
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 func TestSchemaCommand(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"", "Source", "connector", "EntitlementSchema"} {
 		var out bytes.Buffer
 		if err := runSchema(context.Background(), schemaOptions{Kind: kind, Stdout: &out}); err != nil {

@@ -12,12 +12,13 @@ import (
 // naming the source and the tenant's message in text, github and JSON, after every write; with
 // passing tests it exits 0; its plan counts the tests in the estimate.
 func TestApplyVerifyCLI(t *testing.T) {
+	t.Parallel()
 	cleanEnv(t)
 	setSecrets(t)
 	t.Run("a failing test", func(t *testing.T) {
 		startTenantWith(t, emulator.Options{ConnectionTests: map[string]emulator.ConnectionTest{
 			"Corporate Directory": {Outcome: emulator.ConnectionFail, Message: "LDAP bind failed: invalid credentials"}}})
-		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "--verify", fastRate)
+		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "--verify")
 		if code != exitFailure {
 			t.Fatalf("exit %d, want 1\n%s%s", code, stdout, stderr)
 		}
@@ -38,7 +39,7 @@ func TestApplyVerifyCLI(t *testing.T) {
 		for _, output := range []string{"github", "json"} {
 			startTenantWith(t, emulator.Options{ConnectionTests: map[string]emulator.ConnectionTest{
 				"Corporate Directory": {Outcome: emulator.ConnectionFail, Message: "LDAP bind failed"}}})
-			stdout, _, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "--verify", "-o", output, fastRate)
+			stdout, _, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "--verify", "-o", output)
 			if code != exitFailure {
 				t.Fatalf("%s: exit %d\n%s", output, code, stdout)
 			}
@@ -71,7 +72,7 @@ func TestApplyVerifyCLI(t *testing.T) {
 	})
 	t.Run("passing tests", func(t *testing.T) {
 		startTenant(t)
-		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "--verify", fastRate)
+		stdout, stderr, code := runCLI(t, "", "apply", "examples/acme", "--auto-approve", "--verify")
 		if code != exitOK || !strings.Contains(stdout, "connection test passed") {
 			t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 		}

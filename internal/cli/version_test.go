@@ -1,13 +1,13 @@
 package cli
 
 import (
-	"os"
 	"runtime/debug"
 	"strings"
 	"testing"
 )
 
 func TestFormatVersion(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		bi   debug.BuildInfo
 		want string
@@ -28,6 +28,7 @@ func TestFormatVersion(t *testing.T) {
 
 // TestVersionCommand: `sailsync version` and `sailsync --version` print the same one line.
 func TestVersionCommand(t *testing.T) {
+	t.Parallel()
 	a, _, code := runCLI(t, "", "version")
 	b, _, code2 := runCLI(t, "", "--version")
 	if code != exitOK || code2 != 0 || a != b || !strings.HasPrefix(a, "sailsync ") || strings.Count(a, "\n") != 1 {
@@ -38,6 +39,7 @@ func TestVersionCommand(t *testing.T) {
 // TestHelpPlaceholders: the file flags' placeholder is FILE, not the text cobra took from
 // backquotes.
 func TestHelpPlaceholders(t *testing.T) {
+	t.Parallel()
 	for cmd, want := range map[string]string{"plan": "--out FILE", "apply": "--plan FILE"} {
 		out, _, _ := runCLI(t, "", cmd, "--help")
 		if !strings.Contains(out, want+" ") {
@@ -48,16 +50,17 @@ func TestHelpPlaceholders(t *testing.T) {
 
 // TestNoColorEmpty: only a non-empty NO_COLOR turns colour off (no-color.org).
 func TestNoColorEmpty(t *testing.T) {
-	t.Setenv("NO_COLOR", "")
-	if os.Getenv("NO_COLOR") != "" {
+	t.Parallel()
+	setEnv(t, "NO_COLOR", "")
+	if v, ok := envOf(t)["NO_COLOR"]; !ok || v != "" {
 		t.Fatal("setup")
 	}
 	// useColor also needs a terminal, which a test lacks: check the rule on its own.
-	if noColor() {
+	if testDeps(t, nil, nil, nil).noColor() {
 		t.Error("an empty NO_COLOR disabled colour")
 	}
-	t.Setenv("NO_COLOR", "1")
-	if !noColor() {
+	setEnv(t, "NO_COLOR", "1")
+	if !testDeps(t, nil, nil, nil).noColor() {
 		t.Error("NO_COLOR=1 left colour on")
 	}
 }

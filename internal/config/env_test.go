@@ -31,6 +31,7 @@ const twoEnvironments = `environments:
 // that is a list spliced into a longer string, and a var value the schema refuses in one
 // environment, are reported there too.
 func TestVarsCheckedInEveryEnvironment(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		files map[string]string
@@ -88,6 +89,7 @@ func TestVarsCheckedInEveryEnvironment(t *testing.T) {
 // reference is the whole value, as text inside a longer string, literally (a "${" in a value
 // is escaped, never expanded again), and other references and escapes stay as written.
 func TestForEnvironment(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write(t, dir, map[string]string{"sailsync.yaml": twoEnvironments + "      tricky: x\n", "s.yaml": validSource +
 		"description: HR at ${var:url} ($${var:url} is written so)\ndeleteThreshold: ${var:threshold}\nfeatures: ${var:features}\n" +

@@ -13,6 +13,7 @@ import (
 // TestIgnoreSettings: ignore and unmanaged rules are read with the position of each rule, and
 // what the schema cannot check (kinds, dates, expiry) is a problem at its file:line:col.
 func TestIgnoreSettings(t *testing.T) {
+	t.Parallel()
 	future := time.Now().AddDate(1, 0, 0).Format(time.DateOnly)
 	today := time.Now().UTC().Format(time.DateOnly)
 	tests := []struct {
@@ -70,6 +71,7 @@ func TestIgnoreSettings(t *testing.T) {
 
 // TestGlob: * is any run (slashes included), ? one character, the rest literal.
 func TestGlob(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		pattern, name string
 		want          bool
@@ -98,6 +100,7 @@ func TestGlob(t *testing.T) {
 // subdirectory of the work tree, and a missing revision, a directory outside git or one
 // that did not exist at the revision is a clear error.
 func TestLoadRevision(t *testing.T) {
+	t.Parallel()
 	top := t.TempDir()
 	git := func(args ...string) {
 		t.Helper()

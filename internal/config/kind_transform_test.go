@@ -22,6 +22,7 @@ attributes:
 // attributes (POST and PUT require them), a connector or env reference, and two transforms the
 // tenant may take for one.
 func TestTransformValidation(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name  string
 		files map[string]string
@@ -81,6 +82,7 @@ func TestTransformValidation(t *testing.T) {
 // TestTransformLoads: a transform keeps its fields as written (Repo.Plain), a tombstone its
 // identity and reason, and $${ stays escaped until plan resolves it.
 func TestTransformLoads(t *testing.T) {
+	t.Parallel()
 	r := loadOK(t, tenanttest.WriteDir(t, map[string]string{
 		"t.yaml": validTransform + "---\nkind: Transform\nname: Greeting\ntype: static\nattributes: {value: \"Hello $${name}\"}\n" +
 			"---\nkind: Transform\nname: Old\nabsent: true\nreason: replaced (CHG-7)\n",

@@ -12,6 +12,7 @@ import (
 // TestKindTable checks the table itself: each kind exactly once, levels without gaps, a schema
 // exactly for the kinds users declare, and field lists that make sense together.
 func TestKindTable(t *testing.T) {
+	t.Parallel()
 	seen := map[Kind]int{}
 	for _, s := range table() {
 		seen[s.Kind]++
@@ -81,6 +82,7 @@ func TestKindTable(t *testing.T) {
 
 // TestKindInfoCopies: KindInfo's lists are copies, so no caller can edit the table.
 func TestKindInfoCopies(t *testing.T) {
+	t.Parallel()
 	s, _ := KindInfo(KindSource)
 	s.ServerManaged[0], s.Immutable[0] = "edited", "edited"
 	again, _ := KindInfo(KindSource)
@@ -94,6 +96,7 @@ func TestKindInfoCopies(t *testing.T) {
 
 // TestKindTableDerivedLists holds the lists derived in config to the table's decisions.
 func TestKindTableDerivedLists(t *testing.T) {
+	t.Parallel()
 	for _, k := range AllKinds() {
 		s, _ := KindInfo(k)
 		for _, f := range s.ServerManaged {
@@ -120,6 +123,7 @@ func TestKindTableDerivedLists(t *testing.T) {
 // table: the same user kinds (the schema package finds them in file-name order), each in its file, server-managed fields forbidden
 // (and no other), and every other field the table names defined.
 func TestKindTableAgreesWithSchemas(t *testing.T) {
+	t.Parallel()
 	var want []string
 	for _, k := range UserKinds() {
 		want = append(want, string(k))
@@ -182,6 +186,7 @@ func sortedKinds(l []Kind) []Kind {
 // TestLoaderPerKind: every declared kind of the table has a loader (kind_*.go) and every loader
 // a declared row, so that a half-added kind fails here rather than as an object the loader drops.
 func TestLoaderPerKind(t *testing.T) {
+	t.Parallel()
 	for _, k := range UserKinds() {
 		if _, ok := loaders[k]; !ok {
 			t.Errorf("%s: declared, but no loader registered (config/kind_*.go)", k)

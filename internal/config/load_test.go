@@ -30,6 +30,7 @@ func loadOK(t *testing.T, dir string) *Repo {
 }
 
 func TestLoadAcme(t *testing.T) {
+	t.Parallel()
 	r := loadOK(t, "../../examples/acme")
 
 	names := func(objs []*Object) []string {
@@ -129,6 +130,7 @@ func TestLoadAcme(t *testing.T) {
 }
 
 func TestHashCoversEveryFile(t *testing.T) {
+	t.Parallel()
 	base := loadOK(t, "../../examples/acme").Hash
 	if again := loadOK(t, "../../examples/acme").Hash; again != base {
 		t.Fatal("hash not deterministic")
@@ -153,6 +155,7 @@ func TestHashCoversEveryFile(t *testing.T) {
 // TestBrokenCorpus checks the loader on every broken repository: Problems (not another error),
 // with positions, sorted. The exact lines are asserted by the validate golden test at the root.
 func TestBrokenCorpus(t *testing.T) {
+	t.Parallel()
 	entries, err := os.ReadDir("testdata/broken")
 	if err != nil {
 		t.Fatal(err)
@@ -180,6 +183,7 @@ func TestBrokenCorpus(t *testing.T) {
 }
 
 func TestLoadUnreadable(t *testing.T) {
+	t.Parallel()
 	_, err := Load(filepath.Join(t.TempDir(), "missing"))
 	var ps Problems
 	if err == nil || errors.As(err, &ps) {
@@ -193,6 +197,7 @@ func TestLoadUnreadable(t *testing.T) {
 }
 
 func TestEmptyRepoAndSkippedFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write(t, dir, map[string]string{
 		".github/workflows/ci.yml": "on: push\n",
@@ -245,6 +250,7 @@ connector: jdbc
 // TestHostileRepositories: each hostile input yields a Problem naming the file and line, within
 // bounded time, never a panic.
 func TestHostileRepositories(t *testing.T) {
+	t.Parallel()
 	billionLaughs := "kind: Source\nname: lol\nowner: {type: IDENTITY, id: x}\nconnector: jdbc\nconnectorAttributes:\n" +
 		"  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
 	prev := "a"
@@ -367,6 +373,7 @@ func problemLines(ps Problems) string {
 // TestEnvValueNotExpandedTwice: a resolved ${env:…} value that itself looks like a reference is
 // sent as it is, never expanded again.
 func TestEnvValueNotExpandedTwice(t *testing.T) {
+	t.Parallel()
 	r := loadOK(t, "../../examples/acme")
 	src := r.Source("Corporate Directory")
 	got, err := ExpandValue(src.Fields, func(ref Ref) (string, error) {
@@ -384,6 +391,7 @@ func TestEnvValueNotExpandedTwice(t *testing.T) {
 }
 
 func TestScalars(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write(t, dir, map[string]string{"s.yaml": validSource + `connectorAttributes:
   exact: 1.50
@@ -426,6 +434,7 @@ func TestScalars(t *testing.T) {
 }
 
 func TestSchemaErrorPositions(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write(t, dir, map[string]string{"s.yaml": validSource + `features:
   - PROVISIONING
@@ -464,6 +473,7 @@ managerCorrelationMapping: {accountAttribute: manager, identityAttributeName: ma
 }
 
 func TestConnectorScriptName(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write(t, dir, map[string]string{"c.yaml": `kind: Connector
 name: Acme HR (v2)
@@ -485,6 +495,7 @@ className: sailpoint.connector.OpenConnectorAdapter
 }
 
 func TestReadTemplateHeader(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want []string
@@ -522,6 +533,7 @@ func TestReadTemplateHeader(t *testing.T) {
 // of the desired state here: YAML files, the settings file, a connector file and a template),
 // framed by path and length, in path order.
 func TestHashFromReadBytes(t *testing.T) {
+	t.Parallel()
 	dir := tenanttest.CopyDir(t, "../../examples/acme")
 	if err := os.WriteFile(filepath.Join(dir, SettingsFile), []byte("# settings\n"), 0o644); err != nil {
 		t.Fatal(err)

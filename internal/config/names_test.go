@@ -12,6 +12,7 @@ import (
 // template header the upload would send otherwise than the plan reads is refused at the
 // template field.
 func TestNamesTheTenantMayTakeForOne(t *testing.T) {
+	t.Parallel()
 	const src = "kind: Source\nname: %s\nowner: {type: IDENTITY, id: x}\nconnector: x\n"
 	const conn = "kind: Connector\nname: %s\nclassName: x\n"
 	cases := []struct {
@@ -66,6 +67,7 @@ func TestNamesTheTenantMayTakeForOne(t *testing.T) {
 // TestTemplateHeaderRefusedAtTheField: a template whose header holds a NUL, invalid UTF-8 or a
 // name with trailing space is a problem at the schema's template field.
 func TestTemplateHeaderRefusedAtTheField(t *testing.T) {
+	t.Parallel()
 	for _, header := range []string{"id,na\x00me\n", "id,\xffname\n", "id,name \n"} {
 		dir := t.TempDir()
 		write(t, dir, map[string]string{

@@ -13,6 +13,7 @@ import (
 // TestSettings: the settings file is read and validated. It is valid when empty (or an empty
 // mapping) and every key it does not define is an error at its file:line:col.
 func TestSettings(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		files map[string]string
@@ -83,6 +84,7 @@ func TestSettings(t *testing.T) {
 
 // TestSettingsSymlinkOutside: the settings file gets the checks of every YAML file.
 func TestSettingsSymlinkOutside(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	outside := filepath.Join(t.TempDir(), "settings.yaml")
 	if err := os.WriteFile(outside, []byte("{}\n"), 0o644); err != nil {
@@ -101,6 +103,7 @@ func TestSettingsSymlinkOutside(t *testing.T) {
 // TestSettingsInHash: the settings file is part of the desired state (later settings change what
 // a plan does), so changing it changes Repo.Hash, even by a comment, as for every YAML file.
 func TestSettingsInHash(t *testing.T) {
+	t.Parallel()
 	dir := tenanttest.CopyDir(t, "../../examples/acme")
 	without := loadOK(t, dir).Hash
 	hashes := map[string]bool{without: true}

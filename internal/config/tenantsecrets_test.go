@@ -182,6 +182,7 @@ func matchProblems(t *testing.T, what string, ps Problems, want []string) {
 }
 
 func TestListValue(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   any
 		want []string

@@ -20,6 +20,7 @@ connector: ${connector:Old Connector}
 // shape is checked by the tombstone schema; a tombstone for an object other declared objects
 // still need is a validate error at the tombstone's file and line.
 func TestTombstones(t *testing.T) {
+	t.Parallel()
 	t.Run("loads", func(t *testing.T) {
 		r := loadOK(t, tenanttest.WriteDir(t, map[string]string{
 			"a.yaml": tombSource + "---\nkind: EntitlementSchema\nsource: Legacy LDAP\nname: group\nabsent: true\nreason: with its source\n" +

@@ -54,8 +54,11 @@ var unvalidatedPaths = map[string]bool{
 const maxBody = 64 << 20
 
 // Available reports the path of the OpenAPI document the checks use and whether it exists.
-func Available() (string, bool) {
-	path := locate()
+func Available() (string, bool) { return available(os.Getenv) }
+
+// available is Available reading $SAILSYNC_API_SPECS with getenv.
+func available(getenv func(string) string) (string, bool) {
+	path := locate(getenv)
 	if path == "" {
 		return "", false
 	}
@@ -78,8 +81,8 @@ func Require(t testing.TB) string {
 	return path
 }
 
-func locate() string {
-	if env := os.Getenv(EnvSpecs); env != "" {
+func locate(getenv func(string) string) string {
+	if env := getenv(EnvSpecs); env != "" {
 		if st, err := os.Stat(env); err == nil && st.IsDir() {
 			return filepath.Join(env, specFile)
 		}

@@ -183,10 +183,15 @@ func TestAvailable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(EnvSpecs, tt.env)
-			path, ok := Available()
+			t.Parallel()
+			path, ok := available(func(k string) string {
+				if k == EnvSpecs {
+					return tt.env
+				}
+				return ""
+			})
 			if ok != tt.want {
-				t.Fatalf("Available() = %q, %v; want %v", path, ok, tt.want)
+				t.Fatalf("available(%s=%q) = %q, %v; want %v", EnvSpecs, tt.env, path, ok, tt.want)
 			}
 			if tt.env == "" && filepath.Base(path) != "isc-v3-beta.trimmed.json" {
 				t.Errorf("default document is %q, want the trimmed copy", path)

@@ -20,6 +20,7 @@ import (
 )
 
 func TestTokenEndpoint(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	srv := httptest.NewServer(emu)
 	defer srv.Close()
@@ -79,6 +80,7 @@ func TestTokenEndpoint(t *testing.T) {
 // The client helper uses golang.org/x/oauth2/clientcredentials; both ways it may send the
 // credentials must work.
 func TestOAuth2ClientCredentials(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	srv := httptest.NewServer(emu)
 	defer srv.Close()
@@ -97,6 +99,7 @@ func TestOAuth2ClientCredentials(t *testing.T) {
 }
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := raw(t, emu)
 	get := func(auth string) (int, string) {
@@ -135,6 +138,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestTokenLifetime(t *testing.T) {
+	t.Parallel()
 	// A lifetime of 1 ns has run out by the time the token is used: no sleeping needed.
 	emu, err := emulator.New(emulator.Options{TokenLifetime: time.Nanosecond})
 	if err != nil {
@@ -147,6 +151,7 @@ func TestTokenLifetime(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	emu, err := emulator.New(emulator.Options{RatePer10s: 3, RateWindow: time.Hour})
 	if err != nil {
 		t.Fatal(err)
@@ -177,6 +182,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestLatencyHonoursCancellation(t *testing.T) {
+	t.Parallel()
 	// With an hour of latency the request can only end by the client giving up; the handler
 	// must return then (httptest's Close would otherwise wait an hour) and log it unanswered.
 	emu, err := emulator.New(emulator.Options{Latency: time.Hour})

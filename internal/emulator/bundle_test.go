@@ -9,6 +9,7 @@ import (
 // PUTs answering UpdateDetail (ERROR with a 200 for XML the tenant cannot use), GETs of each
 // part and of the ConnectorDetail, PATCH of the four patchable fields only.
 func TestConnectorBundle(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := checked(t, emu)
 	const form = `<Form xmlns="http://www.sailpoint.com/xsd/sailpoint_form_2_0.xsd" name="Payroll"><Field name="host"/></Form>`

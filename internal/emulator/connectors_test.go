@@ -7,6 +7,7 @@ import (
 )
 
 func TestConnectors(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := checked(t, emu)
 
@@ -97,6 +98,7 @@ func TestConnectors(t *testing.T) {
 }
 
 func TestUnknownPathsAndMethods(t *testing.T) {
+	t.Parallel()
 	rt := raw(t, acme(t))
 	for _, c := range []struct {
 		method, path string

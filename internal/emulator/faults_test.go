@@ -19,6 +19,7 @@ import (
 )
 
 func TestFaultStatus(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := raw(t, emu)
 	emu.AddFault(emulator.Fault{Method: "GET", Path: "^/v3/sources/" + adID + "$", Times: 2})
@@ -65,6 +66,7 @@ func TestFaultStatus(t *testing.T) {
 }
 
 func TestFaultReset(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := raw(t, emu)
 	emu.AddFault(emulator.Fault{Method: "POST", Path: "^/v3/sources$", Kind: emulator.FaultReset, Times: 1})
@@ -80,6 +82,7 @@ func TestFaultReset(t *testing.T) {
 }
 
 func TestFaultResetAfter(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := raw(t, emu)
 	emu.AddFault(emulator.Fault{Method: "POST", Path: "^/v3/sources$", Kind: emulator.FaultResetAfter, Times: 1})
@@ -100,6 +103,7 @@ func TestFaultResetAfter(t *testing.T) {
 }
 
 func TestFaultStall(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := raw(t, emu)
 	// Stalled past the client's patience: the client gives up, the request is dropped.
@@ -129,6 +133,7 @@ func TestFaultStall(t *testing.T) {
 }
 
 func TestFaultBadBodies(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		kind   emulator.FaultKind
 		status int
@@ -163,6 +168,7 @@ func TestFaultBadBodies(t *testing.T) {
 }
 
 func TestFaultTruncated(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := raw(t, emu)
 	body := tn.do("GET", "/v3/sources/"+adID, nil).object(t)
@@ -181,6 +187,7 @@ func TestFaultTruncated(t *testing.T) {
 }
 
 func TestFaultRateLimit(t *testing.T) {
+	t.Parallel()
 	date := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC).Format(http.TimeFormat)
 	for _, ra := range []string{"", "7", date} {
 		emu := acme(t)
@@ -203,6 +210,7 @@ func TestFaultRateLimit(t *testing.T) {
 }
 
 func TestFaultOnTokenEndpoint(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := raw(t, emu)
 	emu.AddFault(emulator.Fault{Path: "^/oauth/token$", Status: 500, Times: 1})
@@ -218,6 +226,7 @@ func TestFaultOnTokenEndpoint(t *testing.T) {
 }
 
 func TestFaultBadPathPanics(t *testing.T) {
+	t.Parallel()
 	defer func() {
 		if recover() == nil {
 			t.Error("an invalid Path regexp was accepted")
@@ -227,6 +236,7 @@ func TestFaultBadPathPanics(t *testing.T) {
 }
 
 func TestRequestLog(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := raw(t, emu) // one token request
 	tn.do("GET", "/v3/sources?limit=2&offset=0", nil)
@@ -273,6 +283,7 @@ func TestRequestLog(t *testing.T) {
 // TestConcurrentRequests runs readers and writers at once; with -race it proves the state is
 // guarded, and it checks that no write is lost.
 func TestConcurrentRequests(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := raw(t, emu)
 	var wg sync.WaitGroup
@@ -310,6 +321,7 @@ func TestConcurrentRequests(t *testing.T) {
 // retry could be logged ahead of the attempt it retries. Each case runs a few times because an
 // entry logged after the answer is a race, seen only now and then.
 func TestLogEntryBeforeAnswer(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := raw(t, emu)
 	// Creates, not GETs or PUTs: the HTTP client silently resends an idempotent request whose
@@ -358,6 +370,7 @@ func TestLogEntryBeforeAnswer(t *testing.T) {
 // TestResetLogDropsRequestsInFlight: a request received before ResetLog that ends after it (here
 // abandoned during a stall) does not turn up in the emptied log among later requests.
 func TestResetLogDropsRequestsInFlight(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	reading := make(chan struct{})
 	var once sync.Once
@@ -404,6 +417,7 @@ func (b *notifyBody) Read(p []byte) (int, error) {
 // offset has, with X-Total-Count only when Total is set; FaultHugeTotal is the real answer with
 // a claimed total of two billion.
 func TestFaultListings(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := raw(t, emu)
 	id := emu.AddFault(emulator.Fault{Method: "GET", Path: "^/v3/sources$", Kind: emulator.FaultEndlessList})

@@ -10,6 +10,7 @@ import (
 // TestKindPerKind: every kind of config's table has an emulator handler (its routes, state and
 // seed), and every handler is a kind of the table.
 func TestKindPerKind(t *testing.T) {
+	t.Parallel()
 	var got []string
 	for _, h := range kindHandlers {
 		got = append(got, h.kind)

@@ -17,6 +17,7 @@ func jsonPatch(ops string) *upload {
 // with the updated source, 400 for the fields it lists as immutable and for a failed test, 404
 // for an unknown source; a failed patch changes nothing.
 func TestPatchSource(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, id, ops string
 		status        int
@@ -78,6 +79,7 @@ func TestPatchSource(t *testing.T) {
 // TestDeleteSource: DELETE /v3/sources/{id} answers 202 with a TASK_RESULT reference, as the
 // document defines it; the source and its schemas are gone, and a second DELETE answers 404.
 func TestDeleteSource(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := checked(t, emu)
 	r := tn.do("DELETE", "/v3/sources/"+adID, nil)
@@ -115,6 +117,7 @@ func TestDeleteSource(t *testing.T) {
 // source still uses is refused (400); a source deletion's task is followed at
 // GET /beta/task-status/{id}, running for TaskPolls reads, then completed.
 func TestDeleteConnectorSchemaAndTask(t *testing.T) {
+	t.Parallel()
 	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant, TaskPolls: 1})
 	if err != nil {
 		t.Fatal(err)

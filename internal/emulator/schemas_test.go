@@ -20,6 +20,7 @@ func attrNames(t *testing.T, schema *value.Object) string {
 }
 
 func TestListSchemas(t *testing.T) {
+	t.Parallel()
 	tn := checked(t, acme(t))
 	for q, want := range map[string]string{
 		"":                          "account,group",
@@ -50,6 +51,7 @@ func TestListSchemas(t *testing.T) {
 }
 
 func TestUploadEntitlementSchema(t *testing.T) {
+	t.Parallel()
 	for _, prefix := range []string{"/v3", "/beta"} {
 		t.Run(prefix, func(t *testing.T) {
 			emu := acme(t)
@@ -121,6 +123,7 @@ func TestUploadEntitlementSchema(t *testing.T) {
 }
 
 func TestUploadEntitlementSchemaBadRequests(t *testing.T) {
+	t.Parallel()
 	tn := raw(t, acme(t)) // these requests violate the document on purpose
 	path := "/v3/sources/" + adID + "/schemas/entitlements?schemaName=group"
 	cases := map[string]*upload{
@@ -144,6 +147,7 @@ func TestUploadEntitlementSchemaBadRequests(t *testing.T) {
 }
 
 func TestUploadConnectorFile(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := checked(t, emu)
 	files := func() string {

@@ -24,6 +24,7 @@ func names(objs []*value.Object) string {
 }
 
 func TestSeedLoads(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	if got := names(emu.Sources()); got != "Corporate Directory,HR Database,Legacy Mainframe,Microsoft Entra ID,Contractors (NERM)" {
 		t.Errorf("sources = %s", got)
@@ -67,6 +68,7 @@ func TestSeedLoads(t *testing.T) {
 }
 
 func TestSeedErrors(t *testing.T) {
+	t.Parallel()
 	conn := `{"name":"JDBC","scriptName":"jdbc","className":"sailpoint.connector.JDBCConnector","status":"RELEASED"}`
 	src := `{"name":"A","owner":{"type":"IDENTITY","id":"x"},"connector":"jdbc"}`
 	cases := []struct {
@@ -110,6 +112,7 @@ func TestSeedErrors(t *testing.T) {
 }
 
 func TestGetSourceNotFound(t *testing.T) {
+	t.Parallel()
 	tn := checked(t, acme(t))
 	r := tn.do("GET", "/v3/sources/2c9180835d191a86015d28455b4a0000", nil)
 	if r.status != 404 {
@@ -123,6 +126,7 @@ func TestGetSourceNotFound(t *testing.T) {
 }
 
 func TestListSourcesPaging(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	for i := 0; i < 600; i++ {
 		s := mustJSON(t, `{"name":"","owner":{"type":"IDENTITY","id":"2c91808568c529c60168cca6f90c1313"},"connector":"delimited-file"}`)
@@ -158,6 +162,7 @@ func TestListSourcesPaging(t *testing.T) {
 }
 
 func TestListSourcesFilters(t *testing.T) {
+	t.Parallel()
 	tn := checked(t, acme(t))
 	cases := []struct{ filter, want string }{
 		{`name eq "HR Database"`, "HR Database"},
@@ -216,6 +221,7 @@ const newSource = `{
 }`
 
 func TestCreateSource(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := checked(t, emu)
 	r := tn.do("POST", "/v3/sources", mustJSON(t, newSource))
@@ -279,6 +285,7 @@ func TestCreateSource(t *testing.T) {
 }
 
 func TestCreateSourceRequiredFields(t *testing.T) {
+	t.Parallel()
 	tn := raw(t, acme(t)) // these bodies violate the document on purpose
 	for _, field := range []string{"name", "owner", "connector"} {
 		t.Run(field, func(t *testing.T) {
@@ -305,6 +312,7 @@ func TestCreateSourceRequiredFields(t *testing.T) {
 }
 
 func TestPutImmutableFields(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		field string
 		value any
@@ -373,6 +381,7 @@ func mustMarshal(t *testing.T, o *value.Object) string {
 }
 
 func TestPutReplacesWholeObject(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := checked(t, emu)
 	before := source(t, emu, "Corporate Directory")
@@ -430,6 +439,7 @@ func TestPutReplacesWholeObject(t *testing.T) {
 }
 
 func TestSecretsRoundTrip(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := checked(t, emu)
 	get := func() *value.Object { return tn.do("GET", "/v3/sources/"+adID, nil).object(t) }
@@ -493,6 +503,7 @@ func TestSecretsRoundTrip(t *testing.T) {
 }
 
 func TestIsSecretAttribute(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string]bool{
 		"password": true, "bindPassword": true, "Password": true, "client_secret": true, "apiToken": true,
 		"refresh_token": true, "private_key": true, "apiKey": true, "passphrase": true, "credentials": true,
@@ -508,6 +519,7 @@ func TestIsSecretAttribute(t *testing.T) {
 }
 
 func TestStateAccessors(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	before := source(t, emu, "HR Database")
 	before.Set("description", "changed on a copy")

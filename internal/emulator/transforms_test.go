@@ -31,6 +31,7 @@ func transform(t *testing.T, emu *emulator.Emulator, name string) *value.Object 
 }
 
 func TestTransformSeed(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	if got := names(emu.Transforms()); got != "Hire Date ISO8601,Lowercase Email,ToUpper" {
 		t.Errorf("transforms = %s", got)
@@ -60,6 +61,7 @@ func TestTransformSeed(t *testing.T) {
 }
 
 func TestTransformSeedErrors(t *testing.T) {
+	t.Parallel()
 	ok := `{"name":"A","type":"lower","attributes":null}`
 	cases := []struct {
 		name  string
@@ -117,6 +119,7 @@ func TestTransformSeedErrors(t *testing.T) {
 }
 
 func TestListTransforms(t *testing.T) {
+	t.Parallel()
 	tn := checked(t, acme(t))
 	cases := []struct {
 		query  string
@@ -173,6 +176,7 @@ func TestListTransforms(t *testing.T) {
 }
 
 func TestGetTransform(t *testing.T) {
+	t.Parallel()
 	tn := checked(t, acme(t))
 	for _, prefix := range []string{"/v3", "/beta"} {
 		r := tn.do("GET", prefix+"/transforms/"+hireDateID, nil)
@@ -191,6 +195,7 @@ func TestGetTransform(t *testing.T) {
 }
 
 func TestCreateTransform(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := checked(t, emu)
 	rt := raw(t, emu) // for bodies the document itself forbids
@@ -272,6 +277,7 @@ func TestCreateTransform(t *testing.T) {
 // TestTransformNameFolding: how the tenant compares names is undocumented, so both readings
 // are served (Options.FoldNames).
 func TestTransformNameFolding(t *testing.T) {
+	t.Parallel()
 	for _, fold := range []bool{false, true} {
 		emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant, FoldNames: fold})
 		if err != nil {
@@ -299,6 +305,7 @@ func TestTransformNameFolding(t *testing.T) {
 }
 
 func TestPutTransform(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		raw    bool
@@ -363,6 +370,7 @@ func TestPutTransform(t *testing.T) {
 }
 
 func TestDeleteTransform(t *testing.T) {
+	t.Parallel()
 	emu := acme(t)
 	tn := checked(t, emu)
 	if r := tn.do("DELETE", "/v3/transforms/"+lowerMailID, nil); r.status != 204 || len(r.body) != 0 {
@@ -396,6 +404,7 @@ func TestDeleteTransform(t *testing.T) {
 }
 
 func TestTransformMethods(t *testing.T) {
+	t.Parallel()
 	rt := raw(t, acme(t)) // the document has none of these
 	for _, c := range []struct {
 		method, path string

@@ -19,6 +19,7 @@ import (
 // TestReadBodyLikeReadAll: readBody returns what io.ReadAll(io.LimitReader(r, maxBody+1))
 // returned, bytes and error, whatever the declared size and however the reader delivers.
 func TestReadBodyLikeReadAll(t *testing.T) {
+	t.Parallel()
 	body := bytes.Repeat([]byte(`{"name":"Bench Source 00001"},`), 400)
 	readers := map[string]func(b []byte) io.Reader{
 		"whole":      func(b []byte) io.Reader { return bytes.NewReader(b) },
@@ -49,6 +50,7 @@ func TestReadBodyLikeReadAll(t *testing.T) {
 // TestPooledBodiesNotKept: the objects of one answer stay intact while later answers reuse
 // its body buffer (nothing decoded refers to the buffer).
 func TestPooledBodiesNotKept(t *testing.T) {
+	t.Parallel()
 	pages := [][]byte{benchPage(1), benchPage(1001), benchPage(2001)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth/token", func(w http.ResponseWriter, r *http.Request) {

@@ -226,6 +226,14 @@ func (c *Client) waitTurnInterruptible(ctx context.Context) error {
 		return c.waitTurn(ctx)
 	}
 	if cont, _ := ctx.Value(continueKey{}).(bool); cont && ic.Err() != nil {
+		// The rest of a write still goes out after the interrupt, but a 429 pause (minutes,
+		// as the tenant asks) is not sat out for it: the re-run sends it.
+		c.pauseMu.Lock()
+		paused := c.pauseUntil.After(c.now())
+		c.pauseMu.Unlock()
+		if paused {
+			return ErrInterrupted
+		}
 		return c.waitTurn(ctx)
 	}
 	wctx, cancel := context.WithCancel(ctx)

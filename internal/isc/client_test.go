@@ -191,6 +191,7 @@ func anySource(t *testing.T, e *env) *value.Object {
 }
 
 func TestListSourcesPagesUntilShortPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	for i := range 560 {
 		if _, err := e.emu.AddSource(newSource(t, fmt.Sprintf("Bulk %04d", i))); err != nil {
@@ -237,6 +238,7 @@ func TestListSourcesPagesUntilShortPage(t *testing.T) {
 }
 
 func TestListSourcesRestartsWhenTheCollectionShifts(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	for i := range 300 {
 		if _, err := e.emu.AddSource(newSource(t, fmt.Sprintf("Bulk %04d", i))); err != nil {
@@ -277,6 +279,7 @@ func TestListSourcesRestartsWhenTheCollectionShifts(t *testing.T) {
 }
 
 func TestRateLimitedRequestWaitsRetryAfter(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, clock := e.client(t)
 	src := anySource(t, e)
@@ -326,6 +329,7 @@ func TestRateLimitedRequestWaitsRetryAfter(t *testing.T) {
 }
 
 func TestRateLimitStormGivesUpWithTypedError(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t)
 	e.emu.AddFault(emulator.Fault{Method: "GET", Path: "^/v3/connectors$", Kind: emulator.FaultRateLimit, RetryAfter: "1"})
@@ -339,7 +343,8 @@ func TestRateLimitStormGivesUpWithTypedError(t *testing.T) {
 	}
 }
 
-// The client's own limit equal to the tenant's: the tenant must never answer 429.
+// The client's own limit equal to the tenant's: the tenant must never answer 429. Not parallel:
+// the margin is scheduling jitter, which the package's other tests, run beside it, add to.
 func TestClientLimiterMatchingTenantLimitSeesNo429(t *testing.T) {
 	// The tenant allows 30 requests per 3 s window; the client is told the same rate (100 per
 	// 10 s). 34 requests cross a window boundary. The client's 2 % margin is 60 ms of a 3 s
@@ -363,6 +368,7 @@ func TestClientLimiterMatchingTenantLimitSeesNo429(t *testing.T) {
 }
 
 func TestTokenRefreshedAfter401AndBeforeExpiry(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{TokenLifetime: 20 * time.Minute})
 	c, clock := e.client(t)
 	ctx := context.Background()
@@ -398,6 +404,7 @@ func TestTokenRefreshedAfter401AndBeforeExpiry(t *testing.T) {
 }
 
 func TestPersistent401IsRefreshedOnlyOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t)
 	e.emu.AddFault(emulator.Fault{Method: "GET", Path: "^/v3/connectors$", Kind: emulator.FaultStatus, Status: 401})
@@ -415,6 +422,7 @@ func TestPersistent401IsRefreshedOnlyOnce(t *testing.T) {
 }
 
 func TestBadCredentialsAreNotRetried(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t, func(cfg *isc.Config) { cfg.ClientSecret = "wrong-secret-value" })
 	_, err := c.ListConnectors(context.Background())
@@ -433,6 +441,7 @@ func TestBadCredentialsAreNotRetried(t *testing.T) {
 }
 
 func TestTransientFailuresAreRetriedForGetAndPut(t *testing.T) {
+	t.Parallel()
 	kinds := []struct {
 		name string
 		f    emulator.Fault
@@ -504,6 +513,7 @@ func TestTransientFailuresAreRetriedForGetAndPut(t *testing.T) {
 }
 
 func TestPermanentServerErrorIsBoundedAndTyped(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, clock := e.client(t)
 	src := anySource(t, e)
@@ -529,6 +539,7 @@ func TestPermanentServerErrorIsBoundedAndTyped(t *testing.T) {
 }
 
 func TestCreateSourceAfterAmbiguousFailureMakesNoDuplicate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		kind      emulator.FaultKind
 		wantPosts int // the failed one plus a retry when the tenant had not processed it
@@ -578,6 +589,7 @@ func TestCreateSourceAfterAmbiguousFailureMakesNoDuplicate(t *testing.T) {
 // A RELEASED one is in the listing; one in development only under a derivable scriptName,
 // else the retry meets the duplicate name (an error, never a second connector).
 func TestCreateConnectorAfterResetLooksUpByName(t *testing.T) {
+	t.Parallel()
 	for _, rule := range emulator.ScriptNameRules {
 		for _, status := range []string{"RELEASED", "DEVELOPMENT"} {
 			t.Run(string(rule)+"/"+status, func(t *testing.T) {
@@ -623,6 +635,7 @@ func TestCreateConnectorAfterResetLooksUpByName(t *testing.T) {
 }
 
 func TestTypedErrorCarriesDetailCodeAndTrackingID(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t)
 	ctx := context.Background()
@@ -652,6 +665,7 @@ func TestTypedErrorCarriesDetailCodeAndTrackingID(t *testing.T) {
 }
 
 func TestUploads(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t)
 	ctx := context.Background()
@@ -713,6 +727,7 @@ func Upload(name, content string, opens *int) isc.Upload {
 }
 
 func TestCancelStopsRetrying(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, err := isc.New(e.config()) // real sleeps: the cancel must interrupt the backoff
 	if err != nil {
@@ -737,6 +752,7 @@ func TestCancelStopsRetrying(t *testing.T) {
 }
 
 func TestDebugLogHasNoSecrets(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	var tokens []string
 	var mu sync.Mutex
@@ -794,6 +810,7 @@ type writerFunc func(p []byte)
 func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
 
 func TestCACertFileTrustsTenantBehindProxy(t *testing.T) {
+	t.Parallel()
 	tn := tenanttest.Start(t, tenanttest.Options{Emulator: emulator.Options{Seed: examples.AcmeTenant}, TLS: &tls.Config{}})
 	emu, srv := tn.Emu, tn.Server
 	caFile := filepath.Join(t.TempDir(), "proxy-ca.pem")
@@ -825,6 +842,7 @@ func TestCACertFileTrustsTenantBehindProxy(t *testing.T) {
 }
 
 func TestConcurrentCallsShareOneTokenRefresh(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t)
 	ctx := context.Background()
@@ -864,6 +882,7 @@ func TestConcurrentCallsShareOneTokenRefresh(t *testing.T) {
 // bundle) goes out once even when the interrupt came first, whatever the goroutines' timing; it is
 // not retried.
 func TestContinueWriteSendsItsFirstAttempt(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, emulator.Options{})
 	c, _ := e.client(t)
 	src := anySource(t, e)

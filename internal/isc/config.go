@@ -63,13 +63,17 @@ const DefaultRatePer10s = 100
 
 // ConfigFromEnv reads SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET, and turns debug
 // logging to stderr on when SAILSYNC_DEBUG=1.
-func ConfigFromEnv() Config {
+func ConfigFromEnv() Config { return ConfigFrom(os.Getenv) }
+
+// ConfigFrom is ConfigFromEnv reading the variables with getenv, so that a caller (a test) can
+// give an environment of its own.
+func ConfigFrom(getenv func(string) string) Config {
 	cfg := Config{
-		BaseURL:      strings.TrimSpace(os.Getenv(EnvBaseURL)),
-		ClientID:     strings.TrimSpace(os.Getenv(EnvClientID)),
-		ClientSecret: os.Getenv(EnvClientSecret),
+		BaseURL:      strings.TrimSpace(getenv(EnvBaseURL)),
+		ClientID:     strings.TrimSpace(getenv(EnvClientID)),
+		ClientSecret: getenv(EnvClientSecret),
 	}
-	if d := strings.TrimSpace(os.Getenv(EnvDebug)); d != "" && d != "0" && !strings.EqualFold(d, "false") {
+	if d := strings.TrimSpace(getenv(EnvDebug)); d != "" && d != "0" && !strings.EqualFold(d, "false") {
 		cfg.Debug = os.Stderr
 	}
 	return cfg

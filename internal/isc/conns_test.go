@@ -18,6 +18,7 @@ import (
 // A client built without an HTTPClient keeps its connections to the tenant for the requests
 // in flight: the default transport kept 2 and re-dialled the others after every burst.
 func TestClientReusesConnectionsForParallelRequests(t *testing.T) {
+	t.Parallel()
 	emu, err := emulator.New(emulator.Options{Seed: examples.AcmeTenant})
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package isc
 import "testing"
 
 func TestScriptName(t *testing.T) {
+	t.Parallel()
 	tests := map[string]string{
 		"Custom JDBC":              "custom-jdbc",
 		"  Acme -- HR  (v2) ":      "acme-hr-v2",

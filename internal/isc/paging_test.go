@@ -16,6 +16,7 @@ import (
 // at once, when the claimed total is above it) with an error, while a huge total on a short
 // page is a short page.
 func TestListingThatNeverEndsStops(t *testing.T) {
+	t.Parallel()
 	maxPages := isc.MaxListed / isc.PageSize
 	cases := []struct {
 		name      string

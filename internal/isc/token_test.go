@@ -60,6 +60,7 @@ func tokenClient(t *testing.T, emu *emulator.Emulator, srv *httptest.Server) *is
 // TestTokenWithControlCharactersRefused: an access_token holding CR/LF or ESC is one clear
 // error after one token request, not a retry loop of requests net/http refuses to send.
 func TestTokenWithControlCharactersRefused(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{"Zq9\r\nX-Injected: 1", "Zq9\x1b[2J", "Zq9 x", "Zq9\u202e"} {
 		emu, srv, tokens := tokenRewriter(t, func(a map[string]any) { a["access_token"] = bad })
 		c := tokenClient(t, emu, srv)
@@ -79,6 +80,7 @@ func TestTokenWithControlCharactersRefused(t *testing.T) {
 // TestNegativeExpiresInIsShort: a token answered with a negative expires_in is used for a while
 // (isc's minimum token life), not fetched again before every call.
 func TestNegativeExpiresInIsShort(t *testing.T) {
+	t.Parallel()
 	for _, expiresIn := range []float64{-3600, -1, 1} {
 		emu, srv, tokens := tokenRewriter(t, func(a map[string]any) { a["expires_in"] = expiresIn })
 		c := tokenClient(t, emu, srv)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		in     string
@@ -39,6 +40,7 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 func TestParseRateLimit(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		want    float64
@@ -72,6 +74,7 @@ func TestParseRateLimit(t *testing.T) {
 }
 
 func TestCheckBaseURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		want    string
@@ -114,6 +117,7 @@ func TestCheckBaseURL(t *testing.T) {
 // TestTenantOf: spellings of one tenant name it alike, so that a plan's tenant check cannot be
 // fooled by case, a trailing slash or dot, or a default port; other tenants differ.
 func TestTenantOf(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ in, want string }{
 		{"https://acme.api.identitynow.com", "https://acme.api.identitynow.com"},
 		{"HTTPS://Acme.API.identitynow.com/", "https://acme.api.identitynow.com"},
@@ -134,6 +138,7 @@ func TestTenantOf(t *testing.T) {
 }
 
 func TestNewRefusesPlainHTTPForRemoteHosts(t *testing.T) {
+	t.Parallel()
 	_, err := New(Config{BaseURL: "http://acme.api.identitynow.com", ClientID: "id", ClientSecret: "s3cret-value"})
 	if err == nil || !strings.Contains(err.Error(), "refusing plain http://") {
 		t.Fatalf("New with a remote http:// URL: err = %v", err)
@@ -147,21 +152,26 @@ func TestNewRefusesPlainHTTPForRemoteHosts(t *testing.T) {
 }
 
 func TestConfigFromEnv(t *testing.T) {
-	t.Setenv(EnvBaseURL, " https://acme.api.identitynow.com ")
-	t.Setenv(EnvClientID, "cid")
-	t.Setenv(EnvClientSecret, "sec")
-	t.Setenv(EnvDebug, "1")
-	cfg := ConfigFromEnv()
-	if cfg.BaseURL != "https://acme.api.identitynow.com" || cfg.ClientID != "cid" || cfg.ClientSecret != "sec" || cfg.Debug != os.Stderr {
-		t.Fatalf("ConfigFromEnv() = %+v", cfg)
+	t.Parallel()
+	env := map[string]string{
+		EnvBaseURL:      " https://acme.api.identitynow.com ",
+		EnvClientID:     "cid",
+		EnvClientSecret: "sec",
+		EnvDebug:        "1",
 	}
-	t.Setenv(EnvDebug, "0")
-	if ConfigFromEnv().Debug != nil {
+	getenv := func(k string) string { return env[k] }
+	cfg := ConfigFrom(getenv)
+	if cfg.BaseURL != "https://acme.api.identitynow.com" || cfg.ClientID != "cid" || cfg.ClientSecret != "sec" || cfg.Debug != os.Stderr {
+		t.Fatalf("ConfigFrom() = %+v", cfg)
+	}
+	env[EnvDebug] = "0"
+	if ConfigFrom(getenv).Debug != nil {
 		t.Fatal("SAILSYNC_DEBUG=0 turned debug on")
 	}
 }
 
 func TestNewAPIError(t *testing.T) {
+	t.Parallel()
 	jsonHdr := http.Header{"Content-Type": {"application/json;charset=utf-8"}}
 	tests := []struct {
 		name     string
@@ -263,6 +273,7 @@ func TestNewAPIError(t *testing.T) {
 }
 
 func TestIsNotFound(t *testing.T) {
+	t.Parallel()
 	nf := fmt.Errorf("get connector x: %w", &APIError{Status: 404})
 	if !IsNotFound(nf) {
 		t.Error("IsNotFound(wrapped 404) = false")
@@ -273,6 +284,7 @@ func TestIsNotFound(t *testing.T) {
 }
 
 func TestRedaction(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	c, err := New(Config{BaseURL: "https://acme.api.identitynow.com", ClientID: "cid", ClientSecret: "super-secret-value", Debug: &buf})
 	if err != nil {
@@ -291,6 +303,7 @@ func TestRedaction(t *testing.T) {
 }
 
 func TestBackoffBounded(t *testing.T) {
+	t.Parallel()
 	c := &Client{backoffMax: time.Second, jitter: func(max time.Duration) time.Duration { return max }}
 	want := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, time.Second, time.Second}
 	for n, w := range want {
@@ -305,12 +318,14 @@ func TestBackoffBounded(t *testing.T) {
 }
 
 func TestFilterString(t *testing.T) {
+	t.Parallel()
 	if got := QuoteFilter(`HR "Prod" \ x`); got != `"HR \"Prod\" \\ x"` {
 		t.Errorf("QuoteFilter = %s", got)
 	}
 }
 
 func TestCACertFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.pem")
 	if err := os.WriteFile(bad, []byte("not a certificate"), 0o600); err != nil {

@@ -13,6 +13,7 @@ import (
 // the table, named by countKey, in the table's order, so that a new kind is not left out of the
 // report.
 func TestValidateCountsPerKind(t *testing.T) {
+	t.Parallel()
 	data, err := json.Marshal(countsOf(&config.Repo{}))
 	if err != nil {
 		t.Fatal(err)
