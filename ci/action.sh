@@ -83,6 +83,9 @@ fail() {
 args=("$cmd" "$dir" --output github)
 if [ "$cmd" = apply ]; then
 	args+=(--auto-approve)
+	if [ "${SAILSYNC_VERIFY:-true}" = true ]; then
+		args+=(--verify)
+	fi
 fi
 # environment: the sailsync.yaml environment, as --env (sailsync checks it is declared).
 if [ -n "$envname" ]; then

@@ -35,6 +35,10 @@ func TestMain(m *testing.M) {
 		os.Exit(mainWith(d))
 	case "gh":
 		os.Exit(fakeGH(os.Args[1:]))
+	case "jq":
+		os.Exit(fakeJQ(os.Args[1:]))
+	case "curl":
+		os.Exit(fakeCurl(os.Args[1:]))
 	case "sailsync-crash":
 		crash()
 	}

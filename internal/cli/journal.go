@@ -58,6 +58,10 @@ type journal struct {
 // openJournal opens the journal at path for appending, creating it. It refuses anything but a regular
 // file, and never follows a link: the repository (a pull request) may hold a link in its place.
 func openJournal(path, tenant string, now func() time.Time) (*journal, error) {
+	// The job may name a journal in a directory its cache did not restore.
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("the apply journal %s: %w", path, err)
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("the apply journal %s: %w (it records what apply creates, so that a re-run finds it)", path, err)

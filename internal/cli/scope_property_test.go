@@ -50,7 +50,9 @@ func TestChangedSinceProperty(t *testing.T) {
 					e.mode = r.IntN(3) // 0: committed, 1: staged, 2: in the work tree
 					what, effective, precise := edit.apply(e)
 					if what == "" {
-						t.Skipf("%s: nothing to edit in %s", edit.name, v.name)
+						// This repository has no file this edit applies to: nothing to compare.
+						t.Logf("%s: nothing to edit in %s", edit.name, v.name)
+						return
 					}
 					ref := "HEAD"
 					switch e.mode {
