@@ -107,7 +107,7 @@ func (c validateCounts) MarshalJSON() ([]byte, error) {
 // entitlementSchemas).
 func countKey(k config.Kind) string {
 	s := string(k)
-	return strings.ToLower(s[:1]) + s[1:] + "s"
+	return pluralOf(strings.ToLower(s[:1]) + s[1:])
 }
 
 // countNoun is a kind in words for the text summary: EntitlementSchema → entitlement schema.
@@ -216,7 +216,15 @@ func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return fmt.Sprintf("%d %s", n, pluralOf(word))
+}
+
+// pluralOf is the plural of an English noun of sailsync's messages: policy → policies.
+func pluralOf(word string) string {
+	if strings.HasSuffix(word, "y") && !strings.HasSuffix(word, "ey") {
+		return word[:len(word)-1] + "ies"
+	}
+	return word + "s"
 }
 
 // writeJSON writes v as indented JSON made safe to print (diff.JSONEscape).
