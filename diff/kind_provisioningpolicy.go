@@ -175,7 +175,7 @@ func longestIncreasing(s []int) []bool {
 
 // fieldLine is the YAML line of the i-th declared field (its key k when given).
 func fieldLine(p *config.ProvisioningPolicy, i int, k string) int {
-	path := "fields." + strconv.Itoa(i)
+	path := "fields[" + strconv.Itoa(i) + "]"
 	if k != "" {
 		path += "." + k
 	}
@@ -268,7 +268,7 @@ func (c *computer) policyRefs(p *config.ProvisioningPolicy, desired *value.Objec
 		if declared[name] || c.live.Get(config.KindTransform, "", name) != nil {
 			continue
 		}
-		pos := p.PosOf("fields." + strconv.Itoa(i) + ".transform")
+		pos := p.PosOf("fields[" + strconv.Itoa(i) + "].transform")
 		vs = append(vs, Violation{Kind: config.KindProvisioningPolicy, Name: p.Name, Path: "fields[" + f.String("name") + "].transform",
 			File: pos.File, Line: pos.Line, Col: pos.Col, Desired: name,
 			Rule: fmt.Sprintf("the transform %q is neither declared in the repository nor in the tenant", name)})

@@ -1,5 +1,11 @@
 package config
 
+import (
+	"strconv"
+
+	"github.com/sailsync/sailsync/internal/value"
+)
+
 // KindProvisioningPolicy is a source's provisioning policy: the form of one usage type (the
 // create-account form for CREATE), owned by its source and named by its usageType.
 const KindProvisioningPolicy Kind = "ProvisioningPolicy"
@@ -12,7 +18,7 @@ func init() {
 		// PUT …/provisioning-policies/{usageType} names the policy by it: it cannot change.
 		Immutable: []string{"usageType"}, LiveID: "usageType",
 		Doc: "a provisioning policy of a declared source (/v3/sources/{id}/provisioning-policies/{usageType})",
-	}, &kindLoader{build: buildPolicy,
+	}, &kindLoader{build: buildPolicy, tree: true,
 		bind: func(d Declared, o Object) Declared {
 			c := *d.(*ProvisioningPolicy)
 			c.Object = o
@@ -35,7 +41,34 @@ type ProvisioningPolicy struct {
 func buildPolicy(_ *loader, d *document, obj Object, _ bool) Declared {
 	obj.Name = d.value.String("usageType")
 	obj.Fields.Delete("source")
+	fieldPositions(d, &obj)
 	return &ProvisioningPolicy{Object: obj, Source: obj.Owner}
+}
+
+// fieldPositions records the position of each form field and of its keys under "fields[i]" and
+// "fields[i].key": the document's positions share one path for every element of a list, and a
+// plan points at the field it concerns.
+func fieldPositions(d *document, obj *Object) {
+	fv, _ := d.value.Get("fields")
+	list, _ := fv.([]any)
+	if d.root == nil {
+		return // a document that could not be parsed: its problems are reported already
+	}
+	for i, e := range list {
+		at := "fields[" + strconv.Itoa(i) + "]"
+		if n, _, matched, _ := nodeAt(d.root, []string{"fields", strconv.Itoa(i)}); matched == 2 {
+			obj.Positions[at] = posOf(d.file, n)
+		}
+		f, ok := e.(*value.Object)
+		if !ok {
+			continue
+		}
+		for k := range f.All() {
+			if n, _, matched, _ := nodeAt(d.root, []string{"fields", strconv.Itoa(i), k}); matched == 3 {
+				obj.Positions[at+"."+k] = posOf(d.file, n)
+			}
+		}
+	}
 }
 
 // Policies returns the declared provisioning policies, tombstones included, in repository order.
