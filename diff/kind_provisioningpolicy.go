@@ -150,19 +150,26 @@ func formFields(p *config.ProvisioningPolicy, desired, live []*value.Object) []F
 	return out
 }
 
-// longestIncreasing marks the elements of a longest strictly increasing subsequence of s.
+// longestIncreasing marks the elements of a longest strictly increasing subsequence of s; of
+// two as long, the one keeping more elements at their own place (s[i] == i), so that a field
+// whose number does not change is not the one shown moved.
 func longestIncreasing(s []int) []bool {
 	n := len(s)
-	length, prev := make([]int, n), make([]int, n)
+	length, fixed, prev := make([]int, n), make([]int, n), make([]int, n)
+	better := func(l1, f1, l2, f2 int) bool { return l1 > l2 || l1 == l2 && f1 > f2 }
 	best := -1
 	for i := range s {
-		length[i], prev[i] = 1, -1
+		self := 0
+		if s[i] == i {
+			self = 1
+		}
+		length[i], fixed[i], prev[i] = 1, self, -1
 		for j := 0; j < i; j++ {
-			if s[j] < s[i] && length[j]+1 > length[i] {
-				length[i], prev[i] = length[j]+1, j
+			if s[j] < s[i] && better(length[j]+1, fixed[j]+self, length[i], fixed[i]) {
+				length[i], fixed[i], prev[i] = length[j]+1, fixed[j]+self, j
 			}
 		}
-		if best < 0 || length[i] > length[best] {
+		if best < 0 || better(length[i], fixed[i], length[best], fixed[best]) {
 			best = i
 		}
 	}
