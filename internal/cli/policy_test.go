@@ -122,13 +122,27 @@ func TestPolicyPromotion(t *testing.T) {
 			t.Errorf("plan: exit %d, want 1 naming policies/hr-feed-create.yaml:16 and the transform\n%s%s", code, out, errOut)
 		}
 	})
+	t.Run("drift reports an undeclared policy of a managed source", func(t *testing.T) {
+		extra := value.NewObject()
+		extra.Set("name", "HR Feed Disable")
+		extra.Set("usageType", "DISABLE")
+		extra.Set("fields", []any{})
+		if err := sandbox.AddPolicy("HR Feed", extra); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code := runCLI(t, "", "drift", dir, "--env", "sandbox")
+		if code != 0 || !strings.Contains(out, `unmanaged ProvisioningPolicy "HR Feed DISABLE"`) ||
+			!strings.Contains(out, "1 of 2 provisioning policies (50 %)") {
+			t.Errorf("drift: exit %d, want 0 reporting the DISABLE policy as unmanaged with its coverage\n%s%s", code, out, errOut)
+		}
+	})
 	t.Run("export then plan", func(t *testing.T) {
 		exp := t.TempDir()
 		if out, errOut, code := runCLI(t, "", "export", exp, fastRate); code != exitOK {
 			t.Fatalf("export: exit %d\n%s%s", code, out, errOut)
 		}
 		files, _ := filepath.Glob(filepath.Join(exp, "provisioning-policies", "*.yaml"))
-		if len(files) != 1 {
+		if len(files) != 2 {
 			t.Fatalf("exported policies: %v", files)
 		}
 		if out, errOut, code := runCLI(t, "", "plan", exp); code != 0 || !strings.Contains(out, "No changes") {

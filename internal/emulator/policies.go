@@ -249,3 +249,23 @@ func (e *Emulator) Policies(sourceName string) []*value.Object {
 	}
 	return out
 }
+
+// AddPolicy adds a provisioning policy to the source named sourceName as POST would, for tests
+// that fill a tenant directly.
+func (e *Emulator) AddPolicy(sourceName string, obj *value.Object) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := e.sourceByName(sourceName)
+	if s == nil {
+		return fmt.Errorf("add provisioning policy: no source %q", sourceName)
+	}
+	if aerr := checkPolicy(obj); aerr != nil {
+		return fmt.Errorf("add provisioning policy: %w", aerr)
+	}
+	id := s.String("id")
+	if e.policyOf(id, obj.String("usageType")) != nil {
+		return fmt.Errorf("add provisioning policy: source %q already has a %s policy", sourceName, obj.String("usageType"))
+	}
+	e.pols().bySource[id] = append(e.pols().bySource[id], obj.Clone())
+	return nil
+}
