@@ -76,20 +76,13 @@ func (f *fetcher) policies(ctx context.Context, par int) error {
 	refs := map[string]bool{}
 	for _, p := range f.repo.Policies() {
 		withPolicies[p.Source] = true
-		fv, _ := p.Fields.Get("fields")
-		list, _ := fv.([]any)
-		for _, e := range list {
-			if fo, ok := e.(*value.Object); ok {
-				if t := fo.Object("transform"); t != nil && t.String("type") == "reference" {
-					refs[t.Object("attributes").String("id")] = true
-				}
-			}
+		for _, n := range p.TransformNames() {
+			refs[n] = true
 		}
 	}
 	for _, t := range f.repo.ObjectsOf(config.KindTransform) {
 		delete(refs, t.Name)
 	}
-	delete(refs, "")
 	var ask []*value.Object
 	for _, s := range f.repo.Sources() {
 		if s.Absent || !withPolicies[s.Name] && !f.all {

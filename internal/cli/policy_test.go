@@ -71,7 +71,12 @@ func TestPolicyPromotion(t *testing.T) {
 	}{{"sandbox", sandboxURL, sandbox}, {"prod", prodURL, prod}} {
 		t.Run(env.name, func(t *testing.T) {
 			t.Setenv("SAIL_BASE_URL", env.url)
-			out, errOut, code := runCLI(t, "", "plan", dir, "--env", env.name)
+			// A scope of the source takes the transform its form names.
+			out, errOut, code := runCLI(t, "", "plan", dir, "--env", env.name, "--source", "HR Feed")
+			if code != 2 || !strings.Contains(out, `create Transform "Employee Display Name"`) {
+				t.Fatalf("plan --source: exit %d\n%s%s", code, out, errOut)
+			}
+			out, errOut, code = runCLI(t, "", "plan", dir, "--env", env.name)
 			if code != 2 || !strings.Contains(out, "ProvisioningPolicy") {
 				t.Fatalf("plan: exit %d\n%s%s", code, out, errOut)
 			}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/sailsync/sailsync/internal/value"
@@ -19,6 +20,9 @@ func init() {
 		Immutable: []string{"usageType"}, LiveID: "usageType",
 		Doc: "a provisioning policy of a declared source (/v3/sources/{id}/provisioning-policies/{usageType})",
 	}, &kindLoader{build: buildPolicy, tree: true,
+		needs: func(d Declared) map[Kind][]string {
+			return map[Kind][]string{KindTransform: d.(*ProvisioningPolicy).TransformNames()}
+		},
 		bind: func(d Declared, o Object) Declared {
 			c := *d.(*ProvisioningPolicy)
 			c.Object = o
@@ -69,6 +73,26 @@ func fieldPositions(d *document, obj *Object) {
 			}
 		}
 	}
+}
+
+// TransformNames returns the names of the transforms the policy's fields reference (`transform:
+// {type: reference, attributes: {id: NAME}}`), in order, each once.
+func (p *ProvisioningPolicy) TransformNames() []string {
+	var out []string
+	fv, _ := p.Fields.Get("fields")
+	list, _ := fv.([]any)
+	for _, e := range list {
+		f, ok := e.(*value.Object)
+		if !ok {
+			continue
+		}
+		if t := f.Object("transform"); t != nil && t.String("type") == "reference" {
+			if n := t.Object("attributes").String("id"); n != "" && !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
 
 // Policies returns the declared provisioning policies, tombstones included, in repository order.
