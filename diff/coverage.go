@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/sailsync/sailsync/internal/config"
 )
@@ -109,6 +110,23 @@ func (c *computer) unmanagedAll(p *Plan) []planned {
 	return out
 }
 
+// kindPlural is a kind in words, plural, for the coverage line: ProvisioningPolicy →
+// provisioning policies.
+func kindPlural(k config.Kind) string {
+	var b strings.Builder
+	for i, r := range string(k) {
+		if unicode.IsUpper(r) && i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	w := b.String()
+	if strings.HasSuffix(w, "y") {
+		return w[:len(w)-1] + "ies"
+	}
+	return w + "s"
+}
+
 func noteOf(what []string) string {
 	n := "not declared in the repository"
 	if len(what) > 0 {
@@ -140,7 +158,7 @@ func CoverageLine(p *Plan) string {
 	}
 	for _, k := range config.AllKinds() {
 		if n, ok := cv.Kinds[k]; ok && n.All > 0 {
-			s += fmt.Sprintf(", %s of %s %ss (%s)", thousands(n.Managed), thousands(n.All), strings.ToLower(string(k)), percent(n))
+			s += fmt.Sprintf(", %s of %s %s (%s)", thousands(n.Managed), thousands(n.All), kindPlural(k), percent(n))
 		}
 	}
 	s += " managed"

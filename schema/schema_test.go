@@ -308,8 +308,13 @@ func TestTombstoneOfEveryKind(t *testing.T) {
 	}
 	for _, k := range Kinds() {
 		doc := map[string]any{"kind": k, "name": "x", "absent": true, "reason": "because"}
-		if k == "EntitlementSchema" {
+		switch k {
+		case "EntitlementSchema":
 			doc["source"] = "s"
+		case "ProvisioningPolicy":
+			// Named by its usage type within its source.
+			delete(doc, "name")
+			doc["source"], doc["usageType"] = "s", "CREATE"
 		}
 		if errs := Validate(k, doc); errs != nil {
 			t.Errorf("%s tombstone: %v", k, errs)

@@ -128,6 +128,27 @@ func TestEstimateEveryKind(t *testing.T) {
 	edit("schemas/acme-hr-role.yaml", "[id, name, description]", "[id, name, description, owner]")
 	edit("transforms/transforms.yaml", "inputFormat: MM/dd/yyyy", "inputFormat: dd/MM/yyyy")
 	edit("connectors/acme-hr/source-config.xml", "<", "<!-- edited -->\n<")
+	if err := os.MkdirAll(filepath.Join(edited, "policies"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	policy := "kind: ProvisioningPolicy\nsource: HR Database\nusageType: CREATE\nname: HR Database Account\nfields:\n" +
+		"  - name: displayName\n    transform: {type: reference, attributes: {id: Employee Display Name}}\n    type: string\n"
+	if err := os.WriteFile(filepath.Join(edited, "policies", "hr-database-create.yaml"), []byte(policy), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The policy changed, then deleted, in copies of the edited repository.
+	variant := func(text string) string {
+		dir := t.TempDir()
+		if err := os.CopyFS(dir, os.DirFS(edited)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "policies", "hr-database-create.yaml"), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	policyChanged := variant(strings.Replace(policy, "name: HR Database Account", "name: HR Database Login", 1))
+	policyGone := variant("kind: ProvisioningPolicy\nsource: HR Database\nusageType: CREATE\nabsent: true\nreason: accounts made by hand\n")
 	gone := tenanttest.WriteDir(t, map[string]string{
 		"t.yaml":      "kind: Transform\nname: Employee Display Name\nabsent: true\nreason: unused\n",
 		"role.yaml":   "kind: EntitlementSchema\nsource: Acme HR Cloud\nname: role\nabsent: true\nreason: goes with its source\n",
@@ -135,7 +156,8 @@ func TestEstimateEveryKind(t *testing.T) {
 		"conn.yaml":   "kind: Connector\nname: Acme HR\nabsent: true\nreason: nothing uses it\n",
 	})
 	seen := map[string]bool{}
-	for _, round := range []struct{ name, dir string }{{"example", "../examples/acme"}, {"edited", edited}, {"tombstones", gone}} {
+	for _, round := range []struct{ name, dir string }{{"example", "../examples/acme"}, {"edited", edited},
+		{"policy changed", policyChanged}, {"policy deleted", policyGone}, {"tombstones", gone}} {
 		repo := load(t, round.dir)
 		live, err := isync.Fetch(context.Background(), tn.NewClient(t, isc.Config{}), repo, isync.FetchOptions{})
 		if err != nil {
@@ -168,7 +190,7 @@ func TestEstimateEveryKind(t *testing.T) {
 		}
 	}
 	want := []string{"create ConnectorFile"}
-	for _, k := range []config.Kind{config.KindConnector, config.KindSource, config.KindEntitlementSchema, config.KindTransform} {
+	for _, k := range []config.Kind{config.KindConnector, config.KindSource, config.KindEntitlementSchema, config.KindTransform, config.KindProvisioningPolicy} {
 		for _, a := range []diff.Action{diff.ActionCreate, diff.ActionUpdate, diff.ActionDelete} {
 			want = append(want, fmt.Sprintf("%s %s", a, k))
 		}

@@ -82,7 +82,7 @@ func TestEmulatorCommand(t *testing.T) {
 	if stdout, errOut := out.String(), exportErr.String(); code != exitOK || !strings.Contains(stdout, "wrote") {
 		t.Fatalf("export against the emulator command: exit %d\nstdout: %s\nstderr: %s", code, stdout, errOut)
 	}
-	if _, errOut, code := runCLI(t, "", "validate", dir); code != exitOK || !strings.Contains(errOut, "valid: 0 connectors, 2 transforms, 5 sources, 2 entitlement schemas (3 warnings)") {
+	if _, errOut, code := runCLI(t, "", "validate", dir); code != exitOK || !strings.Contains(errOut, "valid: 0 connectors, 2 transforms, 5 sources, 2 entitlement schemas, 0 provisioning policies (3 warnings)") {
 		t.Errorf("validate of the export: exit %d: %s", code, errOut)
 	}
 

@@ -163,7 +163,7 @@ func TestSmallMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, stderr, code := runCLI(t, "", "validate", tomb)
-	if want := ": valid: 1 connector, 3 transforms, 3 sources, 2 entitlement schemas, 1 tombstone\n"; code != exitOK || !strings.HasSuffix(stderr, want) {
+	if want := ": valid: 1 connector, 3 transforms, 3 sources, 2 entitlement schemas, 0 provisioning policies, 1 tombstone\n"; code != exitOK || !strings.HasSuffix(stderr, want) {
 		t.Errorf("validate with a tombstone: exit %d, stderr %q, want it to end %q", code, stderr, want)
 	}
 	for _, tc := range []struct {

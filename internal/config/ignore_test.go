@@ -33,7 +33,7 @@ func TestIgnoreSettings(t *testing.T) {
 		{"not a date", "ignore:\n  - {kind: Source, fields: [a], reason: r, until: 2030-13-01}\n",
 			[]string{`sailsync.yaml:2:51: ignore[0].until: "2030-13-01" is not a date (YYYY-MM-DD)`}},
 		{"unknown kind", "ignore:\n  - {kind: ConnectorFile, fields: [a], reason: r}\n",
-			[]string{`sailsync.yaml:2:12: ignore[0].kind: "ConnectorFile" is not a kind: use Connector, Transform, Source or EntitlementSchema`}},
+			[]string{`sailsync.yaml:2:12: ignore[0].kind: "ConnectorFile" is not a kind: use Connector, Transform, Source, EntitlementSchema or ProvisioningPolicy`}},
 		{"unmanaged needs a reason", "unmanaged:\n  - name: x\n",
 			[]string{"sailsync.yaml:2:5: unmanaged[0].reason: required field is missing"}},
 		{"unknown rule key", "unmanaged:\n  - {name: x, reason: r, why: y}\n",

@@ -16,6 +16,12 @@ type kindLoader struct {
 	// check, when set, runs the kind's own checks across documents (a connector's pinned
 	// scriptName), after the identities are checked.
 	check func(l *loader, r *Repo)
+	// needs, when set, returns the objects of other kinds that d names inside its fields (a
+	// policy's transforms, by name), beyond its Owner and Uses: a scope that selects d takes them.
+	needs func(d Declared) map[Kind][]string
+	// tree tells that build reads the document's YAML tree (positions in a list), which the
+	// loader otherwise drops once the document is validated.
+	tree bool
 }
 
 // loaders holds one kindLoader per declared kind of the table; kinds_test.go holds the two to

@@ -75,7 +75,7 @@ func TestKindTable(t *testing.T) {
 	if !slices.Equal(UserKinds(), declared) {
 		t.Errorf("UserKinds() = %v, want %v", UserKinds(), declared)
 	}
-	if got := userKindList(); got != "Connector, Transform, Source or EntitlementSchema" {
+	if got := userKindList(); got != "Connector, Transform, Source, EntitlementSchema or ProvisioningPolicy" {
 		t.Errorf("userKindList() = %q", got)
 	}
 }

@@ -173,7 +173,10 @@ func (l *loader) parseOne(f yamlFile, p *parsed) {
 		// to mask the errors of a broken document: without those it is dropped now
 		// rather than when every file is parsed, as the trees of a large repository
 		// weigh on the loader's peak memory.
-		if _, files := d.value.Get("connectorFiles"); d.validated && len(d.schemaErrs) == 0 && len(d.schemaWarns) == 0 && !files && !d.broken {
+		ks, _ := d.value.Get("kind")
+		kind, _ := ks.(string)
+		if _, files := d.value.Get("connectorFiles"); d.validated && len(d.schemaErrs) == 0 && len(d.schemaWarns) == 0 && !files && !d.broken &&
+			!loaders[Kind(kind)].tree {
 			d.root = nil
 		}
 	}

@@ -162,6 +162,13 @@ func (r *Repo) Scoped(sel Selector, selector string) (*Repo, *Scope, error) {
 						need(u.Kind, name)
 					}
 				}
+				if f := loaders[k].needs; f != nil {
+					for nk, names := range f(d) {
+						for _, name := range names {
+							need(nk, name)
+						}
+					}
+				}
 			}
 		}
 	}

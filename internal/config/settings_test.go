@@ -52,7 +52,7 @@ func TestSettings(t *testing.T) {
 		{"problems beside object problems", map[string]string{"sailsync.yaml": "x: 1\n", "s.yaml": validSource + "deleteThreshold: 250\n"},
 			[]string{"s.yaml:5:18: deleteThreshold: must be between 0 and 100, not 250", "sailsync.yaml:1:1: x: unknown key"}},
 		{"only at the root", map[string]string{"sub/sailsync.yaml": "x: 1\n"},
-			[]string{"sub/sailsync.yaml:1:1: kind: missing: every document starts with kind: Connector, Transform, Source or EntitlementSchema"}},
+			[]string{"sub/sailsync.yaml:1:1: kind: missing: every document starts with kind: Connector, Transform, Source, EntitlementSchema or ProvisioningPolicy"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -45,7 +45,7 @@ func TestTombstones(t *testing.T) {
 		{"absent false", map[string]string{"a.yaml": "kind: Source\nname: X\nabsent: false\nreason: r\n"}, []string{"a.yaml:3:9: absent: must be true"}},
 		{"other fields", map[string]string{"a.yaml": tombSource + "description: d\n"}, []string{"a.yaml:5:1: description: unknown field"}},
 		{"schema without source", map[string]string{"a.yaml": "kind: EntitlementSchema\nname: g\nabsent: true\nreason: r\n"}, []string{"a.yaml:1:1: source: required field is missing"}},
-		{"source names a source", map[string]string{"a.yaml": tombSource + "source: Y\n"}, []string{"only an EntitlementSchema tombstone names a source"}},
+		{"source names a source", map[string]string{"a.yaml": tombSource + "source: Y\n"}, []string{"only an EntitlementSchema or ProvisioningPolicy tombstone names a source"}},
 		{"source still has a schema", map[string]string{
 			"s.yaml": tombSource,
 			"g.yaml": "kind: EntitlementSchema\nsource: Legacy LDAP\nname: group\nattributes: [id]\n",

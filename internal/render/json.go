@@ -138,7 +138,7 @@ func (c ObjectCounts) MarshalJSON() ([]byte, error) {
 // entitlementSchemas).
 func countKey(k config.Kind) string {
 	s := string(k)
-	return strings.ToLower(s[:1]) + s[1:] + "s"
+	return PluralOf(strings.ToLower(s[:1]) + s[1:])
 }
 
 // WriteJSON writes v as indented JSON made safe to print (diff.JSONEscape).

@@ -182,9 +182,20 @@ func reportTotals(rep *isync.Report) string {
 	return line
 }
 
-func plural(n int, word string) string {
+func plural(n int, word string) string { return Plural(n, word) }
+
+// Plural is "1 word" or "n words", English plural included: policy → policies.
+func Plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return fmt.Sprintf("%d %s", n, PluralOf(word))
+}
+
+// PluralOf is the plural of an English noun of sailsync's messages: policy → policies.
+func PluralOf(word string) string {
+	if strings.HasSuffix(word, "y") && !strings.HasSuffix(word, "ey") {
+		return word[:len(word)-1] + "ies"
+	}
+	return word + "s"
 }

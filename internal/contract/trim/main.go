@@ -34,6 +34,8 @@ var keptPaths = []string{
 	"/v3/sources/{sourceId}/schemas/{schemaId}",
 	"/v3/sources/{id}/schemas/entitlements",
 	"/v3/sources/{sourceId}/upload-connector-file",
+	"/v3/sources/{sourceId}/provisioning-policies",
+	"/v3/sources/{sourceId}/provisioning-policies/{usageType}",
 	"/v3/connectors",
 	"/v3/connectors/{scriptName}",
 	"/v3/connectors/{scriptName}/source-config",
