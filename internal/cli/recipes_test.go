@@ -444,6 +444,7 @@ func runBash(t *testing.T, dir string, env []string, script string) (string, int
 // applied (--base deployed), and opens the issue and a notice when an admin changes the tenant;
 // a pull request's plan comments once and updates that comment.
 func TestRecipesGitHub(t *testing.T) {
+	t.Parallel()
 	w := newRecipeWorld(t)
 	issues := filepath.Join(w.work, "gh-state.json")
 	main1 := w.headOf("main")
@@ -733,6 +734,7 @@ func (w *recipeWorld) runGitLabJob(name string, ev glEvent, gl *httptest.Server,
 // fails naming the source an admin changed; the merge request's plan writes one note, updates
 // it, and leaves a note someone else wrote with the marker alone.
 func TestRecipesGitLab(t *testing.T) {
+	t.Parallel()
 	for _, tool := range []string{"bash", "go", "git"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("the GitLab recipe's jobs need %s (the golang image has it): %v", tool, err)

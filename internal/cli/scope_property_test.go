@@ -28,8 +28,10 @@ import (
 // What a pull request controls is every file; what it must not get is a green scoped check
 // while the deploy's full plan sends something the check never showed.
 func TestChangedSinceProperty(t *testing.T) {
+	t.Parallel()
 	for _, v := range propertyVariants {
 		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
 			emu := applyTenant(t)
 			url := envOf(t)["SAIL_BASE_URL"]
 			base := propertyBase(t, v, url)

@@ -459,7 +459,9 @@ func TestTransientFailuresAreRetriedForGetAndPut(t *testing.T) {
 		{"truncated", emulator.Fault{Kind: emulator.FaultTruncated}},
 	}
 	e := newEnv(t, emulator.Options{})
-	c, _ := e.client(t, func(cfg *isc.Config) { cfg.Timeout = 300 * time.Millisecond })
+	// The timeout is what the stall outlasts; a loaded machine (the suite run three times at
+	// once) answered a plain request after more than 300 ms, an attempt more than counted.
+	c, _ := e.client(t, func(cfg *isc.Config) { cfg.Timeout = 1500 * time.Millisecond })
 	ctx := context.Background()
 	src := anySource(t, e)
 	id := src.String("id")
