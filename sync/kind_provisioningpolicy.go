@@ -139,17 +139,7 @@ type policyExport struct {
 func (*policyExport) prepare(context.Context, *exportRun) error { return nil }
 
 func (e *policyExport) readSource(x *exportRun, s *value.Object) {
-	id, name := s.String("id"), s.String("name")
-	x.read(func() error {
-		objs, err := x.c.ListPolicies(x.ctx, id)
-		if err != nil {
-			return fmt.Errorf("source %q: list provisioning policies: %w", name, err)
-		}
-		x.mu.Lock()
-		e.bySource[name] = objs
-		x.mu.Unlock()
-		return nil
-	})
+	x.readOwned(s, "provisioning policies", x.c.ListPolicies, e.bySource)
 }
 
 func (*policyExport) renderAll(*exportRun) error { return nil }

@@ -85,14 +85,19 @@ func init() {
 func (*schemaExport) prepare(context.Context, *exportRun) error { return nil }
 
 func (e *schemaExport) readSource(x *exportRun, s *value.Object) {
+	x.readOwned(s, "schemas", x.c.ListSchemas, e.schemas)
+}
+
+// readOwned reads the objects source s owns with list (one request) into into[s's name].
+func (x *exportRun) readOwned(s *value.Object, what string, list func(context.Context, string) ([]*value.Object, error), into map[string][]*value.Object) {
 	id, name := s.String("id"), s.String("name")
 	x.read(func() error {
-		objs, err := x.c.ListSchemas(x.ctx, id)
+		objs, err := list(x.ctx, id)
 		if err != nil {
-			return fmt.Errorf("source %q: list schemas: %w", name, err)
+			return fmt.Errorf("source %q: list %s: %w", name, what, err)
 		}
 		x.mu.Lock()
-		e.schemas[name] = objs
+		into[name] = objs
 		x.mu.Unlock()
 		return nil
 	})

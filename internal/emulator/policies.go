@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -83,37 +82,19 @@ func (e *Emulator) routePolicies(w http.ResponseWriter, r *http.Request, _ strin
 // loadPolicySeed adds the seed's provisioning-policies/<source>/*.json, <source> a seeded
 // source's name or id.
 func (e *Emulator) loadPolicySeed(seed fs.FS) error {
-	dirs, err := fs.ReadDir(seed, "provisioning-policies")
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("provisioning-policies: %w", err)
-	}
-	for _, d := range dirs {
-		if !d.IsDir() {
-			continue
-		}
-		src := e.sourceByName(d.Name())
-		if src == nil {
-			src = e.sourceByID(d.Name())
-		}
-		if src == nil {
-			return fmt.Errorf("provisioning-policies/%s: no source with that name or id", d.Name())
-		}
-		objs, err := readSeedDir(seed, path.Join("provisioning-policies", d.Name()))
-		if err != nil {
-			return err
-		}
+	return e.readSourceSeeds(seed, "provisioning-policies", func(src *value.Object, objs []seedObject) error {
 		id := src.String("id")
 		for _, f := range objs {
 			if aerr := checkPolicy(f.obj); aerr != nil {
 				return fmt.Errorf("%s: %w", f.file, aerr)
 			}
 			if e.policyOf(id, f.obj.String("usageType")) != nil {
-				return fmt.Errorf("%s: a second %s policy of source %q", f.file, f.obj.String("usageType"), d.Name())
+				return fmt.Errorf("%s: a second %s policy of source %q", f.file, f.obj.String("usageType"), src.String("name"))
 			}
 			e.pols().bySource[id] = append(e.pols().bySource[id], f.obj)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // checkPolicy refuses a policy the document does not describe: without a name, with a usage

@@ -99,25 +99,7 @@ func (e *Emulator) routeConnectorFiles(w http.ResponseWriter, r *http.Request, _
 
 // loadSchemaSeed adds the seed's schemas/<source>/*.json, <source> a seeded source's name or id.
 func (e *Emulator) loadSchemaSeed(seed fs.FS) error {
-	dirs, err := fs.ReadDir(seed, "schemas")
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("schemas: %w", err)
-	}
-	for _, d := range dirs {
-		if !d.IsDir() {
-			continue
-		}
-		src := e.sourceByName(d.Name())
-		if src == nil {
-			src = e.sourceByID(d.Name())
-		}
-		if src == nil {
-			return fmt.Errorf("schemas/%s: no source with that name or id", d.Name())
-		}
-		objs, err := readSeedDir(seed, path.Join("schemas", d.Name()))
-		if err != nil {
-			return err
-		}
+	return e.readSourceSeeds(seed, "schemas", func(src *value.Object, objs []seedObject) error {
 		for _, f := range objs {
 			if f.obj.String("name") == "" {
 				return fmt.Errorf("%s: schema without a name", f.file)
@@ -127,8 +109,8 @@ func (e *Emulator) loadSchemaSeed(seed fs.FS) error {
 			}
 			e.schs().bySource[src.String("id")] = append(e.schs().bySource[src.String("id")], f.obj)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (e *Emulator) listSchemas(w http.ResponseWriter, r *http.Request, sourceID string) {

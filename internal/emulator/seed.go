@@ -121,3 +121,32 @@ func CheckSeedDir(seed fs.FS) error {
 	}
 	return errors.New("not a seed: no JSON objects in " + where + " (see examples/acme-tenant)")
 }
+
+// readSourceSeeds reads the seed's <dir>/<source>/*.json, <source> a seeded source's name or
+// id, and hands each source's objects to add: the layout of the kinds a source owns.
+func (e *Emulator) readSourceSeeds(seed fs.FS, dir string, add func(src *value.Object, objs []seedObject) error) error {
+	dirs, err := fs.ReadDir(seed, dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		src := e.sourceByName(d.Name())
+		if src == nil {
+			src = e.sourceByID(d.Name())
+		}
+		if src == nil {
+			return fmt.Errorf("%s/%s: no source with that name or id", dir, d.Name())
+		}
+		objs, err := readSeedDir(seed, path.Join(dir, d.Name()))
+		if err != nil {
+			return err
+		}
+		if err := add(src, objs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
